@@ -1,0 +1,10 @@
+"""The staff console, under /admin. Only staff reach it; customers get a 404."""
+
+from flask import Blueprint
+
+from portal.auth.access import staff_only
+
+bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
+bp.before_request(staff_only)
+
+from admin import views  # noqa: E402,F401  (routes register on import)

@@ -1,0 +1,76 @@
+"""Clearpath: the customer-facing escalation status portal."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import Flask
+
+from portal.config import Defaults
+
+
+def create_app(test_config: Mapping | None = None) -> Flask:
+    """Build the application: configuration, database, extensions, security, blueprints."""
+    app = Flask(__name__, instance_relative_config=True)
+    _load_config(app, test_config)
+
+    from portal import database, errors, htmx, security, templating, tenancy
+    from portal.extensions import csrf, db, htmx as htmx_ext, limiter, login_manager, migrate
+
+    database.init_app(app)
+    migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    htmx_ext.init_app(app)
+    security.init_app(app)
+    tenancy.init_app(app)
+    htmx.init_app(app)
+    templating.init_app(app)
+    errors.init_app(app)
+    _register_blueprints(app)
+    _register_cli(app)
+    return app
+
+
+def _load_config(app: Flask, test_config: Mapping | None) -> None:
+    import os
+    from pathlib import Path
+
+    app.config.from_object(Defaults)
+    app.config.from_pyfile("portal.cfg", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    app.config.setdefault(
+        "MIGRATIONS_DIRECTORY", str(Path(app.root_path).parent / "migrations")
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path) / "secret_key")
+
+
+def _instance_secret(path) -> str:
+    """A random key kept in instance/ so demo sessions survive restarts."""
+    import secrets
+
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from admin import bp as admin_bp
+    from portal.auth import bp as auth_bp
+    from portal.customer import bp as customer_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(customer_bp)
+    app.register_blueprint(admin_bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from portal import cli
+
+    cli.init_app(app)

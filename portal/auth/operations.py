@@ -1,0 +1,53 @@
+"""Sign-in, sign-out and password changes: each one writes its audit event."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.accounts.models import User
+from portal.clock import now
+from portal.extensions import db
+from portal.security import hash_password, verify_password
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, else None.
+
+    Unknown email, wrong password and deactivated account all answer None after the same
+    amount of hashing work, so the caller cannot tell them apart and neither can an attacker.
+    """
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    valid = verify_password(user.password_hash if user else None, password)
+    if user is None or not valid or not user.active:
+        audit.record("auth.login_failed", actor=None, email=email.strip().lower()[:254])
+        return None
+    user.last_login_at = now()
+    audit.record("auth.login", actor=user, obj=user)
+    return user
+
+
+def end_all_sessions(user: User) -> None:
+    """Invalidate every session cookie of this user, captured ones included."""
+    user.session_version += 1
+
+
+def sign_out(user: User) -> None:
+    end_all_sessions(user)
+    audit.record("auth.logout", actor=user, obj=user)
+
+
+def set_password(user: User, password: str, *, actor: User | None) -> None:
+    """Store a new argon2id hash and end the user's other sessions."""
+    if len(password) < 12:
+        raise ValueError("Use at least 12 characters.")
+    user.password_hash = hash_password(password)
+    end_all_sessions(user)
+    audit.record("auth.password_changed", actor=actor, obj=user)
+
+
+def deactivate(user: User, *, actor: User | None) -> None:
+    """Stop the user signing in and end their sessions at once."""
+    user.active = False
+    end_all_sessions(user)
+    audit.record("auth.user_deactivated", actor=actor, obj=user)

@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from portal.accounts.models import User
+from portal.auth import bp
+from portal.auth.access import home_url_for
+from portal.auth.forms import LoginForm
+from portal.auth.operations import authenticate, sign_out
+from portal.extensions import db, limiter, login_manager
+from portal.security import start_session
+from portal.tenancy import unscoped
+
+LOGIN_ERROR = "That email and password do not match an active account."
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please sign in to continue."
+login_manager.login_message_category = "info"
+login_manager.session_protection = "basic"
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    """Cookie token is "<id>:<session_version>"; an old version means the session was ended."""
+    user_id, _, version = token.partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(user_id))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _email_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT_PER_EMAIL"]
+
+
+def _submitted_email() -> str:
+    return "login-email:" + request.form.get("email", "").strip().lower()
+
+
+def _safe_next(target: str | None) -> str | None:
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
+@limiter.limit(_email_limit, methods=["POST"], key_func=_submitted_email)
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url_for(current_user))
+    form = LoginForm()
+    if g.get("session_expired"):
+        flash("Your session ended. Please sign in again.", "info")
+    if not form.validate_on_submit():
+        status = 422 if request.method == "POST" else 200
+        return render_template("auth/login.html", form=form, error=None), status
+    with unscoped(db.session(), "sign-in looks the account up by email"):
+        user = authenticate(form.email.data, form.password.data)
+        db.session.commit()
+    if user is None:
+        return render_template("auth/login.html", form=form, error=LOGIN_ERROR), 422
+    session.clear()
+    login_user(user)
+    start_session()
+    return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    user = current_user._get_current_object()
+    with unscoped(db.session(), "signing out ends every session of this user"):
+        sign_out(user)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    flash("You are signed out.", "success")
+    return redirect(url_for("auth.login"))

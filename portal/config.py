@@ -1,0 +1,52 @@
+"""Settings: defaults here, then an optional instance file, then `PORTAL_*` environment variables.
+
+Every setting can be overridden from the environment with the `PORTAL_` prefix, for example
+`PORTAL_DATABASE_URL=postgresql+psycopg://…` or `PORTAL_RATELIMIT_STORAGE_URI=redis://…`.
+Values are parsed as JSON when they look like JSON (`true`, `30`, `{"a": 1}`).
+"""
+
+from datetime import timedelta
+
+
+class Defaults:
+    """The embedded demo: SQLite in `instance/`, memory rate limits, the scheduler in-process."""
+
+    SECRET_KEY = None  # generated into instance/secret_key on first start when not configured
+    DATABASE_URL = None  # None means instance/clearpath.sqlite3
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+
+    # Sessions: a signed cookie plus a server-side session version on the user row.
+    SESSION_COOKIE_SECURE = True
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
+
+    # Login throttling (Flask-Limiter reads RATELIMIT_*): memory for the demo, Redis in production.
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
+    LOGIN_RATE_LIMIT_PER_EMAIL = "5 per minute; 20 per hour"
+
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    # Argon2id (OWASP: m=19 MiB, t=2, p=1 at least); we use more memory.
+    PASSWORD_HASH_TIME_COST = 3
+    PASSWORD_HASH_MEMORY_KIB = 65536
+    PASSWORD_HASH_PARALLELISM = 1
+
+    POLL_INTERVAL_SECONDS = 15
+
+
+class TestConfig:
+    """pytest: a database given by the test fixtures, cheap hashes."""
+
+    TESTING = True
+    SECRET_KEY = "test-secret-key-not-for-production"
+    SESSION_COOKIE_SECURE = False
+    PASSWORD_HASH_TIME_COST = 1
+    PASSWORD_HASH_MEMORY_KIB = 8192
+    RATELIMIT_STORAGE_URI = "memory://"

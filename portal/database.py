@@ -1,0 +1,72 @@
+"""Engine setup for the two supported databases.
+
+SQLite (the embedded default): a file in instance/, WAL, a busy timeout, foreign keys on, and
+transactions begun by us so SAVEPOINTs work (pysqlite's own transaction handling breaks them).
+PostgreSQL (production): psycopg 3 with `pool_pre_ping`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import flask_sqlalchemy.session
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+
+from portal.extensions import db
+from portal.tenancy import install as install_tenancy
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def database_url(app: Flask) -> str:
+    url = app.config.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(app.instance_path) / 'clearpath.sqlite3'}"
+    if url.startswith("postgres://") or url.startswith("postgresql://"):
+        # Always psycopg 3, whatever scheme the platform hands us.
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
+
+
+def init_app(app: Flask) -> None:
+    url = database_url(app)
+    app.config["SQLALCHEMY_DATABASE_URI"] = url
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if make_url(url).get_backend_name() == "sqlite":
+        options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    _import_models()
+    db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            _configure_sqlite(db.engine)
+    # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
+    install_tenancy(flask_sqlalchemy.session.Session)
+
+
+def _import_models() -> None:
+    # Every table must be on the metadata before migrations compare or the mappers configure.
+    import portal.accounts.models  # noqa: F401
+    import portal.audit  # noqa: F401
+    import portal.escalations.models  # noqa: F401
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, connection_record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN")

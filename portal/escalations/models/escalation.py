@@ -1,0 +1,103 @@
+"""An escalation: a customer issue lifted out of normal support, and its status history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Organization, User
+from portal.clock import now
+from portal.enums import ReputationalRisk, Status, Tier, Trigger, db_enum
+from portal.extensions import db
+from portal.sqltypes import UTCDateTime
+from portal.tenancy import TenantScoped
+
+REFERENCE_PREFIX = "ESC-"
+REFERENCE_OFFSET = 1000  # ESC-1001 is the first escalation ever opened
+
+
+class Escalation(TenantScoped, db.Model):
+    __tablename__ = "escalations"
+    __table_args__ = (
+        sa.CheckConstraint("severity BETWEEN 1 AND 4", name="severity_range"),
+        sa.CheckConstraint("priority_score BETWEEN 0 AND 100", name="priority_range"),
+        sa.Index("ix_escalations_org_status", "organization_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    customer_impact: Mapped[str] = mapped_column(sa.Text, default="")
+    severity: Mapped[int] = mapped_column(sa.SmallInteger)
+    status: Mapped[Status] = mapped_column(db_enum(Status, "status"), default=Status.NEW)
+    tier: Mapped[Tier] = mapped_column(db_enum(Tier, "tier"), default=Tier.L1)
+    trigger: Mapped[Trigger] = mapped_column(db_enum(Trigger, "trigger"))
+    product_area: Mapped[str] = mapped_column(sa.String(80), default="")
+    category: Mapped[str] = mapped_column(sa.String(80), default="")
+    source_ticket: Mapped[str] = mapped_column(sa.String(80), default="")
+
+    # Inputs of the composite priority score besides severity, segment and revenue.
+    users_affected: Mapped[int] = mapped_column(default=0)
+    core_operations_blocked: Mapped[bool] = mapped_column(default=False)
+    reputational_risk: Mapped[ReputationalRisk] = mapped_column(
+        db_enum(ReputationalRisk, "reputational_risk"), default=ReputationalRisk.LOW
+    )
+    priority_score: Mapped[int] = mapped_column(sa.SmallInteger, default=0)
+    priority_breakdown: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    communicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    resolution_summary: Mapped[str] = mapped_column(sa.Text, default="")
+
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    organization: Mapped[Organization] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    communicator: Mapped[User | None] = relationship(foreign_keys=[communicator_id])
+    status_history: Mapped[list[StatusChange]] = relationship(
+        back_populates="escalation", order_by="StatusChange.at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"{REFERENCE_PREFIX}{self.id + REFERENCE_OFFSET}"
+
+    @staticmethod
+    def id_from_reference(reference: str) -> int | None:
+        """`ESC-1042` → 42; None for anything that is not a reference."""
+        prefix, _, digits = reference.upper().partition("-")
+        if f"{prefix}-" != REFERENCE_PREFIX or not digits.isdigit():
+            return None
+        number = int(digits) - REFERENCE_OFFSET
+        return number if number > 0 else None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
+class StatusChange(TenantScoped, db.Model):
+    """One entry of the status history; the SLA clocks are computed from these."""
+
+    __tablename__ = "status_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("escalations.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[Status | None] = mapped_column(db_enum(Status, "from_status"))
+    to_status: Mapped[Status] = mapped_column(db_enum(Status, "to_status"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    escalation: Mapped[Escalation] = relationship(back_populates="status_history")
+    actor: Mapped[User | None] = relationship()

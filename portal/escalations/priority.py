@@ -1,0 +1,68 @@
+"""The composite priority score: 0–100, always with its breakdown.
+
+Each factor is scaled to 0..1 and weighted; weights sum to 100, so the score is the sum of
+the weighted factors. Administrators tune the weights (PRIORITY_WEIGHTS setting).
+"""
+
+from dataclasses import dataclass
+
+from portal.enums import ReputationalRisk, Segment
+
+DEFAULT_WEIGHTS: dict[str, int] = {
+    "severity": 35,
+    "business_impact": 25,
+    "segment": 15,
+    "revenue": 15,
+    "reputational_risk": 10,
+}
+
+FACTOR_LABELS = {
+    "severity": "Technical severity",
+    "business_impact": "Business impact",
+    "segment": "Customer segment",
+    "revenue": "Annual revenue",
+    "reputational_risk": "Reputational risk",
+}
+
+_SEVERITY = {1: 1.0, 2: 0.7, 3: 0.4, 4: 0.1}
+_SEGMENT = {Segment.STRATEGIC: 1.0, Segment.ENTERPRISE: 0.6, Segment.GROWTH: 0.3}
+_RISK = {ReputationalRisk.HIGH: 1.0, ReputationalRisk.MEDIUM: 0.5, ReputationalRisk.LOW: 0.0}
+_REVENUE_STEPS = ((100_000_000, 1.0), (25_000_000, 0.75), (5_000_000, 0.5), (1_000_000, 0.25))
+
+
+@dataclass(frozen=True)
+class PriorityInputs:
+    severity: int
+    users_affected: int
+    core_operations_blocked: bool
+    segment: Segment
+    annual_revenue: int
+    reputational_risk: ReputationalRisk
+
+
+def _business_impact(users_affected: int, core_operations_blocked: bool) -> float:
+    users = min(users_affected, 1000) / 1000
+    return min(1.0, 0.6 * users + (0.4 if core_operations_blocked else 0.0))
+
+
+def _revenue(annual_revenue: int) -> float:
+    return next((share for floor, share in _REVENUE_STEPS if annual_revenue >= floor), 0.1)
+
+
+def compute_priority(inputs: PriorityInputs, weights: dict[str, int] | None = None):
+    """Return (score 0..100, breakdown {factor: points}) for the given inputs and weights."""
+    weights = weights or DEFAULT_WEIGHTS
+    total_weight = sum(weights.values()) or 1
+    factors = {
+        "severity": _SEVERITY[inputs.severity],
+        "business_impact": _business_impact(inputs.users_affected, inputs.core_operations_blocked),
+        "segment": _SEGMENT[inputs.segment],
+        "revenue": _revenue(inputs.annual_revenue),
+        "reputational_risk": _RISK[inputs.reputational_risk],
+    }
+    breakdown = {
+        name: round(100 * weights.get(name, 0) * value / total_weight, 1)
+        for name, value in factors.items()
+    }
+    score = max(0, min(100, round(sum(breakdown.values()))))
+    return score, breakdown

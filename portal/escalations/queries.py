@@ -1,0 +1,97 @@
+"""Reads. Everything that leaves for a customer reads customer-visible rows through
+`customer_visible()` (DESIGN.md invariant 2); tenancy is applied by the session, not here.
+
+Queries return `select()` statements so callers can paginate, count or add options.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
+
+from portal.enums import OPEN_STATUSES, Visibility
+from portal.escalations.models import (
+    Escalation,
+    ExitCriterion,
+    Handoff,
+    Milestone,
+    RemediationStep,
+    Update,
+)
+
+VISIBLE_TO_CUSTOMERS = (Update, Milestone, RemediationStep, ExitCriterion)
+
+
+def customer_visible(model):
+    """The one filter that keeps internal rows away from customers."""
+    if model not in VISIBLE_TO_CUSTOMERS:
+        raise TypeError(f"{model.__name__} has no customer visibility")
+    criteria = model.visibility == Visibility.CUSTOMER
+    if model is Update:
+        criteria = criteria & Update.retracted_at.is_(None)
+    return criteria
+
+
+def escalations_for_organization(organization_id: int, *, open_only: bool = True) -> Select:
+    """An organization's escalations, most urgent first, with owner and communicator loaded."""
+    stmt = (
+        select(Escalation)
+        .where(Escalation.organization_id == organization_id)
+        .options(selectinload(Escalation.owner), selectinload(Escalation.communicator))
+        .order_by(Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at)
+    )
+    if open_only:
+        stmt = stmt.where(Escalation.status.in_(OPEN_STATUSES))
+    return stmt
+
+
+def open_escalations() -> Select:
+    """Every open escalation across accounts, by composite priority (the staff queue)."""
+    return (
+        select(Escalation)
+        .where(Escalation.status.in_(OPEN_STATUSES))
+        .options(
+            selectinload(Escalation.organization),
+            selectinload(Escalation.owner),
+            selectinload(Escalation.communicator),
+        )
+        .order_by(Escalation.priority_score.desc(), Escalation.opened_at)
+    )
+
+
+def timeline_for(escalation_id: int, *, customer_view: bool) -> Select:
+    """The escalation's updates, newest first; customers get customer-visible ones only."""
+    stmt = (
+        select(Update)
+        .where(Update.escalation_id == escalation_id)
+        .options(selectinload(Update.author))
+        .order_by(Update.created_at.desc(), Update.id.desc())
+    )
+    return stmt.where(customer_visible(Update)) if customer_view else stmt
+
+
+def plan_items_for(model, escalation_id: int, *, customer_view: bool) -> Select:
+    """Milestones, remediation steps or exit criteria of one escalation, in order."""
+    order = model.due_at if model is Milestone else model.position
+    stmt = select(model).where(model.escalation_id == escalation_id).order_by(order, model.id)
+    return stmt.where(customer_visible(model)) if customer_view else stmt
+
+
+def pending_handoffs_for(user_id: int) -> Select:
+    """Handoffs waiting for this user's acknowledgement, oldest first."""
+    return (
+        select(Handoff)
+        .where(Handoff.to_user_id == user_id, Handoff.acknowledged_at.is_(None))
+        .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user))
+        .order_by(Handoff.created_at)
+    )
+
+
+def latest_customer_update_at(escalation_id: int) -> Select:
+    """The newest customer-visible update (time and commitment), for the next-update clock."""
+    return (
+        select(Update.created_at, Update.next_update_by)
+        .where(Update.escalation_id == escalation_id, customer_visible(Update))
+        .order_by(Update.created_at.desc())
+        .limit(1)
+    )

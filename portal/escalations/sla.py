@@ -1,0 +1,420 @@
+"""SLA clocks, computed from history: never stored, never hand-edited.
+
+Pages, the sweep, reports and the API must agree on what "at risk" and "breached" mean, so they
+all call :func:`compute_clocks` with the same inputs (targets, calendar, status history, now).
+The module is pure (stdlib only, no Flask, no SQLAlchemy) so it can be tested, benchmarked and
+replayed for any "now" in isolation.
+
+Time model: every instant going in or out is a timezone-aware datetime, returned in UTC. Naive
+datetimes are refused (ValueError) because guessing their zone silently shifts clocks by hours.
+A calendar is written in the organization's local wall-clock time; each local open interval is
+turned into a UTC interval through the tz database, so DST changes count as the law says rather
+than as wall-clock arithmetic suggests. Nonexistent or ambiguous local times use ``fold=0``
+(the offset in force before the transition), normalised through UTC; the day's UTC intervals are
+then merged, so a DST gap can never count the same instant twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from types import MappingProxyType
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+WAITING_STATUS = "waiting_on_customer"
+AT_RISK_FRACTION = 0.75
+#: add_business_time gives up after this many local days (about ten years) instead of spinning.
+MAX_SEARCH_DAYS = 3660
+
+_ZERO = timedelta(0)
+_DAY = timedelta(days=1)
+#: As an interval *end*, local midnight means "until the end of the day" ("24:00" in policies).
+_END_OF_DAY = time(0)
+
+Span = tuple[datetime, datetime]
+
+
+def _utc(value: datetime, name: str) -> datetime:
+    """Return ``value`` in UTC; refuse naive datetimes, whose zone would only be a guess."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
+    return value.astimezone(UTC)
+
+
+def _utc_or_none(value: datetime | None, name: str) -> datetime | None:
+    return None if value is None else _utc(value, name)
+
+
+def _start_offset(start: time) -> timedelta:
+    """Offset of a local wall-clock time from the start of its day."""
+    return timedelta(
+        hours=start.hour, minutes=start.minute, seconds=start.second, microseconds=start.microsecond
+    )
+
+
+def _end_offset(end: time) -> timedelta:
+    """Like _start_offset, but an interval ending at midnight ends at the end of the day."""
+    return _DAY if end == _END_OF_DAY else _start_offset(end)
+
+
+def _normalise_hours(
+    hours: Mapping[int, Sequence[tuple[time, time]]],
+) -> Mapping[int, tuple[tuple[time, time], ...]]:
+    """Validate business hours and freeze them as sorted, non-overlapping intervals per weekday.
+
+    Overlaps are refused rather than merged: they are almost certainly a typo in a policy, and
+    counting them silently would hide it.
+    """
+    frozen: dict[int, tuple[tuple[time, time], ...]] = {}
+    for weekday, intervals in hours.items():
+        if not isinstance(weekday, int) or not 0 <= weekday <= 6:
+            raise ValueError(f"weekday must be 0 (Monday) to 6 (Sunday), got {weekday!r}")
+        ordered = sorted((tuple(iv) for iv in intervals), key=lambda iv: _start_offset(iv[0]))
+        previous_end = _ZERO
+        for start, end in ordered:
+            if start.tzinfo is not None or end.tzinfo is not None:
+                raise ValueError("business hours are local wall-clock times; drop the tzinfo")
+            if _start_offset(start) >= _end_offset(end):
+                raise ValueError(f"interval {start}-{end} is empty or crosses midnight")
+            if _start_offset(start) < previous_end:
+                raise ValueError(f"overlapping business-hour intervals on weekday {weekday}")
+            previous_end = _end_offset(end)
+        if ordered:
+            frozen[weekday] = tuple(ordered)
+    if not frozen:
+        raise ValueError("business-hours calendar has no open hours at all")
+    return MappingProxyType(frozen)
+
+
+def _parse_clock(text: str, *, end: bool) -> time:
+    """Parse "HH:MM" from a stored policy; "24:00" is accepted as an interval end only."""
+    if end and text.strip() == "24:00":
+        return _END_OF_DAY
+    return time.fromisoformat(text.strip())
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """When SLA time counts: 24x7 (``business_hours=None``) or open intervals per local weekday.
+
+    ``business_hours`` maps a weekday (0=Monday) to local ``(start, end)`` intervals; an end of
+    ``time(0)`` means midnight at the end of that day. ``holidays`` are local dates with no
+    business hours; they apply only to business-hours calendars, since 24x7 means every hour.
+    """
+
+    timezone: str
+    business_hours: Mapping[int, Sequence[tuple[time, time]]] | None = None
+    holidays: frozenset[date] = frozenset()
+
+    def __post_init__(self) -> None:
+        try:
+            ZoneInfo(self.timezone)
+        except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
+            raise ValueError(f"unknown IANA timezone {self.timezone!r}") from exc
+        object.__setattr__(self, "holidays", frozenset(self.holidays))
+        if self.business_hours is not None:
+            object.__setattr__(self, "business_hours", _normalise_hours(self.business_hours))
+
+    def __hash__(self) -> int:
+        # Explicit because the normalised hours are a mapping; lets callers cache per calendar.
+        hours = None if self.business_hours is None else tuple(sorted(self.business_hours.items()))
+        return hash((self.timezone, hours, self.holidays))
+
+    @classmethod
+    def from_policy(
+        cls,
+        timezone: str,
+        business_hours: Mapping[str, Sequence[Sequence[str]]] | None,
+        holidays: Iterable[str] = (),
+    ) -> Calendar:
+        """Build from the JSON stored with a policy: ``{"0": [["09:00", "18:00"]], ...}``."""
+        hours = None
+        if business_hours is not None:
+            hours = {}
+            for weekday, intervals in business_hours.items():
+                parsed = []
+                for interval in intervals:
+                    start, end = interval  # ValueError unless exactly two items
+                    parsed.append((_parse_clock(start, end=False), _parse_clock(end, end=True)))
+                hours[int(weekday)] = parsed
+        return cls(timezone, hours, frozenset(date.fromisoformat(h) for h in holidays))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)  # zoneinfo caches instances by key
+
+
+def _local_to_utc(day: date, offset: timedelta, zone: ZoneInfo) -> datetime:
+    """UTC instant of the local wall time ``day + offset`` (fold=0 for gaps and overlaps)."""
+    naive = datetime.combine(day, time(0)) + offset
+    return naive.replace(tzinfo=zone).astimezone(UTC)
+
+
+def _day_spans(calendar: Calendar, day: date, zone: ZoneInfo) -> list[Span]:
+    """Open UTC spans for one local date, sorted and merged (see the module note on DST gaps)."""
+    assert calendar.business_hours is not None
+    if day in calendar.holidays:
+        return []
+    spans = sorted(
+        (_local_to_utc(day, _start_offset(s), zone), _local_to_utc(day, _end_offset(e), zone))
+        for s, e in calendar.business_hours.get(day.weekday(), ())
+    )
+    merged: list[Span] = []
+    for start, end in spans:
+        if end <= start:
+            continue
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _open_spans(calendar: Calendar, first_day: date, days: int) -> Iterator[Span]:
+    """Yield open UTC spans day by day for ``days`` local dates: increasing, never overlapping."""
+    zone = calendar.zone
+    cursor: datetime | None = None
+    for n in range(days):
+        for start, end in _day_spans(calendar, first_day + n * _DAY, zone):
+            if cursor is not None and start < cursor:
+                start = cursor
+            if end > start:
+                yield start, end
+                cursor = end
+
+
+def business_elapsed(calendar: Calendar, start: datetime, end: datetime) -> timedelta:
+    """Time counted by ``calendar`` between two instants; zero if ``end`` is not after ``start``.
+
+    Walks local days (O(days)), so a clock open for months costs months' worth of days, not
+    minutes. A 24x7 calendar counts real elapsed time, which is what DST-aware UTC gives.
+    """
+    start, end = _utc(start, "start"), _utc(end, "end")
+    if end <= start:
+        return _ZERO
+    if calendar.business_hours is None:
+        return end - start
+    zone = calendar.zone
+    first = start.astimezone(zone).date() - _DAY  # one day early: spans are per local date
+    days = (end.astimezone(zone).date() - first).days + 1
+    total = _ZERO
+    for span_start, span_end in _open_spans(calendar, first, days):
+        if span_start >= end:
+            break
+        if span_end > start:
+            total += min(span_end, end) - max(span_start, start)
+    return total
+
+
+def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) -> datetime:
+    """The earliest instant at which ``amount`` of calendar time has been counted from ``start``.
+
+    An amount that exactly fills an open interval ends at that interval's close (Friday 18:00),
+    not at the next opening. Raises ValueError for a negative amount or when the calendar does
+    not supply the amount within MAX_SEARCH_DAYS (e.g. every open day is a holiday).
+    """
+    start = _utc(start, "start")
+    if amount < _ZERO:
+        raise ValueError(f"amount must not be negative, got {amount}")
+    if amount == _ZERO or calendar.business_hours is None:
+        return start + amount
+    remaining = amount
+    first = start.astimezone(calendar.zone).date() - _DAY
+    for span_start, span_end in _open_spans(calendar, first, MAX_SEARCH_DAYS):
+        if span_end <= start:
+            continue
+        span_start = max(span_start, start)
+        if remaining <= span_end - span_start:
+            return span_start + remaining
+        remaining -= span_end - span_start
+    raise ValueError(f"calendar does not supply {amount} within {MAX_SEARCH_DAYS} days")
+
+
+@dataclass(frozen=True)
+class Targets:
+    """The policy's targets for one severity, in minutes. Pass the *current* severity's targets:
+    a severity change applies to the whole history from ``opened_at``, as helpdesks do."""
+
+    acknowledge_minutes: int
+    update_minutes: int
+    resolve_minutes: int
+
+    def __post_init__(self) -> None:
+        for name in ("acknowledge_minutes", "update_minutes", "resolve_minutes"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"{name} must be positive")
+
+
+@dataclass(frozen=True)
+class StatusChange:
+    """``status`` was entered at ``at`` (tz-aware)."""
+
+    at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class Clock:
+    """One SLA clock as of "now".
+
+    ``due_at`` is the instant counted time reaches (or reached, or would have reached) the
+    target; None only while paused before reaching it, since the resume time is unknown.
+    States: running clocks are "on_track", "at_risk" (>= 75 % used) or "breached" (>= 100 %);
+    stopped clocks keep "met" or "missed". A clock stopped exactly at its target is "missed",
+    consistent with "breached once counted time reaches the target".
+    """
+
+    target: timedelta
+    elapsed: timedelta
+    due_at: datetime | None
+    stopped_at: datetime | None
+    paused_since: datetime | None
+    state: str
+
+    @property
+    def fraction_used(self) -> float:
+        return self.elapsed / self.target
+
+    @property
+    def remaining(self) -> timedelta:
+        """Counted time left before the target; negative once over it."""
+        return self.target - self.elapsed
+
+    @property
+    def is_running(self) -> bool:
+        return self.stopped_at is None and self.paused_since is None
+
+    @property
+    def is_paused(self) -> bool:
+        return self.paused_since is not None
+
+
+@dataclass(frozen=True)
+class NextUpdate:
+    """When the customer must next hear from us; ``basis`` is "commitment" or "cadence"."""
+
+    due_at: datetime
+    basis: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class SlaClocks:
+    acknowledge: Clock
+    resolve: Clock
+    next_update: NextUpdate | None
+
+
+def _counting_spans(
+    history: Sequence[tuple[datetime, str]], opened: datetime, horizon: datetime
+) -> tuple[list[Span], datetime | None]:
+    """Spans of [opened, horizon] not spent in WAITING_STATUS, and when the current wait began.
+
+    Before the first recorded change the escalation is taken as not waiting.
+    """
+    spans: list[Span] = []
+    since, waiting_since = opened, None
+    for at, status in history:
+        if at > horizon:
+            break
+        at = max(at, opened)
+        if status == WAITING_STATUS and waiting_since is None:
+            spans.append((since, at))
+            waiting_since = at
+        elif status != WAITING_STATUS and waiting_since is not None:
+            since, waiting_since = at, None
+    if waiting_since is None:
+        spans.append((since, horizon))
+    return [(s, e) for s, e in spans if e > s], waiting_since
+
+
+def _build_clock(
+    calendar: Calendar,
+    minutes: int,
+    history: Sequence[tuple[datetime, str]],
+    *,
+    opened: datetime,
+    stopped_at: datetime | None,
+    now: datetime,
+) -> Clock:
+    """Sum counted time from ``opened`` to the stop (or now), skipping waits in ``history``,
+    and find the instant the target is (or was, or would have been) reached."""
+    target = timedelta(minutes=minutes)
+    horizon = max(opened, stopped_at or now)
+    counting, waiting_since = _counting_spans(history, opened, horizon)
+    paused_since = waiting_since if stopped_at is None else None
+    elapsed = _ZERO
+    due_at: datetime | None = None
+    for start, end in counting:
+        part = business_elapsed(calendar, start, end)
+        if due_at is None and elapsed + part >= target:
+            due_at = add_business_time(calendar, start, target - elapsed)
+        elapsed += part
+    if due_at is None and paused_since is None:
+        # Running: when it will be due. Stopped early: when it would have been (for reports).
+        due_at = add_business_time(calendar, horizon, target - elapsed)
+    if stopped_at is not None:
+        state = "missed" if elapsed >= target else "met"
+    elif elapsed >= target:
+        state = "breached"
+    elif elapsed >= target * AT_RISK_FRACTION:
+        state = "at_risk"
+    else:
+        state = "on_track"
+    return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
+
+
+def compute_clocks(
+    *,
+    calendar: Calendar,
+    targets: Targets,
+    opened_at: datetime,
+    status_history: Sequence[StatusChange],
+    acknowledged_at: datetime | None,
+    resolved_at: datetime | None,
+    last_customer_update_at: datetime | None,
+    next_update_by: datetime | None,
+    now: datetime,
+) -> SlaClocks:
+    """All SLA clocks of one escalation as of ``now``: the single source of truth.
+
+    Events dated after ``now`` (acknowledgement, resolution, status changes) have not happened
+    yet as of ``now``, so the same history can be replayed for any instant. Only the resolve
+    clock pauses while waiting on the customer. Resolution also stops an acknowledge clock that
+    was never stopped: a resolved escalation was clearly seen. ``next_update_by`` is the
+    commitment made by the last customer-visible update, if any; it wins over the cadence.
+    """
+    opened, now = _utc(opened_at, "opened_at"), _utc(now, "now")
+    acked = _utc_or_none(acknowledged_at, "acknowledged_at")
+    resolved = _utc_or_none(resolved_at, "resolved_at")
+    last_update = _utc_or_none(last_customer_update_at, "last_customer_update_at")
+    commitment = _utc_or_none(next_update_by, "next_update_by")
+    history = sorted(
+        ((_utc(change.at, "status_history.at"), change.status) for change in status_history),
+        key=lambda item: item[0],
+    )
+    acked = acked if acked is not None and acked <= now else None
+    resolved = resolved if resolved is not None and resolved <= now else None
+
+    acknowledge = _build_clock(
+        calendar,
+        targets.acknowledge_minutes,
+        (),
+        opened=opened,
+        stopped_at=acked or resolved,
+        now=now,
+    )
+    resolve = _build_clock(
+        calendar, targets.resolve_minutes, history, opened=opened, stopped_at=resolved, now=now
+    )
+
+    next_update: NextUpdate | None = None
+    if resolved is None:
+        if commitment is not None:
+            next_update = NextUpdate(commitment, "commitment", now >= commitment)
+        else:
+            cadence = timedelta(minutes=targets.update_minutes)
+            due = add_business_time(calendar, last_update or opened, cadence)
+            next_update = NextUpdate(due, "cadence", now >= due)
+    return SlaClocks(acknowledge, resolve, next_update)

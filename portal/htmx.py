@@ -1,0 +1,26 @@
+"""htmx conventions: one helper picks the page or its fragment; responses vary on HX-Request."""
+
+from __future__ import annotations
+
+from flask import Flask, render_template
+
+from portal.extensions import htmx
+
+
+def render_htmx_template(page: str, fragment: str, *, status: int = 200, **context):
+    """Render `fragment` for an htmx request that targets it, else the full `page`.
+
+    The page includes the same fragment file, so there is never duplicated markup. Boosted
+    navigation (hx-boost) gets the full page.
+    """
+    wants_fragment = bool(htmx) and not htmx.boosted
+    return render_template(fragment if wants_fragment else page, **context), status
+
+
+def _vary_on_htmx(response):
+    response.vary.add("HX-Request")
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_vary_on_htmx)

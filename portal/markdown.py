@@ -1,0 +1,38 @@
+"""User Markdown → safe HTML. markdown-it renders (raw HTML off), nh3 sanitizes (allow-list).
+
+The allow-list has no event handlers, no `hx-*`, no style, and links only http(s) and mailto.
+Templates put the result inside an `hx-disable` element as a second fence.
+"""
+
+from __future__ import annotations
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+ALLOWED_TAGS = {
+    "p", "br", "strong", "em", "del", "code", "pre", "blockquote", "ul", "ol", "li",
+    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "a", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
+ALLOWED_SCHEMES = {"http", "https", "mailto"}
+
+
+def sanitize_html(html: str) -> str:
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=ALLOWED_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render_markdown(text: str | None) -> Markup:
+    """Render user Markdown to sanitized HTML, safe to put in a template."""
+    return Markup(sanitize_html(_md.render(text or "")))

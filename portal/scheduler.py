@@ -1,0 +1,69 @@
+"""The periodic jobs, in one readable list, and the two ways to run them.
+
+Production runs them in their own process (`flask --app wsgi scheduler run`), never inside
+gunicorn workers. The demo (`flask --app wsgi serve`) runs them in a background thread of its
+single process.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Job:
+    name: str
+    seconds: int
+    run: Callable[[], object]
+
+
+def _jobs() -> list[Job]:
+    from portal.escalations.jobs import record_sla_breaches
+
+    return [
+        Job("record-sla-breaches", 60, record_sla_breaches),
+    ]
+
+
+def _run_in_app(app: Flask, job: Job) -> None:
+    with app.app_context():
+        set_scope(db.session(), Scope.unscoped(f"scheduled job {job.name}"))
+        try:
+            job.run()
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("job %s failed", job.name)
+            raise
+
+
+def _configure(scheduler, app: Flask) -> None:
+    for job in _jobs():
+        scheduler.add_job(_run_in_app, "interval", seconds=job.seconds, args=[app, job],
+                          id=job.name, max_instances=1, coalesce=True)
+
+
+def run_blocking(app: Flask) -> None:
+    scheduler = BlockingScheduler(timezone="UTC")
+    _configure(scheduler, app)
+    log.info("scheduler running %d jobs", len(scheduler.get_jobs()))
+    scheduler.start()
+
+
+def start_background(app: Flask) -> BackgroundScheduler:
+    """Run the jobs in a thread of this process (the single-process demo only)."""
+    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+    _configure(scheduler, app)
+    scheduler.start()
+    return scheduler

@@ -1,0 +1,63 @@
+"""Jinja filters: times in the viewer's timezone, durations people read, Markdown."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+
+from portal.clock import now
+from portal.markdown import render_markdown
+
+
+def viewer_zone() -> ZoneInfo:
+    if current_user and current_user.is_authenticated:
+        return current_user.zone
+    return ZoneInfo("UTC")
+
+
+def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
+    """An instant in the viewer's timezone, e.g. "Mon 23 Nov 2026, 14:02 CET"."""
+    if value is None:
+        return "—"
+    return value.astimezone(viewer_zone()).strftime(fmt)
+
+
+def duration(delta: timedelta) -> str:
+    """A compact human duration: "3 d 4 h", "2 h 5 min", "45 min", "under a minute"."""
+    seconds = int(abs(delta.total_seconds()))
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes = rest // 60
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    if minutes:
+        return f"{minutes} min"
+    return "under a minute"
+
+
+def relative(value: datetime | None, at: datetime | None = None) -> str:
+    """Relative to now: "in 3 h", "2 d 4 h ago"."""
+    if value is None:
+        return "—"
+    delta = value - (at or now())
+    if abs(delta) < timedelta(minutes=1):
+        return "just now"
+    words = duration(delta)
+    return f"in {words}" if delta > timedelta(0) else f"{words} ago"
+
+
+def iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        localtime=localtime, relative=relative, duration=duration, iso=iso,
+        markdown=render_markdown,
+    )
+    app.jinja_env.globals["now"] = now

@@ -1,0 +1,130 @@
+"""Signing in and out, and the ways a session ends."""
+
+from datetime import timedelta
+
+import pytest
+
+from portal.auth.operations import deactivate, set_password
+from portal.auth.views import LOGIN_ERROR
+from portal.clock import frozen_at, now
+from portal.enums import Role
+from tests.factories import PASSWORD
+
+
+def test_customer_signs_in_and_lands_on_their_escalations(client, auth, world):
+    """A customer who signs in lands on their organization's open escalations."""
+    viewer = world.customers_a[Role.VIEWER]
+    response = auth.login(viewer.email)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/escalations"
+    page = client.get("/escalations").get_data(as_text=True)
+    assert world.escalation_a.reference in page
+    assert world.escalation_b.reference not in page
+
+
+def test_staff_sign_in_lands_in_the_console(client, auth, world):
+    """Staff land on the queue, not the customer portal."""
+    response = auth.login(world.staff[Role.AGENT].email)
+    assert response.headers["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize("email, password", [
+    ("nobody@nowhere.example.com", PASSWORD),
+    (None, "wrong password entirely"),
+])
+def test_unknown_email_and_wrong_password_get_the_same_answer(client, auth, world, email,
+                                                               password):
+    """Nobody can tell from the answer whether an email has an account."""
+    response = auth.login(email or world.customers_a[Role.VIEWER].email, password)
+    assert response.status_code == 422
+    assert LOGIN_ERROR in response.get_data(as_text=True)
+
+
+def test_deactivated_account_gets_the_same_answer(as_staff, client, auth, world):
+    """A deactivated person cannot sign in, and is told nothing more than a stranger."""
+    viewer = world.customers_a[Role.VIEWER]
+    with as_staff() as session:
+        deactivate(session.merge(viewer), actor=None)
+    response = auth.login(viewer.email)
+    assert response.status_code == 422
+    assert LOGIN_ERROR in response.get_data(as_text=True)
+
+
+def test_login_is_rate_limited(client, auth, world):
+    """Guessing passwords stops after a handful of tries per email."""
+    email = world.customers_a[Role.VIEWER].email
+    codes = [auth.login(email, "wrong").status_code for _ in range(6)]
+    assert codes[:5] == [422] * 5
+    assert codes[5] == 429
+
+
+def test_login_form_needs_a_csrf_token(client, world):
+    """A forged cross-site login post is refused."""
+    response = client.post("/login", data={"email": world.customers_a[Role.VIEWER].email,
+                                           "password": PASSWORD})
+    assert response.status_code == 400
+
+
+def test_logout_kills_a_captured_session_cookie(client, auth, world, app):
+    """A cookie copied before sign-out is worthless after it."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    captured = client.get_cookie("session").value
+    auth.logout("/escalations")
+    thief = app.test_client()
+    thief.set_cookie("session", captured)
+    response = thief.get("/escalations")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_password_change_ends_other_sessions(as_staff, client, auth, world):
+    """Changing a password signs the account out everywhere."""
+    viewer = world.customers_a[Role.VIEWER]
+    auth.login(viewer.email)
+    assert client.get("/escalations").status_code == 200
+    with as_staff() as session:
+        set_password(session.merge(viewer), "a brand new long password", actor=None)
+    assert client.get("/escalations").status_code == 302
+
+
+def test_deactivation_ends_the_session_at_once(as_staff, client, auth, world):
+    """A deactivated person is thrown out on their next click."""
+    viewer = world.customers_a[Role.VIEWER]
+    auth.login(viewer.email)
+    with as_staff() as session:
+        deactivate(session.merge(viewer), actor=None)
+    assert client.get("/escalations").status_code == 302
+
+
+@pytest.mark.parametrize("later", [timedelta(minutes=31), timedelta(hours=12, minutes=1)])
+def test_idle_and_absolute_timeouts_end_the_session(client, auth, world, later):
+    """Leaving the portal idle, or signed in too long, asks for the password again."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    if later > timedelta(hours=1):
+        # Stay active every 20 minutes so only the absolute limit can end the session.
+        start = now()
+        for minutes in range(20, int(later.total_seconds() // 60) - 5, 20):
+            with frozen_at(start + timedelta(minutes=minutes)):
+                assert client.get("/escalations").status_code == 200
+    with frozen_at(now() + later):
+        response = client.get("/escalations")
+    assert response.status_code == 302
+
+
+def test_active_session_survives_within_the_idle_limit(client, auth, world):
+    """A person who keeps working is not signed out."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    with frozen_at(now() + timedelta(minutes=29)):
+        assert client.get("/escalations").status_code == 200
+
+
+def test_open_redirect_after_login_is_refused(client, world):
+    """`next` only ever leads inside the portal."""
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    response = client.post("/login?next=https://evil.example.com/",
+                           data={"email": world.customers_a[Role.VIEWER].email,
+                                 "password": PASSWORD, "csrf_token": token})
+    assert response.headers["Location"] == "/escalations"

@@ -1,0 +1,75 @@
+"""Tenancy in one place: customers see only their organization, and say so loudly otherwise."""
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Organization, User
+from portal.escalations.models import Escalation, Update
+from portal.extensions import db
+from portal.tenancy import Scope, TenancyUndecided, TenancyViolation, set_scope, unscoped
+
+
+def _scoped_to(org_id: int):
+    session = db.session()
+    set_scope(session, Scope.organization(org_id))
+    return session
+
+
+def test_customer_scope_hides_other_organizations_rows(app, world):
+    """A customer-scoped session cannot load, count or get another organization's rows."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        refs = session.scalars(select(Escalation)).all()
+        assert [e.id for e in refs] == [world.escalation_a.id]
+        assert session.get(Escalation, world.escalation_b.id) is None
+        assert session.scalar(select(func.count()).select_from(Update).where(
+            Update.organization_id == world.org_b.id)) == 0
+        assert session.scalars(select(Organization)).all() == [session.get(
+            Organization, world.org_a.id)]
+
+
+def test_customer_scope_sees_colleagues_and_staff_but_not_other_customers(app, world):
+    """Customers can read their colleagues and vendor staff (owners), never another customer."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        visible = {u.id for u in session.scalars(select(User))}
+        assert {u.id for u in world.customers_a.values()} <= visible
+        assert {u.id for u in world.staff.values()} <= visible
+        assert not visible & {u.id for u in world.customers_b.values()}
+
+
+def test_relationship_loads_are_scoped_too(app, world):
+    """Walking a relationship cannot reach across organizations either."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        escalation = session.get(Escalation, world.escalation_a.id)
+        assert escalation.organization.id == world.org_a.id
+        assert all(change.organization_id == world.org_a.id
+                   for change in escalation.status_history)
+
+
+def test_write_for_another_organization_is_refused_at_flush(app, world):
+    """Even a hand-built row for another organization is refused when flushed."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        session.add(Update(organization_id=world.org_b.id, escalation_id=world.escalation_b.id,
+                           kind="note", visibility="customer", body="sneaky"))
+        with pytest.raises(TenancyViolation):
+            session.flush()
+        session.rollback()
+
+
+def test_session_without_a_decision_refuses_to_query(app, world):
+    """Forgetting to decide the scope is an error, not a silent leak."""
+    with app.app_context():
+        with pytest.raises(TenancyUndecided):
+            db.session.scalars(select(Escalation)).all()
+
+
+def test_unscoped_block_restores_the_previous_scope(app, world):
+    """An unscoped block (say, loading the signed-in user) does not widen the scope after it."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        with unscoped(session, "test"):
+            assert len(session.scalars(select(Escalation)).all()) == 2
+        assert len(session.scalars(select(Escalation)).all()) == 1
