@@ -15,7 +15,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     _load_config(app, test_config)
 
     from portal import database, errors, htmx, security, templating, tenancy
-    from portal.extensions import csrf, db, htmx as htmx_ext, limiter, login_manager, migrate
+    from portal.extensions import csrf, db, limiter, login_manager, migrate
+    from portal.extensions import htmx as htmx_ext
 
     database.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])

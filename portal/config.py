@@ -19,7 +19,7 @@ class Defaults:
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)
+    SESSION_IDLE_TIMEOUT = timedelta(minutes=30)  # or a number of seconds from the environment
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
@@ -39,6 +39,7 @@ class Defaults:
     PASSWORD_HASH_PARALLELISM = 1
 
     POLL_INTERVAL_SECONDS = 15
+    PRIORITY_WEIGHTS: dict | None = None  # None: portal.escalations.priority.DEFAULT_WEIGHTS
 
 
 class TestConfig:

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
+from contextlib import suppress
+from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -49,10 +50,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
         if key not in _DUMMY_HASH:
             _DUMMY_HASH[key] = hasher.hash(secrets.token_urlsafe(16))
         password_hash = _DUMMY_HASH[key]
-        try:
+        with suppress(VerificationError, InvalidHashError):
             hasher.verify(password_hash, password)
-        except (VerificationError, InvalidHashError):
-            pass
         return False
     try:
         return hasher.verify(password_hash, password)
@@ -76,13 +75,17 @@ def enforce_session_timeouts() -> None:
     config = current_app.config
     started = session.get(SESSION_STARTED, 0)
     seen = session.get(SESSION_SEEN, 0)
-    if (current - seen > config["SESSION_IDLE_TIMEOUT"].total_seconds()
-            or current - started > config["SESSION_ABSOLUTE_TIMEOUT"].total_seconds()):
+    if (current - seen > _seconds(config["SESSION_IDLE_TIMEOUT"])
+            or current - started > _seconds(config["SESSION_ABSOLUTE_TIMEOUT"])):
         logout_user()
         session.clear()
         g.session_expired = True
         return
     session[SESSION_SEEN] = current
+
+
+def _seconds(value: timedelta | float) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 def csp_nonce() -> str:
@@ -121,7 +124,3 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-
-def is_naive(value: datetime) -> bool:
-    return value.tzinfo is None

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import event, false, or_
 from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
 from sqlalchemy.schema import ForeignKey
+from sqlalchemy.sql.elements import TextClause
 
 INFO_KEY = "tenancy"
 
@@ -117,8 +118,8 @@ def _tenant_options(scope: Scope) -> list:
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
-    if state.is_column_load:
-        return
+    if state.is_column_load or isinstance(state.statement, TextClause):
+        return  # column refreshes and plain SQL text (health checks) read no entity
     scope = current_scope(state.session)
     if scope is None:
         raise TenancyUndecided(

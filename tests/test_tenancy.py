@@ -61,9 +61,8 @@ def test_write_for_another_organization_is_refused_at_flush(app, world):
 
 def test_session_without_a_decision_refuses_to_query(app, world):
     """Forgetting to decide the scope is an error, not a silent leak."""
-    with app.app_context():
-        with pytest.raises(TenancyUndecided):
-            db.session.scalars(select(Escalation)).all()
+    with app.app_context(), pytest.raises(TenancyUndecided):
+        db.session.scalars(select(Escalation)).all()
 
 
 def test_unscoped_block_restores_the_previous_scope(app, world):

@@ -287,8 +287,9 @@ def post_update(escalation: Escalation, *, author: User, body: str, visibility: 
     if not body.strip():
         raise OperationError("Write something before posting.", "body")
     if not author.is_staff:
-        if visibility != Visibility.CUSTOMER or author.organization_id != escalation.organization_id:
-            raise PermissionError("customers post customer-visible comments on their own escalations")
+        own = author.organization_id == escalation.organization_id
+        if visibility != Visibility.CUSTOMER or not own:
+            raise PermissionError("customers comment customer-visibly on their own escalations")
         kind = UpdateKind.CUSTOMER_COMMENT
     if next_update_by is not None:
         if visibility != Visibility.CUSTOMER:

@@ -128,3 +128,39 @@ def test_open_redirect_after_login_is_refused(client, world):
                            data={"email": world.customers_a[Role.VIEWER].email,
                                  "password": PASSWORD, "csrf_token": token})
     assert response.headers["Location"] == "/escalations"
+
+
+def test_login_limits_count_in_redis_when_configured(database_url, world):
+    """With Redis as the store (production), attempts are counted there, shared by workers."""
+    import uuid
+
+    import redis
+
+    from portal import create_app
+    from portal.extensions import limiter
+    from tests.conftest import AuthActions, unavailable
+
+    store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        store.ping()
+    except redis.exceptions.ConnectionError as exc:
+        unavailable(f"Redis at 127.0.0.1:6379 is unreachable: {exc}")
+    prefix = f"clearpath-test-{uuid.uuid4().hex}"
+    # Flask-Limiter keeps its storage on the (module-level) limiter: put the suite's back after.
+    saved = dict(vars(limiter))
+    try:
+        worker = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 32,
+                             "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_TIME_COST": 1,
+                             "PASSWORD_HASH_MEMORY_KIB": 8192,
+                             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
+                             "RATELIMIT_KEY_PREFIX": prefix})
+        auth = AuthActions(worker.test_client())
+        email = world.customers_a[Role.VIEWER].email
+        codes = [auth.login(email, "wrong").status_code for _ in range(6)]
+        counted = [key for key in store.scan_iter(f"*{prefix}*")]
+    finally:
+        vars(limiter).clear()
+        vars(limiter).update(saved)
+    assert codes == [422] * 5 + [429]
+    assert counted, "no rate-limit counters were written to Redis"
+    store.delete(*counted)

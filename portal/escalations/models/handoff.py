@@ -36,7 +36,7 @@ class Handoff(TenantScoped, db.Model):
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped[User] = relationship(foreign_keys=[to_user_id])
-    escalation: Mapped["Escalation"] = relationship()  # noqa: F821 (resolved by the registry)
+    escalation: Mapped[Escalation] = relationship()  # noqa: F821 (resolved by the registry)
 
     @property
     def is_pending(self) -> bool:

@@ -1,0 +1,159 @@
+"""Browser fixtures: a live server on its own database, and a headless Chromium.
+
+The suite's `app` runs every test inside one rolled-back transaction, which a server thread
+cannot share safely; so the browser gets a separate app on its own migrated SQLite file,
+seeded once per module and served on a loopback port. Browser tests must not request `app`
+(the autouse `_isolated` fixture would swap `db.session` under the server's feet).
+
+Chromium is Debian's, driven by Playwright through `executable_path`; never
+`playwright install`. A missing or unlaunchable Chromium skips locally and fails with CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from jinja2 import StrictUndefined
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.enums import Role
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+from tests import factories
+from tests.conftest import unavailable
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+TIMEOUT_MS = 10_000
+
+
+@dataclass(frozen=True)
+class Seeded:
+    """What the browser tests need to know about the seeded world, as plain values."""
+
+    viewer_email: str
+    organization: str
+    reference: str
+    foreign_reference: str
+    staff_email: str
+
+
+@pytest.fixture(scope="module")
+def browser_app(tmp_path_factory) -> Iterator[tuple[Flask, Seeded]]:
+    """A migrated, seeded app of its own: the same test settings as the suite's `app`."""
+    path = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret-key-not-for-production",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "SESSION_COOKIE_SECURE": False,
+            "PASSWORD_HASH_TIME_COST": 1,
+            "PASSWORD_HASH_MEMORY_KIB": 8192,
+            "RATELIMIT_STORAGE_URI": "memory://",
+        }
+    )
+    app.jinja_env.undefined = StrictUndefined
+    with app.app_context():
+        upgrade()
+        session = db.session()
+        set_scope(session, Scope.unscoped("browser test setup"))
+        world = factories.build_world()
+        session.commit()
+        seeded = Seeded(
+            viewer_email=world.customers_a[Role.VIEWER].email,
+            organization=world.org_a.name,
+            reference=world.escalation_a.reference,
+            foreign_reference=world.escalation_b.reference,
+            staff_email=world.staff[Role.ESCALATION_MANAGER].email,
+        )
+    yield app, seeded
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def seeded(browser_app) -> Seeded:
+    return browser_app[1]
+
+
+@pytest.fixture(scope="module")
+def live_server(browser_app) -> Iterator[str]:
+    """The browser app served on a free loopback port; yields its base URL."""
+    app, _ = browser_app
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="browser-live-server",
+                              daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run; each test gets its own context."""
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        unavailable(f"Playwright for Python is not installed: {exc}")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        except Error as exc:
+            unavailable(f"Playwright could not launch {CHROMIUM}: {exc.message.splitlines()[0]}")
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context (no cookies) on the live server, closed after the test."""
+    context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        context.close()
+
+
+@pytest.fixture
+def page_errors(page) -> list[str]:
+    """Console errors and uncaught exceptions on `page` (CSP violations land here too)."""
+    errors: list[str] = []
+
+    def on_console(message) -> None:
+        # Chromium asks for /favicon.ico on its own; the app serves none (yet): not a page error.
+        if message.type == "error" and not message.location.get("url", "").endswith(
+            "/favicon.ico"
+        ):
+            errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+    return errors

@@ -1,0 +1,72 @@
+"""Every customer route that takes an id answers 404 for another organization's object.
+
+The routes come from the app's url_map, not a hand-kept list: a new route whose argument has
+no foreign value below fails this test until someone adds one (and so thinks about tenancy).
+"""
+
+import pytest
+
+from portal.enums import Role
+
+STAFF_AND_STATIC = ("admin.", "static")
+
+
+def _id_routes(app):
+    return sorted(
+        (rule for rule in app.url_map.iter_rules()
+         if rule.arguments and not rule.endpoint.startswith(STAFF_AND_STATIC)),
+        key=lambda rule: rule.rule,
+    )
+
+
+def _values_for(world, org_side: str) -> dict[str, str]:
+    escalation = world.escalation_b if org_side == "foreign" else world.escalation_a
+    return {"reference": escalation.reference}
+
+
+def _build(rule, values):
+    missing = set(rule.arguments) - set(values)
+    assert not missing, (
+        f"{rule.rule} takes {sorted(missing)}: add another organization's value for it to "
+        "_values_for() so this route is checked for tenancy"
+    )
+    path = rule.rule
+    for name in rule.arguments:
+        path = path.replace(f"<{name}>", str(values[name]))
+        for converter in ("int", "string", "path", "uuid"):
+            path = path.replace(f"<{converter}:{name}>", str(values[name]))
+    return path
+
+
+def test_there_are_customer_routes_with_ids(app):
+    """The walk below is not vacuous."""
+    assert _id_routes(app)
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
+def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role):
+    """A customer never reaches another organization's object, by any route or method."""
+    auth.login(world.customers_a[role].email)
+    token = auth.csrf_token("/escalations")
+    for rule in _id_routes(app):
+        own, foreign = _build(rule, _values_for(world, "own")), _build(
+            rule, _values_for(world, "foreign"))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(foreign, method=method, headers={"X-CSRFToken": token})
+            assert response.status_code == 404, f"{method} {foreign}: {response.status_code}"
+            if method == "GET":
+                assert client.get(own).status_code != 404, f"own object at {own} should exist"
+
+
+def test_foreign_and_missing_ids_answer_exactly_alike(client, auth, world):
+    """Nobody can tell another organization's escalation from one that does not exist."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    foreign = client.get(f"/escalations/{world.escalation_b.reference}")
+    missing = client.get("/escalations/ESC-999999")
+    assert foreign.status_code == missing.status_code == 404
+    strip = lambda html: html.replace(world.escalation_b.reference, "").replace(  # noqa: E731
+        "ESC-999999", "")
+    import re
+    nonce = re.compile(r'nonce="[^"]+"|"X-CSRFToken": "[^"]+"|value="[^"]+"')
+    assert nonce.sub("", strip(foreign.get_data(as_text=True))) == nonce.sub(
+        "", strip(missing.get_data(as_text=True)))

@@ -1,0 +1,84 @@
+"""The factory, its configuration sources, and the CLI."""
+
+from sqlalchemy import select, text
+
+from portal import create_app
+from portal.accounts.models import User
+from portal.enums import Role
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+
+
+def test_environment_overrides_defaults(monkeypatch, database_url):
+    """PORTAL_* variables configure the app, parsed as JSON where they look like it."""
+    monkeypatch.setenv("PORTAL_POLL_INTERVAL_SECONDS", "30")
+    monkeypatch.setenv("PORTAL_SESSION_COOKIE_SECURE", "false")
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 32})
+    assert app.config["POLL_INTERVAL_SECONDS"] == 30
+    assert app.config["SESSION_COOKIE_SECURE"] is False
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_instance_config_file_is_read(tmp_path, monkeypatch, database_url):
+    """An instance/portal.cfg sits between the defaults and the environment."""
+    import flask
+
+    (tmp_path / "portal.cfg").write_text("POLL_INTERVAL_SECONDS = 42\n")
+    original = flask.Flask.__init__
+
+    def with_instance(self, *args, **kwargs):
+        kwargs["instance_path"] = str(tmp_path)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(flask.Flask, "__init__", with_instance)
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 32})
+    assert app.config["POLL_INTERVAL_SECONDS"] == 42
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
+    """The embedded database is set up for concurrent readers and real integrity."""
+    with app.app_context(), db.engine.connect() as connection:
+        if connection.dialect.name != "sqlite":
+            return  # this run is on PostgreSQL; nothing SQLite-specific to check
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+
+
+def test_postgres_engine_pings_before_use(app):
+    """Pooled PostgreSQL connections are checked before use (failovers, idle timeouts)."""
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            assert db.engine.pool._pre_ping is True
+            assert db.engine.dialect.driver == "psycopg"
+        assert db.session.execute(text("SELECT 1")).scalar() == 1
+
+
+def test_create_admin_from_options(app, runner):
+    """`flask create-admin` makes a first administrator who can sign in."""
+    result = runner.invoke(args=["create-admin", "--email", "first@clearpath.example.com",
+                                 "--name", "First Admin", "--password", "a long enough pass"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        set_scope(db.session(), Scope.unscoped("test check"))
+        user = db.session.scalar(select(User).where(User.email == "first@clearpath.example.com"))
+        assert user.role == Role.ADMINISTRATOR and user.organization_id is None
+
+
+def test_create_admin_refuses_a_short_password(runner):
+    """A weak first password is refused with the reason."""
+    result = runner.invoke(args=["create-admin", "--email", "a@clearpath.example.com",
+                                 "--name", "A", "--password", "short"])
+    assert result.exit_code != 0
+    assert "at least 12 characters" in result.output
+
+
+def test_create_admin_prompts_interactively(app, runner):
+    """Without options the command asks, hiding the password."""
+    result = runner.invoke(args=["create-admin"],
+                           input="ops@clearpath.example.com\nOps Lead\nlong password 123\n"
+                                 "long password 123\n")
+    assert result.exit_code == 0, result.output

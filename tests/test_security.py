@@ -1,0 +1,114 @@
+"""Response headers, cookies and assets that keep the portal safe in a browser."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from portal import create_app
+from portal.enums import Role
+
+STATIC = Path(__file__).resolve().parent.parent / "portal" / "static"
+
+
+def test_pages_carry_a_nonce_based_csp_without_unsafe_sources(client):
+    """Scripts run only with this response's nonce; nothing inline or eval'd runs."""
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp and "object-src 'none'" in csp
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+    assert client.get("/login").headers["Content-Security-Policy"] != csp  # fresh per response
+
+
+def test_pages_send_nosniff_referrer_policy_and_vary(client):
+    """Browsers are told not to sniff, not to leak referrers, and that htmx changes answers."""
+    response = client.get("/login")
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "HX-Request" in response.headers["Vary"]
+
+
+def test_no_inline_styles_or_handlers_in_templates():
+    """Templates hold no style attributes, inline handlers or hx-on (the CSP would block them)."""
+    templates = Path(__file__).resolve().parent.parent
+    offenders = []
+    for path in [*templates.glob("portal/templates/**/*.html"),
+                 *templates.glob("admin/templates/**/*.html")]:
+        text = path.read_text()
+        if re.search(r"\sstyle=|\son[a-z]+=|hx-on", text):
+            offenders.append(str(path))
+    assert offenders == []
+
+
+def test_htmx_is_vendored_and_configured_for_the_csp(client):
+    """htmx comes from our own server, configured without eval and same-origin only."""
+    page = client.get("/login").get_data(as_text=True)
+    src = re.search(r'<script src="(/static/vendor/htmx-[\d.]+/htmx\.min\.js)"', page).group(1)
+    asset = client.get(src)
+    assert asset.status_code == 200
+    asset.close()
+    assert (STATIC / src.removeprefix("/static/")).parent.joinpath("LICENSE").exists()
+    config = json.loads(re.search(r"name=\"htmx-config\" content='([^']+)'", page).group(1))
+    assert config["selfRequestsOnly"] is True
+    assert config["allowEval"] is False
+    assert config["historyCacheSize"] == 0
+    assert "cdn" not in page.lower() and "//unpkg" not in page
+
+
+def test_htmx_requests_carry_the_csrf_token_in_hx_headers(client, auth, world):
+    """The token htmx sends with every request is on <body>, and a post without it fails."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    page = client.get("/escalations").get_data(as_text=True)
+    assert re.search(r'<body[^>]+hx-headers=\'\{"X-CSRFToken": "[^"]+"\}\'', page)
+    assert client.post("/logout", headers={"HX-Request": "true"}).status_code == 400
+
+
+def test_session_cookie_is_httponly_samesite_and_secure_outside_the_demo(database_url):
+    """Production cookies never travel over plain HTTP nor reach scripts."""
+    app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "x" * 32})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+    from portal.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_login_response_sets_a_httponly_samesite_cookie(client, auth, world):
+    """The cookie the browser receives carries the flags."""
+    response = auth.login(world.customers_a[Role.VIEWER].email)
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie
+
+
+def test_passwords_are_hashed_with_argon2id(app, world):
+    """Stored hashes are argon2id, never a fast hash."""
+    assert world.customers_a[Role.VIEWER].password_hash.startswith("$argon2id$")
+
+
+@pytest.mark.parametrize("path", ["/admin/", "/escalations", "/escalations/ESC-1001"])
+def test_anonymous_visitors_are_sent_to_sign_in(client, path):
+    """Nothing but the sign-in page is open to strangers."""
+    response = client.get(path)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_customers_cannot_reach_the_staff_console(client, auth, world):
+    """The console does not exist as far as customers can tell."""
+    auth.login(world.customers_a[Role.CUSTOMER_ADMIN].email)
+    assert client.get("/admin/").status_code == 404
+
+
+def test_error_pages_leak_nothing(client):
+    """An error page says what happened, with no stack trace, path or version."""
+    response = client.get("/no/such/page")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "We could not find that page" in body
+    for leak in ("Traceback", "werkzeug", "sqlalchemy", "/work/", "Werkzeug"):
+        assert leak not in body
