@@ -1,4 +1,4 @@
-"""The staff console, under /admin. Only staff reach it; customers get a 404."""
+"""The staff console, under /admin. Only staff reach it; customers get a 403."""
 
 from flask import Blueprint
 

@@ -99,9 +99,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, path):
 
 
 def test_customers_cannot_reach_the_staff_console(client, auth, world):
-    """The console does not exist as far as customers can tell."""
+    """Customers are refused at the console's door."""
     auth.login(world.customers_a[Role.CUSTOMER_ADMIN].email)
-    assert client.get("/admin/").status_code == 404
+    assert client.get("/admin/").status_code == 403
 
 
 def test_error_pages_leak_nothing(client):

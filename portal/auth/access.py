@@ -26,11 +26,11 @@ def home_url_for(user) -> str:
 
 
 def staff_only() -> None:
-    """Blueprint guard for admin/: anonymous users sign in, customers see a 404."""
+    """Blueprint guard for admin/: anonymous users sign in, customers are refused (403)."""
     if not current_user.is_authenticated:
         from portal.extensions import login_manager
 
         return login_manager.unauthorized()
     if not current_user.is_staff:
-        abort(404)
+        abort(403)
     return None

@@ -148,10 +148,7 @@ def page_errors(page) -> list[str]:
     errors: list[str] = []
 
     def on_console(message) -> None:
-        # Chromium asks for /favicon.ico on its own; the app serves none (yet): not a page error.
-        if message.type == "error" and not message.location.get("url", "").endswith(
-            "/favicon.ico"
-        ):
+        if message.type == "error":
             errors.append(f"console: {message.text} ({message.location.get('url')})")
 
     page.on("console", on_console)
