@@ -9,7 +9,7 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
-from portal.enums import OPEN_STATUSES, Visibility
+from portal.enums import OPEN_STATUSES, UpdateKind, Visibility
 from portal.escalations.models import (
     Escalation,
     ExitCriterion,
@@ -88,10 +88,12 @@ def pending_handoffs_for(user_id: int) -> Select:
 
 
 def latest_customer_update_at(escalation_id: int) -> Select:
-    """The newest customer-visible update (time and commitment), for the next-update clock."""
+    """The newest customer-visible update from the vendor (time and commitment), for the
+    next-update clock. A customer's own comment does not count as hearing from us."""
     return (
         select(Update.created_at, Update.next_update_by)
-        .where(Update.escalation_id == escalation_id, customer_visible(Update))
+        .where(Update.escalation_id == escalation_id, customer_visible(Update),
+               Update.kind != UpdateKind.CUSTOMER_COMMENT)
         .order_by(Update.created_at.desc())
         .limit(1)
     )

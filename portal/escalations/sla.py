@@ -23,6 +23,9 @@ from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WAITING_STATUS = "waiting_on_customer"
+# The resolve clock does not count these: waiting on the customer, and (for an escalation that
+# was reopened) the time it sat resolved or closed before the reopen.
+NOT_COUNTING = frozenset({WAITING_STATUS, "resolved", "closed"})
 AT_RISK_FRACTION = 0.75
 #: add_business_time gives up after this many local days (about ten years) instead of spinning.
 MAX_SEARCH_DAYS = 3660
@@ -309,7 +312,7 @@ class SlaClocks:
 def _counting_spans(
     history: Sequence[tuple[datetime, str]], opened: datetime, horizon: datetime
 ) -> tuple[list[Span], datetime | None]:
-    """Spans of [opened, horizon] not spent in WAITING_STATUS, and when the current wait began.
+    """Spans of [opened, horizon] not spent in NOT_COUNTING statuses, and when the pause began.
 
     Before the first recorded change the escalation is taken as not waiting.
     """
@@ -319,10 +322,10 @@ def _counting_spans(
         if at > horizon:
             break
         at = max(at, opened)
-        if status == WAITING_STATUS and waiting_since is None:
+        if status in NOT_COUNTING and waiting_since is None:
             spans.append((since, at))
             waiting_since = at
-        elif status != WAITING_STATUS and waiting_since is not None:
+        elif status not in NOT_COUNTING and waiting_since is not None:
             since, waiting_since = at, None
     if waiting_since is None:
         spans.append((since, horizon))

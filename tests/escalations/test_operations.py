@@ -155,3 +155,16 @@ def test_audit_events_are_append_only(setup):
     with pytest.raises(PermissionError):
         session.flush()
     session.rollback()
+
+
+def test_customer_comment_does_not_reset_the_next_update_clock(setup, staff_session):
+    """A customer asking "any news?" does not push back what we promised them."""
+    _, agent, _, org, escalation = setup
+    promised = now() + timedelta(hours=1)
+    ops.post_update(escalation, author=agent, body="Patch in testing",
+                    visibility=Visibility.CUSTOMER, next_update_by=promised)
+    customer = factories.make_customer(org)
+    with frozen_at(now() + timedelta(minutes=5)):
+        ops.post_update(escalation, author=customer, body="Any news?",
+                        visibility=Visibility.CUSTOMER)
+    assert clocks_for(escalation).next_update.due_at == promised

@@ -207,6 +207,24 @@ def test_waiting_on_customer_pauses_the_resolve_clock():
     assert result.acknowledge.state == "met"
 
 
+def test_time_spent_resolved_before_a_reopen_does_not_count():
+    """A reopened escalation's resolve clock resumes where it stopped, not breached at once."""
+    history = (
+        StatusChange(utc(2026, 5, 4, 10, 0), "new"),
+        StatusChange(utc(2026, 5, 4, 10, 30), "acknowledged"),
+        StatusChange(utc(2026, 5, 4, 11, 0), "investigating"),
+        StatusChange(utc(2026, 5, 4, 12, 0), "resolved"),
+        StatusChange(utc(2026, 5, 6, 12, 0), "closed"),
+        StatusChange(utc(2026, 5, 8, 12, 0), "investigating"),  # reopened
+    )
+    resolve = clocks(status_history=history, acknowledged_at=utc(2026, 5, 4, 10, 30),
+                     now=utc(2026, 5, 8, 13, 0)).resolve
+    # 10:00→12:00 on the 4th plus 12:00→13:00 on the 8th: 3 h of the 8 h target.
+    assert resolve.elapsed == timedelta(hours=3)
+    assert resolve.state == "on_track"
+    assert resolve.due_at == utc(2026, 5, 8, 18, 0)
+
+
 def test_resuming_after_a_pause_pushes_the_due_time_back():
     """Two hours waiting on the customer move the 8h resolve due time from 18:00 to 20:00."""
     history = (*WAITING_HISTORY, StatusChange(utc(2026, 5, 4, 13, 0), "investigating"))
