@@ -70,13 +70,14 @@ def scheduler_run() -> None:
 def serve_command(host: str, port: int) -> None:
     """Serve the portal with the scheduler in the same process (the demo, not production)."""
     from flask import current_app
+    from werkzeug.serving import run_simple
 
     from portal.scheduler import start_background
 
     app = current_app._get_current_object()
     start_background(app)
     click.echo(f"Clearpath demo on http://{host}:{port}/ (scheduler running in-process)")
-    app.run(host=host, port=port, use_reloader=False, threaded=True)
+    run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
 def init_app(app: Flask) -> None:
