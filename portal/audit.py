@@ -46,7 +46,7 @@ def record(action: str, *, actor=None, obj=None, organization_id: int | None = N
     if organization_id is None and obj is not None:
         organization_id = getattr(obj, "organization_id", None)
     if obj is not None and obj in db.session.new:
-        db.session.flush([obj])  # the event needs the new object's id
+        db.session.flush()  # the event needs the new object's id
     entry = AuditEvent(
         action=action,
         actor_id=getattr(actor, "id", None),

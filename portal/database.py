@@ -53,6 +53,7 @@ def _import_models() -> None:
     import portal.accounts.models  # noqa: F401
     import portal.audit  # noqa: F401
     import portal.escalations.models  # noqa: F401
+    import portal.notices.models  # noqa: F401
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -143,3 +143,12 @@ class ReputationalRisk(StrEnum):
     LOW = "low"
     MEDIUM = "medium"
     HIGH = "high"
+
+
+class NotificationPreference(StrEnum):
+    IMMEDIATE = "immediate"
+    DIGEST = "daily_digest"
+
+    @property
+    def label(self) -> str:
+        return "Immediately" if self is NotificationPreference.IMMEDIATE else "Daily digest"

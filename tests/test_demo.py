@@ -158,3 +158,13 @@ def test_every_demo_login_can_sign_in(app, runner, auth):
     assert auth.login(samples[0], DEMO_PASSWORD).status_code == 302
     for email in samples[1:]:
         assert AuthActions(app.test_client()).login(email, DEMO_PASSWORD).status_code == 302
+
+
+def test_seeded_history_sends_no_mail_now(app, runner):
+    """The demo's past was announced in the past: seeding queues nothing to send today."""
+    from portal.notices.models import Notice, NoticeStatus
+
+    seed(runner)
+    with unscoped(app) as session:
+        statuses = set(session.scalars(select(Notice.status)))
+        assert statuses == {NoticeStatus.SENT}

@@ -10,9 +10,10 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now
-from portal.enums import Role, Segment, Severity, db_enum
+from portal.enums import NotificationPreference, Role, Segment, Severity, db_enum
 from portal.extensions import db
 from portal.sqltypes import UTCDateTime
+from portal.tenancy import TenantScoped
 
 
 class SlaPolicy(db.Model):
@@ -119,6 +120,11 @@ class User(UserMixin, db.Model):
         sa.ForeignKey("organizations.id"), index=True
     )
     timezone: Mapped[str | None] = mapped_column(sa.String(64))
+    notification_preference: Mapped[NotificationPreference] = mapped_column(
+        db_enum(NotificationPreference, "notification_preference"),
+        default=NotificationPreference.IMMEDIATE,
+        server_default=NotificationPreference.IMMEDIATE.value,
+    )
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change and deactivation: every older session cookie dies.
@@ -153,3 +159,27 @@ class User(UserMixin, db.Model):
     @property
     def first_name(self) -> str:
         return self.name.split()[0] if self.name else self.email
+
+
+class Invitation(TenantScoped, db.Model):
+    """A customer admin's invitation of a colleague; the emailed link carries a signed,
+    expiring token naming this row. Accepting creates the user."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(sa.String(254))
+    name: Mapped[str] = mapped_column(sa.String(200), default="")
+    role: Mapped[Role] = mapped_column(db_enum(Role, "role"))
+    invited_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organization: Mapped[Organization] = relationship()
+    invited_by: Mapped[User | None] = relationship()
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > now()

@@ -33,6 +33,7 @@ from portal.demo.timeline import Story
 from portal.enums import Visibility
 from portal.escalations.models import Escalation, Update
 from portal.extensions import db
+from portal.notices.models import Notice, NoticeStatus
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "seed_demo"]
 
@@ -53,11 +54,21 @@ def seed_demo(*, reset: bool = False) -> str:
         _delete_demo_world()
     rng = random.Random(SEED)
     start = now()
+    before = db.session.scalar(select(func.max(Notice.id))) or 0
     cast = build_people(start)
     for scenario in sorted(SCENARIOS, key=lambda s: -s.opened):  # oldest gets the lowest ESC-
         Story(scenario, cast, rng, start).play()
     db.session.flush()
+    _mark_history_delivered(after_id=before)
     return _summary([org.id for org in cast.orgs.values()])
+
+
+def _mark_history_delivered(*, after_id: int) -> None:
+    """The seeded past already happened: its notices went out then, not now."""
+    db.session.execute(
+        update(Notice).where(Notice.id > after_id)
+        .values(status=NoticeStatus.SENT, sent_at=Notice.created_at)
+    )
 
 
 def _demo_organization_ids() -> list[int]:

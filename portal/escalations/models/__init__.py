@@ -1,5 +1,6 @@
 """The escalation domain's tables, one module per concept."""
 
+from portal.escalations.models.customer import EscalationRequest, Subscription, SurveyResponse
 from portal.escalations.models.escalation import Escalation, StatusChange
 from portal.escalations.models.handoff import Handoff
 from portal.escalations.models.plan import ExitCriterion, Milestone, RemediationStep
@@ -7,10 +8,13 @@ from portal.escalations.models.update import Update
 
 __all__ = [
     "Escalation",
+    "EscalationRequest",
     "ExitCriterion",
     "Handoff",
     "Milestone",
     "RemediationStep",
     "StatusChange",
+    "Subscription",
+    "SurveyResponse",
     "Update",
 ]

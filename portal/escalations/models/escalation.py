@@ -58,6 +58,9 @@ class Escalation(TenantScoped, db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    # Moves whenever something a customer can see changes (never for internal-only changes):
+    # the customer dashboard's ETag and its "this row changed" highlight are built from it.
+    customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     organization: Mapped[Organization] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

@@ -59,8 +59,10 @@ class RemediationStep(TenantScoped, db.Model):
     )
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     completion_note: Mapped[str] = mapped_column(sa.Text, default="")
+    completed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
-    owner: Mapped[User | None] = relationship()
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    completed_by: Mapped[User | None] = relationship(foreign_keys=[completed_by_id])
 
 
 class ExitCriterion(TenantScoped, db.Model):

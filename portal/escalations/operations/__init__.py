@@ -1,0 +1,50 @@
+"""The only place escalations change state (DESIGN.md invariant 3).
+
+Views, CLI commands, the API and jobs call these named operations. Each validates the change,
+writes its audit event, queues its notices, and leaves everything in the caller's transaction:
+the caller commits once. They raise `IllegalTransition` (workflow), `OperationError` (bad
+input, with the form field it belongs to) or `PermissionError`, and never leave a half-written
+change behind, because nothing is committed here.
+"""
+
+from portal.escalations.operations.common import (
+    HandoffTemplate,
+    OperationError,
+    customer_saw_change,
+    recompute_priority,
+)
+from portal.escalations.operations.lifecycle import (
+    acknowledge_handoff,
+    assign_communicator,
+    change_severity,
+    change_status,
+    change_tier,
+    open_escalation,
+    transfer_ownership,
+)
+from portal.escalations.operations.plan import (
+    add_exit_criterion,
+    add_milestone,
+    add_remediation_step,
+    complete_milestone,
+)
+from portal.escalations.operations.updates import post_update
+
+__all__ = [
+    "HandoffTemplate",
+    "OperationError",
+    "acknowledge_handoff",
+    "add_exit_criterion",
+    "add_milestone",
+    "add_remediation_step",
+    "assign_communicator",
+    "change_severity",
+    "change_status",
+    "change_tier",
+    "complete_milestone",
+    "customer_saw_change",
+    "open_escalation",
+    "post_update",
+    "recompute_priority",
+    "transfer_ownership",
+]

@@ -1,0 +1,126 @@
+"""What every escalation operation shares: errors, the handoff template, timeline entries,
+and the stamp that tells customers' dashboards something they can see has changed."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app, has_app_context
+
+from portal.accounts.models import Organization, User
+from portal.clock import now
+from portal.enums import ReputationalRisk, Trigger, UpdateKind, Visibility
+from portal.escalations.audiences import subscribers_of, vendor_contacts
+from portal.escalations.models import Escalation, Handoff, Update
+from portal.escalations.priority import PriorityInputs, compute_priority
+from portal.extensions import db
+from portal.notices.operations import enqueue_emails
+
+
+class OperationError(ValueError):
+    """Input an operation refuses; `field` names the form field it belongs to, if any."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.field = field
+
+
+@dataclass(frozen=True)
+class HandoffTemplate:
+    """What the receiver needs to pick the escalation up without asking."""
+
+    summary: str
+    customer_impact: str
+    steps_taken: str
+    environment: str
+    reason: Trigger
+    reason_detail: str = ""
+
+    def check(self) -> None:
+        for name in ("summary", "customer_impact", "steps_taken", "environment"):
+            if not getattr(self, name).strip():
+                raise OperationError("This part of the handoff template is required.", name)
+
+
+def require_staff(actor: User | None) -> None:
+    if actor is not None and not actor.is_staff:
+        raise PermissionError("only staff may do this")
+
+
+def recompute_priority(escalation: Escalation) -> None:
+    """Refresh the composite score and its breakdown from the current inputs."""
+    org = escalation.organization or db.session.get(Organization, escalation.organization_id)
+    weights = current_app.config.get("PRIORITY_WEIGHTS") if has_app_context() else None
+    escalation.priority_score, escalation.priority_breakdown = compute_priority(
+        PriorityInputs(
+            severity=escalation.severity,
+            users_affected=escalation.users_affected or 0,
+            core_operations_blocked=bool(escalation.core_operations_blocked),
+            segment=org.segment,
+            annual_revenue=org.annual_revenue,
+            reputational_risk=escalation.reputational_risk or ReputationalRisk.LOW,
+        ),
+        weights,
+    )
+
+
+def new_handoff(escalation, from_user, to_user, template: HandoffTemplate, *, at) -> Handoff:
+    # Taking an escalation yourself needs no acknowledgement.
+    self_assigned = from_user is not None and from_user.id == to_user.id
+    return Handoff(
+        organization_id=escalation.organization_id,
+        escalation=escalation,
+        from_user=from_user,
+        to_user=to_user,
+        summary=template.summary.strip(),
+        customer_impact=template.customer_impact.strip(),
+        steps_taken=template.steps_taken.strip(),
+        environment=template.environment.strip(),
+        reason=template.reason,
+        reason_detail=template.reason_detail.strip(),
+        created_at=at,
+        acknowledged_at=at if self_assigned else None,
+    )
+
+
+def add_timeline_entry(escalation: Escalation, *, author: User | None, kind: UpdateKind,
+                       visibility: Visibility, body: str, at: datetime | None = None,
+                       next_update_by: datetime | None = None) -> Update:
+    """Add a timeline entry. A customer-visible one changes what customers see and tells
+    them: subscribers get the vendor's entries (now or in their digest), the owner and the
+    communicator get the customer's comments."""
+    update = Update(
+        organization_id=escalation.organization_id,
+        escalation_id=escalation.id,
+        author=author,
+        kind=kind,
+        visibility=visibility,
+        body=body,
+        created_at=at or now(),
+        next_update_by=next_update_by,
+    )
+    db.session.add(update)
+    if visibility == Visibility.CUSTOMER:
+        db.session.flush()
+        customer_saw_change(escalation, update.created_at)
+        _announce(escalation, update)
+    return update
+
+
+def _announce(escalation: Escalation, update: Update) -> None:
+    context = {"escalation_id": escalation.id, "reference": escalation.reference,
+               "title": escalation.title, "update_id": update.id, "kind": update.kind.value}
+    if update.kind == UpdateKind.CUSTOMER_COMMENT:
+        enqueue_emails(f"customer_comment:{update.id}", vendor_contacts(escalation),
+                       template="customer_comment", context=context,
+                       escalation_id=escalation.id)
+        return
+    enqueue_emails(f"update:{update.id}", subscribers_of(escalation),
+                   template="escalation_update", context=context, escalation_id=escalation.id,
+                   respect_digest=True)
+
+
+def customer_saw_change(escalation: Escalation, at: datetime | None = None) -> None:
+    """Record that something customers can see changed (drives their ETag and highlight)."""
+    escalation.customer_changed_at = at or now()

@@ -1,0 +1,226 @@
+"""The escalation lifecycle: open, move through the workflow, change severity or tier, hand
+ownership over. Each operation validates, writes its audit event, and leaves the commit to
+the caller; a refused change leaves nothing behind."""
+
+from __future__ import annotations
+
+from portal import audit
+from portal.accounts.models import Organization, User
+from portal.clock import now
+from portal.enums import ReputationalRisk, Status, Tier, Trigger, UpdateKind, Visibility
+from portal.escalations import workflow
+from portal.escalations.models import Escalation, Handoff, StatusChange
+from portal.escalations.operations.common import (
+    HandoffTemplate,
+    OperationError,
+    add_timeline_entry,
+    customer_saw_change,
+    new_handoff,
+    recompute_priority,
+    require_staff,
+)
+from portal.extensions import db
+
+
+def open_escalation(
+    organization: Organization,
+    *,
+    actor: User | None,
+    title: str,
+    severity: int,
+    trigger: Trigger,
+    handoff: HandoffTemplate,
+    owner: User | None = None,
+    communicator: User | None = None,
+    product_area: str = "",
+    category: str = "",
+    source_ticket: str = "",
+    users_affected: int = 0,
+    core_operations_blocked: bool = False,
+    reputational_risk: ReputationalRisk = ReputationalRisk.LOW,
+) -> Escalation:
+    """Lift a customer issue into an escalation, with the handoff template as its first record.
+
+    Raises OperationError for a missing title, a severity outside 1–4 or an incomplete
+    handoff template.
+    """
+    require_staff(actor)
+    if not title.strip():
+        raise OperationError("Give the escalation a title.", "title")
+    if severity not in (1, 2, 3, 4):
+        raise OperationError("Severity must be between 1 and 4.", "severity")
+    handoff.check()
+    opened = now()
+    escalation = Escalation(
+        organization=organization,
+        organization_id=organization.id,
+        title=title.strip(),
+        summary=handoff.summary.strip(),
+        customer_impact=handoff.customer_impact.strip(),
+        severity=severity,
+        trigger=trigger,
+        status=Status.NEW,
+        tier=Tier.L1,
+        owner=owner,
+        communicator=communicator,
+        product_area=product_area,
+        category=category,
+        source_ticket=source_ticket,
+        users_affected=users_affected,
+        core_operations_blocked=core_operations_blocked,
+        reputational_risk=reputational_risk,
+        opened_at=opened,
+        status_changed_at=opened,
+    )
+    recompute_priority(escalation)
+    db.session.add(escalation)
+    escalation.status_history.append(
+        StatusChange(organization_id=organization.id, to_status=Status.NEW, at=opened,
+                     actor=actor, reason="opened")
+    )
+    if owner is not None:
+        db.session.add(new_handoff(escalation, actor, owner, handoff, at=opened))
+    db.session.flush()
+    audit.record("escalation.opened", actor=actor, obj=escalation, severity=severity,
+                 trigger=trigger.value, source_ticket=source_ticket or None)
+    return escalation
+
+
+def change_status(escalation: Escalation, target: Status, *, actor: User | None,
+                  reason: str = "", visibility: Visibility = Visibility.CUSTOMER,
+                  resolution_summary: str = "") -> StatusChange:
+    """Move the escalation through the workflow and stamp the lifecycle timestamps.
+
+    Raises IllegalTransition for a move the workflow refuses, OperationError when resolving
+    without a resolution summary or reopening without a reason.
+    """
+    require_staff(actor)
+    current = escalation.status
+    workflow.check_status_transition(current, target)
+    reopening = workflow.is_reopen(current, target)
+    if target == Status.RESOLVED and not resolution_summary.strip():
+        raise OperationError("Say how the problem was resolved.", "resolution_summary")
+    if reopening and not reason.strip():
+        raise OperationError("Say why the escalation is reopened.", "reason")
+    at = now()
+    change = StatusChange(organization_id=escalation.organization_id, from_status=current,
+                          to_status=target, at=at, actor=actor, reason=reason.strip())
+    escalation.status_history.append(change)
+    escalation.status = target
+    escalation.status_changed_at = at
+    if target == Status.ACKNOWLEDGED and escalation.acknowledged_at is None:
+        escalation.acknowledged_at = at
+    elif target == Status.CONTAINED and escalation.contained_at is None:
+        escalation.contained_at = at
+    elif target == Status.RESOLVED:
+        escalation.resolved_at = at
+        escalation.resolution_summary = resolution_summary.strip()
+    elif target == Status.CLOSED:
+        escalation.closed_at = at
+    elif reopening:
+        escalation.resolved_at = None
+        escalation.closed_at = None
+    words = f"Status changed from {current.label.lower()} to {target.label.lower()}."
+    if reopening:
+        words = "Escalation reopened."
+    detail = reason.strip() or (resolution_summary.strip() if target == Status.RESOLVED else "")
+    add_timeline_entry(escalation, author=actor, kind=UpdateKind.STATUS_CHANGE,
+                       visibility=visibility, body=f"{words}\n\n{detail}".strip(), at=at)
+    audit.record("escalation.reopened" if reopening else "escalation.status_changed",
+                 actor=actor, obj=escalation, from_status=current.value, to_status=target.value)
+    return change
+
+
+def change_severity(escalation: Escalation, severity: int, *, actor: User | None,
+                    reason: str) -> None:
+    """Set a new severity; SLA targets then apply to the whole history (DESIGN.md).
+
+    Raises OperationError for a severity outside 1–4, the same severity, or no reason.
+    """
+    require_staff(actor)
+    if severity not in (1, 2, 3, 4):
+        raise OperationError("Severity must be between 1 and 4.", "severity")
+    if severity == escalation.severity:
+        raise OperationError(f"The escalation is already Sev {severity}.", "severity")
+    if not reason.strip():
+        raise OperationError("Say why the severity changes.", "reason")
+    previous = escalation.severity
+    escalation.severity = severity
+    recompute_priority(escalation)
+    add_timeline_entry(escalation, author=actor, kind=UpdateKind.SEVERITY_CHANGE,
+              visibility=Visibility.CUSTOMER,
+              body=f"Severity changed from Sev {previous} to Sev {severity}.\n\n{reason.strip()}")
+    audit.record("escalation.severity_changed", actor=actor, obj=escalation,
+                 from_severity=previous, to_severity=severity)
+
+
+def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
+                reason: str) -> None:
+    """Escalate or de-escalate one tier, with the reason on the timeline.
+
+    Raises IllegalTransition for a jump of more than one tier, OperationError without a reason.
+    """
+    require_staff(actor)
+    workflow.check_tier_transition(escalation.tier, target)
+    if not reason.strip():
+        raise OperationError("Say why the tier changes.", "reason")
+    previous = escalation.tier
+    escalation.tier = target
+    direction = "Escalated" if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(
+        previous) else "De-escalated"
+    add_timeline_entry(escalation, author=actor, kind=UpdateKind.TIER_CHANGE,
+              visibility=Visibility.CUSTOMER,
+              body=f"{direction} from {previous.value} to {target.value}.\n\n{reason.strip()}")
+    audit.record("escalation.tier_changed", actor=actor, obj=escalation,
+                 from_tier=previous.value, to_tier=target.value, reason=reason.strip())
+
+
+def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
+                       template: HandoffTemplate) -> Handoff:
+    """Hand the escalation to another engineer; it stays pending until they acknowledge.
+
+    Raises OperationError for a customer or inactive receiver, the current owner, or an
+    incomplete handoff template.
+    """
+    require_staff(actor)
+    if not to_user.is_staff or not to_user.active:
+        raise OperationError("Hand off to an active member of staff.", "to_user")
+    if escalation.owner_id == to_user.id:
+        raise OperationError(f"{to_user.name} already owns this escalation.", "to_user")
+    template.check()
+    previous = escalation.owner
+    handoff = new_handoff(escalation, actor, to_user, template, at=now())
+    db.session.add(handoff)
+    escalation.owner = to_user
+    escalation.owner_id = to_user.id
+    add_timeline_entry(escalation, author=actor, kind=UpdateKind.OWNERSHIP,
+                       visibility=Visibility.CUSTOMER, body=f"Ownership moved to {to_user.name}.")
+    db.session.flush()
+    audit.record("escalation.ownership_transferred", actor=actor, obj=escalation,
+                 from_user_id=previous.id if previous else None, to_user_id=to_user.id,
+                 handoff_id=handoff.id)
+    return handoff
+
+
+def acknowledge_handoff(handoff: Handoff, *, actor: User) -> None:
+    """The receiver confirms they have the escalation. Raises PermissionError for anyone else,
+    OperationError when it was already acknowledged."""
+    if actor.id != handoff.to_user_id:
+        raise PermissionError("only the receiver acknowledges a handoff")
+    if handoff.acknowledged_at is not None:
+        raise OperationError("This handoff was already acknowledged.")
+    handoff.acknowledged_at = now()
+    audit.record("handoff.acknowledged", actor=actor, obj=handoff,
+                 escalation_id=handoff.escalation_id)
+
+
+def assign_communicator(escalation: Escalation, communicator: User, *, actor: User) -> None:
+    """Name who speaks to the customer. Raises OperationError for a non-staff user."""
+    require_staff(actor)
+    if not communicator.is_staff or not communicator.active:
+        raise OperationError("The communicator must be an active member of staff.",
+                             "communicator")
+    escalation.communicator = communicator
+    customer_saw_change(escalation)
+    audit.record("escalation.communicator_assigned", actor=actor, obj=escalation,
+                 communicator_id=communicator.id)

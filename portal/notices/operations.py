@@ -1,0 +1,64 @@
+"""Queueing notices. Callers are operations; they commit, so the notice and its cause land
+together (DESIGN.md invariant 5). Delivery lives elsewhere."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.enums import NotificationPreference
+from portal.extensions import db
+from portal.notices.models import Channel, Notice
+
+
+def notice_key(event: str, recipient: str, channel: Channel) -> str:
+    return f"{event}:{channel.value}:{recipient.lower()}"
+
+
+def enqueue_email(event: str, user: User, *, template: str, context: dict,
+                  escalation_id: int | None = None, respect_digest: bool = False) -> Notice | None:
+    """Queue one email for `user` about `event` (a stable string such as "update:42").
+
+    Returns None for an inactive user or when this (event, recipient, channel) is already
+    queued — the same event never queues twice. `respect_digest` holds the notice for the
+    daily digest of users who asked for one.
+    """
+    if not user.active:
+        return None
+    key = notice_key(event, user.email, Channel.EMAIL)
+    if _already_queued(key):
+        return None
+    notice = Notice(
+        key=key,
+        event=event.split(":", 1)[0],
+        channel=Channel.EMAIL,
+        recipient=user.email,
+        recipient_user_id=user.id,
+        organization_id=user.organization_id,
+        escalation_id=escalation_id,
+        template=template,
+        context=context,
+        digest=respect_digest and user.notification_preference == NotificationPreference.DIGEST,
+    )
+    db.session.add(notice)
+    return notice
+
+
+def enqueue_emails(event: str, users: Iterable[User | None], **kwargs) -> list[Notice]:
+    """Queue the same event for several people, once each (None and duplicates skipped)."""
+    queued, seen = [], set()
+    for user in users:
+        if user is None or user.id in seen:
+            continue
+        seen.add(user.id)
+        notice = enqueue_email(event, user, **kwargs)
+        if notice is not None:
+            queued.append(notice)
+    return queued
+
+
+def _already_queued(key: str) -> bool:
+    pending = any(isinstance(o, Notice) and o.key == key for o in db.session.new)
+    return pending or db.session.scalar(select(Notice.id).where(Notice.key == key)) is not None
