@@ -6,12 +6,12 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
+from portal.accounts.models import Invitation, Organization, SlaPolicy, SlaTarget, User
 from portal.accounts.operations import create_customer_user, create_staff_user
 from portal.clock import now
 from portal.enums import Party, Role, Segment, Trigger, Visibility
 from portal.escalations import operations as ops
-from portal.escalations.models import Escalation
+from portal.escalations.models import Escalation, RemediationStep
 from portal.extensions import db
 
 PASSWORD = "correct horse battery staple"
@@ -81,10 +81,16 @@ class World:
     customers_b: dict[Role, User]
     escalation_a: Escalation
     escalation_b: Escalation
+    customer_step_a: RemediationStep
+    customer_step_b: RemediationStep
+    invitation_a: Invitation
+    invitation_b: Invitation
     extra: dict = field(default_factory=dict)
 
     def objects(self):
-        yield from (self.org_a, self.org_b, self.escalation_a, self.escalation_b)
+        yield from (self.org_a, self.org_b, self.escalation_a, self.escalation_b,
+                    self.customer_step_a, self.customer_step_b, self.invitation_a,
+                    self.invitation_b)
         yield from self.staff.values()
         yield from self.customers_a.values()
         yield from self.customers_b.values()
@@ -103,7 +109,7 @@ def build_world() -> World:
     customers_b = {role: make_customer(org_b, role) for role in
                    (Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN)}
     agent = staff[Role.AGENT]
-    escalations = []
+    escalations, customer_steps = [], []
     for org in (org_a, org_b):
         escalation = make_escalation(org, actor=agent, title=f"{org.name} checkout outage",
                                      communicator=staff[Role.ACCOUNT_MANAGER])
@@ -116,15 +122,27 @@ def build_world() -> World:
                           due_at=now() + timedelta(hours=6))
         ops.add_milestone(escalation, actor=agent, title=f"{CANARY} internal milestone",
                           due_at=now() + timedelta(hours=3), visibility=Visibility.INTERNAL)
-        ops.add_remediation_step(escalation, actor=agent, title="Apply patch 4.2.1 on your side",
-                                 owner_party=Party.CUSTOMER)
+        customer_step = ops.add_remediation_step(
+            escalation, actor=agent, title="Apply patch 4.2.1 on your side",
+            owner_party=Party.CUSTOMER)
         ops.add_remediation_step(escalation, actor=agent, title=f"{CANARY} internal step",
                                  visibility=Visibility.INTERNAL)
         ops.add_exit_criterion(escalation, actor=agent, description="Error rate below 0.1 %")
         ops.add_exit_criterion(escalation, actor=agent, description=f"{CANARY} internal exit",
                                visibility=Visibility.INTERNAL)
         escalations.append(escalation)
+        customer_steps.append(customer_step)
+    invitations = [
+        Invitation(organization_id=org.id, email=f"newcomer@{org.slug}.example.com",
+                   name="New Colleague", role=Role.VIEWER,
+                   invited_by_id=customers[Role.CUSTOMER_ADMIN].id,
+                   expires_at=now() + timedelta(days=7))
+        for org, customers in ((org_a, customers_a), (org_b, customers_b))
+    ]
+    db.session.add_all(invitations)
     db.session.flush()
     return World(org_a=org_a, org_b=org_b, staff=staff, customers_a=customers_a,
                  customers_b=customers_b, escalation_a=escalations[0],
-                 escalation_b=escalations[1])
+                 escalation_b=escalations[1], customer_step_a=customer_steps[0],
+                 customer_step_b=customer_steps[1], invitation_a=invitations[0],
+                 invitation_b=invitations[1])

@@ -8,20 +8,26 @@ import pytest
 
 from portal.enums import Role
 
-STAFF_AND_STATIC = ("admin.", "static")
+CUSTOMER_ENDPOINTS = "customer."
 
 
 def _id_routes(app):
     return sorted(
         (rule for rule in app.url_map.iter_rules()
-         if rule.arguments and not rule.endpoint.startswith(STAFF_AND_STATIC)),
+         if rule.arguments and rule.endpoint.startswith(CUSTOMER_ENDPOINTS)),
         key=lambda rule: rule.rule,
     )
 
 
 def _values_for(world, org_side: str) -> dict[str, str]:
-    escalation = world.escalation_b if org_side == "foreign" else world.escalation_a
-    return {"reference": escalation.reference}
+    """One value per route argument: organization B's ("foreign") or A's own."""
+    foreign = org_side == "foreign"
+    return {
+        "reference": (world.escalation_b if foreign else world.escalation_a).reference,
+        "step_id": (world.customer_step_b if foreign else world.customer_step_a).id,
+        "user_id": (world.customers_b if foreign else world.customers_a)[Role.VIEWER].id,
+        "invitation_id": (world.invitation_b if foreign else world.invitation_a).id,
+    }
 
 
 def _build(rule, values):
