@@ -43,7 +43,7 @@ class Defaults:
 
 
 class TestConfig:
-    """pytest: a database given by the test fixtures, cheap hashes."""
+    """pytest: a database given by the test fixtures, cheap hashes, plain-HTTP cookies."""
 
     TESTING = True
     SECRET_KEY = "test-secret-key-not-for-production"
@@ -51,3 +51,10 @@ class TestConfig:
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 8192
     RATELIMIT_STORAGE_URI = "memory://"
+
+
+def settings_of(config_class: type, **overrides) -> dict:
+    """A config class's settings as a mapping for `create_app`, with overrides."""
+    values = {key: value for key, value in vars(config_class).items() if key.isupper()}
+    values.update(overrides)
+    return values

@@ -16,6 +16,7 @@ from flask_migrate import upgrade
 from jinja2 import StrictUndefined
 
 from portal import create_app
+from portal.config import TestConfig, settings_of
 from portal.extensions import db, limiter
 from portal.tenancy import Scope, set_scope
 from tests import factories
@@ -58,17 +59,7 @@ def database_url(tmp_path_factory) -> str:
 
 @pytest.fixture(scope="session")
 def app(database_url, tmp_path_factory):
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE_URL": database_url,
-            "SESSION_COOKIE_SECURE": False,
-            "PASSWORD_HASH_TIME_COST": 1,
-            "PASSWORD_HASH_MEMORY_KIB": 8192,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+    app = create_app(settings_of(TestConfig, DATABASE_URL=database_url))
     app.jinja_env.undefined = StrictUndefined
     with app.app_context():
         upgrade()

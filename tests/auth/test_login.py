@@ -137,6 +137,7 @@ def test_login_limits_count_in_redis_when_configured(database_url, world):
     import redis
 
     from portal import create_app
+    from portal.config import TestConfig, settings_of
     from portal.extensions import limiter
     from tests.conftest import AuthActions, unavailable
 
@@ -149,11 +150,9 @@ def test_login_limits_count_in_redis_when_configured(database_url, world):
     # Flask-Limiter keeps its storage on the (module-level) limiter: put the suite's back after.
     saved = dict(vars(limiter))
     try:
-        worker = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "k" * 32,
-                             "SESSION_COOKIE_SECURE": False, "PASSWORD_HASH_TIME_COST": 1,
-                             "PASSWORD_HASH_MEMORY_KIB": 8192,
-                             "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0",
-                             "RATELIMIT_KEY_PREFIX": prefix})
+        worker = create_app(settings_of(
+            TestConfig, DATABASE_URL=database_url,
+            RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0", RATELIMIT_KEY_PREFIX=prefix))
         auth = AuthActions(worker.test_client())
         email = world.customers_a[Role.VIEWER].email
         codes = [auth.login(email, "wrong").status_code for _ in range(6)]

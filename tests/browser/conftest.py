@@ -23,6 +23,7 @@ from jinja2 import StrictUndefined
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.config import TestConfig, settings_of
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
@@ -57,17 +58,7 @@ class Seeded:
 def browser_app(tmp_path_factory) -> Iterator[tuple[Flask, Seeded]]:
     """A migrated, seeded app of its own: the same test settings as the suite's `app`."""
     path = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test-secret-key-not-for-production",
-            "DATABASE_URL": f"sqlite:///{path}",
-            "SESSION_COOKIE_SECURE": False,
-            "PASSWORD_HASH_TIME_COST": 1,
-            "PASSWORD_HASH_MEMORY_KIB": 8192,
-            "RATELIMIT_STORAGE_URI": "memory://",
-        }
-    )
+    app = create_app(settings_of(TestConfig, DATABASE_URL=f"sqlite:///{path}"))
     app.jinja_env.undefined = StrictUndefined
     with app.app_context():
         upgrade()
