@@ -7,4 +7,4 @@ from portal.auth.access import staff_only
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.before_request(staff_only)
 
-from admin import views  # noqa: E402,F401  (routes register on import)
+from admin import sent_mail, views  # noqa: E402,F401  (routes register on import)

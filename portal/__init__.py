@@ -65,9 +65,11 @@ def _register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
     from portal.auth import bp as auth_bp
     from portal.customer import bp as customer_bp
+    from portal.notices.views import bp as notices_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)
+    app.register_blueprint(notices_bp)
     app.register_blueprint(admin_bp)
 
 

@@ -39,6 +39,27 @@ class Defaults:
     PASSWORD_HASH_PARALLELISM = 1
 
     POLL_INTERVAL_SECONDS = 15
+
+    # Where links in emails and webhooks point (no request to read the host from in jobs).
+    PUBLIC_URL = "http://127.0.0.1:5000"
+
+    # Outbound mail. Without SMTP_HOST (the demo) sent mail is shown in the console instead.
+    SMTP_HOST = ""
+    SMTP_PORT = 25
+    SMTP_USERNAME = ""
+    SMTP_PASSWORD = ""
+    SMTP_STARTTLS = False
+    SMTP_TIMEOUT_SECONDS = 10
+    MAIL_FROM = "Clearpath <escalations@clearpath.example.com>"
+    MAIL_MESSAGE_ID_DOMAIN = "clearpath.example.com"
+    WEBHOOK_TIMEOUT_SECONDS = 5
+
+    # Delivery: retries with capped exponential backoff and jitter, then the dead letters.
+    NOTICE_MAX_ATTEMPTS = 8
+    NOTICE_BACKOFF_BASE_SECONDS = 30
+    NOTICE_BACKOFF_CAP_SECONDS = 3600
+    NOTICE_LEASE_SECONDS = 120
+    NOTICE_BATCH_SIZE = 50
     PRIORITY_WEIGHTS: dict | None = None  # None: portal.escalations.priority.DEFAULT_WEIGHTS
 
 

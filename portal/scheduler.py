@@ -30,9 +30,11 @@ class Job:
 
 def _jobs() -> list[Job]:
     from portal.escalations.jobs import record_sla_breaches
+    from portal.notices.dispatch import dispatch_all
 
     return [
         Job("record-sla-breaches", 60, record_sla_breaches),
+        Job("dispatch-notices", 10, dispatch_all),
     ]
 
 

@@ -96,7 +96,8 @@ def csp_nonce() -> str:
 
 def set_security_headers(response):
     nonce = csp_nonce()
-    response.headers["Content-Security-Policy"] = "; ".join(
+    # A view may set a stricter policy of its own (e.g. an email shown in a sandboxed frame).
+    response.headers.setdefault("Content-Security-Policy", "; ".join(
         [
             "default-src 'self'",
             f"script-src 'self' 'nonce-{nonce}'",
@@ -109,10 +110,10 @@ def set_security_headers(response):
             "form-action 'self'",
             "frame-ancestors 'none'",
         ]
-    )
+    ))
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    response.headers["X-Frame-Options"] = "DENY"
+    response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
     response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if response.mimetype == "text/html":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Flask
+from flask import Flask, g
 from flask_login import current_user
 
 from portal.clock import now
@@ -13,6 +13,9 @@ from portal.markdown import render_markdown
 
 
 def viewer_zone() -> ZoneInfo:
+    """The signed-in viewer's timezone; an email being rendered sets its recipient's in `g`."""
+    if "render_zone" in g:
+        return g.render_zone
     if current_user and current_user.is_authenticated:
         return current_user.zone
     return ZoneInfo("UTC")

@@ -165,10 +165,12 @@ def install(session_class: type[Session]) -> None:
 
 def _decide_for_request() -> None:
     """Runs first on every request: load the signed-in user, then fix the session's scope."""
+    from flask import g
     from flask_login import current_user
 
     from portal.extensions import db
 
+    g.tenancy_decided_here = True
     session = db.session()
     with unscoped(session, "loading the signed-in user"):
         user = current_user._get_current_object()
@@ -181,9 +183,14 @@ def _decide_for_request() -> None:
 
 
 def _forget_decision(exc: BaseException | None = None) -> None:
+    """Undo this request's decision (only a real request's: a request context pushed inside a
+    job, e.g. to build URLs for an email, leaves the job's decision alone)."""
+    from flask import g
+
     from portal.extensions import db
 
-    clear_scope(db.session())
+    if g.pop("tenancy_decided_here", False):
+        clear_scope(db.session())
 
 
 def init_app(app) -> None:

@@ -58,6 +58,32 @@ class Notice(db.Model):
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str] = mapped_column(  # the claiming dispatcher's token
+        sa.String(64), default="", server_default=""
+    )
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class WebhookKind(StrEnum):
+    SLACK = "slack"  # {"text": …} for Slack-compatible incoming webhooks
+    GENERIC = "generic"  # our JSON document
+
+
+class WebhookEndpoint(db.Model):
+    """Where webhook notices go: an organization's endpoint (customer-visible events only) or,
+    without an organization, a staff team's (every event)."""
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("organizations.id"), index=True
+    )
+    name: Mapped[str] = mapped_column(sa.String(120))
+    url: Mapped[str] = mapped_column(sa.String(500))
+    kind: Mapped[WebhookKind] = mapped_column(db_enum(WebhookKind, "webhook_kind"))
+    secret: Mapped[str] = mapped_column(sa.String(128))  # HMAC-SHA256 key for the signature
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

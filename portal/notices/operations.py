@@ -10,7 +10,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.enums import NotificationPreference
 from portal.extensions import db
-from portal.notices.models import Channel, Notice
+from portal.notices.models import Channel, Notice, WebhookEndpoint, WebhookKind
 
 
 def notice_key(event: str, recipient: str, channel: Channel) -> str:
@@ -62,3 +62,30 @@ def enqueue_emails(event: str, users: Iterable[User | None], **kwargs) -> list[N
 def _already_queued(key: str) -> bool:
     pending = any(isinstance(o, Notice) and o.key == key for o in db.session.new)
     return pending or db.session.scalar(select(Notice.id).where(Notice.key == key)) is not None
+
+
+def enqueue_webhooks(event: str, *, organization_id: int | None, payload: dict,
+                     text: str, escalation_id: int | None = None) -> list[Notice]:
+    """Queue `event` for every active webhook endpoint of the organization (or, with None,
+    the staff teams'). Slack-compatible endpoints get `text`; generic ones the payload."""
+    endpoints = db.session.scalars(
+        select(WebhookEndpoint).where(
+            WebhookEndpoint.active.is_(True),
+            WebhookEndpoint.organization_id.is_(None) if organization_id is None
+            else WebhookEndpoint.organization_id == organization_id,
+        ).order_by(WebhookEndpoint.id)
+    )
+    queued = []
+    for endpoint in endpoints:
+        key = notice_key(event, f"webhook-{endpoint.id}", Channel.WEBHOOK)
+        if _already_queued(key):
+            continue
+        body = {"text": text} if endpoint.kind == WebhookKind.SLACK else {
+            "event": event.split(":", 1)[0], "id": key, **payload}
+        notice = Notice(key=key, event=event.split(":", 1)[0], channel=Channel.WEBHOOK,
+                        recipient=endpoint.url, organization_id=organization_id,
+                        escalation_id=escalation_id, template="webhook",
+                        context={"endpoint_id": endpoint.id, "payload": body})
+        db.session.add(notice)
+        queued.append(notice)
+    return queued

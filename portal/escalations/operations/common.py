@@ -15,7 +15,7 @@ from portal.escalations.audiences import subscribers_of, vendor_contacts
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.escalations.priority import PriorityInputs, compute_priority
 from portal.extensions import db
-from portal.notices.operations import enqueue_emails
+from portal.notices.operations import enqueue_emails, enqueue_webhooks
 
 
 class OperationError(ValueError):
@@ -119,6 +119,21 @@ def _announce(escalation: Escalation, update: Update) -> None:
     enqueue_emails(f"update:{update.id}", subscribers_of(escalation),
                    template="escalation_update", context=context, escalation_id=escalation.id,
                    respect_digest=True)
+    author = update.author.name if update.author else "Clearpath"
+    enqueue_webhooks(
+        f"update:{update.id}", organization_id=escalation.organization_id,
+        escalation_id=escalation.id,
+        text=f"[{escalation.reference}] {escalation.title}: {author} posted an update.",
+        payload={
+            "escalation": {"reference": escalation.reference, "title": escalation.title,
+                           "severity": escalation.severity, "status": escalation.status.value,
+                           "tier": escalation.tier.value},
+            "update": {"kind": update.kind.value, "author": author, "body": update.body,
+                       "created_at": update.created_at.isoformat(),
+                       "next_update_by": update.next_update_by.isoformat()
+                       if update.next_update_by else None},
+        },
+    )
 
 
 def customer_saw_change(escalation: Escalation, at: datetime | None = None) -> None:

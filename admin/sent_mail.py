@@ -1,0 +1,60 @@
+"""The demo's mailbox: without SMTP, every email notice is readable here, rendered exactly as
+it would be sent."""
+
+from __future__ import annotations
+
+from flask import abort, make_response, render_template, request
+from sqlalchemy import func, select
+
+from admin import bp
+from portal.extensions import db
+from portal.notices.models import Channel, Notice
+from portal.notices.rendering import UndeliverableNotice, render_email
+
+PAGE_SIZE = 50
+
+# The message's HTML is shown in a sandboxed frame: its inline styles may apply, nothing else.
+EMAIL_FRAME_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                   "frame-ancestors 'self'")
+
+
+@bp.route("/sent-mail")
+def sent_mail():
+    page = max(request.args.get("page", 1, type=int), 1)
+    emails = select(Notice).where(Notice.channel == Channel.EMAIL)
+    total = db.session.scalar(select(func.count()).select_from(emails.subquery()))
+    notices = db.session.scalars(
+        emails.order_by(Notice.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return render_template("admin/sent_mail.html", notices=notices, page=page, total=total,
+                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+
+
+def _email_or_404(notice_id: int) -> Notice:
+    notice = db.session.get(Notice, notice_id)
+    if notice is None or notice.channel != Channel.EMAIL:
+        abort(404)
+    return notice
+
+
+@bp.route("/sent-mail/<int:notice_id>")
+def sent_mail_message(notice_id: int):
+    notice = _email_or_404(notice_id)
+    try:
+        email, problem = render_email(notice), None
+    except UndeliverableNotice as exc:
+        email, problem = None, str(exc)
+    return render_template("admin/sent_mail_message.html", notice=notice, email=email,
+                           problem=problem)
+
+
+@bp.route("/sent-mail/<int:notice_id>/html")
+def sent_mail_html(notice_id: int):
+    try:
+        email = render_email(_email_or_404(notice_id))
+    except UndeliverableNotice:
+        abort(404)
+    response = make_response(email.html)
+    response.headers["Content-Security-Policy"] = EMAIL_FRAME_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

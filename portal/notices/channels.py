@@ -1,0 +1,125 @@
+"""The two ways a notice leaves: email over SMTP and signed webhooks.
+
+Each channel raises `TransientDeliveryError` (retry later: SMTP 4xx, network errors, webhook
+5xx/429 or timeout) or `PermanentDeliveryError` (retrying will not help: SMTP 5xx, webhook
+4xx). The notice key travels as the email Message-ID and the webhook Idempotency-Key, so a
+receiver can drop a redelivery.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import smtplib
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from email.utils import formatdate
+
+import httpx
+from flask import current_app
+
+
+class TransientDeliveryError(Exception):
+    """Worth retrying later."""
+
+
+class PermanentDeliveryError(Exception):
+    """Retrying will not help; the notice goes to the dead letters."""
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+    unsubscribe_url: str | None = None
+
+
+def message_id(key: str) -> str:
+    """A stable Message-ID for a notice key: the same notice always carries the same id."""
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    domain = current_app.config["MAIL_MESSAGE_ID_DOMAIN"]
+    return f"<{digest}@{domain}>"
+
+
+def build_email(key: str, email: RenderedEmail) -> EmailMessage:
+    config = current_app.config
+    message = EmailMessage()
+    message["From"] = config["MAIL_FROM"]
+    message["To"] = email.to
+    message["Subject"] = email.subject
+    message["Date"] = formatdate(localtime=False)
+    message["Message-ID"] = message_id(key)
+    message["Auto-Submitted"] = "auto-generated"
+    if email.unsubscribe_url:
+        message["List-Unsubscribe"] = f"<{email.unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(email.text)
+    message.add_alternative(email.html, subtype="html")
+    return message
+
+
+def send_email(key: str, email: RenderedEmail) -> None:
+    """Hand the message to the SMTP server (PORTAL_SMTP_*). Without SMTP_HOST (the demo)
+    the outbox row itself is the sent mail, shown in the console's sent-mail view."""
+    config = current_app.config
+    if not config.get("SMTP_HOST"):
+        return
+    message = build_email(key, email)
+    try:
+        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
+                          timeout=float(config["SMTP_TIMEOUT_SECONDS"])) as smtp:
+            if config.get("SMTP_STARTTLS"):
+                smtp.starttls(context=ssl.create_default_context())
+            if config.get("SMTP_USERNAME"):
+                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+            smtp.send_message(message)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        raise _by_smtp_code(min(codes), str(exc)) from exc
+    except smtplib.SMTPResponseException as exc:
+        raise _by_smtp_code(exc.smtp_code, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+    except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timeout, disconnect
+        raise TransientDeliveryError(f"SMTP unavailable: {exc!r}") from exc
+
+
+def _by_smtp_code(code: int, detail: str) -> Exception:
+    if 400 <= code < 500:
+        return TransientDeliveryError(f"SMTP {detail}")
+    return PermanentDeliveryError(f"SMTP {detail}")
+
+
+def signature(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>", hex: what receivers recompute to verify."""
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "v1=" + mac.hexdigest()
+
+
+def post_webhook(key: str, url: str, secret: str, payload: dict, *, timestamp: int) -> None:
+    """POST the JSON payload, signed, with the notice key as Idempotency-Key."""
+    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    stamp = str(timestamp)
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Clearpath-Webhooks/1",
+        "Idempotency-Key": key,
+        "X-Clearpath-Timestamp": stamp,
+        "X-Clearpath-Signature": signature(secret, stamp, body),
+    }
+    timeout = float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
+    try:
+        response = httpx.post(url, content=body, headers=headers, timeout=timeout,
+                              follow_redirects=False)
+    except httpx.TimeoutException as exc:
+        raise TransientDeliveryError(f"webhook timed out after {timeout:g} s") from exc
+    except httpx.TransportError as exc:
+        raise TransientDeliveryError(f"webhook unreachable: {exc!r}") from exc
+    if response.is_success:
+        return
+    detail = f"webhook answered {response.status_code}"
+    if response.status_code >= 500 or response.status_code in (408, 429):
+        raise TransientDeliveryError(detail)
+    raise PermanentDeliveryError(detail)

@@ -1,0 +1,151 @@
+"""Dispatchers: claim due outbox rows, deliver them, record the outcome.
+
+At-least-once, never twice by mistake (DESIGN.md invariant 5):
+* Claiming marks rows `sending` with a lease and this dispatcher's token, in one short
+  transaction. On PostgreSQL the candidates are read `FOR UPDATE SKIP LOCKED`, so several
+  dispatchers never claim the same row; on SQLite one dispatcher runs.
+* A row whose lease ran out (its dispatcher died) is due again.
+* The outcome is written only if the row is still ours (same token), so a dispatcher that
+  outlived its lease cannot overwrite the one that took over.
+* Transient failures retry with capped exponential backoff and full jitter; permanent ones,
+  and the last attempt, go to the dead letters.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import and_, or_, select, update
+
+from portal.clock import now
+from portal.extensions import db
+from portal.notices import channels, rendering
+from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DispatchReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    dead: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
+    """Delay before attempt `attempts + 1`: base·2^(attempts−1), capped, with full jitter
+    in its upper half (so retries spread out but never come sooner than half the step)."""
+    config = current_app.config
+    step = min(config["NOTICE_BACKOFF_CAP_SECONDS"],
+               config["NOTICE_BACKOFF_BASE_SECONDS"] * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=step * (0.5 + 0.5 * (rng or random).random()))
+
+
+def _due(at):
+    return and_(
+        Notice.digest.is_(False),
+        or_(
+            and_(Notice.status.in_([NoticeStatus.PENDING, NoticeStatus.FAILED]),
+                 Notice.next_attempt_at <= at),
+            and_(Notice.status == NoticeStatus.SENDING, Notice.lease_until < at),
+        ),
+    )
+
+
+def claim(limit: int) -> tuple[str, list[int]]:
+    """Claim up to `limit` due notices for this dispatcher; commits. Returns (token, ids)."""
+    at = now()
+    token = secrets.token_hex(16)
+    candidates = (
+        select(Notice.id).where(_due(at)).order_by(Notice.next_attempt_at, Notice.id)
+        .limit(limit).with_for_update(skip_locked=True)
+    )
+    ids = list(db.session.scalars(candidates))
+    if ids:
+        lease = timedelta(seconds=current_app.config["NOTICE_LEASE_SECONDS"])
+        db.session.execute(
+            update(Notice).where(Notice.id.in_(ids))
+            .values(status=NoticeStatus.SENDING, claimed_by=token, lease_until=at + lease,
+                    attempts=Notice.attempts + 1)
+        )
+    db.session.commit()
+    return token, ids
+
+
+def _deliver(notice: Notice) -> None:
+    if notice.channel == Channel.EMAIL:
+        channels.send_email(notice.key, rendering.render_email(notice))
+        return
+    endpoint = db.session.get(WebhookEndpoint, notice.context.get("endpoint_id"))
+    if endpoint is None or not endpoint.active:
+        raise channels.PermanentDeliveryError("webhook endpoint removed or disabled")
+    channels.post_webhook(notice.key, endpoint.url, endpoint.secret,
+                          notice.context.get("payload", {}),
+                          timestamp=int(now().timestamp()))
+
+
+def _record(notice_id: int, token: str, **values) -> None:
+    db.session.execute(
+        update(Notice)
+        .where(Notice.id == notice_id, Notice.claimed_by == token,
+               Notice.status == NoticeStatus.SENDING)
+        .values(lease_until=None, **values)
+    )
+    db.session.commit()
+
+
+def deliver_claimed(token: str, ids: list[int], report: DispatchReport) -> None:
+    max_attempts = current_app.config["NOTICE_MAX_ATTEMPTS"]
+    for notice_id in ids:
+        notice = db.session.get(Notice, notice_id)
+        try:
+            _deliver(notice)
+        except (channels.PermanentDeliveryError, rendering.UndeliverableNotice) as exc:
+            report.dead += 1
+            _record(notice_id, token, status=NoticeStatus.DEAD, last_error=str(exc)[:2000])
+            continue
+        except Exception as exc:  # transient by nature, or a bug: retry, and say so in the log
+            if not isinstance(exc, channels.TransientDeliveryError):
+                log.exception("unexpected error delivering notice %s", notice_id)
+            if notice.attempts >= max_attempts:
+                report.dead += 1
+                _record(notice_id, token, status=NoticeStatus.DEAD,
+                        last_error=f"gave up after {notice.attempts} attempts: {exc}"[:2000])
+            else:
+                report.retried += 1
+                _record(notice_id, token, status=NoticeStatus.FAILED,
+                        next_attempt_at=now() + backoff(notice.attempts),
+                        last_error=str(exc)[:2000])
+            continue
+        report.sent += 1
+        _record(notice_id, token, status=NoticeStatus.SENT, sent_at=now(), last_error="")
+
+
+def dispatch_once(limit: int | None = None) -> DispatchReport:
+    """Claim one batch of due notices and deliver it. Runs unscoped (a job)."""
+    report = DispatchReport()
+    token, ids = claim(limit or current_app.config["NOTICE_BATCH_SIZE"])
+    report.claimed = len(ids)
+    deliver_claimed(token, ids, report)
+    if ids:
+        log.info("dispatched %s", report)
+    return report
+
+
+def dispatch_all(max_batches: int = 1000) -> DispatchReport:
+    """Keep dispatching until nothing is due (bounded)."""
+    total = DispatchReport()
+    for _ in range(max_batches):
+        report = dispatch_once()
+        for name in ("claimed", "sent", "retried", "dead"):
+            setattr(total, name, getattr(total, name) + getattr(report, name))
+        if not report.claimed:
+            break
+    return total

@@ -1,0 +1,111 @@
+"""Turning an outbox row into the message its recipient reads, at send time.
+
+Customers' messages read escalation content through the same visibility filter as the
+portal (`queries.customer_visible`): an internal row can never be rendered for them. Times are
+shown in the recipient's timezone; links are absolute (PUBLIC_URL).
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from flask import current_app, g, render_template, url_for
+from itsdangerous import BadSignature, URLSafeSerializer
+from jinja2 import TemplateNotFound
+from sqlalchemy import select
+
+from portal.accounts.models import User
+from portal.escalations.models import Escalation, Update
+from portal.escalations.queries import customer_visible
+from portal.extensions import db
+from portal.notices.channels import RenderedEmail
+from portal.notices.models import Notice
+
+UNSUBSCRIBE_SALT = "unsubscribe"
+# Templates whose notices a customer can stop per escalation (List-Unsubscribe).
+UNSUBSCRIBABLE = {"escalation_update"}
+
+
+class UndeliverableNotice(LookupError):
+    """The notice refers to something that is gone or no longer visible to its recipient."""
+
+
+def unsubscribe_token(user_id: int, escalation_id: int) -> str:
+    return _serializer().dumps({"u": user_id, "e": escalation_id})
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, int] | None:
+    """(user id, escalation id) from a genuine token, else None."""
+    try:
+        data = _serializer().loads(token)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict) or not {"u", "e"} <= data.keys():
+        return None
+    return int(data["u"]), int(data["e"])
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt=UNSUBSCRIBE_SALT)
+
+
+@contextmanager
+def _external_urls_for(recipient: User | None):
+    """A request context on PUBLIC_URL, so url_for builds absolute links, in their timezone."""
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        if recipient is not None:
+            g.render_zone = recipient.zone
+        yield
+
+
+def _escalation_context(notice: Notice, recipient: User | None) -> dict:
+    context = dict(notice.context)
+    escalation = db.session.get(Escalation, context.get("escalation_id") or notice.escalation_id)
+    if escalation is None:
+        raise UndeliverableNotice("the escalation no longer exists")
+    customer = recipient is not None and not recipient.is_staff
+    if customer and recipient.organization_id != escalation.organization_id:
+        raise UndeliverableNotice("recipient is not in the escalation's organization")
+    update = None
+    if "update_id" in context:
+        stmt = select(Update).where(Update.id == context["update_id"])
+        if customer:
+            stmt = stmt.where(customer_visible(Update))
+        update = db.session.scalar(stmt)
+        if update is None:
+            raise UndeliverableNotice("the update is gone or not visible to the recipient")
+    context.update(escalation=escalation, update=update, recipient=recipient,
+                   for_customer=customer)
+    if customer:
+        context["escalation_url"] = url_for("customer.escalation",
+                                            reference=escalation.reference, _external=True)
+    else:
+        context["escalation_url"] = url_for("admin.home", _external=True)
+    return context
+
+
+def render_email(notice: Notice) -> RenderedEmail:
+    """Subject, plain text and HTML for an email notice."""
+    recipient = db.session.get(User, notice.recipient_user_id) if notice.recipient_user_id \
+        else None
+    with _external_urls_for(recipient):
+        context = dict(notice.context, recipient=recipient)
+        if notice.escalation_id or "escalation_id" in notice.context:
+            context = _escalation_context(notice, recipient)
+        unsubscribe_url = None
+        if notice.template in UNSUBSCRIBABLE and recipient is not None and context.get(
+                "escalation"):
+            unsubscribe_url = url_for(
+                "notices.unsubscribe",
+                token=unsubscribe_token(recipient.id, context["escalation"].id), _external=True)
+        context["unsubscribe_url"] = unsubscribe_url
+        context["portal_url"] = current_app.config["PUBLIC_URL"]
+        template = notice.template
+        try:
+            subject = render_template(f"email/{template}.subject.txt", **context)
+        except TemplateNotFound as exc:
+            raise UndeliverableNotice(f"no email template {template!r}") from exc
+        text = render_template(f"email/{template}.txt", **context)
+        html = render_template(f"email/{template}.html", **context)
+    return RenderedEmail(to=notice.recipient, subject=" ".join(subject.split()), text=text,
+                         html=html, unsubscribe_url=unsubscribe_url)

@@ -1,0 +1,35 @@
+"""One-click unsubscribe from an escalation's updates: no sign-in, a signed token instead."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+
+from portal.accounts.models import User
+from portal.escalations.models import Escalation
+from portal.extensions import csrf, db
+from portal.notices.rendering import read_unsubscribe_token
+from portal.tenancy import unscoped
+
+bp = Blueprint("notices", __name__)
+
+
+@bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients POST here (RFC 8058); the signed token is the proof
+def unsubscribe(token: str):
+    from portal.escalations.operations import set_subscription
+
+    ids = read_unsubscribe_token(token)
+    if ids is None:
+        abort(404)
+    with unscoped(db.session(), "unsubscribing by signed token"):
+        user = db.session.get(User, ids[0])
+        escalation = db.session.get(Escalation, ids[1])
+        if user is None or escalation is None or user.organization_id != \
+                escalation.organization_id:
+            abort(404)
+        done = request.method == "POST"
+        if done:
+            set_subscription(escalation, user, subscribed=False)
+            db.session.commit()
+        return render_template("notices/unsubscribe.html", escalation=escalation, user=user,
+                               token=token, done=done)
