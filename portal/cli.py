@@ -80,7 +80,76 @@ def serve_command(host: str, port: int) -> None:
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 
+@click.group("sla")
+def sla_group() -> None:
+    """Audit the SLA clocks."""
+
+
+@sla_group.command("show")
+@click.argument("references", nargs=-1)
+@click.option("--at", "at_text", help="ISO time to evaluate at (default: now).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@with_appcontext
+def sla_show(references: tuple[str, ...], at_text: str | None, as_json: bool) -> None:
+    """Print the acknowledge, resolve and next-update clocks of open escalations (or REFs)."""
+    import json
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from portal.clock import now
+    from portal.escalations.clocks import clocks_for
+    from portal.escalations.models import Escalation
+    from portal.escalations.queries import open_escalations
+
+    _unscoped("CLI: sla show")
+    at = now()
+    if at_text:
+        at = datetime.fromisoformat(at_text)
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    if references:
+        ids = [Escalation.id_from_reference(ref) for ref in references]
+        if None in ids:
+            raise click.UsageError("references look like ESC-1042")
+        escalations = db.session.scalars(
+            select(Escalation).where(Escalation.id.in_(ids)).order_by(Escalation.id)).all()
+        missing = set(ids) - {e.id for e in escalations}
+        if missing:
+            raise click.UsageError(f"no escalation ESC-{min(missing) + 1000}")
+    else:
+        escalations = db.session.scalars(open_escalations()).all()
+    rows = [_clock_row(escalation, clocks_for(escalation, at=at)) for escalation in escalations]
+    if as_json:
+        click.echo(json.dumps({"at": at.isoformat(), "escalations": rows}, indent=2))
+        return
+    for row in rows:
+        parts = [f"{name} {c['state']} {c['counted_minutes']}/{c['target_minutes']} min"
+                 f" due {c['due_at'] or '—'}" for name, c in row["clocks"].items()]
+        nxt = row["next_update"]
+        parts.append(f"next update {nxt['due_at'] + (' OVERDUE' if nxt['overdue'] else '')}"
+                     if nxt else "next update —")
+        click.echo(f"{row['reference']} Sev{row['severity']} {row['status']}: " + "; ".join(parts))
+
+
+def _clock_row(escalation, clocks) -> dict:
+    def clock(c) -> dict:
+        return {"state": c.state, "target_minutes": int(c.target.total_seconds() // 60),
+                "counted_minutes": round(c.elapsed.total_seconds() / 60, 1),
+                "due_at": c.due_at.isoformat() if c.due_at else None,
+                "paused_since": c.paused_since.isoformat() if c.paused_since else None}
+
+    nxt = clocks.next_update
+    return {
+        "reference": escalation.reference, "severity": escalation.severity,
+        "status": escalation.status.value,
+        "clocks": {"acknowledge": clock(clocks.acknowledge), "resolve": clock(clocks.resolve)},
+        "next_update": {"due_at": nxt.due_at.isoformat(), "basis": nxt.basis,
+                        "overdue": nxt.overdue} if nxt else None,
+    }
+
+
 def init_app(app: Flask) -> None:
+    app.cli.add_command(sla_group)
     app.cli.add_command(serve_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(create_admin_command)
