@@ -22,6 +22,7 @@ class Defaults:
     SESSION_IDLE_TIMEOUT = timedelta(minutes=30)  # or a number of seconds from the environment
     SESSION_ABSOLUTE_TIMEOUT = timedelta(hours=12)
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_REFRESH_EACH_REQUEST = False  # the cookie is re-sent only when the session changes
     REMEMBER_COOKIE_DURATION = timedelta(seconds=0)
 
     # Login throttling (Flask-Limiter reads RATELIMIT_*): memory for the demo, Redis in production.

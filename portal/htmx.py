@@ -13,8 +13,12 @@ def render_htmx_template(page: str, fragment: str, *, status: int = 200, **conte
     The page includes the same fragment file, so there is never duplicated markup. Boosted
     navigation (hx-boost) gets the full page.
     """
-    wants_fragment = bool(htmx) and not htmx.boosted
-    return render_template(fragment if wants_fragment else page, **context), status
+    return render_template(fragment if wants_fragment() else page, **context), status
+
+
+def wants_fragment() -> bool:
+    """An htmx request aimed at part of the page (boosted navigation wants the whole page)."""
+    return bool(htmx) and not htmx.boosted
 
 
 def _vary_on_htmx(response):

@@ -81,7 +81,13 @@ def enforce_session_timeouts() -> None:
         session.clear()
         g.session_expired = True
         return
-    session[SESSION_SEEN] = current
+    if current - seen >= SEEN_RESOLUTION_SECONDS:
+        session[SESSION_SEEN] = current
+
+
+# The idle timer moves at most once a minute: a polling page does not re-sign and re-send the
+# session cookie on every request (the idle limit is then exact to within that minute).
+SEEN_RESOLUTION_SECONDS = 60
 
 
 def _seconds(value: timedelta | float) -> float:

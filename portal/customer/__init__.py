@@ -5,4 +5,13 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
-from portal.customer import dashboard, escalation, views  # noqa: E402,F401  (routes register)
+from portal.customer import (  # noqa: E402,F401  (routes register)
+    actions,
+    dashboard,
+    escalation,
+    executive,
+    history,
+    preferences,
+    team,
+    views,
+)

@@ -14,7 +14,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from jinja2 import TemplateNotFound
 from sqlalchemy import select
 
-from portal.accounts.models import User
+from portal.accounts.models import Invitation, User
 from portal.escalations.models import Escalation, Update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
@@ -90,6 +90,10 @@ def render_email(notice: Notice) -> RenderedEmail:
         else None
     with _external_urls_for(recipient):
         context = dict(notice.context, recipient=recipient)
+        if "invitation_id" in context:
+            invitation = db.session.get(Invitation, context["invitation_id"])
+            if invitation is None or not invitation.is_open:
+                raise UndeliverableNotice("the invitation was revoked, used or has expired")
         if notice.escalation_id or "escalation_id" in notice.context:
             context = _escalation_context(notice, recipient)
         unsubscribe_url = None

@@ -163,3 +163,12 @@ def test_login_limits_count_in_redis_when_configured(database_url, world):
     assert codes == [422] * 5 + [429]
     assert counted, "no rate-limit counters were written to Redis"
     store.delete(*counted)
+
+
+def test_polling_does_not_resend_the_session_cookie(client, auth, world):
+    """Repeated requests within a minute leave the cookie alone (cheap polls, same session)."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    client.get("/escalations")
+    response = client.get("/escalations")
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers

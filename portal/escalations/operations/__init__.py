@@ -13,6 +13,14 @@ from portal.escalations.operations.common import (
     customer_saw_change,
     recompute_priority,
 )
+from portal.escalations.operations.customer import (
+    answer_survey,
+    comment_on_escalation,
+    complete_customer_step,
+    request_escalation,
+    set_notification_preference,
+    set_subscription,
+)
 from portal.escalations.operations.lifecycle import (
     acknowledge_handoff,
     assign_communicator,
@@ -37,14 +45,20 @@ __all__ = [
     "add_exit_criterion",
     "add_milestone",
     "add_remediation_step",
+    "answer_survey",
     "assign_communicator",
     "change_severity",
     "change_status",
     "change_tier",
+    "comment_on_escalation",
+    "complete_customer_step",
     "complete_milestone",
     "customer_saw_change",
     "open_escalation",
     "post_update",
     "recompute_priority",
+    "request_escalation",
+    "set_notification_preference",
+    "set_subscription",
     "transfer_ownership",
 ]

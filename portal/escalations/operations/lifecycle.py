@@ -4,12 +4,14 @@ the caller; a refused change leaves nothing behind."""
 
 from __future__ import annotations
 
+from sqlalchemy import update
+
 from portal import audit
 from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import ReputationalRisk, Status, Tier, Trigger, UpdateKind, Visibility
 from portal.escalations import workflow
-from portal.escalations.models import Escalation, Handoff, StatusChange
+from portal.escalations.models import Escalation, EscalationRequest, Handoff, StatusChange
 from portal.escalations.operations.common import (
     HandoffTemplate,
     OperationError,
@@ -108,6 +110,7 @@ def change_status(escalation: Escalation, target: Status, *, actor: User | None,
     escalation.status_history.append(change)
     escalation.status = target
     escalation.status_changed_at = at
+    customer_saw_change(escalation, at)  # customers see the status, whatever the note's audience
     if target == Status.ACKNOWLEDGED and escalation.acknowledged_at is None:
         escalation.acknowledged_at = at
     elif target == Status.CONTAINED and escalation.contained_at is None:
@@ -166,6 +169,14 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
         raise OperationError("Say why the tier changes.", "reason")
     previous = escalation.tier
     escalation.tier = target
+    if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(previous):
+        # Going up answers any customer's open request for the next level.
+        db.session.execute(
+            update(EscalationRequest)
+            .where(EscalationRequest.escalation_id == escalation.id,
+                   EscalationRequest.handled_at.is_(None))
+            .values(handled_at=now())
+        )
     direction = "Escalated" if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(
         previous) else "De-escalated"
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.TIER_CHANGE,

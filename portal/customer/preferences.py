@@ -1,0 +1,60 @@
+"""The customer's notification settings: immediate emails or one daily digest, and the
+escalations they have stopped emails for."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.auth.access import customer_required
+from portal.customer import bp
+from portal.customer.actions import wants_fragment
+from portal.customer.forms import NotificationPreferenceForm
+from portal.enums import NotificationPreference
+from portal.escalations import operations as ops
+from portal.escalations.models import Escalation, Subscription
+from portal.extensions import db
+from portal.htmx import render_htmx_template
+
+PAGE = "customer/notifications.html"
+FRAGMENT = "customer/_notification_settings.html"
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@customer_required
+def notification_settings():
+    user = current_user._get_current_object()
+    form = NotificationPreferenceForm(preference=user.notification_preference.value)
+    if form.validate_on_submit():
+        try:
+            ops.set_notification_preference(user, form.preference.data)
+        except ops.OperationError as error:
+            form.preference.errors = [*form.preference.errors, str(error)]
+        else:
+            db.session.commit()
+            message = ("You will get one email for each update."
+                       if form.preference.data == NotificationPreference.IMMEDIATE
+                       else "You will get one digest email a day.")
+            if not wants_fragment():
+                flash(message, "success")
+                return redirect(url_for("customer.notification_settings"))
+            return render_htmx_template(PAGE, FRAGMENT, form=form, confirmation=message,
+                                        muted=_muted_escalations(user))
+    if form.is_submitted():
+        db.session.rollback()
+        status = 422
+    else:
+        status = 200
+    return render_htmx_template(PAGE, FRAGMENT, status=status, form=form, confirmation=None,
+                                muted=_muted_escalations(user))
+
+
+def _muted_escalations(user) -> list[Escalation]:
+    """Escalations this person stopped emails for, newest first."""
+    return list(db.session.scalars(
+        select(Escalation)
+        .join(Subscription, Subscription.escalation_id == Escalation.id)
+        .where(Subscription.user_id == user.id, Subscription.subscribed.is_(False))
+        .order_by(Escalation.opened_at.desc())
+    ))

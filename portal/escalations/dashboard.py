@@ -1,0 +1,379 @@
+"""The customer dashboard's read model: an organization's open escalations with everything a
+row shows, read in a constant number of queries whatever the number of rows.
+
+    summarize()    1 query: the product-area facets and a digest of the matching set; the
+                   only query an unchanged poll runs (its ETag is built from it)
+    load_rows()    5 queries: the organization with its SLA policy and targets; the matching
+                   escalations with owner and communicator; their status histories; the newest
+                   vendor update of each; the next milestone of each
+
+Everything read here is customer-visible: escalation fields customers see, and updates and
+milestones through `customer_visible()` only (DESIGN.md invariant 2). Tenancy comes from the
+session (portal.tenancy); the explicit organization filters only help the query planner.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from markdown_it import MarkdownIt
+from sqlalchemy.orm import joinedload, load_only
+
+from portal.accounts.models import Organization, SlaPolicy, User
+from portal.enums import OPEN_STATUSES, Status, UpdateKind
+from portal.escalations import sla
+from portal.escalations.clocks import calendar_of, compute_for, targets_of
+from portal.escalations.models import Escalation, Milestone, StatusChange, Update
+from portal.escalations.queries import customer_visible
+from portal.extensions import db
+
+#: Bump when what a row shows changes, so no browser keeps a representation of the old one.
+REPRESENTATION_VERSION = "1"
+EXCERPT_CHARS = 160
+SEARCH_MAX_CHARS = 100
+
+SORTS = {
+    "severity": "Most severe first",
+    "newest": "Newest first",
+    "oldest": "Oldest first",
+    "next_update": "Next update due",
+    "updated": "Recently updated",
+}
+DEFAULT_SORT = "severity"
+
+
+@dataclass(frozen=True)
+class DashboardQuery:
+    """What the viewer asked to see: filters, a search and a sort (all optional)."""
+
+    severity: int | None = None
+    status: Status | None = None
+    area: str | None = None
+    search: str = ""
+    sort: str = DEFAULT_SORT
+
+    @property
+    def sort_label(self) -> str:
+        return SORTS.get(self.sort, SORTS[DEFAULT_SORT])
+
+    @property
+    def is_filtered(self) -> bool:
+        return any((self.severity, self.status, self.area, self.search))
+
+    def args(self, *, with_sort: bool = True) -> dict[str, str]:
+        """The query-string arguments that reproduce this view (defaults left out)."""
+        args = {"severity": str(self.severity or ""), "status": self.status or "",
+                "area": self.area or "", "q": self.search}
+        if with_sort and self.sort != DEFAULT_SORT:
+            args["sort"] = self.sort
+        return {key: value for key, value in args.items() if value}
+
+    def criteria(self) -> list:
+        """SQL criteria beyond "this organization's open escalations"."""
+        criteria = []
+        if self.severity:
+            criteria.append(Escalation.severity == self.severity)
+        if self.status:
+            criteria.append(Escalation.status == self.status)
+        if self.area:
+            criteria.append(Escalation.product_area == self.area)
+        if self.search:
+            criteria.append(_search_criterion(self.search))
+        return criteria
+
+
+def _search_criterion(text: str):
+    """A reference ("ESC-1042", "esc-1042" or just "1042") or words of the title."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    criterion = Escalation.title.ilike(f"%{escaped}%", escape="\\")
+    reference = text if not text.isdigit() else f"ESC-{text}"
+    escalation_id = Escalation.id_from_reference(reference)
+    if escalation_id is not None:
+        criterion = sa.or_(criterion, Escalation.id == escalation_id)
+    return criterion
+
+
+def _open_escalations(organization_id: int) -> list:
+    return [Escalation.organization_id == organization_id,
+            Escalation.status.in_(OPEN_STATUSES)]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The organization's open escalations by product area, and the set matching the query."""
+
+    total_open: int
+    areas: tuple[tuple[str, int], ...]
+    matching: int
+    id_sum: int
+    last_changed_at: datetime | None
+
+    def digest(self) -> str:
+        changed = self.last_changed_at.isoformat() if self.last_changed_at else "-"
+        return f"{self.total_open}|{self.areas}|{self.matching}|{self.id_sum}|{changed}"
+
+
+def summarize(organization_id: int, query: DashboardQuery) -> Summary:
+    """One aggregate query over the organization's open escalations: counts per product area,
+    and the count, id sum and newest `customer_changed_at` of those matching the query.
+
+    `customer_changed_at` moves only for customer-visible changes, and an escalation that
+    enters or leaves the matching set changes the count or the id sum, so the digest changes
+    exactly when the customer's view of the list may have."""
+    criteria = query.criteria()
+
+    def matching(column, otherwise=None):
+        if not criteria:
+            return column
+        return sa.case((sa.and_(*criteria), column), else_=otherwise)
+
+    stmt = (
+        sa.select(
+            Escalation.product_area,
+            sa.func.count(Escalation.id),
+            sa.func.count(matching(Escalation.id)),
+            sa.func.sum(matching(Escalation.id, 0)),
+            sa.func.max(matching(Escalation.customer_changed_at)),
+        )
+        .where(*_open_escalations(organization_id))
+        .group_by(Escalation.product_area)
+        .order_by(Escalation.product_area)
+    )
+    groups = db.session.execute(stmt).all()
+    changed = [row[4] for row in groups if row[4] is not None]
+    return Summary(
+        total_open=sum(row[1] for row in groups),
+        areas=tuple((row[0], row[1]) for row in groups if row[0]),
+        matching=sum(row[2] for row in groups),
+        id_sum=sum(int(row[3] or 0) for row in groups),
+        last_changed_at=max(changed) if changed else None,
+    )
+
+
+def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
+         at: datetime, poll_seconds: int) -> str:
+    """A weak validator for one representation of the dashboard (the page or its fragment).
+
+    Built from customer-visible data only, the query, who views it (their timezone shapes
+    every time shown) and the current minute, so relative times ("in 3 h") refresh at least
+    once a minute. Weak: two responses with the same ETag mean the same, but are not byte for
+    byte identical (the page carries a fresh CSP nonce, the fragment the time it was made)."""
+    parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
+             query.sort, summary.digest(), str(int(at.timestamp() // 60)), str(poll_seconds))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    title: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class LatestUpdate:
+    excerpt: str
+    created_at: datetime
+    author: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """One escalation as its dashboard row shows it."""
+
+    escalation: Escalation
+    clocks: sla.SlaClocks
+    next_milestone: NextMilestone | None
+    latest_update: LatestUpdate | None
+    open_for: timedelta
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the customer can see something new on this escalation."""
+        return self.escalation.customer_changed_at.isoformat()
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    query: DashboardQuery
+    summary: Summary
+    rows: list[Row] = field(default_factory=list)
+
+
+def organization_with_policy(organization_id: int) -> Organization:
+    """The organization with its SLA policy and targets, in one query."""
+    stmt = (
+        sa.select(Organization)
+        .where(Organization.id == organization_id)
+        .options(joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets))
+    )
+    return db.session.scalars(stmt).unique().one()
+
+
+def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime) -> list[Row]:
+    """The escalations matching `query`, sorted, with clocks, next milestone and latest update.
+
+    Four queries whatever the number of rows (none when nothing matches)."""
+    escalations = _matching_escalations(organization.id, query)
+    if not escalations:
+        return []
+    ids = [escalation.id for escalation in escalations]
+    histories = _status_histories(ids)
+    updates = _latest_vendor_updates(ids)
+    milestones = _next_milestones(ids)
+    calendar = calendar_of(organization)
+    policy = organization.sla_policy
+    targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
+    rows = []
+    for escalation in escalations:
+        update = updates.get(escalation.id)
+        clocks = compute_for(
+            escalation,
+            calendar=calendar,
+            targets=targets[escalation.severity],
+            history=histories.get(escalation.id, ()),
+            last_update_at=update.created_at if update else None,
+            next_update_by=update.next_update_by if update else None,
+            at=at,
+        )
+        rows.append(Row(
+            escalation=escalation,
+            clocks=clocks,
+            next_milestone=milestones.get(escalation.id),
+            latest_update=LatestUpdate(excerpt(update.body), update.created_at,
+                                       update.author or "Clearpath") if update else None,
+            open_for=at - escalation.opened_at,
+        ))
+    if query.sort == "next_update":
+        far = datetime.max.replace(tzinfo=at.tzinfo)
+        rows.sort(key=lambda row: row.clocks.next_update.due_at if row.clocks.next_update
+                  else far)
+    return rows
+
+
+_ORDER = {
+    "severity": (Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at),
+    "newest": (Escalation.opened_at.desc(),),
+    "oldest": (Escalation.opened_at,),
+    "updated": (Escalation.customer_changed_at.desc(),),
+    # Sorted in Python once the clocks are known; most severe first among equals.
+    "next_update": (Escalation.severity, Escalation.priority_score.desc(),
+                    Escalation.opened_at),
+}
+
+
+_ROW_COLUMNS = (
+    Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
+    Escalation.product_area, Escalation.owner_id, Escalation.communicator_id,
+    Escalation.opened_at, Escalation.acknowledged_at, Escalation.resolved_at,
+    Escalation.customer_changed_at, Escalation.organization_id,
+)
+_PERSON_COLUMNS = (User.name, User.email, User.phone, User.organization_id)
+
+
+def _matching_escalations(organization_id: int, query: DashboardQuery) -> list[Escalation]:
+    stmt = (
+        sa.select(Escalation)
+        .where(*_open_escalations(organization_id), *query.criteria())
+        .options(
+            # Only what a row shows: no summaries, impact texts or priority breakdowns.
+            load_only(*_ROW_COLUMNS),
+            joinedload(Escalation.owner).load_only(*_PERSON_COLUMNS),
+            joinedload(Escalation.communicator).load_only(*_PERSON_COLUMNS),
+        )
+        .order_by(*_ORDER.get(query.sort, _ORDER[DEFAULT_SORT]), Escalation.id)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _status_histories(ids: list[int]) -> dict[int, list[sla.StatusChange]]:
+    stmt = (
+        sa.select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
+        .where(StatusChange.escalation_id.in_(ids))
+        .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
+    )
+    histories: dict[int, list[sla.StatusChange]] = defaultdict(list)
+    for escalation_id, at, status in db.session.execute(stmt):
+        histories[escalation_id].append(sla.StatusChange(at=at, status=status.value))
+    return histories
+
+
+def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
+    """The newest customer-visible update from the vendor per escalation (a customer's own
+    comment is not hearing from us), with its author's name."""
+    ranked = (
+        sa.select(
+            Update.escalation_id, Update.body, Update.created_at, Update.next_update_by,
+            Update.author_id,
+            sa.func.row_number().over(
+                partition_by=Update.escalation_id,
+                order_by=(Update.created_at.desc(), Update.id.desc()),
+            ).label("nth"),
+        )
+        .where(Update.escalation_id.in_(ids), customer_visible(Update),
+               Update.kind != UpdateKind.CUSTOMER_COMMENT)
+        .subquery()
+    )
+    stmt = (
+        sa.select(ranked.c.escalation_id, ranked.c.body, ranked.c.created_at,
+                  ranked.c.next_update_by, User.name.label("author"))
+        .outerjoin(User, User.id == ranked.c.author_id)
+        .where(ranked.c.nth == 1)
+    )
+    return {row.escalation_id: row for row in db.session.execute(stmt)}
+
+
+def _next_milestones(ids: list[int]) -> dict[int, NextMilestone]:
+    """The next customer-visible milestone not yet done, by due time, per escalation."""
+    ranked = (
+        sa.select(
+            Milestone.escalation_id, Milestone.title, Milestone.due_at,
+            sa.func.row_number().over(
+                partition_by=Milestone.escalation_id,
+                order_by=(Milestone.due_at, Milestone.id),
+            ).label("nth"),
+        )
+        .where(Milestone.escalation_id.in_(ids), customer_visible(Milestone),
+               Milestone.completed_at.is_(None))
+        .subquery()
+    )
+    stmt = sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
+        ranked.c.nth == 1)
+    return {row.escalation_id: NextMilestone(row.title, row.due_at)
+            for row in db.session.execute(stmt)}
+
+
+# Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.
+_words_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
+_EXCERPT_SOURCE_CHARS = 2000  # plenty for 160 characters of words
+
+
+def excerpt(markdown_text: str | None, limit: int = EXCERPT_CHARS) -> str:
+    """The Markdown as plain words, cut at a word boundary near `limit` characters."""
+    text = _words(markdown_text or "")
+    if len(text) <= limit:
+        return text
+    cut = text[:limit + 1]
+    cut = cut.rsplit(" ", 1)[0] if " " in cut else text[:limit]
+    return cut.rstrip(" ,.;:-–—") + "…"
+
+
+def _words(source: str) -> str:
+    """The text of a Markdown document: what a reader sees, without the markup."""
+    if len(source) > _EXCERPT_SOURCE_CHARS:  # a long update: its opening paragraphs will do
+        source = source[:_EXCERPT_SOURCE_CHARS].rsplit("\n", 1)[0]
+    parts: list[str] = []
+    for token in _words_md.parse(source):
+        if token.type == "inline":
+            for child in token.children or ():
+                if child.type in ("text", "code_inline", "image"):
+                    parts.append(child.content)
+                elif child.type in ("softbreak", "hardbreak"):
+                    parts.append(" ")
+        elif token.type in ("code_block", "fence"):
+            parts.append(token.content)
+        parts.append(" ")
+    return " ".join("".join(parts).split())

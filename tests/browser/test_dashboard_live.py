@@ -1,0 +1,115 @@
+"""The live dashboard in a real browser: it refreshes itself, and filters without reloading."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.accounts.models import User
+from portal.enums import Visibility
+from portal.escalations import operations as ops
+from portal.escalations.models import Escalation
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+from tests.factories import CANARY, PASSWORD
+
+
+@pytest.fixture(scope="module")
+def browser_app(browser_app):
+    """The suite's browser app, polling every second so the test sees changes quickly."""
+    app, seeded = browser_app
+    app.config["POLL_INTERVAL_SECONDS"] = 1
+    return app, seeded
+
+
+def _sign_in(page, email: str) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name="Open escalations", level=1)).to_be_visible()
+
+
+def _post_as_staff(app, reference: str, body: str, visibility: Visibility) -> None:
+    """A staff member posts an update through the operation, as the console would."""
+    with app.app_context():
+        session = db.session()
+        set_scope(session, Scope.unscoped("browser test: staff posts an update"))
+        escalation = session.get(Escalation, Escalation.id_from_reference(reference))
+        author = session.get(User, escalation.owner_id)
+        ops.post_update(escalation, author=author, body=body, visibility=visibility)
+        session.commit()
+
+
+@pytest.mark.browser
+def test_a_watched_row_changes_without_a_reload(page, page_errors, browser_app, seeded):
+    """A customer watches the dashboard; staff post an update; the row shows it, highlighted,
+    and the page never reloads. Unchanged polls answer 304 and leave the rows alone."""
+    app, _ = browser_app
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status)
+            if "/escalations" in r.url and r.request.headers.get("hx-request") else None)
+    _sign_in(page, seeded.viewer_email)
+    row = page.locator(f"#escalation-{seeded.reference}")
+    excerpt = row.locator(".dash-excerpt")
+    expect(excerpt).to_have_text(re.compile("We are investigating"))
+    page.evaluate("window.__marker = 1")
+
+    # Unchanged polls come back 304; the rows stay and "updated" keeps counting from then.
+    page.wait_for_timeout(2500)
+    assert 304 in statuses, statuses
+    expect(row).to_be_visible()
+    expect(page.locator("[data-live-updated]")).to_have_text(
+        re.compile(r"^(just now|\d+ seconds ago)$"))
+
+    # An internal note is not news to the customer: nothing changes on their screen.
+    _post_as_staff(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
+    page.wait_for_timeout(2000)
+    expect(excerpt).to_have_text(re.compile("We are investigating"))
+    expect(row).not_to_have_class(re.compile("row-changed"))
+
+    _post_as_staff(app, seeded.reference, "Root cause found: a **bad deploy**. Rolling back.",
+                   Visibility.CUSTOMER)
+    expect(excerpt).to_have_text("Root cause found: a bad deploy. Rolling back.",
+                                 timeout=5000)
+    expect(row).to_have_class(re.compile(r"\brow-changed\b"))
+    expect(page.locator("#live-announcer")).to_have_text(f"{seeded.reference} has changed.")
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+    assert CANARY not in page.content()
+    # The highlight is for a moment only.
+    expect(row).not_to_have_class(re.compile(r"\brow-changed\b"), timeout=8000)
+    assert page_errors == []
+
+
+@pytest.mark.browser
+def test_filters_apply_without_a_reload_and_keep_the_url(page, page_errors, seeded,
+                                                         live_server):
+    """Choosing a filter or typing a search narrows the list in place; the address bar keeps
+    the filter; links in the list still lead to their pages."""
+    _sign_in(page, seeded.viewer_email)
+    page.evaluate("window.__marker = 1")
+    row = page.locator(f"#escalation-{seeded.reference}")
+    expect(row).to_be_visible()
+
+    page.get_by_label("Severity").select_option("4")
+    expect(page.get_by_text("No open escalations match these filters")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]severity=4\b"))
+    page.get_by_role("link", name="Clear filters").first.click()
+    expect(row).to_be_visible()
+
+    page.get_by_label("Search").fill("checkout")
+    expect(row).to_be_visible()
+    page.get_by_label("Search").fill("no such thing")
+    expect(row).to_have_count(0)
+    expect(page).to_have_url(re.compile(r"q=no(\+|%20)such(\+|%20)thing"))
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+
+    # A title inside the live rows still opens the escalation page as a page of its own.
+    page.get_by_role("link", name="Clear filters").first.click()
+    page.get_by_role("link", name=re.compile(rf"^{seeded.reference}\b")).click()
+    expect(page).to_have_url(f"{live_server}/escalations/{seeded.reference}")
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("#dashboard-rows")).to_have_count(0)
+    assert page_errors == []

@@ -1,0 +1,128 @@
+"""The executive view: open escalations by severity, response times and SLA attainment."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.clock import frozen_at
+from portal.enums import Role
+from tests import factories
+from tests.escalations.test_reporting import NOW, build_reporting_world
+
+
+@pytest.mark.parametrize("role, status", [
+    (Role.EXECUTIVE, 200), (Role.CUSTOMER_ADMIN, 200), (Role.VIEWER, 403),
+])
+def test_who_sees_the_executive_view(client, auth, world, role, status):
+    """Executives and admins see it; viewers are refused."""
+    auth.login(world.customers_a[role].email)
+    response = client.get("/executive")
+    assert response.status_code == status
+    assert factories.CANARY not in response.get_data(as_text=True)
+
+
+def test_staff_are_sent_to_their_console(client, auth, world):
+    """The executive view is a customer page."""
+    auth.login(world.staff[Role.ESCALATION_MANAGER].email)
+    assert client.get("/executive").headers["Location"] == "/admin/"
+
+
+@pytest.fixture
+def reporting_executive(as_staff):
+    """The hand-computed world of tests/escalations/test_reporting.py, with an executive."""
+    with as_staff():
+        built = build_reporting_world()
+        executive = factories.make_customer(built.org, Role.EXECUTIVE)
+        titles = {name: e.title for name, e in built.escalations.items()}
+        refs = {name: e.reference for name, e in built.escalations.items()}
+        email = executive.email
+    return email, titles, refs
+
+
+def test_the_figures_match_the_hand_computed_ones(client, auth, reporting_executive):
+    """47 min to acknowledge, 17 h 40 min to resolve, 67 % (2 of 3) met, as worked out by hand."""
+    email, titles, refs = reporting_executive
+    with frozen_at(NOW):
+        auth.login(email)
+        body = client.get("/executive").get_data(as_text=True)
+    assert "47 min" in body and "over 4 escalations acknowledged" in body
+    assert "17 h 40 min" in body and "over 3 escalations resolved" in body
+    assert "67 %" in body
+    assert "2 of 3 escalations resolved in the period met both" in body
+    assert "acknowledge met 2, resolve met 3" in body
+    # The open Sev 1 is listed; the open Sev 3 and the resolved ones are not.
+    assert refs["E6"] in body
+    assert refs["E4"] not in body and refs["E1"] not in body
+    # Another organization's escalation never shows.
+    assert refs["E7"] not in body
+    assert "Post-resolution reports" in body
+
+
+def test_open_counts_by_severity_are_shown_with_text(client, auth, reporting_executive):
+    """Each count sits under a badge that names its severity in words."""
+    email, _, _ = reporting_executive
+    with frozen_at(NOW):
+        auth.login(email)
+        body = client.get("/executive").get_data(as_text=True)
+    for label, count in (("Sev 1 · Critical", 1), ("Sev 2 · High", 0), ("Sev 3 · Medium", 1),
+                         ("Sev 4 · Low", 0)):
+        assert re.search(rf'{label}</span></span>\s*<span class="stat-value">{count}</span>', body)
+    assert "Open now <span class=\"muted\">· 2 escalations</span>" in body
+
+
+def test_a_new_customer_sees_dashes_not_perfect_scores(client, auth, as_staff):
+    """With nothing in the period the view says so instead of showing 0 or 100 %."""
+    with as_staff():
+        org = factories.make_organization()
+        email = factories.make_customer(org, Role.EXECUTIVE).email
+    auth.login(email)
+    body = client.get("/executive").get_data(as_text=True)
+    assert "No escalation was resolved in the period" in body
+    assert "No escalation was acknowledged in the period" in body
+    assert "No Sev 1 or Sev 2 escalation is open." in body
+
+
+def test_the_page_costs_the_same_queries_for_more_escalations(app, client, auth, as_staff,
+                                                              reporting_executive):
+    """More resolved and open escalations add no query to the executive view."""
+    from datetime import timedelta
+
+    from sqlalchemy import event
+
+    from portal.enums import Status
+    from portal.escalations.models import Escalation
+    from portal.extensions import db
+    from tests.escalations.test_reporting import walk
+
+    email, _, refs = reporting_executive
+    statements = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    def measure() -> int:
+        statements.clear()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            with frozen_at(NOW):
+                assert client.get("/executive").status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(statements)
+
+    with frozen_at(NOW):
+        auth.login(email)
+    before = measure()
+    with as_staff() as session:
+        first = session.get(Escalation, Escalation.id_from_reference(refs["E1"]))
+        agent = first.owner
+        for n in range(8):
+            walk(first.organization, agent, severity=1 + n % 2, opened=NOW - timedelta(days=n + 2),
+                 moves=[(timedelta(minutes=5), Status.ACKNOWLEDGED),
+                        (timedelta(minutes=10), Status.INVESTIGATING)]
+                 + ([(timedelta(hours=2), Status.RESOLVED)] if n % 2 else []))
+    assert measure() == before <= 10
