@@ -13,12 +13,11 @@ from portal.markdown import render_markdown
 
 
 def viewer_zone() -> ZoneInfo:
-    """The signed-in viewer's timezone; an email being rendered sets its recipient's in `g`."""
-    if "render_zone" in g:
-        return g.render_zone
-    if current_user and current_user.is_authenticated:
-        return current_user.zone
-    return ZoneInfo("UTC")
+    """The signed-in viewer's timezone (an email being rendered sets its recipient's)."""
+    if "render_zone" not in g:  # once per request: a dashboard formats thousands of times
+        user = current_user
+        g.render_zone = user.zone if user and user.is_authenticated else ZoneInfo("UTC")
+    return g.render_zone
 
 
 def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:

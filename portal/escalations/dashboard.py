@@ -18,6 +18,7 @@ import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
@@ -351,6 +352,7 @@ _words_md = MarkdownIt("commonmark", {"html": False}).enable(["table", "striketh
 _EXCERPT_SOURCE_CHARS = 2000  # plenty for 160 characters of words
 
 
+@lru_cache(maxsize=4096)  # the same updates are excerpted on every refresh of every viewer
 def excerpt(markdown_text: str | None, limit: int = EXCERPT_CHARS) -> str:
     """The Markdown as plain words, cut at a word boundary near `limit` characters."""
     text = _words(markdown_text or "")

@@ -106,8 +106,17 @@
   });
 
   // Nobody is looking: skip the poll, and catch up when the tab is shown again.
+  // A request that is not a poll (the filter form) aims at the live regions: a poll still in
+  // flight would answer for the old filters, so it is aborted before it can swap.
   document.addEventListener("htmx:beforeRequest", function (evt) {
-    if (isLive(evt.detail.elt) && document.visibilityState === "hidden") evt.preventDefault();
+    var elt = evt.detail.elt;
+    if (isLive(elt)) {
+      if (document.visibilityState === "hidden") evt.preventDefault();
+      return;
+    }
+    if (window.htmx && evt.detail.target && isLive(evt.detail.target)) {
+      window.htmx.trigger(evt.detail.target, "htmx:abort");
+    }
   });
 
   document.addEventListener("visibilitychange", function () {
