@@ -296,7 +296,7 @@ def test_an_invalid_filter_is_explained(client, auth, world):
     response = client.get("/escalations?severity=9")
     assert response.status_code == 422
     html = _body(response)
-    assert "please correct the filters" in html and "Not a valid choice" in html
+    assert "please correct the following" in html and "Not a valid choice" in html
 
 
 # ------------------------------------------------------------------------- empty states
