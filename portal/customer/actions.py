@@ -28,7 +28,8 @@ from portal.customer.loading import escalation_or_404, row_or_404
 from portal.enums import Party, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import RemediationStep
-from portal.extensions import db, htmx
+from portal.extensions import db
+from portal.htmx import wants_fragment
 
 TIMELINE = "customer/_timeline.html"
 
@@ -151,12 +152,6 @@ def _attach(form: FlaskForm, error: ops.OperationError) -> None:
         form[error.field].errors = [*form[error.field].errors, str(error)]
     else:
         form.form_errors.append(str(error))
-
-
-def wants_fragment() -> bool:
-    """htmx requests aimed at a fragment, not boosted navigation: the same rule as
-    portal.htmx.render_htmx_template."""
-    return bool(htmx) and not htmx.boosted
 
 
 def _render(fragment: str, context: dict, *, status: int = 200, oob: list[str] = ()):

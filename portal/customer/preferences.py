@@ -9,13 +9,12 @@ from sqlalchemy import select
 
 from portal.auth.access import customer_required
 from portal.customer import bp
-from portal.customer.actions import wants_fragment
 from portal.customer.forms import NotificationPreferenceForm
 from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Subscription
 from portal.extensions import db
-from portal.htmx import render_htmx_template
+from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/notifications.html"
 FRAGMENT = "customer/_notification_settings.html"

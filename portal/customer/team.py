@@ -22,8 +22,7 @@ from portal.customer import bp
 from portal.customer.loading import row_or_404
 from portal.enums import Role
 from portal.extensions import db
-from portal.extensions import htmx as htmx_request
-from portal.htmx import render_htmx_template
+from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/team.html"
 MEMBERS = "customer/_team_members.html"
@@ -50,10 +49,6 @@ def _require_admin() -> None:
         abort(403)
 
 
-def _wants_fragment() -> bool:
-    return bool(htmx_request) and not htmx_request.boosted
-
-
 def _note(text: str, *, error: bool = False) -> dict:
     return {"text": text, "error": error}
 
@@ -72,7 +67,7 @@ def _context(form: InviteForm | None = None, *, invitations_note: dict | None = 
 
 def _done(fragment: str, message: str):
     """After a change: htmx gets the refreshed fragment, a plain form post a redirect."""
-    if _wants_fragment():
+    if wants_fragment():
         key = "members_note" if fragment == MEMBERS else "invitations_note"
         return render_htmx_template(PAGE, fragment, **_context(**{key: _note(message)}))
     flash(message, "success")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.audit import AuditEvent
 from portal.escalations.clocks import clocks_for
+from portal.escalations.models import Escalation
 from portal.escalations.queries import open_escalations
 from portal.extensions import db
 
@@ -18,14 +20,19 @@ def record_sla_breaches() -> int:
 
     Returns how many new breaches were recorded. Runs unscoped (a job).
     """
+    escalations = db.session.scalars(
+        open_escalations().options(selectinload(Escalation.status_history))
+    ).all()
     already = {
         (event.object_id, event.detail.get("clock"))
         for event in db.session.scalars(
-            select(AuditEvent).where(AuditEvent.action == BREACH_ACTION)
+            select(AuditEvent).where(
+                AuditEvent.action == BREACH_ACTION, AuditEvent.object_type == "Escalation",
+                AuditEvent.object_id.in_([e.id for e in escalations]))
         )
     }
     recorded = 0
-    for escalation in db.session.scalars(open_escalations()):
+    for escalation in escalations:
         clocks = clocks_for(escalation)
         for name, clock in (("acknowledge", clocks.acknowledge), ("resolve", clocks.resolve)):
             if clock.state in ("breached", "missed") and (escalation.id, name) not in already:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import random
 import secrets
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
@@ -36,7 +36,6 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
