@@ -1,10 +1,29 @@
-"""The staff console, under /admin. Only staff reach it; customers get a 403."""
+"""The staff console, under /admin. Only staff reach it; customers get a 403.
+
+Each module registers its routes on `bp` and its navigation entries (admin.navigation) when
+imported below.
+"""
 
 from flask import Blueprint
 
+from admin import navigation
 from portal.auth.access import staff_only
+from portal.auth.permissions import can
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.before_request(staff_only)
 
-from admin import sent_mail, views  # noqa: E402,F401  (routes register on import)
+
+@bp.app_template_global()
+def console_nav(user):
+    return navigation.visible(navigation.MAIN, user)
+
+
+@bp.app_template_global()
+def escalation_tabs(user):
+    return navigation.visible(navigation.ESCALATION_TABS, user)
+
+
+bp.add_app_template_global(can, "can")
+
+from admin import escalation, sent_mail, views  # noqa: E402,F401  (routes register on import)

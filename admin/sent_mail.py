@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import abort, make_response, render_template, request
 from sqlalchemy import func, select
 
-from admin import bp
+from admin import bp, navigation
 from portal.extensions import db
 from portal.notices.models import Channel, Notice
 from portal.notices.rendering import UndeliverableNotice, render_email
@@ -16,6 +16,8 @@ PAGE_SIZE = 50
 # The message's HTML is shown in a sandboxed frame: its inline styles may apply, nothing else.
 EMAIL_FRAME_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
                    "frame-ancestors 'self'")
+
+navigation.main_entry("Sent mail", "admin.sent_mail", order=80)
 
 
 @bp.route("/sent-mail")

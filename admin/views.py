@@ -3,10 +3,12 @@ from __future__ import annotations
 from flask import render_template
 from flask_login import current_user
 
-from admin import bp
+from admin import bp, navigation
 from portal.escalations.clocks import clocks_for
 from portal.escalations.queries import open_escalations, pending_handoffs_for
 from portal.extensions import db
+
+navigation.main_entry("Queue", "admin.home", order=10)
 
 
 @bp.route("/")

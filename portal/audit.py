@@ -58,3 +58,31 @@ def record(action: str, *, actor=None, obj=None, organization_id: int | None = N
     )
     db.session.add(entry)
     return entry
+
+
+def _plain(value):
+    """A JSON-safe rendering of a field value for before/after records."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if hasattr(value, "value") and isinstance(value.value, (int, str)):  # enums
+        return value.value
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def snapshot(obj, fields) -> dict:
+    """The named fields of an object, JSON-safe: take one before a change, one after."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
+
+
+def record_change(action: str, *, actor, obj, before: dict, after: dict,
+                  **detail) -> AuditEvent | None:
+    """Audit an edit with the before and after values of the fields that changed (only those).
+    Nothing is written when nothing changed. Never pass secrets (password hashes, tokens)."""
+    changed = [name for name in after if before.get(name) != after[name]]
+    if not changed:
+        return None
+    return record(action, actor=actor, obj=obj,
+                  before={name: before.get(name) for name in changed},
+                  after={name: after[name] for name in changed}, **detail)

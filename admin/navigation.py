@@ -1,0 +1,45 @@
+"""Where console pages announce themselves: the main navigation and the escalation page's tabs.
+
+Each console module registers its own entries at import, so adding a page never means editing
+a shared template. Entries show only to roles whose capability allows them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from portal.auth.permissions import Capability, can
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    capability: Capability
+    order: int
+
+
+MAIN: list[NavEntry] = []
+ESCALATION_TABS: list[NavEntry] = []
+
+
+def _register(entries: list[NavEntry], entry: NavEntry) -> None:
+    if all(existing.endpoint != entry.endpoint for existing in entries):
+        entries.append(entry)
+        entries.sort(key=lambda item: item.order)
+
+
+def main_entry(label: str, endpoint: str, *, order: int,
+               capability: Capability = Capability.VIEW_CONSOLE) -> None:
+    """A link in the console's top navigation."""
+    _register(MAIN, NavEntry(label, endpoint, capability, order))
+
+
+def escalation_tab(label: str, endpoint: str, *, order: int,
+                   capability: Capability = Capability.VIEW_CONSOLE) -> None:
+    """A tab on the escalation page; its endpoint takes `escalation_id`."""
+    _register(ESCALATION_TABS, NavEntry(label, endpoint, capability, order))
+
+
+def visible(entries: list[NavEntry], user) -> list[NavEntry]:
+    return [entry for entry in entries if can(user, entry.capability)]

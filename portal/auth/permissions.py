@@ -1,0 +1,70 @@
+"""What each staff role may do in the console. One table, read by views and templates.
+
+- Agents work escalations.
+- Account managers also post customer updates for their own accounts and schedule notices.
+- Escalation managers see everything, work escalations and set thresholds and rules.
+- Administrators manage accounts, people, policies and templates, and may do everything.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from portal.enums import Role
+
+
+class Capability(StrEnum):
+    VIEW_CONSOLE = "view_console"  # read the queue, escalations, delivery log
+    WORK_ESCALATIONS = "work_escalations"  # create, edit, transitions, handoffs, plan, notes
+    POST_CUSTOMER_UPDATES = "post_customer_updates"  # see also can_publish_to()
+    SCHEDULE_NOTICES = "schedule_notices"
+    SET_THRESHOLDS = "set_thresholds"  # priority weights and threshold, delivery rules
+    MANAGE_ACCOUNTS = "manage_accounts"  # organizations, people, SLA policies, templates
+    VIEW_AUDIT_LOG = "view_audit_log"
+
+
+_ALL = frozenset(Capability)
+_GRANTS: dict[Role, frozenset[Capability]] = {
+    Role.AGENT: frozenset({Capability.VIEW_CONSOLE, Capability.WORK_ESCALATIONS,
+                           Capability.POST_CUSTOMER_UPDATES}),
+    Role.ACCOUNT_MANAGER: frozenset({Capability.VIEW_CONSOLE, Capability.POST_CUSTOMER_UPDATES,
+                                     Capability.SCHEDULE_NOTICES}),
+    Role.ESCALATION_MANAGER: _ALL - {Capability.MANAGE_ACCOUNTS},
+    Role.ADMINISTRATOR: _ALL,
+}
+
+
+def can(user, capability: Capability | str) -> bool:
+    """True when a signed-in staff user's role grants the capability."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return False
+    return Capability(capability) in _GRANTS.get(user.role, frozenset())
+
+
+def can_publish_to(user, organization) -> bool:
+    """Customer-visible updates: account managers only for the accounts they manage."""
+    if not can(user, Capability.POST_CUSTOMER_UPDATES):
+        return False
+    if user.role == Role.ACCOUNT_MANAGER:
+        return organization.account_manager_id == user.id
+    return True
+
+
+def requires(capability: Capability):
+    """View decorator: 403 unless the current user's role grants the capability.
+    (The admin blueprint already sent anonymous users to sign in and refused customers.)"""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not can(current_user, capability):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
