@@ -31,7 +31,9 @@ from portal.demo.people import (
 )
 from portal.demo.timeline import Story
 from portal.enums import Visibility
+from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Update
+from portal.escalations.queries import open_escalations
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
 
@@ -59,6 +61,8 @@ def seed_demo(*, reset: bool = False) -> str:
     for scenario in sorted(SCENARIOS, key=lambda s: -s.opened):  # oldest gets the lowest ESC-
         Story(scenario, cast, rng, start).play()
     db.session.flush()
+    for escalation in db.session.scalars(open_escalations()):
+        refresh_due_instants(escalation, at=start)  # the stories ran on their own clocks
     _mark_history_delivered(after_id=before)
     return _summary([org.id for org in cast.orgs.values()])
 

@@ -61,6 +61,13 @@ class Escalation(TenantScoped, db.Model):
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # When each SLA clock next matters; NULL while paused or stopped. Kept exact by
+    # portal.escalations.due.refresh_due_instants, read by the queue and the sweeps.
+    ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    ack_at_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolve_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    resolve_at_risk_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    next_update_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     organization: Mapped[Organization] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])

@@ -12,6 +12,7 @@ from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import ReputationalRisk, Trigger, UpdateKind, Visibility
 from portal.escalations.audiences import subscribers_of, vendor_contacts
+from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.escalations.priority import PriorityInputs, compute_priority
 from portal.extensions import db
@@ -105,6 +106,7 @@ def add_timeline_entry(escalation: Escalation, *, author: User | None, kind: Upd
         db.session.flush()
         customer_saw_change(escalation, update.created_at)
         _announce(escalation, update)
+    refresh_due_instants(escalation)
     return update
 
 

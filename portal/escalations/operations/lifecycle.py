@@ -11,6 +11,7 @@ from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import ReputationalRisk, Status, Tier, Trigger, UpdateKind, Visibility
 from portal.escalations import workflow
+from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, EscalationRequest, Handoff, StatusChange
 from portal.escalations.operations.common import (
     HandoffTemplate,
@@ -83,6 +84,7 @@ def open_escalation(
     if owner is not None:
         db.session.add(new_handoff(escalation, actor, owner, handoff, at=opened))
     db.session.flush()
+    refresh_due_instants(escalation, at=opened)
     audit.record("escalation.opened", actor=actor, obj=escalation, severity=severity,
                  trigger=trigger.value, source_ticket=source_ticket or None)
     return escalation
