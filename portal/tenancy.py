@@ -165,12 +165,12 @@ def install(session_class: type[Session]) -> None:
 
 def _decide_for_request() -> None:
     """Runs first on every request: load the signed-in user, then fix the session's scope."""
-    from flask import g
+    from flask import g, request
     from flask_login import current_user
 
     from portal.extensions import db
 
-    g.tenancy_decided_here = True
+    g.tenancy_decided_by = request._get_current_object()
     session = db.session()
     with unscoped(session, "loading the signed-in user"):
         user = current_user._get_current_object()
@@ -183,13 +183,15 @@ def _decide_for_request() -> None:
 
 
 def _forget_decision(exc: BaseException | None = None) -> None:
-    """Undo this request's decision (only a real request's: a request context pushed inside a
-    job, e.g. to build URLs for an email, leaves the job's decision alone)."""
-    from flask import g
+    """Undo this request's decision, and only when the request tearing down is the one that
+    made it: a request context pushed inside a job or inside a page (to build absolute URLs
+    for an email) shares `g` with it and must leave its decision alone."""
+    from flask import g, request
 
     from portal.extensions import db
 
-    if g.pop("tenancy_decided_here", False):
+    if g.get("tenancy_decided_by") is request._get_current_object():
+        g.pop("tenancy_decided_by")
         clear_scope(db.session())
 
 

@@ -72,3 +72,21 @@ def test_unscoped_block_restores_the_previous_scope(app, world):
         with unscoped(session, "test"):
             assert len(session.scalars(select(Escalation)).all()) == 2
         assert len(session.scalars(select(Escalation)).all()) == 1
+
+
+def test_an_email_rendered_inside_a_request_keeps_the_requests_decision(app, world):
+    """Rendering an email pushes its own request context (for absolute URLs); tearing that
+    down must not undo the page's tenancy decision."""
+    from flask_login import login_user
+
+    from portal.notices.models import Notice
+    from portal.notices.rendering import render_email
+
+    with app.test_request_context("/admin/"):
+        with unscoped(db.session(), "test: sign in"):
+            staff = db.session.get(User, world.staff[next(iter(world.staff))].id)
+            notice_id = db.session.scalar(select(Notice.id).where(Notice.event == "update"))
+        login_user(staff)
+        app.preprocess_request()
+        render_email(db.session.get(Notice, notice_id))
+        assert db.session.scalar(select(func.count()).select_from(Escalation)) == 2
