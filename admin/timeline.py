@@ -13,7 +13,14 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, RadioField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
@@ -49,8 +56,8 @@ LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 class ComposerForm(FlaskForm):
     visibility = RadioField("Who sees it", default=Visibility.INTERNAL.value, choices=[
-        (Visibility.INTERNAL.value, "Internal note — staff only"),
-        (Visibility.CUSTOMER.value, "Customer update — published to the customer"),
+        SelectChoice(Visibility.INTERNAL.value, "Internal note — staff only"),
+        SelectChoice(Visibility.CUSTOMER.value, "Customer update — published to the customer"),
     ])
     body = TextAreaField("Update", description="Markdown: **bold**, lists, links, `code`.",
                          validators=[DataRequired("Write something before posting."),
@@ -69,7 +76,7 @@ class ComposerForm(FlaskForm):
             allowed.append(Visibility.INTERNAL.value)
         if can_publish_to(current_user, escalation.organization):
             allowed.append(Visibility.CUSTOMER.value)
-        self.visibility.choices = [c for c in self.visibility.choices if c[0] in allowed]
+        self.visibility.choices = [c for c in self.visibility.choices if c.value in allowed]
         if self.visibility.data not in allowed and allowed:
             self.visibility.data = allowed[0]
 

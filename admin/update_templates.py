@@ -7,7 +7,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
-from wtforms import SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length
 
 from admin import bp, navigation
@@ -33,8 +33,8 @@ from portal.settings import get_setting
 
 navigation.main_entry("Update templates", "admin.update_templates", order=70)
 
-SEVERITIES = [("1", "Sev 1 — critical"), ("2", "Sev 2 — high"), ("3", "Sev 3 — medium"),
-              ("4", "Sev 4 — low")]
+SEVERITIES = [SelectChoice(str(n), label) for n, label in (
+    (1, "Sev 1 — critical"), (2, "Sev 2 — high"), (3, "Sev 3 — medium"), (4, "Sev 4 — low"))]
 
 
 class TemplateForm(FlaskForm):
