@@ -79,7 +79,8 @@ def _review(pending: UpdateApproval, approve_form=None, reject_form=None, status
         approve_form.next_update_by.data = to_local(pending.next_update_by)
     return render_template(
         "admin/approvals/review.html", item=pending, escalation=pending.escalation,
-        findings=find_internal_text(pending.body, pending.escalation),
+        findings=find_internal_text(pending.body, pending.escalation,
+                                    author=pending.author),
         may_decide=(pending.is_pending and pending.author_id != current_user.id
                     and can_publish_to(current_user, pending.escalation.organization)),
         approve_form=approve_form, reject_form=reject_form or RejectForm(formdata=None),

@@ -156,7 +156,8 @@ def timeline_preview(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     body = request.form.get("body", "")[:BODY_MAX]
     customer = request.form.get("visibility") == Visibility.CUSTOMER.value
-    findings = find_internal_text(body, escalation) if customer and body.strip() else []
+    findings = (find_internal_text(body, escalation, author=current_user)
+                if customer and body.strip() else [])
     return render_template("admin/timeline/_preview.html", body=body, customer=customer,
                            findings=findings)
 
@@ -187,7 +188,7 @@ def post_to_timeline(escalation_id: int):
 def _publish(escalation, form: ComposerForm):
     """Customer updates: first the confirmation step, then publication (or approval)."""
     next_update_by = to_utc(form.next_update_by.data)
-    findings = find_internal_text(form.body.data, escalation)
+    findings = find_internal_text(form.body.data, escalation, author=current_user)
     confirming = form.step.data == "confirm"
     try:
         if confirming and findings and not form.checked.data:
@@ -246,7 +247,7 @@ def edit_timeline_update(escalation_id: int, update_id: int):
     if not may_revise(update, current_user):
         abort(403)
     form = EditForm(data={"body": update.body} if request.method == "GET" else None)
-    findings = (find_internal_text(form.body.data or "", escalation)
+    findings = (find_internal_text(form.body.data or "", escalation, author=update.author)
                 if update.is_customer_visible else [])
     status = 200
     if request.method == "POST":

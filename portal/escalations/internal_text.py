@@ -67,13 +67,14 @@ class Finding:
         }[self.kind]
 
 
-def find_internal_text(text: str, escalation) -> list[Finding]:
+def find_internal_text(text: str, escalation, *, author=None) -> list[Finding]:
     """Everything in `text` that looks internal for this escalation's customer, in order of
-    appearance, each distinct finding once."""
+    appearance, each distinct finding once. The author's name is not a finding: customers read
+    it on the update."""
     findings: list[tuple[int, Finding]] = []
     findings += _addresses(text)
     findings += _hostnames(text, _allowed_domains(escalation))
-    findings += _names(text, *_unknown_names(escalation))
+    findings += _names(text, *_unknown_names(escalation, getattr(author, "id", None)))
     seen, ordered = set(), []
     for _, finding in sorted(findings, key=lambda item: item[0]):
         key = (finding.kind, finding.text.lower())
@@ -145,11 +146,12 @@ def _allowed_domains(escalation) -> set[str]:
     return allowed
 
 
-def _unknown_names(escalation) -> tuple[list[str], list[str]]:
+def _unknown_names(escalation, author_id: int | None) -> tuple[list[str], list[str]]:
     """Staff the customer does not see on this escalation, and every other customer."""
     organization = escalation.organization or db.session.get(Organization,
                                                               escalation.organization_id)
-    known = {escalation.owner_id, escalation.communicator_id, organization.account_manager_id}
+    known = {escalation.owner_id, escalation.communicator_id, organization.account_manager_id,
+             author_id}
     staff = db.session.scalars(
         select(User.name).where(User.organization_id.is_(None), User.id.not_in(
             [user_id for user_id in known if user_id is not None]))
