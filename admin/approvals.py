@@ -48,6 +48,7 @@ class ApproveForm(FlaskForm):
 
 class RejectForm(FlaskForm):
     reason = TextAreaField("Why send it back", description="The author sees this.",
+                           render_kw={"rows": 3},
                            validators=[DataRequired("Tell the author why, so they can fix it."),
                                        Length(max=REASON_MAX)])
 

@@ -82,14 +82,15 @@ class ComposerForm(FlaskForm):
 
 
 class EditForm(FlaskForm):
-    body = TextAreaField("Corrected text", validators=[
+    body = TextAreaField("Corrected text", render_kw={"rows": 10}, validators=[
         DataRequired("An update cannot be empty; retract it instead."), Length(max=BODY_MAX)])
-    reason = TextAreaField("What was wrong (staff only)", validators=[Length(max=REASON_MAX)])
+    reason = TextAreaField("What was wrong (staff only, optional)", render_kw={"rows": 2},
+                           validators=[Length(max=REASON_MAX)])
     checked = BooleanField("I checked: nothing internal is in this update")
 
 
 class RetractForm(FlaskForm):
-    reason = TextAreaField("Why retract it (staff only)", validators=[
+    reason = TextAreaField("Why retract it (staff only)", render_kw={"rows": 2}, validators=[
         DataRequired("Say why it is retracted."), Length(max=REASON_MAX)])
 
     def __init__(self, *args, **kwargs):
