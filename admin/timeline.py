@@ -41,6 +41,7 @@ from portal.escalations.operations.updates import (
     may_revise,
     post_update,
     publish_customer_update,
+    recent_duplicate,
     retract_update,
 )
 from portal.escalations.placeholders import fill_placeholders
@@ -177,8 +178,10 @@ def post_to_timeline(escalation_id: int):
         form.step.data = "compose"
         return render_template(PAGE, **_timeline_context(escalation, form)), 200 if back else 422
     if form.visibility.data == Visibility.INTERNAL.value:
-        update = post_update(escalation, author=current_user, body=form.body.data,
-                             visibility=Visibility.INTERNAL)
+        update = recent_duplicate(escalation, author=current_user, body=form.body.data,
+                                  visibility=Visibility.INTERNAL) or post_update(
+            escalation, author=current_user, body=form.body.data,
+            visibility=Visibility.INTERNAL)
         db.session.commit()
         flash("Internal note added. Customers never see it.", "success")
         return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.models import Organization, User
@@ -105,11 +107,18 @@ def publish_customer_update(escalation: Escalation, *, author: User, body: str,
     """Publish a staff update to the customer, or, when the escalation's severity asks for a
     second approval, hold it as an UpdateApproval (invisible to customers, no notices).
 
+    The same text from the same author within DUPLICATE_WINDOW (a form sent twice) returns the
+    first one: customers are never told twice.
+
     Raises PermissionError unless `author` may publish to this customer (account managers:
     their own accounts), OperationError for an empty body or a missing or past commitment.
     """
     _check_publisher(escalation, author)
     check_customer_update(body, next_update_by)
+    earlier = recent_duplicate(escalation, author=author, body=body,
+                               visibility=Visibility.CUSTOMER)
+    if earlier is not None:
+        return earlier
     if approval_required(escalation):
         pending = UpdateApproval(organization_id=escalation.organization_id,
                                  escalation_id=escalation.id, author=author, body=body.strip(),
@@ -120,6 +129,32 @@ def publish_customer_update(escalation: Escalation, *, author: User, body: str,
         return pending
     return post_update(escalation, author=author, body=body, visibility=Visibility.CUSTOMER,
                        next_update_by=next_update_by)
+
+
+DUPLICATE_WINDOW = timedelta(minutes=2)
+
+
+def recent_duplicate(escalation: Escalation, *, author: User, body: str,
+                     visibility: Visibility) -> Update | UpdateApproval | None:
+    """The same author's identical entry on this escalation within DUPLICATE_WINDOW (a
+    double-clicked or re-sent form), published or held for approval."""
+    since = now() - DUPLICATE_WINDOW
+    body = body.strip()
+    update = db.session.scalars(
+        select(Update).where(Update.escalation_id == escalation.id,
+                             Update.author_id == author.id, Update.visibility == visibility,
+                             Update.created_at >= since, Update.retracted_at.is_(None),
+                             Update.body == body)
+        .order_by(Update.id).limit(1)).first()
+    if update is not None or visibility != Visibility.CUSTOMER:
+        return update
+    return db.session.scalars(
+        select(UpdateApproval).where(UpdateApproval.escalation_id == escalation.id,
+                                     UpdateApproval.author_id == author.id,
+                                     UpdateApproval.state == "pending",
+                                     UpdateApproval.submitted_at >= since,
+                                     UpdateApproval.body == body)
+        .order_by(UpdateApproval.id).limit(1)).first()
 
 
 def approve_update(pending: UpdateApproval, *, approver: User,
