@@ -13,6 +13,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -132,7 +133,7 @@ def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
         form.next_update_by.data = to_local(cadence_next_update_by(escalation))
         template_id = request.args.get("template", type=int)
         if template_id:
-            template = row_or_404(UpdateTemplate, template_id)
+            template = row_or_404(UpdateTemplate, template_id, archived_at=None)
             form.visibility.data = (Visibility.CUSTOMER.value if can_publish_to(
                 current_user, escalation.organization) else form.visibility.data)
             form.body.data = fill_placeholders(
@@ -305,6 +306,7 @@ def timeline_update_history(escalation_id: int, update_id: int):
     update = _update_or_404(escalation.id, update_id)
     revisions = db.session.scalars(
         select(UpdateRevision).where(UpdateRevision.update_id == update.id)
+        .options(selectinload(UpdateRevision.revised_by))
         .order_by(UpdateRevision.revised_at.desc(), UpdateRevision.id.desc())
     ).all()
     return render_template("admin/timeline/history.html", escalation=escalation, update=update,
