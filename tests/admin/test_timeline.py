@@ -305,3 +305,31 @@ def test_account_managers_cannot_post_internal_notes(client, auth, world):
 def test_customers_cannot_reach_the_timeline(client, auth, world):
     auth.login(world.customers_a[Role.CUSTOMER_ADMIN].email)
     assert client.get(_url(world)).status_code == 403
+
+
+def test_a_form_sent_twice_publishes_once(client, auth, world, as_staff):
+    """A double-clicked "Publish" tells the customer once."""
+    auth.login(world.staff[Role.AGENT].email)
+    body = "Double-clicked update"
+    first, _ = _publish(client, world, body=body)
+    second, _ = _publish(client, world, body=body)
+    assert first.status_code == second.status_code == 302
+    assert first.headers["Location"] == second.headers["Location"]
+    assert _count(as_staff, Update, Update.body == body) == 1
+    _post(client, world, visibility="internal", body="twice")
+    _post(client, world, visibility="internal", body="twice")
+    assert _count(as_staff, Update, Update.body == "twice") == 1
+
+
+def test_a_held_update_sent_twice_is_held_once(client, auth, world, as_staff):
+    from portal.escalations.models import UpdateApproval
+    from portal.escalations.operations.updates import APPROVAL_REQUIRED_SEVERITIES
+    from portal.settings import set_setting
+
+    with as_staff() as session:
+        severity = session.get(Escalation, world.escalation_a.id).severity
+        set_setting(APPROVAL_REQUIRED_SEVERITIES[0], [severity], actor=None)
+    auth.login(world.staff[Role.AGENT].email)
+    _publish(client, world, body="Held twice")
+    _publish(client, world, body="Held twice")
+    assert _count(as_staff, UpdateApproval, UpdateApproval.body == "Held twice") == 1
