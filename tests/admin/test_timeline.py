@@ -333,3 +333,10 @@ def test_a_held_update_sent_twice_is_held_once(client, auth, world, as_staff):
     _publish(client, world, body="Held twice")
     _publish(client, world, body="Held twice")
     assert _count(as_staff, UpdateApproval, UpdateApproval.body == "Held twice") == 1
+
+
+def test_an_account_manager_reads_other_accounts_timelines_without_a_composer(client, auth,
+                                                                             world):
+    auth.login(world.staff[Role.ACCOUNT_MANAGER].email)
+    html = client.get(_url(world)).get_data(as_text=True)
+    assert 'id="composer"' not in html and "for their own accounts" in html
