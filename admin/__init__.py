@@ -26,4 +26,11 @@ def escalation_tabs(user):
 
 bp.add_app_template_global(can, "can")
 
-from admin import escalation, sent_mail, views  # noqa: E402,F401  (routes register on import)
+from admin import (  # noqa: E402,F401  (routes register on import)
+    approvals,
+    escalation,
+    sent_mail,
+    timeline,
+    update_templates,
+    views,
+)

@@ -6,6 +6,7 @@ a shared template. Entries show only to roles whose capability allows them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from portal.auth.permissions import Capability, can
@@ -17,6 +18,7 @@ class NavEntry:
     endpoint: str
     capability: Capability
     order: int
+    count: Callable[[], int] | None = None  # a number shown beside the label (e.g. waiting)
 
 
 MAIN: list[NavEntry] = []
@@ -30,9 +32,10 @@ def _register(entries: list[NavEntry], entry: NavEntry) -> None:
 
 
 def main_entry(label: str, endpoint: str, *, order: int,
-               capability: Capability = Capability.VIEW_CONSOLE) -> None:
-    """A link in the console's top navigation."""
-    _register(MAIN, NavEntry(label, endpoint, capability, order))
+               capability: Capability = Capability.VIEW_CONSOLE,
+               count: Callable[[], int] | None = None) -> None:
+    """A link in the console's top navigation; `count` (one query) shows a number beside it."""
+    _register(MAIN, NavEntry(label, endpoint, capability, order, count))
 
 
 def escalation_tab(label: str, endpoint: str, *, order: int,

@@ -64,7 +64,8 @@ def page_context(reference: str, **overrides) -> dict:
     # Not queries.timeline_for: its selectinload of authors would cost a query more.
     updates = db.session.scalars(
         select(Update)
-        .where(Update.escalation_id == escalation.id, customer_visible(Update))
+        .where(Update.escalation_id == escalation.id,
+               customer_visible(Update, retracted_stubs=True))
         .options(joinedload(Update.author))
         .order_by(Update.created_at.desc(), Update.id.desc())
     ).unique().all()
@@ -112,7 +113,8 @@ def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest customer-visible vendor
     update is already on the timeline (newest first; a customer's own comment is not hearing
     from us, as in `queries.latest_customer_update_at`)."""
-    last = next((u for u in updates if u.kind != UpdateKind.CUSTOMER_COMMENT), None)
+    last = next((u for u in updates
+                 if u.kind != UpdateKind.CUSTOMER_COMMENT and u.retracted_at is None), None)
     return compute_for(
         escalation,
         calendar=calendar_for(escalation),

@@ -33,6 +33,7 @@ from portal.demo.timeline import Story
 from portal.enums import Visibility
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Update
+from portal.escalations.operations.update_templates import seed_update_templates
 from portal.escalations.queries import open_escalations
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
@@ -64,6 +65,7 @@ def seed_demo(*, reset: bool = False) -> str:
     for escalation in db.session.scalars(open_escalations()):
         refresh_due_instants(escalation, at=start)  # the stories ran on their own clocks
     _mark_history_delivered(after_id=before)
+    seed_update_templates()
     return _summary([org.id for org in cast.orgs.values()])
 
 

@@ -22,12 +22,14 @@ from portal.escalations.models import (
 VISIBLE_TO_CUSTOMERS = (Update, Milestone, RemediationStep, ExitCriterion)
 
 
-def customer_visible(model):
-    """The one filter that keeps internal rows away from customers."""
+def customer_visible(model, *, retracted_stubs: bool = False):
+    """The one filter that keeps internal rows away from customers. `retracted_stubs` keeps
+    retracted customer updates, for the timeline's "This update was retracted" stub only (their
+    text is gone: `retract_update` moves it to a staff-only revision)."""
     if model not in VISIBLE_TO_CUSTOMERS:
         raise TypeError(f"{model.__name__} has no customer visibility")
     criteria = model.visibility == Visibility.CUSTOMER
-    if model is Update:
+    if model is Update and not retracted_stubs:
         criteria = criteria & Update.retracted_at.is_(None)
     return criteria
 

@@ -4,7 +4,12 @@ from portal.escalations.models.customer import EscalationRequest, Subscription, 
 from portal.escalations.models.escalation import Escalation, StatusChange
 from portal.escalations.models.handoff import Handoff
 from portal.escalations.models.plan import ExitCriterion, Milestone, RemediationStep
-from portal.escalations.models.update import Update
+from portal.escalations.models.update import (
+    Update,
+    UpdateApproval,
+    UpdateRevision,
+    UpdateTemplate,
+)
 
 __all__ = [
     "Escalation",
@@ -17,4 +22,7 @@ __all__ = [
     "Subscription",
     "SurveyResponse",
     "Update",
+    "UpdateApproval",
+    "UpdateRevision",
+    "UpdateTemplate",
 ]

@@ -1,0 +1,140 @@
+"""Second approval of customer updates: the list of held updates (with a count in the main
+navigation) and the review page where another staff member publishes or sends one back."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import DateTimeLocalField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+from admin import bp, navigation
+from admin.loading import row_or_404
+from admin.timeline import LOCAL_FORMAT, to_local, to_utc
+from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.escalations.internal_text import find_internal_text
+from portal.escalations.models import Escalation, UpdateApproval
+from portal.escalations.operations.common import OperationError
+from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
+from portal.extensions import db
+from portal.tenancy import current_scope
+
+
+def pending_count() -> int | None:
+    """Updates waiting for approval, for the navigation. None (no number shown) when the
+    request's tenancy decision is gone: rendering an email inside a page (sent mail) pops an
+    inner request context whose teardown forgets it."""
+    if current_scope(db.session()) is None:
+        return None
+    return db.session.scalar(select(func.count()).select_from(UpdateApproval).where(
+        UpdateApproval.state == "pending")) or 0
+
+
+navigation.main_entry("Approvals", "admin.approvals", order=30,
+                      capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count)
+
+
+class ApproveForm(FlaskForm):
+    next_update_by = DateTimeLocalField(
+        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
+        description="As the author promised; move it if that time has passed (your timezone).")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="approve", **kwargs)
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why send it back", description="The author sees this.",
+                           render_kw={"rows": 3},
+                           validators=[DataRequired("Tell the author why, so they can fix it."),
+                                       Length(max=REASON_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="reject", **kwargs)
+
+
+@bp.route("/approvals")
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def approvals():
+    pending = db.session.scalars(
+        select(UpdateApproval).where(UpdateApproval.state == "pending")
+        .options(selectinload(UpdateApproval.author),
+                 selectinload(UpdateApproval.escalation).selectinload(Escalation.organization))
+        .order_by(UpdateApproval.submitted_at)
+    ).all()
+    decided = db.session.scalars(
+        select(UpdateApproval).where(UpdateApproval.state != "pending")
+        .options(selectinload(UpdateApproval.author), selectinload(UpdateApproval.decided_by),
+                 selectinload(UpdateApproval.escalation))
+        .order_by(UpdateApproval.decided_at.desc()).limit(20)
+    ).all()
+    return render_template("admin/approvals/list.html", pending=pending, decided=decided)
+
+
+def _review(pending: UpdateApproval, approve_form=None, reject_form=None, status=200):
+    if approve_form is None:
+        approve_form = ApproveForm(formdata=None)
+        approve_form.next_update_by.data = to_local(pending.next_update_by)
+    return render_template(
+        "admin/approvals/review.html", item=pending, escalation=pending.escalation,
+        findings=find_internal_text(pending.body, pending.escalation,
+                                    author=pending.author),
+        may_decide=(pending.is_pending and pending.author_id != current_user.id
+                    and can_publish_to(current_user, pending.escalation.organization)),
+        approve_form=approve_form, reject_form=reject_form or RejectForm(formdata=None),
+    ), status
+
+
+@bp.route("/approvals/<int:approval_id>")
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def approval(approval_id: int):
+    return _review(row_or_404(UpdateApproval, approval_id))
+
+
+@bp.route("/approvals/<int:approval_id>/approve", methods=["POST"])
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def approve(approval_id: int):
+    pending = row_or_404(UpdateApproval, approval_id)
+    form = ApproveForm()
+    if not form.validate():
+        return _review(pending, approve_form=form, status=422)
+    try:
+        update = approve_update(pending, approver=current_user,
+                                next_update_by=to_utc(form.next_update_by.data))
+    except PermissionError:
+        abort(403)
+    except OperationError as exc:
+        db.session.rollback()
+        pending = row_or_404(UpdateApproval, approval_id)
+        if exc.field == "next_update_by":
+            form.next_update_by.errors = [str(exc)]
+        else:
+            form.form_errors.append(str(exc))
+        return _review(pending, approve_form=form, status=422)
+    db.session.commit()
+    flash(f"Published to {pending.escalation.organization.name}.", "success")
+    return redirect(url_for("admin.escalation_timeline", escalation_id=pending.escalation_id,
+                            _anchor=f"update-{update.id}"))
+
+
+@bp.route("/approvals/<int:approval_id>/reject", methods=["POST"])
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def reject(approval_id: int):
+    pending = row_or_404(UpdateApproval, approval_id)
+    form = RejectForm()
+    if not form.validate():
+        return _review(pending, reject_form=form, status=422)
+    try:
+        reject_update(pending, approver=current_user, reason=form.reason.data)
+    except PermissionError:
+        abort(403)
+    except OperationError as exc:
+        db.session.rollback()
+        form.reason.errors = [str(exc)]
+        return _review(row_or_404(UpdateApproval, approval_id), reject_form=form, status=422)
+    db.session.commit()
+    flash("Sent back to the author. The customer saw nothing.", "success")
+    return redirect(url_for("admin.approvals"))

@@ -1,0 +1,313 @@
+"""The escalation's Timeline tab: every entry (internal ones unmistakable), the composer with a
+live Markdown preview, the confirmation step before anything reaches the customer, and
+correcting or retracting an update.
+
+Without JavaScript every step is a plain form; htmx only adds the live preview.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from admin import bp, navigation
+from admin.loading import escalation_or_404, row_or_404
+from portal.auth.permissions import Capability, can, can_publish_to, requires
+from portal.enums import Visibility
+from portal.escalations.audiences import subscribers_of
+from portal.escalations.internal_text import find_internal_text
+from portal.escalations.models import Update, UpdateApproval, UpdateRevision, UpdateTemplate
+from portal.escalations.operations.common import OperationError
+from portal.escalations.operations.updates import (
+    BODY_MAX,
+    REASON_MAX,
+    approval_required,
+    cadence_next_update_by,
+    check_customer_update,
+    edit_update,
+    may_revise,
+    post_update,
+    publish_customer_update,
+    recent_duplicate,
+    retract_update,
+)
+from portal.escalations.placeholders import fill_placeholders
+from portal.escalations.queries import timeline_for
+from portal.extensions import db
+
+navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)
+
+PAGE = "admin/timeline/timeline.html"
+CONFIRM = "admin/timeline/confirm.html"
+LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class ComposerForm(FlaskForm):
+    visibility = RadioField("Who sees it", default=Visibility.INTERNAL.value, choices=[
+        SelectChoice(Visibility.INTERNAL.value, "Internal note — staff only"),
+        SelectChoice(Visibility.CUSTOMER.value, "Customer update — published to the customer"),
+    ])
+    body = TextAreaField("Update", description="Markdown: **bold**, lists, links, `code`.",
+                         validators=[DataRequired("Write something before posting."),
+                                     Length(max=BODY_MAX)])
+    next_update_by = DateTimeLocalField(
+        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
+        description="Customer updates only: when the customer will hear from us next "
+                    "(your timezone). Pre-filled from the SLA cadence.")
+    step = HiddenField(default="compose")
+    checked = BooleanField("I checked: nothing internal is in this update")
+
+    def __init__(self, escalation, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = []
+        if can(current_user, Capability.WORK_ESCALATIONS):
+            allowed.append(Visibility.INTERNAL.value)
+        if can_publish_to(current_user, escalation.organization):
+            allowed.append(Visibility.CUSTOMER.value)
+        self.visibility.choices = [c for c in self.visibility.choices if c.value in allowed]
+        if self.visibility.data not in allowed and allowed:
+            self.visibility.data = allowed[0]
+
+
+class EditForm(FlaskForm):
+    body = TextAreaField("Corrected text", render_kw={"rows": 10}, validators=[
+        DataRequired("An update cannot be empty; retract it instead."), Length(max=BODY_MAX)])
+    reason = TextAreaField("What was wrong (staff only, optional)", render_kw={"rows": 2},
+                           validators=[Length(max=REASON_MAX)])
+    checked = BooleanField("I checked: nothing internal is in this update")
+
+
+class RetractForm(FlaskForm):
+    reason = TextAreaField("Why retract it (staff only)", render_kw={"rows": 2}, validators=[
+        DataRequired("Say why it is retracted."), Length(max=REASON_MAX)])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="retract", **kwargs)
+
+
+def to_utc(value: datetime | None) -> datetime | None:
+    """A datetime-local value, read in the author's timezone."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=current_user.zone).astimezone(UTC)
+
+
+def to_local(value: datetime | None) -> datetime | None:
+    return value.astimezone(current_user.zone).replace(tzinfo=None) if value else None
+
+
+def _may_compose(escalation) -> bool:
+    return (can(current_user, Capability.WORK_ESCALATIONS)
+            or can_publish_to(current_user, escalation.organization))
+
+
+def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
+    updates = db.session.scalars(timeline_for(escalation.id, customer_view=False)).all()
+    revisions = dict(db.session.execute(
+        select(UpdateRevision.update_id, func.count()).join(Update)
+        .where(Update.escalation_id == escalation.id).group_by(UpdateRevision.update_id)
+    ).all())
+    held = db.session.scalars(
+        select(UpdateApproval).where(UpdateApproval.escalation_id == escalation.id,
+                                     UpdateApproval.state != "approved")
+        .order_by(UpdateApproval.submitted_at.desc()).limit(10)
+    ).all()
+    templates = db.session.scalars(select(UpdateTemplate).where(
+        UpdateTemplate.archived_at.is_(None)).order_by(UpdateTemplate.name)).all()
+    if form is None and _may_compose(escalation):
+        form = ComposerForm(escalation, formdata=None)
+        form.next_update_by.data = to_local(cadence_next_update_by(escalation))
+        template_id = request.args.get("template", type=int)
+        if template_id:
+            template = row_or_404(UpdateTemplate, template_id, archived_at=None)
+            form.visibility.data = (Visibility.CUSTOMER.value if can_publish_to(
+                current_user, escalation.organization) else form.visibility.data)
+            form.body.data = fill_placeholders(
+                template.body, escalation, next_update_by=cadence_next_update_by(escalation),
+                zone=escalation.organization.zone)
+    return {"escalation": escalation, "updates": updates, "revisions": revisions,
+            "held": held, "templates": templates, "form": form,
+            "needs_approval": approval_required(escalation),
+            "may_revise": lambda update: may_revise(update, current_user)}
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline")
+def escalation_timeline(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    return render_template(PAGE, **_timeline_context(escalation))
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline/preview", methods=["POST"])
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def timeline_preview(escalation_id: int):
+    """The live preview (htmx): the Markdown rendered exactly as the portal renders it, and for
+    customer updates the internal-text warnings."""
+    escalation = escalation_or_404(escalation_id)
+    body = request.form.get("body", "")[:BODY_MAX]
+    customer = request.form.get("visibility") == Visibility.CUSTOMER.value
+    findings = (find_internal_text(body, escalation, author=current_user)
+                if customer and body.strip() else [])
+    return render_template("admin/timeline/_preview.html", body=body, customer=customer,
+                           findings=findings)
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline", methods=["POST"])
+def post_to_timeline(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    wanted = request.form.get("visibility", Visibility.INTERNAL.value)
+    if not (can_publish_to(current_user, escalation.organization)
+            if wanted == Visibility.CUSTOMER.value
+            else can(current_user, Capability.WORK_ESCALATIONS)):
+        abort(403)
+    form = ComposerForm(escalation)
+    back = "back" in request.form
+    if back or not form.validate():
+        form.step.data = "compose"
+        return render_template(PAGE, **_timeline_context(escalation, form)), 200 if back else 422
+    if form.visibility.data == Visibility.INTERNAL.value:
+        update = recent_duplicate(escalation, author=current_user, body=form.body.data,
+                                  visibility=Visibility.INTERNAL) or post_update(
+            escalation, author=current_user, body=form.body.data,
+            visibility=Visibility.INTERNAL)
+        db.session.commit()
+        flash("Internal note added. Customers never see it.", "success")
+        return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                _anchor=f"update-{update.id}"))
+    return _publish(escalation, form)
+
+
+def _publish(escalation, form: ComposerForm):
+    """Customer updates: first the confirmation step, then publication (or approval)."""
+    next_update_by = to_utc(form.next_update_by.data)
+    findings = find_internal_text(form.body.data, escalation, author=current_user)
+    confirming = form.step.data == "confirm"
+    try:
+        if confirming and findings and not form.checked.data:
+            raise OperationError("Edit the update, or tick this once you have checked that "
+                                 "each highlighted item is fine for the customer.", "checked")
+        if not confirming:
+            # Validate now so problems show beside the composer, not on the confirmation.
+            _validate_customer(escalation, form.body.data, next_update_by)
+            form.step.data = "confirm"
+            return render_template(CONFIRM, **_confirm_context(escalation, form, findings))
+        result = publish_customer_update(escalation, author=current_user, body=form.body.data,
+                                         next_update_by=next_update_by)
+    except OperationError as exc:
+        db.session.rollback()
+        field = getattr(form, exc.field or "body", form.body)
+        field.errors = [*field.errors, str(exc)]
+        if confirming and exc.field == "checked":
+            return render_template(CONFIRM, **_confirm_context(escalation, form, findings)), 422
+        form.step.data = "compose"
+        return render_template(PAGE, **_timeline_context(escalation, form)), 422
+    except PermissionError:
+        abort(403)
+    db.session.commit()
+    if isinstance(result, UpdateApproval):
+        flash("Sent for approval: a second staff member publishes it. Customers see nothing "
+              "until then.", "info")
+        return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                _anchor=f"held-{result.id}"))
+    flash("Published to the customer.", "success")
+    return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                            _anchor=f"update-{result.id}"))
+
+
+def _validate_customer(escalation, body: str, next_update_by: datetime | None) -> None:
+    if not can_publish_to(current_user, escalation.organization):
+        raise PermissionError("may not publish to this customer")
+    check_customer_update(body, next_update_by)
+
+
+def _confirm_context(escalation, form, findings) -> dict:
+    return {"escalation": escalation, "form": form, "findings": findings,
+            "recipients": len(subscribers_of(escalation)),
+            "needs_approval": approval_required(escalation),
+            "next_update_by": to_utc(form.next_update_by.data)}
+
+
+def _update_or_404(escalation_id: int, update_id: int) -> Update:
+    return row_or_404(Update, update_id, escalation_id=escalation_id)
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline/<int:update_id>/edit",
+          methods=["GET", "POST"])
+def edit_timeline_update(escalation_id: int, update_id: int):
+    escalation = escalation_or_404(escalation_id)
+    update = _update_or_404(escalation.id, update_id)
+    if not may_revise(update, current_user):
+        abort(403)
+    form = EditForm(data={"body": update.body} if request.method == "GET" else None)
+    findings = (find_internal_text(form.body.data or "", escalation, author=update.author)
+                if update.is_customer_visible else [])
+    status = 200
+    if request.method == "POST":
+        if form.validate():
+            try:
+                if findings and not form.checked.data:
+                    raise OperationError("Edit the text, or tick this once you have checked "
+                                         "each highlighted item.", "checked")
+                edit_update(update, actor=current_user, body=form.body.data,
+                            reason=form.reason.data or "")
+                db.session.commit()
+                flash("Update corrected. Customers see that it was corrected, not the old "
+                      "text." if update.is_customer_visible else "Note corrected.", "success")
+                return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                        _anchor=f"update-{update.id}"))
+            except OperationError as exc:
+                db.session.rollback()
+                getattr(form, exc.field or "body").errors = [str(exc)]
+        status = 422
+    return render_template("admin/timeline/edit.html", escalation=escalation, update=update,
+                           form=form, retract_form=RetractForm(formdata=None),
+                           findings=findings), status
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline/<int:update_id>/retract",
+          methods=["POST"])
+def retract_timeline_update(escalation_id: int, update_id: int):
+    escalation = escalation_or_404(escalation_id)
+    update = _update_or_404(escalation.id, update_id)
+    if not may_revise(update, current_user):
+        abort(403)
+    form = RetractForm()
+    if form.validate():
+        try:
+            retract_update(update, actor=current_user, reason=form.reason.data)
+            db.session.commit()
+            flash("Update retracted. Customers see only that it was retracted.", "success")
+            return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                    _anchor=f"update-{update.id}"))
+        except OperationError as exc:
+            db.session.rollback()
+            form.reason.errors = [str(exc)]
+    return render_template("admin/timeline/edit.html", escalation=escalation, update=update,
+                           form=EditForm(formdata=None, data={"body": update.body}),
+                           retract_form=form, findings=[]), 422
+
+
+@bp.route("/escalations/<int:escalation_id>/timeline/<int:update_id>/history")
+def timeline_update_history(escalation_id: int, update_id: int):
+    escalation = escalation_or_404(escalation_id)
+    update = _update_or_404(escalation.id, update_id)
+    revisions = db.session.scalars(
+        select(UpdateRevision).where(UpdateRevision.update_id == update.id)
+        .options(selectinload(UpdateRevision.revised_by))
+        .order_by(UpdateRevision.revised_at.desc(), UpdateRevision.id.desc())
+    ).all()
+    return render_template("admin/timeline/history.html", escalation=escalation, update=update,
+                           revisions=revisions)

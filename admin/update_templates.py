@@ -1,0 +1,164 @@
+"""Update templates (administrators) and which severities need a second approval (those who
+set thresholds). Everyone in the console may read the list."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
+from wtforms.validators import DataRequired, Length
+
+from admin import bp, navigation
+from admin.loading import row_or_404
+from portal.auth.permissions import Capability, requires
+from portal.enums import OPEN_STATUSES
+from portal.escalations.models import Escalation, UpdateTemplate
+from portal.escalations.operations.common import OperationError
+from portal.escalations.operations.update_templates import (
+    archive_update_template,
+    create_update_template,
+    edit_update_template,
+)
+from portal.escalations.operations.updates import (
+    APPROVAL_REQUIRED_SEVERITIES,
+    BODY_MAX,
+    cadence_next_update_by,
+    set_approval_severities,
+)
+from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
+from portal.extensions import db
+from portal.settings import get_setting
+
+navigation.main_entry("Update templates", "admin.update_templates", order=70)
+
+SEVERITIES = [SelectChoice(str(n), label) for n, label in (
+    (1, "Sev 1 — critical"), (2, "Sev 2 — high"), (3, "Sev 3 — medium"), (4, "Sev 4 — low"))]
+
+
+class TemplateForm(FlaskForm):
+    name = StringField("Name", validators=[DataRequired("Give the template a name."),
+                                           Length(max=120)])
+    body = TextAreaField("Text", description="Markdown, with placeholders such as "
+                         "{customer_name} (listed beside the form).",
+                         validators=[DataRequired("Write the template's text."),
+                                     Length(max=BODY_MAX)])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class ApprovalSettingsForm(FlaskForm):
+    severities = MultiCheckboxField("Customer updates need a second staff member's approval for",
+                                    choices=SEVERITIES)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, prefix="approval", **kwargs)
+
+
+def sample_escalation() -> Escalation | None:
+    """The escalation previews are rendered for: the most urgent open one, else any."""
+    return db.session.scalars(
+        select(Escalation).order_by(Escalation.status.in_(OPEN_STATUSES).desc(),
+                                    Escalation.priority_score.desc(), Escalation.id).limit(1)
+    ).first()
+
+
+def _sample_text(body: str) -> tuple[Escalation | None, str]:
+    sample = sample_escalation()
+    if sample is None:
+        return None, body
+    return sample, fill_placeholders(body, sample, next_update_by=cadence_next_update_by(sample),
+                                     zone=sample.organization.zone)
+
+
+@bp.route("/update-templates")
+def update_templates():
+    templates = db.session.scalars(
+        select(UpdateTemplate).order_by(UpdateTemplate.archived_at.is_not(None),
+                                        UpdateTemplate.name)).all()
+    form = ApprovalSettingsForm(formdata=None, data={"severities": [
+        str(s) for s in get_setting(*APPROVAL_REQUIRED_SEVERITIES)]})
+    return render_template("admin/update_templates/list.html", templates=templates,
+                           approval_form=form)
+
+
+@bp.route("/update-templates/approval-settings", methods=["POST"])
+@requires(Capability.SET_THRESHOLDS)
+def update_approval_settings():
+    form = ApprovalSettingsForm()
+    if form.validate():
+        set_approval_severities([int(s) for s in form.severities.data], actor=current_user)
+        db.session.commit()
+        flash("Approval settings saved.", "success")
+        return redirect(url_for("admin.update_templates", _anchor="approval-settings"))
+    templates = db.session.scalars(select(UpdateTemplate).order_by(UpdateTemplate.name)).all()
+    return render_template("admin/update_templates/list.html", templates=templates,
+                           approval_form=form), 422
+
+
+def _edit_page(form: TemplateForm, template: UpdateTemplate | None, status: int = 200):
+    sample, text = _sample_text(form.body.data or "")
+    return render_template("admin/update_templates/edit.html", form=form, template=template,
+                           placeholders=PLACEHOLDERS, sample=sample, sample_text=text), status
+
+
+def _save(form: TemplateForm, template: UpdateTemplate | None):
+    if not form.validate():
+        return _edit_page(form, template, 422)
+    try:
+        if template is None:
+            template = create_update_template(actor=current_user, name=form.name.data,
+                                              body=form.body.data)
+        else:
+            edit_update_template(template, actor=current_user, name=form.name.data,
+                                 body=form.body.data)
+    except OperationError as exc:
+        db.session.rollback()
+        getattr(form, exc.field or "body").errors = [str(exc)]
+        return _edit_page(form, template if template and template.id else None, 422)
+    db.session.commit()
+    flash(f"Template “{template.name}” saved.", "success")
+    return redirect(url_for("admin.update_templates"))
+
+
+@bp.route("/update-templates/new", methods=["GET", "POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def new_update_template():
+    form = TemplateForm()
+    if request.method == "POST":
+        return _save(form, None)
+    return _edit_page(form, None)
+
+
+@bp.route("/update-templates/<int:template_id>/edit", methods=["GET", "POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def edit_update_template_page(template_id: int):
+    template = row_or_404(UpdateTemplate, template_id)
+    form = TemplateForm(obj=template if request.method == "GET" else None)
+    if request.method == "POST":
+        return _save(form, template)
+    return _edit_page(form, template)
+
+
+@bp.route("/update-templates/<int:template_id>/archive", methods=["POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def archive_update_template_page(template_id: int):
+    template = row_or_404(UpdateTemplate, template_id)
+    archived = request.form.get("archived", "1") == "1"
+    archive_update_template(template, actor=current_user, archived=archived)
+    db.session.commit()
+    flash(f"Template “{template.name}” {'archived' if archived else 'restored'}.", "success")
+    return redirect(url_for("admin.update_templates"))
+
+
+@bp.route("/update-templates/preview", methods=["POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def update_template_preview():
+    body = request.form.get("body", "")[:BODY_MAX]
+    sample, text = _sample_text(body)
+    return render_template("admin/update_templates/_preview.html", sample=sample,
+                           sample_text=text, unknown=unknown_placeholders(body))
