@@ -295,3 +295,30 @@ def test_internal_items_never_reach_the_customer_portal(client, auth, agent, wor
     auth.login(world.customers_a[Role.VIEWER].email)
     html = client.get(f"/escalations/{world.escalation_a.reference}").get_data(as_text=True)
     assert CANARY not in html and "Apply patch 4.2.1" in html
+
+
+def test_the_plan_tab_costs_the_same_queries_whatever_its_length(app, client, agent, world,
+                                                                  as_staff):
+    """Ten more steps, milestones and criteria cost no extra SQL query on the Plan tab."""
+    from datetime import timedelta
+
+    from portal.clock import now
+    from portal.escalations import operations as domain
+    from portal.escalations.models import Escalation
+    from tests.customer.test_dashboard import _counted_queries
+
+    def measure():
+        with _counted_queries(app) as statements:
+            assert client.get(_plan_url(world)).status_code == 200
+        return len(statements)
+
+    before = measure()
+    with as_staff() as session:
+        escalation = session.get(Escalation, world.escalation_a.id)
+        owner = session.merge(world.staff[Role.AGENT])
+        for n in range(10):
+            domain.add_milestone(escalation, actor=owner, title=f"M{n}",
+                                 due_at=now() + timedelta(hours=n))
+            domain.add_remediation_step(escalation, actor=owner, title=f"S{n}", owner=owner)
+            domain.add_exit_criterion(escalation, actor=owner, description=f"C{n}")
+    assert measure() == before
