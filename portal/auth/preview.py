@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Flask, g, render_template, request, session
+from flask import Flask, flash, g, make_response, render_template, request, session
 
 from portal import audit
 from portal.accounts.models import User
@@ -25,6 +25,7 @@ from portal.auth.permissions import Capability, can
 SESSION_KEY = "_preview"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREVIEWED_BLUEPRINTS = frozenset({"customer"})
+READ_ONLY_MESSAGE = "This is a read-only preview: nothing was saved."
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,15 @@ def is_previewing() -> bool:
 
 def refuse_writes():
     """before_request: a previewed page is read-only, whatever the form or htmx call."""
-    if is_previewing() and request.method not in SAFE_METHODS:
-        return render_template("auth/preview_refused.html", preview=current_preview()), 403
-    return None
+    if not is_previewing() or request.method in SAFE_METHODS:
+        return None
+    if request.headers.get("HX-Request") == "true":
+        # htmx does not swap a 403 (see base.html): reload the page, which shows the refusal.
+        flash(READ_ONLY_MESSAGE, "error")
+        response = make_response(READ_ONLY_MESSAGE, 403)
+        response.headers["HX-Refresh"] = "true"
+        return response
+    return render_template("auth/preview_refused.html", preview=current_preview()), 403
 
 
 def _banner_context() -> dict:

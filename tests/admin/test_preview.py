@@ -142,6 +142,22 @@ def test_a_post_during_a_preview_is_refused_and_writes_nothing(client, staff, wo
     assert _count(as_staff, AuditEvent) == events
 
 
+def test_an_htmx_post_in_a_preview_reloads_the_page_with_the_refusal(client, staff, world,
+                                                                     as_staff):
+    """An htmx form in a preview is refused too, and the page reloads to say so."""
+    _start(client, world, world.customers_a[Role.VIEWER], world.escalation_a)
+    reference = world.escalation_a.reference
+    token = csrf_token_from(client.get(f"/escalations/{reference}").get_data(as_text=True))
+    updates = _count(as_staff, Update)
+    response = client.post(f"/escalations/{reference}/comments",
+                           data={"csrf_token": token, "comment-body": "hello"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 403 and response.headers["HX-Refresh"] == "true"
+    assert _count(as_staff, Update) == updates
+    assert "read-only preview: nothing was saved" in client.get(
+        f"/escalations/{reference}").get_data(as_text=True)
+
+
 def test_a_previewed_request_runs_in_the_customers_read_only_scope(app, client, staff, world):
     """The previewed request is scoped to the customer's organization, read-only."""
     from flask import request_finished
