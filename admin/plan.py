@@ -49,7 +49,6 @@ def plan_context(escalation: Escalation) -> dict:
         "criteria": db.session.scalars(
             plan_items_for(ExitCriterion, escalation.id, customer_view=False)).all(),
         "editable": _may_edit(),
-        "step_statuses": list(StepStatus),
     }
 
 
@@ -118,7 +117,6 @@ def _save(kind: str, escalation: Escalation, form, item=None):
                   "validation_test": form.validation_test.data or "",
                   "success_metric": form.success_metric.data or "", "visibility": visibility}
         if item is None:
-            ops._check_owner(escalation, values["owner_party"], values["owner"])
             return ops.add_remediation_step(escalation, actor=actor, **values)
         return ops.update_step(item, actor=actor, **values)
     if item is None:

@@ -59,10 +59,12 @@ def add_remediation_step(escalation: Escalation, *, actor: User | None, title: s
                          success_metric: str = "",
                          status: StepStatus = StepStatus.PLANNED,
                          visibility: Visibility = Visibility.CUSTOMER) -> RemediationStep:
-    """Append a step to the remediation plan. Raises OperationError without a title."""
+    """Append a step to the remediation plan. Raises OperationError without a title or with
+    an owner from the wrong side (staff for the customer's steps, or the reverse)."""
     require_staff(actor)
     if not title.strip():
         raise OperationError("Describe the step.", "title")
+    _check_owner(escalation, owner_party, owner)
     position = db.session.query(RemediationStep).filter_by(escalation_id=escalation.id).count()
     step = RemediationStep(organization_id=escalation.organization_id,
                            escalation_id=escalation.id, position=position, title=title.strip(),
