@@ -322,3 +322,45 @@ def test_the_plan_tab_costs_the_same_queries_whatever_its_length(app, client, ag
             domain.add_remediation_step(escalation, actor=owner, title=f"S{n}", owner=owner)
             domain.add_exit_criterion(escalation, actor=owner, description=f"C{n}")
     assert measure() == before
+
+
+def test_only_changes_customers_can_see_move_their_dashboards(client, agent, world, as_staff):
+    """Editing an internal item leaves the customers' change stamp alone; a visible one moves
+    it (their ETag and highlight follow the stamp)."""
+    from datetime import timedelta
+
+    from portal.clock import frozen_at
+    from portal.escalations.models import Escalation
+
+    def stamp():
+        with as_staff() as session:
+            return session.get(Escalation, world.escalation_a.id).customer_changed_at
+
+    criteria = _rows(as_staff, ExitCriterion, world)
+    visible = next(c for c in criteria if c.visibility == Visibility.CUSTOMER)
+    internal = next(c for c in criteria if c.visibility == Visibility.INTERNAL)
+    before = stamp()
+    later = (before or datetime(2026, 1, 1, tzinfo=UTC)) + timedelta(minutes=2)
+    with frozen_at(later):
+        _post(client, world, f"/criteria/{internal.id}/mark", {"to": "met"})
+        assert stamp() == before
+        _post(client, world, f"/criteria/{visible.id}/mark", {"to": "met"})
+        assert stamp() == later
+
+
+def test_reopening_a_step_the_customer_finished_keeps_their_note_in_the_audit(
+        client, agent, world, as_staff):
+    """Staff reopening a customer's finished step: the step is open again, the audit event
+    keeps what the customer wrote."""
+    from portal.accounts.models import User
+    from portal.escalations import operations as domain
+
+    with as_staff() as session:
+        step = session.get(RemediationStep, world.customer_step_a.id)
+        domain.complete_customer_step(step, user=session.get(User, world.customers_a[
+            Role.VIEWER].id), note="Patched all three hosts")
+    assert _post(client, world, f"/steps/{world.customer_step_a.id}/mark",
+                 {"to": "in_progress"}).status_code == 303
+    event = _events(as_staff, "remediation_step.status_changed")[-1]
+    assert event.detail["before"]["completion_note"] == "Patched all three hosts"
+    assert event.detail["after"]["status"] == "in_progress"

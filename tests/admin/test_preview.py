@@ -257,3 +257,16 @@ def test_the_dashboard_etag_differs_in_a_preview(app, client, staff, world):
         _start(client, world, customer)
         previewed = client.get("/escalations", headers={"If-None-Match": own.headers["ETag"]})
     assert previewed.status_code == 200 and previewed.headers["ETag"] != own.headers["ETag"]
+
+
+def test_a_preview_of_a_deactivated_person_ends(client, staff, world, as_staff):
+    """When the previewed person is deactivated meanwhile, portal pages stop showing their view."""
+    from portal.accounts.models import User
+
+    viewer = world.customers_a[Role.VIEWER]
+    _start(client, world, viewer)
+    with as_staff() as session:
+        session.get(User, viewer.id).active = False
+    response = client.get("/escalations")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
+    assert BANNER not in client.get("/admin/").get_data(as_text=True)

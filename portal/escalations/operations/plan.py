@@ -105,7 +105,7 @@ TITLE_MAX = 200
 TEXT_MAX = 2000
 MILESTONE_FIELDS = ("title", "due_at", "visibility", "completed_at")
 STEP_FIELDS = ("title", "owner_party", "owner_id", "due_at", "status", "validation_test",
-               "success_metric", "visibility", "completed_at")
+               "success_metric", "visibility", "completed_at", "completion_note")
 CRITERION_FIELDS = ("description", "visibility", "met_at")
 PlanItem = Milestone | RemediationStep | ExitCriterion
 # Milestones are dated promises and always read by due date (here and in the portal); steps
@@ -209,9 +209,10 @@ def set_step_status(step: RemediationStep, *, actor: User | None,
                     status: StepStatus) -> RemediationStep:
     """Move a step to planned, in progress, done or blocked (the console's quick buttons)."""
     require_staff(actor)
-    before = audit.snapshot(step, ("status", "completed_at"))
+    fields = ("status", "completed_at", "completion_note")  # a reopen keeps the note in the log
+    before = audit.snapshot(step, fields)
     _apply_step_status(step, status, actor)
-    after = audit.snapshot(step, ("status", "completed_at"))
+    after = audit.snapshot(step, fields)
     if before != after:
         _touched_customers(step, step.visibility)
     audit.record_change("remediation_step.status_changed", actor=actor, obj=step,
