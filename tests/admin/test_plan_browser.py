@@ -8,15 +8,40 @@ from playwright.sync_api import expect
 
 from portal.escalations.models import Escalation
 from tests.browser import conftest as browser_fixtures
+from tests.conftest import unavailable
 from tests.factories import PASSWORD
 
-# The browser suite's fixtures (a live server on its own database, Chromium), used here by name.
-browser = browser_fixtures.browser
+# The browser suite's fixtures (a live server on its own database), used here by name.
 browser_app = browser_fixtures.browser_app
 live_server = browser_fixtures.live_server
 page = browser_fixtures.page
 page_errors = browser_fixtures.page_errors
 seeded = browser_fixtures.seeded
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """This module's own Chromium, closed when the module ends: the browser suite's is
+    session-scoped, and Playwright's sync API allows one running instance at a time."""
+    import os
+
+    if not os.access(browser_fixtures.CHROMIUM, os.X_OK):
+        unavailable(f"Chromium is not installed at {browser_fixtures.CHROMIUM}")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        unavailable(f"Playwright for Python is not installed: {exc}")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=browser_fixtures.CHROMIUM,
+                                                  args=browser_fixtures.CHROMIUM_ARGS,
+                                                  headless=True)
+        except Error as exc:
+            unavailable(f"Playwright could not launch Chromium: {exc.message.splitlines()[0]}")
+        try:
+            yield chromium
+        finally:
+            chromium.close()
 
 
 def _sign_in_as_staff(page, seeded):
