@@ -29,6 +29,8 @@ bp.add_app_template_global(can, "can")
 from admin import (  # noqa: E402,F401  (routes register on import)
     approvals,
     escalation,
+    plan,
+    preview,
     sent_mail,
     timeline,
     update_templates,

@@ -35,14 +35,21 @@ class TenancyViolation(PermissionError):
     """A customer-scoped session tried to write another organization's row."""
 
 
+class ReadOnlyViolation(PermissionError):
+    """A read-only (preview) session tried to write anything."""
+
+
 @dataclass(frozen=True)
 class Scope:
     organization_id: int | None = None
     unscoped_reason: str | None = None
+    # A staff member previewing the portal as a customer: that customer's scope, and nothing
+    # may be written (see portal.auth.preview).
+    read_only: bool = False
 
     @classmethod
-    def organization(cls, organization_id: int) -> Scope:
-        return cls(organization_id=organization_id)
+    def organization(cls, organization_id: int, *, read_only: bool = False) -> Scope:
+        return cls(organization_id=organization_id, read_only=read_only)
 
     @classmethod
     def anonymous(cls) -> Scope:
@@ -147,6 +154,8 @@ def _refuse_foreign_writes(session: Session, flush_context, instances) -> None:
     scope = current_scope(session)
     if scope is None or scope.is_unscoped:
         return
+    if scope.read_only and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only (preview) session refuses every write")
     for obj in (*session.new, *session.dirty, *session.deleted):
         owned, owner = _owner_of(obj)
         if owned and owner != scope.organization_id:
@@ -172,14 +181,17 @@ def _decide_for_request() -> None:
 
     g.tenancy_decided_by = request._get_current_object()
     session = db.session()
+    from portal.auth.preview import identity_for_request, is_previewing
+
     with unscoped(session, "loading the signed-in user"):
-        user = current_user._get_current_object()
+        # Staff previewing the portal become the customer on customer pages (and only there).
+        user = identity_for_request(current_user._get_current_object())
     if not user.is_authenticated:
         set_scope(session, Scope.anonymous())
     elif user.is_staff:
         set_scope(session, Scope.unscoped("staff request"))
     else:
-        set_scope(session, Scope.organization(user.organization_id))
+        set_scope(session, Scope.organization(user.organization_id, read_only=is_previewing()))
 
 
 def _forget_decision(exc: BaseException | None = None) -> None:

@@ -14,6 +14,7 @@ from wtforms import SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import Length, Optional
 
 from portal.auth.access import customer_required
+from portal.auth.preview import is_previewing
 from portal.clock import now
 from portal.customer import bp
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Status
@@ -74,6 +75,8 @@ def home():
         # The viewer's own timezone setting shapes every time shown (an organization's
         # timezone change shows within a minute, through the minute in the tag).
         viewer = f"{current_user.id}:{current_user.timezone or ''}:{int(valid)}"
+        if is_previewing():  # staff previewing as this user see a banner the user never does
+            viewer += ":preview"
         return dashboard.etag(summary, query, variant=variant, viewer=viewer, at=at,
                               poll_seconds=poll_seconds)
 
