@@ -26,4 +26,13 @@ def escalation_tabs(user):
 
 bp.add_app_template_global(can, "can")
 
-from admin import escalation, sent_mail, views  # noqa: E402,F401  (routes register on import)
+# One module per line, so branches adding console areas merge without conflicts.
+from admin import (  # noqa: E402,F401  (routes register on import)
+    accounts,
+    audit_log,
+    escalation,
+    people,
+    policies,
+    sent_mail,
+    views,
+)
