@@ -15,6 +15,7 @@ from wtforms import (
     IntegerField,
     PasswordField,
     RadioField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -63,7 +64,8 @@ class OrganizationForm(FlaskForm):
                        "links and email keys.",
                        validators=[DataRequired("Give a slug, for example acme-logistics."),
                                    Length(max=80)])
-    segment = SelectField("Segment", choices=[(s.value, s.value.capitalize()) for s in Segment],
+    segment = SelectField("Segment",
+                          choices=[SelectChoice(s.value, s.value.capitalize()) for s in Segment],
                           validators=[InputRequired("Choose a segment.")])
     annual_revenue = IntegerField(
         "Annual revenue (US dollars)", description="Whole dollars; feeds the priority score.",
@@ -83,7 +85,8 @@ class InvitationForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
                                             Length(max=254)])
     name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in CUSTOMER_ROLE_ORDER],
+    role = SelectField("Role",
+                       choices=[SelectChoice(r.value, r.label) for r in CUSTOMER_ROLE_ORDER],
                        validators=[InputRequired("Choose a role.")])
 
     def __init__(self, *args, **kwargs):
@@ -139,9 +142,9 @@ class PolicyForm(FlaskForm):
     description = TextAreaField("Description (optional)",
                                 validators=[Optional(), Length(max=2000)])
     calendar = RadioField("When SLA time counts",
-                          choices=[("24x7", "Around the clock (24×7)"),
-                                   ("business", "Business hours, in each organization's "
-                                                "timezone")],
+                          choices=[SelectChoice("24x7", "Around the clock (24×7)"),
+                                   SelectChoice("business", "Business hours, in each "
+                                                "organization's timezone")],
                           default="24x7", validators=[InputRequired("Choose a calendar.")])
     holidays = TextAreaField("Holidays (optional)",
                              description="One date per line, YYYY-MM-DD; no SLA time counts "
@@ -189,7 +192,7 @@ class StaffUserForm(FlaskForm):
                                            Length(max=200)])
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
                                             Length(max=254)])
-    role = SelectField("Role", choices=[(r.value, r.label) for r in STAFF_ROLE_ORDER],
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.label) for r in STAFF_ROLE_ORDER],
                        validators=[InputRequired("Choose a role.")])
     password = PasswordField(
         "Initial password",

@@ -6,6 +6,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm, attach
@@ -44,10 +45,10 @@ def organizations():
 
 
 def _choices(form: OrganizationForm) -> None:
-    form.sla_policy_id.choices = [(None, "Choose a plan…")] + [
-        (policy.id, policy.name) for policy in db.session.scalars(policies())]
-    form.account_manager_id.choices = [(None, "No account manager")] + [
-        (user.id, user.name) for user in db.session.scalars(account_managers())]
+    form.sla_policy_id.choices = [SelectChoice(None, "Choose a plan…")] + [
+        SelectChoice(policy.id, policy.name) for policy in db.session.scalars(policies())]
+    form.account_manager_id.choices = [SelectChoice(None, "No account manager")] + [
+        SelectChoice(user.id, user.name) for user in db.session.scalars(account_managers())]
 
 
 def _input(form: OrganizationForm) -> OrganizationInput:

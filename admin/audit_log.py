@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 
 from flask import render_template, request
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import AuditFilterForm
@@ -49,10 +50,10 @@ def audit_log():
     form = AuditFilterForm(request.args)
     organizations = db.session.scalars(
         select(Organization).order_by(func.lower(Organization.name))).all()
-    form.organization.choices = [(None, "Any organization")] + [
-        (org.id, org.name) for org in organizations]
-    form.object_type.choices = [("", "Any type")] + [
-        (name, name) for name in db.session.scalars(object_types())]
+    form.organization.choices = [SelectChoice(None, "Any organization")] + [
+        SelectChoice(org.id, org.name) for org in organizations]
+    form.object_type.choices = [SelectChoice("", "Any type")] + [
+        SelectChoice(name, name) for name in db.session.scalars(object_types())]
     page = max(request.args.get("page", 1, type=int), 1)
     filters = _filters(form) if form.validate() else None
     events, total, status = [], 0, 200

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
+from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm, attach
@@ -29,7 +30,7 @@ navigation.main_entry("People", "admin.people", order=60)
 def _role_form(user: User | None = None, **kwargs) -> RoleForm:
     form = RoleForm(**kwargs)
     order = CUSTOMER_ROLE_ORDER if user is not None and not user.is_staff else STAFF_ROLE_ORDER
-    form.role.choices = [(role.value, role.label) for role in order]
+    form.role.choices = [SelectChoice(role.value, role.label) for role in order]
     return form
 
 
