@@ -4,7 +4,7 @@ and no secret ever written to it."""
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from portal.escalations.models import Escalation
 from tests import factories
 from tests.admin.test_accounts import counted_queries
 
-T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -116,7 +116,7 @@ def test_the_log_is_paged_with_a_constant_number_of_queries(app, client, auth, l
     auth.login(admin.email)
     with counted_queries(app) as few:
         client.get("/admin/audit")
-    with as_staff() as session:
+    with as_staff():
         for n in range(60):
             person = factories.make_staff()  # each writes user.created with another actor
             audit.record("test.event", actor=person, obj=person, n=n)
