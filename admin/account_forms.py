@@ -141,7 +141,7 @@ class PolicyForm(FlaskForm):
                                            Length(max=120)])
     description = TextAreaField("Description (optional)",
                                 validators=[Optional(), Length(max=2000)])
-    calendar = RadioField("When SLA time counts",
+    calendar = RadioField("Calendar",
                           choices=[SelectChoice("24x7", "Around the clock (24×7)"),
                                    SelectChoice("business", "Business hours, in each "
                                                 "organization's timezone")],

@@ -14,6 +14,7 @@ from admin.account_forms import AuditFilterForm
 from portal.accounts.models import Organization, User
 from portal.audit import AuditFilter, audit_events, object_types
 from portal.auth.permissions import Capability, requires
+from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.extensions import db
 from portal.templating import viewer_zone
 
@@ -67,8 +68,17 @@ def audit_log():
     actor_ids = {event.actor_id for event in events if event.actor_id}
     actors = {user.id: user for user in db.session.scalars(
         select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    escalation_ids = {event.object_id for event in events
+                      if event.object_type == "Escalation" and event.object_id}
+    escalation_ids |= {event.detail.get("escalation_id") for event in events
+                       if isinstance(event.detail, dict)
+                       and isinstance(event.detail.get("escalation_id"), int)}
+    # The public reference is the id with an offset: no query needed.
+    references = {escalation_id: f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
+                  for escalation_id in escalation_ids}
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
         "admin/audit_log.html", form=form, events=events, actors=actors, total=total,
         page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
-        organizations={org.id: org for org in organizations}), status
+        organizations={org.id: org for org in organizations},
+        references=references), status

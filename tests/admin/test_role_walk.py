@@ -121,8 +121,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(app, world, as_staff):
     for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
         answer = client.open(path, method=method,
                              data={"csrf_token": token} if method == "POST" else None)
-        assert answer.status_code == 302, (method, path, answer.status_code)
-        assert "/login" in answer.location, (method, path, answer.location)
+        assert answer.status_code == 302, (endpoint, method, path, answer.status_code)
+        assert "/login" in answer.location, (endpoint, method, path, answer.location)
 
 
 @pytest.mark.parametrize("role", CUSTOMERS, ids=lambda role: role.value)
@@ -134,7 +134,7 @@ def test_customers_are_refused_everywhere(app, world, as_staff, role):
     for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
         answer = client.open(path, method=method,
                              data={"csrf_token": token} if method == "POST" else None)
-        assert answer.status_code == 403, (role, method, path, answer.status_code)
+        assert answer.status_code == 403, (role, endpoint, method, path, answer.status_code)
     assert _fingerprint(app) == before
 
 
