@@ -44,11 +44,16 @@ def organizations():
     return render_template("admin/organizations/list.html", rows=rows)
 
 
-def _choices(form: OrganizationForm) -> None:
+def _choices(form: OrganizationForm, organization: Organization | None = None) -> None:
     form.sla_policy_id.choices = [SelectChoice(None, "Choose a plan…")] + [
         SelectChoice(policy.id, policy.name) for policy in db.session.scalars(policies())]
-    form.account_manager_id.choices = [SelectChoice(None, "No account manager")] + [
-        SelectChoice(user.id, user.name) for user in db.session.scalars(account_managers())]
+    managers = [SelectChoice(user.id, user.name)
+                for user in db.session.scalars(account_managers())]
+    current = organization.account_manager if organization is not None else None
+    if current is not None and all(choice.value != current.id for choice in managers):
+        state = "deactivated" if not current.active else current.role.label.lower()
+        managers.append(SelectChoice(current.id, f"{current.name} ({state})"))
+    form.account_manager_id.choices = [SelectChoice(None, "No account manager")] + managers
 
 
 def _input(form: OrganizationForm) -> OrganizationInput:
@@ -89,7 +94,7 @@ def organization_new():
 def organization_edit(organization_id: int):
     organization = row_or_404(Organization, organization_id)
     form = OrganizationForm(obj=organization)
-    _choices(form)
+    _choices(form, organization)
     if not form.is_submitted():
         form.segment.data = organization.segment.value
         return _form_page(form, organization)

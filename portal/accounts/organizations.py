@@ -108,7 +108,12 @@ def _validated(data: OrganizationInput, *, current: Organization | None):
     manager = None
     if data.account_manager_id is not None:
         manager = db.session.get(User, data.account_manager_id)
-        if manager is None or manager.role != Role.ACCOUNT_MANAGER or not manager.active:
+        # Keeping the current manager is always allowed, even once they moved on: editing
+        # another field must not silently drop them.
+        kept = current is not None and manager is not None and \
+            manager.id == current.account_manager_id
+        if manager is None or not kept and (manager.role != Role.ACCOUNT_MANAGER
+                                            or not manager.active):
             raise AccountError("Choose an active account manager.", "account_manager_id")
     return name, slug, policy, manager
 

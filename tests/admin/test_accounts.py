@@ -294,3 +294,23 @@ def test_the_policy_select_lists_every_plan(client, auth, world, as_staff):
     with as_staff() as session:
         for name in session.scalars(select(SlaPolicy.name)):
             assert name in html
+
+
+def test_a_departed_account_manager_is_kept_until_someone_changes_it(client, auth, world,
+                                                                     as_staff):
+    """Editing the revenue of an account whose manager was deactivated keeps the manager
+    (the form shows them as deactivated) instead of silently dropping them."""
+    manager = world.staff[Role.ACCOUNT_MANAGER]
+    with as_staff() as session:
+        session.get(Organization, world.org_a.id).account_manager_id = manager.id
+        session.get(User, manager.id).active = False
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    path = f"/admin/organizations/{world.org_a.id}/edit"
+    assert f"{manager.name} (deactivated)" in client.get(path).get_data(as_text=True)
+    data = _org_data(client, path, name=world.org_a.name, slug=world.org_a.slug,
+                     segment="strategic", annual_revenue="5", timezone="Europe/Berlin",
+                     sla_policy_id=str(world.org_a.sla_policy_id),
+                     account_manager_id=str(manager.id))
+    assert client.post(path, data=data).status_code == 302
+    with as_staff() as session:
+        assert session.get(Organization, world.org_a.id).account_manager_id == manager.id
