@@ -168,6 +168,21 @@ class PolicyForm(FlaskForm):
     def days(self):
         return [(WEEKDAYS[day], self[f"day{day}"]) for day in range(7)]
 
+    def error_summary(self) -> list[tuple[str, str]]:
+        """(field id, "Sev 2 update every: message") for every field error, sub-forms too."""
+        out = []
+        for field in self:
+            if isinstance(field, FormField):
+                name = field.name
+                prefix = (f"Sev {name[3:]}" if name.startswith("sev")
+                          else WEEKDAYS[int(name[3:])])
+                for sub in field.form:
+                    out += [(sub.id, f"{prefix}, {sub.label.text.lower()}: {error}")
+                            for error in sub.errors]
+            elif field.errors and field.type != "CSRFTokenField":
+                out += [(field.id, f"{field.label.text}: {error}") for error in field.errors]
+        return out
+
     def holiday_dates(self) -> list[date]:
         return self._holidays
 

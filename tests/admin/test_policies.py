@@ -85,6 +85,7 @@ def test_one_bad_value_saves_nothing(client, auth, world, as_staff, overrides, f
     html = answer.get_data(as_text=True)
     assert answer.status_code == 422
     assert f'id="{field}-error"' in html and message in html
+    assert f'<li><a href="#{field}">' in html  # the summary above the form links to it
     with as_staff() as session:
         assert session.scalar(select(func.count()).select_from(SlaPolicy)) == policies
         assert session.scalar(select(func.count()).select_from(SlaTarget)) == targets
