@@ -12,7 +12,7 @@ from wtforms import SelectChoice
 from admin import bp, navigation
 from admin.account_forms import AuditFilterForm
 from portal.accounts.models import Organization, User
-from portal.audit import AuditFilter, audit_events, object_types
+from portal.audit import AuditFilter, audit_events, changes_in, object_types
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.extensions import db
@@ -78,7 +78,8 @@ def audit_log():
                   for escalation_id in escalation_ids}
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "admin/audit_log.html", form=form, events=events, actors=actors, total=total,
+        "admin/audit_log.html", form=form,
+        events=[(event, *changes_in(event.detail)) for event in events], actors=actors, total=total,
         page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
         organizations={org.id: org for org in organizations},
         references=references), status

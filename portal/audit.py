@@ -144,3 +144,25 @@ def object_types():
     """The object types the log mentions, for the filter's choices (a `select()`)."""
     return (sa.select(AuditEvent.object_type).where(AuditEvent.object_type != "")
             .distinct().order_by(AuditEvent.object_type))
+
+
+def changes_in(detail: dict | None) -> tuple[list[tuple[str, object, object, bool]], dict]:
+    """What an event changed, as (field, before, after, had_before) rows, and its other details.
+
+    Reads the before/after dicts `record_change` writes, and the from_<field>/to_<field> pairs
+    older operations record, so the log shows every change the same way.
+    """
+    detail = dict(detail or {})
+    rows: list[tuple[str, object, object, bool]] = []
+    before, after = detail.pop("before", None), detail.pop("after", None)
+    if isinstance(before, dict) or isinstance(after, dict):
+        before, after = before or {}, after or {}
+        for name in [*after, *(key for key in before if key not in after)]:
+            rows.append((name, before.get(name), after.get(name), name in before))
+    elif before is not None or after is not None:  # a single value (settings)
+        rows.append(("value", before, after, before is not None))
+    for key in [key for key in detail if key.startswith("to_")]:
+        name = key[3:]
+        if f"from_{name}" in detail:
+            rows.append((name, detail.pop(f"from_{name}"), detail.pop(key), True))
+    return rows, detail

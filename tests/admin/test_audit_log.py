@@ -172,3 +172,31 @@ def test_only_roles_with_the_capability_read_the_log(client, auth, world):
     auth.login(world.staff[Role.AGENT].email)
     assert client.get("/admin/audit").status_code == 403
     assert 'href="/admin/audit"' not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_from_to_pairs_and_single_values_show_as_changes(client, auth, world, as_staff):
+    """A status change (from_status/to_status) and a setting (one before/after value) read as
+    before → after like every other change; plain details stay details."""
+    with as_staff() as session:
+        escalation = session.get(Escalation, world.escalation_a.id)
+        audit.record("escalation.status_changed", obj=escalation, from_status="new",
+                     to_status="acknowledged")
+        audit.record("setting.changed", key="handoffs.acknowledge_within_minutes", before=30,
+                     after=45)
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    html = client.get("/admin/audit?action=escalation.status").get_data(as_text=True)
+    assert "<del>new</del>" in html and "<ins>acknowledged</ins>" in html
+    html = client.get("/admin/audit?action=setting.").get_data(as_text=True)
+    assert "<del>30</del>" in html and "<ins>45</ins>" in html
+    assert "handoffs.acknowledge_within_minutes" in html
+
+
+def test_changes_in_reads_every_shape():
+    from portal.audit import changes_in
+
+    assert changes_in({"from_status": "new", "to_status": "acknowledged", "reason": "x"}) == (
+        [("status", "new", "acknowledged", True)], {"reason": "x"})
+    assert changes_in({"key": "k", "before": 1, "after": 2}) == (
+        [("value", 1, 2, True)], {"key": "k"})
+    assert changes_in({"after": {"name": "A"}}) == ([("name", None, "A", False)], {})
+    assert changes_in(None) == ([], {})
