@@ -15,6 +15,7 @@ from admin.loading import row_or_404
 from portal.accounts.models import Organization, SlaPolicy
 from portal.accounts.operations import AccountError
 from portal.accounts.policies import (
+    SUGGESTED_TARGETS,
     PolicyInput,
     TargetInput,
     create_policy,
@@ -106,6 +107,11 @@ def _form_page(form, policy, *, status=200):
 def policy_new():
     form = PolicyForm()
     if not form.is_submitted():
+        for severity, minutes in SUGGESTED_TARGETS.items():
+            for kind, value in zip(("acknowledge", "update", "resolve"), minutes, strict=True):
+                form[f"sev{severity}"][kind].data = value
+        for day in range(5):  # Monday to Friday, for when business hours are chosen
+            form[f"day{day}"]["open"].data = True
         return _form_page(form, None)
     if _validate(form):
         try:

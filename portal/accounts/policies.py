@@ -23,6 +23,9 @@ from portal.extensions import db
 
 MAX_TARGET_MINUTES = 366 * 24 * 60  # a year: anything longer is a typo
 TARGET_KINDS = ("acknowledge", "update", "resolve")
+# What a new policy's form starts from: (acknowledge, update, resolve) minutes per severity.
+SUGGESTED_TARGETS = {1: (30, 60, 480), 2: (120, 240, 1440), 3: (480, 1440, 4320),
+                     4: (1440, 2880, 14400)}
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 

@@ -162,3 +162,13 @@ def test_the_edit_form_shows_the_stored_values(client, auth, world, as_staff):
     assert 'value="08:00"' in html and "2026-12-24" in html
     assert re.search(r'id="sev4-resolve"[^>]*value="14400"|value="14400"[^>]*id="sev4-resolve"',
                      html)
+
+
+def test_a_new_policy_starts_from_suggested_targets(client, auth, world):
+    """Nobody types twelve numbers from scratch: the form starts filled in, Mon–Fri open."""
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    html = client.get("/admin/policies/new").get_data(as_text=True)
+    assert re.search(r'id="sev1-acknowledge"[^>]*value="30"|value="30"[^>]*id="sev1-acknowledge"',
+                     html)
+    assert re.search(r'id="day0-open"[^>]*checked|checked[^>]*id="day0-open"', html)
+    assert not re.search(r'id="day6-open"[^>]*checked|checked[^>]*id="day6-open"', html)
