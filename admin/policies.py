@@ -89,7 +89,7 @@ def _validate(form: PolicyForm) -> bool:
         for day in range(7):
             form[f"day{day}"]["end"].errors = []
         valid = not any(errors for name, errors in form.errors.items()
-                        if not name.startswith("day"))
+                        if not (name or "").startswith("day"))
     elif not any(form[f"day{day}"]["open"].data for day in range(7)):
         form.calendar.errors = [*form.calendar.errors, "Open at least one day, or choose 24×7."]
         valid = False
