@@ -27,9 +27,13 @@ def escalation_tabs(user):
 bp.add_app_template_global(can, "can")
 
 from admin import (  # noqa: E402,F401  (routes register on import)
+    accounts,
     approvals,
+    audit_log,
     escalation,
+    people,
     plan,
+    policies,
     preview,
     sent_mail,
     timeline,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -54,10 +55,26 @@ def record(action: str, *, actor=None, obj=None, organization_id: int | None = N
         object_type=type(obj).__name__ if obj is not None else "",
         object_id=getattr(obj, "id", None),
         ip_address=(request.remote_addr or "") if has_request_context() else "",
-        detail={k: v for k, v in detail.items() if v is not None},
+        detail=_without_secrets({k: v for k, v in detail.items() if v is not None}),
     )
     db.session.add(entry)
     return entry
+
+
+# Keys whose values never enter the log, at any depth (a before/after included).
+SECRET_KEYS = frozenset({"password", "password_hash", "new_password", "token", "secret",
+                         "api_key", "csrf_token", "session_version"})
+REDACTED = "[redacted]"
+
+
+def _without_secrets(value):
+    """The detail with every secret-named value replaced: a safety net under the rule."""
+    if isinstance(value, dict):
+        return {key: REDACTED if str(key).lower() in SECRET_KEYS else _without_secrets(item)
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [_without_secrets(item) for item in value]
+    return value
 
 
 def _plain(value):
@@ -86,3 +103,66 @@ def record_change(action: str, *, actor, obj, before: dict, after: dict,
     return record(action, actor=actor, obj=obj,
                   before={name: before.get(name) for name in changed},
                   after={name: after[name] for name in changed}, **detail)
+
+
+# ------------------------------------------------------------------ reading the log
+
+@dataclass(frozen=True)
+class AuditFilter:
+    actor_id: int | None = None
+    action: str = ""  # a prefix: "user." or "escalation.status"
+    object_type: str = ""
+    object_id: int | None = None
+    organization_id: int | None = None
+    since: datetime | None = None  # inclusive, UTC
+    until: datetime | None = None  # exclusive, UTC
+
+
+def audit_events(filters: AuditFilter = AuditFilter()):
+    """Audit events matching the filters, newest first (a `select()` to paginate)."""
+    query = sa.select(AuditEvent)
+    if filters.actor_id is not None:
+        query = query.where(AuditEvent.actor_id == filters.actor_id)
+    if filters.action:
+        escaped = (filters.action.replace("\\", "\\\\").replace("%", "\\%")
+                   .replace("_", "\\_"))
+        query = query.where(AuditEvent.action.like(f"{escaped}%", escape="\\"))
+    if filters.object_type:
+        query = query.where(AuditEvent.object_type == filters.object_type)
+    if filters.object_id is not None:
+        query = query.where(AuditEvent.object_id == filters.object_id)
+    if filters.organization_id is not None:
+        query = query.where(AuditEvent.organization_id == filters.organization_id)
+    if filters.since is not None:
+        query = query.where(AuditEvent.at >= filters.since)
+    if filters.until is not None:
+        query = query.where(AuditEvent.at < filters.until)
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def object_types():
+    """The object types the log mentions, for the filter's choices (a `select()`)."""
+    return (sa.select(AuditEvent.object_type).where(AuditEvent.object_type != "")
+            .distinct().order_by(AuditEvent.object_type))
+
+
+def changes_in(detail: dict | None) -> tuple[list[tuple[str, object, object, bool]], dict]:
+    """What an event changed, as (field, before, after, had_before) rows, and its other details.
+
+    Reads the before/after dicts `record_change` writes, and the from_<field>/to_<field> pairs
+    older operations record, so the log shows every change the same way.
+    """
+    detail = dict(detail or {})
+    rows: list[tuple[str, object, object, bool]] = []
+    before, after = detail.pop("before", None), detail.pop("after", None)
+    if isinstance(before, dict) or isinstance(after, dict):
+        before, after = before or {}, after or {}
+        for name in [*after, *(key for key in before if key not in after)]:
+            rows.append((name, before.get(name), after.get(name), name in before))
+    elif before is not None or after is not None:  # a single value (settings)
+        rows.append(("value", before, after, before is not None))
+    for key in [key for key in detail if key.startswith("to_")]:
+        name = key[3:]
+        if f"from_{name}" in detail:
+            rows.append((name, detail.pop(f"from_{name}"), detail.pop(key), True))
+    return rows, detail

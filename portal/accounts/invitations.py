@@ -73,6 +73,10 @@ def invitation_from_token(token: str) -> Invitation | None:
 # ------------------------------------------------------------------ operations
 
 def _require_admin_of(actor: User | None, organization_id: int) -> None:
+    from portal.auth.permissions import Capability, can
+
+    if actor is not None and actor.is_staff and can(actor, Capability.MANAGE_ACCOUNTS):
+        return  # the vendor's administrators manage every organization's people
     if actor is None or actor.role != Role.CUSTOMER_ADMIN or \
             actor.organization_id != organization_id:
         raise PermissionError("only the organization's customer admins manage its team")
@@ -102,7 +106,8 @@ def invite_colleague(organization: Organization, *, invited_by: User, email: str
                      role: Role) -> Invitation:
     """Invite someone to `organization` with a customer role and queue the email with the link.
 
-    Raises PermissionError unless `invited_by` is one of the organization's customer admins;
+    Raises PermissionError unless `invited_by` is one of the organization's customer admins
+    (or staff who manage accounts);
     AccountError (with its field) for a bad email, a non-customer role, an email that already
     has an account, or one with an open invitation. The account check reads through the
     caller's session scope: a customer admin learns about their own colleagues and the vendor's

@@ -20,11 +20,20 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     valid = verify_password(user.password_hash if user else None, password)
     if user is None or not valid or not user.active:
-        audit.record("auth.login_failed", actor=None, email=email.strip().lower()[:254])
+        # Only something shaped like an address is kept: people do type their password
+        # into the email field, and the audit log never holds a secret.
+        typed = email.strip().lower()[:254]
+        audit.record("auth.login_failed", actor=None,
+                     email=typed if _looks_like_email(typed) else "(not an email address)")
         return None
     user.last_login_at = now()
     audit.record("auth.login", actor=user, obj=user)
     return user
+
+
+def _looks_like_email(text: str) -> bool:
+    local, at, domain = text.partition("@")
+    return bool(at and local and "." in domain and " " not in text)
 
 
 def end_all_sessions(user: User) -> None:
@@ -48,6 +57,8 @@ def set_password(user: User, password: str, *, actor: User | None) -> None:
 
 def deactivate(user: User, *, actor: User | None) -> None:
     """Stop the user signing in and end their sessions at once."""
+    before = audit.snapshot(user, ("active",))
     user.active = False
     end_all_sessions(user)
-    audit.record("auth.user_deactivated", actor=actor, obj=user)
+    audit.record("auth.user_deactivated", actor=actor, obj=user, before=before,
+                 after=audit.snapshot(user, ("active",)))

@@ -1,0 +1,175 @@
+"""Organizations: the list, creating and editing an account, and its people and invitations."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+from wtforms import SelectChoice
+
+from admin import bp, navigation
+from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm, attach
+from admin.loading import row_or_404
+from portal.accounts import invitations
+from portal.accounts.models import Invitation, Organization
+from portal.accounts.operations import AccountError
+from portal.accounts.organizations import (
+    OrganizationInput,
+    account_managers,
+    create_organization,
+    timezone_names,
+    update_organization,
+)
+from portal.accounts.policies import policies
+from portal.auth.permissions import Capability, requires
+from portal.enums import OPEN_STATUSES, Role, Segment
+from portal.escalations.models import Escalation
+from portal.extensions import db
+
+navigation.main_entry("Organizations", "admin.organizations", order=50)
+
+
+@bp.route("/organizations")
+@requires(Capability.VIEW_CONSOLE)
+def organizations():
+    open_counts = (select(Escalation.organization_id, func.count().label("open"))
+                   .where(Escalation.status.in_(OPEN_STATUSES))
+                   .group_by(Escalation.organization_id).subquery())
+    rows = db.session.execute(
+        select(Organization, func.coalesce(open_counts.c.open, 0))
+        .outerjoin(open_counts, open_counts.c.organization_id == Organization.id)
+        .options(joinedload(Organization.sla_policy), joinedload(Organization.account_manager))
+        .order_by(func.lower(Organization.name))).all()
+    return render_template("admin/organizations/list.html", rows=rows)
+
+
+def _choices(form: OrganizationForm, organization: Organization | None = None) -> None:
+    form.sla_policy_id.choices = [SelectChoice(None, "Choose a plan…")] + [
+        SelectChoice(policy.id, policy.name) for policy in db.session.scalars(policies())]
+    managers = [SelectChoice(user.id, user.name)
+                for user in db.session.scalars(account_managers())]
+    current = organization.account_manager if organization is not None else None
+    if current is not None and all(choice.value != current.id for choice in managers):
+        state = "deactivated" if not current.active else current.role.label.lower()
+        managers.append(SelectChoice(current.id, f"{current.name} ({state})"))
+    form.account_manager_id.choices = [SelectChoice(None, "No account manager")] + managers
+
+
+def _input(form: OrganizationForm) -> OrganizationInput:
+    return OrganizationInput(
+        name=form.name.data, slug=form.slug.data, segment=Segment(form.segment.data),
+        annual_revenue=form.annual_revenue.data, timezone=(form.timezone.data or "").strip(),
+        sla_policy_id=form.sla_policy_id.data, account_manager_id=form.account_manager_id.data)
+
+
+def _form_page(form, organization, *, status=200):
+    return render_template("admin/organizations/form.html", form=form,
+                           organization=organization, timezones=timezone_names()), status
+
+
+@bp.route("/organizations/new", methods=["GET", "POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def organization_new():
+    form = OrganizationForm()
+    _choices(form)
+    if not form.is_submitted():
+        form.segment.data, form.timezone.data = Segment.ENTERPRISE.value, "UTC"
+        return _form_page(form, None)
+    if form.validate():
+        try:
+            organization = create_organization(_input(form), actor=current_user)
+        except AccountError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(f"{organization.name} is set up. Invite its people below.", "success")
+            return redirect(url_for("admin.organization", organization_id=organization.id))
+    db.session.rollback()
+    return _form_page(form, None, status=422)
+
+
+@bp.route("/organizations/<int:organization_id>/edit", methods=["GET", "POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def organization_edit(organization_id: int):
+    organization = row_or_404(Organization, organization_id)
+    form = OrganizationForm(obj=organization)
+    _choices(form, organization)
+    if not form.is_submitted():
+        form.segment.data = organization.segment.value
+        return _form_page(form, organization)
+    if form.validate():
+        try:
+            update_organization(organization, _input(form), actor=current_user)
+        except AccountError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(f"{organization.name} is saved.", "success")
+            return redirect(url_for("admin.organization", organization_id=organization.id))
+    db.session.rollback()
+    return _form_page(form, row_or_404(Organization, organization_id), status=422)
+
+
+def _detail_page(organization: Organization, *, invite_form=None, status=200, problem=None):
+    members = db.session.scalars(invitations.members_for_organization(organization.id)).all()
+    pending = db.session.scalars(
+        invitations.open_invitations_for_organization(organization.id)
+        .options(joinedload(Invitation.invited_by))).all()
+    open_count = db.session.scalar(
+        select(func.count()).select_from(Escalation)
+        .where(Escalation.organization_id == organization.id,
+               Escalation.status.in_(OPEN_STATUSES)))
+    return render_template(
+        "admin/organizations/detail.html", organization=organization, members=members,
+        pending=pending, open_count=open_count, invite_form=invite_form or InvitationForm(),
+        confirm_form=ConfirmForm(), problem=problem, Role=Role), status
+
+
+@bp.route("/organizations/<int:organization_id>")
+@requires(Capability.VIEW_CONSOLE)
+def organization(organization_id: int):
+    return _detail_page(row_or_404(Organization, organization_id))
+
+
+@bp.route("/organizations/<int:organization_id>/invitations", methods=["POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def organization_invite(organization_id: int):
+    organization = row_or_404(Organization, organization_id)
+    form = InvitationForm()
+    if form.validate():
+        try:
+            invitation = invitations.invite_colleague(
+                organization, invited_by=current_user, email=form.email.data,
+                name=form.name.data or "", role=Role(form.role.data))
+        except AccountError as error:
+            attach(form, error)
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {invitation.email}.", "success")
+            return redirect(url_for("admin.organization", organization_id=organization_id))
+    db.session.rollback()
+    return _detail_page(row_or_404(Organization, organization_id), invite_form=form,
+                        status=422)
+
+
+@bp.route("/organizations/<int:organization_id>/invitations/<int:invitation_id>/revoke",
+          methods=["POST"])
+@requires(Capability.MANAGE_ACCOUNTS)
+def organization_revoke_invitation(organization_id: int, invitation_id: int):
+    organization = row_or_404(Organization, organization_id)
+    invitation = row_or_404(Invitation, invitation_id, organization_id=organization_id)
+    form = ConfirmForm()
+    if form.validate():
+        try:
+            invitations.revoke_invitation(invitation, actor=current_user)
+        except AccountError as error:
+            problem = str(error)
+        else:
+            db.session.commit()
+            flash(f"The invitation for {invitation.email} no longer works.", "success")
+            return redirect(url_for("admin.organization", organization_id=organization_id))
+    else:
+        problem = "The form expired; try again."
+    db.session.rollback()
+    return _detail_page(organization, status=422, problem=problem)

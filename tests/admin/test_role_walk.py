@@ -1,0 +1,161 @@
+"""Every console route, walked with every kind of visitor.
+
+Anonymous visitors are sent to sign in, customers of every role get 403, and each staff role
+gets exactly what its capabilities allow: 200 for a GET page it may open, 403 for one it may
+not; a POST it may not make answers 403 and changes nothing in the database.
+
+EXPECTED is the one table to extend when a console route is added: endpoint → the capability
+it needs. A route missing from it, or a URL argument `_values_for` does not know, fails the
+test loudly, so no route ships unchecked.
+"""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import select
+
+from portal.auth.permissions import Capability, can
+from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
+from portal.extensions import db
+from portal.notices.models import Channel, Notice
+from tests.conftest import AuthActions, csrf_token_from
+
+C = Capability
+
+EXPECTED: dict[str, Capability] = {
+    # the console's frame (main)
+    "admin.home": C.VIEW_CONSOLE,
+    "admin.escalation": C.VIEW_CONSOLE,
+    "admin.sent_mail": C.VIEW_CONSOLE,
+    "admin.sent_mail_message": C.VIEW_CONSOLE,
+    "admin.sent_mail_html": C.VIEW_CONSOLE,
+    # accounts: organizations, SLA policies, people, audit log
+    "admin.organizations": C.VIEW_CONSOLE,
+    "admin.organization": C.VIEW_CONSOLE,
+    "admin.organization_new": C.MANAGE_ACCOUNTS,
+    "admin.organization_edit": C.MANAGE_ACCOUNTS,
+    "admin.organization_invite": C.MANAGE_ACCOUNTS,
+    "admin.organization_revoke_invitation": C.MANAGE_ACCOUNTS,
+    "admin.policies": C.VIEW_CONSOLE,
+    "admin.policy": C.VIEW_CONSOLE,
+    "admin.policy_new": C.MANAGE_ACCOUNTS,
+    "admin.policy_edit": C.MANAGE_ACCOUNTS,
+    "admin.people": C.VIEW_CONSOLE,
+    "admin.people_create": C.MANAGE_ACCOUNTS,
+    "admin.people_role": C.MANAGE_ACCOUNTS,
+    "admin.people_deactivate": C.MANAGE_ACCOUNTS,
+    "admin.people_reactivate": C.MANAGE_ACCOUNTS,
+    "admin.audit_log": C.VIEW_AUDIT_LOG,
+}
+
+STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
+CUSTOMERS = sorted(CUSTOMER_ROLES, key=lambda role: role.value)
+
+
+def _values_for(world, as_staff) -> dict[str, int]:
+    """A real row for every URL argument a console route takes."""
+    with as_staff() as session:
+        notice_id = session.scalar(select(Notice.id).where(Notice.channel == Channel.EMAIL)
+                                   .order_by(Notice.id))
+    return {
+        "escalation_id": world.escalation_a.id,
+        "organization_id": world.org_a.id,
+        "policy_id": world.org_a.sla_policy_id,
+        "invitation_id": world.invitation_a.id,
+        "user_id": world.customers_a[Role.VIEWER].id,
+        "notice_id": notice_id,
+    }
+
+
+def _console_rules(app):
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if rule.endpoint.startswith("admin.")), key=lambda rule: rule.rule)
+
+
+def _requests(app, values):
+    """(method, path, endpoint) for every console rule; unknown pieces fail loudly."""
+    missing = sorted({rule.endpoint for rule in _console_rules(app)} - set(EXPECTED))
+    if missing:
+        pytest.fail(f"console routes missing from EXPECTED in {__file__}: {missing}",
+                    pytrace=False)
+    with app.test_request_context():
+        from flask import url_for
+
+        out = []
+        for rule in _console_rules(app):
+            unknown = sorted(set(rule.arguments) - set(values))
+            if unknown:
+                pytest.fail(f"{rule.endpoint}: no value for URL argument(s) {unknown}; "
+                            "add them to _values_for", pytrace=False)
+            path = url_for(rule.endpoint, **{arg: values[arg] for arg in rule.arguments})
+            for method in sorted(rule.methods & {"GET", "POST"}):
+                out.append((method, path, rule.endpoint))
+    return out
+
+
+def _fingerprint(app) -> dict:
+    """Every row of every table: a disallowed POST must leave all of it as it was."""
+    with app.app_context():
+        from portal.tenancy import Scope, set_scope
+
+        session = db.session()
+        set_scope(session, Scope.unscoped("role walk: compare the whole database"))
+        tables = {}
+        for table in db.metadata.sorted_tables:
+            rows = session.execute(sa.select(table)).all()
+            tables[table.name] = sorted(repr(tuple(row)) for row in rows)
+        session.rollback()
+    return tables
+
+
+def test_every_table_entry_is_a_real_route(app):
+    """A stale entry (a renamed or removed route) is as wrong as a missing one."""
+    endpoints = {rule.endpoint for rule in _console_rules(app)}
+    assert sorted(set(EXPECTED) - endpoints) == []
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(app, world, as_staff):
+    client = app.test_client()
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
+        answer = client.open(path, method=method,
+                             data={"csrf_token": token} if method == "POST" else None)
+        assert answer.status_code == 302, (endpoint, method, path, answer.status_code)
+        assert "/login" in answer.location, (endpoint, method, path, answer.location)
+
+
+@pytest.mark.parametrize("role", CUSTOMERS, ids=lambda role: role.value)
+def test_customers_are_refused_everywhere(app, world, as_staff, role):
+    client = app.test_client()
+    AuthActions(client).login(world.customers_a[role].email)
+    token = csrf_token_from(client.get("/escalations").get_data(as_text=True))
+    before = _fingerprint(app)
+    for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
+        answer = client.open(path, method=method,
+                             data={"csrf_token": token} if method == "POST" else None)
+        assert answer.status_code == 403, (role, endpoint, method, path, answer.status_code)
+    assert _fingerprint(app) == before
+
+
+@pytest.mark.parametrize("role", STAFF, ids=lambda role: role.value)
+def test_each_staff_role_gets_what_its_capabilities_allow(app, world, as_staff, role):
+    user = world.staff[role]
+    client = app.test_client()
+    AuthActions(client).login(user.email)
+    token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
+    before = _fingerprint(app)
+    checked = 0
+    for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
+        allowed = can(user, EXPECTED[endpoint])
+        if method == "GET":
+            answer = client.get(path)
+            expected = 200 if allowed else 403
+            assert answer.status_code == expected, (role, path, answer.status_code, expected)
+            checked += 1
+        elif not allowed:
+            answer = client.post(path, data={"csrf_token": token})
+            assert answer.status_code == 403, (role, path, answer.status_code)
+            checked += 1
+    assert checked
+    assert _fingerprint(app) == before, "a refused request changed the database"
