@@ -6,7 +6,9 @@ Queries return `select()` statements so callers can paginate, count or add optio
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.enums import OPEN_STATUSES, UpdateKind, Visibility
@@ -18,6 +20,7 @@ from portal.escalations.models import (
     RemediationStep,
     Update,
 )
+from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, get_setting
 
 VISIBLE_TO_CUSTOMERS = (Update, Milestone, RemediationStep, ExitCriterion)
 
@@ -84,6 +87,52 @@ def pending_handoffs_for(user_id: int) -> Select:
         .where(Handoff.to_user_id == user_id, Handoff.acknowledged_at.is_(None))
         .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user))
         .order_by(Handoff.created_at)
+    )
+
+
+def handoff_acknowledge_within() -> timedelta:
+    """How long a handoff may wait for its receiver before it is flagged overdue (a runtime
+    setting administrators change)."""
+    return timedelta(minutes=int(get_setting(*HANDOFF_ACKNOWLEDGE_MINUTES)))
+
+
+def _pending_handoffs() -> Select:
+    return (
+        select(Handoff)
+        .where(Handoff.acknowledged_at.is_(None))
+        .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user),
+                 selectinload(Handoff.to_user))
+        .order_by(Handoff.created_at, Handoff.id)
+    )
+
+
+def pending_handoffs_from(user_id: int) -> Select:
+    """Handoffs this user made that still wait for their receiver, oldest first."""
+    return _pending_handoffs().where(Handoff.from_user_id == user_id,
+                                     Handoff.to_user_id != user_id)
+
+
+def pending_handoff_count_for(user_id: int) -> Select:
+    """How many handoffs wait for this user's acknowledgement (the navigation badge)."""
+    return select(func.count(Handoff.id)).where(Handoff.to_user_id == user_id,
+                                                Handoff.acknowledged_at.is_(None))
+
+
+def overdue_handoffs(at: datetime, *, within: timedelta | None = None) -> Select:
+    """Handoffs still unacknowledged `within` (default: the runtime setting
+    handoffs.acknowledge_within_minutes) after they were made, as of `at`; oldest first,
+    with escalation, giver and receiver loaded. The scheduler notifies on these."""
+    within = handoff_acknowledge_within() if within is None else within
+    return _pending_handoffs().where(Handoff.created_at <= at - within)
+
+
+def handoffs_of_escalation(escalation_id: int) -> Select:
+    """Every ownership transfer of one escalation, newest first."""
+    return (
+        select(Handoff)
+        .where(Handoff.escalation_id == escalation_id)
+        .options(selectinload(Handoff.from_user), selectinload(Handoff.to_user))
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
     )
 
 
