@@ -120,10 +120,10 @@ def pending_handoff_count_for(user_id: int) -> Select:
 
 def overdue_handoffs(at: datetime, *, within: timedelta | None = None) -> Select:
     """Handoffs still unacknowledged `within` (default: the runtime setting
-    handoffs.acknowledge_within_minutes) after they were made, as of `at`; oldest first,
+    handoffs.acknowledge_within_minutes) since they were made, as of `at`; oldest first,
     with escalation, giver and receiver loaded. The scheduler notifies on these."""
     within = handoff_acknowledge_within() if within is None else within
-    return _pending_handoffs().where(Handoff.created_at <= at - within)
+    return _pending_handoffs().where(Handoff.created_at < at - within)
 
 
 def handoffs_of_escalation(escalation_id: int) -> Select:
