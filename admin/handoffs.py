@@ -23,6 +23,7 @@ from portal.escalations.queries import (
     pending_handoffs_from,
 )
 from portal.extensions import db
+from portal.tenancy import unscoped
 
 navigation.main_entry("My handoffs", "admin.handoffs", order=20)
 
@@ -30,9 +31,13 @@ navigation.main_entry("My handoffs", "admin.handoffs", order=20)
 @bp.app_template_global()
 def console_nav_count(endpoint: str) -> int:
     """A number shown beside a main navigation entry (0: none): pending handoffs for me."""
-    if endpoint != "admin.handoffs" or not current_user.is_authenticated:
+    if endpoint != "admin.handoffs" or not current_user.is_authenticated \
+            or not current_user.is_staff:
         return 0
-    return db.session.scalar(pending_handoff_count_for(current_user.id)) or 0
+    # Staff requests run unscoped anyway; say so again because a page that rendered an email
+    # inside its request (Sent mail) has had its request's tenancy decision cleared by then.
+    with unscoped(db.session(), "staff navigation: pending handoff count"):
+        return db.session.scalar(pending_handoff_count_for(current_user.id)) or 0
 
 
 @bp.route("/handoffs")
