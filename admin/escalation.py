@@ -18,6 +18,7 @@ from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.lifecycle_forms import (
+    STATUS_ACTIONS,
     AcknowledgeForm,
     CommunicatorForm,
     EditForm,
@@ -111,8 +112,12 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
     communicator = bound.get("communicator") or CommunicatorForm(
         formdata=None, communicator=escalation.communicator_id)
     communicator.communicator.choices = [pick(), *map(staff_choice, staff)]
-    transfer = bound.get("transfer") or TransferForm(
-        formdata=None, summary=escalation.summary, customer_impact=escalation.customer_impact)
+    handoffs = db.session.scalars(handoffs_of_escalation(escalation.id)).all()
+    latest = handoffs[0] if handoffs else None
+    transfer = bound.get("transfer") or TransferForm(  # start from what the last one said
+        formdata=None, summary=escalation.summary, customer_impact=escalation.customer_impact,
+        steps_taken=latest.steps_taken if latest else "",
+        environment=latest.environment if latest else "")
     transfer.to_user.choices = [pick(), *(
         staff_choice(user) for user in workers(staff) if user.id != escalation.owner_id)]
     status_forms = {target: StatusForm(target.value, formdata=None) for target in allowed}
@@ -120,11 +125,11 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
         target = Status(failed.removeprefix("status-"))
         if target in status_forms:
             status_forms[target] = form
-    handoffs = db.session.scalars(handoffs_of_escalation(escalation.id)).all()
     return dict(
         escalation=escalation, clocks=clocks_for(escalation), handoffs=handoffs,
         allowed_statuses=allowed, status_forms=status_forms, status_error=status_error,
         is_reopen=lambda target: workflow.is_reopen(escalation.status, target),
+        status_actions=STATUS_ACTIONS,
         edit_form=edit, severity_form=severity, tier_form=tier,
         communicator_form=communicator, transfer_form=transfer,
         acknowledge_form=AcknowledgeForm(formdata=None), failed=failed,

@@ -102,8 +102,16 @@ class NewEscalationForm(HandoffFields, ImpactFields, FlaskForm):
                                description="Who speaks to the customer.",
                                validators=[Optional()])
 
+    # The order of the page, for the error summary (mixin fields were declared first).
+    ORDER = ("organization", "source_ticket", "title", "severity", "reputational_risk",
+             "product_area", "category", "users_affected", "core_operations_blocked", "owner",
+             "communicator", "summary", "customer_impact", "steps_taken", "environment",
+             "reason", "reason_detail")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="new", **kwargs)
+        self._fields = dict(sorted(self._fields.items(), key=lambda item: self.ORDER.index(
+            item[0]) if item[0] in self.ORDER else -1))
 
 
 class EditForm(ImpactFields, FlaskForm):
@@ -125,6 +133,11 @@ class SeverityForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="severity", **kwargs)
+
+
+STATUS_ACTIONS = {"acknowledged": "Acknowledge", "investigating": "Investigate",
+                  "waiting_on_customer": "Wait on the customer", "contained": "Mark contained",
+                  "resolved": "Resolve", "closed": "Close"}
 
 
 class StatusForm(FlaskForm):
