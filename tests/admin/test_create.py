@@ -6,7 +6,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.enums import Role, Status, Tier, Trigger
 from portal.escalations.models import Escalation, Handoff
-from tests.admin.lifecycle_helpers import count, form, sign_in
+from tests.admin.test_lifecycle import count, form, sign_in
 
 HANDOFF = dict(summary="Invoices fail to render for every EU account",
                customer_impact="Finance cannot bill 40 customers",

@@ -16,7 +16,7 @@ from portal.escalations.queries import overdue_handoffs
 from portal.extensions import db
 from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, set_setting
 from tests import factories
-from tests.admin.lifecycle_helpers import count, form, overview, sign_in
+from tests.admin.test_lifecycle import count, form, overview, sign_in
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TEMPLATE = dict(summary="EU checkout fails", customer_impact="No EU orders since 08:10",

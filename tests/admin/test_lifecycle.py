@@ -1,13 +1,32 @@
 """The overview tab's lifecycle controls over HTTP: edit, severity, status, tier, communicator."""
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.enums import ReputationalRisk, Role, Status, Tier, UpdateKind
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, StatusChange, Update
-from tests.admin.lifecycle_helpers import count, form, overview, sign_in
+
+# Shared with test_create.py and test_handoffs.py: signing staff in and posting forms.
+
+def sign_in(auth, world, role=Role.AGENT, user=None) -> str:
+    """Sign a member of staff in; return the CSRF token their console pages carry."""
+    auth.login((user or world.staff[role]).email)
+    return auth.csrf_token("/admin/")
+
+
+def form(prefix: str, token: str, **fields) -> dict:
+    return {f"{prefix}-csrf_token": token, **{f"{prefix}-{k}": v for k, v in fields.items()}}
+
+
+def count(as_staff, model, **where) -> int:
+    with as_staff() as session:
+        return session.scalar(select(func.count()).select_from(model).filter_by(**where))
+
+
+def overview(world, escalation=None) -> str:
+    return f"/admin/escalations/{(escalation or world.escalation_a).id}"
 
 
 def _escalation(session, world) -> Escalation:
