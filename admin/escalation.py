@@ -183,6 +183,7 @@ def edit_escalation(escalation_id: int):
     form = EditForm()
     return act(escalation_id, "edit", form, lambda escalation: ops.edit_escalation(
         escalation, actor=actor(), title=form.title.data or "",
+        summary=form.summary.data or "", customer_impact=form.customer_impact.data or "",
         product_area=form.product_area.data or "", category=form.category.data or "",
         users_affected=form.users_affected.data or 0,
         core_operations_blocked=form.core_operations_blocked.data,

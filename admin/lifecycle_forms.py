@@ -117,6 +117,12 @@ class NewEscalationForm(HandoffFields, ImpactFields, FlaskForm):
 class EditForm(ImpactFields, FlaskForm):
     title = StringField("Title", validators=[DataRequired("Give the escalation a title."),
                                              Length(max=TITLE_MAX)])
+    summary = TextAreaField("Summary", description="Customers read this.",
+                            validators=[DataRequired("Summarize the problem."),
+                                        Length(max=TEXT_MAX)])
+    customer_impact = TextAreaField("Customer impact", description="Customers read this.",
+                                    validators=[DataRequired("Describe the customer impact."),
+                                                Length(max=TEXT_MAX)])
     product_area = StringField("Product area", validators=[Optional(), Length(max=LABEL_MAX)])
     category = StringField("Category", validators=[Optional(), Length(max=LABEL_MAX)])
 

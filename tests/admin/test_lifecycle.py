@@ -66,6 +66,7 @@ def test_an_edit_is_saved_reprioritized_and_audited_with_before_and_after(as_sta
         before_score = _escalation(session, world).priority_score
     response = client.post(overview(world, None) + "/edit", data=form(
         "edit", token, title="EU checkout outage", product_area="Payments", category="Outage",
+        summary="Checkout fails for EU users", customer_impact="No orders in EU since 08:10",
         users_affected="25000", core_operations_blocked="y", reputational_risk="high"))
     assert response.status_code == 302
     assert response.headers["Location"].endswith(overview(world) + "#details")
@@ -79,7 +80,9 @@ def test_an_edit_is_saved_reprioritized_and_audited_with_before_and_after(as_sta
             AuditEvent.action == "escalation.edited")).one()
         assert event.actor_id == world.staff[Role.AGENT].id
         assert event.detail["before"]["title"] == "Acme Logistics checkout outage"
+        assert event.detail["before"]["customer_impact"] == "No orders in EU"
         assert event.detail["after"] == {"title": "EU checkout outage",
+                                         "customer_impact": "No orders in EU since 08:10",
                                          "product_area": "Payments", "category": "Outage",
                                          "users_affected": 25000,
                                          "core_operations_blocked": True,
@@ -91,12 +94,13 @@ def test_a_refused_edit_answers_422_beside_the_field_and_saves_nothing(as_staff,
                                                                        world):
     token = sign_in(auth, world)
     response = client.post(overview(world) + "/edit", data=form(
-        "edit", token, title="  ", product_area="Payments", category="",
-        users_affected="-3", reputational_risk="low"))
+        "edit", token, title="  ", product_area="Payments", category="", summary="",
+        customer_impact="x", users_affected="-3", reputational_risk="low"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert 'id="edit-title-error"' in html and 'id="edit-users_affected-error"' in html
-    assert "<details class=\"disclosure\" open>" in html
+    for name in ("title", "summary", "users_affected"):
+        assert f'id="edit-{name}-error"' in html
+    assert '<details class="disclosure" id="edit-panel" open>' in html
     with as_staff() as session:
         assert _escalation(session, world).product_area == ""
     assert count(as_staff, AuditEvent, action="escalation.edited") == 0
@@ -124,9 +128,9 @@ def test_the_status_control_offers_only_the_workflows_next_statuses(client, auth
     sign_in(auth, world)
     html = client.get(overview(world)).get_data(as_text=True)
     base = overview(world) + "/status/"
-    assert f'action="{base}acknowledged"' in html
+    assert f'action="{base}acknowledged#status-acknowledged-panel"' in html
     for target in ("investigating", "resolved", "closed", "contained"):
-        assert f'action="{base}{target}"' not in html
+        assert f'action="{base}{target}#' not in html
 
 
 LEGAL = [
@@ -156,7 +160,7 @@ def test_every_legal_transition_works_through_the_console(as_staff, client, auth
     _move(as_staff, world, *path)
     token = sign_in(auth, world)
     page = client.get(overview(world)).get_data(as_text=True)
-    assert f'action="{overview(world)}/status/{target.value}"' in page
+    assert f'action="{overview(world)}/status/{target.value}#' in page
     response = client.post(f"{overview(world)}/status/{target.value}",
                            data=form(f"status-{target.value}", token, **fields))
     assert response.status_code == 302
@@ -266,7 +270,8 @@ def test_assigning_the_communicator(as_staff, client, auth, world):
 
 
 MUTATIONS = [
-    ("/edit", "edit", dict(title="x", users_affected="1", reputational_risk="low")),
+    ("/edit", "edit", dict(title="x", summary="x", customer_impact="x", users_affected="1",
+                           reputational_risk="low")),
     ("/severity", "severity", dict(severity="1", reason="x")),
     ("/status/acknowledged", "status-acknowledged", {}),
     ("/tier", "tier", dict(target="L2", trigger="severity", reason="x")),
@@ -295,3 +300,27 @@ def test_a_post_without_the_csrf_token_is_refused(as_staff, client, auth, world)
     assert response.status_code in (400, 422)
     with as_staff() as session:
         assert _escalation(session, world).severity == 2
+
+
+def test_only_edits_customers_can_see_refresh_their_dashboards(as_staff, world):
+    """Changing the product area leaves the customers' change stamp alone; changing the
+    summary moves it (their dashboard highlights the row)."""
+    from datetime import UTC, datetime
+
+    from portal.clock import frozen_at
+    from portal.escalations.operations.lifecycle import edit_escalation
+
+    with as_staff() as session:
+        escalation = _escalation(session, world)
+        agent = session.merge(world.staff[Role.AGENT])
+        stamp = escalation.customer_changed_at
+        fields = dict(title=escalation.title, category="", users_affected=0,
+                      core_operations_blocked=False, reputational_risk=ReputationalRisk.LOW)
+        with frozen_at(datetime(2030, 1, 1, tzinfo=UTC)):
+            assert edit_escalation(escalation, actor=agent, product_area="Payments", **fields)
+            assert escalation.customer_changed_at == stamp
+            assert not edit_escalation(escalation, actor=agent, product_area="Payments",
+                                       **fields)
+            assert edit_escalation(escalation, actor=agent, product_area="Payments",
+                                   summary="New summary", **fields)
+            assert escalation.customer_changed_at == datetime(2030, 1, 1, tzinfo=UTC)

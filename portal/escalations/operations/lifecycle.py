@@ -36,8 +36,9 @@ from portal.extensions import db
 
 # Helpdesk ticket references look like `HD-12345`: a short system prefix, a dash, digits.
 TICKET_PATTERN = re.compile(r"[A-Z]{2,10}-[0-9]{3,12}")
-EDITABLE_FIELDS = ("title", "product_area", "category", "users_affected",
-                   "core_operations_blocked", "reputational_risk")
+EDITABLE_FIELDS = ("title", "summary", "customer_impact", "product_area", "category",
+                   "users_affected", "core_operations_blocked", "reputational_risk")
+CUSTOMER_VISIBLE_FIELDS = ("title", "summary", "customer_impact")
 PRIORITY_INPUTS = ("users_affected", "core_operations_blocked", "reputational_risk")
 TITLE_MAX, LABEL_MAX = 200, 80
 
@@ -217,18 +218,22 @@ def change_severity(escalation: Escalation, severity: int, *, actor: User | None
 
 def edit_escalation(escalation: Escalation, *, actor: User | None, title: str,
                     product_area: str, category: str, users_affected: int,
-                    core_operations_blocked: bool,
-                    reputational_risk: ReputationalRisk) -> bool:
-    """Correct the descriptive fields and the business-impact inputs; the priority score is
-    recomputed when an impact input changes. Returns whether anything changed.
+                    core_operations_blocked: bool, reputational_risk: ReputationalRisk,
+                    summary: str | None = None, customer_impact: str | None = None) -> bool:
+    """Correct the descriptive fields and the business-impact inputs (summary and customer
+    impact stay as they are when not given); the priority score is recomputed when an impact
+    input changes. Returns whether anything changed.
 
-    Raises OperationError for an empty or overlong title, an overlong label or a negative
-    number of users.
+    Raises OperationError for an empty or overlong title, an emptied summary or customer
+    impact, an overlong label or a negative number of users.
     """
     require_staff(actor)
     title, product_area, category = title.strip(), product_area.strip(), category.strip()
     if not title:
         raise OperationError("Give the escalation a title.", "title")
+    for name, value in (("summary", summary), ("customer_impact", customer_impact)):
+        if value is not None and not value.strip():
+            raise OperationError("This cannot be empty: customers read it.", name)
     if len(title) > TITLE_MAX:
         raise OperationError(f"Keep the title under {TITLE_MAX} characters.", "title")
     for name, value in (("product_area", product_area), ("category", category)):
@@ -238,6 +243,10 @@ def edit_escalation(escalation: Escalation, *, actor: User | None, title: str,
         raise OperationError("Users affected cannot be negative.", "users_affected")
     before = audit.snapshot(escalation, EDITABLE_FIELDS)
     escalation.title = title
+    if summary is not None:
+        escalation.summary = summary.strip()
+    if customer_impact is not None:
+        escalation.customer_impact = customer_impact.strip()
     escalation.product_area = product_area
     escalation.category = category
     escalation.users_affected = users_affected
@@ -246,8 +255,8 @@ def edit_escalation(escalation: Escalation, *, actor: User | None, title: str,
     after = audit.snapshot(escalation, EDITABLE_FIELDS)
     if any(before[name] != after[name] for name in PRIORITY_INPUTS):
         recompute_priority(escalation)
-    if before["title"] != after["title"]:
-        customer_saw_change(escalation)  # customers read the title
+    if any(before[name] != after[name] for name in CUSTOMER_VISIBLE_FIELDS):
+        customer_saw_change(escalation)
     return audit.record_change("escalation.edited", actor=actor, obj=escalation,
                                before=before, after=after) is not None
 
