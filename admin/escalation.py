@@ -82,7 +82,8 @@ def pending_handoff_of(escalation: Escalation) -> Handoff | None:
     """The unacknowledged handoff of an escalation, for the banner every tab shows."""
     return db.session.scalars(
         select(Handoff).where(Handoff.escalation_id == escalation.id,
-                              Handoff.acknowledged_at.is_(None))
+                              Handoff.acknowledged_at.is_(None),
+                              Handoff.to_user_id == escalation.owner_id)
         .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(1)
     ).first()
 

@@ -80,14 +80,15 @@ def plan_items_for(model, escalation_id: int, *, customer_view: bool) -> Select:
     return stmt.where(customer_visible(model)) if customer_view else stmt
 
 
+# A handoff is pending while unacknowledged and its receiver still owns the escalation: a
+# later transfer supersedes an unacknowledged one (nobody should acknowledge it any more).
+PENDING_HANDOFF = (Handoff.acknowledged_at.is_(None)) & Handoff.escalation.has(
+    Escalation.owner_id == Handoff.to_user_id)
+
+
 def pending_handoffs_for(user_id: int) -> Select:
     """Handoffs waiting for this user's acknowledgement, oldest first."""
-    return (
-        select(Handoff)
-        .where(Handoff.to_user_id == user_id, Handoff.acknowledged_at.is_(None))
-        .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user))
-        .order_by(Handoff.created_at)
-    )
+    return _pending_handoffs().where(Handoff.to_user_id == user_id)
 
 
 def handoff_acknowledge_within() -> timedelta:
@@ -99,7 +100,7 @@ def handoff_acknowledge_within() -> timedelta:
 def _pending_handoffs() -> Select:
     return (
         select(Handoff)
-        .where(Handoff.acknowledged_at.is_(None))
+        .where(PENDING_HANDOFF)
         .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user),
                  selectinload(Handoff.to_user))
         .order_by(Handoff.created_at, Handoff.id)
@@ -114,8 +115,7 @@ def pending_handoffs_from(user_id: int) -> Select:
 
 def pending_handoff_count_for(user_id: int) -> Select:
     """How many handoffs wait for this user's acknowledgement (the navigation badge)."""
-    return select(func.count(Handoff.id)).where(Handoff.to_user_id == user_id,
-                                                Handoff.acknowledged_at.is_(None))
+    return select(func.count(Handoff.id)).where(Handoff.to_user_id == user_id, PENDING_HANDOFF)
 
 
 def overdue_handoffs(at: datetime, *, within: timedelta | None = None) -> Select:

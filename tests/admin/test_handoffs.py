@@ -207,3 +207,27 @@ def test_my_handoffs_is_open_to_every_staff_role_and_no_customer(client, auth, w
         auth.logout("/admin/")
     auth.login(world.customers_a[Role.VIEWER].email)
     assert client.get("/admin/handoffs").status_code == 403
+
+
+def test_a_later_transfer_supersedes_an_unacknowledged_one(as_staff, client, auth, world):
+    """Handed to the escalation manager, then on to the administrator before anyone
+    acknowledged: only the administrator's handoff is pending; the first shows superseded,
+    waits for nobody and cannot be acknowledged any more."""
+    token = sign_in(auth, world)
+    assert _transfer(client, token, world, world.staff[Role.ESCALATION_MANAGER]).status_code == 302
+    auth.logout("/admin/")
+    token = sign_in(auth, world, Role.ESCALATION_MANAGER)
+    [(first_id, _, _)] = _pending(as_staff, world)
+    assert _transfer(client, token, world, world.staff[Role.ADMINISTRATOR]).status_code == 302
+    with as_staff() as session:
+        assert [h.to_user_id for h in session.scalars(overdue_handoffs(
+            T0 + timedelta(days=3650)))] == [world.staff[Role.ADMINISTRATOR].id]
+    page = client.get(overview(world)).get_data(as_text=True)
+    assert "superseded by a later handoff" in page
+    assert f"Handoff pending to {world.staff[Role.ADMINISTRATOR].name}" in page
+    assert "Nothing waits for you" in client.get("/admin/handoffs").get_data(as_text=True)
+    refused = client.post(f"/admin/handoffs/{first_id}/acknowledge",
+                          data={"csrf_token": token}, follow_redirects=True)
+    assert "A later handoff superseded this one" in refused.get_data(as_text=True)
+    with as_staff() as session:
+        assert session.get(Handoff, first_id).acknowledged_at is None

@@ -323,11 +323,14 @@ def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
 
 def acknowledge_handoff(handoff: Handoff, *, actor: User) -> None:
     """The receiver confirms they have the escalation. Raises PermissionError for anyone else,
-    OperationError when it was already acknowledged."""
+    OperationError when it was already acknowledged or a later transfer superseded it."""
     if actor.id != handoff.to_user_id:
         raise PermissionError("only the receiver acknowledges a handoff")
     if handoff.acknowledged_at is not None:
         raise OperationError("This handoff was already acknowledged.")
+    if handoff.escalation.owner_id != handoff.to_user_id:
+        raise OperationError("A later handoff superseded this one: the escalation has "
+                             "another owner now.")
     handoff.acknowledged_at = now()
     escalation = handoff.escalation
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.OWNERSHIP,
