@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -39,7 +39,7 @@ from portal.escalations.models import Escalation, Handoff
 from portal.escalations.operations import lifecycle as ops
 from portal.escalations.operations.common import OperationError
 from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_escalation
-from portal.extensions import db
+from portal.extensions import db, htmx
 
 OVERVIEW = "admin/escalation/overview.html"
 
@@ -172,8 +172,12 @@ def act(escalation_id: int, name: str, form: FlaskForm, action: Callable[[Escala
     status_error = None
     if name.startswith("status-") and form.form_errors:
         status_error = " ".join(form.form_errors)
-    return render_template(OVERVIEW, **overview_context(
-        escalation, failed=name, form=form, status_error=status_error)), 422
+    response = make_response(render_template(OVERVIEW, **overview_context(
+        escalation, failed=name, form=form, status_error=status_error)), 422)
+    if htmx:  # a boosted form would otherwise put its POST-only action in the address bar
+        response.headers["HX-Push-Url"] = url_for("admin.escalation",
+                                                  escalation_id=escalation_id)
+    return response
 
 
 # ---------------------------------------------------------------------------- the controls

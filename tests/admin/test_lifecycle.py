@@ -324,3 +324,15 @@ def test_only_edits_customers_can_see_refresh_their_dashboards(as_staff, world):
             assert edit_escalation(escalation, actor=agent, product_area="Payments",
                                    summary="New summary", **fields)
             assert escalation.customer_changed_at == datetime(2030, 1, 1, tzinfo=UTC)
+
+
+def test_a_refusal_from_a_boosted_form_keeps_the_escalation_address(client, auth, world):
+    """With htmx, the refused form's page replaces the body and the address bar shows the
+    escalation (its POST-only action would answer 405 on reload)."""
+    token = sign_in(auth, world)
+    response = client.post(overview(world) + "/severity",
+                           data=form("severity", token, severity="1", reason=""),
+                           headers={"HX-Request": "true", "HX-Boosted": "true"})
+    assert response.status_code == 422
+    assert response.headers["HX-Push-Url"] == overview(world)
+    assert 'hx-swap="innerHTML show:#severity-panel:top"' in response.get_data(as_text=True)
