@@ -20,15 +20,10 @@ from portal.escalations.models import Escalation, UpdateApproval
 from portal.escalations.operations.common import OperationError
 from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
 from portal.extensions import db
-from portal.tenancy import current_scope
 
 
 def pending_count() -> int | None:
-    """Updates waiting for approval, for the navigation. None (no number shown) when the
-    request's tenancy decision is gone: rendering an email inside a page (sent mail) pops an
-    inner request context whose teardown forgets it."""
-    if current_scope(db.session()) is None:
-        return None
+    """Updates waiting for approval, for the navigation."""
     return db.session.scalar(select(func.count()).select_from(UpdateApproval).where(
         UpdateApproval.state == "pending")) or 0
 

@@ -6,7 +6,9 @@ Queries return `select()` statements so callers can paginate, count or add optio
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.enums import OPEN_STATUSES, UpdateKind, Visibility
@@ -18,6 +20,7 @@ from portal.escalations.models import (
     RemediationStep,
     Update,
 )
+from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, get_setting
 
 VISIBLE_TO_CUSTOMERS = (Update, Milestone, RemediationStep, ExitCriterion)
 
@@ -79,13 +82,59 @@ def plan_items_for(model, escalation_id: int, *, customer_view: bool) -> Select:
     return stmt.where(customer_visible(model)) if customer_view else stmt
 
 
+# A handoff is pending while unacknowledged and its receiver still owns the escalation: a
+# later transfer supersedes an unacknowledged one (nobody should acknowledge it any more).
+PENDING_HANDOFF = (Handoff.acknowledged_at.is_(None)) & Handoff.escalation.has(
+    Escalation.owner_id == Handoff.to_user_id)
+
+
 def pending_handoffs_for(user_id: int) -> Select:
     """Handoffs waiting for this user's acknowledgement, oldest first."""
+    return _pending_handoffs().where(Handoff.to_user_id == user_id)
+
+
+def handoff_acknowledge_within() -> timedelta:
+    """How long a handoff may wait for its receiver before it is flagged overdue (a runtime
+    setting administrators change)."""
+    return timedelta(minutes=int(get_setting(*HANDOFF_ACKNOWLEDGE_MINUTES)))
+
+
+def _pending_handoffs() -> Select:
     return (
         select(Handoff)
-        .where(Handoff.to_user_id == user_id, Handoff.acknowledged_at.is_(None))
-        .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user))
-        .order_by(Handoff.created_at)
+        .where(PENDING_HANDOFF)
+        .options(selectinload(Handoff.escalation), selectinload(Handoff.from_user),
+                 selectinload(Handoff.to_user))
+        .order_by(Handoff.created_at, Handoff.id)
+    )
+
+
+def pending_handoffs_from(user_id: int) -> Select:
+    """Handoffs this user made that still wait for their receiver, oldest first."""
+    return _pending_handoffs().where(Handoff.from_user_id == user_id,
+                                     Handoff.to_user_id != user_id)
+
+
+def pending_handoff_count_for(user_id: int) -> Select:
+    """How many handoffs wait for this user's acknowledgement (the navigation badge)."""
+    return select(func.count(Handoff.id)).where(Handoff.to_user_id == user_id, PENDING_HANDOFF)
+
+
+def overdue_handoffs(at: datetime, *, within: timedelta | None = None) -> Select:
+    """Handoffs still unacknowledged `within` (default: the runtime setting
+    handoffs.acknowledge_within_minutes) since they were made, as of `at`; oldest first,
+    with escalation, giver and receiver loaded. The scheduler notifies on these."""
+    within = handoff_acknowledge_within() if within is None else within
+    return _pending_handoffs().where(Handoff.created_at < at - within)
+
+
+def handoffs_of_escalation(escalation_id: int) -> Select:
+    """Every ownership transfer of one escalation, newest first."""
+    return (
+        select(Handoff)
+        .where(Handoff.escalation_id == escalation_id)
+        .options(selectinload(Handoff.from_user), selectinload(Handoff.to_user))
+        .order_by(Handoff.created_at.desc(), Handoff.id.desc())
     )
 
 

@@ -4,12 +4,22 @@ the caller; a refused change leaves nothing behind."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+import re
+
+from sqlalchemy import select, update
 
 from portal import audit
 from portal.accounts.models import Organization, User
 from portal.clock import now
-from portal.enums import ReputationalRisk, Status, Tier, Trigger, UpdateKind, Visibility
+from portal.enums import (
+    OPEN_STATUSES,
+    ReputationalRisk,
+    Status,
+    Tier,
+    Trigger,
+    UpdateKind,
+    Visibility,
+)
 from portal.escalations import workflow
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, EscalationRequest, Handoff, StatusChange
@@ -23,6 +33,49 @@ from portal.escalations.operations.common import (
     require_staff,
 )
 from portal.extensions import db
+
+# Helpdesk ticket references look like `HD-12345`: a short system prefix, a dash, digits.
+TICKET_PATTERN = re.compile(r"[A-Z]{2,10}-[0-9]{3,12}")
+EDITABLE_FIELDS = ("title", "summary", "customer_impact", "product_area", "category",
+                   "users_affected", "core_operations_blocked", "reputational_risk")
+CUSTOMER_VISIBLE_FIELDS = ("title", "summary", "customer_impact")
+PRIORITY_INPUTS = ("users_affected", "core_operations_blocked", "reputational_risk")
+TITLE_MAX, LABEL_MAX = 200, 80
+
+
+class DuplicateTicket(OperationError):
+    """The ticket already has an open escalation; `existing` is that escalation."""
+
+    def __init__(self, existing: Escalation):
+        super().__init__(f"Ticket {existing.source_ticket} is already escalated as "
+                         f"{existing.reference}.", "source_ticket")
+        self.existing = existing
+
+
+def normalize_ticket(reference: str) -> str:
+    return reference.strip().upper()
+
+
+def open_escalation_for_ticket(ticket: str) -> Escalation | None:
+    """The open escalation lifted from this helpdesk ticket, if there is one."""
+    return db.session.scalars(
+        select(Escalation).where(Escalation.source_ticket == ticket,
+                                 Escalation.status.in_(OPEN_STATUSES))
+        .order_by(Escalation.id).limit(1)
+    ).first()
+
+
+def _check_ticket(source_ticket: str) -> str:
+    ticket = normalize_ticket(source_ticket)
+    if not ticket:
+        return ""
+    if not TICKET_PATTERN.fullmatch(ticket):
+        raise OperationError("Enter the helpdesk ticket reference, like HD-12345.",
+                             "source_ticket")
+    existing = open_escalation_for_ticket(ticket)
+    if existing is not None:
+        raise DuplicateTicket(existing)
+    return ticket
 
 
 def open_escalation(
@@ -44,14 +97,18 @@ def open_escalation(
 ) -> Escalation:
     """Lift a customer issue into an escalation, with the handoff template as its first record.
 
-    Raises OperationError for a missing title, a severity outside 1–4 or an incomplete
-    handoff template.
+    Raises OperationError for a missing title, a severity outside 1–4, a malformed ticket
+    reference or an incomplete handoff template, and DuplicateTicket when the ticket already
+    has an open escalation.
     """
     require_staff(actor)
     if not title.strip():
         raise OperationError("Give the escalation a title.", "title")
     if severity not in (1, 2, 3, 4):
         raise OperationError("Severity must be between 1 and 4.", "severity")
+    source_ticket = _check_ticket(source_ticket)
+    if users_affected < 0:
+        raise OperationError("Users affected cannot be negative.", "users_affected")
     handoff.check()
     opened = now()
     escalation = Escalation(
@@ -159,9 +216,55 @@ def change_severity(escalation: Escalation, severity: int, *, actor: User | None
                  from_severity=previous, to_severity=severity)
 
 
+def edit_escalation(escalation: Escalation, *, actor: User | None, title: str,
+                    product_area: str, category: str, users_affected: int,
+                    core_operations_blocked: bool, reputational_risk: ReputationalRisk,
+                    summary: str | None = None, customer_impact: str | None = None) -> bool:
+    """Correct the descriptive fields and the business-impact inputs (summary and customer
+    impact stay as they are when not given); the priority score is recomputed when an impact
+    input changes. Returns whether anything changed.
+
+    Raises OperationError for an empty or overlong title, an emptied summary or customer
+    impact, an overlong label or a negative number of users.
+    """
+    require_staff(actor)
+    title, product_area, category = title.strip(), product_area.strip(), category.strip()
+    if not title:
+        raise OperationError("Give the escalation a title.", "title")
+    for name, value in (("summary", summary), ("customer_impact", customer_impact)):
+        if value is not None and not value.strip():
+            raise OperationError("This cannot be empty: customers read it.", name)
+    if len(title) > TITLE_MAX:
+        raise OperationError(f"Keep the title under {TITLE_MAX} characters.", "title")
+    for name, value in (("product_area", product_area), ("category", category)):
+        if len(value) > LABEL_MAX:
+            raise OperationError(f"Keep this under {LABEL_MAX} characters.", name)
+    if users_affected < 0:
+        raise OperationError("Users affected cannot be negative.", "users_affected")
+    before = audit.snapshot(escalation, EDITABLE_FIELDS)
+    escalation.title = title
+    if summary is not None:
+        escalation.summary = summary.strip()
+    if customer_impact is not None:
+        escalation.customer_impact = customer_impact.strip()
+    escalation.product_area = product_area
+    escalation.category = category
+    escalation.users_affected = users_affected
+    escalation.core_operations_blocked = core_operations_blocked
+    escalation.reputational_risk = reputational_risk
+    after = audit.snapshot(escalation, EDITABLE_FIELDS)
+    if any(before[name] != after[name] for name in PRIORITY_INPUTS):
+        recompute_priority(escalation)
+    if any(before[name] != after[name] for name in CUSTOMER_VISIBLE_FIELDS):
+        customer_saw_change(escalation)
+    return audit.record_change("escalation.edited", actor=actor, obj=escalation,
+                               before=before, after=after) is not None
+
+
 def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
-                reason: str) -> None:
-    """Escalate or de-escalate one tier, with the reason on the timeline.
+                reason: str, trigger: Trigger | None = None) -> None:
+    """Escalate or de-escalate one tier, with the reason (and what triggered it) on the
+    timeline.
 
     Raises IllegalTransition for a jump of more than one tier, OperationError without a reason.
     """
@@ -181,11 +284,14 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
         )
     direction = "Escalated" if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(
         previous) else "De-escalated"
+    because = f" Trigger: {trigger.label.lower()}." if trigger is not None else ""
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.TIER_CHANGE,
               visibility=Visibility.CUSTOMER,
-              body=f"{direction} from {previous.value} to {target.value}.\n\n{reason.strip()}")
+              body=f"{direction} from {previous.value} to {target.value}.{because}\n\n"
+                   f"{reason.strip()}")
     audit.record("escalation.tier_changed", actor=actor, obj=escalation,
-                 from_tier=previous.value, to_tier=target.value, reason=reason.strip())
+                 from_tier=previous.value, to_tier=target.value, reason=reason.strip(),
+                 trigger=trigger.value if trigger is not None else None)
 
 
 def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
@@ -217,12 +323,20 @@ def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
 
 def acknowledge_handoff(handoff: Handoff, *, actor: User) -> None:
     """The receiver confirms they have the escalation. Raises PermissionError for anyone else,
-    OperationError when it was already acknowledged."""
+    OperationError when it was already acknowledged or a later transfer superseded it."""
     if actor.id != handoff.to_user_id:
         raise PermissionError("only the receiver acknowledges a handoff")
     if handoff.acknowledged_at is not None:
         raise OperationError("This handoff was already acknowledged.")
+    if handoff.escalation.owner_id != handoff.to_user_id:
+        raise OperationError("A later handoff superseded this one: the escalation has "
+                             "another owner now.")
     handoff.acknowledged_at = now()
+    escalation = handoff.escalation
+    add_timeline_entry(escalation, author=actor, kind=UpdateKind.OWNERSHIP,
+                       visibility=Visibility.INTERNAL,
+                       body=f"{actor.name} acknowledged the handoff"
+                            + (f" from {handoff.from_user.name}." if handoff.from_user else "."))
     audit.record("handoff.acknowledged", actor=actor, obj=handoff,
                  escalation_id=handoff.escalation_id)
 
@@ -233,7 +347,12 @@ def assign_communicator(escalation: Escalation, communicator: User, *, actor: Us
     if not communicator.is_staff or not communicator.active:
         raise OperationError("The communicator must be an active member of staff.",
                              "communicator")
+    if escalation.communicator_id == communicator.id:
+        raise OperationError(f"{communicator.name} is already the communicator.",
+                             "communicator")
+    previous_id = escalation.communicator_id
     escalation.communicator = communicator
+    escalation.communicator_id = communicator.id
     customer_saw_change(escalation)
     audit.record("escalation.communicator_assigned", actor=actor, obj=escalation,
-                 communicator_id=communicator.id)
+                 communicator_id=communicator.id, previous_communicator_id=previous_id)
