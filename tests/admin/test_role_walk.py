@@ -47,6 +47,44 @@ EXPECTED: dict[str, Capability] = {
     "admin.people_deactivate": C.MANAGE_ACCOUNTS,
     "admin.people_reactivate": C.MANAGE_ACCOUNTS,
     "admin.audit_log": C.VIEW_AUDIT_LOG,
+    # lifecycle: new escalation, edits, workflow, tier, communicator, handoffs
+    "admin.new_escalation": C.WORK_ESCALATIONS,
+    "admin.edit_escalation": C.WORK_ESCALATIONS,
+    "admin.change_severity": C.WORK_ESCALATIONS,
+    "admin.change_status": C.WORK_ESCALATIONS,
+    "admin.change_tier": C.WORK_ESCALATIONS,
+    "admin.assign_communicator": C.WORK_ESCALATIONS,
+    "admin.transfer_ownership": C.WORK_ESCALATIONS,
+    "admin.handoffs": C.VIEW_CONSOLE,
+    "admin.acknowledge_handoff": C.WORK_ESCALATIONS,
+    # timeline, approvals, update templates
+    "admin.escalation_timeline": C.VIEW_CONSOLE,
+    "admin.post_to_timeline": C.WORK_ESCALATIONS,
+    "admin.timeline_preview": C.POST_CUSTOMER_UPDATES,
+    "admin.edit_timeline_update": C.WORK_ESCALATIONS,
+    "admin.retract_timeline_update": C.WORK_ESCALATIONS,
+    "admin.timeline_update_history": C.VIEW_CONSOLE,
+    "admin.approvals": C.POST_CUSTOMER_UPDATES,
+    "admin.approval": C.POST_CUSTOMER_UPDATES,
+    "admin.approve": C.POST_CUSTOMER_UPDATES,
+    "admin.reject": C.POST_CUSTOMER_UPDATES,
+    "admin.update_templates": C.VIEW_CONSOLE,
+    "admin.update_approval_settings": C.SET_THRESHOLDS,
+    "admin.new_update_template": C.MANAGE_ACCOUNTS,
+    "admin.edit_update_template_page": C.MANAGE_ACCOUNTS,
+    "admin.archive_update_template_page": C.MANAGE_ACCOUNTS,
+    "admin.update_template_preview": C.MANAGE_ACCOUNTS,
+    # plan and preview as customer
+    "admin.escalation_plan": C.VIEW_CONSOLE,
+    "admin.plan_add": C.WORK_ESCALATIONS,
+    "admin.plan_edit": C.WORK_ESCALATIONS,
+    "admin.plan_mark": C.WORK_ESCALATIONS,
+    "admin.plan_delete": C.WORK_ESCALATIONS,
+    "admin.plan_move": C.WORK_ESCALATIONS,
+    "admin.escalation_preview": C.VIEW_CONSOLE,
+    "admin.organization_preview": C.VIEW_CONSOLE,
+    "admin.preview_start": C.VIEW_CONSOLE,
+    "admin.preview_exit": C.VIEW_CONSOLE,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
@@ -55,10 +93,38 @@ CUSTOMERS = sorted(CUSTOMER_ROLES, key=lambda role: role.value)
 
 def _values_for(world, as_staff) -> dict[str, int]:
     """A real row for every URL argument a console route takes."""
+    from datetime import timedelta
+
+    from portal.clock import now
+    from portal.escalations.models import Handoff, Update, UpdateApproval
+    from portal.escalations.operations.update_templates import create_update_template
+
     with as_staff() as session:
         notice_id = session.scalar(select(Notice.id).where(Notice.channel == Channel.EMAIL)
                                    .order_by(Notice.id))
+        agent = session.get(type(world.staff[Role.AGENT]), world.staff[Role.AGENT].id)
+        update_id = session.scalar(select(Update.id).where(
+            Update.escalation_id == world.escalation_a.id, Update.author_id == agent.id)
+            .order_by(Update.id))
+        approval = UpdateApproval(organization_id=world.org_a.id,
+                                  escalation_id=world.escalation_a.id, author=agent,
+                                  body="Waiting for a second pair of eyes.",
+                                  next_update_by=now() + timedelta(hours=2), submitted_at=now())
+        session.add(approval)
+        template = create_update_template(actor=agent, name="Role walk template",
+                                          body="Hello {customer_name}")
+        session.flush()
+        approval_id, template_id = approval.id, template.id
+        handoff_id = session.scalar(select(Handoff.id).where(
+            Handoff.escalation_id == world.escalation_a.id))
     return {
+        "update_id": update_id,
+        "approval_id": approval_id,
+        "template_id": template_id,
+        "handoff_id": handoff_id,
+        "kind": "steps",
+        "item_id": world.customer_step_a.id,
+        "target": "investigating",
         "escalation_id": world.escalation_a.id,
         "organization_id": world.org_a.id,
         "policy_id": world.org_a.sla_policy_id,
@@ -130,8 +196,9 @@ def test_customers_are_refused_everywhere(app, world, as_staff, role):
     client = app.test_client()
     AuthActions(client).login(world.customers_a[role].email)
     token = csrf_token_from(client.get("/escalations").get_data(as_text=True))
+    requests = _requests(app, _values_for(world, as_staff))
     before = _fingerprint(app)
-    for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
+    for method, path, endpoint in requests:
         answer = client.open(path, method=method,
                              data={"csrf_token": token} if method == "POST" else None)
         assert answer.status_code == 403, (role, endpoint, method, path, answer.status_code)
@@ -144,9 +211,10 @@ def test_each_staff_role_gets_what_its_capabilities_allow(app, world, as_staff, 
     client = app.test_client()
     AuthActions(client).login(user.email)
     token = csrf_token_from(client.get("/admin/").get_data(as_text=True))
+    requests = _requests(app, _values_for(world, as_staff))
     before = _fingerprint(app)
     checked = 0
-    for method, path, endpoint in _requests(app, _values_for(world, as_staff)):
+    for method, path, endpoint in requests:
         allowed = can(user, EXPECTED[endpoint])
         if method == "GET":
             answer = client.get(path)
