@@ -24,6 +24,8 @@ class Escalation(TenantScoped, db.Model):
         sa.CheckConstraint("severity BETWEEN 1 AND 4", name="severity_range"),
         sa.CheckConstraint("priority_score BETWEEN 0 AND 100", name="priority_range"),
         sa.Index("ix_escalations_org_status", "organization_id", "status"),
+        # The staff queue's sorts (portal/escalations/queue.py).
+        sa.Index("ix_escalations_queue_priority", "priority_score", "opened_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,7 +53,7 @@ class Escalation(TenantScoped, db.Model):
     communicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolution_summary: Mapped[str] = mapped_column(sa.Text, default="")
 
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -61,6 +63,9 @@ class Escalation(TenantScoped, db.Model):
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The newest customer-visible update from the vendor (a customer's comment does not
+    # count): the staff queue shows and sorts by the time since; NULL until the first one.
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     # When each SLA clock next matters; NULL while paused or stopped. Kept exact by
     # portal.escalations.due.refresh_due_instants, read by the queue and the sweeps.
     ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
