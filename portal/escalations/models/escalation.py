@@ -65,7 +65,7 @@ class Escalation(TenantScoped, db.Model):
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # The newest customer-visible update from the vendor (a customer's comment does not
     # count): the staff queue shows and sorts by the time since; NULL until the first one.
-    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When each SLA clock next matters; NULL while paused or stopped. Kept exact by
     # portal.escalations.due.refresh_due_instants, read by the queue and the sweeps.
     ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
