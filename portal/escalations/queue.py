@@ -41,10 +41,10 @@ QUICK_VIEWS = {
     "overdue": "Updates overdue",
 }
 SORTS = {
-    "priority": "Priority, highest first",
+    "priority": "Priority",
     "sla": "SLA due soonest",
     "age": "Oldest first",
-    "customer_update": "Longest without a customer update",
+    "customer_update": "Longest without an update",
 }
 SLA_FILTERS = {"breached": "Breached", "at_risk": "At risk or breached"}
 DEFAULT_VIEW = "all"
