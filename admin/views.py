@@ -11,7 +11,7 @@ from flask import current_app, make_response, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import AnyOf, Length, Optional
+from wtforms.validators import AnyOf, Length, Optional, ValidationError
 
 from admin import bp, navigation
 from portal.clock import now
@@ -61,11 +61,11 @@ class QueueFilterForm(FlaskForm):
 
     def validate_owner(self, field):
         if field.data and not field.data.isdigit():
-            raise ValueError("Choose an owner from the list.")
+            raise ValidationError("Choose an owner from the list.")
 
     def validate_account(self, field):
         if field.data and not field.data.isdigit():
-            raise ValueError("Choose an account from the list.")
+            raise ValidationError("Choose an account from the list.")
 
     def to_query(self) -> queue.QueueQuery:
         page = self.page.data or "1"
