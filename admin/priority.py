@@ -87,12 +87,13 @@ def priority():
     if not can(current_user, Capability.SET_THRESHOLDS):
         abort(403)
     form = PriorityForm()
-    if not form.validate():
-        return _render(form, 422)
+    valid = form.validate()
     weights = form.weights()
-    if sum(weights.values()) != 100:
+    if all(not getattr(form, name).errors for name in weights) and sum(weights.values()) != 100:
         form.weights_error(f"The weights must add up to 100; they add up to "
                            f"{sum(weights.values())}.")
+        valid = False
+    if not valid:
         return _render(form, 422)
     try:
         result = set_priority_settings(weights, form.threshold.data, actor=current_user)

@@ -226,6 +226,8 @@ def test_bad_weights_answer_422_beside_the_fields(client, auth, as_staff, world)
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     assert 'id="weights-error"' in html and "they add up to 115" in html
+    both = _post(client, _form(severity="50", threshold="0")).get_data(as_text=True)
+    assert "they add up to 115" in both and 'id="threshold-error"' in both
     response = _post(client, _form(threshold="0", revenue="x"))
     html = response.get_data(as_text=True)
     assert response.status_code == 422

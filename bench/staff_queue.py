@@ -1,6 +1,6 @@
 """The staff queue benchmark (issue 4, "Queue"): 100,000 OPEN escalations in PostgreSQL.
 
-    .venv/bin/python bench/queue.py [--seconds 10] [--connections 8] [--rounds 1]
+    .venv/bin/python bench/staff_queue.py [--seconds 10] [--connections 8] [--rounds 1]
 
 1. Uses its own database, `bench_queue` (BENCH_DB_NAME), seeded like the dashboard's
    (bench/seed_large.py) and migrated; then, once, opens every escalation (the queue lists
@@ -13,7 +13,8 @@
    bare, queue page, unchanged poll (304), filtered view (SLA breached, SLA due soonest),
    a deep page, bare again; prints throughput and ratios to the bare endpoint.
 Figures are information, never assertions; the query count's constancy is asserted by
-tests/admin/test_queue.py.
+tests/admin/test_queue.py. (Not named queue.py: on the bench's sys.path, and gunicorn's
+--chdir bench, that would shadow the standard library's `queue`, which psycopg imports.)
 """
 
 from __future__ import annotations
