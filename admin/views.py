@@ -1,8 +1,8 @@
 """The console's home: the triage queue of every open escalation across accounts, live.
 
 One URL serves the page and (to htmx) the rows fragment the page polls every
-POLL_INTERVAL_SECONDS; both carry a weak ETag, and an unchanged poll costs one aggregate
-query and answers 304 (see portal.escalations.queue).
+POLL_INTERVAL_SECONDS; both carry a weak ETag, and an unchanged poll costs one query of two
+index lookups and answers 304 (see portal.escalations.queue).
 """
 
 from __future__ import annotations
@@ -103,11 +103,11 @@ def home():
     query = form.to_query() if valid else queue.QueueQuery()
     at = now()
     poll_seconds = int(current_app.config.get("POLL_INTERVAL_SECONDS", 15))
-    summary = queue.summarize(query, viewer_id=current_user.id, at=at)
+    stamp = queue.changed_stamp()
 
     def tag(variant: str) -> str:
         viewer = f"{current_user.id}:{current_user.timezone or ''}:{int(valid)}"
-        return queue.etag(summary, query, variant=variant, viewer=viewer, at=at,
+        return queue.etag(stamp, query, variant=variant, viewer=viewer, at=at,
                           poll_seconds=poll_seconds)
 
     etag = tag("fragment" if wants_fragment() else "page")
@@ -116,6 +116,7 @@ def home():
         response.set_etag(etag, weak=True)
         return response
 
+    summary = queue.summarize(query, viewer_id=current_user.id, at=at)
     board = queue.load_page(query, summary, viewer_id=current_user.id, at=at)
     if not wants_fragment():
         form.offer_choices(summary, queue.staff_choices(), queue.organization_choices())

@@ -311,22 +311,34 @@ def test_an_unchanged_poll_answers_304(client, auth, world, minute):
 
 
 def test_a_change_or_the_next_minute_changes_the_etag(client, auth, as_staff, world, minute):
+    """A status change, a handoff and its acknowledgement each answer in full (seconds apart,
+    in the same minute); so does the next minute, for ages and SLA states."""
     auth.login(world.staff[Role.AGENT].email)
     etag = _etag(client.get("/admin/", headers=HX))
-    with as_staff() as session:
-        escalation = session.get(Escalation, world.escalation_b.id)
-        ops.change_status(escalation, Status.ACKNOWLEDGED, actor=_staff(session, world))
-    changed = client.get("/admin/", headers={**HX, "If-None-Match": f'W/"{etag}"'})
-    assert changed.status_code == 200
-    etag = _etag(changed)
-    with as_staff() as session:  # a handoff does not touch its escalation row
-        escalation = session.get(Escalation, world.escalation_b.id)
-        ops.transfer_ownership(escalation, _staff(session, world, Role.ESCALATION_MANAGER),
-                               actor=_staff(session, world),
+    assert client.get("/admin/", headers={**HX, "If-None-Match": f'W/"{etag}"'}
+                      ).status_code == 304
+    manager = world.staff[Role.ESCALATION_MANAGER]
+
+    def change_status(session):
+        ops.change_status(session.get(Escalation, world.escalation_b.id), Status.ACKNOWLEDGED,
+                          actor=_staff(session, world))
+
+    def hand_over(session):
+        ops.transfer_ownership(session.get(Escalation, world.escalation_b.id),
+                               session.get(User, manager.id), actor=_staff(session, world),
                                template=factories.handoff_template())
-    handed = client.get("/admin/", headers={**HX, "If-None-Match": f'W/"{etag}"'})
-    assert handed.status_code == 200
-    etag = _etag(handed)
+
+    def acknowledge(session):
+        handoff = session.scalars(ops_queries.pending_handoffs_for(manager.id)).one()
+        ops.acknowledge_handoff(handoff, actor=session.get(User, manager.id))
+
+    for seconds, change in ((10, change_status), (20, hand_over), (30, acknowledge)):
+        with frozen_at(minute + timedelta(seconds=seconds)):
+            with as_staff() as session:
+                change(session)
+            answer = client.get("/admin/", headers={**HX, "If-None-Match": f'W/"{etag}"'})
+            assert answer.status_code == 200, change.__name__
+            etag = _etag(answer)
     with frozen_at(minute + timedelta(minutes=1)):
         assert client.get("/admin/", headers={**HX, "If-None-Match": f'W/"{etag}"'}
                           ).status_code == 200

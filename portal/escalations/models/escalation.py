@@ -26,6 +26,9 @@ class Escalation(TenantScoped, db.Model):
         sa.Index("ix_escalations_org_status", "organization_id", "status"),
         # The staff queue's sorts (portal/escalations/queue.py).
         sa.Index("ix_escalations_queue_priority", "priority_score", "opened_at"),
+        # Covers the queue's unfiltered counts (per product area and quick view).
+        sa.Index("ix_escalations_queue_views", "status", "product_area", "owner_id",
+                 "communicator_id", "next_update_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +62,8 @@ class Escalation(TenantScoped, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now,
+                                                 index=True)  # the queue's change stamp
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -120,7 +120,7 @@ def recompute_open_priorities(actor: User | None = None) -> Recomputed:
                Escalation.core_operations_blocked, Escalation.reputational_risk,
                Escalation.priority_score, Escalation.priority_breakdown, Escalation.tier,
                Organization.segment, Organization.annual_revenue)
-    changed, crossed, after_id = 0, [], 0
+    changed, crossed, after_id, stamp = 0, [], 0, now()  # updated_at: the queue's ETag
     while True:
         batch = db.session.execute(
             select(*columns)
@@ -142,7 +142,7 @@ def recompute_open_priorities(actor: User | None = None) -> Recomputed:
             if (score, breakdown) == (row.priority_score, row.priority_breakdown):
                 continue
             values.append({"id": row.id, "priority_score": score,
-                           "priority_breakdown": breakdown})
+                           "priority_breakdown": breakdown, "updated_at": stamp})
             if row.priority_score < threshold <= score and row.tier != Tier.MANAGEMENT:
                 crossed.append(row.id)
         if values:
