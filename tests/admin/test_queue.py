@@ -414,3 +414,14 @@ def test_the_empty_queue_says_it_is_clear(client, auth, as_staff, world):
                               resolution_summary="Done.")
     auth.login(world.staff[Role.AGENT].email)
     assert "The queue is clear" in _body(client.get("/admin/"))
+
+
+def test_empty_states_say_why_nothing_shows(client, auth, world, several):
+    """Filters that match nothing offer to clear them; an empty quick view says what it
+    would hold."""
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    filtered = _body(client.get("/admin/?q=no-such-words"))
+    assert "Nothing matches these filters" in filtered and "Clear filters" in filtered
+    mine = _body(client.get("/admin/?view=mine"))
+    assert _references(mine) == [] and "Nothing is yours right now" in mine
+    assert "Every open escalation has an owner" not in mine
