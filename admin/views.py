@@ -10,8 +10,10 @@ from __future__ import annotations
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from markupsafe import Markup, escape
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
+from wtforms.widgets import Select, html_params
 
 from admin import bp, navigation
 from portal.clock import now
@@ -30,6 +32,17 @@ def _int_or_none(value):
     return int(value) if value not in (None, "") else None
 
 
+class LongSelect(Select):
+    """A select whose options render as plain strings: hundreds of accounts stay cheap."""
+
+    def __call__(self, field, **kwargs):
+        kwargs.setdefault("id", field.id)
+        options = "".join(
+            f'<option{" selected" if choice.selected else ""} value="{escape(choice.value)}">'
+            f"{escape(choice.label)}</option>" for choice in field.iter_choices())
+        return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
+
+
 class QueueFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
@@ -40,7 +53,8 @@ class QueueFilterForm(FlaskForm):
                     description="A reference (ESC-1042), words of the title, or a customer.")
     tier = SelectField("Tier", default="", choices=[SelectChoice("", "All tiers")] + [
         SelectChoice(t.value, t.value) for t in Tier])
-    owner = SelectField("Owner", default="", coerce=str, validate_choice=False)
+    owner = SelectField("Owner", default="", coerce=str, validate_choice=False,
+                        widget=LongSelect())
     status = SelectField("Status", default="", choices=[SelectChoice("", "All open statuses")] + [
         SelectChoice(s.value, s.label) for s in OPEN_STATUSES])
     severity = SelectField("Severity", default="", choices=[SelectChoice("", "All severities")] + [
@@ -51,7 +65,7 @@ class QueueFilterForm(FlaskForm):
                        validators=[Length(max=80)])
     segment = SelectField("Segment", default="", choices=[SelectChoice("", "All segments")] + [
         SelectChoice(s.value, s.value.capitalize()) for s in Segment])
-    account = SelectField("Account", default="", validate_choice=False)
+    account = SelectField("Account", default="", validate_choice=False, widget=LongSelect())
     sla = SelectField("SLA", default="", choices=[SelectChoice("", "Any SLA state")] + [
         SelectChoice(value, label) for value, label in queue.SLA_FILTERS.items()])
     sort = SelectField("Sort by", default=queue.DEFAULT_SORT, choices=[
