@@ -11,7 +11,8 @@
    a deep page, a filtered and SLA-sorted view, the fragment and the unchanged poll.
 3. Serves the app with gunicorn and drives each URL with wrk (bench/dashboard.py's harness):
    bare, queue page, unchanged poll (304), filtered view (SLA breached, SLA due soonest),
-   a deep page, bare again; prints throughput and ratios to the bare endpoint.
+   a deep page, the signed-in floor (GET / → 302), bare again; prints throughput and
+   ratios to the bare endpoint.
 Figures are information, never assertions; the query count's constancy is asserted by
 tests/admin/test_queue.py. (Not named queue.py: on the bench's sys.path, and gunicorn's
 --chdir bench, that would shadow the standard library's `queue`, which psycopg imports.)
@@ -161,6 +162,8 @@ def run(args) -> dict:
             ("poll", "unchanged poll (If-None-Match)", "/admin/", poll, 304),
             ("filtered", f"filtered {FILTERED}", FILTERED, auth, 200),
             ("deep", f"deep page {DEEP}", DEEP, auth, 200),
+            # Any signed-in request's fixed cost (session, user): context for the poll.
+            ("floor", "signed-in floor: GET / → 302", "/", auth, 302),
         ]
         plan = [bare] + (pages + [bare]) * args.rounds
         results: dict[str, list] = {}
@@ -186,7 +189,7 @@ def report(outcome: dict) -> None:
               f"{median(m['p99_ms'] for m in runs):>10.1f}"
               f"{'' if all(m['as_expected'] for m in runs) else '  ← unexpected statuses'}")
     print(f"{line}\nthroughput ratios against the bare endpoint in the same round")
-    for key in ("queue", "poll", "filtered", "deep"):
+    for key in ("queue", "poll", "filtered", "deep", "floor"):
         print(f"  {key + ' / bare':<26}{median(harness.ratios(results, key)):>8.4f}")
     print(f"{line}\nSQL queries per request (in-process)")
     for key, q in outcome["queries"].items():
