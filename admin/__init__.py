@@ -37,6 +37,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     plan,
     policies,
     preview,
+    priority,
     sent_mail,
     timeline,
     update_templates,

@@ -1,7 +1,8 @@
 """The composite priority score: 0–100, always with its breakdown.
 
 Each factor is scaled to 0..1 and weighted; weights sum to 100, so the score is the sum of
-the weighted factors. Administrators tune the weights (PRIORITY_WEIGHTS setting).
+the weighted factors. Administrators tune the weights and the senior-involvement threshold
+at runtime (the settings below, edited on the console's Priority page).
 """
 
 from dataclasses import dataclass
@@ -16,6 +17,11 @@ DEFAULT_WEIGHTS: dict[str, int] = {
     "reputational_risk": 10,
 }
 
+#: Runtime settings (portal.settings): the weights, and the score from which an escalation
+#: needs senior involvement (routed to the Management tier, escalation managers told).
+WEIGHTS_SETTING = ("priority.weights", DEFAULT_WEIGHTS)
+THRESHOLD_SETTING = ("priority.senior_threshold", 75)
+
 FACTOR_LABELS = {
     "severity": "Technical severity",
     "business_impact": "Business impact",
@@ -28,6 +34,14 @@ _SEVERITY = {1: 1.0, 2: 0.7, 3: 0.4, 4: 0.1}
 _SEGMENT = {Segment.STRATEGIC: 1.0, Segment.ENTERPRISE: 0.6, Segment.GROWTH: 0.3}
 _RISK = {ReputationalRisk.HIGH: 1.0, ReputationalRisk.MEDIUM: 0.5, ReputationalRisk.LOW: 0.0}
 _REVENUE_STEPS = ((100_000_000, 1.0), (25_000_000, 0.75), (5_000_000, 0.5), (1_000_000, 0.25))
+
+
+def usable_weights(value) -> dict[str, int]:
+    """A stored weights value made safe to compute with: every factor present, integers
+    (a factor missing from an older stored value weighs 0)."""
+    if not isinstance(value, dict) or not value:
+        return dict(DEFAULT_WEIGHTS)
+    return {name: max(0, int(value.get(name, 0) or 0)) for name in DEFAULT_WEIGHTS}
 
 
 @dataclass(frozen=True)

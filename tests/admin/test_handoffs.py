@@ -78,7 +78,7 @@ def test_a_transfer_is_pending_on_every_page_until_the_receiver_acknowledges(
 
     token = sign_in(auth, world, user=receiver)
     home = client.get("/admin/").get_data(as_text=True)
-    assert '<span class="nav-count">1<span class="visually-hidden"> pending</span>' in home
+    assert '<span class="nav-count">1<span class="visually-hidden"> waiting</span>' in home
     page = client.get(overview(world)).get_data(as_text=True)
     assert "Handoff pending to you" in page
     theirs = client.get("/admin/handoffs").get_data(as_text=True)

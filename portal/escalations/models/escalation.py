@@ -24,6 +24,11 @@ class Escalation(TenantScoped, db.Model):
         sa.CheckConstraint("severity BETWEEN 1 AND 4", name="severity_range"),
         sa.CheckConstraint("priority_score BETWEEN 0 AND 100", name="priority_range"),
         sa.Index("ix_escalations_org_status", "organization_id", "status"),
+        # The staff queue's sorts (portal/escalations/queue.py).
+        sa.Index("ix_escalations_queue_priority", "priority_score", "opened_at"),
+        # Covers the queue's unfiltered counts (per product area and quick view).
+        sa.Index("ix_escalations_queue_views", "status", "product_area", "owner_id",
+                 "communicator_id", "next_update_due_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,16 +56,20 @@ class Escalation(TenantScoped, db.Model):
     communicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolution_summary: Mapped[str] = mapped_column(sa.Text, default="")
 
-    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     contained_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now,
+                                                 index=True)  # the queue's change stamp
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # The newest customer-visible update from the vendor (a customer's comment does not
+    # count): the staff queue shows and sorts by the time since; NULL until the first one.
+    last_customer_update_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When each SLA clock next matters; NULL while paused or stopped. Kept exact by
     # portal.escalations.due.refresh_due_instants, read by the queue and the sweeps.
     ack_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -14,9 +14,16 @@ from portal.enums import ReputationalRisk, Trigger, UpdateKind, Visibility
 from portal.escalations.audiences import subscribers_of, vendor_contacts
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Handoff, Update
-from portal.escalations.priority import PriorityInputs, compute_priority
+from portal.escalations.priority import (
+    THRESHOLD_SETTING,
+    WEIGHTS_SETTING,
+    PriorityInputs,
+    compute_priority,
+    usable_weights,
+)
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails, enqueue_webhooks
+from portal.settings import get_setting
 
 
 class OperationError(ValueError):
@@ -49,10 +56,30 @@ def require_staff(actor: User | None) -> None:
         raise PermissionError("only staff may do this")
 
 
-def recompute_priority(escalation: Escalation) -> None:
-    """Refresh the composite score and its breakdown from the current inputs."""
+def priority_weights() -> dict[str, int]:
+    """The weights administrators set (Priority page), else the deployment's, else defaults."""
+    key, default = WEIGHTS_SETTING
+    configured = current_app.config.get("PRIORITY_WEIGHTS") if has_app_context() else None
+    return usable_weights(get_setting(key, configured or default))
+
+
+def senior_threshold() -> int:
+    """The score from which an escalation needs senior involvement (Priority page)."""
+    key, default = THRESHOLD_SETTING
+    return int(get_setting(key, default))
+
+
+def recompute_priority(escalation: Escalation, actor: User | None = None) -> None:
+    """Refresh the composite score and its breakdown from the current inputs and weights.
+
+    Call it whenever an input changes (severity, users affected, core operations blocked,
+    reputational risk, the organization's segment or revenue). When the score crosses the
+    senior-involvement threshold upward on an open escalation below the Management tier, the
+    escalation is routed to Management and the escalation managers are told
+    (portal.escalations.operations.priority.route_for_senior_involvement).
+    """
     org = escalation.organization or db.session.get(Organization, escalation.organization_id)
-    weights = current_app.config.get("PRIORITY_WEIGHTS") if has_app_context() else None
+    previous = escalation.priority_score
     escalation.priority_score, escalation.priority_breakdown = compute_priority(
         PriorityInputs(
             severity=escalation.severity,
@@ -62,8 +89,16 @@ def recompute_priority(escalation: Escalation) -> None:
             annual_revenue=org.annual_revenue,
             reputational_risk=escalation.reputational_risk or ReputationalRisk.LOW,
         ),
-        weights,
+        priority_weights(),
     )
+    if escalation.id is None:
+        return  # still being opened (no id): routing needs the stored escalation
+    threshold = senior_threshold()
+    if (previous or 0) < threshold <= escalation.priority_score:
+        # Imported here: the routing operation builds on this module's timeline helpers.
+        from portal.escalations.operations.priority import route_for_senior_involvement
+
+        route_for_senior_involvement(escalation, threshold=threshold, actor=actor)
 
 
 def new_handoff(escalation, from_user, to_user, template: HandoffTemplate, *, at) -> Handoff:
@@ -105,6 +140,8 @@ def add_timeline_entry(escalation: Escalation, *, author: User | None, kind: Upd
     if visibility == Visibility.CUSTOMER:
         db.session.flush()
         customer_saw_change(escalation, update.created_at)
+        if kind != UpdateKind.CUSTOMER_COMMENT:  # the queue's "since the last update"
+            escalation.last_customer_update_at = update.created_at
         _announce(escalation, update)
     refresh_due_instants(escalation)
     return update

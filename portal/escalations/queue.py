@@ -1,0 +1,468 @@
+"""The staff queue's read model: every open escalation across accounts, filtered, sorted and
+paged in SQL, read in a constant number of queries whatever the number of rows.
+
+    changed_stamp() 1 query of two index lookups: when anything shown last changed; the only
+                  query an unchanged poll runs (its ETag is built from it)
+    summarize()   1 query: open escalations per product area and the quick views' counts
+    load_page()   3 queries: one page of matching escalations with their organization, owner
+                  and communicator; the next milestone of each; the pending handoff of each
+
+SLA states come from the due instants stored on escalations (portal.escalations.due), so
+filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
+organization (the console runs unscoped) and every row, internal ones included.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, joinedload, load_only
+
+from portal.accounts.models import Organization, User
+from portal.enums import OPEN_STATUSES, STAFF_ROLES, Segment, Status, Tier
+from portal.escalations.models import Escalation, Handoff, Milestone
+from portal.extensions import db
+
+#: Bump when what a row shows changes, so no browser keeps a representation of the old one.
+REPRESENTATION_VERSION = "1"
+PAGE_SIZE = 50
+SEARCH_MAX_CHARS = 100
+AGING_AFTER = timedelta(hours=24)  # "aging": open this long
+STALE_AFTER = timedelta(hours=24)  # the same status this long
+
+QUICK_VIEWS = {
+    "all": "All open",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "handoffs": "Handoffs for me",
+    "overdue": "Updates overdue",
+}
+SORTS = {
+    "priority": "Priority",
+    "sla": "SLA due soonest",
+    "age": "Oldest first",
+    "customer_update": "Longest without an update",
+}
+SLA_FILTERS = {"breached": "Breached", "at_risk": "At risk or breached"}
+DEFAULT_VIEW = "all"
+DEFAULT_SORT = "priority"
+UNASSIGNED_OWNER = 0  # the owner filter's "nobody"
+
+
+def breached(at: datetime):
+    """A running clock's due instant has passed (stored instants are NULL when paused)."""
+    return sa.or_(sa.and_(Escalation.ack_due_at.is_not(None), Escalation.ack_due_at <= at),
+                  sa.and_(Escalation.resolve_due_at.is_not(None),
+                          Escalation.resolve_due_at <= at))
+
+
+def at_risk_or_breached(at: datetime):
+    return sa.or_(
+        sa.and_(Escalation.ack_at_risk_at.is_not(None), Escalation.ack_at_risk_at <= at),
+        sa.and_(Escalation.resolve_at_risk_at.is_not(None), Escalation.resolve_at_risk_at <= at),
+        breached(at),
+    )
+
+
+def update_overdue(at: datetime):
+    return sa.and_(Escalation.next_update_due_at.is_not(None),
+                   Escalation.next_update_due_at < at)
+
+
+def _handoff_waiting_for(user_id: int):
+    return Escalation.id.in_(
+        sa.select(Handoff.escalation_id).where(Handoff.to_user_id == user_id,
+                                               Handoff.acknowledged_at.is_(None)))
+
+
+def _quick_view(view: str, viewer_id: int, at: datetime):
+    if view == "mine":
+        return sa.or_(Escalation.owner_id == viewer_id, Escalation.communicator_id == viewer_id)
+    if view == "unassigned":
+        return Escalation.owner_id.is_(None)
+    if view == "handoffs":
+        return _handoff_waiting_for(viewer_id)
+    if view == "overdue":
+        return update_overdue(at)
+    return None
+
+
+def _search_criterion(text: str):
+    """A reference ("ESC-1042" or "1042"), words of the title, or the customer's name."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
+    criterion = sa.or_(Escalation.title.ilike(pattern, escape="\\"),
+                       Organization.name.ilike(pattern, escape="\\"))
+    escalation_id = Escalation.id_from_reference(text if not text.isdigit() else f"ESC-{text}")
+    if escalation_id is not None:
+        criterion = sa.or_(criterion, Escalation.id == escalation_id)
+    return criterion
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the viewer asked to see: a quick view, filters, a search, a sort and a page."""
+
+    view: str = DEFAULT_VIEW
+    tier: Tier | None = None
+    owner: int | None = None  # a user id, or UNASSIGNED_OWNER
+    status: Status | None = None
+    severity: int | None = None
+    area: str | None = None
+    segment: Segment | None = None
+    organization: int | None = None
+    sla: str | None = None
+    search: str = ""
+    sort: str = DEFAULT_SORT
+    page: int = 1
+
+    @property
+    def sort_label(self) -> str:
+        return SORTS.get(self.sort, SORTS[DEFAULT_SORT])
+
+    @property
+    def is_filtered(self) -> bool:
+        return any((self.tier, self.owner is not None, self.status, self.severity, self.area,
+                    self.segment, self.organization, self.sla, self.search))
+
+    def args(self, *, view: str | None = None, page: int | None = None,
+             filters: bool = True) -> dict[str, str]:
+        """The query-string arguments that reproduce this view (defaults left out);
+        `view`/`page` override, `filters=False` keeps only the view and the sort."""
+        view = self.view if view is None else view
+        page = self.page if page is None else page
+        args = {"view": view if view != DEFAULT_VIEW else "",
+                "sort": self.sort if self.sort != DEFAULT_SORT else "",
+                "page": str(page) if page > 1 else ""}
+        if filters:
+            args.update({
+                "q": self.search, "tier": self.tier.value if self.tier else "",
+                "owner": "" if self.owner is None else str(self.owner),
+                "status": self.status.value if self.status else "",
+                "severity": str(self.severity or ""), "area": self.area or "",
+                "segment": self.segment.value if self.segment else "",
+                "account": str(self.organization or ""), "sla": self.sla or ""})
+        return {key: value for key, value in args.items() if value}
+
+    def filter_criteria(self, at: datetime) -> list:
+        """SQL criteria of the filters and the search (not the quick view)."""
+        criteria = []
+        if self.tier:
+            criteria.append(Escalation.tier == self.tier)
+        if self.owner == UNASSIGNED_OWNER:
+            criteria.append(Escalation.owner_id.is_(None))
+        elif self.owner is not None:
+            criteria.append(Escalation.owner_id == self.owner)
+        if self.status:
+            criteria.append(Escalation.status == self.status)
+        if self.severity:
+            criteria.append(Escalation.severity == self.severity)
+        if self.area:
+            criteria.append(Escalation.product_area == self.area)
+        if self.segment:
+            criteria.append(Organization.segment == self.segment)
+        if self.organization:
+            criteria.append(Escalation.organization_id == self.organization)
+        if self.sla == "breached":
+            criteria.append(breached(at))
+        elif self.sla == "at_risk":
+            criteria.append(at_risk_or_breached(at))
+        if self.search:
+            criteria.append(_search_criterion(self.search))
+        return criteria
+
+    def criteria(self, viewer_id: int, at: datetime) -> list:
+        view = _quick_view(self.view, viewer_id, at)
+        return self.filter_criteria(at) + ([view] if view is not None else [])
+
+
+def _open_escalations():
+    return (sa.select().select_from(Escalation)
+            .join(Organization, Organization.id == Escalation.organization_id)
+            .where(Escalation.status.in_(OPEN_STATUSES)))
+
+
+# ------------------------------------------------------------------- the stamp and the summary
+def changed_stamp() -> str:
+    """When anything the queue shows last changed, from two index lookups: the newest
+    `updated_at` of any escalation (a status, owner, tier, score or SLA input change, and an
+    escalation entering or leaving the open set, all touch its row) and the newest handoff
+    acknowledgement (which does not touch its escalation). The only query an unchanged poll
+    runs, whatever the number of escalations; what time alone moves (ages, SLA states) is
+    covered by the minute in the ETag."""
+    row = db.session.execute(sa.select(
+        sa.select(sa.func.max(Escalation.updated_at)).scalar_subquery(),
+        sa.select(sa.func.max(Handoff.acknowledged_at)).scalar_subquery(),
+    )).one()
+    return "|".join(value.isoformat() if value else "-" for value in row)
+
+
+def etag(stamp: str, query: QueueQuery, *, variant: str, viewer: str, at: datetime,
+         poll_seconds: int) -> str:
+    """A weak validator for one representation of the queue (page or fragment): the change
+    stamp, the query, the viewer (their quick views and timezone) and the current minute, so
+    ages and SLA states refresh at least once a minute."""
+    parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
+             stamp, str(int(at.timestamp() // 60)), str(poll_seconds))
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Open escalations by product area, and how many each quick view holds with the
+    filters applied (the one asked for is the matching set)."""
+
+    total_open: int
+    areas: tuple[tuple[str, int], ...]
+    views: dict[str, int]
+    view: str = DEFAULT_VIEW
+
+    @property
+    def matching(self) -> int:
+        return self.views[self.view]
+
+
+def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
+    """One aggregate query over the open escalations: counts per product area and per quick
+    view (each with the filters applied). Unfiltered, it reads only columns of the covering
+    index ix_escalations_queue_views (an index-only scan on PostgreSQL)."""
+    filters = query.filter_criteria(at)
+
+    def when(criteria, column):
+        criteria = [c for c in criteria if c is not None]
+        return sa.case((sa.and_(*criteria), column)) if criteria else column
+
+    stmt = (
+        sa.select(Escalation.product_area, sa.func.count(Escalation.id),
+                  *(sa.func.count(when(filters + [_quick_view(view, viewer_id, at)],
+                                       Escalation.id)) for view in QUICK_VIEWS))
+        .where(Escalation.status.in_(OPEN_STATUSES))
+        .group_by(Escalation.product_area)
+        .order_by(Escalation.product_area)
+    )
+    if query.segment or query.search:  # the only criteria on the organization
+        stmt = stmt.join(Organization, Organization.id == Escalation.organization_id)
+    groups = db.session.execute(stmt).all()
+    return Summary(
+        total_open=sum(row[1] for row in groups),
+        areas=tuple((row[0], row[1]) for row in groups if row[0]),
+        views={view: sum(row[2 + n] for row in groups) for n, view in enumerate(QUICK_VIEWS)},
+        view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
+    )
+
+
+# ---------------------------------------------------------------------------------- the rows
+@dataclass(frozen=True)
+class SlaState:
+    """The most urgent running clock: its state, which clock, and its due instant."""
+
+    state: str  # on_track, at_risk, breached, paused, none
+    clock: str = ""  # "Acknowledge" or "Resolve"
+    due_at: datetime | None = None
+
+    @property
+    def highlighted(self) -> bool:
+        return self.state in ("at_risk", "breached")
+
+
+_STATE_RANK = {"breached": 0, "at_risk": 1, "on_track": 2}
+
+
+def sla_state(escalation: Escalation, at: datetime) -> SlaState:
+    """From the stored instants: breached once due, at risk from the at-risk instant."""
+    running = []
+    for name, due, risk in (
+            ("Acknowledge", escalation.ack_due_at, escalation.ack_at_risk_at),
+            ("Resolve", escalation.resolve_due_at, escalation.resolve_at_risk_at)):
+        if due is None:
+            continue
+        state = "breached" if due <= at else "at_risk" if risk and risk <= at else "on_track"
+        running.append(SlaState(state, name, due))
+    if not running:
+        return SlaState("paused" if escalation.status == Status.WAITING_ON_CUSTOMER else "none")
+    return min(running, key=lambda s: (_STATE_RANK[s.state], s.due_at))
+
+
+@dataclass(frozen=True)
+class NextMilestone:
+    title: str
+    due_at: datetime
+
+
+@dataclass(frozen=True)
+class PendingHandoff:
+    to_name: str
+    to_user_id: int
+    since: datetime
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    escalation: Escalation
+    sla: SlaState
+    next_milestone: NextMilestone | None
+    pending_handoff: PendingHandoff | None
+    age: timedelta
+    in_status: timedelta
+    since_customer_update: timedelta | None
+    update_overdue: bool
+
+    @property
+    def aging(self) -> bool:
+        return self.age >= AGING_AFTER
+
+    @property
+    def stale(self) -> bool:
+        return self.in_status >= STALE_AFTER
+
+    @property
+    def version(self) -> str:
+        """Changes whenever the escalation changes (live.js highlights the row)."""
+        pending = self.pending_handoff.since.isoformat() if self.pending_handoff else "-"
+        return f"{self.escalation.updated_at.isoformat()}|{pending}"
+
+
+@dataclass(frozen=True)
+class Queue:
+    query: QueueQuery
+    summary: Summary
+    rows: list[QueueRow] = field(default_factory=list)
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.summary.matching // PAGE_SIZE))
+
+    @property
+    def first(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+
+
+def _sla_due():
+    """The running clock due first: acknowledge, unless resolve is due earlier."""
+    ack, resolve = Escalation.ack_due_at, Escalation.resolve_due_at
+    return sa.case(
+        (sa.and_(ack.is_not(None), sa.or_(resolve.is_(None), ack <= resolve)), ack),
+        else_=resolve)
+
+
+def _order(sort: str) -> tuple:
+    if sort == "age":
+        return (Escalation.opened_at, Escalation.id)
+    if sort == "sla":
+        due = _sla_due()
+        return (due.is_(None), due, Escalation.priority_score.desc(), Escalation.id)
+    if sort == "customer_update":
+        return (sa.func.coalesce(Escalation.last_customer_update_at, Escalation.opened_at),
+                Escalation.id)
+    return (Escalation.priority_score.desc(), Escalation.opened_at, Escalation.id)
+
+
+_ROW_COLUMNS = (
+    Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
+    Escalation.product_area, Escalation.owner_id, Escalation.communicator_id,
+    Escalation.organization_id, Escalation.priority_score, Escalation.priority_breakdown,
+    Escalation.opened_at, Escalation.status_changed_at, Escalation.updated_at,
+    Escalation.last_customer_update_at, Escalation.ack_due_at, Escalation.ack_at_risk_at,
+    Escalation.resolve_due_at, Escalation.resolve_at_risk_at, Escalation.next_update_due_at,
+)
+
+
+def page_number(requested: int, summary: Summary) -> int:
+    """The requested page, kept within the pages that exist."""
+    pages = max(1, -(-summary.matching // PAGE_SIZE))
+    return min(max(1, requested), pages)
+
+
+def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
+    """One page of the matching escalations, in the query's order, with what each row shows.
+    Three queries whatever the page size (none when nothing matches)."""
+    page = page_number(query.page, summary)
+    if not summary.matching:
+        return Queue(query=query, summary=summary, page=page)
+    stmt = (
+        _open_escalations()
+        .add_columns(Escalation)
+        .where(*query.criteria(viewer_id, at))
+        .options(
+            load_only(*_ROW_COLUMNS),
+            contains_eager(Escalation.organization).load_only(
+                Organization.name, Organization.segment),
+            joinedload(Escalation.owner).load_only(User.name),
+            joinedload(Escalation.communicator).load_only(User.name),
+        )
+        .order_by(*_order(query.sort))
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    )
+    escalations = list(db.session.scalars(stmt))
+    if not escalations:
+        return Queue(query=query, summary=summary, page=page)
+    ids = [escalation.id for escalation in escalations]
+    milestones = _next_milestones(ids)
+    handoffs = _pending_handoffs(ids)
+    rows = []
+    for e in escalations:
+        last_update = e.last_customer_update_at
+        rows.append(QueueRow(
+            escalation=e,
+            sla=sla_state(e, at),
+            next_milestone=milestones.get(e.id),
+            pending_handoff=handoffs.get(e.id),
+            age=at - e.opened_at,
+            in_status=at - e.status_changed_at,
+            since_customer_update=at - last_update if last_update else None,
+            update_overdue=e.next_update_due_at is not None and e.next_update_due_at < at,
+        ))
+    return Queue(query=query, summary=summary, rows=rows, page=page)
+
+
+def _next_milestones(ids: list[int]) -> dict[int, NextMilestone]:
+    """The next milestone not yet done (internal ones too: staff see them), per escalation."""
+    ranked = (
+        sa.select(
+            Milestone.escalation_id, Milestone.title, Milestone.due_at,
+            sa.func.row_number().over(partition_by=Milestone.escalation_id,
+                                      order_by=(Milestone.due_at, Milestone.id)).label("nth"),
+        )
+        .where(Milestone.escalation_id.in_(ids), Milestone.completed_at.is_(None))
+        .subquery()
+    )
+    stmt = sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
+        ranked.c.nth == 1)
+    return {row.escalation_id: NextMilestone(row.title, row.due_at)
+            for row in db.session.execute(stmt)}
+
+
+def _pending_handoffs(ids: list[int]) -> dict[int, PendingHandoff]:
+    """The newest unacknowledged handoff per escalation, with its receiver's name."""
+    stmt = (
+        sa.select(Handoff.escalation_id, Handoff.to_user_id, Handoff.created_at, User.name)
+        .join(User, User.id == Handoff.to_user_id)
+        .where(Handoff.escalation_id.in_(ids), Handoff.acknowledged_at.is_(None))
+        .order_by(Handoff.escalation_id, Handoff.created_at)
+    )
+    return {row.escalation_id: PendingHandoff(row.name, row.to_user_id, row.created_at)
+            for row in db.session.execute(stmt)}
+
+
+# ------------------------------------------------------------------------- filter choices
+def staff_choices() -> list[tuple[int, str]]:
+    """Active staff, for the owner filter (one query)."""
+    return [(row.id, row.name) for row in db.session.execute(
+        sa.select(User.id, User.name)
+        .where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+        .order_by(User.name))]
+
+
+def organization_choices() -> list[tuple[int, str]]:
+    """Every customer account, for the account filter (one query)."""
+    return [(row.id, row.name) for row in db.session.execute(
+        sa.select(Organization.id, Organization.name).order_by(Organization.name))]

@@ -1,0 +1,68 @@
+"""The staff queue in a real browser: it refreshes itself (304 when unchanged), highlights a
+changed row, and filters without reloading."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.accounts.models import User
+from portal.enums import Status
+from portal.escalations import operations as ops
+from portal.escalations.models import Escalation
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+from tests.factories import PASSWORD
+
+
+@pytest.fixture(scope="module")
+def browser_app(browser_app):
+    """The suite's browser app, polling every second so the test sees changes quickly."""
+    app, seeded = browser_app
+    app.config["POLL_INTERVAL_SECONDS"] = 1
+    return app, seeded
+
+
+def _acknowledge(app, reference: str) -> None:
+    with app.app_context():
+        session = db.session()
+        set_scope(session, Scope.unscoped("browser test: staff acknowledges"))
+        escalation = session.get(Escalation, Escalation.id_from_reference(reference))
+        ops.change_status(escalation, Status.ACKNOWLEDGED,
+                          actor=session.get(User, escalation.owner_id))
+        session.commit()
+
+
+@pytest.mark.browser
+def test_the_queue_refreshes_itself_and_filters_in_place(page, page_errors, browser_app,
+                                                         seeded):
+    app, _ = browser_app
+    statuses: list[int] = []
+    page.on("response", lambda r: statuses.append(r.status)
+            if "/admin/" in r.url and r.request.headers.get("hx-request") else None)
+    page.goto("/login")
+    page.get_by_label("Email").fill(seeded.staff_email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto("/admin/")
+    expect(page.get_by_role("heading", name="Escalation queue", level=1)).to_be_visible()
+    row = page.locator(f"#escalation-{seeded.reference}")
+    expect(row).to_contain_text("New")
+    page.evaluate("window.__marker = 1")
+
+    page.wait_for_timeout(2500)
+    assert 304 in statuses, statuses
+
+    _acknowledge(app, seeded.reference)
+    expect(row).to_contain_text("Acknowledged", timeout=5000)
+    expect(row).to_have_class(re.compile(r"\brow-changed\b"))
+    expect(page.locator("#live-announcer")).to_have_text(f"{seeded.reference} has changed.")
+
+    page.get_by_label("Search").fill(seeded.foreign_reference)
+    expect(page.locator("#queue-rows tbody tr")).to_have_count(1, timeout=5000)
+    expect(page.locator(f"#escalation-{seeded.foreign_reference}")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"q=ESC-"))
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+    assert page_errors == []
