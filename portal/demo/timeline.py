@@ -313,6 +313,9 @@ class Story:
             handoff=self._template(s.trigger), owner=self.owner, product_area=s.area,
             category=s.category, source_ticket=s.ticket, users_affected=s.users,
             core_operations_blocked=s.blocked, reputational_risk=s.risk)
+        # Opened above the senior-involvement threshold: routed straight to Management, so
+        # the story's step-by-step tier moves no longer apply.
+        self.routed_at_open = self.escalation.tier == Tier.MANAGEMENT
 
     def acknowledge(self) -> None:
         pending = db.session.scalars(select(Handoff).where(
@@ -342,6 +345,8 @@ class Story:
                             reason=(RAISED if raised else LOWERED).format(**self.words))
 
     def raise_tier(self, tier: Tier, acknowledged: bool) -> None:
+        if self.routed_at_open:
+            return
         reason = TIER_REASONS[tier].format(**self.words)
         if tier == Tier.MANAGEMENT:
             ops.change_tier(self.escalation, tier, actor=self.em, reason=reason)
@@ -360,6 +365,8 @@ class Story:
                 db.session.flush()
 
     def lower_tier(self, tier: Tier) -> None:
+        if self.routed_at_open:
+            return
         ops.change_tier(self.escalation, tier, actor=self.owner, reason=DE_ESCALATION)
 
     def public(self, phase: str, promise_in: timedelta | None = None) -> None:

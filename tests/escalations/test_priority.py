@@ -277,3 +277,20 @@ def test_resolved_escalations_are_not_rescored(as_staff, world):
         assert result.changed == 1
         session.refresh(escalation)
         assert escalation.priority_score == before
+
+
+def test_an_escalation_opened_above_the_threshold_goes_to_management_at_once(as_staff):
+    """Senior involvement from the first minute: opened at or above the threshold."""
+    from sqlalchemy import select
+
+    from portal.enums import Segment, Tier
+    from tests.factories import make_escalation, make_organization, make_staff
+
+    with as_staff() as session:
+        manager = make_staff(Role.ESCALATION_MANAGER)
+        org = make_organization(segment=Segment.STRATEGIC, annual_revenue=200_000_000)
+        escalation = make_escalation(org, actor=make_staff(), severity=1, users_affected=1000,
+                                     core_operations_blocked=True)
+        assert escalation.priority_score >= 75 and escalation.tier == Tier.MANAGEMENT
+        assert session.scalars(select(Notice.recipient).where(
+            Notice.event == "priority_threshold")).all() == [manager.email]

@@ -31,6 +31,7 @@ from portal.escalations.operations.common import (
     new_handoff,
     recompute_priority,
     require_staff,
+    senior_threshold,
 )
 from portal.extensions import db
 
@@ -144,6 +145,11 @@ def open_escalation(
     refresh_due_instants(escalation, at=opened)
     audit.record("escalation.opened", actor=actor, obj=escalation, severity=severity,
                  trigger=trigger.value, source_ticket=source_ticket or None)
+    threshold = senior_threshold()
+    if escalation.priority_score >= threshold:  # senior involvement from the first minute
+        from portal.escalations.operations.priority import route_for_senior_involvement
+
+        route_for_senior_involvement(escalation, threshold=threshold, actor=actor)
     return escalation
 
 
