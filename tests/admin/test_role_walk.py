@@ -47,6 +47,8 @@ EXPECTED: dict[str, Capability] = {
     "admin.people_deactivate": C.MANAGE_ACCOUNTS,
     "admin.people_reactivate": C.MANAGE_ACCOUNTS,
     "admin.audit_log": C.VIEW_AUDIT_LOG,
+    # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)
+    "admin.priority": C.VIEW_CONSOLE,
     # lifecycle: new escalation, edits, workflow, tier, communicator, handoffs
     "admin.new_escalation": C.WORK_ESCALATIONS,
     "admin.edit_escalation": C.WORK_ESCALATIONS,
