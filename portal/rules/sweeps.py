@@ -1,0 +1,219 @@
+"""The rule sweeps. Each is ONE statement, `INSERT INTO notices … SELECT … ON CONFLICT (key)
+DO NOTHING`, selecting on stored due instants, so it costs the same number of statements for
+three open escalations or a hundred thousand.
+
+Keys follow `portal.notices.operations.notice_key` (`<event>:email:<recipient>`) and carry the
+instant that fired (whole seconds since 1970), so a clock re-armed after a pause, or a milestone
+moved to a new date, alerts again, while the same instant never alerts twice, however many
+sweeps run, concurrently or not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy import and_, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.accounts.models import User
+from portal.clock import now
+from portal.enums import CUSTOMER_ROLES, OPEN_STATUSES, Role, Status, Visibility
+from portal.escalations.models import Escalation, Handoff, Milestone, Subscription, SurveyResponse
+from portal.extensions import db
+from portal.notices.models import Notice
+from portal.rules.settings import Rules, load_rules
+from portal.rules.sql import dialect_insert, epoch, json_of, key_of
+from portal.sqltypes import UTCDateTime
+
+# How long after resolution the survey may still go out (a first deployment does not survey
+# every escalation ever resolved).
+SURVEY_WINDOW = timedelta(days=14)
+
+NOTICE_COLUMNS = ("key", "event", "channel", "recipient", "recipient_user_id", "organization_id",
+                  "escalation_id", "template", "context", "digest", "status", "attempts",
+                  "next_attempt_at", "last_error", "claimed_by", "created_at")
+
+
+@dataclass(frozen=True)
+class Sweep:
+    name: str
+    statement: sa.Insert
+
+
+def _instant(at: datetime):
+    return literal(at, UTCDateTime)
+
+
+def _outbox_insert(at: datetime, *, event: str, key_parts: tuple, user, escalation_id,
+                   context, from_select: sa.Select) -> sa.Insert:
+    """INSERT INTO notices SELECT <one row per (event, recipient)> ON CONFLICT DO NOTHING.
+
+    `from_select` supplies FROM/JOIN/WHERE; the columns are added here.
+    """
+    key = key_of(f"{event}:", *key_parts, ":email:", sa.func.lower(user.email))
+    rows = from_select.with_only_columns(
+        key, literal(event, sa.String), literal("email", sa.String), user.email, user.id,
+        user.organization_id, escalation_id, literal(event, sa.String), context,
+        sa.false(), literal("pending", sa.String), literal(0, sa.Integer), _instant(at),
+        literal("", sa.String), literal("", sa.String), _instant(at),
+        maintain_column_froms=True,
+    ).where(user.active.is_(True))
+    return (dialect_insert(Notice.__table__).from_select(NOTICE_COLUMNS, rows)
+            .on_conflict_do_nothing(index_elements=["key"]))
+
+
+def _owner_or_managers(user, escalation=Escalation):
+    """The owner; the escalation managers while nobody owns it (someone must hear)."""
+    return or_(user.id == escalation.owner_id,
+               and_(escalation.owner_id.is_(None), user.role == Role.ESCALATION_MANAGER))
+
+
+def sla_sweeps(at: datetime) -> list[Sweep]:
+    """At risk (from 75 % of the target) and breached, per clock, to the owner."""
+    sweeps = []
+    for clock, prefix in (("acknowledge", "ack"), ("resolve", "resolve")):
+        due = getattr(Escalation, f"{prefix}_due_at")
+        at_risk = getattr(Escalation, f"{prefix}_at_risk_at")
+        user = aliased(User)
+        # The at-risk instant moves while already at risk (it is the refresh instant), the due
+        # instant does not: the key carries the due instant.
+        base = select(Escalation).join(user, _owner_or_managers(user))
+        sweeps.append(Sweep(f"sla_at_risk:{clock}", _outbox_insert(
+            at, event="sla_at_risk", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
+            user=user, escalation_id=Escalation.id,
+            context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
+            from_select=base.where(at_risk <= _instant(at), due > _instant(at)))))
+        sweeps.append(Sweep(f"sla_breached:{clock}", _outbox_insert(
+            at, event="sla_breached", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
+            user=user, escalation_id=Escalation.id,
+            context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
+            from_select=base.where(due <= _instant(at)))))
+    return sweeps
+
+
+def commitment_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
+    """A missed next-update commitment: owner and communicator at once; the escalation managers
+    (and, if enabled, the customer's subscribers) after the grace period."""
+    due = Escalation.next_update_due_at
+    missed_by = _instant(at - timedelta(minutes=rules.next_update_grace_minutes))
+    context = json_of(escalation_id=Escalation.id, due=epoch(due),
+                      grace_minutes=rules.next_update_grace_minutes)
+    contacts, managers, customers = aliased(User), aliased(User), aliased(User)
+    sweeps = [
+        Sweep("next_update_missed", _outbox_insert(
+            at, event="next_update_missed", key_parts=(Escalation.id, ":", epoch(due)),
+            user=contacts, escalation_id=Escalation.id, context=context,
+            from_select=select(Escalation).join(contacts, or_(
+                contacts.id.in_([Escalation.owner_id, Escalation.communicator_id]),
+                and_(Escalation.owner_id.is_(None), Escalation.communicator_id.is_(None),
+                     contacts.role == Role.ESCALATION_MANAGER),
+            )).where(due <= _instant(at)))),
+        Sweep("next_update_overdue", _outbox_insert(
+            at, event="next_update_overdue", key_parts=(Escalation.id, ":", epoch(due)),
+            user=managers, escalation_id=Escalation.id, context=context,
+            from_select=select(Escalation).join(
+                managers, managers.role == Role.ESCALATION_MANAGER).where(due <= missed_by))),
+    ]
+    if rules.holding_message_enabled:
+        unsubscribed = select(Subscription.user_id).where(
+            Subscription.escalation_id == Escalation.id, Subscription.subscribed.is_(False))
+        sweeps.append(Sweep("holding_message", _outbox_insert(
+            at, event="holding_message", key_parts=(Escalation.id, ":", epoch(due)),
+            user=customers, escalation_id=Escalation.id,
+            context=json_of(escalation_id=Escalation.id, due=epoch(due),
+                            text=rules.holding_message_text),
+            from_select=select(Escalation).join(customers, and_(
+                customers.organization_id == Escalation.organization_id,
+                customers.role.in_(CUSTOMER_ROLES),
+                customers.id.not_in(unsubscribed),
+            )).where(due <= missed_by))))
+    return sweeps
+
+
+def milestone_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
+    """Milestones due soon (owner) and late (owner; the communicator too when customers can
+    see the milestone), on open escalations, until completed."""
+    user = aliased(User)
+    base = (select(Milestone)
+            .join(Escalation, Escalation.id == Milestone.escalation_id)
+            .where(Milestone.completed_at.is_(None), Escalation.status.in_(OPEN_STATUSES)))
+    context = json_of(escalation_id=Escalation.id, milestone_id=Milestone.id,
+                      title=Milestone.title, due=epoch(Milestone.due_at))
+    soon_until = _instant(at + timedelta(minutes=rules.milestone_due_soon_minutes))
+    return [
+        Sweep("milestone_due_soon", _outbox_insert(
+            at, event="milestone_due_soon",
+            key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
+            user=user, escalation_id=Escalation.id, context=context,
+            from_select=base.join(user, _owner_or_managers(user)).where(
+                Milestone.due_at > _instant(at), Milestone.due_at <= soon_until))),
+        Sweep("milestone_late", _outbox_insert(
+            at, event="milestone_late", key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
+            user=user, escalation_id=Escalation.id, context=context,
+            from_select=base.join(user, or_(
+                _owner_or_managers(user),
+                and_(Milestone.visibility == Visibility.CUSTOMER,
+                     user.id == Escalation.communicator_id),
+            )).where(Milestone.due_at <= _instant(at)))),
+    ]
+
+
+def handoff_sweep(at: datetime, rules: Rules) -> Sweep:
+    """A handoff still unacknowledged after the setting: the receiver and escalation managers.
+    Only the current owner's handoff counts (an older one was overtaken by a newer handoff)."""
+    user = aliased(User)
+    late = _instant(at - timedelta(minutes=rules.handoff_acknowledge_minutes))
+    return Sweep("handoff_unacknowledged", _outbox_insert(
+        at, event="handoff_unacknowledged", key_parts=(Handoff.id,),
+        user=user, escalation_id=Escalation.id,
+        context=json_of(escalation_id=Escalation.id, handoff_id=Handoff.id,
+                        created=epoch(Handoff.created_at),
+                        minutes=rules.handoff_acknowledge_minutes),
+        from_select=(
+            select(Handoff)
+            .join(Escalation, and_(Escalation.id == Handoff.escalation_id,
+                                   Escalation.owner_id == Handoff.to_user_id))
+            .join(user, or_(user.id == Handoff.to_user_id,
+                            user.role == Role.ESCALATION_MANAGER))
+            .where(Handoff.acknowledged_at.is_(None), Handoff.created_at <= late,
+                   Escalation.status.in_(OPEN_STATUSES))
+        )))
+
+
+def survey_sweep(at: datetime) -> Sweep:
+    """On resolution, the one-question survey to the organization's subscribers of that
+    escalation who have not answered it: once per person and escalation."""
+    user = aliased(User)
+    unsubscribed = select(Subscription.user_id).where(
+        Subscription.escalation_id == Escalation.id, Subscription.subscribed.is_(False))
+    answered = select(SurveyResponse.user_id).where(SurveyResponse.escalation_id == Escalation.id)
+    return Sweep("csat_survey", _outbox_insert(
+        at, event="csat_survey", key_parts=(Escalation.id,),
+        user=user, escalation_id=Escalation.id,
+        context=json_of(escalation_id=Escalation.id),
+        from_select=(
+            select(Escalation)
+            .join(user, and_(user.organization_id == Escalation.organization_id,
+                             user.role.in_(CUSTOMER_ROLES),
+                             user.id.not_in(unsubscribed), user.id.not_in(answered)))
+            .where(Escalation.status.in_([Status.RESOLVED, Status.CLOSED]),
+                   Escalation.resolved_at.is_not(None),
+                   Escalation.resolved_at <= _instant(at),
+                   Escalation.resolved_at > _instant(at - SURVEY_WINDOW))
+        )))
+
+
+def all_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
+    return [*sla_sweeps(at), *commitment_sweeps(at, rules), *milestone_sweeps(at, rules),
+            handoff_sweep(at, rules), survey_sweep(at)]
+
+
+def run_sweeps(at: datetime | None = None, rules: Rules | None = None) -> dict[str, int]:
+    """Run every notice sweep once; how many outbox rows each one queued. The caller commits."""
+    at = at or now()
+    rules = rules or load_rules()
+    return {sweep.name: db.session.execute(sweep.statement.execution_options(
+                preserve_rowcount=True)).rowcount
+            for sweep in all_sweeps(at, rules)}
