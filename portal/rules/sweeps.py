@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy import and_, literal, or_, select
-from sqlalchemy.orm import aliased
 
 from portal.accounts.models import User
 from portal.clock import now
@@ -42,11 +42,15 @@ class Sweep:
     statement: sa.Insert
 
 
-def _instant(at: datetime):
-    return literal(at, UTCDateTime)
+def _instant(name: str):
+    """An instant bound at execution (see `sweep_params`), so built statements are reused."""
+    return sa.bindparam(name, type_=UTCDateTime)
 
 
-def _outbox_insert(at: datetime, *, event: str, key_parts: tuple, user, escalation_id,
+AT = "at"
+
+
+def _outbox_insert(*, event: str, key_parts: tuple, user, escalation_id,
                    context, from_select: sa.Select) -> sa.Insert:
     """INSERT INTO notices SELECT <one row per (event, recipient)> ON CONFLICT DO NOTHING.
 
@@ -56,8 +60,8 @@ def _outbox_insert(at: datetime, *, event: str, key_parts: tuple, user, escalati
     rows = from_select.with_only_columns(
         key, literal(event, sa.String), literal("email", sa.String), user.email, user.id,
         user.organization_id, escalation_id, literal(event, sa.String), context,
-        sa.false(), literal("pending", sa.String), literal(0, sa.Integer), _instant(at),
-        literal("", sa.String), literal("", sa.String), _instant(at),
+        sa.false(), literal("pending", sa.String), literal(0, sa.Integer), _instant(AT),
+        literal("", sa.String), literal("", sa.String), _instant(AT),
         maintain_column_froms=True,
     ).where(user.active.is_(True))
     return (dialect_insert(Notice.__table__).from_select(NOTICE_COLUMNS, rows)
@@ -70,48 +74,48 @@ def _owner_or_managers(user, escalation=Escalation):
                and_(escalation.owner_id.is_(None), user.role == Role.ESCALATION_MANAGER))
 
 
-def sla_sweeps(at: datetime) -> list[Sweep]:
+def sla_sweeps() -> list[Sweep]:
     """At risk (from 75 % of the target) and breached, per clock, to the owner."""
     sweeps = []
     for clock, prefix in (("acknowledge", "ack"), ("resolve", "resolve")):
         due = getattr(Escalation, f"{prefix}_due_at")
         at_risk = getattr(Escalation, f"{prefix}_at_risk_at")
-        user = aliased(User)
+        user = User
         # The at-risk instant moves while already at risk (it is the refresh instant), the due
         # instant does not: the key carries the due instant.
         base = select(Escalation).join(user, _owner_or_managers(user))
         sweeps.append(Sweep(f"sla_at_risk:{clock}", _outbox_insert(
-            at, event="sla_at_risk", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
+            event="sla_at_risk", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
             user=user, escalation_id=Escalation.id,
             context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
-            from_select=base.where(at_risk <= _instant(at), due > _instant(at)))))
+            from_select=base.where(at_risk <= _instant(AT), due > _instant(AT)))))
         sweeps.append(Sweep(f"sla_breached:{clock}", _outbox_insert(
-            at, event="sla_breached", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
+            event="sla_breached", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
             user=user, escalation_id=Escalation.id,
             context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
-            from_select=base.where(due <= _instant(at)))))
+            from_select=base.where(due <= _instant(AT)))))
     return sweeps
 
 
-def commitment_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
+def commitment_sweeps(rules: Rules) -> list[Sweep]:
     """A missed next-update commitment: owner and communicator at once; the escalation managers
     (and, if enabled, the customer's subscribers) after the grace period."""
     due = Escalation.next_update_due_at
-    missed_by = _instant(at - timedelta(minutes=rules.next_update_grace_minutes))
+    missed_by = _instant("missed_by")
     context = json_of(escalation_id=Escalation.id, due=epoch(due),
                       grace_minutes=rules.next_update_grace_minutes)
-    contacts, managers, customers = aliased(User), aliased(User), aliased(User)
+    contacts = managers = customers = User  # one users join per statement
     sweeps = [
         Sweep("next_update_missed", _outbox_insert(
-            at, event="next_update_missed", key_parts=(Escalation.id, ":", epoch(due)),
+            event="next_update_missed", key_parts=(Escalation.id, ":", epoch(due)),
             user=contacts, escalation_id=Escalation.id, context=context,
             from_select=select(Escalation).join(contacts, or_(
                 contacts.id.in_([Escalation.owner_id, Escalation.communicator_id]),
                 and_(Escalation.owner_id.is_(None), Escalation.communicator_id.is_(None),
                      contacts.role == Role.ESCALATION_MANAGER),
-            )).where(due <= _instant(at)))),
+            )).where(due <= _instant(AT)))),
         Sweep("next_update_overdue", _outbox_insert(
-            at, event="next_update_overdue", key_parts=(Escalation.id, ":", epoch(due)),
+            event="next_update_overdue", key_parts=(Escalation.id, ":", epoch(due)),
             user=managers, escalation_id=Escalation.id, context=context,
             from_select=select(Escalation).join(
                 managers, managers.role == Role.ESCALATION_MANAGER).where(due <= missed_by))),
@@ -120,7 +124,7 @@ def commitment_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
         unsubscribed = select(Subscription.user_id).where(
             Subscription.escalation_id == Escalation.id, Subscription.subscribed.is_(False))
         sweeps.append(Sweep("holding_message", _outbox_insert(
-            at, event="holding_message", key_parts=(Escalation.id, ":", epoch(due)),
+            event="holding_message", key_parts=(Escalation.id, ":", epoch(due)),
             user=customers, escalation_id=Escalation.id,
             context=json_of(escalation_id=Escalation.id, due=epoch(due),
                             text=rules.holding_message_text),
@@ -132,41 +136,41 @@ def commitment_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
     return sweeps
 
 
-def milestone_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
+def milestone_sweeps() -> list[Sweep]:
     """Milestones due soon (owner) and late (owner; the communicator too when customers can
     see the milestone), on open escalations, until completed."""
-    user = aliased(User)
+    user = User
     base = (select(Milestone)
             .join(Escalation, Escalation.id == Milestone.escalation_id)
             .where(Milestone.completed_at.is_(None), Escalation.status.in_(OPEN_STATUSES)))
     context = json_of(escalation_id=Escalation.id, milestone_id=Milestone.id,
                       title=Milestone.title, due=epoch(Milestone.due_at))
-    soon_until = _instant(at + timedelta(minutes=rules.milestone_due_soon_minutes))
+    soon_until = _instant("soon_until")
     return [
         Sweep("milestone_due_soon", _outbox_insert(
-            at, event="milestone_due_soon",
+            event="milestone_due_soon",
             key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
             user=user, escalation_id=Escalation.id, context=context,
             from_select=base.join(user, _owner_or_managers(user)).where(
-                Milestone.due_at > _instant(at), Milestone.due_at <= soon_until))),
+                Milestone.due_at > _instant(AT), Milestone.due_at <= soon_until))),
         Sweep("milestone_late", _outbox_insert(
-            at, event="milestone_late", key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
+            event="milestone_late", key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
             user=user, escalation_id=Escalation.id, context=context,
             from_select=base.join(user, or_(
                 _owner_or_managers(user),
                 and_(Milestone.visibility == Visibility.CUSTOMER,
                      user.id == Escalation.communicator_id),
-            )).where(Milestone.due_at <= _instant(at)))),
+            )).where(Milestone.due_at <= _instant(AT)))),
     ]
 
 
-def handoff_sweep(at: datetime, rules: Rules) -> Sweep:
+def handoff_sweep(rules: Rules) -> Sweep:
     """A handoff still unacknowledged after the setting: the receiver and escalation managers.
     Only the current owner's handoff counts (an older one was overtaken by a newer handoff)."""
-    user = aliased(User)
-    late = _instant(at - timedelta(minutes=rules.handoff_acknowledge_minutes))
+    user = User
+    late = _instant("handoff_late")
     return Sweep("handoff_unacknowledged", _outbox_insert(
-        at, event="handoff_unacknowledged", key_parts=(Handoff.id,),
+        event="handoff_unacknowledged", key_parts=(Handoff.id,),
         user=user, escalation_id=Escalation.id,
         context=json_of(escalation_id=Escalation.id, handoff_id=Handoff.id,
                         created=epoch(Handoff.created_at),
@@ -182,15 +186,15 @@ def handoff_sweep(at: datetime, rules: Rules) -> Sweep:
         )))
 
 
-def survey_sweep(at: datetime) -> Sweep:
+def survey_sweep() -> Sweep:
     """On resolution, the one-question survey to the organization's subscribers of that
     escalation who have not answered it: once per person and escalation."""
-    user = aliased(User)
+    user = User
     unsubscribed = select(Subscription.user_id).where(
         Subscription.escalation_id == Escalation.id, Subscription.subscribed.is_(False))
     answered = select(SurveyResponse.user_id).where(SurveyResponse.escalation_id == Escalation.id)
     return Sweep("csat_survey", _outbox_insert(
-        at, event="csat_survey", key_parts=(Escalation.id,),
+        event="csat_survey", key_parts=(Escalation.id,),
         user=user, escalation_id=Escalation.id,
         context=json_of(escalation_id=Escalation.id),
         from_select=(
@@ -200,20 +204,44 @@ def survey_sweep(at: datetime) -> Sweep:
                              user.id.not_in(unsubscribed), user.id.not_in(answered)))
             .where(Escalation.status.in_([Status.RESOLVED, Status.CLOSED]),
                    Escalation.resolved_at.is_not(None),
-                   Escalation.resolved_at <= _instant(at),
-                   Escalation.resolved_at > _instant(at - SURVEY_WINDOW))
+                   Escalation.resolved_at <= _instant(AT),
+                   Escalation.resolved_at > _instant("survey_since"))
         )))
 
 
-def all_sweeps(at: datetime, rules: Rules) -> list[Sweep]:
-    return [*sla_sweeps(at), *commitment_sweeps(at, rules), *milestone_sweeps(at, rules),
-            handoff_sweep(at, rules), survey_sweep(at)]
+def all_sweeps(rules: Rules) -> list[Sweep]:
+    """Every sweep for these rules (built once per rules and database, then reused)."""
+    return _built(db.session.get_bind().dialect.name, rules.next_update_grace_minutes,
+                  rules.holding_message_enabled, rules.holding_message_text,
+                  rules.handoff_acknowledge_minutes)
+
+
+@lru_cache(maxsize=8)
+def _built(dialect: str, grace: int, holding: bool, holding_text: str,
+           handoff_minutes: int) -> list[Sweep]:
+    rules = Rules(next_update_grace_minutes=grace, holding_message_enabled=holding,
+                  holding_message_text=holding_text, milestone_due_soon_minutes=0,
+                  handoff_acknowledge_minutes=handoff_minutes)
+    return [*sla_sweeps(), *commitment_sweeps(rules), *milestone_sweeps(),
+            handoff_sweep(rules), survey_sweep()]
+
+
+def sweep_params(at: datetime, rules: Rules) -> dict[str, datetime]:
+    """The instants the sweeps compare with, for an evaluation at `at`."""
+    return {
+        AT: at,
+        "missed_by": at - timedelta(minutes=rules.next_update_grace_minutes),
+        "soon_until": at + timedelta(minutes=rules.milestone_due_soon_minutes),
+        "handoff_late": at - timedelta(minutes=rules.handoff_acknowledge_minutes),
+        "survey_since": at - SURVEY_WINDOW,
+    }
 
 
 def run_sweeps(at: datetime | None = None, rules: Rules | None = None) -> dict[str, int]:
     """Run every notice sweep once; how many outbox rows each one queued. The caller commits."""
     at = at or now()
     rules = rules or load_rules()
-    return {sweep.name: db.session.execute(sweep.statement.execution_options(
-                preserve_rowcount=True)).rowcount
-            for sweep in all_sweeps(at, rules)}
+    params = sweep_params(at, rules)
+    return {sweep.name: db.session.execute(
+                sweep.statement.execution_options(preserve_rowcount=True), params).rowcount
+            for sweep in all_sweeps(rules)}

@@ -13,7 +13,7 @@ from portal.escalations import operations as ops
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.rules.settings import HOLDING_MESSAGE_ENABLED, load_rules
-from portal.rules.sweeps import all_sweeps
+from portal.rules.sweeps import all_sweeps, sweep_params
 from portal.settings import set_setting
 from tests import factories
 from tests.conftest import BoundSession
@@ -86,11 +86,11 @@ def test_two_concurrent_sweeps_queue_each_notice_once(app, database_url):
         def sweeper():
             try:
                 with app.app_context(), engine.connect() as connection:
-                    statements = [sweep.statement for sweep in all_sweeps(at, rules)]
+                    statements = [sweep.statement for sweep in all_sweeps(rules)]
                     barrier.wait()
                     with connection.begin():
                         for statement in statements:
-                            connection.execute(statement)
+                            connection.execute(statement, sweep_params(at, rules))
             except Exception as exc:  # reported below
                 errors.append(exc)
 
