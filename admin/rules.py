@@ -3,7 +3,7 @@ does to the tier. Everyone on the console may read them; changing them needs SET
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -11,7 +11,7 @@ from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, TextA
 from wtforms.validators import InputRequired, Optional
 
 from admin import bp, navigation
-from portal.auth.permissions import Capability, can, requires
+from portal.auth.permissions import Capability, can
 from portal.escalations.models import Escalation
 from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import PLACEHOLDERS
@@ -82,14 +82,12 @@ def _page(form: RulesForm, status: int = 200):
                            ), status
 
 
-@bp.get("/rules")
+@bp.route("/rules", methods=["GET", "POST"])
 def rules():
-    return _page(_form_from_rules(load_rules()))
-
-
-@bp.post("/rules")
-@requires(Capability.SET_THRESHOLDS)
-def save_rules_view():
+    if request.method == "GET":
+        return _page(_form_from_rules(load_rules()))
+    if not can(current_user, Capability.SET_THRESHOLDS):
+        abort(403)
     form = RulesForm()
     if not form.validate():
         return _page(form, 422)
