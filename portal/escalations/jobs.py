@@ -20,7 +20,8 @@ from portal.rules.breaches import (
     record_breaches,
 )
 from portal.rules.settings import load_rules
-from portal.rules.sweeps import run_sweeps
+from portal.rules.sweeps import run_sweeps, sweep_params
+from portal.rules.watermark import mark_swept, swept_until
 
 __all__ = ["BREACH_ACTION", "evaluate_rules"]
 
@@ -40,8 +41,12 @@ def evaluate_rules(at: datetime | None = None) -> dict[str, int]:
             text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _SWEEP_LOCK}):
         return {"skipped": 1}
     rules = load_rules()
-    counts = {"breaches": record_breaches(at)}
+    previous = swept_until()
+    window = sweep_params(at, rules, previous)
+    counts = {"breaches": record_breaches(at, window["since"])}
     audit_new_breaches(at, rules)
     counts["tier_changes"] = apply_tier_rules(at, rules)
-    counts.update(run_sweeps(at, rules))
+    counts.update(run_sweeps(at, rules, previous))
+    if previous is None or at > previous:
+        mark_swept(at)
     return counts

@@ -22,6 +22,7 @@ from portal.extensions import db
 from portal.rules.models import SlaBreach
 from portal.rules.settings import Rules, tier_after
 from portal.rules.sql import dialect_insert, json_of
+from portal.rules.sweeps import EVERYTHING
 from portal.sqltypes import UTCDateTime
 
 BREACH_ACTION = "sla.breached"
@@ -36,11 +37,14 @@ def _instant(at: datetime):
     return literal(at, UTCDateTime)
 
 
-def record_breaches(at: datetime) -> int:
-    """One `sla_breaches` row per clock whose due instant passed (never twice)."""
+def record_breaches(at: datetime, since: datetime = EVERYTHING) -> int:
+    """One `sla_breaches` row per clock whose due instant passed (never twice): those that
+    passed after `since`, or of escalations changed after it."""
     selects = [
         select(Escalation.organization_id, Escalation.id, literal(clock, sa.String), due,
-               _instant(at), literal(FRESH, sa.String)).where(due <= _instant(at))
+               _instant(at), literal(FRESH, sa.String))
+        .where(due <= _instant(at),
+               or_(due > _instant(since), Escalation.updated_at > _instant(since)))
         for clock, due in (("acknowledge", Escalation.ack_due_at),
                            ("resolve", Escalation.resolve_due_at))
     ]

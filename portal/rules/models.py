@@ -18,7 +18,7 @@ class SlaBreach(TenantScoped, db.Model):
     __tablename__ = "sla_breaches"
     __table_args__ = (
         sa.UniqueConstraint("escalation_id", "clock", "due_at", name="uq_sla_breaches_instant"),
-        sa.Index("ix_sla_breaches_pending", "handled_at"),
+        sa.Index("ix_sla_breaches_outcome", "outcome"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

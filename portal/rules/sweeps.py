@@ -11,7 +11,7 @@ sweeps run, concurrently or not.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -48,6 +48,18 @@ def _instant(name: str):
 
 
 AT = "at"
+SINCE = "since"
+# The window overlaps the previous sweep by this much: a change committed a little after a sweep
+# began, stamped a little before it, is still seen (the outbox keys absorb the overlap).
+OVERLAP = timedelta(minutes=5)
+EVERYTHING = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def _changed(instant, since_param: str):
+    """The instant passed inside this sweep's window, or the escalation changed since the last
+    sweep (a severity change can move a due instant into the past at once). Without it a sweep
+    would re-read every past instant each minute; with it the steady state reads only news."""
+    return or_(instant > _instant(since_param), Escalation.updated_at > _instant(SINCE))
 
 
 def _outbox_insert(*, event: str, key_parts: tuple, user, escalation_id,
@@ -88,12 +100,13 @@ def sla_sweeps() -> list[Sweep]:
             event="sla_at_risk", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
             user=user, escalation_id=Escalation.id,
             context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
-            from_select=base.where(at_risk <= _instant(AT), due > _instant(AT)))))
+            from_select=base.where(at_risk <= _instant(AT), due > _instant(AT),
+                                   _changed(at_risk, SINCE)))))
         sweeps.append(Sweep(f"sla_breached:{clock}", _outbox_insert(
             event="sla_breached", key_parts=(f"{clock}:", Escalation.id, ":", epoch(due)),
             user=user, escalation_id=Escalation.id,
             context=json_of(escalation_id=Escalation.id, clock=clock, due=epoch(due)),
-            from_select=base.where(due <= _instant(AT)))))
+            from_select=base.where(due <= _instant(AT), _changed(due, SINCE)))))
     return sweeps
 
 
@@ -113,12 +126,13 @@ def commitment_sweeps(rules: Rules) -> list[Sweep]:
                 contacts.id.in_([Escalation.owner_id, Escalation.communicator_id]),
                 and_(Escalation.owner_id.is_(None), Escalation.communicator_id.is_(None),
                      contacts.role == Role.ESCALATION_MANAGER),
-            )).where(due <= _instant(AT)))),
+            )).where(due <= _instant(AT), _changed(due, SINCE)))),
         Sweep("next_update_overdue", _outbox_insert(
             event="next_update_overdue", key_parts=(Escalation.id, ":", epoch(due)),
             user=managers, escalation_id=Escalation.id, context=context,
             from_select=select(Escalation).join(
-                managers, managers.role == Role.ESCALATION_MANAGER).where(due <= missed_by))),
+                managers, managers.role == Role.ESCALATION_MANAGER).where(
+                due <= missed_by, _changed(due, "missed_since")))),
     ]
     if rules.holding_message_enabled:
         unsubscribed = select(Subscription.user_id).where(
@@ -132,7 +146,7 @@ def commitment_sweeps(rules: Rules) -> list[Sweep]:
                 customers.organization_id == Escalation.organization_id,
                 customers.role.in_(CUSTOMER_ROLES),
                 customers.id.not_in(unsubscribed),
-            )).where(due <= missed_by))))
+            )).where(due <= missed_by, _changed(due, "missed_since")))))
     return sweeps
 
 
@@ -152,7 +166,8 @@ def milestone_sweeps() -> list[Sweep]:
             key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
             user=user, escalation_id=Escalation.id, context=context,
             from_select=base.join(user, _owner_or_managers(user)).where(
-                Milestone.due_at > _instant(AT), Milestone.due_at <= soon_until))),
+                Milestone.due_at > _instant(AT), Milestone.due_at <= soon_until,
+                _changed(Milestone.due_at, "soon_since")))),
         Sweep("milestone_late", _outbox_insert(
             event="milestone_late", key_parts=(Milestone.id, ":", epoch(Milestone.due_at)),
             user=user, escalation_id=Escalation.id, context=context,
@@ -160,7 +175,7 @@ def milestone_sweeps() -> list[Sweep]:
                 _owner_or_managers(user),
                 and_(Milestone.visibility == Visibility.CUSTOMER,
                      user.id == Escalation.communicator_id),
-            )).where(Milestone.due_at <= _instant(AT)))),
+            )).where(Milestone.due_at <= _instant(AT), _changed(Milestone.due_at, SINCE)))),
     ]
 
 
@@ -182,6 +197,7 @@ def handoff_sweep(rules: Rules) -> Sweep:
             .join(user, or_(user.id == Handoff.to_user_id,
                             user.role == Role.ESCALATION_MANAGER))
             .where(Handoff.acknowledged_at.is_(None), Handoff.created_at <= late,
+                   _changed(Handoff.created_at, "handoff_since"),
                    Escalation.status.in_(OPEN_STATUSES))
         )))
 
@@ -205,7 +221,8 @@ def survey_sweep() -> Sweep:
             .where(Escalation.status.in_([Status.RESOLVED, Status.CLOSED]),
                    Escalation.resolved_at.is_not(None),
                    Escalation.resolved_at <= _instant(AT),
-                   Escalation.resolved_at > _instant("survey_since"))
+                   Escalation.resolved_at > _instant("survey_since"),
+                   _changed(Escalation.resolved_at, SINCE))
         )))
 
 
@@ -226,10 +243,17 @@ def _built(dialect: str, grace: int, holding: bool, holding_text: str,
             handoff_sweep(rules), survey_sweep()]
 
 
-def sweep_params(at: datetime, rules: Rules) -> dict[str, datetime]:
-    """The instants the sweeps compare with, for an evaluation at `at`."""
+def sweep_params(at: datetime, rules: Rules,
+                 since: datetime | None = None) -> dict[str, datetime]:
+    """The instants the sweeps compare with, for an evaluation at `at` of what happened after
+    `since` (the previous sweep; None: everything, as on a first run)."""
+    lower = EVERYTHING if since is None else min(since, at) - OVERLAP
     return {
         AT: at,
+        SINCE: lower,
+        "missed_since": lower - timedelta(minutes=rules.next_update_grace_minutes),
+        "soon_since": lower + timedelta(minutes=rules.milestone_due_soon_minutes),
+        "handoff_since": lower - timedelta(minutes=rules.handoff_acknowledge_minutes),
         "missed_by": at - timedelta(minutes=rules.next_update_grace_minutes),
         "soon_until": at + timedelta(minutes=rules.milestone_due_soon_minutes),
         "handoff_late": at - timedelta(minutes=rules.handoff_acknowledge_minutes),
@@ -237,11 +261,12 @@ def sweep_params(at: datetime, rules: Rules) -> dict[str, datetime]:
     }
 
 
-def run_sweeps(at: datetime | None = None, rules: Rules | None = None) -> dict[str, int]:
+def run_sweeps(at: datetime | None = None, rules: Rules | None = None,
+               since: datetime | None = None) -> dict[str, int]:
     """Run every notice sweep once; how many outbox rows each one queued. The caller commits."""
     at = at or now()
     rules = rules or load_rules()
-    params = sweep_params(at, rules)
+    params = sweep_params(at, rules, since)
     return {sweep.name: db.session.execute(
                 sweep.statement.execution_options(preserve_rowcount=True), params).rowcount
             for sweep in all_sweeps(rules)}

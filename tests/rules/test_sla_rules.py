@@ -133,3 +133,19 @@ def test_without_a_rule_the_tier_stays(staff_session):
     escalation, _ = _sev1()
     sweep_at(300)
     assert escalation.tier == Tier.L1
+
+
+def test_a_due_instant_moved_into_the_past_still_alerts(staff_session):
+    """Sweeps read only news since the last one; a severity change that makes the clock
+    already breached is news, so the owner still hears, once."""
+    agent = factories.make_staff()
+    org = factories.make_organization()
+    with frozen_at(minutes(0)):
+        escalation = factories.make_escalation(org, actor=agent, owner=agent, severity=3)
+    sweep_at(30)
+    with frozen_at(minutes(60)):
+        ops.change_severity(escalation, 1, actor=agent, reason="Checkout is down for all.")
+    assert escalation.ack_due_at == minutes(15)
+    sweep_at(61)
+    sweep_at(62)
+    assert outbox("sla_breached") == [("sla_breached", agent.email)]

@@ -57,7 +57,9 @@ class Escalation(TenantScoped, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+    # Indexed for the rule sweeps: a row changed since the last sweep is re-examined.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now,
+                                                 index=True)
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
