@@ -8,7 +8,8 @@ repeated at two sizes (default 1,000 and 100,000) and both counts are printed.
 
 Its own database, `bench_rules` (BENCH_DB_NAME), made by the app's migrations; the seeder
 writes rows only (set-based `INSERT … SELECT generate_series`). Every escalation is open, with
-stored due instants spread over ±2 days around "now", one milestone and one handoff each, so a
+stored due instants spread over ±2 days around "now", one milestone and one handoff each (one
+in ten never acknowledged), so a
 first sweep has a great deal to queue (the worst case: a scheduler that was down for days).
 Each measurement runs in a transaction that is rolled back, so runs are repeatable.
 """
@@ -19,7 +20,7 @@ import argparse
 import os
 import statistics
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 os.environ.setdefault("BENCH_DB_NAME", "bench_rules")
 
@@ -87,7 +88,8 @@ def seed_escalations(cur, now: datetime, rows: int) -> None:
                CASE WHEN g %% 3 = 0 THEN 'new' ELSE 'investigating' END, 'L1', 'severity',
                '', '', '', 0, false, 'low', 50, '{}'::json,
                4 + g %% (%(staff)s - 3), 4 + (g + 1) %% (%(staff)s - 3), '',
-               %(now)s - interval '3 days', %(now)s, %(now)s, %(now)s,
+               %(now)s - interval '3 days', %(now)s - interval '3 days',
+               %(now)s - interval '3 days', %(now)s - interval '3 days',
                CASE WHEN g %% 3 = 0 THEN d.ack END,
                CASE WHEN g %% 3 = 0 THEN d.ack - interval '15 minutes' END,
                d.resolve, d.resolve - interval '6 hours', d.next_update
@@ -113,8 +115,8 @@ def seed_escalations(cur, now: datetime, rows: int) -> None:
                               customer_impact, steps_taken, environment, reason,
                               reason_detail, created_at, acknowledged_at)
         SELECT id, organization_id, NULL, owner_id, 's', 'i', 't', 'e', 'severity', '',
-               %(now)s - random() * interval '2 hours',
-               CASE WHEN id %% 10 < 7 THEN %(now)s END
+               %(now)s - random() * interval '3 days',
+               CASE WHEN id %% 10 < 9 THEN %(now)s END
         FROM escalations
         """, {"now": now})
     cur.execute("SELECT setval(pg_get_serial_sequence('escalations', 'id'), %s)", (rows,))
@@ -167,7 +169,7 @@ def measure(rows: int, repeat: int, now: datetime) -> dict:
             first_statements = len(statements)
             statements.clear()
             started = time.perf_counter()
-            evaluate_rules(now)  # nothing new: the steady state of a sweep every minute
+            later = evaluate_rules(now + timedelta(minutes=1))  # the steady state: a minute on
             again = time.perf_counter() - started
             again_statements = len(statements)
             event.remove(engine, "before_cursor_execute", count)
@@ -179,6 +181,7 @@ def measure(rows: int, repeat: int, now: datetime) -> dict:
         results.update(statements_first=first_statements, statements_again=again_statements,
                        notices=queued, breaches=counts["breaches"],
                        per_sweep={k: v for k, v in counts.items() if v},
+                       next_minute=sum(v for k, v in later.items() if k != "tier_changes"),
                        slowest=sorted(timings.items(), key=lambda kv: -kv[1])[:4])
         db.engine.dispose()
     return results
@@ -188,19 +191,20 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, nargs="+", default=[1_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--reseed", action="store_true", help="drop and rebuild the database")
     args = parser.parse_args(argv)
-    common.create_database()
+    common.create_database(drop_first=args.reseed)
     common.migrate()
     now = datetime.now(UTC).replace(second=0, microsecond=0)
     print(f"rules sweep on PostgreSQL ({common.DB_NAME}), median of {args.repeat}")
     print(f"{'open escalations':>17} {'statements':>10} {'first sweep':>12} {'notices':>8} "
-          f"{'breaches':>8} {'statements':>10} {'next sweep':>11}")
+          f"{'breaches':>8} {'statements':>10} {'next minute':>11} {'queued':>6}")
     for rows in args.rows:
         r = measure(rows, args.repeat, now)
         print(f"{r['rows']:>17,} {r['statements_first']:>10} "
               f"{statistics.median(r['first']) * 1000:>9.0f} ms {r['notices']:>8,} "
               f"{r['breaches']:>8,} {r['statements_again']:>10} "
-              f"{statistics.median(r['again']) * 1000:>8.0f} ms")
+              f"{statistics.median(r['again']) * 1000:>8.0f} ms {r['next_minute']:>6}")
         print(f"{'':>17} queued per sweep: {r['per_sweep']}")
         for label, seconds in r["slowest"]:
             print(f"{'':>17} {seconds * 1000:7.0f} ms (two sweeps) {label}")

@@ -43,8 +43,9 @@ def record_breaches(at: datetime, since: datetime = EVERYTHING) -> int:
     selects = [
         select(Escalation.organization_id, Escalation.id, literal(clock, sa.String), due,
                _instant(at), literal(FRESH, sa.String))
-        .where(due <= _instant(at),
-               or_(due > _instant(since), Escalation.updated_at > _instant(since)))
+        .where(due <= _instant(at), Escalation.id.in_(sa.union(
+            select(Escalation.id).where(due > _instant(since), due <= _instant(at)),
+            select(Escalation.id).where(Escalation.updated_at > _instant(since)))))
         for clock, due in (("acknowledge", Escalation.ack_due_at),
                            ("resolve", Escalation.resolve_due_at))
     ]
