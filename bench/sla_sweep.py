@@ -9,8 +9,8 @@ repeated at two sizes (default 1,000 and 100,000) and both counts are printed.
 Its own database, `bench_rules` (BENCH_DB_NAME), made by the app's migrations; the seeder
 writes rows only (set-based `INSERT … SELECT generate_series`). Every escalation is open, with
 stored due instants spread over ±2 days around "now", one milestone and one handoff each (one
-in ten never acknowledged), so a
-first sweep has a great deal to queue (the worst case: a scheduler that was down for days).
+in ten never acknowledged), so a first sweep has a great deal to queue (the worst case: a
+scheduler that was down for days); the next one, a minute later, only what passed since.
 Each measurement runs in a transaction that is rolled back, so runs are repeatable.
 """
 
