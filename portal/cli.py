@@ -118,7 +118,7 @@ def sla_show(references: tuple[str, ...], at_text: str | None, as_json: bool) ->
             raise click.UsageError(f"no escalation ESC-{min(missing) + 1000}")
     else:
         escalations = db.session.scalars(open_escalations()).all()
-    rows = [_clock_row(escalation, clocks_for(escalation, at=at)) for escalation in escalations]
+    rows = [_clock_row(escalation, clocks_for(escalation, at=at), at) for escalation in escalations]
     if as_json:
         click.echo(json.dumps({"at": at.isoformat(), "escalations": rows}, indent=2))
         return
@@ -126,12 +126,39 @@ def sla_show(references: tuple[str, ...], at_text: str | None, as_json: bool) ->
         parts = [f"{name} {c['state']} {c['counted_minutes']}/{c['target_minutes']} min"
                  f" due {c['due_at'] or '—'}" for name, c in row["clocks"].items()]
         nxt = row["next_update"]
-        parts.append(f"next update {nxt['due_at'] + (' OVERDUE' if nxt['overdue'] else '')}"
-                     if nxt else "next update —")
+        parts.append(f"next update {nxt['state']} {nxt['counted_minutes']}/"
+                     f"{nxt['target_minutes']} min due {nxt['due_at']}" if nxt else "next update —")
         click.echo(f"{row['reference']} Sev{row['severity']} {row['status']}: " + "; ".join(parts))
 
 
-def _clock_row(escalation, clocks) -> dict:
+def _next_update_row(escalation, nxt, at) -> dict | None:
+    """The next-update clock in the same terms as the others: counted minutes since the last
+    customer-visible update (or opening) against the cadence or the commitment."""
+    if nxt is None:
+        return None
+    from datetime import timedelta
+
+    from portal.escalations import sla
+    from portal.escalations.clocks import calendar_for, targets_for
+    from portal.escalations.due import AT_RISK_FRACTION
+    from portal.escalations.queries import latest_customer_update_at
+
+    last = db.session.execute(latest_customer_update_at(escalation.id)).first()
+    since = last.created_at if last else escalation.opened_at
+    calendar = calendar_for(escalation)
+    if nxt.basis == "cadence":
+        target = timedelta(minutes=targets_for(escalation).update_minutes)
+    else:
+        target = sla.business_elapsed(calendar, since, max(since, nxt.due_at))
+    counted = sla.business_elapsed(calendar, since, max(since, at))
+    state = ("overdue" if nxt.overdue else
+             "at_risk" if counted >= target * AT_RISK_FRACTION else "on_track")
+    return {"due_at": nxt.due_at.isoformat(), "basis": nxt.basis, "overdue": nxt.overdue,
+            "state": state, "target_minutes": round(target.total_seconds() / 60),
+            "counted_minutes": round(counted.total_seconds() / 60, 1)}
+
+
+def _clock_row(escalation, clocks, at) -> dict:
     def clock(c) -> dict:
         return {"state": c.state, "target_minutes": int(c.target.total_seconds() // 60),
                 "counted_minutes": round(c.elapsed.total_seconds() / 60, 1),
@@ -143,8 +170,7 @@ def _clock_row(escalation, clocks) -> dict:
         "reference": escalation.reference, "severity": escalation.severity,
         "status": escalation.status.value,
         "clocks": {"acknowledge": clock(clocks.acknowledge), "resolve": clock(clocks.resolve)},
-        "next_update": {"due_at": nxt.due_at.isoformat(), "basis": nxt.basis,
-                        "overdue": nxt.overdue} if nxt else None,
+        "next_update": _next_update_row(escalation, nxt, at),
     }
 
 

@@ -29,11 +29,11 @@ class Job:
 
 
 def _jobs() -> list[Job]:
-    from portal.escalations.jobs import record_sla_breaches
+    from portal.escalations.jobs import evaluate_rules
     from portal.notices.dispatch import dispatch_all
 
     return [
-        Job("record-sla-breaches", 60, record_sla_breaches),
+        Job("evaluate-rules", 60, evaluate_rules),
         Job("dispatch-notices", 10, dispatch_all),
     ]
 

@@ -33,3 +33,16 @@ def test_sla_show_refuses_unknown_references(runner, world):
     """A typo is an error, not an empty answer."""
     result = runner.invoke(args=["sla", "show", "ESC-99999"])
     assert result.exit_code != 0 and "no escalation" in result.output
+
+
+def test_sla_show_gives_the_next_update_clock_in_the_same_terms(runner, world):
+    """The next-update clock also has its target, counted minutes and state."""
+    result = runner.invoke(args=["sla", "show", world.escalation_a.reference, "--json"])
+    nxt = json.loads(result.output)["escalations"][0]["next_update"]
+    assert nxt["basis"] == "commitment" and nxt["state"] == "on_track"
+    assert nxt["target_minutes"] == 120 and 0 <= nxt["counted_minutes"] < 5
+    later = (now() + timedelta(hours=3)).isoformat()
+    result = runner.invoke(args=["sla", "show", world.escalation_a.reference, "--at", later,
+                                 "--json"])
+    nxt = json.loads(result.output)["escalations"][0]["next_update"]
+    assert nxt["state"] == "overdue" and nxt["overdue"] is True

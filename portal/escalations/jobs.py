@@ -1,42 +1,52 @@
-"""Scheduled work on escalations (listed in `portal.scheduler`)."""
+"""Scheduled work on escalations (listed in `portal.scheduler`).
+
+`evaluate_rules` is the one rules job: it records SLA breaches (with their audit event and the
+administrators' tier rules) and runs every notice sweep of `portal.rules.sweeps`. Everything is
+set-based: the statement count does not depend on the number of open escalations.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from datetime import datetime
 
-from portal import audit
-from portal.audit import AuditEvent
-from portal.escalations.clocks import clocks_for
-from portal.escalations.models import Escalation
-from portal.escalations.queries import open_escalations
+from sqlalchemy import text
+
+from portal.clock import now
 from portal.extensions import db
+from portal.rules.breaches import (
+    BREACH_ACTION,
+    apply_tier_rules,
+    audit_new_breaches,
+    record_breaches,
+)
+from portal.rules.settings import load_rules
+from portal.rules.sweeps import run_sweeps, sweep_params
+from portal.rules.watermark import mark_swept, swept_until
 
-BREACH_ACTION = "sla.breached"
+__all__ = ["BREACH_ACTION", "evaluate_rules"]
+
+# One sweeper at a time on PostgreSQL: a second one (a stray process) skips its run. The
+# outbox keys would keep its notices single anyway; this keeps tier changes and audits single.
+_SWEEP_LOCK = 0x636C72_0001
 
 
-def record_sla_breaches() -> int:
-    """Write one `sla.breached` audit event per escalation and clock the first time it breaches.
+def evaluate_rules(at: datetime | None = None) -> dict[str, int]:
+    """Evaluate every rule at `at` (default: now). Runs unscoped (a job); the caller commits.
 
-    Returns how many new breaches were recorded. Runs unscoped (a job).
+    Returns counts per step (`breaches`, `tier_changes`, and the notices each sweep queued),
+    or `{"skipped": 1}` when another sweep holds the lock.
     """
-    escalations = db.session.scalars(
-        open_escalations().options(selectinload(Escalation.status_history))
-    ).all()
-    already = {
-        (event.object_id, event.detail.get("clock"))
-        for event in db.session.scalars(
-            select(AuditEvent).where(
-                AuditEvent.action == BREACH_ACTION, AuditEvent.object_type == "Escalation",
-                AuditEvent.object_id.in_([e.id for e in escalations]))
-        )
-    }
-    recorded = 0
-    for escalation in escalations:
-        clocks = clocks_for(escalation)
-        for name, clock in (("acknowledge", clocks.acknowledge), ("resolve", clocks.resolve)):
-            if clock.state in ("breached", "missed") and (escalation.id, name) not in already:
-                audit.record(BREACH_ACTION, actor=None, obj=escalation, clock=name,
-                             due_at=clock.due_at.isoformat() if clock.due_at else None)
-                recorded += 1
-    return recorded
+    at = at or now()
+    if db.session.get_bind().dialect.name == "postgresql" and not db.session.scalar(
+            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _SWEEP_LOCK}):
+        return {"skipped": 1}
+    rules = load_rules()
+    previous = swept_until()
+    window = sweep_params(at, rules, previous)
+    counts = {"breaches": record_breaches(at, window["since"])}
+    audit_new_breaches(at, rules)
+    counts["tier_changes"] = apply_tier_rules(at, rules)
+    counts.update(run_sweeps(at, rules, previous))
+    if previous is None or at > previous:
+        mark_swept(at)
+    return counts

@@ -62,8 +62,10 @@ class Escalation(TenantScoped, db.Model):
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     status_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Indexed: the queue's change stamp, and the rule sweeps re-examine rows changed since
+    # their last run.
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now,
-                                                 index=True)  # the queue's change stamp
+                                                 index=True)
     # Moves whenever something a customer can see changes (never for internal-only changes):
     # the customer dashboard's ETag and its "this row changed" highlight are built from it.
     customer_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)

@@ -31,7 +31,8 @@ class Handoff(TenantScoped, db.Model):
     environment: Mapped[str] = mapped_column(sa.Text)
     reason: Mapped[Trigger] = mapped_column(db_enum(Trigger, "trigger"))
     reason_detail: Mapped[str] = mapped_column(sa.Text, default="")
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now,
+                                                 index=True)  # the rule sweeps
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
 
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])

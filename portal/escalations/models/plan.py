@@ -23,7 +23,7 @@ class Milestone(TenantScoped, db.Model):
         sa.ForeignKey("escalations.id", ondelete="CASCADE"), index=True
     )
     title: Mapped[str] = mapped_column(sa.String(200))
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)  # the rule sweeps
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     visibility: Mapped[Visibility] = mapped_column(
         db_enum(Visibility, "visibility"), default=Visibility.CUSTOMER

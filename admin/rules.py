@@ -1,0 +1,111 @@
+"""Rules and thresholds: what the scheduler's sweeps alert about, when, and what an SLA breach
+does to the tier. Everyone on the console may read them; changing them needs SET_THRESHOLDS."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, TextAreaField
+from wtforms.validators import InputRequired, Optional
+
+from admin import bp, navigation
+from portal.auth.permissions import Capability, can
+from portal.escalations.models import Escalation
+from portal.escalations.operations.common import OperationError
+from portal.escalations.placeholders import PLACEHOLDERS
+from portal.extensions import db
+from portal.rules import messages
+from portal.rules.models import SlaBreach
+from portal.rules.operations import RuleChanges, save_rules
+from portal.rules.settings import CLOCKS, TIER_ACTIONS, load_rules
+
+navigation.main_entry("Rules", "admin.rules", order=70)
+bp.record_once(messages.register)
+
+SEVERITIES = (1, 2, 3, 4)
+RECENT_BREACHES = 15
+
+
+class RulesForm(FlaskForm):
+    next_update_grace_minutes = IntegerField(
+        "Grace period before escalation managers hear (minutes)",
+        validators=[InputRequired("Give a number of minutes.")],
+        description="After a missed customer-update commitment, the owner and the "
+                    "communicator hear at once; escalation managers after this grace period.")
+    holding_message_enabled = BooleanField(
+        "Send the customer a holding message after the grace period",
+        description="Once per missed commitment, to the escalation's subscribers. It says "
+                    "the update is late; it does not count as the update.")
+    holding_message_text = TextAreaField("Holding message", validators=[Optional()],
+                                         render_kw={"rows": 4})
+    milestone_due_soon_minutes = IntegerField(
+        "Remind the owner before a milestone is due (minutes)",
+        validators=[InputRequired("Give a number of minutes.")])
+    handoff_acknowledge_minutes = IntegerField(
+        "A handoff must be acknowledged within (minutes)",
+        validators=[InputRequired("Give a number of minutes.")],
+        description="Then the receiver and the escalation managers are alerted.")
+
+
+for _severity in SEVERITIES:
+    for _clock in CLOCKS:
+        setattr(RulesForm, f"tier_{_severity}_{_clock}", SelectField(
+            f"Sev {_severity}: {'acknowledgement' if _clock == 'acknowledge' else 'resolution'}"
+            " target missed", default="none",
+            choices=[SelectChoice(value, label) for value, label in TIER_ACTIONS.items()]))
+
+
+def _form_from_rules(rules) -> RulesForm:
+    data = {
+        "next_update_grace_minutes": rules.next_update_grace_minutes,
+        "holding_message_enabled": rules.holding_message_enabled,
+        "holding_message_text": rules.holding_message_text,
+        "milestone_due_soon_minutes": rules.milestone_due_soon_minutes,
+        "handoff_acknowledge_minutes": rules.handoff_acknowledge_minutes,
+    }
+    for severity in SEVERITIES:
+        for clock in CLOCKS:
+            data[f"tier_{severity}_{clock}"] = rules.tier_action(severity, clock)
+    return RulesForm(formdata=None, data=data)
+
+
+def _page(form: RulesForm, status: int = 200):
+    breaches = db.session.execute(
+        select(SlaBreach, Escalation).join(Escalation, Escalation.id == SlaBreach.escalation_id)
+        .order_by(SlaBreach.recorded_at.desc(), SlaBreach.id.desc()).limit(RECENT_BREACHES)
+    ).all()
+    return render_template("admin/rules.html", form=form, rules=load_rules(),
+                           severities=SEVERITIES, clocks=CLOCKS, placeholders=PLACEHOLDERS,
+                           breaches=breaches, editable=can(current_user, Capability.SET_THRESHOLDS)
+                           ), status
+
+
+@bp.route("/rules", methods=["GET", "POST"])
+def rules():
+    if request.method == "GET":
+        return _page(_form_from_rules(load_rules()))
+    if not can(current_user, Capability.SET_THRESHOLDS):
+        abort(403)
+    form = RulesForm()
+    if not form.validate():
+        return _page(form, 422)
+    changes = RuleChanges(
+        next_update_grace_minutes=form.next_update_grace_minutes.data,
+        holding_message_enabled=form.holding_message_enabled.data,
+        holding_message_text=form.holding_message_text.data or "",
+        milestone_due_soon_minutes=form.milestone_due_soon_minutes.data,
+        handoff_acknowledge_minutes=form.handoff_acknowledge_minutes.data,
+        auto_tier={severity: {clock: form[f"tier_{severity}_{clock}"].data for clock in CLOCKS}
+                   for severity in SEVERITIES},
+    )
+    try:
+        changed = save_rules(changes, actor=current_user)
+    except OperationError as error:
+        db.session.rollback()
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+        return _page(form, 422)
+    db.session.commit()
+    flash("Rules saved." if changed else "Nothing changed.", "success")
+    return redirect(url_for("admin.rules"))
