@@ -42,3 +42,20 @@ def test_due_instants_match_the_clocks_and_pause_while_waiting(as_staff):
             ops.change_status(escalation, Status.RESOLVED, actor=agent,
                               resolution_summary="Patched the checkout service.")
             assert _stored(escalation) == (None,) * 5
+
+
+def test_a_milestone_reached_keeps_the_promised_next_update(as_staff):
+    """The automatic "Milestone reached" entry is customer-visible but not a written update:
+    the next-update time customers were promised stays where it was."""
+    start = now().replace(microsecond=0)
+    with as_staff(), frozen_at(start):
+        agent = make_staff()
+        escalation = make_escalation(make_organization(), actor=agent, severity=2)
+        promised = start + timedelta(hours=20)
+        ops.post_update(escalation, author=agent, visibility=Visibility.CUSTOMER, body="Hi",
+                        next_update_by=promised)
+        milestone = ops.add_milestone(escalation, actor=agent, title="Patch built",
+                                      due_at=start + timedelta(hours=2))
+        ops.complete_milestone(milestone, actor=agent)
+        assert escalation.next_update_due_at == promised
+        assert clocks_for(escalation).next_update.due_at == promised

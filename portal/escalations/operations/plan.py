@@ -45,10 +45,14 @@ def complete_milestone(milestone: Milestone, *, actor: User | None) -> None:
     milestone.completed_at = now()
     if milestone.visibility == Visibility.CUSTOMER:
         # On the timeline (which stamps the customers' change and tells subscribers).
-        add_timeline_entry(db.session.get(Escalation, milestone.escalation_id), author=actor,
-                           kind=UpdateKind.MILESTONE, visibility=Visibility.CUSTOMER,
-                           at=milestone.completed_at,
-                           body=f"Milestone reached: {milestone.title}")
+        escalation = db.session.get(Escalation, milestone.escalation_id)
+        # An automatic entry, not a written update: it keeps the next-update time customers
+        # were promised instead of restarting the cadence (DESIGN.md "SLA clocks, exactly").
+        promised = escalation.next_update_due_at
+        add_timeline_entry(escalation, author=actor, kind=UpdateKind.MILESTONE,
+                           visibility=Visibility.CUSTOMER, at=milestone.completed_at,
+                           body=f"Milestone reached: {milestone.title}",
+                           next_update_by=promised if promised and promised > now() else None)
     audit.record("milestone.completed", actor=actor, obj=milestone,
                  escalation_id=milestone.escalation_id)
 
