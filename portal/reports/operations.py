@@ -224,7 +224,8 @@ def update_action(action: ReviewAction, *, actor: User, title: str, owner: str,
         enqueue_emails(f"review_action_completed:{action.id}", _audience(escalation),
                        template="review_action_completed", escalation_id=escalation.id,
                        context={"escalation_id": escalation.id, "review_id": review.id,
-                                "action_id": action.id})
+                                "action_id": action.id, "action_title": action.title,
+                                "action_owner": action.owner})
 
 
 def remove_action(action: ReviewAction, *, actor: User) -> None:
