@@ -144,7 +144,8 @@ def _child(html: str, target: str) -> None:
 
 
 def cache_dir() -> Path:
-    path = Path(current_app.instance_path) / "reports"
+    configured = current_app.config.get("REPORT_CACHE_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "reports"
     path.mkdir(parents=True, exist_ok=True)
     return path
 

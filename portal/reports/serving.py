@@ -5,6 +5,8 @@ Views call these after their own access checks (404 before 403, as everywhere).
 
 from __future__ import annotations
 
+import io
+
 from flask import abort, current_app, send_file
 from flask_login import current_user
 
@@ -18,7 +20,8 @@ PDF = "application/pdf"
 
 
 def _send(path, filename: str):
-    response = send_file(path, mimetype=PDF, as_attachment=True, download_name=filename,
+    # Reports are small (~100 kB): read once, so no open file outlives the response.
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=PDF, as_attachment=True, download_name=filename,
                          conditional=True, etag=path.stem, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
