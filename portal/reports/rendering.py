@@ -18,6 +18,7 @@ version to its key, so a cached download does no templating at all: one lookup a
 from __future__ import annotations
 
 import hashlib
+import re
 import multiprocessing
 import os
 import secrets
@@ -131,10 +132,20 @@ def summary_html(summary) -> str:
 
 # ------------------------------------------------------------------ PDF
 
+_SPAN = re.compile(r"""\b(colspan|rowspan)(\s*=\s*["']?)(\d+)""", re.IGNORECASE)
+MAX_SPAN = 100
+
+
+def clamp_spans(html: str) -> str:
+    """WeasyPrint lays out every spanned column: colspan=1000000 takes minutes. Our templates
+    never span more than a few; user Markdown never carries the attribute (nh3)."""
+    return _SPAN.sub(lambda m: f"{m[1]}{m[2]}{min(int(m[3]), MAX_SPAN)}", html)
+
+
 def write_pdf(html: str, target) -> AssetFetcher:
     """Render in this process (the child below, benchmarks and tests call it)."""
     fetcher = AssetFetcher()
-    weasyprint.HTML(string=html, base_url="asset:", url_fetcher=fetcher).write_pdf(
+    weasyprint.HTML(string=clamp_spans(html), base_url="asset:", url_fetcher=fetcher).write_pdf(
         target, uncompressed_pdf=False)
     return fetcher
 
