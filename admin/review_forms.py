@@ -12,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -73,7 +74,7 @@ def highlights_from_form(form, zone: ZoneInfo) -> list[dict]:
     return items
 
 
-STATUS_CHOICES = [(s.value, s.label) for s in StepStatus]
+STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in StepStatus]
 
 
 class ActionForm(FlaskForm):
