@@ -18,9 +18,9 @@ version to its key, so a cached download does no templating at all: one lookup a
 from __future__ import annotations
 
 import hashlib
-import re
 import multiprocessing
 import os
+import re
 import secrets
 from datetime import date, datetime
 from functools import cache

@@ -21,8 +21,8 @@ PDF = "application/pdf"
 
 def _send(path, filename: str):
     # Reports are small (~100 kB): read once, so no open file outlives the response.
-    response = send_file(io.BytesIO(path.read_bytes()), mimetype=PDF, as_attachment=True, download_name=filename,
-                         conditional=True, etag=path.stem, max_age=0)
+    response = send_file(io.BytesIO(path.read_bytes()), mimetype=PDF, as_attachment=True,
+                         download_name=filename, conditional=True, etag=path.stem, max_age=0)
     response.headers["Cache-Control"] = "private, no-cache"
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

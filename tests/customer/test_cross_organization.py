@@ -51,9 +51,9 @@ def test_there_are_customer_routes_with_ids(app):
     assert _id_routes(app)
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
-def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, published,
-                                                       role):
+def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role):
     """A customer never reaches another organization's object, by any route or method."""
     auth.login(world.customers_a[role].email)
     token = auth.csrf_token("/escalations")

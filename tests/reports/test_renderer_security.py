@@ -3,10 +3,7 @@ size and time: hostile content is neither fetched nor able to hang a worker."""
 
 from __future__ import annotations
 
-import io
-
 import pytest
-from pypdf import PdfReader
 
 from portal.reports import rendering
 from portal.reports.fetcher import AssetFetcher, RefusedURL
