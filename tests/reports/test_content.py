@@ -11,7 +11,8 @@ def sample_content(**fields) -> dict:
     """A finished version's content, as `build_content` makes it (for renderer tests)."""
     opened = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
     at = lambda minutes: (opened + timedelta(minutes=minutes)).isoformat()  # noqa: E731
-    texts = {"executive_summary": "The portal was down.", "customer_impact": "Nobody could sign in.",
+    texts = {"executive_summary": "The portal was down.",
+             "customer_impact": "Nobody could sign in.",
              "root_cause": "An expired certificate.", "contributing_factors": "",
              "preventive_measures": "Automated renewal.", "lessons_learned": ""}
     texts.update(fields)
