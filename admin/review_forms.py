@@ -81,8 +81,7 @@ class ActionForm(FlaskForm):
     title = StringField("Action", validators=[DataRequired("Say what will be done."),
                                               Length(max=200)])
     owner = StringField("Owner", validators=[DataRequired("Name who owns this action."),
-                                             Length(max=120)],
-                        description="A person or team, yours or the customer's.")
+                                             Length(max=120)])
     due_on = DateField("Due", validators=[Optional()])
     status = SelectField("Status", choices=STATUS_CHOICES, default=StepStatus.PLANNED.value)
 

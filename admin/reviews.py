@@ -169,6 +169,7 @@ def publish_review(escalation_id: int):
                 _attach(form, error)
             else:
                 db.session.commit()
+                serving.warm(version)
                 flash(f"Version {version.number} published; the customer's executives and "
                       "subscribers are being told.", "success")
                 return _back(escalation_id)

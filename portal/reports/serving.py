@@ -71,3 +71,13 @@ def send_summary(organization, summary, html: str):
                                organization_id=organization.id, period=summary.period.key)
     db.session.commit()
     return _send(path, f"{organization.slug}-escalations-{summary.period.key}.pdf")
+
+
+def warm(version: ReviewVersion) -> None:
+    """Render a just-published version now, so its readers' first download is a cached one.
+    A failure here is logged, never raised: the download path renders (bounded) again."""
+    try:
+        cached_pdf(("version", version.id), lambda: review_html(version.content))
+    except RenderError as exc:
+        current_app.logger.warning("report %s v%s not pre-rendered: %s", version.review_id,
+                                   version.number, exc)
