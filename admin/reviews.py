@@ -19,6 +19,7 @@ from admin.review_forms import (
     highlights_for_form,
     highlights_from_form,
 )
+from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, can, can_publish_to, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
@@ -28,6 +29,8 @@ from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState, ReviewVersion
 from portal.reports.operations import executives_of
+from portal.reports.rendering import summary_html
+from portal.reports.summary import BadPeriod, organization_summary, period_for
 
 navigation.escalation_tab("Review", "admin.escalation_review", order=50)
 
@@ -260,3 +263,14 @@ def review_version_pdf(escalation_id: int, version: int):
     if row is None:
         abort(404)
     return serving.send_version(row)
+
+
+@bp.route("/organizations/<int:organization_id>/summary.pdf")
+def organization_summary_pdf(organization_id: int):
+    organization = row_or_404(Organization, organization_id)
+    try:
+        period = period_for(request.args.get("period"), organization.timezone)
+    except BadPeriod:
+        abort(404)
+    summary = organization_summary(organization, period)
+    return serving.send_summary(organization, summary, summary_html(summary))

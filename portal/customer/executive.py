@@ -11,7 +11,6 @@ from portal.customer import bp
 from portal.enums import Role
 from portal.escalations.reporting import executive_summary, open_severe_for_organization
 from portal.extensions import db
-from portal.reports.queries import published_reviews_for_organization
 
 EXECUTIVE_ROLES = frozenset({Role.EXECUTIVE, Role.CUSTOMER_ADMIN})
 
@@ -26,6 +25,4 @@ def executive():
         "customer/executive.html",
         summary=executive_summary(organization_id),
         severe=db.session.scalars(open_severe_for_organization(organization_id)).all(),
-        reports=db.session.scalars(published_reviews_for_organization(organization_id)
-                                   .limit(10)).all(),
     )

@@ -20,7 +20,7 @@ from portal.enums import Role
 from portal.extensions import db
 from portal.reports import serving
 from portal.reports.models import Review, ReviewVersion
-from portal.reports.queries import published_review_for
+from portal.reports.queries import published_review_for, published_reviews_for_organization
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
 
@@ -42,6 +42,15 @@ def _published_review_or_404(escalation) -> Review:
     if review is None:
         abort(404)
     return review
+
+
+@bp.route("/reports")
+@customer_required
+def reports():
+    reviews = db.session.scalars(
+        published_reviews_for_organization(current_user.organization_id).limit(200)).all()
+    return render_template("customer/reports.html", reviews=reviews,
+                           may_download=may_download(current_user))
 
 
 @bp.route("/escalations/<reference>/report")

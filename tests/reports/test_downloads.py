@@ -132,3 +132,10 @@ def test_viewers_get_no_organization_summary(client, auth, world):
     auth.login(world.customers_a[Role.VIEWER].email)
     assert client.get("/reports/summary").status_code == 403
     assert client.get("/reports/summary.pdf").status_code == 403
+
+
+def test_the_reports_list_shows_only_the_organizations_reports(client, auth, world, published):
+    """Every customer sees their organization's published reports, never another's."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    html = client.get("/reports").get_data(as_text=True)
+    assert published.reference_a in html and published.reference_b not in html

@@ -186,3 +186,12 @@ def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, p
         assert session.scalar(select(ReviewVersion.number).where(
             ReviewVersion.review_id == published.review_a.id).order_by(
             ReviewVersion.number.desc()).limit(1)) == 2
+
+
+def test_staff_download_any_organizations_summary(client, auth, world, published):
+    """The console offers each organization's quarter summary to staff."""
+    auth.login(world.staff[Role.AGENT].email)
+    response = client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf")
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    assert client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
+                      ).status_code == 404
