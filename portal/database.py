@@ -54,6 +54,7 @@ def _import_models() -> None:
     import portal.audit  # noqa: F401
     import portal.escalations.models  # noqa: F401
     import portal.notices.models  # noqa: F401
+    import portal.reports.models  # noqa: F401
     import portal.rules.models  # noqa: F401
     import portal.settings  # noqa: F401
 

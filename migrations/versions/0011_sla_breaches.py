@@ -1,7 +1,7 @@
 """sla breaches; indexes for the rule sweeps
 
 Revision ID: 0011
-Revises: 0007
+Revises: 0010
 Create Date: 2026-11-23 14:30:15.516436
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011'
-down_revision = '0007'
+down_revision = '0010'
 branch_labels = None
 depends_on = None
 

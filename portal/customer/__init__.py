@@ -12,6 +12,7 @@ from portal.customer import (  # noqa: E402,F401  (routes register)
     executive,
     history,
     preferences,
+    reports,
     team,
     views,
 )

@@ -37,6 +37,7 @@ from portal.escalations.operations.update_templates import seed_update_templates
 from portal.escalations.queries import open_escalations
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
+from portal.reports.demo import seed_demo_reviews
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "seed_demo"]
 
@@ -64,6 +65,7 @@ def seed_demo(*, reset: bool = False) -> str:
     db.session.flush()
     for escalation in db.session.scalars(open_escalations()):
         refresh_due_instants(escalation, at=start)  # the stories ran on their own clocks
+    seed_demo_reviews()
     _mark_history_delivered(after_id=before)
     seed_update_templates()
     return _summary([org.id for org in cast.orgs.values()])

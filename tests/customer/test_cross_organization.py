@@ -7,6 +7,7 @@ no foreign value below fails this test until someone adds one (and so thinks abo
 import pytest
 
 from portal.enums import Role
+from tests.reports.conftest import _report_cache, published  # noqa: F401  (a report each)
 
 CUSTOMER_ENDPOINTS = "customer."
 
@@ -27,6 +28,7 @@ def _values_for(world, org_side: str) -> dict[str, str]:
         "step_id": (world.customer_step_b if foreign else world.customer_step_a).id,
         "user_id": (world.customers_b if foreign else world.customers_a)[Role.VIEWER].id,
         "invitation_id": (world.invitation_b if foreign else world.invitation_a).id,
+        "version": 1,  # of the reports published by the `published` fixture
     }
 
 
@@ -49,6 +51,7 @@ def test_there_are_customer_routes_with_ids(app):
     assert _id_routes(app)
 
 
+@pytest.mark.usefixtures("published")
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
 def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role):
     """A customer never reaches another organization's object, by any route or method."""

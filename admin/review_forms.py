@@ -1,0 +1,95 @@
+"""Forms of the review editor. Highlight times are typed in the organization's timezone."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateField,
+    FieldList,
+    Form,
+    FormField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.enums import StepStatus
+from portal.reports.content import MAX_HIGHLIGHT_CHARS
+from portal.reports.models import FIELDS
+from portal.reports.operations import MAX_FIELD_CHARS
+
+TIME_FORMAT = "%Y-%m-%d %H:%M"
+
+
+class HighlightForm(Form):
+    at = StringField("When", validators=[Optional(), Length(max=16)])
+    text = TextAreaField("What happened", validators=[Optional(),
+                                                       Length(max=MAX_HIGHLIGHT_CHARS)])
+
+    def validate_at(self, field):
+        if self.text.data and self.text.data.strip():
+            try:
+                datetime.strptime((field.data or "").strip(), TIME_FORMAT)
+            except ValueError as exc:
+                raise ValidationError("Write the time as 2026-11-02 14:05.") from exc
+
+
+def _review_form_class():
+    attrs = {
+        f.name: TextAreaField(f.label, description=f.help,
+                              validators=[Optional(), Length(max=MAX_FIELD_CHARS)])
+        for f in FIELDS
+    }
+    attrs["root_cause_category"] = StringField(
+        "Root-cause category", description="A short label such as Configuration, Capacity or "
+        "Third party; the organization summary counts these.",
+        validators=[Optional(), Length(max=80)])
+    attrs["highlights"] = FieldList(FormField(HighlightForm), min_entries=1, max_entries=401)
+    return type("ReviewForm", (FlaskForm,), attrs)
+
+
+ReviewForm = _review_form_class()
+
+
+def highlights_for_form(review, zone: ZoneInfo) -> list[dict]:
+    rows = [{"at": datetime.fromisoformat(item["at"]).astimezone(zone).strftime(TIME_FORMAT),
+             "text": item["text"]} for item in review.timeline_highlights or []]
+    return rows + [{"at": "", "text": ""}]  # one empty row to add a highlight
+
+
+def highlights_from_form(form, zone: ZoneInfo) -> list[dict]:
+    items = []
+    for entry in form.highlights.entries:
+        text = (entry.form.text.data or "").strip()
+        if not text:
+            continue
+        at = datetime.strptime(entry.form.at.data.strip(), TIME_FORMAT).replace(tzinfo=zone)
+        items.append({"at": at, "text": text})
+    return items
+
+
+STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in StepStatus]
+
+
+class ActionForm(FlaskForm):
+    title = StringField("Action", validators=[DataRequired("Say what will be done."),
+                                              Length(max=200)])
+    owner = StringField("Owner", validators=[DataRequired("Name who owns this action."),
+                                             Length(max=120)])
+    due_on = DateField("Due", validators=[Optional()])
+    status = SelectField("Status", choices=STATUS_CHOICES, default=StepStatus.PLANNED.value)
+
+
+class PublishForm(FlaskForm):
+    confirm = BooleanField("I have read the report and it may go to the customer",
+                           validators=[InputRequired("Confirm before publishing.")])
+
+
+class EmptyForm(FlaskForm):
+    """A button that changes state: CSRF only."""

@@ -1,0 +1,276 @@
+"""The Review tab of the escalation page: the post-incident review editor, its remediation
+actions, the way to publication (draft → in review → published, with a confirmation), and the
+PDF of every version. Reading needs the console; editing WORK_ESCALATIONS; publishing is
+customer-facing, so it takes `can_publish_to` the escalation's organization."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from admin import bp, navigation
+from admin.loading import escalation_or_404, row_or_404
+from admin.review_forms import (
+    ActionForm,
+    EmptyForm,
+    PublishForm,
+    ReviewForm,
+    highlights_for_form,
+    highlights_from_form,
+)
+from portal.accounts.models import Organization
+from portal.auth.permissions import Capability, can, can_publish_to, requires
+from portal.enums import StepStatus
+from portal.escalations.audiences import subscribers_of
+from portal.escalations.operations.common import OperationError
+from portal.extensions import db
+from portal.reports import operations, serving
+from portal.reports.content import resolved
+from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState, ReviewVersion
+from portal.reports.operations import executives_of
+from portal.reports.rendering import summary_html
+from portal.reports.summary import BadPeriod, organization_summary, period_for
+
+navigation.escalation_tab("Review", "admin.escalation_review", order=50)
+
+
+def _review_of(escalation) -> Review | None:
+    return db.session.scalar(select(Review).where(Review.escalation_id == escalation.id))
+
+
+def _review_or_404(escalation) -> Review:
+    review = _review_of(escalation)
+    if review is None:
+        abort(404)
+    return review
+
+
+def _attach(form, error: OperationError) -> None:
+    if error.field and error.field in form:
+        form[error.field].errors = [*form[error.field].errors, str(error)]
+    else:
+        form.form_errors.append(str(error))
+
+
+def _back(escalation_id: int, anchor: str | None = None):
+    return redirect(url_for("admin.escalation_review", escalation_id=escalation_id,
+                            _anchor=anchor))
+
+
+def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
+          status: int = 200):
+    zone = escalation.organization.zone
+    if review is not None and form is None:
+        form = ReviewForm(data={**{f.name: getattr(review, f.name) for f in FIELDS},
+                                "root_cause_category": review.root_cause_category,
+                                "highlights": highlights_for_form(review, zone)})
+    if review is not None and action_forms is None:
+        action_forms = {a.id: ActionForm(prefix=f"action-{a.id}", data={
+            "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value})
+            for a in review.actions}
+    return render_template(
+        "admin/review.html", escalation=escalation, review=review, form=form,
+        fields=FIELDS, action_forms=action_forms or {},
+        new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
+        may_edit=can(current_user, Capability.WORK_ESCALATIONS),
+        may_publish=can_publish_to(current_user, escalation.organization),
+        resolved=resolved(escalation), zone=zone.key), status
+
+
+@bp.route("/escalations/<int:escalation_id>/review")
+def escalation_review(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    return _page(escalation, _review_of(escalation))
+
+
+@bp.route("/escalations/<int:escalation_id>/review/start", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def start_review(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operations.start_review(escalation, actor=current_user)
+    except OperationError as error:
+        flash(str(error), "error")
+        return _back(escalation_id)
+    db.session.commit()
+    flash("Review started from the customer-visible timeline.", "success")
+    return _back(escalation_id)
+
+
+@bp.route("/escalations/<int:escalation_id>/review", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def save_review(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    review = _review_or_404(escalation)
+    form = ReviewForm()
+    if form.validate_on_submit():
+        try:
+            operations.save_review(
+                review, actor=current_user,
+                values={name: form[name].data or "" for name in
+                        [f.name for f in FIELDS] + ["root_cause_category"]},
+                highlights=highlights_from_form(form, escalation.organization.zone))
+        except OperationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Review saved." if review.state != ReviewState.DRAFT or not
+                  review.latest_version else "Saved: this revision is a draft until you "
+                  "publish it.", "success")
+            return _back(escalation_id)
+    return _page(escalation, review, form=form, status=422)
+
+
+def _transition(escalation_id: int, operation, done: str):
+    escalation = escalation_or_404(escalation_id)
+    review = _review_or_404(escalation)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        operation(review, actor=current_user)
+    except OperationError as error:
+        flash(str(error), "error")
+        return _back(escalation_id)
+    db.session.commit()
+    flash(done, "success")
+    return _back(escalation_id)
+
+
+@bp.route("/escalations/<int:escalation_id>/review/submit", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def submit_review(escalation_id: int):
+    return _transition(escalation_id, operations.submit_review,
+                       "Submitted for review. Someone who may publish can now publish it.")
+
+
+@bp.route("/escalations/<int:escalation_id>/review/return", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def return_review(escalation_id: int):
+    return _transition(escalation_id, operations.return_to_draft, "Back to draft.")
+
+
+@bp.route("/escalations/<int:escalation_id>/review/publish", methods=["GET", "POST"])
+@requires(Capability.POST_CUSTOMER_UPDATES)
+def publish_review(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    review = _review_or_404(escalation)
+    if not can_publish_to(current_user, escalation.organization):
+        abort(403)
+    form = PublishForm()
+    status = 200
+    if request.method == "POST":
+        if form.validate_on_submit():
+            try:
+                version = operations.publish_review(review, actor=current_user,
+                                                    confirmed=bool(form.confirm.data))
+            except OperationError as error:
+                db.session.rollback()
+                _attach(form, error)
+            else:
+                db.session.commit()
+                serving.warm(version)
+                flash(f"Version {version.number} published; the customer's executives and "
+                      "subscribers are being told.", "success")
+                return _back(escalation_id)
+        status = 422
+    audience = {u.id: u for u in [*executives_of(escalation.organization_id),
+                                  *subscribers_of(escalation)]}
+    return render_template("admin/review_publish.html", escalation=escalation, review=review,
+                           form=form, audience=list(audience.values())), status
+
+
+def _action_or_404(escalation, action_id: int) -> ReviewAction:
+    review = _review_or_404(escalation)
+    return row_or_404(ReviewAction, action_id, review_id=review.id)
+
+
+@bp.route("/escalations/<int:escalation_id>/review/actions", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def add_review_action(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    review = _review_or_404(escalation)
+    form = ActionForm(prefix="new-action")
+    if form.validate_on_submit():
+        try:
+            operations.add_action(review, actor=current_user, title=form.title.data,
+                                  owner=form.owner.data, due_on=form.due_on.data,
+                                  status=StepStatus(form.status.data))
+        except OperationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Action added.", "success")
+            return _back(escalation_id, "actions")
+    return _page(escalation, review, new_action=form, status=422)
+
+
+@bp.route("/escalations/<int:escalation_id>/review/actions/<int:action_id>", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def update_review_action(escalation_id: int, action_id: int):
+    escalation = escalation_or_404(escalation_id)
+    action = _action_or_404(escalation, action_id)
+    form = ActionForm(prefix=f"action-{action.id}")
+    if form.validate_on_submit():
+        try:
+            operations.update_action(action, actor=current_user, title=form.title.data,
+                                     owner=form.owner.data, due_on=form.due_on.data,
+                                     status=StepStatus(form.status.data))
+        except OperationError as error:
+            db.session.rollback()
+            _attach(form, error)
+        else:
+            db.session.commit()
+            flash("Action saved.", "success")
+            return _back(escalation_id, "actions")
+    review = action.review
+    forms = {a.id: (form if a.id == action.id else ActionForm(prefix=f"action-{a.id}", data={
+        "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value}))
+        for a in review.actions}
+    return _page(escalation, review, action_forms=forms, status=422)
+
+
+@bp.route("/escalations/<int:escalation_id>/review/actions/<int:action_id>/delete",
+          methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def remove_review_action(escalation_id: int, action_id: int):
+    escalation = escalation_or_404(escalation_id)
+    action = _action_or_404(escalation, action_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    operations.remove_action(action, actor=current_user)
+    db.session.commit()
+    flash("Action removed.", "success")
+    return _back(escalation_id, "actions")
+
+
+@bp.route("/escalations/<int:escalation_id>/review/preview.pdf")
+def review_preview_pdf(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    return serving.send_preview(_review_or_404(escalation))
+
+
+@bp.route("/escalations/<int:escalation_id>/review/v<int:version>.pdf")
+def review_version_pdf(escalation_id: int, version: int):
+    escalation = escalation_or_404(escalation_id)
+    review = _review_or_404(escalation)
+    row = db.session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id,
+                                                        ReviewVersion.number == version))
+    if row is None:
+        abort(404)
+    return serving.send_version(row)
+
+
+@bp.route("/organizations/<int:organization_id>/summary.pdf")
+def organization_summary_pdf(organization_id: int):
+    organization = row_or_404(Organization, organization_id)
+    try:
+        period = period_for(request.args.get("period"), organization.timezone)
+    except BadPeriod:
+        abort(404)
+    summary = organization_summary(organization, period)
+    return serving.send_summary(organization, summary, summary_html(summary))

@@ -1,0 +1,188 @@
+"""Post-resolution report benchmark: figures, never assertions (see bench/README.md).
+
+Builds its own throw-away SQLite database (a temporary folder) through the real operations:
+one resolved escalation with a 60-event customer timeline and a published review, and 200
+escalations in one quarter for the organization summary. Then, in one run, it times:
+
+  trivial       WeasyPrint rendering a one-paragraph page (the machine's yardstick)
+  weasyprint    WeasyPrint alone on the report's finished HTML (same fetcher, in process)
+  cold          a download through the app with an empty cache: request, access checks, load,
+                templating, the SVG chart, the forked bounded render, the audit event
+  cached        the same download from the cache
+  static        send_file of the same PDF bytes (what "as fast as a static file" means)
+  summary       the organization summary PDF for 200 escalations, cold
+
+Each figure is the median of --rounds runs. Usage: .venv/bin/python bench/reports.py [--rounds 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from flask import send_file  # noqa: E402
+
+from portal import create_app  # noqa: E402
+from portal.clock import frozen_at  # noqa: E402
+from portal.config import TestConfig, settings_of  # noqa: E402
+from portal.enums import Role, Status, Visibility  # noqa: E402
+from portal.escalations import operations as ops  # noqa: E402
+from portal.extensions import db  # noqa: E402
+from portal.reports import operations as reports  # noqa: E402
+from portal.reports import rendering  # noqa: E402
+from portal.tenancy import Scope, set_scope  # noqa: E402
+from tests import factories  # noqa: E402
+
+TRIVIAL = "<!DOCTYPE html><html><body><p>Hello.</p></body></html>"
+
+
+def _resolve(escalation, actor, at: datetime, minutes: int) -> None:
+    with frozen_at(at + timedelta(minutes=5)):
+        ops.change_status(escalation, Status.ACKNOWLEDGED, actor=actor)
+    with frozen_at(at + timedelta(minutes=15)):
+        ops.change_status(escalation, Status.INVESTIGATING, actor=actor)
+    with frozen_at(at + timedelta(minutes=minutes)):
+        ops.change_status(escalation, Status.RESOLVED, actor=actor,
+                          resolution_summary="Fixed the configuration.")
+
+
+def build(app) -> dict:
+    with app.app_context():
+        set_scope(db.session(), Scope.unscoped("benchmark setup"))
+        manager = factories.make_staff(Role.ESCALATION_MANAGER)
+        org = factories.make_organization("Bench Freight", timezone="Europe/Berlin")
+        executive = factories.make_customer(org, Role.EXECUTIVE)
+        start = datetime(2026, 7, 1, 8, 0, tzinfo=UTC)
+        with frozen_at(start):
+            escalation = factories.make_escalation(org, actor=manager, severity=1,
+                                                   title="Tracking portal outage")
+        for i in range(60):
+            with frozen_at(start + timedelta(minutes=4 * i + 1)):
+                ops.post_update(escalation, author=manager, visibility=Visibility.CUSTOMER,
+                                body=f"Update {i}: we checked **gateway {i}** and the error "
+                                     "rate; next we look at the load balancers and tell you "
+                                     "what we find.")
+        _resolve(escalation, manager, start, 4 * 60 + 30)
+        with frozen_at(start + timedelta(hours=6)):
+            review = reports.start_review(escalation, actor=manager)
+            reports.save_review(review, actor=manager, values={
+                "executive_summary": "The portal was unavailable for four hours. " * 8,
+                "root_cause": "An expired intermediate certificate. " * 5,
+                "preventive_measures": "- Automated renewal\n- Synthetic checks\n- Alerts"})
+            for i in range(5):
+                reports.add_action(review, actor=manager, title=f"Action {i}",
+                                   owner="Platform team", due_on=None)
+            reports.submit_review(review, actor=manager)
+            version = reports.publish_review(review, actor=manager, confirmed=True)
+        for i in range(199):
+            opened = start + timedelta(hours=10 * i + 8)
+            with frozen_at(opened):
+                other = factories.make_escalation(org, actor=manager, severity=1 + i % 4)
+            _resolve(other, manager, opened, 60 + 7 * (i % 50))
+        db.session.commit()
+        return {"reference": escalation.reference, "version": version.number,
+                "version_id": version.id, "executive": executive.email,
+                "content": version.content, "org_id": org.id}
+
+
+def timed(fn, rounds: int) -> float:
+    samples = []
+    for _ in range(rounds):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="clearpath-bench-reports-"))
+    cache = workdir / "cache"
+    try:
+        app = create_app(settings_of(TestConfig, DATABASE_URL=f"sqlite:///{workdir / 'b.db'}",
+                                     REPORT_CACHE_DIR=str(cache)))
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade()
+        static_copy = workdir / "static.pdf"
+        app.add_url_rule("/bench-static", "bench_static",
+                         lambda: send_file(static_copy, mimetype="application/pdf"))
+        print("building the data (60-event report, 200 escalations)…", flush=True)
+        data = build(app)
+        client = app.test_client()
+        with app.test_request_context():
+            html = rendering.review_html(data["content"])
+        url = f"/escalations/{data['reference']}/report/v{data['version']}.pdf"
+        page = client.get("/login").get_data(as_text=True)
+        token = page.split('name="csrf_token"', 1)[1].split('value="', 1)[1].split('"', 1)[0]
+        client.post("/login", data={"email": data["executive"], "csrf_token": token,
+                                    "password": factories.PASSWORD})
+
+        def empty_cache():
+            shutil.rmtree(cache, ignore_errors=True)
+            rendering._MEMO.clear()
+
+        def cold():
+            empty_cache()
+            response = client.get(url)
+            assert response.status_code == 200, response.status_code
+
+        def cached():
+            response = client.get(url)
+            assert response.status_code == 200
+
+        def summary():
+            empty_cache()
+            response = client.get("/reports/summary.pdf?period=2026-Q3")
+            assert response.status_code == 200, response.status_code
+
+        cold()  # warm imports, fonts and the template cache once, unrecorded
+        pdf = next(cache.glob("*.pdf"))
+        shutil.copy(pdf, static_copy)
+
+        def static():
+            response = client.get("/bench-static")
+            response.close()
+
+        figures = {
+            "trivial": timed(lambda: rendering.write_pdf(TRIVIAL, str(workdir / "t.pdf")),
+                             args.rounds),
+            "weasyprint": timed(lambda: rendering.write_pdf(html, str(workdir / "w.pdf")),
+                                args.rounds),
+            "cold": timed(cold, args.rounds),
+            "cached": timed(cached, args.rounds * 10),
+            "static": timed(static, args.rounds * 10),
+            "summary": timed(summary, args.rounds),
+        }
+        from pypdf import PdfReader
+
+        pages = len(PdfReader(static_copy).pages)
+        print(f"\n60-event report ({len(html) // 1024} kB HTML, "
+              f"{static_copy.stat().st_size // 1024} kB PDF, {pages} pages); medians of "
+              f"{args.rounds} runs\n")
+        trivial = figures["trivial"]
+        for name, seconds in figures.items():
+            print(f"  {name:<11} {seconds * 1000:8.1f} ms   {seconds / trivial:6.2f}× trivial")
+        print(f"\n  cold / WeasyPrint alone on the same HTML: "
+              f"{figures['cold'] / figures['weasyprint']:.2f}× (goal ≤ 1.5×, and < 1 s: "
+              f"{'yes' if figures['cold'] < 1 else 'no'})")
+        print(f"  cached / static file:                     "
+              f"{figures['cached'] / figures['static']:.2f}×")
+        print(f"  summary, 200 escalations:                 {figures['summary'] * 1000:.0f} ms")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

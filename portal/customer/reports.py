@@ -1,0 +1,109 @@
+"""Post-incident reports in the portal: the published review with its live remediation
+actions, PDF downloads of every version, and the organization summary for a quarter.
+
+Everyone in the organization may read the review page; only executives and customer admins
+may download PDFs. Every download is audited (portal.reports.serving).
+"""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.accounts.models import Organization
+from portal.auth.access import customer_required
+from portal.clock import now
+from portal.customer import bp
+from portal.customer.loading import escalation_or_404
+from portal.enums import Role
+from portal.extensions import db
+from portal.reports import serving
+from portal.reports.models import Review, ReviewVersion
+from portal.reports.queries import published_review_for, published_reviews_for_organization
+from portal.reports.rendering import summary_html
+from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
+
+DOWNLOAD_ROLES = frozenset({Role.EXECUTIVE, Role.CUSTOMER_ADMIN})
+
+
+def may_download(user) -> bool:
+    return user.role in DOWNLOAD_ROLES
+
+
+@bp.app_template_global()
+def published_report(escalation) -> Review | None:
+    """The escalation's published review, if any (one query; resolved escalations only)."""
+    return db.session.scalar(published_review_for(escalation.id))
+
+
+def _published_review_or_404(escalation) -> Review:
+    review = db.session.scalar(published_review_for(escalation.id))
+    if review is None:
+        abort(404)
+    return review
+
+
+@bp.route("/reports")
+@customer_required
+def reports():
+    reviews = db.session.scalars(
+        published_reviews_for_organization(current_user.organization_id).limit(200)).all()
+    return render_template("customer/reports.html", reviews=reviews,
+                           may_download=may_download(current_user))
+
+
+@bp.route("/escalations/<reference>/report")
+@customer_required
+def escalation_report(reference: str):
+    escalation = escalation_or_404(reference)
+    review = _published_review_or_404(escalation)
+    latest = review.versions[0]
+    return render_template("customer/report.html", escalation=escalation, review=review,
+                           latest=latest, versions=review.versions, actions=review.actions,
+                           today=now().astimezone(escalation.organization.zone).date(),
+                           may_download=may_download(current_user))
+
+
+@bp.route("/escalations/<reference>/report/v<int:version>.pdf")
+@customer_required
+def escalation_report_pdf(reference: str, version: int):
+    escalation = escalation_or_404(reference)
+    row = db.session.scalar(
+        select(ReviewVersion).join(Review, ReviewVersion.review_id == Review.id)
+        .where(Review.escalation_id == escalation.id, ReviewVersion.number == version))
+    if row is None:
+        abort(404)
+    if not may_download(current_user):
+        abort(403)
+    return serving.send_version(row)
+
+
+def _summary_period(organization):
+    try:
+        return period_for(request.args.get("period"), organization.timezone)
+    except BadPeriod:
+        abort(404)
+
+
+@bp.route("/reports/summary")
+@customer_required
+def organization_report():
+    if not may_download(current_user):
+        abort(403)
+    organization = db.session.get(Organization, current_user.organization_id)
+    period = _summary_period(organization)
+    return render_template(
+        "customer/organization_report.html", organization=organization, period=period,
+        periods=recent_periods(organization.timezone),
+        summary=organization_summary(organization, period))
+
+
+@bp.route("/reports/summary.pdf")
+@customer_required
+def organization_report_pdf():
+    if not may_download(current_user):
+        abort(403)
+    organization = db.session.get(Organization, current_user.organization_id)
+    summary = organization_summary(organization, _summary_period(organization))
+    return serving.send_summary(organization, summary, summary_html(summary))

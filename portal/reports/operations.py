@@ -1,0 +1,243 @@
+"""The only writers of reviews. Each operation validates, writes its audit event, queues its
+notices, and leaves the commit to the caller; a refused change raises before writing anything.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.accounts.models import User
+from portal.clock import now
+from portal.enums import Role, StepStatus
+from portal.escalations.audiences import subscribers_of
+from portal.escalations.models import Escalation
+from portal.escalations.operations.common import OperationError, require_staff
+from portal.extensions import db
+from portal.notices.operations import enqueue_emails
+from portal.reports.content import (
+    MAX_HIGHLIGHT_CHARS,
+    MAX_TIMELINE_ROWS,
+    build_content,
+    initial_highlights,
+    resolved,
+)
+from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState, ReviewVersion
+
+MAX_FIELD_CHARS = 20_000
+MAX_ACTIONS = 50
+EDITABLE = tuple(f.name for f in FIELDS) + ("root_cause_category",)
+
+
+def executives_of(organization_id: int) -> list[User]:
+    return list(db.session.scalars(
+        select(User).where(User.organization_id == organization_id, User.role == Role.EXECUTIVE,
+                           User.active.is_(True)).order_by(User.id)))
+
+
+def _audience(escalation: Escalation) -> list[User]:
+    """Who hears about the report: the organization's executives and the subscribers."""
+    return [*executives_of(escalation.organization_id), *subscribers_of(escalation)]
+
+
+def start_review(escalation: Escalation, *, actor: User) -> Review:
+    """Open the post-incident review of a resolved escalation, pre-filled from what is known:
+    the customer impact, the resolution summary and the customer-visible timeline.
+
+    Raises OperationError when the escalation is not resolved or already has a review.
+    """
+    require_staff(actor)
+    if not resolved(escalation):
+        raise OperationError("The review opens once the escalation is resolved.")
+    if db.session.scalar(select(Review.id).where(Review.escalation_id == escalation.id)):
+        raise OperationError("This escalation already has a review.")
+    review = Review(
+        organization_id=escalation.organization_id, escalation=escalation,
+        escalation_id=escalation.id, state=ReviewState.DRAFT, created_by=actor,
+        customer_impact=escalation.customer_impact or "",
+        executive_summary=escalation.resolution_summary or "",
+        root_cause_category=escalation.category or "",
+        timeline_highlights=initial_highlights(escalation),
+    )
+    db.session.add(review)
+    audit.record("review.started", actor=actor, obj=review, escalation_id=escalation.id)
+    return review
+
+
+def _clean_highlights(highlights: list[dict]) -> list[dict]:
+    cleaned = []
+    for item in highlights:
+        text = (item.get("text") or "").strip()
+        at = item.get("at")
+        if not text:
+            continue  # an emptied row is a removed highlight
+        if not isinstance(at, datetime):
+            raise OperationError("Give each highlight a date and time.", "timeline_highlights")
+        if len(text) > MAX_HIGHLIGHT_CHARS:
+            raise OperationError(f"Keep each highlight under {MAX_HIGHLIGHT_CHARS} characters.",
+                                 "timeline_highlights")
+        cleaned.append({"at": at.isoformat(), "text": text})
+    if len(cleaned) > MAX_TIMELINE_ROWS:
+        raise OperationError(f"A report holds at most {MAX_TIMELINE_ROWS} highlights.",
+                             "timeline_highlights")
+    return sorted(cleaned, key=lambda item: item["at"])
+
+
+def save_review(review: Review, *, actor: User, values: dict,
+                highlights: list[dict] | None = None) -> None:
+    """Save the editor's fields (and the timeline highlights when given). Editing a published
+    review starts its next revision: it goes back to draft, and the published versions stay
+    as they were until the next publication.
+
+    Raises OperationError for an over-long field or an incomplete highlight.
+    """
+    require_staff(actor)
+    for name, value in values.items():
+        if name not in EDITABLE:
+            raise OperationError(f"Unknown review field {name!r}.")
+        limit = 80 if name == "root_cause_category" else MAX_FIELD_CHARS
+        if len(value or "") > limit:
+            raise OperationError(f"Keep this under {limit} characters.", name)
+    cleaned = _clean_highlights(highlights) if highlights is not None else None
+    fields = list(values) + (["timeline_highlights"] if cleaned is not None else [])
+    before = audit.snapshot(review, fields)
+    for name, value in values.items():
+        setattr(review, name, (value or "").strip())
+    if cleaned is not None:
+        review.timeline_highlights = cleaned
+    after = audit.snapshot(review, fields)
+    if before != after and review.state == ReviewState.PUBLISHED:
+        review.state = ReviewState.DRAFT
+    # The timeline is long: the audit event names the change rather than copying it.
+    if before.get("timeline_highlights") != after.get("timeline_highlights"):
+        before["timeline_highlights"] = after["timeline_highlights"] = None
+        audit.record("review.highlights_edited", actor=actor, obj=review,
+                     count=len(cleaned or []))
+    audit.record_change("review.edited", actor=actor, obj=review, before=before, after=after)
+
+
+def submit_review(review: Review, *, actor: User) -> None:
+    """Ask for review before publication. Raises OperationError unless the review is a draft
+    with an executive summary and a root cause."""
+    require_staff(actor)
+    if review.state != ReviewState.DRAFT:
+        raise OperationError("Only a draft can be submitted for review.")
+    for name, label in (("executive_summary", "an executive summary"),
+                        ("root_cause", "the root cause")):
+        if not getattr(review, name).strip():
+            raise OperationError(f"Write {label} before submitting.", name)
+    review.state = ReviewState.IN_REVIEW
+    review.submitted_at = now()
+    audit.record("review.submitted", actor=actor, obj=review)
+
+
+def return_to_draft(review: Review, *, actor: User) -> None:
+    """Send a review in review back to its authors. Raises OperationError otherwise."""
+    require_staff(actor)
+    if review.state != ReviewState.IN_REVIEW:
+        raise OperationError("Only a review in review can go back to draft.")
+    review.state = ReviewState.DRAFT
+    audit.record("review.returned_to_draft", actor=actor, obj=review)
+
+
+def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVersion:
+    """Publish the review as its next version and tell the customer's executives and the
+    escalation's subscribers (outbox). Earlier versions stay downloadable.
+
+    Raises OperationError unless the review is in review and the publisher confirmed.
+    """
+    require_staff(actor)
+    if review.state != ReviewState.IN_REVIEW:
+        raise OperationError("Submit the review for review before publishing it.")
+    if not confirmed:
+        raise OperationError("Confirm that the report may go to the customer.", "confirm")
+    at = now()
+    number = review.latest_version + 1
+    version = ReviewVersion(
+        organization_id=review.organization_id, review=review, number=number, published_at=at,
+        published_by_id=actor.id,
+        content=build_content(review, version=number, published_at=at))
+    db.session.add(version)
+    review.latest_version = number
+    review.state = ReviewState.PUBLISHED
+    review.published_at = at
+    escalation = review.escalation
+    audit.record("review.published", actor=actor, obj=review, version=number)
+    enqueue_emails(f"review_published:{review.id}:v{number}", _audience(escalation),
+                   template="review_published", escalation_id=escalation.id,
+                   context={"escalation_id": escalation.id, "review_id": review.id,
+                            "version": number})
+    return version
+
+
+def _check_action(title: str, owner: str, due_on: date | None) -> None:
+    if not title.strip():
+        raise OperationError("Say what will be done.", "title")
+    if len(title) > 200:
+        raise OperationError("Keep the action under 200 characters.", "title")
+    if not owner.strip():
+        raise OperationError("Name who owns this action.", "owner")
+    if len(owner) > 120:
+        raise OperationError("Keep the owner under 120 characters.", "owner")
+
+
+def add_action(review: Review, *, actor: User, title: str, owner: str,
+               due_on: date | None, status: StepStatus = StepStatus.PLANNED) -> ReviewAction:
+    """Add a remediation action. Raises OperationError without a title or an owner."""
+    require_staff(actor)
+    _check_action(title, owner, due_on)
+    if len(review.actions) >= MAX_ACTIONS:
+        raise OperationError(f"A review holds at most {MAX_ACTIONS} actions.", "title")
+    action = ReviewAction(organization_id=review.organization_id, review=review,
+                          position=len(review.actions), title=title.strip(),
+                          owner=owner.strip(), due_on=due_on, status=status,
+                          completed_at=now() if status == StepStatus.DONE else None)
+    review.actions.append(action)
+    audit.record("review.action_added", actor=actor, obj=action, review_id=review.id,
+                 title=action.title)
+    return action
+
+
+def update_action(action: ReviewAction, *, actor: User, title: str, owner: str,
+                  due_on: date | None, status: StepStatus) -> None:
+    """Change an action. Completing one of a published review tells the customer (outbox):
+    remediation stays live after publication. Raises OperationError as `add_action` does."""
+    require_staff(actor)
+    _check_action(title, owner, due_on)
+    fields = ("title", "owner", "due_on", "status")
+    before = audit.snapshot(action, fields)
+    completing = status == StepStatus.DONE and action.status != StepStatus.DONE
+    action.title, action.owner, action.due_on, action.status = (
+        title.strip(), owner.strip(), due_on, status)
+    if completing:
+        action.completed_at = now()
+    elif status != StepStatus.DONE:
+        action.completed_at = None
+    audit.record_change("review.action_changed", actor=actor, obj=action,
+                        before=before, after=audit.snapshot(action, fields))
+    review = action.review
+    if completing and review.latest_version > 0:
+        escalation = review.escalation
+        db.session.flush()
+        enqueue_emails(f"review_action_completed:{action.id}", _audience(escalation),
+                       template="review_action_completed", escalation_id=escalation.id,
+                       context={"escalation_id": escalation.id, "review_id": review.id,
+                                "action_id": action.id, "action_title": action.title,
+                                "action_owner": action.owner})
+
+
+def remove_action(action: ReviewAction, *, actor: User) -> None:
+    require_staff(actor)
+    audit.record("review.action_removed", actor=actor, obj=action, title=action.title)
+    action.review.actions.remove(action)
+
+
+def record_download(*, actor: User, review: Review | None, version: int | None,
+                    kind: str, **detail) -> None:
+    """Every download of a report writes an audit event (the caller commits)."""
+    audit.record("report.downloaded", actor=actor, obj=review,
+                 organization_id=review.organization_id if review else detail.pop(
+                     "organization_id", None),
+                 kind=kind, version=version, **detail)

@@ -1,0 +1,212 @@
+"""Report HTML → PDF: bounded in size and time, cached by content hash.
+
+Why a forked child process: WeasyPrint cannot be interrupted from inside (no cancellation, and
+a thread cannot be killed), so the only hard bound on time is a process we can kill. A fork
+shares the already-imported WeasyPrint and fonts (copy-on-write), so it costs a few
+milliseconds, not a new interpreter. The request waits at most `reports.render_timeout_seconds`
+(below gunicorn's 30 s worker timeout); then the child is killed and the request answers 503.
+The input is bounded before that: at most MAX_HTML_BYTES of HTML, timeline and actions capped
+by the content builder, user Markdown sanitized by nh3 (no attributes such as colspan survive),
+and every URL refused except the bundled assets (portal.reports.fetcher).
+
+Cache: `instance/reports/<sha256(assets version + HTML)>.pdf`. The same content renders to the
+same file, so a version is rendered once, whoever asks; a change of template, CSS, fonts or
+WeasyPrint changes the assets version and so every key. An in-process memo maps a published
+version to its key, so a cached download does no templating at all: one lookup and send_file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import os
+import re
+import secrets
+from datetime import date, datetime
+from functools import cache
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import weasyprint
+from flask import current_app, render_template
+
+from portal.markdown import render_markdown
+from portal.reports import charts
+from portal.reports.fetcher import AssetFetcher, bundled_assets
+from portal.settings import get_setting
+
+RENDERER_REVISION = "3"  # bump when code (not templates) changes what a report looks like
+MAX_HTML_BYTES = 3_000_000
+RENDER_TIMEOUT_SECONDS = ("reports.render_timeout_seconds", 20)
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "reports"
+_MEMO: dict[tuple, str] = {}
+_MEMO_LIMIT = 4096
+
+
+class RenderError(RuntimeError):
+    """The PDF could not be made (too large, too slow, or WeasyPrint failed)."""
+
+
+class RenderTimeout(RenderError):
+    pass
+
+
+@cache
+def assets_version() -> str:
+    """A fingerprint of everything besides the content that shapes a PDF."""
+    digest = hashlib.sha256(f"{RENDERER_REVISION}:{weasyprint.__version__}".encode())
+    for path in sorted(_TEMPLATES.rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    for name, path in sorted(bundled_assets().items()):
+        digest.update(f"{name}:{path.stat().st_size}".encode())
+    return digest.hexdigest()[:16]
+
+
+# ------------------------------------------------------------------ HTML
+
+class Formatter:
+    """Dates, times and durations as the organization reads them (its timezone)."""
+
+    def __init__(self, timezone: str):
+        self.zone = ZoneInfo(timezone)
+
+    def _local(self, value: str | datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+        return value.astimezone(self.zone)
+
+    def at(self, value) -> str:
+        local = self._local(value)
+        return local.strftime("%d %b %Y, %H:%M") if local else "—"
+
+    def short(self, value) -> str:
+        local = self._local(value)
+        return local.strftime("%d %b, %H:%M") if local else "—"
+
+    def day(self, value) -> str:
+        if value is None:
+            return "—"
+        if isinstance(value, str) and len(value) == 10:
+            value = date.fromisoformat(value)
+        if isinstance(value, date) and not isinstance(value, datetime):
+            return value.strftime("%d %b %Y")
+        return self._local(value).strftime("%d %b %Y")
+
+    @staticmethod
+    def duration(minutes: int | float | None) -> str:
+        if minutes is None:
+            return "—"
+        minutes = int(round(minutes))
+        days, rest = divmod(minutes, 1440)
+        hours, mins = divmod(rest, 60)
+        if days:
+            return f"{days} d {hours} h" if hours else f"{days} d"
+        if hours:
+            return f"{hours} h {mins:02d} min" if mins else f"{hours} h"
+        return f"{mins} min"
+
+    @property
+    def zone_name(self) -> str:
+        return self.zone.key
+
+
+def review_html(content: dict) -> str:
+    """The finished HTML of one report version (chart included)."""
+    fmt = Formatter(content["timezone"])
+    chart = charts.escalation_path(content["statuses"], content["tiers"],
+                                   end=content.get("resolved_at"),
+                                   timezone=content["timezone"])
+    return render_template("reports/review.html", c=content, f=fmt, chart=chart,
+                           md=render_markdown)
+
+
+def summary_html(summary) -> str:
+    fmt = Formatter(summary.timezone)
+    return render_template("reports/summary.html", s=summary, f=fmt, md=render_markdown,
+                           chart=charts.attainment_trend(summary.trend))
+
+
+# ------------------------------------------------------------------ PDF
+
+_SPAN = re.compile(r"""\b(colspan|rowspan)(\s*=\s*["']?)(\d+)""", re.IGNORECASE)
+MAX_SPAN = 100
+
+
+def clamp_spans(html: str) -> str:
+    """WeasyPrint lays out every spanned column: colspan=1000000 takes minutes. Our templates
+    never span more than a few; user Markdown never carries the attribute (nh3)."""
+    return _SPAN.sub(lambda m: f"{m[1]}{m[2]}{min(int(m[3]), MAX_SPAN)}", html)
+
+
+def write_pdf(html: str, target) -> AssetFetcher:
+    """Render in this process (the child below, benchmarks and tests call it)."""
+    fetcher = AssetFetcher()
+    weasyprint.HTML(string=clamp_spans(html), base_url="asset:", url_fetcher=fetcher).write_pdf(
+        target, uncompressed_pdf=False)
+    return fetcher
+
+
+def _child(html: str, target: str) -> None:
+    write_pdf(html, target)
+
+
+def cache_dir() -> Path:
+    configured = current_app.config.get("REPORT_CACHE_DIR")
+    path = Path(configured) if configured else Path(current_app.instance_path) / "reports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def cache_key(html: str) -> str:
+    return hashlib.sha256(f"{assets_version()}\n{html}".encode()).hexdigest()
+
+
+def render_bounded(html: str, target: Path, *, timeout: float | None = None) -> None:
+    """Render `html` to `target` in a forked child, killed after `timeout` seconds."""
+    if len(html.encode()) > MAX_HTML_BYTES:
+        raise RenderError("the report is too large to render")
+    timeout = timeout if timeout is not None else float(get_setting(*RENDER_TIMEOUT_SECONDS))
+    partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
+    child = multiprocessing.get_context("fork").Process(
+        target=_child, args=(html, str(partial)), daemon=True)
+    child.start()
+    child.join(timeout)
+    try:
+        if child.is_alive():
+            child.kill()
+            child.join()
+            raise RenderTimeout(f"rendering took longer than {timeout:g} s")
+        if child.exitcode != 0 or not partial.exists():
+            raise RenderError(f"the renderer failed (exit code {child.exitcode})")
+        os.replace(partial, target)  # atomic: readers see a whole file or none
+    finally:
+        partial.unlink(missing_ok=True)
+        child.close()
+
+
+def pdf_for_html(html: str, *, timeout: float | None = None) -> Path:
+    """The cached PDF of this HTML, rendered (bounded) if it is not cached yet."""
+    path = cache_dir() / f"{cache_key(html)}.pdf"
+    if not path.exists():
+        render_bounded(html, path, timeout=timeout)
+    return path
+
+
+def cached_pdf(memo_key: tuple, make_html, *, timeout: float | None = None) -> Path:
+    """The PDF for an immutable document (a published version): the memo skips templating."""
+    key = (*memo_key, assets_version())
+    digest = _MEMO.get(key)
+    if digest is not None:
+        path = cache_dir() / f"{digest}.pdf"
+        if path.exists():
+            return path
+    html = make_html()
+    path = pdf_for_html(html, timeout=timeout)
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[key] = path.stem
+    return path
