@@ -1,5 +1,6 @@
 """The escalation lifecycle in the staff console, in a real browser: open an escalation from
-a helpdesk ticket, hand it to a colleague, and the colleague acknowledges it."""
+a helpdesk ticket, post an internal note and a customer update, hand it to a colleague, and
+the colleague acknowledges it."""
 
 import re
 
@@ -34,10 +35,11 @@ def _sign_in(page, email: str) -> None:
 
 
 @pytest.mark.browser
-def test_open_transfer_and_acknowledge_an_escalation(page, page_errors, seeded, agent,
-                                                    live_server, tmp_path):
+def test_open_note_update_transfer_and_acknowledge_an_escalation(
+        page, page_errors, seeded, agent, live_server, tmp_path):
     """The escalation manager opens an escalation (a missing handoff part is refused beside
-    its field first), transfers it to the agent with the handoff template; the agent sees it
+    its field first), posts an internal note and a customer update (confirmed first, with a
+    live preview), transfers it to the agent with the handoff template; the agent sees it
     pending in their navigation and acknowledges it from My handoffs."""
     agent_name, agent_email = agent
     _sign_in(page, seeded.staff_email)
@@ -69,6 +71,25 @@ def test_open_transfer_and_acknowledge_an_escalation(page, page_errors, seeded, 
                             level=1)).to_be_visible()
     expect(page.get_by_text("Ticket HD-40417")).to_be_visible()
     escalation_url = page.url.split("#")[0]
+
+    page.get_by_role("link", name="Timeline").click()
+    page.get_by_label("Internal note — staff only").check()
+    page.get_by_label("Update", exact=True).fill("Print spooler on **hh-print-02** is wedged.")
+    expect(page.locator("#preview")).to_contain_text("Print spooler on hh-print-02 is wedged.")
+    page.get_by_role("button", name="Continue").click()
+    note = page.locator(".console-entry.entry-internal").filter(has_text="Print spooler on hh-print-02")
+    expect(note).to_contain_text("Internal")
+
+    page.get_by_label("Customer update — published to the customer").check()
+    page.get_by_label("Update", exact=True).fill(
+        "We found the cause of the stalled labels and are restarting the print service.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("heading", name="Publish to the customer?")).to_be_visible()
+    page.get_by_role("button", name="Publish to customer").click()
+    update = page.locator(".console-entry.entry-customer").filter(has_text="restarting the print service")
+    expect(update).to_contain_text("Visible to customer")
+    page.screenshot(path=tmp_path / "timeline.png", full_page=True)
+    page.get_by_role("link", name="Overview").click()
 
     page.locator("summary", has_text="Transfer ownership").click()
     page.get_by_label("New owner").select_option(label=f"{agent_name} · Agent")
