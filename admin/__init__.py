@@ -26,4 +26,4 @@ def escalation_tabs(user):
 
 bp.add_app_template_global(can, "can")
 
-from admin import escalation, sent_mail, views  # noqa: E402,F401  (routes register on import)
+from admin import broadcasts, delivery, escalation, scheduled, sent_mail, views  # noqa: E402,F401  (routes register on import)

@@ -31,10 +31,13 @@ class Job:
 def _jobs() -> list[Job]:
     from portal.escalations.jobs import record_sla_breaches
     from portal.notices.dispatch import dispatch_all
+    from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
 
     return [
         Job("record-sla-breaches", 60, record_sla_breaches),
         Job("dispatch-notices", 10, dispatch_all),
+        Job("due-scheduled-notices", 60, queue_due_scheduled_notices),
+        Job("daily-digests", 300, queue_daily_digests),
     ]
 
 

@@ -23,7 +23,18 @@ from portal.notices.models import Notice
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 # Templates whose notices a customer can stop per escalation (List-Unsubscribe).
-UNSUBSCRIBABLE = {"escalation_update"}
+UNSUBSCRIBABLE = {"escalation_update", "scheduled_notice"}
+
+
+def _template_context(notice: Notice, context: dict) -> dict:
+    """What a template needs beyond the notice's own context, built at send time."""
+    from portal.notices import broadcast, digest, scheduled
+
+    builders = {scheduled.TEMPLATE: scheduled.email_context,
+                broadcast.TEMPLATE: broadcast.email_context,
+                digest.TEMPLATE: digest.email_context}
+    builder = builders.get(notice.template)
+    return builder(notice, context) if builder else {}
 
 
 class UndeliverableNotice(LookupError):
@@ -104,6 +115,7 @@ def render_email(notice: Notice) -> RenderedEmail:
                 token=unsubscribe_token(recipient.id, context["escalation"].id), _external=True)
         context["unsubscribe_url"] = unsubscribe_url
         context["portal_url"] = current_app.config["PUBLIC_URL"]
+        context.update(_template_context(notice, context))
         template = notice.template
         try:
             subject = render_template(f"email/{template}.subject.txt", **context)
