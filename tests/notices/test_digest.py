@@ -3,7 +3,7 @@ queue — once a day, from about 08:00 in each reader's timezone."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
@@ -19,7 +19,7 @@ from tests.factories import CANARY
 
 def _tomorrow_utc(hour: int, minute: int = 0) -> datetime:
     day = (now() + timedelta(days=1)).date()
-    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=timezone.utc)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
 
 
 def _digest_reader_with_updates(as_staff, world):
@@ -70,9 +70,9 @@ def test_each_reader_gets_each_digest_once_a_day(as_staff, world, smtp_server):
 
 
 def test_nothing_goes_before_the_local_digest_hour(as_staff, world):
-    """At 07:00 in Berlin nobody's digest is due yet."""
+    """At 06:30 (07:30 in summer) in Berlin nobody's digest is due yet."""
     _digest_reader_with_updates(as_staff, world)
-    with frozen_at(_tomorrow_utc(6)), as_staff():
+    with frozen_at(_tomorrow_utc(5, 30)), as_staff():
         assert queue_daily_digests() == 0
 
 
