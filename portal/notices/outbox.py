@@ -36,12 +36,12 @@ def insert_ignoring_duplicates(rows: Sequence[dict]) -> int:
         return 0
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    statement = insert(Notice).on_conflict_do_nothing(index_elements=["key"])
+    statement = insert(Notice).on_conflict_do_nothing(index_elements=["key"]).returning(
+        Notice.id)
     inserted = 0
     for start in range(0, len(rows), 1000):
         chunk = list(rows[start:start + 1000])
-        result = db.session.execute(statement.values(chunk))
-        inserted += max(result.rowcount, 0)
+        inserted += len(db.session.execute(statement.values(chunk)).all())
     return inserted
 
 
