@@ -57,8 +57,7 @@ class ScheduleForm(FlaskForm):
         "Repeat every (hours)", validators=[Optional(), NumberRange(min=1, max=ops.MAX_REPEAT_HOURS,
                                             message="Between 1 and 336 hours.")],
         description="Leave empty to send once. A repeating notice stops when the escalation "
-                    "is resolved; occurrences missed while the scheduler was down are not sent "
-                    "in a burst (only the latest goes).")
+                    "is resolved.")
     previewed = HiddenField()
 
     def fingerprint(self) -> str:

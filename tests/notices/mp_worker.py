@@ -2,6 +2,7 @@
 bench/dispatch.py. Configured like production, through PORTAL_* environment variables.
 
     python -m tests.notices.mp_worker seed --users 100 --schedules 100
+    python -m tests.notices.mp_worker sweep
     python -m tests.notices.mp_worker run [--no-sweep] [--deadline 120]
 
 `seed` makes one organization with N customer users and one open escalation carrying S
@@ -62,6 +63,16 @@ def seed(users: int, schedules: int) -> None:
     print(json.dumps({"organization_id": org.id, "escalation_id": escalation.id}))
 
 
+def sweep() -> None:
+    from portal.extensions import db
+    from portal.notices.scheduled import queue_due_scheduled_notices
+
+    _app()
+    queued = queue_due_scheduled_notices()
+    db.session.commit()
+    print(json.dumps({"queued": queued}))
+
+
 def run(sweep: bool, deadline: float) -> None:
     from portal.extensions import db
     from portal.notices.dispatch import dispatch_once
@@ -100,12 +111,15 @@ def main(argv: list[str]) -> None:
     seeding = sub.add_parser("seed")
     seeding.add_argument("--users", type=int, required=True)
     seeding.add_argument("--schedules", type=int, required=True)
+    sub.add_parser("sweep")
     running = sub.add_parser("run")
     running.add_argument("--no-sweep", action="store_true")
     running.add_argument("--deadline", type=float, default=120)
     args = parser.parse_args(argv)
     if args.command == "seed":
         seed(args.users, args.schedules)
+    elif args.command == "sweep":
+        sweep()
     else:
         run(not args.no_sweep, args.deadline)
 
