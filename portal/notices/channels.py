@@ -76,6 +76,9 @@ class SmtpSession:
 
     def __init__(self):
         self._smtp: smtplib.SMTP | None = None
+        # Set when connecting failed: the rest of the batch is not tried (nor rendered) —
+        # it waits for its backoff like the message that found the server down.
+        self.unreachable: str | None = None
 
     def __enter__(self) -> SmtpSession:
         return self
@@ -93,6 +96,13 @@ class SmtpSession:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         return smtp
 
+    def _connect_or_mark(self) -> smtplib.SMTP:
+        try:
+            return self._connect()
+        except OSError as exc:
+            self.unreachable = f"SMTP unavailable: {exc!r}"
+            raise
+
     def send(self, key: str, email: RenderedEmail) -> None:
         """Send one message; raises TransientDeliveryError or PermanentDeliveryError."""
         if not current_app.config.get("SMTP_HOST"):
@@ -102,7 +112,7 @@ class SmtpSession:
             try:
                 reused = self._smtp is not None
                 if not reused:
-                    self._smtp = self._connect()
+                    self._smtp = self._connect_or_mark()
                 self._smtp.send_message(message)
             except smtplib.SMTPServerDisconnected:
                 if not reused:

@@ -83,6 +83,9 @@ def claim(limit: int) -> tuple[str, list[int]]:
 
 def _deliver(notice: Notice, smtp: channels.SmtpSession) -> None:
     if notice.channel == Channel.EMAIL:
+        if smtp.unreachable:
+            raise channels.TransientDeliveryError(
+                f"{smtp.unreachable} (not tried: the server was unreachable for this batch)")
         smtp.send(notice.key, rendering.render_email(notice))
         return
     endpoint = db.session.get(WebhookEndpoint, notice.context.get("endpoint_id"))
