@@ -149,12 +149,17 @@ def test_webhook_retries_with_the_same_idempotency_key_and_a_valid_signature(
         with frozen_at(moment), as_staff() as session:
             dispatch.dispatch_all()
             notice = _notices(session, channel="webhook")[0]
-            attempts_at.append((notice.status, notice.next_attempt_at))
-            moment = notice.next_attempt_at + timedelta(seconds=1)
-    assert [status for status, _ in attempts_at] == [NoticeStatus.FAILED, NoticeStatus.FAILED,
-                                                      NoticeStatus.SENT]
-    first_retry, second_retry = attempts_at[0][1], attempts_at[1][1]
-    assert second_retry - first_retry >= timedelta(seconds=30)  # the step doubled
+            status, retry_at = notice.status, notice.next_attempt_at
+            attempts_at.append((moment, status, retry_at))
+        if status == NoticeStatus.FAILED:
+            with frozen_at(retry_at - timedelta(seconds=1)), as_staff():
+                assert dispatch.dispatch_all().claimed == 0  # not a second early
+        moment = retry_at
+    assert [status for _, status, _ in attempts_at] == [NoticeStatus.FAILED,
+                                                         NoticeStatus.FAILED, NoticeStatus.SENT]
+    base = timedelta(seconds=30)  # NOTICE_BACKOFF_BASE_SECONDS: 30 s, then 60 s, jittered
+    for (tried_at, _, retry_at), step in zip(attempts_at[:2], (base, 2 * base), strict=True):
+        assert step / 2 <= retry_at - tried_at <= step
     assert len(webhook_receiver.requests) == 3
     keys = {r.headers["Idempotency-Key"] for r in webhook_receiver.requests}
     assert len(keys) == 1
