@@ -31,10 +31,13 @@ class Job:
 def _jobs() -> list[Job]:
     from portal.escalations.jobs import evaluate_rules
     from portal.notices.dispatch import dispatch_all
+    from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
 
     return [
         Job("evaluate-rules", 60, evaluate_rules),
         Job("dispatch-notices", 10, dispatch_all),
+        Job("due-scheduled-notices", 60, queue_due_scheduled_notices),
+        Job("daily-digests", 300, queue_daily_digests),
     ]
 
 

@@ -65,25 +65,79 @@ def build_email(key: str, email: RenderedEmail) -> EmailMessage:
 def send_email(key: str, email: RenderedEmail) -> None:
     """Hand the message to the SMTP server (PORTAL_SMTP_*). Without SMTP_HOST (the demo)
     the outbox row itself is the sent mail, shown in the console's sent-mail view."""
-    config = current_app.config
-    if not config.get("SMTP_HOST"):
-        return
-    message = build_email(key, email)
-    try:
-        with smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
-                          timeout=float(config["SMTP_TIMEOUT_SECONDS"])) as smtp:
-            if config.get("SMTP_STARTTLS"):
-                smtp.starttls(context=ssl.create_default_context())
-            if config.get("SMTP_USERNAME"):
-                smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
-            smtp.send_message(message)
-    except smtplib.SMTPRecipientsRefused as exc:
-        codes = [code for code, _ in exc.recipients.values()]
-        raise _by_smtp_code(min(codes), str(exc)) from exc
-    except smtplib.SMTPResponseException as exc:
-        raise _by_smtp_code(exc.smtp_code, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
-    except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timeout, disconnect
-        raise TransientDeliveryError(f"SMTP unavailable: {exc!r}") from exc
+    with SmtpSession() as session:
+        session.send(key, email)
+
+
+class SmtpSession:
+    """One SMTP connection reused for a dispatcher's batch (connecting per message costs more
+    than sending it). Any error closes it; the next message connects afresh. A connection the
+    server dropped while idle is re-opened once before the message counts as failed."""
+
+    def __init__(self):
+        self._smtp: smtplib.SMTP | None = None
+        # Set when connecting failed: the rest of the batch is not tried (nor rendered) —
+        # it waits for its backoff like the message that found the server down.
+        self.unreachable: str | None = None
+
+    def __enter__(self) -> SmtpSession:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _connect(self) -> smtplib.SMTP:
+        config = current_app.config
+        smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
+                            timeout=float(config["SMTP_TIMEOUT_SECONDS"]))
+        if config.get("SMTP_STARTTLS"):
+            smtp.starttls(context=ssl.create_default_context())
+        if config.get("SMTP_USERNAME"):
+            smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
+        return smtp
+
+    def _connect_or_mark(self) -> smtplib.SMTP:
+        try:
+            return self._connect()
+        except OSError as exc:
+            self.unreachable = f"SMTP unavailable: {exc!r}"
+            raise
+
+    def send(self, key: str, email: RenderedEmail) -> None:
+        """Send one message; raises TransientDeliveryError or PermanentDeliveryError."""
+        if not current_app.config.get("SMTP_HOST"):
+            return
+        message = build_email(key, email)
+        try:
+            try:
+                reused = self._smtp is not None
+                if not reused:
+                    self._smtp = self._connect_or_mark()
+                self._smtp.send_message(message)
+            except smtplib.SMTPServerDisconnected:
+                if not reused:
+                    raise
+                self.close()  # dropped while idle: nothing of this message was accepted
+                self._smtp = self._connect()
+                self._smtp.send_message(message)
+        except smtplib.SMTPRecipientsRefused as exc:
+            self.close()
+            codes = [code for code, _ in exc.recipients.values()]
+            raise _by_smtp_code(min(codes), str(exc)) from exc
+        except smtplib.SMTPResponseException as exc:
+            self.close()
+            raise _by_smtp_code(exc.smtp_code, f"{exc.smtp_code} {exc.smtp_error!r}") from exc
+        except (smtplib.SMTPException, OSError) as exc:  # refused, reset, timeout, disconnect
+            self.close()
+            raise TransientDeliveryError(f"SMTP unavailable: {exc!r}") from exc
+
+    def close(self) -> None:
+        if self._smtp is not None:
+            try:
+                self._smtp.quit()
+            except (smtplib.SMTPException, OSError):
+                self._smtp.close()
+            self._smtp = None
 
 
 def _by_smtp_code(code: int, detail: str) -> Exception:

@@ -6,7 +6,8 @@ At-least-once, never twice by mistake (DESIGN.md invariant 5):
   dispatchers never claim the same row; on SQLite one dispatcher runs.
 * A row whose lease ran out (its dispatcher died) is due again.
 * The outcome is written only if the row is still ours (same token), so a dispatcher that
-  outlived its lease cannot overwrite the one that took over.
+  outlived its lease cannot overwrite the one that took over. Outcomes are committed every
+  few rows: a dispatcher killed mid-batch re-sends at most its uncommitted rows.
 * Transient failures retry with capped exponential backoff and full jitter; permanent ones,
   and the last attempt, go to the dead letters.
 """
@@ -16,11 +17,13 @@ from __future__ import annotations
 import logging
 import random
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import selectinload
 
 from portal.clock import now
 from portal.extensions import db
@@ -78,9 +81,12 @@ def claim(limit: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def _deliver(notice: Notice) -> None:
+def _deliver(notice: Notice, smtp: channels.SmtpSession) -> None:
     if notice.channel == Channel.EMAIL:
-        channels.send_email(notice.key, rendering.render_email(notice))
+        if smtp.unreachable:
+            raise channels.TransientDeliveryError(
+                f"{smtp.unreachable} (not tried: the server was unreachable for this batch)")
+        smtp.send(notice.key, rendering.render_email(notice))
         return
     endpoint = db.session.get(WebhookEndpoint, notice.context.get("endpoint_id"))
     if endpoint is None or not endpoint.active:
@@ -90,41 +96,116 @@ def _deliver(notice: Notice) -> None:
                           timestamp=int(now().timestamp()))
 
 
-def _record(notice_id: int, token: str, **values) -> None:
-    db.session.execute(
-        update(Notice)
-        .where(Notice.id == notice_id, Notice.claimed_by == token,
-               Notice.status == NoticeStatus.SENDING)
-        .values(lease_until=None, **values)
-    )
-    db.session.commit()
+class _Outcomes:
+    """Outcomes written only while the row is still ours (same token, still sending), and
+    committed together every few rows or seconds rather than once per row: a crash between
+    two commits re-sends at most those rows after the lease — which at-least-once allows —
+    while a batch no longer pays one transaction per message."""
+
+    def __init__(self, token: str):
+        self.token = token
+        self.sent: list[int] = []
+        self.pending = 0
+        self.since = time.monotonic()
+
+    def _update(self, ids: list[int], **values) -> None:
+        db.session.execute(
+            update(Notice)
+            .where(Notice.id.in_(ids), Notice.claimed_by == self.token,
+                   Notice.status == NoticeStatus.SENDING)
+            .values(lease_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+
+    def delivered(self, notice_id: int) -> None:
+        self.sent.append(notice_id)
+        self._maybe_commit()
+
+    def record(self, notice_id: int, **values) -> None:
+        self._update([notice_id], **values)
+        self.pending += 1
+        self._maybe_commit()
+
+    def _maybe_commit(self) -> None:
+        if len(self.sent) + self.pending >= RECORD_EVERY_ROWS or \
+                time.monotonic() - self.since >= RECORD_EVERY_SECONDS:
+            self.commit()
+
+    def commit(self) -> None:
+        if self.sent:
+            self._update(self.sent, status=NoticeStatus.SENT, sent_at=now(), last_error="")
+        db.session.commit()
+        self.sent, self.pending, self.since = [], 0, time.monotonic()
+
+
+RECORD_EVERY_ROWS = 50
+RECORD_EVERY_SECONDS = 1.0
+
+
+def _load_batch(ids: list[int]) -> tuple[list[Notice], list]:
+    """The claimed notices, and their recipients and escalations loaded alongside (kept
+    referenced so rendering finds them in the session instead of querying per message)."""
+    from portal.accounts.models import User
+    from portal.escalations.models import Escalation
+
+    notices = db.session.scalars(
+        select(Notice).where(Notice.id.in_(ids)).order_by(Notice.next_attempt_at, Notice.id)
+    ).all()
+    user_ids = {n.recipient_user_id for n in notices if n.recipient_user_id}
+    escalation_ids = {n.escalation_id or (n.context or {}).get("escalation_id")
+                      for n in notices} - {None}
+    related: list = []
+    if user_ids:
+        related += db.session.scalars(select(User).where(User.id.in_(user_ids))
+                                      .options(selectinload(User.organization))).all()
+    if escalation_ids:
+        related += db.session.scalars(
+            select(Escalation).where(Escalation.id.in_(escalation_ids))
+            .options(selectinload(Escalation.organization), selectinload(Escalation.owner))
+        ).all()
+    return list(notices), related
 
 
 def deliver_claimed(token: str, ids: list[int], report: DispatchReport) -> None:
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    outcomes = _Outcomes(token)
+    try:
+        notices, _related = _load_batch(ids)
+        with channels.SmtpSession() as smtp, rendering.rendering_batch():
+            _deliver_each(notices, report, smtp, outcomes)
+    finally:
+        outcomes.commit()
+        session.expire_on_commit = expire_on_commit
+        session.expire_all()
+
+
+def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.SmtpSession,
+                  outcomes: _Outcomes) -> None:
     max_attempts = current_app.config["NOTICE_MAX_ATTEMPTS"]
-    for notice_id in ids:
-        notice = db.session.get(Notice, notice_id)
+    for notice in notices:
         try:
-            _deliver(notice)
+            _deliver(notice, smtp)
         except (channels.PermanentDeliveryError, rendering.UndeliverableNotice) as exc:
             report.dead += 1
-            _record(notice_id, token, status=NoticeStatus.DEAD, last_error=str(exc)[:2000])
+            outcomes.record(notice.id, status=NoticeStatus.DEAD, last_error=str(exc)[:2000])
             continue
         except Exception as exc:  # transient by nature, or a bug: retry, and say so in the log
             if not isinstance(exc, channels.TransientDeliveryError):
-                log.exception("unexpected error delivering notice %s", notice_id)
+                log.exception("unexpected error delivering notice %s", notice.id)
             if notice.attempts >= max_attempts:
                 report.dead += 1
-                _record(notice_id, token, status=NoticeStatus.DEAD,
-                        last_error=f"gave up after {notice.attempts} attempts: {exc}"[:2000])
+                outcomes.record(notice.id, status=NoticeStatus.DEAD,
+                                last_error=f"gave up after {notice.attempts} attempts: {exc}"
+                                [:2000])
             else:
                 report.retried += 1
-                _record(notice_id, token, status=NoticeStatus.FAILED,
-                        next_attempt_at=now() + backoff(notice.attempts),
-                        last_error=str(exc)[:2000])
+                outcomes.record(notice.id, status=NoticeStatus.FAILED,
+                                next_attempt_at=now() + backoff(notice.attempts),
+                                last_error=str(exc)[:2000])
             continue
         report.sent += 1
-        _record(notice_id, token, status=NoticeStatus.SENT, sent_at=now(), last_error="")
+        outcomes.delivered(notice.id)
 
 
 def dispatch_once(limit: int | None = None) -> DispatchReport:

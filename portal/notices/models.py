@@ -9,7 +9,7 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.clock import now
 from portal.enums import db_enum
@@ -64,6 +64,11 @@ class Notice(db.Model):
     last_error: Mapped[str] = mapped_column(sa.Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What queued it, when a schedule or a broadcast did (the console counts by these).
+    scheduled_notice_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("scheduled_notices.id", ondelete="SET NULL"), index=True)
+    broadcast_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
 
 
 class WebhookKind(StrEnum):
@@ -87,3 +92,79 @@ class WebhookEndpoint(db.Model):
     secret: Mapped[str] = mapped_column(sa.String(128))  # HMAC-SHA256 key for the signature
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+
+class Audience(StrEnum):
+    """Who in the customer organization a scheduled notice or broadcast goes to."""
+
+    SUBSCRIBERS = "subscribers"  # customers following the escalation (scheduled notices)
+    EXECUTIVES = "executives"
+    CUSTOMER_ADMINS = "customer_admins"  # (broadcasts)
+    EVERYONE = "everyone"  # every active customer user of the organization
+
+    @property
+    def label(self) -> str:
+        return {"subscribers": "Subscribers of the escalation", "executives": "Executives",
+                "customer_admins": "Customer admins",
+                "everyone": "Everyone in the organization"}[self.value]
+
+
+class ScheduleStatus(StrEnum):
+    ACTIVE = "active"
+    CANCELLED = "cancelled"
+    FINISHED = "finished"
+
+
+class ScheduledNotice(db.Model):
+    """A proactive notice an account manager scheduled on an escalation: once at `first_send_at`,
+    or every `repeat_hours` from then until the escalation resolves. Staff-owned: customers
+    never read this table, only the emails it queues."""
+
+    __tablename__ = "scheduled_notices"
+    __table_args__ = (
+        sa.CheckConstraint("repeat_hours IS NULL OR repeat_hours > 0", name="positive_repeat"),
+        sa.Index("ix_scheduled_notices_status_next_send", "status", "next_send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("escalations.id", ondelete="CASCADE"), index=True)
+    organization_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)  # Markdown with placeholders
+    audience: Mapped[Audience] = mapped_column(db_enum(Audience, "audience"))
+    first_send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    repeat_hours: Mapped[int | None]
+    status: Mapped[ScheduleStatus] = mapped_column(
+        db_enum(ScheduleStatus, "schedule_status"), default=ScheduleStatus.ACTIVE)
+    # The sweep's bookkeeping: occurrences queued so far, and when the next one is due.
+    occurrences: Mapped[int] = mapped_column(default=0)
+    next_send_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
+
+    escalation = relationship("Escalation")
+    created_by = relationship("User")
+
+    @property
+    def is_recurring(self) -> bool:
+        return self.repeat_hours is not None
+
+
+class Broadcast(db.Model):
+    """A known-issue announcement: one message, personalised, to several organizations."""
+
+    __tablename__ = "broadcasts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    body: Mapped[str] = mapped_column(sa.Text)
+    audience: Mapped[Audience] = mapped_column(db_enum(Audience, "audience"))
+    organization_ids: Mapped[list] = mapped_column(sa.JSON, default=list)
+    recipients: Mapped[int] = mapped_column(default=0)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+
+    created_by = relationship("User")

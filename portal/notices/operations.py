@@ -89,3 +89,22 @@ def enqueue_webhooks(event: str, *, organization_id: int | None, payload: dict,
         db.session.add(notice)
         queued.append(notice)
     return queued
+
+
+def retry_notice(notice: Notice, *, actor: User) -> Notice:
+    """Send a dead (or failing) notice again: pending now, attempts from zero, same key — so
+    the same Message-ID / Idempotency-Key, and a receiver that got it can drop it. Audited.
+    Raises OperationError for a notice that is not dead or failed."""
+    from portal import audit
+    from portal.clock import now
+    from portal.escalations.operations.common import OperationError
+    from portal.notices.models import NoticeStatus
+
+    if notice.status not in (NoticeStatus.DEAD, NoticeStatus.FAILED):
+        raise OperationError("Only a dead or failing notice can be retried.")
+    audit.record("notice.retried", actor=actor, obj=notice, key=notice.key,
+                 previous_status=notice.status.value, attempts=notice.attempts,
+                 last_error=notice.last_error[:500])
+    notice.status, notice.attempts, notice.next_attempt_at = NoticeStatus.PENDING, 0, now()
+    notice.lease_until, notice.claimed_by = None, ""
+    return notice

@@ -8,6 +8,7 @@ shown in the recipient's timezone; links are absolute (PUBLIC_URL).
 from __future__ import annotations
 
 from contextlib import contextmanager
+from zoneinfo import ZoneInfo
 
 from flask import current_app, g, render_template, url_for
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -23,7 +24,18 @@ from portal.notices.models import Notice
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 # Templates whose notices a customer can stop per escalation (List-Unsubscribe).
-UNSUBSCRIBABLE = {"escalation_update"}
+UNSUBSCRIBABLE = {"escalation_update", "scheduled_notice"}
+
+
+def _template_context(notice: Notice, context: dict) -> dict:
+    """What a template needs beyond the notice's own context, built at send time."""
+    from portal.notices import broadcast, digest, scheduled
+
+    builders = {scheduled.TEMPLATE: scheduled.email_context,
+                broadcast.TEMPLATE: broadcast.email_context,
+                digest.TEMPLATE: digest.email_context}
+    builder = builders.get(notice.template)
+    return builder(notice, context) if builder else {}
 
 
 class UndeliverableNotice(LookupError):
@@ -51,11 +63,28 @@ def _serializer() -> URLSafeSerializer:
 
 @contextmanager
 def _external_urls_for(recipient: User | None):
-    """A request context on PUBLIC_URL, so url_for builds absolute links, in their timezone."""
+    """A request context on PUBLIC_URL, so url_for builds absolute links, in their timezone
+    (one per dispatcher batch when `rendering_batch()` is open, else one per message)."""
+    if g.get("_rendering_batch"):
+        g.render_zone = recipient.zone if recipient is not None else ZoneInfo("UTC")
+        yield
+        return
     with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
         if recipient is not None:
             g.render_zone = recipient.zone
         yield
+
+
+@contextmanager
+def rendering_batch():
+    """Render many emails under one request context (a dispatcher's batch)."""
+    with current_app.test_request_context(base_url=current_app.config["PUBLIC_URL"]):
+        g._rendering_batch = True
+        try:
+            yield
+        finally:
+            g.pop("_rendering_batch", None)
+            g.pop("render_zone", None)
 
 
 def _escalation_context(notice: Notice, recipient: User | None) -> dict:
@@ -104,6 +133,7 @@ def render_email(notice: Notice) -> RenderedEmail:
                 token=unsubscribe_token(recipient.id, context["escalation"].id), _external=True)
         context["unsubscribe_url"] = unsubscribe_url
         context["portal_url"] = current_app.config["PUBLIC_URL"]
+        context.update(_template_context(notice, context))
         template = notice.template
         try:
             subject = render_template(f"email/{template}.subject.txt", **context)

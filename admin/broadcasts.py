@@ -1,0 +1,129 @@
+"""Known-issue broadcasts: write once, preview per organization, confirm, send."""
+
+from __future__ import annotations
+
+import hashlib
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
+from wtforms.validators import InputRequired
+
+from admin import bp, navigation
+from portal.accounts.models import Organization
+from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.escalations.operations.common import OperationError
+from portal.extensions import db
+from portal.notices import broadcast as ops
+from portal.notices.models import Audience, Broadcast
+
+PER_PAGE = 25
+
+navigation.main_entry("Broadcasts", "admin.broadcasts", order=65,
+                      capability=Capability.SCHEDULE_NOTICES)
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+class BroadcastForm(FlaskForm):
+    subject = StringField("Subject", validators=[InputRequired("Write a subject.")])
+    body = TextAreaField(
+        "Message", validators=[InputRequired("Write the message.")],
+        description="Markdown. {customer_name} and {recipient_name} are filled for each reader.")
+    organizations = MultiCheckboxField("Organizations", coerce=int,
+                                       validators=[InputRequired(
+                                           "Choose at least one organization.")])
+    audience = RadioField("Who receives it", default=Audience.EXECUTIVES.value, choices=[
+        SelectChoice(Audience.EXECUTIVES.value, "Executives"),
+        SelectChoice(Audience.CUSTOMER_ADMINS.value, "Customer admins"),
+        SelectChoice(Audience.EVERYONE.value, "Everyone in each organization"),
+    ])
+    previewed = HiddenField()
+
+    def __init__(self, *args, organizations: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations.choices = [SelectChoice(o.id, o.name) for o in organizations]
+
+    def fingerprint(self) -> str:
+        text = "\x1f".join(str(v) for v in (self.subject.data, self.body.data,
+                                            sorted(self.organizations.data or []),
+                                            self.audience.data))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _allowed_organizations() -> list[Organization]:
+    """Account managers broadcast to their own accounts; everyone else to any."""
+    organizations = db.session.scalars(
+        select(Organization).order_by(Organization.name)).all()
+    return [org for org in organizations if can_publish_to(current_user, org)]
+
+
+@bp.route("/broadcasts")
+@requires(Capability.SCHEDULE_NOTICES)
+def broadcasts():
+    page = max(request.args.get("page", 1, type=int), 1)
+    total = db.session.scalar(select(func.count(Broadcast.id)))
+    rows = db.session.scalars(
+        select(Broadcast).options(selectinload(Broadcast.created_by))
+        .order_by(Broadcast.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    names = dict(db.session.execute(select(Organization.id, Organization.name)).all())
+    return render_template("admin/broadcasts/list.html", broadcasts=rows, page=page,
+                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+                           counts=ops.delivery_counts([b.id for b in rows]),
+                           organization_names=names)
+
+
+@bp.route("/broadcasts/new", methods=["GET", "POST"])
+@requires(Capability.SCHEDULE_NOTICES)
+def new_broadcast():
+    allowed = _allowed_organizations()
+    form = BroadcastForm(organizations=allowed)
+    context = dict(form=form, previews=[], placeholders=ops.BROADCAST_PLACEHOLDERS, total=0)
+    if request.method == "GET":
+        return render_template("admin/broadcasts/form.html", **context)
+    if not form.validate_on_submit():
+        return render_template("admin/broadcasts/form.html", **context), 422
+    chosen = [org for org in allowed if org.id in set(form.organizations.data)]
+    values = dict(subject=form.subject.data, body=form.body.data, organizations=chosen,
+                  audience=Audience(form.audience.data))
+    try:
+        ops.validate_broadcast(**values)
+        if "send" in request.form and form.previewed.data == form.fingerprint():
+            broadcast = ops.send_broadcast(actor=current_user, **values)
+            db.session.commit()
+            flash(f"Broadcast queued for {broadcast.recipients} recipient"
+                  f"{'s' if broadcast.recipients != 1 else ''}.", "success")
+            return redirect(url_for("admin.broadcasts"))
+    except OperationError as exc:
+        field = getattr(form, exc.field, None) if exc.field else None
+        if field is not None:
+            field.errors = [*field.errors, str(exc)]
+        else:
+            form.form_errors.append(str(exc))
+        return render_template("admin/broadcasts/form.html", **context), 422
+    by_org = ops.audience_by_organization(chosen, values["audience"])
+    previews = []
+    for org in chosen:
+        users = by_org[org.id]
+        email = ops.preview(subject=values["subject"], body=values["body"], organization=org,
+                            recipient=users[0]) if users else None
+        message = ops.fill(values["body"], org, users[0]) if users else ""
+        previews.append((org, len(users), users[0] if users else None, email, message))
+    form.previewed.data = form.fingerprint()
+    context.update(previews=previews, total=sum(len(u) for u in by_org.values()),
+                   must_preview="send" in request.form)
+    return render_template("admin/broadcasts/form.html", **context)

@@ -1,0 +1,161 @@
+"""The delivery log: every outbox row, globally and per escalation, with status, attempts and
+the last error; dead letters can be sent again."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from wtforms import SearchField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import Length, Optional
+
+from admin import bp, navigation
+from admin.loading import escalation_or_404, row_or_404
+from portal.accounts.models import Organization
+from portal.auth.permissions import Capability, requires
+from portal.escalations.models import Escalation
+from portal.escalations.operations.common import OperationError
+from portal.extensions import db
+from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
+from portal.notices.operations import retry_notice
+from portal.notices.queries import (
+    DeliveryFilters,
+    delivery_log,
+    events_in_outbox,
+    reference_of,
+    status_counts,
+)
+
+PER_PAGE = 50
+
+navigation.main_entry("Delivery", "admin.delivery", order=60)
+navigation.escalation_tab("Delivery", "admin.escalation_delivery", order=60)
+
+
+class DeliveryFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET filter: nothing changes
+
+    status = SelectField("Status", default="", choices=[SelectChoice("", "Any status")] + [
+        SelectChoice(s.value, s.value.capitalize()) for s in NoticeStatus])
+    channel = SelectField("Channel", default="", choices=[SelectChoice("", "Any channel")] + [
+        SelectChoice(c.value, c.value.capitalize()) for c in Channel])
+    event = SelectField("Event", default="")
+    organization = SelectField("Organization", default="")
+    escalation = SearchField("Escalation", validators=[Optional(), Length(max=20)],
+                             description="A reference such as ESC-1042.")
+    submit = SubmitField("Apply filters")
+
+    def __init__(self, *args, events: list[str], organizations: list[Organization], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.event.choices = [SelectChoice("", "Any event")] + [
+            SelectChoice(e, e.replace("_", " ").capitalize()) for e in events]
+        self.organization.choices = [SelectChoice("", "Any organization")] + [
+            SelectChoice(str(o.id), o.name) for o in organizations]
+
+    def validate_escalation(self, field):
+        if field.data and Escalation.id_from_reference(field.data.strip()) is None:
+            from wtforms.validators import ValidationError
+
+            raise ValidationError("Not a reference: write it like ESC-1042.")
+
+
+def _page() -> int:
+    return max(request.args.get("page", 1, type=int), 1)
+
+
+def _paged(filters: DeliveryFilters, page: int):
+    stmt = delivery_log(filters)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    notices = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    return notices, total, max((total + PER_PAGE - 1) // PER_PAGE, 1)
+
+
+def _page_args(args) -> dict:
+    return {key: value for key, value in args.items() if key != "page" and value}
+
+
+@bp.route("/delivery")
+def delivery():
+    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    form = DeliveryFilterForm(request.args, events=events_in_outbox(),
+                              organizations=organizations)
+    filters = DeliveryFilters()
+    if form.validate():
+        reference = (form.escalation.data or "").strip()
+        filters = DeliveryFilters(
+            status=NoticeStatus(form.status.data) if form.status.data else None,
+            channel=Channel(form.channel.data) if form.channel.data else None,
+            event=form.event.data or None,
+            organization_id=int(form.organization.data) if form.organization.data else None,
+            escalation_id=Escalation.id_from_reference(reference) if reference else None)
+    page = _page()
+    notices, total, pages = _paged(filters, page)
+    status = 422 if form.errors else 200
+    return render_template(
+        "admin/delivery/log.html", form=form, notices=notices, total=total, page=page,
+        pages=pages, counts=status_counts(filters), filters=filters, reference_of=reference_of,
+        organization_names={o.id: o.name for o in organizations},
+        page_args=_page_args(request.args)), status
+
+
+@bp.route("/escalations/<int:escalation_id>/delivery")
+def escalation_delivery(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    status_arg = request.args.get("status", "")
+    filters = DeliveryFilters(
+        escalation_id=escalation.id,
+        status=NoticeStatus(status_arg) if status_arg in NoticeStatus._value2member_map_
+        else None)
+    page = _page()
+    notices, total, pages = _paged(filters, page)
+    schedules = db.session.scalars(
+        select(ScheduledNotice).where(ScheduledNotice.escalation_id == escalation.id)
+        .order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
+                  ScheduledNotice.id.desc())).all()
+    return render_template(
+        "admin/delivery/escalation.html", escalation=escalation, notices=notices, total=total,
+        page=page, pages=pages, counts=status_counts(filters), filters=filters,
+        schedules=schedules, reference_of=reference_of, page_args=_page_args(request.args))
+
+
+@bp.route("/delivery/dead")
+def dead_letters():
+    page = _page()
+    filters = DeliveryFilters(status=NoticeStatus.DEAD)
+    notices, total, pages = _paged(filters, page)
+    organizations = db.session.scalars(select(Organization)).all()
+    return render_template(
+        "admin/delivery/dead.html", notices=notices, total=total, page=page, pages=pages,
+        reference_of=reference_of, organization_names={o.id: o.name for o in organizations})
+
+
+@bp.route("/delivery/<int:notice_id>")
+def delivery_notice(notice_id: int):
+    notice = row_or_404(Notice, notice_id)
+    return render_template("admin/delivery/notice.html", notice=notice,
+                           reference=reference_of(notice.escalation_id),
+                           retry_form=FlaskForm())
+
+
+@bp.route("/delivery/<int:notice_id>/retry", methods=["POST"])
+@requires(Capability.WORK_ESCALATIONS)
+def retry_delivery(notice_id: int):
+    notice = row_or_404(Notice, notice_id)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        flash("The form expired: reload the page and try again.", "error")
+        return redirect(url_for("admin.delivery_notice", notice_id=notice.id))
+    try:
+        retry_notice(notice, actor=current_user)
+    except OperationError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("admin.delivery_notice", notice_id=notice.id))
+    db.session.commit()
+    flash(f"Queued again for {notice.recipient}: it goes with the next dispatch, with the "
+          "same message id.", "success")
+    back = request.form.get("next", "")
+    if back.startswith("/admin/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(url_for("admin.delivery_notice", notice_id=notice.id))

@@ -1,0 +1,215 @@
+"""Scheduled proactive notices in the console: the global list, and scheduling, editing and
+cancelling them on an escalation (preview first, then schedule)."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+from wtforms import (
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, NumberRange, Optional
+
+from admin import bp
+from admin.loading import escalation_or_404, row_or_404
+from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.clock import now
+from portal.escalations.operations.common import OperationError
+from portal.escalations.placeholders import PLACEHOLDERS
+from portal.extensions import db
+from portal.notices import scheduled as ops
+from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
+from portal.templating import viewer_zone
+
+PER_PAGE = 50
+
+
+class ScheduleForm(FlaskForm):
+    subject = StringField("Subject", validators=[InputRequired("Write a subject.")],
+                          description="Sent as “[ESC-1042] <subject>”. Placeholders work here too.")
+    body = TextAreaField("Message", validators=[InputRequired("Write the message.")],
+                         description="Markdown. Placeholders are filled for each reader when "
+                                     "the notice is sent.")
+    audience = RadioField("Who receives it", default=Audience.SUBSCRIBERS.value, choices=[
+        SelectChoice(Audience.SUBSCRIBERS.value,
+                     "Subscribers: customers following this escalation"),
+        SelectChoice(Audience.EXECUTIVES.value, "The organization's executives"),
+        SelectChoice(Audience.EVERYONE.value,
+                     "Everyone in the organization, including people who stopped following"),
+    ])
+    first_send_at = DateTimeLocalField(
+        "Send at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[InputRequired("Choose when to send it.")])
+    repeat_hours = IntegerField(
+        "Repeat every (hours)", validators=[Optional(), NumberRange(min=1, max=ops.MAX_REPEAT_HOURS,
+                                            message="Between 1 and 336 hours.")],
+        description="Leave empty to send once. A repeating notice stops when the escalation "
+                    "is resolved.")
+    previewed = HiddenField()
+
+    def fingerprint(self) -> str:
+        text = "\x1f".join(str(value) for value in (
+            self.subject.data, self.body.data, self.audience.data, self.first_send_at.data,
+            self.repeat_hours.data))
+        return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def _zone_label(zone: ZoneInfo) -> str:
+    return now().astimezone(zone).strftime("%Z") + f" ({zone.key})"
+
+
+def _local_to_utc(value: datetime, zone: ZoneInfo) -> datetime:
+    return value.replace(tzinfo=zone).astimezone(ZoneInfo("UTC"))
+
+
+def _may_schedule_on(escalation) -> None:
+    """Account managers schedule notices for their own accounts only (403 otherwise)."""
+    if not can_publish_to(current_user, escalation.organization):
+        abort(403)
+
+
+def _apply_operation_error(form: ScheduleForm, exc: OperationError) -> None:
+    field = getattr(form, exc.field, None) if exc.field else None
+    if field is not None:
+        field.errors = [*field.errors, str(exc)]
+    else:
+        form.form_errors.append(str(exc))
+
+
+def _handle(form: ScheduleForm, escalation, *, save, template: str, **context):
+    """Preview, or (when the same content was previewed) save. Returns a response."""
+    zone = viewer_zone()
+    render = dict(form=form, escalation=escalation, placeholders=PLACEHOLDERS,
+                  zone_label=_zone_label(zone), preview=None, sample=None, recipients=0,
+                  **context)
+    if not form.validate_on_submit():
+        return render_template(template, **render), 422
+    values = dict(subject=form.subject.data, body=form.body.data,
+                  audience=Audience(form.audience.data),
+                  first_send_at=_local_to_utc(form.first_send_at.data, zone),
+                  repeat_hours=form.repeat_hours.data)
+    try:
+        ops.validate_schedule(escalation, creating=context.get("creating", True), **values)
+    except OperationError as exc:
+        _apply_operation_error(form, exc)
+        return render_template(template, **render), 422
+    confirmed = "schedule" in request.form and form.previewed.data == form.fingerprint()
+    if confirmed:
+        try:
+            schedule = save(**values)
+        except OperationError as exc:
+            _apply_operation_error(form, exc)
+            return render_template(template, **render), 422
+        db.session.commit()
+        return redirect(url_for("admin.escalation_delivery", escalation_id=schedule.escalation_id,
+                                _anchor="scheduled-heading"))
+    email, message, sample, count = ops.preview(escalation, subject=values["subject"],
+                                       body=values["body"], audience=values["audience"])
+    form.previewed.data = form.fingerprint()
+    render.update(preview=email, preview_message=message, sample=sample, recipients=count,
+                  must_preview="schedule" in request.form)
+    return render_template(template, **render), 200
+
+
+@bp.route("/escalations/<int:escalation_id>/scheduled/new", methods=["GET", "POST"])
+@requires(Capability.SCHEDULE_NOTICES)
+def new_scheduled_notice(escalation_id: int):
+    escalation = escalation_or_404(escalation_id)
+    _may_schedule_on(escalation)
+    form = ScheduleForm()
+    if request.method == "GET":
+        form.first_send_at.data = now().astimezone(viewer_zone()).replace(
+            second=0, microsecond=0, tzinfo=None)
+        return render_template("admin/scheduled/form.html", form=form, escalation=escalation,
+                               placeholders=PLACEHOLDERS, zone_label=_zone_label(viewer_zone()),
+                               preview=None, sample=None, recipients=0, schedule=None,
+                               creating=True)
+
+    def save(**values):
+        return ops.schedule_notice(escalation, actor=current_user, **values)
+
+    return _handle(form, escalation, save=save, template="admin/scheduled/form.html",
+                   schedule=None, creating=True)
+
+
+@bp.route("/scheduled/<int:schedule_id>/edit", methods=["GET", "POST"])
+@requires(Capability.SCHEDULE_NOTICES)
+def edit_scheduled_notice(schedule_id: int):
+    schedule = row_or_404(ScheduledNotice, schedule_id)
+    escalation = schedule.escalation
+    _may_schedule_on(escalation)
+    if schedule.status != ScheduleStatus.ACTIVE:
+        flash("This schedule is no longer active: it cannot be edited.", "error")
+        return redirect(url_for("admin.escalation_delivery", escalation_id=escalation.id))
+    form = ScheduleForm(obj=None if request.method == "POST" else schedule)
+    if request.method == "GET":
+        form.audience.data = schedule.audience.value
+        form.first_send_at.data = schedule.first_send_at.astimezone(viewer_zone()).replace(
+            tzinfo=None)
+        return render_template("admin/scheduled/form.html", form=form, escalation=escalation,
+                               placeholders=PLACEHOLDERS, zone_label=_zone_label(viewer_zone()),
+                               preview=None, sample=None, recipients=0, schedule=schedule,
+                               creating=False)
+
+    def save(**values):
+        return ops.edit_scheduled_notice(schedule, actor=current_user, **values)
+
+    unchanged_time = form.first_send_at.data is not None and _local_to_utc(
+        form.first_send_at.data, viewer_zone()) == schedule.first_send_at
+    return _handle(form, escalation, save=save, template="admin/scheduled/form.html",
+                   schedule=schedule, creating=not unchanged_time)
+
+
+@bp.route("/scheduled/<int:schedule_id>/cancel", methods=["POST"])
+@requires(Capability.SCHEDULE_NOTICES)
+def cancel_scheduled_notice(schedule_id: int):
+    schedule = row_or_404(ScheduledNotice, schedule_id)
+    _may_schedule_on(schedule.escalation)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    try:
+        ops.cancel_scheduled_notice(schedule, actor=current_user)
+    except OperationError as exc:
+        flash(str(exc), "error")
+    else:
+        db.session.commit()
+        flash(f"Cancelled “{schedule.subject}”: nothing more will be sent.", "success")
+    back = request.form.get("next", "")
+    if back.startswith("/admin/") and not back.startswith("//"):
+        return redirect(back)
+    return redirect(url_for("admin.escalation_delivery", escalation_id=schedule.escalation_id))
+
+
+@bp.route("/scheduled")
+def scheduled_notices():
+    show = request.args.get("show", "active")
+    page = max(request.args.get("page", 1, type=int), 1)
+    stmt = select(ScheduledNotice).options(
+        selectinload(ScheduledNotice.escalation), selectinload(ScheduledNotice.created_by))
+    if show == "active":
+        stmt = stmt.where(ScheduledNotice.status == ScheduleStatus.ACTIVE)
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
+    schedules = db.session.scalars(
+        stmt.order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
+                      ScheduledNotice.id.desc())
+        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
+    sent = dict(db.session.execute(
+        select(Notice.scheduled_notice_id, func.count())
+        .where(Notice.scheduled_notice_id.in_([s.id for s in schedules] or [-1]))
+        .group_by(Notice.scheduled_notice_id)).all())
+    return render_template("admin/scheduled/list.html", schedules=schedules, show=show,
+                           page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+                           total=total, queued=sent)

@@ -1,0 +1,64 @@
+"""Reads for the console's delivery log. Statements, so views paginate and count them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import Select, func, select
+
+from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
+from portal.extensions import db
+from portal.notices.models import Channel, Notice, NoticeStatus
+
+
+@dataclass(frozen=True)
+class DeliveryFilters:
+    status: NoticeStatus | None = None
+    channel: Channel | None = None
+    event: str | None = None
+    organization_id: int | None = None
+    escalation_id: int | None = None
+    scheduled_notice_id: int | None = None
+
+    def criteria(self) -> list:
+        found = []
+        if self.status is not None:
+            found.append(Notice.status == self.status)
+        if self.channel is not None:
+            found.append(Notice.channel == self.channel)
+        if self.event:
+            found.append(Notice.event == self.event)
+        if self.organization_id is not None:
+            found.append(Notice.organization_id == self.organization_id)
+        if self.escalation_id is not None:
+            found.append(Notice.escalation_id == self.escalation_id)
+        if self.scheduled_notice_id is not None:
+            found.append(Notice.scheduled_notice_id == self.scheduled_notice_id)
+        return found
+
+
+def delivery_log(filters: DeliveryFilters) -> Select:
+    """Notices matching the filters, newest first."""
+    return select(Notice).where(*filters.criteria()).order_by(Notice.id.desc())
+
+
+def status_counts(filters: DeliveryFilters) -> dict[NoticeStatus, int]:
+    """How many notices match per status, ignoring the status filter (one query)."""
+    without_status = DeliveryFilters(**{**filters.__dict__, "status": None})
+    counts = dict.fromkeys(NoticeStatus, 0)
+    for status, count in db.session.execute(
+            select(Notice.status, func.count()).where(*without_status.criteria())
+            .group_by(Notice.status)):
+        counts[status] = count
+    return counts
+
+
+def events_in_outbox() -> list[str]:
+    return list(db.session.scalars(select(Notice.event).distinct().order_by(Notice.event)))
+
+
+def reference_of(escalation_id: int | None) -> str | None:
+    """The public reference without loading the escalation."""
+    if escalation_id is None:
+        return None
+    return f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"

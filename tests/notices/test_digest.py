@@ -1,0 +1,88 @@
+"""Daily digests: held updates for digest readers, executives' open escalations, the managers'
+queue — once a day, from about 08:00 in each reader's timezone."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+
+from portal.clock import frozen_at, now
+from portal.enums import NotificationPreference, Role, Visibility
+from portal.escalations import operations as ops
+from portal.escalations.models import Escalation
+from portal.notices import dispatch
+from portal.notices.digest import queue_daily_digests
+from portal.notices.models import Notice, NoticeStatus
+from tests.factories import CANARY
+
+
+def _tomorrow_utc(hour: int, minute: int = 0) -> datetime:
+    day = (now() + timedelta(days=1)).date()
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def _digest_reader_with_updates(as_staff, world):
+    with as_staff() as session:
+        viewer = session.merge(world.customers_a[Role.VIEWER])
+        ops.set_notification_preference(viewer, NotificationPreference.DIGEST)
+        escalation = session.get(Escalation, world.escalation_a.id)
+        agent = session.merge(world.staff[Role.AGENT])
+        for body in ("First digest update", "Second digest update"):
+            ops.post_update(escalation, author=agent, body=body, visibility=Visibility.CUSTOMER)
+        ops.post_update(escalation, author=agent, body=f"{CANARY} internal",
+                        visibility=Visibility.INTERNAL)
+        held = session.scalars(select(Notice).where(Notice.digest.is_(True))).all()
+        assert {n.recipient_user_id for n in held} == {viewer.id} and len(held) == 2
+    return world.customers_a[Role.VIEWER]
+
+
+def test_each_reader_gets_each_digest_once_a_day(as_staff, world, smtp_server):
+    """At 08:30 in Berlin: the digest reader, both executives and the manager, once each."""
+    viewer = _digest_reader_with_updates(as_staff, world)
+    at = _tomorrow_utc(7, 30)  # 08:30 in Berlin; 02:30 in New York; 07:30 UTC for staff
+    with frozen_at(at), as_staff() as session:
+        assert queue_daily_digests() == 2
+        day = at.date().isoformat()
+        keys = sorted(session.scalars(select(Notice.key).where(Notice.event == "digest")))
+        assert keys == sorted([f"digest:updates:{viewer.id}:{day}",
+                               f"digest:executive:{world.customers_a[Role.EXECUTIVE].id}:{day}"])
+        assert queue_daily_digests() == 0
+    with frozen_at(_tomorrow_utc(13)), as_staff() as session:  # 08:00 in New York
+        assert queue_daily_digests() == 2  # Globex's executive, and the manager (UTC)
+        assert queue_daily_digests() == 0
+        assert dispatch.dispatch_all().sent == 4 + 4  # and the updates to the two others
+        assert session.scalars(select(Notice).where(
+            Notice.digest.is_(True), Notice.status != NoticeStatus.SENT)).all() == []
+    mail = {m["To"]: m for m in smtp_server.mailbox.messages if "[ESC-" not in m["Subject"]}
+    digest = mail[viewer.email]
+    text = digest.get_body(("plain",)).get_content()
+    assert digest["Subject"] == "Your daily digest: 2 updates"
+    assert "First digest update" in text and "Second digest update" in text
+    assert CANARY not in digest.as_string()
+    executive = mail[world.customers_a[Role.EXECUTIVE].email]
+    assert world.escalation_a.reference in executive.get_body(("plain",)).get_content()
+    assert world.escalation_b.reference not in executive.as_string()
+    manager = mail[world.staff[Role.ESCALATION_MANAGER].email]
+    assert manager["Subject"].startswith("Daily queue: ")
+    with frozen_at(_tomorrow_utc(23)), as_staff():
+        assert queue_daily_digests() == 0  # still the same local day for everyone
+
+
+def test_nothing_goes_before_the_local_digest_hour(as_staff, world):
+    """At 06:30 (07:30 in summer) in Berlin nobody's digest is due yet."""
+    _digest_reader_with_updates(as_staff, world)
+    with frozen_at(_tomorrow_utc(5, 30)), as_staff():
+        assert queue_daily_digests() == 0
+
+
+def test_the_queue_digest_counts_breaches_from_stored_due_instants(as_staff, world):
+    """Two days on, both unacknowledged Sev 2 escalations have breached."""
+    from portal.notices.digest import queue_state
+
+    with frozen_at(now() + timedelta(days=2)), as_staff():
+        state = queue_state(now())
+    assert state["open"] == 2 and state["breached"] == 2 and len(state["urgent"]) == 2
+    with as_staff():
+        fresh = queue_state(now())
+    assert fresh["breached"] == 0
