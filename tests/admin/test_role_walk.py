@@ -95,6 +95,18 @@ EXPECTED: dict[str, Capability] = {
     "admin.review_preview_pdf": C.VIEW_CONSOLE,
     "admin.review_version_pdf": C.VIEW_CONSOLE,
     "admin.organization_summary_pdf": C.VIEW_CONSOLE,
+    # delivery log, dead letters, scheduled notices, broadcasts
+    "admin.delivery": C.VIEW_CONSOLE,
+    "admin.escalation_delivery": C.VIEW_CONSOLE,
+    "admin.dead_letters": C.VIEW_CONSOLE,
+    "admin.delivery_notice": C.VIEW_CONSOLE,
+    "admin.retry_delivery": C.WORK_ESCALATIONS,
+    "admin.scheduled_notices": C.VIEW_CONSOLE,
+    "admin.new_scheduled_notice": C.SCHEDULE_NOTICES,
+    "admin.edit_scheduled_notice": C.SCHEDULE_NOTICES,
+    "admin.cancel_scheduled_notice": C.SCHEDULE_NOTICES,
+    "admin.broadcasts": C.SCHEDULE_NOTICES,
+    "admin.new_broadcast": C.SCHEDULE_NOTICES,
     # plan and preview as customer
     "admin.escalation_plan": C.VIEW_CONSOLE,
     "admin.plan_add": C.WORK_ESCALATIONS,
@@ -119,6 +131,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
     from portal.clock import now
     from portal.escalations.models import Handoff, Update, UpdateApproval
     from portal.escalations.operations.update_templates import create_update_template
+    from portal.notices.models import Audience, ScheduledNotice, ScheduleStatus
     from portal.reports.models import ReviewAction
 
     with as_staff() as session:
@@ -144,7 +157,17 @@ def _values_for(world, as_staff) -> dict[str, int]:
             world.staff[Role.ACCOUNT_MANAGER].id
         action_id = session.scalar(select(ReviewAction.id).where(
             ReviewAction.organization_id == world.org_a.id))
+        schedule = ScheduledNotice(
+            escalation_id=world.escalation_a.id, organization_id=world.org_a.id,
+            subject="Weekly check-in", body="Hello {customer_name}",
+            audience=Audience.SUBSCRIBERS, first_send_at=now() + timedelta(hours=1),
+            next_send_at=now() + timedelta(hours=1), status=ScheduleStatus.ACTIVE,
+            created_by_id=agent.id)
+        session.add(schedule)
+        session.flush()
+        schedule_id = schedule.id
     return {
+        "schedule_id": schedule_id,
         "action_id": action_id,
         "version": 1,
         "update_id": update_id,

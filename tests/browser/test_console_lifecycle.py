@@ -77,7 +77,8 @@ def test_open_note_update_transfer_and_acknowledge_an_escalation(
     page.get_by_label("Update", exact=True).fill("Print spooler on **hh-print-02** is wedged.")
     expect(page.locator("#preview")).to_contain_text("Print spooler on hh-print-02 is wedged.")
     page.get_by_role("button", name="Continue").click()
-    note = page.locator(".console-entry.entry-internal").filter(has_text="Print spooler on hh-print-02")
+    note = page.locator(".console-entry.entry-internal").filter(
+        has_text="Print spooler on hh-print-02")
     expect(note).to_contain_text("Internal")
 
     page.get_by_label("Customer update — published to the customer").check()
@@ -86,7 +87,8 @@ def test_open_note_update_transfer_and_acknowledge_an_escalation(
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("heading", name="Publish to the customer?")).to_be_visible()
     page.get_by_role("button", name="Publish to customer").click()
-    update = page.locator(".console-entry.entry-customer").filter(has_text="restarting the print service")
+    update = page.locator(".console-entry.entry-customer").filter(
+        has_text="restarting the print service")
     expect(update).to_contain_text("Visible to customer")
     page.screenshot(path=tmp_path / "timeline.png", full_page=True)
     page.get_by_role("link", name="Overview").click()
