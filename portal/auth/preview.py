@@ -118,11 +118,11 @@ def refuse_writes():
         response = make_response(READ_ONLY_MESSAGE, 403)
         response.headers["HX-Refresh"] = "true"
         return response
-    return render_template("auth/preview_refused.html", preview=current_preview()), 403
+    return render_template("auth/preview_refused.html", customer_preview=current_preview()), 403
 
 
 def _banner_context() -> dict:
-    return {"preview": current_preview() if SESSION_KEY in session else None}
+    return {"customer_preview": current_preview() if SESSION_KEY in session else None}
 
 
 def init_app(app: Flask) -> None:
