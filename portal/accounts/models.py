@@ -125,6 +125,8 @@ class User(UserMixin, db.Model):
         default=NotificationPreference.IMMEDIATE,
         server_default=NotificationPreference.IMMEDIATE.value,
     )
+    # Mail a person stopped with a one-click link: "digests", "broadcasts" (portal.notices.optout).
+    email_opt_outs: Mapped[list] = mapped_column(sa.JSON, default=list, server_default="[]")
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))
     active: Mapped[bool] = mapped_column(default=True)
     # Bumped on logout, password change and deactivation: every older session cookie dies.

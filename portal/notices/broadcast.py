@@ -12,6 +12,7 @@ from portal import audit
 from portal.accounts.models import Organization, User
 from portal.extensions import db
 from portal.notices.models import Audience, Broadcast, Notice
+from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
 from portal.notices.scheduled import BODY_MAX, SUBJECT_MAX, recipients_for
 
@@ -73,7 +74,8 @@ def audience_by_organization(organizations: list[Organization],
     ).all()
     by_org: dict[int, list[User]] = {org.id: [] for org in organizations}
     for user in users:
-        by_org[user.organization_id].append(user)
+        if not has_opted_out(user, "broadcasts"):
+            by_org[user.organization_id].append(user)
     return by_org
 
 

@@ -27,6 +27,7 @@ from portal.escalations.models import Escalation, Update
 from portal.escalations.queries import customer_visible, escalations_for_organization
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
+from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_ignoring_duplicates
 from portal.settings import get_setting
 
@@ -45,6 +46,8 @@ def _due_today(users, at: datetime, kind: str) -> list[tuple[User, str]]:
     hour = int(get_setting(*DIGEST_HOUR))
     due = []
     for user in users:
+        if has_opted_out(user, "digests"):
+            continue
         local = at.astimezone(user.zone)
         if local.hour >= hour:
             due.append((user, digest_key(kind, user.id, local.date())))

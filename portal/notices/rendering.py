@@ -21,10 +21,14 @@ from portal.escalations.queries import customer_visible
 from portal.extensions import db
 from portal.notices.channels import RenderedEmail
 from portal.notices.models import Notice
+from portal.notices.optout import KINDS as OPT_OUT_KINDS
+from portal.notices.optout import opt_out_token
 
 UNSUBSCRIBE_SALT = "unsubscribe"
 # Templates whose notices a customer can stop per escalation (List-Unsubscribe).
-UNSUBSCRIBABLE = {"escalation_update", "scheduled_notice"}
+UNSUBSCRIBABLE = {"escalation_update", "scheduled_notice", "holding_message"}
+# Templates of mail not about one escalation, stopped as a kind (portal.notices.optout).
+OPT_OUT_TEMPLATES = {"daily_digest": "digests", "broadcast": "broadcasts"}
 
 
 def _template_context(notice: Notice, context: dict) -> dict:
@@ -131,6 +135,12 @@ def render_email(notice: Notice) -> RenderedEmail:
             unsubscribe_url = url_for(
                 "notices.unsubscribe",
                 token=unsubscribe_token(recipient.id, context["escalation"].id), _external=True)
+        context["unsubscribe_label"] = "Stop updates about this escalation"
+        opt_out_kind = OPT_OUT_TEMPLATES.get(notice.template)
+        if opt_out_kind and recipient is not None:
+            unsubscribe_url = url_for("notices.opt_out_page", _external=True,
+                                      token=opt_out_token(recipient.id, opt_out_kind))
+            context["unsubscribe_label"] = f"Stop {OPT_OUT_KINDS[opt_out_kind]}"
         context["unsubscribe_url"] = unsubscribe_url
         context["portal_url"] = current_app.config["PUBLIC_URL"]
         context.update(_template_context(notice, context))

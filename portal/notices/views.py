@@ -33,3 +33,24 @@ def unsubscribe(token: str):
             db.session.commit()
         return render_template("notices/unsubscribe.html", escalation=escalation, user=user,
                                token=token, done=done)
+
+
+@bp.route("/opt-out/<token>", methods=["GET", "POST"])
+@csrf.exempt  # mail clients POST here (RFC 8058); the signed token is the proof
+def opt_out_page(token: str):
+    from portal.notices.optout import KINDS, opt_out, read_opt_out_token
+
+    found = read_opt_out_token(token)
+    if found is None:
+        abort(404)
+    user_id, kind = found
+    with unscoped(db.session(), "opting out by signed token"):
+        user = db.session.get(User, user_id)
+        if user is None:
+            abort(404)
+        done = request.method == "POST"
+        if done:
+            opt_out(user, kind)
+            db.session.commit()
+        return render_template("notices/opt_out.html", user=user, label=KINDS[kind],
+                               token=token, done=done)
