@@ -4,18 +4,18 @@ invitations; every change audited with before and after values."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
+from functools import partial
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.accounts.models import Invitation, Organization, SlaPolicy, User
 from portal.audit import AuditEvent
 from portal.enums import Role, Segment
 from portal.escalations.models import Escalation
-from portal.extensions import db
 from portal.notices.models import Notice
 from tests import factories
+from tests.querycount import counted_queries as counting
 
 
 def _form(client, path: str) -> dict:
@@ -33,20 +33,7 @@ def _org_data(client, path, **overrides):
     return data
 
 
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+counted_queries = partial(counting, kinds=None)  # every statement
 
 
 def test_the_list_shows_segment_plan_manager_and_open_escalations(client, auth, world,

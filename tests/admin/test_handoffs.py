@@ -1,11 +1,11 @@
 """Ownership transfers in the console: the handoff template, pending everywhere until the
 receiver acknowledges, overdue after the configured time."""
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.clock import frozen_at
@@ -13,10 +13,10 @@ from portal.enums import Role
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Handoff
 from portal.escalations.queries import overdue_handoffs
-from portal.extensions import db
 from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, set_setting
 from tests import factories
 from tests.admin.test_lifecycle import count, form, overview, sign_in
+from tests.querycount import counted_queries
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 TEMPLATE = dict(summary="EU checkout fails", customer_impact="No EU orders since 08:10",
@@ -37,20 +37,7 @@ def _pending(as_staff, world) -> list[tuple[int, str, str]]:
                        Handoff.acknowledged_at.is_(None)))]
 
 
-@contextmanager
-def _counted_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+_counted_queries = partial(counted_queries, kinds=None)  # every statement
 
 
 def test_a_transfer_is_pending_on_every_page_until_the_receiver_acknowledges(

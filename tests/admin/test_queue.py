@@ -5,11 +5,9 @@ conditional polling (ETag / 304) and a constant number of SQL queries."""
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from portal.accounts.models import Organization, User
 from portal.clock import frozen_at, now
@@ -18,9 +16,9 @@ from portal.escalations import operations as ops
 from portal.escalations import queries as ops_queries
 from portal.escalations import queue
 from portal.escalations.models import Escalation
-from portal.extensions import db
 from tests import factories
 from tests.factories import CANARY
+from tests.querycount import counted_queries as _counted_queries
 
 HX = {"HX-Request": "true"}
 
@@ -45,24 +43,6 @@ def _text(html: str) -> str:
 
 def _staff(session, world, role=Role.AGENT) -> User:
     return session.get(User, world.staff[role].id)
-
-
-@contextmanager
-def _counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT",
-                                                             "UPDATE", "DELETE"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

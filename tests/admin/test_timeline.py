@@ -2,20 +2,20 @@
 internal-text warning, the live preview, corrections and retractions."""
 
 import re
-from contextlib import contextmanager
 from datetime import timedelta
+from functools import partial
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.clock import now
 from portal.enums import Role, Visibility
 from portal.escalations.models import Escalation, Update, UpdateRevision
-from portal.extensions import db
 from portal.notices.models import Notice
 from tests.conftest import csrf_token_from
 from tests.factories import CANARY
+from tests.querycount import counted_queries as counting
 
 LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
 
@@ -46,21 +46,7 @@ def _count(as_staff, model, *criteria):
         return session.scalar(select(func.count()).select_from(model).where(*criteria))
 
 
-@contextmanager
-def counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+counted_queries = partial(counting, kinds=("SELECT", "WITH"))
 
 
 def _customer_page(client, auth, world):

@@ -9,7 +9,6 @@ from datetime import timedelta
 
 import pytest
 from flask import template_rendered
-from sqlalchemy import event
 
 from portal.accounts.models import Organization, User
 from portal.clock import frozen_at, now
@@ -17,9 +16,9 @@ from portal.enums import Role, Status, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.dashboard import excerpt
 from portal.escalations.models import Escalation, Milestone
-from portal.extensions import db
 from tests import factories
 from tests.factories import CANARY
+from tests.querycount import counted_queries as _counted_queries
 
 HX = {"HX-Request": "true"}
 BERLIN_MINUTE = "%a %d %b, %H:%M"
@@ -57,24 +56,6 @@ def _rendered_templates(app):
         yield names
     finally:
         template_rendered.disconnect(record, app)
-
-
-@contextmanager
-def _counted_queries(app):
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT",
-                                                             "UPDATE", "DELETE"):
-            statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 # ----------------------------------------------------------------------- what a row shows

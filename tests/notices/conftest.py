@@ -128,27 +128,8 @@ def world(world, as_staff):
 @pytest.fixture
 def count_queries(app):
     """`with count_queries() as statements:` lists the SQL statements run inside the block."""
-    from contextlib import contextmanager
+    from functools import partial
 
-    from sqlalchemy import event
+    from tests.querycount import counted_queries
 
-    from portal.extensions import db
-
-    @contextmanager
-    def counting():
-        statements: list[str] = []
-
-        def count(conn, cursor, statement, parameters, context, executemany):
-            if statement.lstrip().split(None, 1)[0].upper() in ("SELECT", "WITH", "INSERT",
-                                                                 "UPDATE", "DELETE"):
-                statements.append(statement)
-
-        with app.app_context():
-            engine = db.engine
-        event.listen(engine, "before_cursor_execute", count)
-        try:
-            yield statements
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
-
-    return counting
+    return partial(counted_queries, app)

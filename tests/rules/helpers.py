@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from functools import partial
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from portal.clock import frozen_at
 from portal.escalations.jobs import evaluate_rules
 from portal.extensions import db
 from portal.notices.models import Notice
+from tests.querycount import counted_queries
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -34,16 +35,4 @@ def outbox(*events: str) -> list[tuple[str, str]]:
     return [tuple(row) for row in db.session.execute(query)]
 
 
-@contextmanager
-def counted_statements():
-    statements: list[str] = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
-    engine = db.session.get_bind().engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
+counted_statements = partial(counted_queries, kinds=None)  # every statement
