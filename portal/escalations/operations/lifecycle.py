@@ -22,7 +22,13 @@ from portal.enums import (
 )
 from portal.escalations import workflow
 from portal.escalations.due import refresh_due_instants
-from portal.escalations.models import Escalation, EscalationRequest, Handoff, StatusChange
+from portal.escalations.models import (
+    Escalation,
+    EscalationRequest,
+    Handoff,
+    StatusChange,
+    Update,
+)
 from portal.escalations.operations.common import (
     HandoffTemplate,
     OperationError,
@@ -278,9 +284,17 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
     workflow.check_tier_transition(escalation.tier, target)
     if not reason.strip():
         raise OperationError("Say why the tier changes.", "reason")
+    move_tier(escalation, target, actor=actor, reason=reason.strip(), trigger=trigger)
+
+
+def move_tier(escalation: Escalation, target: Tier, *, actor: User | None, reason: str,
+              trigger: Trigger | None = None, **audit_detail) -> Update:
+    """Move to `target` without the one-step rule (callers check what they allow): answer open
+    customer requests when going up, tell the timeline why, audit it. Returns the entry."""
     previous = escalation.tier
     escalation.tier = target
-    if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(previous):
+    going_up = workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(previous)
+    if going_up:
         # Going up answers any customer's open request for the next level.
         db.session.execute(
             update(EscalationRequest)
@@ -288,16 +302,15 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
                    EscalationRequest.handled_at.is_(None))
             .values(handled_at=now())
         )
-    direction = "Escalated" if workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(
-        previous) else "De-escalated"
+    direction = "Escalated" if going_up else "De-escalated"
     because = f" Trigger: {trigger.label.lower()}." if trigger is not None else ""
-    add_timeline_entry(escalation, author=actor, kind=UpdateKind.TIER_CHANGE,
-              visibility=Visibility.CUSTOMER,
-              body=f"{direction} from {previous.value} to {target.value}.{because}\n\n"
-                   f"{reason.strip()}")
+    entry = add_timeline_entry(
+        escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.CUSTOMER,
+        body=f"{direction} from {previous.value} to {target.value}.{because}\n\n{reason}")
     audit.record("escalation.tier_changed", actor=actor, obj=escalation,
-                 from_tier=previous.value, to_tier=target.value, reason=reason.strip(),
-                 trigger=trigger.value if trigger is not None else None)
+                 from_tier=previous.value, to_tier=target.value, reason=reason,
+                 trigger=trigger.value if trigger is not None else None, **audit_detail)
+    return entry
 
 
 def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,

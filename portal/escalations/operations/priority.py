@@ -16,17 +16,17 @@ from sqlalchemy import select, update
 from portal import audit
 from portal.accounts.models import Organization, User
 from portal.clock import now
-from portal.enums import OPEN_STATUSES, ReputationalRisk, Tier, UpdateKind, Visibility
+from portal.enums import OPEN_STATUSES, ReputationalRisk, Tier
 from portal.escalations.audiences import escalation_managers
-from portal.escalations.models import Escalation, EscalationRequest
+from portal.escalations.models import Escalation
 from portal.escalations.operations.common import (
     OperationError,
-    add_timeline_entry,
     priority_weights,
     recompute_priority,
     require_staff,
     senior_threshold,
 )
+from portal.escalations.operations.lifecycle import move_tier
 from portal.escalations.priority import (
     DEFAULT_WEIGHTS,
     FACTOR_LABELS,
@@ -60,17 +60,9 @@ def route_for_senior_involvement(escalation: Escalation, *, threshold: int,
         return False
     previous = escalation.tier
     reason = senior_routing_reason(escalation.priority_score, threshold)
-    escalation.tier = Tier.MANAGEMENT
-    # Going up answers any customer's open request for the next level (as change_tier does).
-    db.session.execute(
-        update(EscalationRequest)
-        .where(EscalationRequest.escalation_id == escalation.id,
-               EscalationRequest.handled_at.is_(None))
-        .values(handled_at=now())
-    )
-    entry = add_timeline_entry(
-        escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.CUSTOMER,
-        body=f"Escalated from {previous.value} to {Tier.MANAGEMENT.value}.\n\n{reason}.")
+    entry = move_tier(escalation, Tier.MANAGEMENT, actor=actor, reason=f"{reason}.",
+                      routed_by="priority_threshold", score=escalation.priority_score,
+                      threshold=threshold)
     db.session.flush()
     enqueue_emails(
         f"priority_threshold:{entry.id}",  # one crossing, one timeline entry: once each
@@ -79,10 +71,6 @@ def route_for_senior_involvement(escalation: Escalation, *, threshold: int,
                  "title": escalation.title, "score": escalation.priority_score,
                  "threshold": threshold, "from_tier": previous.value,
                  "breakdown": dict(escalation.priority_breakdown or {})})
-    audit.record("escalation.tier_changed", actor=actor, obj=escalation,
-                 from_tier=previous.value, to_tier=Tier.MANAGEMENT.value, reason=reason,
-                 routed_by="priority_threshold", score=escalation.priority_score,
-                 threshold=threshold)
     return True
 
 
