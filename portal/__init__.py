@@ -14,7 +14,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
-    from portal import database, errors, htmx, security, templating, tenancy
+    from portal import database, errors, htmx, live, security, templating, tenancy
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext
 
@@ -31,6 +31,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     errors.init_app(app)
     _register_blueprints(app)
     _register_cli(app)
+    live.init_app(app)  # last: it wraps the finished app's WSGI callable
     return app
 
 

@@ -40,6 +40,9 @@ class Defaults:
     PASSWORD_HASH_PARALLELISM = 1
 
     POLL_INTERVAL_SECONDS = 15
+    # Live pages (portal.live): on PostgreSQL each worker process listens for changes and
+    # answers repeat dashboard requests from memory (304s and rendered pages) until one comes.
+    LIVE_MEMO = True
 
     # Where links in emails and webhooks point (no request to read the host from in jobs).
     PUBLIC_URL = "http://127.0.0.1:5000"
@@ -73,6 +76,9 @@ class TestConfig:
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 8192
     RATELIMIT_STORAGE_URI = "memory://"
+    # Every test runs in a rolled-back transaction, so no change notification would ever
+    # arrive; the live memo's own tests commit for real in a database of their own.
+    LIVE_MEMO = False
 
 
 def settings_of(config_class: type, **overrides) -> dict:

@@ -75,8 +75,8 @@ def enforce_session_timeouts() -> None:
     config = current_app.config
     started = session.get(SESSION_STARTED, 0)
     seen = session.get(SESSION_SEEN, 0)
-    if (current - seen > _seconds(config["SESSION_IDLE_TIMEOUT"])
-            or current - started > _seconds(config["SESSION_ABSOLUTE_TIMEOUT"])):
+    if (current - seen > seconds(config["SESSION_IDLE_TIMEOUT"])
+            or current - started > seconds(config["SESSION_ABSOLUTE_TIMEOUT"])):
         logout_user()
         session.clear()
         g.session_expired = True
@@ -90,7 +90,7 @@ def enforce_session_timeouts() -> None:
 SEEN_RESOLUTION_SECONDS = 60
 
 
-def _seconds(value: timedelta | float) -> float:
+def seconds(value: timedelta | float) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
@@ -100,28 +100,36 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
+def content_security_policy(nonce: str) -> str:
+    return "; ".join([
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        f"style-src 'self' 'nonce-{nonce}'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ])
+
+
+#: Sent with every response (portal.live's gate sends them too, without Flask).
+FIXED_HEADERS = (
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "strict-origin-when-cross-origin"),
+    ("Cross-Origin-Opener-Policy", "same-origin"),
+    ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
+)
+
+
 def set_security_headers(response):
-    nonce = csp_nonce()
     # A view may set a stricter policy of its own (e.g. an email shown in a sandboxed frame).
-    response.headers.setdefault("Content-Security-Policy", "; ".join(
-        [
-            "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
-            f"style-src 'self' 'nonce-{nonce}'",
-            "img-src 'self' data:",
-            "font-src 'self'",
-            "connect-src 'self'",
-            "object-src 'none'",
-            "base-uri 'none'",
-            "form-action 'self'",
-            "frame-ancestors 'none'",
-        ]
-    ))
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
+    for name, value in FIXED_HEADERS:
+        response.headers[name] = value
     response.headers.setdefault("X-Frame-Options", "DENY")
-    response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     if response.mimetype == "text/html":
         response.headers.setdefault("Cache-Control", "no-store")
     return response

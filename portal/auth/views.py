@@ -5,6 +5,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
+from portal import live
 from portal.accounts.models import User
 from portal.auth import bp
 from portal.auth.access import home_url_for
@@ -28,8 +29,12 @@ def load_user(token: str) -> User | None:
     user_id, _, version = token.partition(":")
     if not user_id.isdigit() or not version.isdigit():
         return None
+    ticket = live.user_ticket(int(user_id))  # before the read: see portal.live.memo
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_version != int(version):
+    if user is None:
+        return None
+    live.remember_user(ticket, user)
+    if not user.active or user.session_version != int(version):
         return None
     return user
 

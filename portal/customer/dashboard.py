@@ -3,16 +3,22 @@
 One URL serves the page, and (to htmx) the rows fragment that the page polls every
 POLL_INTERVAL_SECONDS. Both carry a weak ETag built from customer-visible data only; an
 unchanged poll costs one aggregate query and answers 304 (see portal.escalations.dashboard).
+On PostgreSQL, repeat requests are answered before Flask runs (portal.live): `revalidate`
+computes the same ETag from the memo, and a rendered response is offered for replay.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional
+from werkzeug.datastructures import MultiDict
+from wtforms import IntegerField, SearchField, SelectChoice, SelectField, SubmitField
+from wtforms.validators import Length, NumberRange, Optional
 
+from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
@@ -39,9 +45,12 @@ class DashboardFilterForm(FlaskForm):
     # Any area may be asked for: one whose last open escalation was resolved simply matches
     # nothing (a poll of a bookmarked view must not turn into an error).
     area = SelectField("Product area", default="", validate_choice=False,
-                       validators=[Length(max=80)])
+                       validators=[Length(max=dashboard.AREA_MAX_CHARS)])
     sort = SelectField("Sort by", default=dashboard.DEFAULT_SORT, choices=[
         SelectChoice(value, label) for value, label in dashboard.SORTS.items()])
+    # Not a control of the form (changing a filter starts at page 1): the pager's links.
+    page = IntegerField("Page", default=1,
+                        validators=[Optional(), NumberRange(min=1, max=dashboard.MAX_PAGE)])
     submit = SubmitField("Apply filters")
 
     def to_query(self) -> dashboard.DashboardQuery:
@@ -51,6 +60,7 @@ class DashboardFilterForm(FlaskForm):
             area=self.area.data or None,
             search=(self.q.data or "").strip(),
             sort=self.sort.data or dashboard.DEFAULT_SORT,
+            page=self.page.data or 1,
         )
 
     def offer_areas(self, areas: tuple[tuple[str, int], ...]) -> None:
@@ -61,6 +71,64 @@ class DashboardFilterForm(FlaskForm):
         self.area.choices = choices
 
 
+_ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
+_SEVERITIES = {str(n): n for n in SEVERITY_LABELS}
+_STATUSES = {s.value: s for s in OPEN_STATUSES}
+
+
+def query_from_args(args: MultiDict) -> dashboard.DashboardQuery | None:
+    """The query the filter form gives for `args` when it finds them valid, read without the
+    form (for the gate, which runs before Flask); None whenever the form has to judge."""
+    if not set(args) <= _ARGS or any(len(args.getlist(key)) > 1 for key in args):
+        return None
+    search, area = args.get("q", ""), args.get("area", "")
+    severity, status = args.get("severity", ""), args.get("status", "")
+    sort, page = args.get("sort", dashboard.DEFAULT_SORT), args.get("page", "1") or "1"
+    if (len(search) > dashboard.SEARCH_MAX_CHARS or len(area) > dashboard.AREA_MAX_CHARS
+            or (severity and severity not in _SEVERITIES)
+            or (status and status not in _STATUSES) or sort not in dashboard.SORTS
+            or not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= dashboard.MAX_PAGE):
+        return None
+    return dashboard.DashboardQuery(
+        severity=_SEVERITIES.get(severity), status=_STATUSES.get(status), area=area or None,
+        search=search.strip(), sort=sort, page=int(page))
+
+
+def _etag(summary, query, *, variant: str, user_id: int, timezone: str, valid: bool,
+          previewing: bool, at, poll_seconds: int) -> str:
+    # The viewer's own timezone setting shapes every time shown (an organization's timezone
+    # change shows within a minute, through the minute in the tag). Staff previewing as this
+    # user see a banner the user never does.
+    viewer = f"{user_id}:{timezone}:{int(valid)}" + (":preview" if previewing else "")
+    return dashboard.etag(summary, query, variant=variant, viewer=viewer, at=at,
+                          poll_seconds=poll_seconds)
+
+
+def _summary(organization_id: int, query: dashboard.DashboardQuery) -> dashboard.Summary:
+    return live.summary(organization_id, query,
+                        lambda: dashboard.summarize(organization_id, query))
+
+
+@live.revalidates("customer.home")
+def revalidate(visit: live.Visit) -> live.Answer | None:
+    """The ETag `home` would give this visit, from the memo alone (None: ask `home`)."""
+    query = query_from_args(visit.args)
+    if query is None:
+        return None
+    summary = visit.memo.summary(visit.stamp.organization_id, query)
+    if summary is None:
+        return None
+    variant = "fragment" if visit.wants_fragment else "page"
+    return live.Answer(etag=_etag(
+        summary, query, variant=variant, user_id=visit.stamp.id, timezone=visit.stamp.timezone,
+        valid=True, previewing=False, at=visit.at, poll_seconds=_poll_seconds(visit.config),
+    ), representation=(variant,))
+
+
+def _poll_seconds(config) -> int:
+    return int(config.get("POLL_INTERVAL_SECONDS", 15))
+
+
 @bp.route("/escalations")
 @customer_required
 def home():
@@ -68,17 +136,14 @@ def home():
     valid = form.validate()
     query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
-    poll_seconds = int(current_app.config.get("POLL_INTERVAL_SECONDS", 15))
-    summary = dashboard.summarize(current_user.organization_id, query)
+    poll_seconds = _poll_seconds(current_app.config)
+    summary = _summary(current_user.organization_id, query)
+    previewing = is_previewing()
 
     def tag(variant: str) -> str:
-        # The viewer's own timezone setting shapes every time shown (an organization's
-        # timezone change shows within a minute, through the minute in the tag).
-        viewer = f"{current_user.id}:{current_user.timezone or ''}:{int(valid)}"
-        if is_previewing():  # staff previewing as this user see a banner the user never does
-            viewer += ":preview"
-        return dashboard.etag(summary, query, variant=variant, viewer=viewer, at=at,
-                              poll_seconds=poll_seconds)
+        return _etag(summary, query, variant=variant, user_id=current_user.id,
+                     timezone=current_user.timezone or "", valid=valid, previewing=previewing,
+                     at=at, poll_seconds=poll_seconds)
 
     variant = "fragment" if wants_fragment() else "page"
     etag = tag(variant)
@@ -88,20 +153,22 @@ def home():
         return response
 
     organization = dashboard.organization_with_policy(current_user.organization_id)
-    rows = dashboard.load_rows(organization, query, at=at) if valid else []
+    page = min(query.page, summary.pages)
+    rows = dashboard.load_rows(organization, replace(query, page=page), at=at) if valid else []
     form.offer_areas(summary.areas)
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
-        board=dashboard.Dashboard(query=query, summary=summary, rows=rows),
+        board=dashboard.Dashboard(query=query, summary=summary, rows=rows, page=page),
         at=at,
         etag=tag("fragment"),
         poll_seconds=poll_seconds,
-        poll_url=url_for("customer.home", **query.args()),  # no polling while invalid
+        poll_url=url_for("customer.home", **query.page_args(query.page)),
         clear_url=url_for("customer.home", **({"sort": query.sort}
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
+    if valid and not previewing:
+        live.offer((variant,), etag)
     return response
-

@@ -36,6 +36,9 @@ from portal.extensions import db
 REPRESENTATION_VERSION = "1"
 EXCERPT_CHARS = 160
 SEARCH_MAX_CHARS = 100
+AREA_MAX_CHARS = 80
+PAGE_SIZE = 25
+MAX_PAGE = 10_000
 
 SORTS = {
     "severity": "Most severe first",
@@ -56,6 +59,7 @@ class DashboardQuery:
     area: str | None = None
     search: str = ""
     sort: str = DEFAULT_SORT
+    page: int = 1
 
     @property
     def sort_label(self) -> str:
@@ -72,6 +76,10 @@ class DashboardQuery:
         if with_sort and self.sort != DEFAULT_SORT:
             args["sort"] = self.sort
         return {key: value for key, value in args.items() if value}
+
+    def page_args(self, page: int) -> dict[str, str]:
+        """The arguments of another page of the same view."""
+        return {**self.args(), **({"page": str(page)} if page > 1 else {})}
 
     def criteria(self) -> list:
         """SQL criteria beyond "this organization's open escalations"."""
@@ -116,6 +124,10 @@ class Summary:
     def digest(self) -> str:
         changed = self.last_changed_at.isoformat() if self.last_changed_at else "-"
         return f"{self.total_open}|{self.areas}|{self.matching}|{self.id_sum}|{changed}"
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // PAGE_SIZE))
 
 
 def summarize(organization_id: int, query: DashboardQuery) -> Summary:
@@ -164,7 +176,7 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
     once a minute. Weak: two responses with the same ETag mean the same, but are not byte for
     byte identical (the page carries a fresh CSP nonce, the fragment the time it was made)."""
     parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
-             query.sort, summary.digest(), str(int(at.timestamp() // 60)), str(poll_seconds))
+             query.sort, str(query.page), summary.digest(), str(int(at.timestamp() // 60)), str(poll_seconds))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
@@ -202,6 +214,16 @@ class Dashboard:
     query: DashboardQuery
     summary: Summary
     rows: list[Row] = field(default_factory=list)
+    page: int = 1
+
+    @property
+    def first(self) -> int:
+        """The position of the first row shown (1-based), 0 when none is."""
+        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
+
+    @property
+    def last(self) -> int:
+        return self.first + len(self.rows) - 1 if self.rows else 0
 
 
 def organization_with_policy(organization_id: int) -> Organization:
@@ -215,7 +237,8 @@ def organization_with_policy(organization_id: int) -> Organization:
 
 
 def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime) -> list[Row]:
-    """The escalations matching `query`, sorted, with clocks, next milestone and latest update.
+    """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
+    milestone and latest update.
 
     Four queries whatever the number of rows (none when nothing matches)."""
     escalations = _matching_escalations(organization.id, query)
@@ -248,10 +271,6 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
                                        update.author or "Clearpath") if update else None,
             open_for=at - escalation.opened_at,
         ))
-    if query.sort == "next_update":
-        far = datetime.max.replace(tzinfo=at.tzinfo)
-        rows.sort(key=lambda row: row.clocks.next_update.due_at if row.clocks.next_update
-                  else far)
     return rows
 
 
@@ -260,9 +279,10 @@ _ORDER = {
     "newest": (Escalation.opened_at.desc(),),
     "oldest": (Escalation.opened_at,),
     "updated": (Escalation.customer_changed_at.desc(),),
-    # Sorted in Python once the clocks are known; most severe first among equals.
-    "next_update": (Escalation.severity, Escalation.priority_score.desc(),
-                    Escalation.opened_at),
+    # The stored due instant (portal.escalations.due; none while the clock is paused) is the
+    # clock's own; most severe first among equals.
+    "next_update": (Escalation.next_update_due_at.asc().nulls_last(), Escalation.severity,
+                    Escalation.priority_score.desc(), Escalation.opened_at),
 }
 
 
@@ -286,6 +306,7 @@ def _matching_escalations(organization_id: int, query: DashboardQuery) -> list[E
             joinedload(Escalation.communicator).load_only(*_PERSON_COLUMNS),
         )
         .order_by(*_ORDER.get(query.sort, _ORDER[DEFAULT_SORT]), Escalation.id)
+        .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
     )
     return list(db.session.scalars(stmt))
 

@@ -14,7 +14,7 @@ from portal.accounts.models import Organization, User
 from portal.clock import frozen_at, now
 from portal.enums import Role, Status, Visibility
 from portal.escalations import operations as ops
-from portal.escalations.dashboard import excerpt
+from portal.escalations.dashboard import PAGE_SIZE, excerpt
 from portal.escalations.models import Escalation, Milestone
 from tests import factories
 from tests.factories import CANARY
@@ -486,14 +486,15 @@ def _organization_with_escalations(as_staff, world, count: int) -> str:
 @pytest.mark.parametrize("headers", [{}, HX], ids=["page", "fragment"])
 def test_the_dashboard_runs_a_constant_number_of_queries(app, client, auth, as_staff, world,
                                                          headers):
-    """3 or 30 escalations: the same handful of SQL queries (at most 8), never one per row."""
+    """3 or 30 escalations (a full page of 25 and more): the same handful of SQL queries (at
+    most 8), never one per row."""
     counts = []
     for size in (3, 30):
         auth.login(_organization_with_escalations(as_staff, world, size))
         with _counted_queries(app) as statements:
             response = client.get("/escalations?sort=next_update", headers=headers)
         assert response.status_code == 200
-        assert len(_references(_body(response))) == size
+        assert len(_references(_body(response))) == min(size, PAGE_SIZE)
         counts.append(len(statements))
         auth.logout("/escalations")
     print("queries per dashboard request:", counts)
@@ -509,3 +510,30 @@ def test_an_unchanged_poll_runs_one_query_besides_the_session(app, client, auth,
         response = client.get("/escalations", headers={**HX, "If-None-Match": f'W/"{etag}"'})
     assert response.status_code == 304
     assert len(statements) == 2, statements
+
+
+def test_a_long_list_is_paged_and_every_page_polls_itself(client, auth, as_staff, world):
+    """30 open escalations: 25 on the first page, the other 5 on the second, in one order;
+    the pager's links keep the sort, a page past the end shows the last one, and the poll
+    stays on its page."""
+    auth.login(_organization_with_escalations(as_staff, world, 30))
+    first = _body(client.get("/escalations?sort=newest"))
+    assert "Showing 1–25 of 30" in first and "Page 1 of 2" in first
+    assert 'href="/escalations?sort=newest&amp;page=2" rel="next"' in first
+    assert "rel=\"prev\"" not in first
+    second_response = client.get("/escalations?sort=newest&page=2")
+    second = _body(second_response)
+    assert "Showing 26–30 of 30" in second and 'rel="prev"' in second and 'rel="next"' not in second
+    assert 'hx-get="/escalations?sort=newest&amp;page=2"' in second
+    on_first, on_second = _references(first), _references(second)
+    assert len(on_first) == 25 and len(on_second) == 5
+    assert not set(on_first) & set(on_second)
+    assert on_first + on_second == sorted(on_first + on_second, key=lambda ref: -int(ref[4:]))
+    assert _references(_body(client.get("/escalations?sort=newest&page=9"))) == on_second
+
+
+def test_a_page_number_that_is_not_one_is_explained(client, auth, world):
+    auth.login(world.customers_a[Role.VIEWER].email)
+    response = client.get("/escalations?page=0")
+    assert response.status_code == 422
+    assert "Page" in _body(response)

@@ -1,0 +1,279 @@
+"""The gate: answers a live page's repeat requests from the memo, before Flask runs.
+
+A customer's dashboard is asked for again and again (a poll every 15 s, a reload, a second
+tab) while nothing changed. The gate is WSGI middleware in front of the app. For a GET of a
+registered path it:
+
+1. reads the session cookie (verified with the app's own signing serializer; a cookie already
+   verified is looked up, not verified again, and its age is still checked);
+2. accepts it only as the app itself would, without changing it: a signed-in customer whose
+   stamp in the memo has the cookie's session version and is active, within the idle and
+   absolute limits and not yet due for its once-a-minute idle-timer move, with no flashed
+   messages waiting and the same browser fingerprint Flask-Login recorded;
+3. asks the page's `revalidate(visit)` for the representation's validator, computed from
+   the memo only (no database, no templates);
+4. answers 304 when the request's If-None-Match has it, or replays a rendered response the
+   app made for exactly this representation (with a fresh CSP nonce), or else lets the
+   request through to the app. A hard reload (Cache-Control: no-cache) always goes through.
+
+Anything it is unsure of goes through to the app, which then fills the memo: a pass-through
+of a registered path captures the response when the view offered it (`offer_page`), the
+response is a 200 and sets no cookie. The memo is only filled and read while the change feed
+is connected (portal.live.feed), so nothing here outlives a change to the rows it came from.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from http.cookies import SimpleCookie
+from urllib.parse import parse_qsl
+
+from flask import Flask
+from itsdangerous import BadSignature
+from werkzeug.datastructures import MultiDict
+
+from portal import security
+from portal.clock import now
+from portal.live.memo import CachedPage, Memo, UserStamp
+
+OFFER_KEY = "clearpath.live.offer"
+SESSION_MEMO_SIZE = 4096
+
+
+@dataclass(frozen=True)
+class Visit:
+    """A request the gate may answer: who asks (from the memo), what for, and when."""
+
+    stamp: UserStamp
+    session: dict  # the verified cookie's contents (never changed here)
+    args: MultiDict
+    wants_fragment: bool
+    at: object  # datetime
+    memo: Memo
+    config: dict
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A page's validator for this visit, and the key its rendered response is kept under."""
+
+    etag: str
+    representation: tuple
+
+
+Revalidate = Callable[[Visit], "Answer | None"]
+
+
+class Gate:
+    def __init__(self, app: Flask, wsgi_app, memo: Memo, feed=None, *,
+                 revalidators: dict[str, Revalidate]):
+        self.app, self.wsgi_app, self.memo, self.feed = app, wsgi_app, memo, feed
+        self._endpoints = revalidators  # endpoint → its validator (registered at import)
+        self._paths: dict[str, tuple[str, Revalidate]] | None = None
+        self._sessions = _SessionReader(app)
+
+    def _routes(self) -> dict[str, tuple[str, Revalidate]]:
+        if self._paths is None:
+            paths = {}
+            for rule in self.app.url_map.iter_rules():
+                if rule.endpoint in self._endpoints and not rule.arguments:
+                    paths[rule.rule] = (rule.endpoint, self._endpoints[rule.endpoint])
+            self._paths = paths
+        return self._paths
+
+    # ------------------------------------------------------------------------------- WSGI
+    def __call__(self, environ, start_response):
+        if self.feed is not None:
+            self.feed.ensure_started()
+        route = None
+        if environ.get("REQUEST_METHOD") == "GET":
+            route = self._routes().get(environ.get("PATH_INFO", ""))
+        if route is None:
+            return self.wsgi_app(environ, start_response)
+        endpoint, revalidate = route
+        if self.memo.live and not _asks_for_fresh(environ):
+            answered = self._answer(endpoint, revalidate, environ, start_response)
+            if answered is not None:
+                return answered
+        return self._through(endpoint, environ, start_response)
+
+    def _answer(self, endpoint, revalidate, environ, start_response):
+        visit = self._visit(environ)
+        if visit is None:
+            return None
+        answer = revalidate(visit)
+        if answer is None:
+            return None
+        if _matches(environ.get("HTTP_IF_NONE_MATCH"), answer.etag):
+            nonce = secrets.token_urlsafe(18)
+            start_response("304 NOT MODIFIED", [
+                ("ETag", f'W/"{answer.etag}"'), ("Vary", "Cookie, HX-Request"),
+                ("Cache-Control", "no-store"),
+                ("Content-Security-Policy", security.content_security_policy(nonce)),
+                *security.FIXED_HEADERS, ("X-Frame-Options", "DENY")])
+            return [b""]
+        page = self.memo.page(_page_key(endpoint, answer.representation, answer.etag,
+                                        visit.stamp, visit.session))
+        if page is None:
+            return None
+        nonce = secrets.token_urlsafe(18)
+        body = page.body.replace(page.nonce.encode(), nonce.encode())
+        headers = [(name, value.replace(page.nonce, nonce)) for name, value in page.headers]
+        headers.append(("Content-Length", str(len(body))))
+        start_response(page.status, headers)
+        return [body]
+
+    def _visit(self, environ) -> Visit | None:
+        data = self._sessions.read(environ)
+        if data is None or "_flashes" in data:
+            return None
+        user_id, _, version = str(data.get("_user_id", "")).partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
+        at = now()
+        if not _session_current(self.app, data, at.timestamp()):
+            return None
+        if data.get("_fresh") is not False and data.get("_id") != _fingerprint(environ):
+            return None  # Flask-Login would mark the session non-fresh (a cookie change)
+        stamp = self.memo.user(int(user_id))
+        if (stamp is None or not stamp.active or stamp.is_staff
+                or stamp.session_version != int(version) or stamp.organization_id is None):
+            return None
+        args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
+        wants_fragment = (environ.get("HTTP_HX_REQUEST") == "true"
+                          and environ.get("HTTP_HX_BOOSTED") != "true")
+        return Visit(stamp=stamp, session=data, args=args, wants_fragment=wants_fragment, at=at,
+                     memo=self.memo, config=self.app.config)
+
+    # --------------------------------------------------------------------- pass-through
+    def _through(self, endpoint, environ, start_response):
+        captured: dict = {}
+
+        def capture(status, headers, exc_info=None):
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        result = self.wsgi_app(environ, capture)
+        offer = environ.get(OFFER_KEY)
+        if (offer is None or not captured.get("status", "").startswith("200")
+                or any(name.lower() == "set-cookie" for name, _ in captured["headers"])):
+            return result
+        try:
+            body = b"".join(result)
+        finally:
+            if hasattr(result, "close"):
+                result.close()
+        tickets, representation, etag, nonce, stamp = offer
+        data = self._sessions.read(environ)
+        if data is not None and data.get("csrf_token"):
+            headers = tuple((n, v) for n, v in captured["headers"]
+                            if n.lower() != "content-length")
+            self.memo.remember_page(tickets, _page_key(endpoint, representation, etag, stamp, data),
+                                    CachedPage(captured["status"], headers, body, nonce))
+        return [body]
+
+
+def offer_page(environ, *, tickets, representation: tuple, etag: str, nonce: str,
+               stamp: UserStamp) -> None:
+    """A view says: the response to this request may be replayed for `representation`, to
+    `stamp`'s user in this session, while the rows behind `tickets` are unchanged."""
+    environ[OFFER_KEY] = (tickets, representation, etag, nonce, stamp)
+
+
+def _page_key(endpoint: str, representation: tuple, etag: str, stamp: UserStamp,
+              session: dict) -> tuple:
+    """A rendered response is replayed only to the same user, unchanged (stamp), in the same
+    session (its CSRF secret: the page carries a token signed for it)."""
+    return (endpoint, representation, etag, stamp.token, _digest(session.get("csrf_token", "")))
+
+
+def _asks_for_fresh(environ) -> bool:
+    """A hard reload (Cache-Control: no-cache) is rendered by the app, never replayed."""
+    return ("no-cache" in environ.get("HTTP_CACHE_CONTROL", "")
+            or "no-cache" in environ.get("HTTP_PRAGMA", ""))
+
+
+def _digest(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()[:16]
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    for candidate in if_none_match.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/").strip('"') == etag:
+            return True
+    return False
+
+
+def _session_current(app: Flask, data: dict, at: float) -> bool:
+    """Within the idle and absolute limits, and not due for the idle timer's move (which
+    changes the cookie, so the app must answer)."""
+    seen, started = data.get(security.SESSION_SEEN), data.get(security.SESSION_STARTED)
+    if not isinstance(seen, (int, float)) or not isinstance(started, (int, float)):
+        return False
+    config = app.config
+    return (at - seen < security.SEEN_RESOLUTION_SECONDS
+            and at - seen <= security.seconds(config["SESSION_IDLE_TIMEOUT"])
+            and at - started <= security.seconds(config["SESSION_ABSOLUTE_TIMEOUT"]))
+
+
+def _fingerprint(environ) -> str:
+    """Flask-Login's session identifier (flask_login.utils._create_identifier), from WSGI."""
+    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
+    if address is not None:
+        address = address.encode("utf-8").split(b",")[0].strip()
+    agent = environ.get("HTTP_USER_AGENT")
+    if agent is not None:
+        agent = agent.encode("utf-8")
+    return hashlib.sha512(f"{address}|{agent}".encode()).hexdigest()
+
+
+class _SessionReader:
+    """The Flask session in a cookie, verified as Flask verifies it, remembered by its exact
+    bytes (the same bytes verify the same way; only its age moves, and is checked each time)."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._verified: OrderedDict[str, tuple[dict, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def read(self, environ) -> dict | None:
+        value = _cookie(environ.get("HTTP_COOKIE", ""), self.app.config["SESSION_COOKIE_NAME"])
+        if not value:
+            return None
+        max_age = self.app.permanent_session_lifetime.total_seconds()
+        known = self._verified.get(value)
+        if known is None:
+            serializer = self.app.session_interface.get_signing_serializer(self.app)
+            try:
+                data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+            except BadSignature:
+                return None
+            known = (data, signed_at.timestamp())
+            with self._lock:
+                self._verified[value] = known
+                if len(self._verified) > SESSION_MEMO_SIZE:
+                    self._verified.popitem(last=False)
+        data, signed_at = known
+        if now().timestamp() - signed_at > max_age:
+            return None
+        return data
+
+
+def _cookie(header: str, name: str) -> str | None:
+    if name + "=" not in header:
+        return None
+    cookie = SimpleCookie()
+    try:
+        cookie.load(header)
+    except Exception:  # noqa: BLE001  (a malformed header: let the app answer it)
+        return None
+    morsel = cookie.get(name)
+    return morsel.value if morsel else None

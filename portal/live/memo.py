@@ -1,0 +1,156 @@
+"""What one worker process remembers between requests, and forgets when the database says so.
+
+Three kinds of entries, each derived from committed rows and dropped by the change feed
+(portal.live.feed) when those rows change:
+
+* user stamps: what deciding "is this cookie still a signed-in customer" needs (the session
+  version, active flag, role, organization, timezone); dropped on "user:<id>";
+* dashboard summaries per (organization, query): the validator of the customer's view;
+  dropped, all of an organization's at once, on "org:<id>";
+* rendered pages: a response the gate may send again, keyed by everything it was made from
+  (its ETag, the viewer's stamp and CSRF secret); unreachable once a validator changes, and
+  evicted least-recently-used within a count and a byte budget.
+
+Nothing is remembered unless the feed is connected (`live`), and every fill carries a
+`Ticket` taken before its database read: if a notification for that key (or a reconnect of
+the feed) arrived in between, the fill is dropped, so a value read just before a change can
+never outlive the change's notification.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+MAX_PAGES = 512
+MAX_PAGE_BYTES = 64 * 1024 * 1024
+MAX_ENTRIES = 50_000  # stamps and summaries each; beyond it, everything is forgotten at once
+
+
+@dataclass(frozen=True)
+class UserStamp:
+    id: int
+    session_version: int
+    active: bool
+    is_staff: bool
+    organization_id: int | None
+    role: str
+    timezone: str
+
+    @property
+    def token(self) -> str:
+        """Changes whenever anything a page shows about its viewer may have."""
+        return f"{self.id}:{self.session_version}:{self.role}:{self.organization_id}:{self.timezone}"
+
+
+@dataclass(frozen=True)
+class Ticket:
+    epoch: int
+    generation: int
+
+
+@dataclass(frozen=True)
+class CachedPage:
+    status: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    nonce: str  # the CSP nonce rendered into body and headers, replaced on every replay
+
+
+class Memo:
+    def __init__(self, *, max_pages: int = MAX_PAGES, max_page_bytes: int = MAX_PAGE_BYTES):
+        self._lock = threading.Lock()
+        self._live = False
+        self._epoch = 0
+        self._generations: dict[tuple[str, int], int] = {}
+        self._users: dict[int, UserStamp] = {}
+        self._summaries: dict[int, dict[Any, Any]] = {}
+        self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
+        self._page_bytes = 0
+        self.max_pages, self.max_page_bytes = max_pages, max_page_bytes
+
+    # -------------------------------------------------------------------------- the feed's side
+    @property
+    def live(self) -> bool:
+        return self._live
+
+    def reset(self, *, live: bool) -> None:
+        """Forget everything (the feed connected, reconnected or dropped)."""
+        with self._lock:
+            self._live = live
+            self._epoch += 1
+            self._generations.clear()
+            self._users.clear()
+            self._summaries.clear()
+            self._pages.clear()
+            self._page_bytes = 0
+
+    def changed(self, kind: str, key: int) -> None:
+        """Rows behind ("user", id) or ("org", id) changed: drop what was derived from them."""
+        with self._lock:
+            self._generations[(kind, key)] = self._generations.get((kind, key), 0) + 1
+            if kind == "user":
+                self._users.pop(key, None)
+            elif kind == "org":
+                self._summaries.pop(key, None)
+
+    # ------------------------------------------------------------------------- readers' side
+    def ticket(self, kind: str, key: int) -> Ticket:
+        """Take before reading the rows a value derives from; pass to the matching remember."""
+        return Ticket(self._epoch, self._generations.get((kind, key), 0))
+
+    def _still_valid(self, ticket: Ticket, kind: str, key: int) -> bool:
+        return (self._live and ticket.epoch == self._epoch
+                and ticket.generation == self._generations.get((kind, key), 0))
+
+    def user(self, user_id: int) -> UserStamp | None:
+        return self._users.get(user_id)
+
+    def remember_user(self, ticket: Ticket, stamp: UserStamp) -> None:
+        with self._lock:
+            if self._still_valid(ticket, "user", stamp.id):
+                if len(self._users) >= MAX_ENTRIES:
+                    self._users.clear()
+                self._users[stamp.id] = stamp
+
+    def summary(self, organization_id: int, key) -> Any:
+        return self._summaries.get(organization_id, {}).get(key)
+
+    def remember_summary(self, ticket: Ticket, organization_id: int, key, value) -> None:
+        with self._lock:
+            if self._still_valid(ticket, "org", organization_id):
+                if sum(map(len, self._summaries.values())) >= MAX_ENTRIES:
+                    self._summaries.clear()
+                self._summaries.setdefault(organization_id, {})[key] = value
+
+    def page(self, key: tuple) -> CachedPage | None:
+        page = self._pages.get(key)
+        if page is not None:
+            with self._lock:
+                if key in self._pages:
+                    self._pages.move_to_end(key)
+        return page
+
+    def remember_page(self, tickets: tuple[tuple[Ticket, str, int], ...], key: tuple,
+                      page: CachedPage) -> None:
+        if len(page.body) > self.max_page_bytes // 8:
+            return  # one page never crowds out the rest
+        with self._lock:
+            if not all(self._still_valid(t, kind, k) for t, kind, k in tickets):
+                return
+            old = self._pages.pop(key, None)
+            if old is not None:
+                self._page_bytes -= len(old.body)
+            self._pages[key] = page
+            self._page_bytes += len(page.body)
+            while self._pages and (len(self._pages) > self.max_pages
+                                   or self._page_bytes > self.max_page_bytes):
+                _, evicted = self._pages.popitem(last=False)
+                self._page_bytes -= len(evicted.body)
+
+    def sizes(self) -> dict[str, int]:
+        return {"users": len(self._users),
+                "summaries": sum(map(len, self._summaries.values())),
+                "pages": len(self._pages), "page_bytes": self._page_bytes}

@@ -1,0 +1,197 @@
+"""The live memo end to end, on PostgreSQL: real commits, real NOTIFY, the real listener thread.
+
+Every other test runs inside a rolled-back transaction, where no notification is ever sent;
+these commit for real, in a schema of their own, with an app whose LIVE_MEMO is on. Time is
+frozen within one minute (the dashboard's ETag carries the minute) and moved a second for
+each change, so every change really moves `customer_changed_at`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from urllib.parse import urlsplit
+
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.clock import frozen_at
+from portal.config import TestConfig, settings_of
+from portal.enums import Role, Visibility
+from portal.accounts.models import User
+from portal.escalations import operations as ops
+from portal.escalations.models import Escalation
+from portal.extensions import db
+from portal.tenancy import Scope, set_scope
+from tests import factories
+from tests.conftest import AuthActions
+from tests.querycount import counted_queries
+
+HX = {"HX-Request": "true"}
+T0 = datetime.now(UTC).replace(second=5, microsecond=0) + timedelta(minutes=1)
+
+
+@pytest.fixture(scope="module")
+def live_app(database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("change notifications need PostgreSQL (LISTEN/NOTIFY); the PostgreSQL "
+                    "pass of the suite runs this")
+    schema = f"live_{os.getpid()}"
+    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+    admin = sa.create_engine(url)
+    with admin.begin() as conn:
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    separator = "&" if urlsplit(url).query else "?"
+    app = create_app(settings_of(TestConfig, LIVE_MEMO=True,
+                                 DATABASE_URL=f"{url}{separator}options=-csearch_path%3D{schema}"))
+    with app.app_context():
+        upgrade()
+    gate = app.extensions["clearpath.live"]
+    try:
+        yield app
+    finally:
+        gate.feed.stop()
+        with app.app_context():
+            db.engine.dispose()
+        with admin.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+        admin.dispose()
+
+
+@contextmanager
+def committed(app, at: datetime):
+    """A block run as staff in its own app context at `at`, committed at the end."""
+    with frozen_at(at), app.app_context():
+        set_scope(db.session(), Scope.unscoped("test setup"))
+        yield db.session
+        db.session.commit()
+
+
+@pytest.fixture(scope="module")
+def scene(live_app):
+    with committed(live_app, T0 - timedelta(seconds=4)):
+        org = factories.make_organization()
+        agent = factories.make_staff(Role.AGENT)
+        customer = factories.make_customer(org)
+        escalation = factories.make_escalation(org, actor=agent, title="Payments time out")
+        ops.post_update(escalation, author=agent, body="We are on it.",
+                        visibility=Visibility.CUSTOMER)
+        ids = {"org": org.id, "agent": agent.id, "customer": customer.id,
+               "escalation": escalation.id, "email": customer.email}
+    return ids
+
+
+def _gate(app):
+    return app.extensions["clearpath.live"]
+
+
+def _wait(condition, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def _signed_in(app, email: str):
+    client = app.test_client()
+    with frozen_at(T0):
+        AuthActions(client).login(email)
+        assert _gate(app).feed.wait_until_live(), "the change feed did not connect"
+    return client
+
+
+def _nonce(response) -> str:
+    return re.search(r"'nonce-([^']+)'", response.headers["Content-Security-Policy"]).group(1)
+
+
+def test_repeat_requests_are_answered_from_memory_until_a_customer_visible_change(
+        live_app, scene):
+    client = _signed_in(live_app, scene["email"])
+    with frozen_at(T0 + timedelta(seconds=1)):
+        client.get("/escalations")  # the first page after signing in changes the session
+        first = client.get("/escalations")  # the app renders, the memo keeps the response
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        with counted_queries(live_app) as statements:
+            again = client.get("/escalations")
+        assert again.status_code == 200 and statements == []
+        # The same page with a fresh CSP nonce, in the header and in the body alike.
+        assert _nonce(again) != _nonce(first) and _nonce(again) in again.get_data(as_text=True)
+        assert again.get_data(as_text=True).replace(_nonce(again), "") == \
+            first.get_data(as_text=True).replace(_nonce(first), "")
+
+        fragment = client.get("/escalations", headers=HX)
+        etag = fragment.headers["ETag"]
+        with counted_queries(live_app) as statements:
+            poll = client.get("/escalations", headers={**HX, "If-None-Match": etag})
+        assert poll.status_code == 304 and statements == []
+        assert poll.headers["ETag"] == etag
+
+    # An internal note changes nothing customers see: still 304 (and nothing was dropped).
+    with committed(live_app, T0 + timedelta(seconds=2)) as session:
+        escalation = session.get(Escalation, scene["escalation"])
+        agent = session.get(User, scene["agent"])
+        ops.post_update(escalation, author=agent, body="Internal: db01 is the culprit",
+                        visibility=Visibility.INTERNAL)
+    time.sleep(0.3)  # room for a (wrong) notification to arrive
+    with frozen_at(T0 + timedelta(seconds=3)):
+        assert client.get("/escalations", headers={**HX, "If-None-Match": etag}).status_code == 304
+
+    # A customer update: its notification drops the organization's validators in every process.
+    memo = _gate(live_app).memo
+    with committed(live_app, T0 + timedelta(seconds=4)) as session:
+        escalation = session.get(Escalation, scene["escalation"])
+        agent = session.get(User, scene["agent"])
+        ops.post_update(escalation, author=agent, body="Fix deployed to the EU cluster.",
+                        visibility=Visibility.CUSTOMER)
+    assert _wait(lambda: memo.sizes()["summaries"] == 0), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=5)):
+        changed = client.get("/escalations", headers={**HX, "If-None-Match": etag})
+    assert changed.status_code == 200
+    assert changed.headers["ETag"] != etag
+    assert "Fix deployed to the EU cluster." in changed.get_data(as_text=True)
+    assert "db01" not in changed.get_data(as_text=True)
+
+
+def test_an_ended_session_is_never_answered_from_memory(live_app, scene):
+    client = _signed_in(live_app, scene["email"])
+    with frozen_at(T0 + timedelta(seconds=6)):
+        client.get("/escalations")
+        etag = client.get("/escalations", headers=HX).headers["ETag"]
+        assert client.get("/escalations", headers={**HX, "If-None-Match": etag}).status_code == 304
+        captured = client.get_cookie("session").value
+        AuthActions(client).logout("/escalations")  # bumps the user's session version
+    memo = _gate(live_app).memo
+    assert _wait(lambda: memo.user(scene["customer"]) is None
+                 or memo.user(scene["customer"]).session_version > 1)
+    thief = live_app.test_client()
+    thief.set_cookie("session", captured)
+    with frozen_at(T0 + timedelta(seconds=7)):
+        for headers in ({**HX, "If-None-Match": etag}, {}):
+            response = thief.get("/escalations", headers=headers)
+            assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_while_the_feed_is_down_everything_goes_to_the_app(live_app, scene):
+    client = _signed_in(live_app, scene["email"])
+    gate = _gate(live_app)
+    with frozen_at(T0 + timedelta(seconds=8)):
+        client.get("/escalations")
+        etag = client.get("/escalations", headers=HX).headers["ETag"]
+        with live_app.app_context():
+            pid = gate.feed.connection.info.backend_pid
+            db.session.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            db.session.commit()
+        assert _wait(lambda: not gate.memo.live), "the memo stayed live without its feed"
+        with counted_queries(live_app) as statements:
+            poll = client.get("/escalations", headers={**HX, "If-None-Match": etag})
+        assert poll.status_code == 304 and statements  # the app itself answered
+        assert gate.feed.wait_until_live(), "the feed did not reconnect"
+        assert gate.memo.sizes()["summaries"] == 0  # reconnecting forgot everything
