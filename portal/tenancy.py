@@ -157,6 +157,14 @@ def _owner_of(obj) -> tuple[bool, int | None]:
     return False, None
 
 
+def refuse_direct_write(session: Session) -> None:
+    """Asked by a write that bypasses the flush (a Core INSERT of an unowned row, such as an
+    audit event): a read-only session refuses it as its flush would."""
+    scope = current_scope(session)
+    if scope is not None and scope.read_only:
+        raise ReadOnlyViolation("a read-only (preview) session refuses every write")
+
+
 def _refuse_foreign_writes(session: Session, flush_context, instances) -> None:
     scope = current_scope(session)
     if scope is None or scope.is_unscoped:
