@@ -27,7 +27,7 @@ from portal.escalations.operations.common import OperationError
 from portal.extensions import db
 from portal.reports import operations, serving
 from portal.reports.content import resolved
-from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState, ReviewVersion
+from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState
 from portal.reports.operations import executives_of
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for
@@ -256,13 +256,10 @@ def review_preview_pdf(escalation_id: int):
 
 @bp.route("/escalations/<int:escalation_id>/review/v<int:version>.pdf")
 def review_version_pdf(escalation_id: int, version: int):
-    escalation = escalation_or_404(escalation_id)
-    review = _review_or_404(escalation)
-    row = db.session.scalar(select(ReviewVersion).where(ReviewVersion.review_id == review.id,
-                                                        ReviewVersion.number == version))
-    if row is None:
+    target = serving.find_version(escalation_id, version)  # one query: the customer's path
+    if target is None:
         abort(404)
-    return serving.send_version(row)
+    return serving.send_version(target)
 
 
 @bp.route("/organizations/<int:organization_id>/summary.pdf")

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.accounts.models import Organization
 from portal.auth.access import customer_required
@@ -17,9 +16,10 @@ from portal.clock import now
 from portal.customer import bp
 from portal.customer.loading import escalation_or_404
 from portal.enums import Role
+from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.reports import serving
-from portal.reports.models import Review, ReviewVersion
+from portal.reports.models import Review
 from portal.reports.queries import published_review_for, published_reviews_for_organization
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
@@ -68,15 +68,13 @@ def escalation_report(reference: str):
 @bp.route("/escalations/<reference>/report/v<int:version>.pdf")
 @customer_required
 def escalation_report_pdf(reference: str, version: int):
-    escalation = escalation_or_404(reference)
-    row = db.session.scalar(
-        select(ReviewVersion).join(Review, ReviewVersion.review_id == Review.id)
-        .where(Review.escalation_id == escalation.id, ReviewVersion.number == version))
-    if row is None:
+    # The hot path of a cached download: one query (the escalation's scope is the review's).
+    target = serving.find_version(Escalation.id_from_reference(reference), version)
+    if target is None:
         abort(404)
     if not may_download(current_user):
         abort(403)
-    return serving.send_version(row)
+    return serving.send_version(target)
 
 
 def _summary_period(organization):

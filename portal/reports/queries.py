@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from functools import cache
+
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from portal.reports.models import Review
+from portal.reports.models import Review, ReviewVersion
 
 
 def published_reviews_for_organization(organization_id: int) -> Select:
@@ -18,3 +20,17 @@ def published_reviews_for_organization(organization_id: int) -> Select:
 
 def published_review_for(escalation_id: int) -> Select:
     return select(Review).where(Review.escalation_id == escalation_id, Review.latest_version > 0)
+
+
+@cache
+def version_to_serve() -> Select:
+    """One published version of an escalation's review (parameters `escalation_id` and
+    `number`), as the few columns serving its PDF needs — id, number, review id, organization
+    — and never its `content` (a large JSON document that a cached download does not read).
+    Tenancy applies as to any read: another organization's version is simply not found.
+    Built once: it is the hot path of every cached download."""
+    return (select(ReviewVersion.id, ReviewVersion.number, ReviewVersion.review_id,
+                   ReviewVersion.organization_id)
+            .join(Review, Review.id == ReviewVersion.review_id)
+            .where(Review.escalation_id == bindparam("escalation_id"),
+                   ReviewVersion.number == bindparam("number")))

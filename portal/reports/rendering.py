@@ -155,10 +155,9 @@ def _child(html: str, target: str) -> None:
 
 
 def cache_dir() -> Path:
+    """Where the PDFs are (made on the first render: a cached download makes no syscall)."""
     configured = current_app.config.get("REPORT_CACHE_DIR")
-    path = Path(configured) if configured else Path(current_app.instance_path) / "reports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return Path(configured) if configured else Path(current_app.instance_path) / "reports"
 
 
 def cache_key(html: str) -> str:
@@ -170,6 +169,7 @@ def render_bounded(html: str, target: Path, *, timeout: float | None = None) -> 
     if len(html.encode()) > MAX_HTML_BYTES:
         raise RenderError("the report is too large to render")
     timeout = timeout if timeout is not None else float(get_setting(*RENDER_TIMEOUT_SECONDS))
+    target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
     child = multiprocessing.get_context("fork").Process(
         target=_child, args=(html, str(partial)), daemon=True)

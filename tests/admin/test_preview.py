@@ -194,6 +194,20 @@ def test_a_read_only_scope_refuses_any_write_at_flush(app, world):
         session.rollback()
 
 
+def test_a_read_only_scope_refuses_a_direct_audit_insert(app, world):
+    """The audit's one-INSERT path (report downloads) bypasses the flush, and is refused too."""
+    from portal import audit
+    from portal.extensions import db
+    from portal.tenancy import ReadOnlyViolation, Scope, set_scope
+
+    with app.app_context():
+        session = db.session()
+        set_scope(session, Scope.organization(world.org_a.id, read_only=True))
+        with pytest.raises(ReadOnlyViolation):
+            audit.append("report.downloaded", organization_id=world.org_a.id, kind="review")
+        session.rollback()
+
+
 def test_exit_returns_to_the_console_and_ends_the_preview(client, staff, world, as_staff):
     """Exit preview (a POST) goes back to where it started; portal pages send staff to the
     console again."""

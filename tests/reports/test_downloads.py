@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.audit import AuditEvent
 from portal.enums import Role
 from tests.factories import CANARY
+from tests.querycount import counted_queries
 from tests.reports.conftest import INTERNAL_CANARY
 
 
@@ -111,6 +112,40 @@ def test_a_cached_download_is_the_same_file_and_answers_304(client, auth, world,
     again = client.get(_url(published.reference_a),
                        headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_revalidated_download_is_audited_as_not_modified(client, auth, world, published,
+                                                          as_staff):
+    """A 304 still means the reader opened the report: it is audited, marked not_modified."""
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    first = client.get(_url(published.reference_a))
+    again = client.get(_url(published.reference_a),
+                       headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
+    with as_staff() as session:
+        events = session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "report.downloaded").order_by(AuditEvent.id)).all()
+        assert [e.detail.get("not_modified") for e in events] == [None, True]
+        assert events[1].object_type == "Review" and events[1].object_id == published.review_a.id
+
+
+@pytest.mark.parametrize("who", ["executive", "staff"])
+def test_a_cached_download_runs_three_statements(app, client, auth, world, published, who):
+    """A download from the cache reads the signed-in user and the version's ids and writes its
+    audit event — three statements whatever the report's size; none reads the content."""
+    if who == "executive":
+        auth.login(world.customers_a[Role.EXECUTIVE].email)
+        url = _url(published.reference_a)
+    else:
+        auth.login(world.staff[Role.AGENT].email)
+        url = f"/admin/escalations/{world.escalation_a.id}/review/v1.pdf"
+    assert client.get(url).status_code == 200  # renders into the cache
+    with counted_queries(app) as statements:
+        response = client.get(url)
+    assert response.status_code == 200 and response.data.startswith(b"%PDF")
+    kinds = [statement.lstrip().split(None, 1)[0].upper() for statement in statements]
+    assert kinds == ["SELECT", "SELECT", "INSERT"], statements
+    assert not any("review_versions.content" in statement for statement in statements)
 
 
 def test_the_organization_summary_downloads_for_executives_only(client, auth, world,

@@ -89,7 +89,12 @@ class Escalation(TenantScoped, db.Model):
 
     @property
     def reference(self) -> str:
-        return f"{REFERENCE_PREFIX}{self.id + REFERENCE_OFFSET}"
+        return self.reference_of(self.id)
+
+    @staticmethod
+    def reference_of(escalation_id: int) -> str:
+        """42 → `ESC-1042` (for callers holding the id, not the row)."""
+        return f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
 
     @staticmethod
     def id_from_reference(reference: str) -> int | None:
