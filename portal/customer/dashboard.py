@@ -87,7 +87,8 @@ def query_from_args(args: MultiDict) -> dashboard.DashboardQuery | None:
     if (len(search) > dashboard.SEARCH_MAX_CHARS or len(area) > dashboard.AREA_MAX_CHARS
             or (severity and severity not in _SEVERITIES)
             or (status and status not in _STATUSES) or sort not in dashboard.SORTS
-            or not (page.isascii() and page.isdigit()) or not 1 <= int(page) <= dashboard.MAX_PAGE):
+            or not (page.isascii() and page.isdigit())
+            or not 1 <= int(page) <= dashboard.MAX_PAGE):
         return None
     return dashboard.DashboardQuery(
         severity=_SEVERITIES.get(severity), status=_STATUSES.get(status), area=area or None,
@@ -105,7 +106,7 @@ def _etag(summary, query, *, variant: str, user_id: int, timezone: str, valid: b
 
 
 def _summary(organization_id: int, query: dashboard.DashboardQuery) -> dashboard.Summary:
-    return live.summary(organization_id, query,
+    return live.summary(organization_id, query.filters,
                         lambda: dashboard.summarize(organization_id, query))
 
 
@@ -115,7 +116,7 @@ def revalidate(visit: live.Visit) -> live.Answer | None:
     query = query_from_args(visit.args)
     if query is None:
         return None
-    summary = visit.memo.summary(visit.stamp.organization_id, query)
+    summary = visit.memo.summary(visit.stamp.organization_id, query.filters)
     if summary is None:
         return None
     variant = "fragment" if visit.wants_fragment else "page"

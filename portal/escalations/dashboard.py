@@ -77,6 +77,11 @@ class DashboardQuery:
             args["sort"] = self.sort
         return {key: value for key, value in args.items() if value}
 
+    @property
+    def filters(self) -> DashboardQuery:
+        """The same filters and search, any sort, any page: what `summarize` depends on."""
+        return DashboardQuery(self.severity, self.status, self.area, self.search)
+
     def page_args(self, page: int) -> dict[str, str]:
         """The arguments of another page of the same view."""
         return {**self.args(), **({"page": str(page)} if page > 1 else {})}
@@ -176,7 +181,8 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
     once a minute. Weak: two responses with the same ETag mean the same, but are not byte for
     byte identical (the page carries a fresh CSP nonce, the fragment the time it was made)."""
     parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
-             query.sort, str(query.page), summary.digest(), str(int(at.timestamp() // 60)), str(poll_seconds))
+             query.sort, str(query.page), summary.digest(), str(int(at.timestamp() // 60)),
+             str(poll_seconds))
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 

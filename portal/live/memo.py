@@ -42,7 +42,8 @@ class UserStamp:
     @property
     def token(self) -> str:
         """Changes whenever anything a page shows about its viewer may have."""
-        return f"{self.id}:{self.session_version}:{self.role}:{self.organization_id}:{self.timezone}"
+        return ":".join(map(str, (self.id, self.session_version, self.role,
+                                  self.organization_id, self.timezone)))
 
 
 @dataclass(frozen=True)

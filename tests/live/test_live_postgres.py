@@ -20,10 +20,10 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from portal import create_app
+from portal.accounts.models import User
 from portal.clock import frozen_at
 from portal.config import TestConfig, settings_of
 from portal.enums import Role, Visibility
-from portal.accounts.models import User
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.extensions import db
