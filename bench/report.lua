@@ -6,6 +6,11 @@
 -- carries a new ETag, later requests send it as If-None-Match. The dashboard's ETag includes
 -- the current minute (so relative times refresh), so an unchanged poll answers one 200 per
 -- connection at each minute's turn and 304 otherwise.
+--
+-- Like a browser, every thread keeps the cookies responses set: the session cookie is re-sent
+-- by the server when its idle timer moves (once a minute), and a client that kept sending the
+-- old one would look idle to the server forever (the live gate leaves such requests to the
+-- app, which moves the timer again, on every request).
 
 local threads = {}
 local follow = false
@@ -28,8 +33,26 @@ function request()
   return prepared
 end
 
+local function keep_cookie(set_cookie)
+  local name, value = string.match(set_cookie, "^%s*([^=;%s]+)=([^;]*)")
+  if not name then return end
+  local kept, found = {}, false
+  for part in string.gmatch(wrk.headers["Cookie"] or "", "[^;]+") do
+    local key = string.match(part, "^%s*([^=]+)=")
+    if key == name then
+      part, found = name .. "=" .. value, true
+    end
+    table.insert(kept, (string.gsub(part, "^%s+", "")))
+  end
+  if not found then table.insert(kept, name .. "=" .. value) end
+  wrk.headers["Cookie"] = table.concat(kept, "; ")
+  prepared = nil
+end
+
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  local set_cookie = headers["Set-Cookie"] or headers["set-cookie"]
+  if set_cookie then keep_cookie(set_cookie) end
   if follow and status == 200 then
     local etag = headers["ETag"] or headers["Etag"] or headers["etag"]
     if etag and etag ~= current_etag then
