@@ -1,4 +1,4 @@
-"""Live pages that stay cheap while nothing changes (issue 3's "polling must stay cheap").
+"""Live pages that stay cheap while nothing changes (a dashboard polled all week long).
 
     memo.py   what a worker process remembers: user stamps, dashboard validators, pages
     feed.py   PostgreSQL LISTEN/NOTIFY: which rows changed, so the memo forgets them
