@@ -118,7 +118,13 @@ def refuse_writes():
         response = make_response(READ_ONLY_MESSAGE, 403)
         response.headers["HX-Refresh"] = "true"
         return response
-    return render_template("auth/preview_refused.html", customer_preview=current_preview()), 403
+    return refusal()
+
+
+def refusal(reason: str | None = None):
+    """The read-only preview's 403 page, with why this particular thing is refused."""
+    return render_template("auth/preview_refused.html", customer_preview=current_preview(),
+                           reason=reason), 403
 
 
 def _banner_context() -> dict:

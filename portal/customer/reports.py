@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Organization
 from portal.auth.access import customer_required
+from portal.auth.preview import is_previewing, refusal
 from portal.clock import now
 from portal.customer import bp
 from portal.customer.loading import escalation_or_404
@@ -25,6 +26,9 @@ from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
 
 DOWNLOAD_ROLES = frozenset({Role.EXECUTIVE, Role.CUSTOMER_ADMIN})
+# Every download is audited in the downloader's name; a preview writes nothing.
+PREVIEW_DOWNLOAD = ("Downloading the PDF would record a download in their name, so it is off "
+                    "in the preview. Staff download any report from the console's Review tab.")
 
 
 def may_download(user) -> bool:
@@ -74,6 +78,8 @@ def escalation_report_pdf(reference: str, version: int):
         abort(404)
     if not may_download(current_user):
         abort(403)
+    if is_previewing():
+        return refusal(PREVIEW_DOWNLOAD)
     return serving.send_version(target)
 
 
@@ -102,6 +108,8 @@ def organization_report():
 def organization_report_pdf():
     if not may_download(current_user):
         abort(403)
+    if is_previewing():
+        return refusal(PREVIEW_DOWNLOAD)
     organization = db.session.get(Organization, current_user.organization_id)
     summary = organization_summary(organization, _summary_period(organization))
     return serving.send_summary(organization, summary, summary_html(summary))

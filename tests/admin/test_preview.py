@@ -284,3 +284,16 @@ def test_a_preview_of_a_deactivated_person_ends(client, staff, world, as_staff):
     response = client.get("/escalations")
     assert response.status_code == 302 and response.headers["Location"].endswith("/admin/")
     assert BANNER not in client.get("/admin/").get_data(as_text=True)
+
+
+def test_a_previewed_download_is_refused_with_the_reason(client, staff, world, as_staff):
+    """A download is audited in the downloader's name, so the read-only preview refuses it
+    with a page that says why (it was a 500 when the audit write hit the read-only scope)."""
+    executive = world.customers_a[Role.EXECUTIVE]
+    _start(client, world, executive)
+    before = _count(as_staff, AuditEvent)
+    response = client.get("/reports/summary.pdf?period=2026-Q3")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 403 and response.mimetype == "text/html"
+    assert "This is a read-only preview" in html and "record a download in their name" in html
+    assert _count(as_staff, AuditEvent) == before
