@@ -115,23 +115,33 @@ def content_security_policy(nonce: str) -> str:
     ])
 
 
-#: Sent with every response (portal.live's gate sends them too, without Flask).
+#: Sent with every response, whatever the view set.
 FIXED_HEADERS = (
     ("X-Content-Type-Options", "nosniff"),
     ("Referrer-Policy", "strict-origin-when-cross-origin"),
     ("Cross-Origin-Opener-Policy", "same-origin"),
     ("Permissions-Policy", "camera=(), microphone=(), geolocation=()"),
 )
+#: Defaults a view may replace with stricter ones of its own (e.g. an email shown in a
+#: sandboxed frame sets its own CSP).
+OVERRIDABLE = frozenset({"Content-Security-Policy", "X-Frame-Options", "Cache-Control"})
+
+
+def security_headers(nonce: str, *, html: bool) -> list[tuple[str, str]]:
+    """Every response's security headers (portal.live's gate sends them too, without Flask)."""
+    headers = [("Content-Security-Policy", content_security_policy(nonce)), *FIXED_HEADERS,
+               ("X-Frame-Options", "DENY")]
+    if html:
+        headers.append(("Cache-Control", "no-store"))
+    return headers
 
 
 def set_security_headers(response):
-    # A view may set a stricter policy of its own (e.g. an email shown in a sandboxed frame).
-    response.headers.setdefault("Content-Security-Policy", content_security_policy(csp_nonce()))
-    for name, value in FIXED_HEADERS:
-        response.headers[name] = value
-    response.headers.setdefault("X-Frame-Options", "DENY")
-    if response.mimetype == "text/html":
-        response.headers.setdefault("Cache-Control", "no-store")
+    for name, value in security_headers(csp_nonce(), html=response.mimetype == "text/html"):
+        if name in OVERRIDABLE:
+            response.headers.setdefault(name, value)
+        else:
+            response.headers[name] = value
     return response
 
 

@@ -158,8 +158,8 @@ def _owner_of(obj) -> tuple[bool, int | None]:
 
 
 def refuse_direct_write(session: Session) -> None:
-    """Asked by a write that bypasses the flush (a Core INSERT of an unowned row, such as an
-    audit event): a read-only session refuses it as its flush would."""
+    """A read-only session refuses any write: its flush asks this, and so does a write that
+    bypasses the flush (a Core INSERT of an unowned row, such as an audit event)."""
     scope = current_scope(session)
     if scope is not None and scope.read_only:
         raise ReadOnlyViolation("a read-only (preview) session refuses every write")
@@ -169,8 +169,8 @@ def _refuse_foreign_writes(session: Session, flush_context, instances) -> None:
     scope = current_scope(session)
     if scope is None or scope.is_unscoped:
         return
-    if scope.read_only and (session.new or session.dirty or session.deleted):
-        raise ReadOnlyViolation("a read-only (preview) session refuses every write")
+    if session.new or session.dirty or session.deleted:
+        refuse_direct_write(session)
     for obj in (*session.new, *session.dirty, *session.deleted):
         owned, owner = _owner_of(obj)
         if owned and owner != scope.organization_id:

@@ -113,9 +113,7 @@ class Gate:
             nonce = secrets.token_urlsafe(18)
             start_response("304 NOT MODIFIED", [
                 ("ETag", f'W/"{answer.etag}"'), ("Vary", "Cookie, HX-Request"),
-                ("Cache-Control", "no-store"),
-                ("Content-Security-Policy", security.content_security_policy(nonce)),
-                *security.FIXED_HEADERS, ("X-Frame-Options", "DENY")])
+                *security.security_headers(nonce, html=True)])
             return [b""]
         page = self.memo.page(_page_key(endpoint, answer.representation, answer.etag,
                                         visit.stamp, visit.session))

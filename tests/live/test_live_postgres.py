@@ -8,12 +8,10 @@ each change, so every change really moves `customer_changed_at`.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
@@ -30,6 +28,7 @@ from portal.extensions import db
 from portal.tenancy import Scope, set_scope
 from tests import factories
 from tests.conftest import AuthActions
+from tests.pgschema import own_schema
 from tests.querycount import counted_queries
 
 HX = {"HX-Request": "true"}
@@ -41,27 +40,17 @@ def live_app(database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("change notifications need PostgreSQL (LISTEN/NOTIFY); the PostgreSQL "
                     "pass of the suite runs this")
-    schema = f"live_{os.getpid()}"
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    admin = sa.create_engine(url)
-    with admin.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    separator = "&" if urlsplit(url).query else "?"
-    app = create_app(settings_of(TestConfig, LIVE_MEMO=True,
-                                 DATABASE_URL=f"{url}{separator}options=-csearch_path%3D{schema}"))
-    with app.app_context():
-        upgrade()
-    gate = app.extensions["clearpath.live"]
-    try:
-        yield app
-    finally:
-        gate.feed.stop()
+    with own_schema(database_url, "live") as schema_url:
+        app = create_app(settings_of(TestConfig, LIVE_MEMO=True, DATABASE_URL=schema_url))
         with app.app_context():
-            db.engine.dispose()
-        with admin.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        admin.dispose()
+            upgrade()
+        gate = app.extensions["clearpath.live"]
+        try:
+            yield app
+        finally:
+            gate.feed.stop()
+            with app.app_context():
+                db.engine.dispose()
 
 
 @contextmanager

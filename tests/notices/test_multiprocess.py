@@ -19,13 +19,13 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from tests.notices.conftest import free_port
+from tests.pgschema import own_schema
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,25 +54,14 @@ def pg_schema(database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("several dispatcher processes need PostgreSQL (SKIP LOCKED); the "
                     "PostgreSQL pass of the suite runs this")
-    schema = f"mp_{os.getpid()}"
-    url = database_url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = sa.create_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        conn.exec_driver_sql(f"CREATE SCHEMA {schema}")
-    separator = "&" if urlsplit(url).query else "?"
-    schema_url = f"{url}{separator}options=-csearch_path%3D{schema}"
-    env = _env(schema_url)
-    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], cwd=ROOT,
-                   env=env, check=True, capture_output=True)
-    schema_engine = sa.create_engine(schema_url)
-    try:
-        yield schema_url, schema_engine
-    finally:
-        schema_engine.dispose()
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
-        engine.dispose()
+    with own_schema(database_url, "mp") as schema_url:
+        subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
+                       cwd=ROOT, env=_env(schema_url), check=True, capture_output=True)
+        schema_engine = sa.create_engine(schema_url)
+        try:
+            yield schema_url, schema_engine
+        finally:
+            schema_engine.dispose()
 
 
 def _env(database_url: str, **settings) -> dict:
