@@ -13,6 +13,8 @@ MESSAGES = {
     413: "That upload is too large.",
     429: "Too many attempts. Please wait a minute and try again.",
     500: "Something went wrong on our side. The team has been told; please try again shortly.",
+    503: "This is taking longer than it should. Please try again in a few minutes; if it keeps "
+         "happening, tell your Clearpath contact.",
 }
 
 

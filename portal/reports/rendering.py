@@ -18,10 +18,13 @@ version to its key, so a cached download does no templating at all: one lookup a
 from __future__ import annotations
 
 import hashlib
-import multiprocessing
 import os
 import re
 import secrets
+import select
+import signal
+import time
+import traceback
 from datetime import date, datetime
 from functools import cache
 from pathlib import Path
@@ -150,10 +153,6 @@ def write_pdf(html: str, target) -> AssetFetcher:
     return fetcher
 
 
-def _child(html: str, target: str) -> None:
-    write_pdf(html, target)
-
-
 def cache_dir() -> Path:
     """Where the PDFs are (made on the first render: a cached download makes no syscall)."""
     configured = current_app.config.get("REPORT_CACHE_DIR")
@@ -165,27 +164,67 @@ def cache_key(html: str) -> str:
 
 
 def render_bounded(html: str, target: Path, *, timeout: float | None = None) -> None:
-    """Render `html` to `target` in a forked child, killed after `timeout` seconds."""
+    """Render `html` to `target` in a forked child, killed after `timeout` seconds.
+
+    Raises RenderError when the HTML is too large or the child fails, RenderTimeout when it
+    runs out of time; either way nothing half-written is left behind."""
     if len(html.encode()) > MAX_HTML_BYTES:
         raise RenderError("the report is too large to render")
     timeout = timeout if timeout is not None else float(get_setting(*RENDER_TIMEOUT_SECONDS))
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{secrets.token_hex(4)}.part")
-    child = multiprocessing.get_context("fork").Process(
-        target=_child, args=(html, str(partial)), daemon=True)
-    child.start()
-    child.join(timeout)
     try:
-        if child.is_alive():
-            child.kill()
-            child.join()
+        status = _run_forked(lambda: write_pdf(html, str(partial)), timeout)
+        if status is None:
             raise RenderTimeout(f"rendering took longer than {timeout:g} s")
-        if child.exitcode != 0 or not partial.exists():
-            raise RenderError(f"the renderer failed (exit code {child.exitcode})")
+        if status != 0 or not partial.exists():
+            raise RenderError(f"the renderer failed (exit status {status})")
         os.replace(partial, target)  # atomic: readers see a whole file or none
     finally:
         partial.unlink(missing_ok=True)
-        child.close()
+
+
+def _run_forked(work, timeout: float) -> int | None:
+    """Run `work` in a forked child; its exit status, or None once it was killed at `timeout`.
+
+    A bare fork and `os._exit`, not multiprocessing: a child of a gunicorn worker inherits the
+    worker's threads' state (gthread's pool, the live feed's listener), and multiprocessing's
+    exit path joins inherited threads and runs atexit hooks — it exited 1 after writing the PDF.
+    `os._exit` runs none of that, and never touches the inherited database connections."""
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 1
+        try:
+            work()
+            code = 0
+        except BaseException:  # the exit status is all the parent reads
+            traceback.print_exc()
+        finally:
+            os._exit(code)
+    if not _wait_for_exit(pid, timeout):
+        os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        return None
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
+
+
+def _wait_for_exit(pid: int, timeout: float) -> bool:
+    """True once the child has exited (not yet reaped), False at `timeout`. A pidfd wakes us
+    the moment it exits; without pidfds (not Linux) poll."""
+    if hasattr(os, "pidfd_open"):
+        fd = os.pidfd_open(pid)
+        try:
+            ready, _, _ = select.select([fd], [], [], timeout)
+            return bool(ready)
+        finally:
+            os.close(fd)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def pdf_for_html(html: str, *, timeout: float | None = None) -> Path:
