@@ -14,7 +14,7 @@ from wtforms.validators import DataRequired, Length, Optional
 from admin import bp, navigation
 from admin.loading import row_or_404
 from admin.timeline import LOCAL_FORMAT, to_local, to_utc
-from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Escalation, UpdateApproval
 from portal.escalations.operations.common import OperationError
@@ -78,7 +78,7 @@ def _review(pending: UpdateApproval, approve_form=None, reject_form=None, status
         findings=find_internal_text(pending.body, pending.escalation,
                                     author=pending.author),
         may_decide=(pending.is_pending and pending.author_id != current_user.id
-                    and can_publish_to(current_user, pending.escalation.organization)),
+                    and can_publish_on(current_user, pending.escalation)),
         approve_form=approve_form, reject_form=reject_form or RejectForm(formdata=None),
     ), status
 

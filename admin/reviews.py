@@ -1,7 +1,7 @@
 """The Review tab of the escalation page: the post-incident review editor, its remediation
 actions, the way to publication (draft → in review → published, with a confirmation), and the
 PDF of every version. Reading needs the console; editing WORK_ESCALATIONS; publishing is
-customer-facing, so it takes `can_publish_to` the escalation's organization."""
+customer-facing, so it takes `can_publish_on` the escalation."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from admin.review_forms import (
     highlights_from_form,
 )
 from portal.accounts.models import Organization
-from portal.auth.permissions import Capability, can, can_publish_to, requires
+from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.operations.common import OperationError
@@ -74,7 +74,7 @@ def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
         fields=FIELDS, action_forms=action_forms or {},
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
-        may_publish=can_publish_to(current_user, escalation.organization),
+        may_publish=can_publish_on(current_user, escalation),
         resolved=resolved(escalation), zone=zone.key), status
 
 
@@ -158,7 +158,7 @@ def return_review(escalation_id: int):
 def publish_review(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     review = _review_or_404(escalation)
-    if not can_publish_to(current_user, escalation.organization):
+    if not can_publish_on(current_user, escalation):
         abort(403)
     form = PublishForm()
     status = 200

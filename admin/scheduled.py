@@ -25,7 +25,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from admin import bp
 from admin.loading import escalation_or_404, row_or_404
-from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
 from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import PLACEHOLDERS
@@ -77,7 +77,7 @@ def _local_to_utc(value: datetime, zone: ZoneInfo) -> datetime:
 
 def _may_schedule_on(escalation) -> None:
     """Account managers schedule notices for their own accounts only (403 otherwise)."""
-    if not can_publish_to(current_user, escalation.organization):
+    if not can_publish_on(current_user, escalation):
         abort(403)
 
 

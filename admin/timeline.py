@@ -26,7 +26,7 @@ from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
 from admin.loading import escalation_or_404, row_or_404
-from portal.auth.permissions import Capability, can, can_publish_to, requires
+from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.internal_text import find_internal_text
@@ -76,7 +76,7 @@ class ComposerForm(FlaskForm):
         allowed = []
         if can(current_user, Capability.WORK_ESCALATIONS):
             allowed.append(Visibility.INTERNAL.value)
-        if can_publish_to(current_user, escalation.organization):
+        if can_publish_on(current_user, escalation):
             allowed.append(Visibility.CUSTOMER.value)
         self.visibility.choices = [c for c in self.visibility.choices if c.value in allowed]
         if self.visibility.data not in allowed and allowed:
@@ -112,7 +112,7 @@ def to_local(value: datetime | None) -> datetime | None:
 
 def _may_compose(escalation) -> bool:
     return (can(current_user, Capability.WORK_ESCALATIONS)
-            or can_publish_to(current_user, escalation.organization))
+            or can_publish_on(current_user, escalation))
 
 
 def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
@@ -134,8 +134,8 @@ def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
         template_id = request.args.get("template", type=int)
         if template_id:
             template = row_or_404(UpdateTemplate, template_id, archived_at=None)
-            form.visibility.data = (Visibility.CUSTOMER.value if can_publish_to(
-                current_user, escalation.organization) else form.visibility.data)
+            form.visibility.data = (Visibility.CUSTOMER.value if can_publish_on(
+                current_user, escalation) else form.visibility.data)
             form.body.data = fill_placeholders(
                 template.body, escalation, next_update_by=cadence_next_update_by(escalation),
                 zone=escalation.organization.zone)
@@ -169,7 +169,7 @@ def timeline_preview(escalation_id: int):
 def post_to_timeline(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     wanted = request.form.get("visibility", Visibility.INTERNAL.value)
-    if not (can_publish_to(current_user, escalation.organization)
+    if not (can_publish_on(current_user, escalation)
             if wanted == Visibility.CUSTOMER.value
             else can(current_user, Capability.WORK_ESCALATIONS)):
         abort(403)
@@ -228,7 +228,7 @@ def _publish(escalation, form: ComposerForm):
 
 
 def _validate_customer(escalation, body: str, next_update_by: datetime | None) -> None:
-    if not can_publish_to(current_user, escalation.organization):
+    if not can_publish_on(current_user, escalation):
         raise PermissionError("may not publish to this customer")
     check_customer_update(body, next_update_by)
 

@@ -2,11 +2,14 @@
 
 SQLite (the embedded default): a file in instance/, WAL, a busy timeout, foreign keys on, and
 transactions begun by us so SAVEPOINTs work (pysqlite's own transaction handling breaks them).
+A transaction reads without locking; its first write takes the write lock up front (see
+`_take_write_lock`), so several people at once wait their turn instead of failing.
 PostgreSQL (production): psycopg 3 with `pool_pre_ping`.
 """
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import flask_sqlalchemy.session
@@ -17,7 +20,7 @@ from sqlalchemy.engine import Engine, make_url
 from portal.extensions import db
 from portal.tenancy import install as install_tenancy
 
-SQLITE_BUSY_TIMEOUT_MS = 5000
+SQLITE_BUSY_TIMEOUT_MS = 15_000  # below gunicorn's 30 s: a wait, not a hung worker
 
 
 def database_url(app: Flask) -> str:
@@ -73,4 +76,31 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
+        connection.info[_WRITING] = False
         connection.exec_driver_sql("BEGIN")
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_execute(connection, cursor, statement, parameters, context, executemany):
+        if connection.info.get(_WRITING) is False and not _READS.match(statement):
+            _take_write_lock(connection, cursor)
+
+
+_WRITING = "clearpath.sqlite_writing"
+_READS = re.compile(r"\s*(SELECT|WITH|PRAGMA|BEGIN|EXPLAIN)\b", re.IGNORECASE)
+
+
+def _take_write_lock(connection, cursor) -> None:
+    """Turn the transaction's read snapshot into a write transaction before its first write.
+
+    SQLite cannot upgrade a read transaction while another connection writes: the upgrade
+    fails at once with "database is locked", without waiting for the busy timeout (its busy
+    handler runs only for a transaction's first lock). So the first writing statement (an
+    INSERT, UPDATE, DELETE, or a SAVEPOINT that will hold writes) ends the read snapshot,
+    which has written nothing, and begins again with BEGIN IMMEDIATE, which waits its turn
+    for the write lock. What the transaction read before stays as read: the same guarantee
+    as PostgreSQL's READ COMMITTED, which production runs."""
+    connection.info[_WRITING] = True
+    if connection.in_nested_transaction():
+        return  # inside a savepoint the outer transaction already writes or is not ours
+    cursor.execute("COMMIT")
+    cursor.execute("BEGIN IMMEDIATE")

@@ -44,7 +44,7 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
         if connection.dialect.name != "sqlite":
             return  # this run is on PostgreSQL; nothing SQLite-specific to check
         assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+        assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == 15000
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 

@@ -1,9 +1,13 @@
 """What each staff role may do in the console. One table, read by views and templates.
 
 - Agents work escalations.
-- Account managers also post customer updates for their own accounts and schedule notices.
+- Account managers post customer updates for their own accounts and schedule notices.
 - Escalation managers see everything, work escalations and set thresholds and rules.
 - Administrators manage accounts, people, policies and templates, and may do everything.
+
+Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
+on an escalation is published by its owner, its communicator, the organization's account
+manager, escalation managers and administrators — nobody else.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from portal.enums import Role
 class Capability(StrEnum):
     VIEW_CONSOLE = "view_console"  # read the queue, escalations, delivery log
     WORK_ESCALATIONS = "work_escalations"  # create, edit, transitions, handoffs, plan, notes
-    POST_CUSTOMER_UPDATES = "post_customer_updates"  # see also can_publish_to()
+    POST_CUSTOMER_UPDATES = "post_customer_updates"  # where can_publish_on() allows it
     SCHEDULE_NOTICES = "schedule_notices"
     SET_THRESHOLDS = "set_thresholds"  # priority weights and threshold, delivery rules
     MANAGE_ACCOUNTS = "manage_accounts"  # organizations, people, SLA policies, templates
@@ -46,12 +50,24 @@ def can(user, capability: Capability | str) -> bool:
 
 
 def can_publish_to(user, organization) -> bool:
-    """Customer-visible updates: account managers only for the accounts they manage."""
+    """Messages to a whole customer organization (broadcasts, its report summaries): its
+    account manager, escalation managers and administrators."""
     if not can(user, Capability.POST_CUSTOMER_UPDATES):
         return False
-    if user.role == Role.ACCOUNT_MANAGER:
-        return organization.account_manager_id == user.id
-    return True
+    if user.role in (Role.ESCALATION_MANAGER, Role.ADMINISTRATOR):
+        return True
+    return user.role == Role.ACCOUNT_MANAGER and organization.account_manager_id == user.id
+
+
+def can_publish_on(user, escalation) -> bool:
+    """A customer update on one escalation (updates, approvals, corrections, scheduled notices,
+    the post-incident review): its owner, its communicator, and whoever may publish to its
+    whole organization."""
+    if not can(user, Capability.POST_CUSTOMER_UPDATES):
+        return False
+    if user.id in (escalation.owner_id, escalation.communicator_id):
+        return True
+    return can_publish_to(user, escalation.organization)
 
 
 def requires(capability: Capability):

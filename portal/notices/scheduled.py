@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.accounts.models import User
+from portal.auth.permissions import can_publish_on
 from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, OPEN_STATUSES, Role
 from portal.escalations.models import Escalation, Subscription
@@ -99,7 +100,10 @@ def validate_schedule(escalation: Escalation, *, subject: str, body: str, audien
 def schedule_notice(escalation: Escalation, *, actor: User, subject: str, body: str,
                     audience: Audience, first_send_at: datetime,
                     repeat_hours: int | None = None) -> ScheduledNotice:
-    """Schedule a proactive notice. Raises OperationError (with the field) on bad input."""
+    """Schedule a proactive notice. Raises PermissionError unless `actor` may publish on the
+    escalation (`can_publish_on`), OperationError (with the field) on bad input."""
+    if not can_publish_on(actor, escalation):
+        raise PermissionError("this user may not publish to this customer")
     validate_schedule(escalation, subject=subject, body=body, audience=audience,
               first_send_at=first_send_at, repeat_hours=repeat_hours, creating=True)
     schedule = ScheduledNotice(

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.models import User
+from portal.auth.permissions import can_publish_on
 from portal.clock import now
 from portal.enums import Role, StepStatus
 from portal.escalations.audiences import subscribers_of
@@ -146,9 +147,12 @@ def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVer
     """Publish the review as its next version and tell the customer's executives and the
     escalation's subscribers (outbox). Earlier versions stay downloadable.
 
-    Raises OperationError unless the review is in review and the publisher confirmed.
+    Raises PermissionError unless `actor` may publish on the escalation (`can_publish_on`),
+    OperationError unless the review is in review and the publisher confirmed.
     """
     require_staff(actor)
+    if not can_publish_on(actor, review.escalation):
+        raise PermissionError("this user may not publish to this customer")
     if review.state != ReviewState.IN_REVIEW:
         raise OperationError("Submit the review for review before publishing it.")
     if not confirmed:

@@ -48,7 +48,7 @@ def test_account_managers_publish_only_to_their_accounts(world):
     world.org_a.account_manager_id = manager.id
     assert can_publish_to(manager, world.org_a)
     assert not can_publish_to(manager, world.org_b)
-    assert can_publish_to(world.staff[Role.AGENT], world.org_b)
+    assert not can_publish_to(world.staff[Role.AGENT], world.org_b)  # only where they own
 
 
 def test_a_setting_change_is_stored_and_audited(as_staff, world):

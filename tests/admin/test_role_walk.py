@@ -152,7 +152,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         approval_id, template_id = approval.id, template.id
         handoff_id = session.scalar(select(Handoff.id).where(
             Handoff.escalation_id == world.escalation_a.id))
-        # The account manager manages org_a: publishing there is theirs (can_publish_to).
+        # The account manager manages org_a: publishing there is theirs (can_publish_on).
         session.get(type(world.org_a), world.org_a.id).account_manager_id = \
             world.staff[Role.ACCOUNT_MANAGER].id
         action_id = session.scalar(select(ReviewAction.id).where(

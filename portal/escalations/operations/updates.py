@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from portal import audit
-from portal.accounts.models import Organization, User
-from portal.auth.permissions import Capability, can, can_publish_to
+from portal.accounts.models import User
+from portal.auth.permissions import Capability, can, can_publish_on
 from portal.clock import now
 from portal.enums import Role, UpdateKind, Visibility
 from portal.escalations import sla
@@ -85,7 +85,7 @@ def cadence_next_update_by(escalation: Escalation, *, at: datetime | None = None
 
 
 def _check_publisher(escalation: Escalation, actor: User) -> None:
-    if not can_publish_to(actor, escalation.organization):
+    if not can_publish_on(actor, escalation):
         raise PermissionError("this user may not publish to this customer")
 
 
@@ -110,8 +110,9 @@ def publish_customer_update(escalation: Escalation, *, author: User, body: str,
     The same text from the same author within DUPLICATE_WINDOW (a form sent twice) returns the
     first one: customers are never told twice.
 
-    Raises PermissionError unless `author` may publish to this customer (account managers:
-    their own accounts), OperationError for an empty body or a missing or past commitment.
+    Raises PermissionError unless `author` may publish on this escalation (its owner or
+    communicator, the account's manager, escalation managers, administrators),
+    OperationError for an empty body or a missing or past commitment.
     """
     _check_publisher(escalation, author)
     check_customer_update(body, next_update_by)
@@ -215,12 +216,8 @@ def may_revise(update: Update, actor: User) -> bool:
     if update.author_id != actor.id and not senior:
         return False
     if update.is_customer_visible:
-        return can_publish_to(actor, update_organization(update))
+        return can_publish_on(actor, db.session.get(Escalation, update.escalation_id))
     return can(actor, Capability.WORK_ESCALATIONS) or update.author_id == actor.id
-
-
-def update_organization(update: Update):
-    return db.session.get(Organization, update.organization_id)
 
 
 def _revision(update: Update, actor: User, action: str, reason: str = "") -> UpdateRevision:
