@@ -146,3 +146,14 @@ def build_world() -> World:
                  escalation_b=escalations[1], customer_step_a=customer_steps[0],
                  customer_step_b=customer_steps[1], invitation_a=invitations[0],
                  invitation_b=invitations[1])
+
+
+def detach_account_manager(session, world) -> None:
+    """Make the world's account manager a stranger to escalation A: not its communicator and
+    not its organization's manager (the world makes them the communicator of both)."""
+    from portal.escalations.models import Escalation
+
+    escalation = session.get(Escalation, world.escalation_a.id)
+    escalation.communicator_id = None
+    escalation.organization.account_manager_id = None
+

@@ -14,6 +14,7 @@ from portal.enums import Role, Visibility
 from portal.escalations.models import Escalation, Update, UpdateRevision
 from portal.notices.models import Notice
 from tests.conftest import csrf_token_from
+from tests import factories
 from tests.factories import CANARY
 from tests.querycount import counted_queries as counting
 
@@ -274,6 +275,7 @@ def test_account_managers_publish_only_to_their_own_accounts(client, auth, world
                                                               manages, expected):
     manager = world.staff[Role.ACCOUNT_MANAGER]
     with as_staff() as session:
+        factories.detach_account_manager(session, world)
         escalation = session.get(Escalation, world.escalation_a.id)
         escalation.organization.account_manager_id = manager.id if manages else None
     auth.login(manager.email)
@@ -322,7 +324,9 @@ def test_a_held_update_sent_twice_is_held_once(client, auth, world, as_staff):
 
 
 def test_an_account_manager_reads_other_accounts_timelines_without_a_composer(client, auth,
-                                                                             world):
+                                                                             world, as_staff):
+    with as_staff() as session:
+        factories.detach_account_manager(session, world)
     auth.login(world.staff[Role.ACCOUNT_MANAGER].email)
     html = client.get(_url(world)).get_data(as_text=True)
     assert 'id="composer"' not in html and "for their own accounts" in html

@@ -12,6 +12,7 @@ from portal.escalations.models import Escalation, Update, UpdateApproval
 from portal.escalations.operations.updates import APPROVAL_REQUIRED_SEVERITIES
 from portal.notices.models import Notice
 from portal.settings import set_setting
+from tests import factories
 from tests.conftest import csrf_token_from
 
 LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
@@ -118,6 +119,8 @@ def test_a_rejection_needs_a_reason_and_publishes_nothing(client, auth, world, a
 
 def test_an_account_manager_approves_only_for_their_accounts(client, auth, world, as_staff):
     _require_approval(as_staff, world)
+    with as_staff() as session:
+        factories.detach_account_manager(session, world)
     auth.login(world.staff[Role.AGENT].email)
     _submit(client, world)
     approval_id = _pending_id(as_staff)

@@ -15,6 +15,7 @@ from portal.notices import dispatch
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.notices.scheduled import queue_due_scheduled_notices, schedule_notice
 from tests.conftest import csrf_token_from
+from tests import factories
 from tests.factories import CANARY
 
 
@@ -206,6 +207,8 @@ def test_edit_and_cancel_are_audited(client, auth, as_staff, world):
 
 def test_who_may_schedule(client, auth, as_staff, world):
     """Agents cannot schedule; account managers only on their own accounts."""
+    with as_staff() as session:
+        factories.detach_account_manager(session, world)
     url = f"/admin/escalations/{world.escalation_a.id}/scheduled/new"
     auth.login(world.staff[Role.AGENT].email)
     assert client.get(url).status_code == 403
