@@ -64,6 +64,9 @@ class Defaults:
     NOTICE_BACKOFF_CAP_SECONDS = 3600
     NOTICE_LEASE_SECONDS = 120
     NOTICE_BATCH_SIZE = 50
+    # The scheduler's intervals by job name, over the defaults in portal.scheduler, for example
+    # PORTAL_SCHEDULER_JOB_SECONDS='{"dispatch-notices": 2, "daily-digests": 60}'.
+    SCHEDULER_JOB_SECONDS: dict = {}
     PRIORITY_WEIGHTS: dict | None = None  # None: portal.escalations.priority.DEFAULT_WEIGHTS
 
 

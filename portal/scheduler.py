@@ -53,10 +53,22 @@ def _run_in_app(app: Flask, job: Job) -> None:
             raise
 
 
+def job_seconds(app: Flask, job: Job) -> float:
+    """A job's interval: the `SCHEDULER_JOB_SECONDS` setting for its name, else its default."""
+    seconds = (app.config.get("SCHEDULER_JOB_SECONDS") or {}).get(job.name, job.seconds)
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
+        raise ValueError(f"SCHEDULER_JOB_SECONDS[{job.name!r}] must be a positive number")
+    return seconds
+
+
 def _configure(scheduler, app: Flask) -> None:
-    for job in _jobs():
-        scheduler.add_job(_run_in_app, "interval", seconds=job.seconds, args=[app, job],
-                          id=job.name, max_instances=1, coalesce=True)
+    jobs = _jobs()
+    unknown = set(app.config.get("SCHEDULER_JOB_SECONDS") or {}) - {job.name for job in jobs}
+    if unknown:
+        raise ValueError(f"SCHEDULER_JOB_SECONDS names no such job: {', '.join(sorted(unknown))}")
+    for job in jobs:
+        scheduler.add_job(_run_in_app, "interval", seconds=job_seconds(app, job),
+                          args=[app, job], id=job.name, max_instances=1, coalesce=True)
 
 
 def run_blocking(app: Flask) -> None:
