@@ -40,7 +40,8 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
-TIMEOUT_MS = 10_000
+# Every wait is on a condition; the bound only says when to give up, generous for a loaded CI.
+TIMEOUT_MS = 20_000
 
 
 @dataclass(frozen=True)
@@ -124,6 +125,9 @@ def browser():
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on the live server, closed after the test."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

@@ -13,6 +13,7 @@ from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
+from tests.browser.polling import next_poll, polls_after_now
 from tests.factories import CANARY, PASSWORD
 
 
@@ -48,9 +49,6 @@ def test_a_watched_row_changes_without_a_reload(page, page_errors, browser_app, 
     """A customer watches the dashboard; staff post an update; the row shows it, highlighted,
     and the page never reloads. Unchanged polls answer 304 and leave the rows alone."""
     app, _ = browser_app
-    statuses: list[int] = []
-    page.on("response", lambda r: statuses.append(r.status)
-            if "/escalations" in r.url and r.request.headers.get("hx-request") else None)
     _sign_in(page, seeded.viewer_email)
     row = page.locator(f"#escalation-{seeded.reference}")
     excerpt = row.locator(".dash-excerpt")
@@ -58,28 +56,26 @@ def test_a_watched_row_changes_without_a_reload(page, page_errors, browser_app, 
     page.evaluate("window.__marker = 1")
 
     # Unchanged polls come back 304; the rows stay and "updated" keeps counting from then.
-    page.wait_for_timeout(2500)
-    assert 304 in statuses, statuses
+    next_poll(page, "/escalations", status=304)
     expect(row).to_be_visible()
     expect(page.locator("[data-live-updated]")).to_have_text(
         re.compile(r"^(just now|\d+ seconds ago)$"))
 
     # An internal note is not news to the customer: nothing changes on their screen.
     _post_as_staff(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
-    page.wait_for_timeout(2000)
+    polls_after_now(page, "/escalations")
     expect(excerpt).to_have_text(re.compile("We are investigating"))
     expect(row).not_to_have_class(re.compile("row-changed"))
 
     _post_as_staff(app, seeded.reference, "Root cause found: a **bad deploy**. Rolling back.",
                    Visibility.CUSTOMER)
-    expect(excerpt).to_have_text("Root cause found: a bad deploy. Rolling back.",
-                                 timeout=5000)
+    expect(excerpt).to_have_text("Root cause found: a bad deploy. Rolling back.")
     expect(row).to_have_class(re.compile(r"\brow-changed\b"))
     expect(page.locator("#live-announcer")).to_have_text(f"{seeded.reference} has changed.")
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
     assert CANARY not in page.content()
     # The highlight is for a moment only.
-    expect(row).not_to_have_class(re.compile(r"\brow-changed\b"), timeout=8000)
+    expect(row).not_to_have_class(re.compile(r"\brow-changed\b"))
     assert page_errors == []
 
 

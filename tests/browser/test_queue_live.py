@@ -14,6 +14,7 @@ from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
+from tests.browser.polling import next_poll
 from tests.factories import PASSWORD
 
 
@@ -39,9 +40,6 @@ def _acknowledge(app, reference: str) -> None:
 def test_the_queue_refreshes_itself_and_filters_in_place(page, page_errors, browser_app,
                                                          seeded):
     app, _ = browser_app
-    statuses: list[int] = []
-    page.on("response", lambda r: statuses.append(r.status)
-            if "/admin/" in r.url and r.request.headers.get("hx-request") else None)
     page.goto("/login")
     page.get_by_label("Email").fill(seeded.staff_email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -52,16 +50,15 @@ def test_the_queue_refreshes_itself_and_filters_in_place(page, page_errors, brow
     expect(row).to_contain_text("New")
     page.evaluate("window.__marker = 1")
 
-    page.wait_for_timeout(2500)
-    assert 304 in statuses, statuses
+    next_poll(page, "/admin/", status=304)
 
     _acknowledge(app, seeded.reference)
-    expect(row).to_contain_text("Acknowledged", timeout=5000)
+    expect(row).to_contain_text("Acknowledged")
     expect(row).to_have_class(re.compile(r"\brow-changed\b"))
     expect(page.locator("#live-announcer")).to_have_text(f"{seeded.reference} has changed.")
 
     page.get_by_label("Search").fill(seeded.foreign_reference)
-    expect(page.locator("#queue-rows tbody tr")).to_have_count(1, timeout=5000)
+    expect(page.locator("#queue-rows tbody tr")).to_have_count(1)
     expect(page.locator(f"#escalation-{seeded.foreign_reference}")).to_be_visible()
     expect(page).to_have_url(re.compile(r"q=ESC-"))
     assert page.evaluate("window.__marker") == 1, "the page reloaded"
