@@ -3,6 +3,7 @@ updates, with status histories, milestones, remediation plans, SLA policies and 
 
     .venv/bin/python bench/seed_large.py            # create + migrate + seed, unless seeded
     .venv/bin/python bench/seed_large.py --reseed   # drop the bench database and rebuild it
+    .venv/bin/python bench/seed_large.py --small    # the same shape at 1/200 (the suite's check)
 
 Set-based SQL (INSERT … SELECT over generate_series) in ONE transaction, so a seed is either
 complete or absent; then VACUUM ANALYZE. Takes a minute or two on two cores. The schema is
@@ -28,19 +29,35 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import common
 from psycopg import sql
 
-ORGANIZATIONS = 500
-ESCALATIONS = 100_000
-UPDATES = 1_000_000
-STAFF = 40
-OPEN_WINDOW = 10_000  # the newest escalations, among which most are still open
-ORG_SKEW = 1.7  # organization = 1 + floor(500 · random()^1.7): org 1 ≈ 2.5 % of escalations
-SEED_TAG = f"clearpath bench seed v1: {ORGANIZATIONS} orgs, {ESCALATIONS} escalations, " \
-           f"{UPDATES} updates"
+
+@dataclass(frozen=True)
+class Size:
+    """How much to seed. The shape (skew, histories, plans, people per organization) is the
+    same at every size; the suite seeds SMALL after the migrations so this script cannot
+    silently break when the schema changes."""
+
+    organizations: int
+    escalations: int
+    updates: int
+    open_window: int  # the newest escalations, among which most are still open
+
+    @property
+    def tag(self) -> str:
+        return (f"clearpath bench seed v1: {self.organizations} orgs, "
+                f"{self.escalations} escalations, {self.updates} updates")
+
+
+FULL = Size(organizations=500, escalations=100_000, updates=1_000_000, open_window=10_000)
+SMALL = Size(organizations=10, escalations=500, updates=5_000, open_window=50)
+STAFF = 40  # the role ranges below (1 administrator, 3 managers, 8 account managers) need 40
+ORG_SKEW = 1.7  # organization = 1 + floor(orgs · random()^1.7): org 1 ≈ 2.5 % of escalations
+SEED_TAG = FULL.tag
 
 TIMEZONES = ["Europe/Berlin", "America/New_York", "Europe/London", "Asia/Tokyo",
              "America/Los_Angeles", "Australia/Sydney", "Europe/Paris", "America/Chicago",
@@ -143,17 +160,18 @@ def counts(conn) -> dict[str, int]:
             .fetchone()[0] for t in tables}
 
 
-def is_seeded(conn) -> bool:
+def is_seeded(conn, size: Size = FULL) -> bool:
     comment = conn.execute(
         "SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = %s",
         (common.DB_NAME,),
     ).fetchone()[0]
-    expected = {"organizations": ORGANIZATIONS, "escalations": ESCALATIONS, "updates": UPDATES}
-    return comment == SEED_TAG and counts(conn) == expected
+    expected = {"organizations": size.organizations, "escalations": size.escalations,
+                "updates": size.updates}
+    return comment == size.tag and counts(conn) == expected
 
 
 # ---------------------------------------------------------------------------------- the seed
-def _seed_people(cur, now: datetime, password_hash: str) -> None:
+def _seed_people(cur, size: Size, now: datetime, password_hash: str) -> None:
     from portal.demo.people import POLICIES
 
     for policy_id, (name, description, hours, holidays, targets) in enumerate(POLICIES, 1):
@@ -213,7 +231,7 @@ def _seed_people(cur, now: datetime, password_hash: str) -> None:
                                   WHEN g %% 10 IN (2, 3, 4, 5) THEN 'enterprise'
                                   ELSE 'growth' END AS segment) s
         """,
-        {**names, "words": ORG_WORDS, "zones": TIMEZONES, "now": now, "orgs": ORGANIZATIONS},
+        {**names, "words": ORG_WORDS, "zones": TIMEZONES, "now": now, "orgs": size.organizations},
     )
     # Customers: organization n has users 40 + 3(n-1) + {1: viewer, 2: executive, 3: admin}.
     cur.execute(
@@ -233,11 +251,11 @@ def _seed_people(cur, now: datetime, password_hash: str) -> None:
                CASE WHEN r = 2 THEN 'daily_digest' ELSE 'immediate' END
         FROM generate_series(1, %(orgs)s) o, generate_series(1, 3) r
         """,
-        {**names, "hash": password_hash, "now": now, "staff": STAFF, "orgs": ORGANIZATIONS},
+        {**names, "hash": password_hash, "now": now, "staff": STAFF, "orgs": size.organizations},
     )
 
 
-def _seed_escalations(cur, now: datetime, vocab: dict) -> None:
+def _seed_escalations(cur, size: Size, now: datetime, vocab: dict) -> None:
     # Every time of an escalation's life, computed once into a temporary table: the escalation
     # row, its status history and its updates all read it. A phase is the shorter of a
     # realistic duration and a share of the escalation's age, so recent ones stay in the past.
@@ -285,8 +303,8 @@ def _seed_escalations(cur, now: datetime, vocab: dict) -> None:
                                    t.age * 0.90) AS closed_at
         FROM timed t
         """,
-        {"orgs": ORGANIZATIONS, "skew": ORG_SKEW, "now": now, "n": ESCALATIONS,
-         "open_window": OPEN_WINDOW, "n_areas": len(vocab["areas"])},
+        {"orgs": size.organizations, "skew": ORG_SKEW, "now": now, "n": size.escalations,
+         "open_window": size.open_window, "n_areas": len(vocab["areas"])},
     )
     cur.execute("ALTER TABLE seed_escalations ADD PRIMARY KEY (id)")
     cur.execute(
@@ -403,7 +421,7 @@ def _seed_escalations(cur, now: datetime, vocab: dict) -> None:
     )
 
 
-def _seed_updates(cur, now: datetime, vocab: dict) -> None:
+def _seed_updates(cur, size: Size, now: datetime, vocab: dict) -> None:
     # Each update lands on a uniformly random escalation: ~10 per escalation (Poisson), spread
     # over the escalation's life. 60 % customer-visible (notes, status notes, customer
     # comments), 40 % internal (engineering notes). A few customer updates were retracted.
@@ -455,11 +473,11 @@ def _seed_updates(cur, now: datetime, vocab: dict) -> None:
          "status_notes": STATUS_NOTES, "n_status": len(STATUS_NOTES),
          "notes": CUSTOMER_NOTES, "n_notes": len(CUSTOMER_NOTES),
          "internal": INTERNAL_NOTES, "n_internal": len(INTERNAL_NOTES),
-         "n": ESCALATIONS, "updates": UPDATES, "now": now},
+         "n": size.escalations, "updates": size.updates, "now": now},
     )
 
 
-def _seed_plans(cur, now: datetime, vocab: dict) -> None:
+def _seed_plans(cur, size: Size, now: datetime, vocab: dict) -> None:
     # Three customer milestones per escalation (the area's usual ones), an internal one on
     # every fourth. Closed and resolved: all done. Open: done or late in the past, the last
     # one upcoming within three days, so the dashboard has a "next milestone" to count to.
@@ -540,7 +558,7 @@ def _seed_plans(cur, now: datetime, vocab: dict) -> None:
     )
 
 
-def _stamp_changes(cur) -> None:
+def _stamp_changes(cur, size: Size) -> None:
     # customer_changed_at: the last thing a customer could see change (status or a visible
     # update); updated_at: the last change of any kind (internal notes too).
     cur.execute(
@@ -570,7 +588,7 @@ def _json(value) -> str:
     return json.dumps(value)
 
 
-def seed(*, now: datetime | None = None, log=print) -> None:
+def seed(size: Size = FULL, *, now: datetime | None = None, log=print) -> None:
     """Write the whole data set in one transaction, then VACUUM ANALYZE."""
     now = now or datetime.now(UTC).replace(microsecond=0)
     started = time.monotonic()
@@ -584,15 +602,15 @@ def seed(*, now: datetime | None = None, log=print) -> None:
             cur.execute("SELECT setseed(0.42)")
             steps = [("SLA policies, organizations, users", _seed_people, (now, password_hash)),
                      ("escalations and status histories", _seed_escalations, (now, vocab)),
-                     (f"{UPDATES:,} updates", _seed_updates, (now, vocab)),
+                     (f"{size.updates:,} updates", _seed_updates, (now, vocab)),
                      ("milestones, remediation plans, exit criteria", _seed_plans, (now, vocab)),
                      ("customer_changed_at, sequences", _stamp_changes, ())]
             for label, step, args in steps:
                 t0 = time.monotonic()
-                step(cur, *args)
+                step(cur, size, *args)
                 log(f"  {label}: {time.monotonic() - t0:.1f} s")
             cur.execute(sql.SQL("COMMENT ON DATABASE {} IS {}").format(
-                sql.Identifier(common.DB_NAME), sql.Literal(SEED_TAG)))
+                sql.Identifier(common.DB_NAME), sql.Literal(size.tag)))
         conn.commit()
     t0 = time.monotonic()
     with common.connect(autocommit=True) as conn:
@@ -601,13 +619,13 @@ def seed(*, now: datetime | None = None, log=print) -> None:
     log(f"seeded in {time.monotonic() - started:.0f} s")
 
 
-def ensure_seeded(*, reseed: bool = False, log=print) -> None:
+def ensure_seeded(size: Size = FULL, *, reseed: bool = False, log=print) -> None:
     """Create, migrate and seed the bench database unless it already holds this data set."""
     if not reseed and common.database_exists():
         common.migrate()  # a no-op at head; applies newer migrations to a kept database
         with common.connect() as conn:
-            if is_seeded(conn):
-                log(f"bench database {common.DB_NAME!r} already seeded ({SEED_TAG}); "
+            if is_seeded(conn, size):
+                log(f"bench database {common.DB_NAME!r} already seeded ({size.tag}); "
                     "pass --reseed to rebuild it")
                 return
         log(f"bench database {common.DB_NAME!r} is not (fully) seeded: rebuilding it")
@@ -615,15 +633,17 @@ def ensure_seeded(*, reseed: bool = False, log=print) -> None:
     log(f"creating database {common.DB_NAME!r} and migrating it (flask db upgrade)…")
     common.create_database(drop_first=reseed)
     common.migrate()
-    seed(log=log)
+    seed(size, log=log)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reseed", action="store_true",
                         help="drop the bench database and seed it again")
+    parser.add_argument("--small", action="store_true",
+                        help=f"seed {SMALL.tag.split(': ')[1]} instead")
     args = parser.parse_args(argv)
-    ensure_seeded(reseed=args.reseed)
+    ensure_seeded(SMALL if args.small else FULL, reseed=args.reseed)
     with common.connect() as conn:
         print(counts(conn))
     return 0
