@@ -16,13 +16,11 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, session
+from flask import Flask, current_app, g, request, session
 from flask_login import logout_user
 
+from portal import sessions
 from portal.clock import now
-
-SESSION_STARTED = "_started"
-SESSION_SEEN = "_seen"
 
 # A real hash of a random password: verifying against it costs what a real check costs, so an
 # unknown email takes as long to refuse as a wrong password.
@@ -62,32 +60,33 @@ def verify_password(password_hash: str | None, password: str) -> bool:
 def start_session() -> None:
     """Called right after login_user: stamp the absolute and idle timers."""
     stamp = now().timestamp()
-    session[SESSION_STARTED] = stamp
-    session[SESSION_SEEN] = stamp
+    session[sessions.STARTED] = stamp
+    session[sessions.SEEN] = stamp
     session.permanent = True
+
+
+def session_timers(config, data, at: float) -> sessions.Timers:
+    """`sessions.timers` with an app's configured limits (the gate asks the same question)."""
+    return sessions.timers(data, at, idle_seconds=seconds(config["SESSION_IDLE_TIMEOUT"]),
+                           absolute_seconds=seconds(config["SESSION_ABSOLUTE_TIMEOUT"]))
 
 
 def enforce_session_timeouts() -> None:
     """End the session when it has been idle or alive too long (before_request)."""
-    if SESSION_STARTED not in session:
-        return
     current = now().timestamp()
-    config = current_app.config
-    started = session.get(SESSION_STARTED, 0)
-    seen = session.get(SESSION_SEEN, 0)
-    if (current - seen > seconds(config["SESSION_IDLE_TIMEOUT"])
-            or current - started > seconds(config["SESSION_ABSOLUTE_TIMEOUT"])):
+    state = session_timers(current_app.config, session, current)
+    if state is sessions.Timers.EXPIRED:
         logout_user()
         session.clear()
         g.session_expired = True
-        return
-    if current - seen >= SEEN_RESOLUTION_SECONDS:
-        session[SESSION_SEEN] = current
+    elif state is sessions.Timers.MOVE_DUE:
+        session[sessions.SEEN] = current
 
 
-# The idle timer moves at most once a minute: a polling page does not re-sign and re-send the
-# session cookie on every request (the idle limit is then exact to within that minute).
-SEEN_RESOLUTION_SECONDS = 60
+def request_fingerprint() -> str:
+    """Flask-Login's session identifier for this request, by `sessions.fingerprint`."""
+    return sessions.fingerprint(request.headers.get("X-Forwarded-For", request.remote_addr),
+                                request.headers.get("User-Agent"))
 
 
 def seconds(value: timedelta | float) -> float:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.clock import now
 from portal.enums import NotificationPreference, Role, Segment, Severity, db_enum
 from portal.extensions import db
+from portal.sessions import user_token
 from portal.sqltypes import UTCDateTime
 from portal.tenancy import TenantScoped
 
@@ -148,7 +149,7 @@ class User(UserMixin, db.Model):
 
     def get_id(self) -> str:
         # Flask-Login's "alternative token": the id plus the session version, checked on load.
-        return f"{self.id}:{self.session_version}"
+        return user_token(self.id, self.session_version)
 
     @property
     def zone(self) -> ZoneInfo:

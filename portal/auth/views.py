@@ -12,7 +12,8 @@ from portal.auth.access import home_url_for
 from portal.auth.forms import LoginForm
 from portal.auth.operations import authenticate, sign_out
 from portal.extensions import db, limiter, login_manager
-from portal.security import start_session
+from portal.security import request_fingerprint, start_session
+from portal.sessions import parse_user_token
 from portal.tenancy import unscoped
 
 LOGIN_ERROR = "That email and password do not match an active account."
@@ -21,20 +22,25 @@ login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
 login_manager.login_message_category = "info"
 login_manager.session_protection = "basic"
+# Flask-Login has no public hook for its session identifier; set ours so the live gate and
+# Flask-Login compute one fingerprint (tests/live/test_gate_parity.py notices if this stops
+# taking effect).
+login_manager._session_identifier_generator = request_fingerprint
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """Cookie token is "<id>:<session_version>"; an old version means the session was ended."""
-    user_id, _, version = token.partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    parsed = parse_user_token(token)
+    if parsed is None:
         return None
-    ticket = live.user_ticket(int(user_id))  # before the read: see portal.live.memo
-    user = db.session.get(User, int(user_id))
+    user_id, version = parsed
+    ticket = live.user_ticket(user_id)  # before the read: see portal.live.memo
+    user = db.session.get(User, user_id)
     if user is None:
         return None
     live.remember_user(ticket, user)
-    if not user.active or user.session_version != int(version):
+    if not user.active or user.session_version != version:
         return None
     return user
 

@@ -6,10 +6,11 @@ registered path it:
 
 1. reads the session cookie (verified with the app's own signing serializer; a cookie already
    verified is looked up, not verified again, and its age is still checked);
-2. accepts it only as the app itself would, without changing it: a signed-in customer whose
-   stamp in the memo has the cookie's session version and is active, within the idle and
-   absolute limits and not yet due for its once-a-minute idle-timer move, with no flashed
-   messages waiting and the same browser fingerprint Flask-Login recorded;
+2. accepts it only as the app itself would, without changing it, by the app's own rules
+   (`portal.sessions`): a signed-in customer whose stamp in the memo has the cookie's session
+   version and is active, within the idle and absolute limits and not yet due for its
+   once-a-minute idle-timer move, with no flashed messages waiting and the same browser
+   fingerprint Flask-Login recorded (tests/live/test_gate_parity.py holds the two together);
 3. asks the page's `revalidate(visit)` for the representation's validator, computed from
    the memo only (no database, no templates);
 4. answers 304 when the request's If-None-Match has it, or replays a rendered response the
@@ -37,7 +38,7 @@ from flask import Flask
 from itsdangerous import BadSignature
 from werkzeug.datastructures import MultiDict
 
-from portal import security
+from portal import security, sessions
 from portal.clock import now
 from portal.live.memo import CachedPage, Memo, UserStamp
 
@@ -130,17 +131,22 @@ class Gate:
         data = self._sessions.read(environ)
         if data is None or "_flashes" in data:
             return None
-        user_id, _, version = str(data.get("_user_id", "")).partition(":")
-        if not (user_id.isdigit() and version.isdigit()):
+        token = sessions.parse_user_token(data.get(sessions.USER))
+        if token is None:
             return None
+        user_id, version = token
         at = now()
-        if not _session_current(self.app, data, at.timestamp()):
-            return None
-        if data.get("_fresh") is not False and data.get("_id") != _fingerprint(environ):
+        timers = security.session_timers(self.app.config, data, at.timestamp())
+        if timers is not sessions.Timers.CURRENT:
+            return None  # expired, or the idle timer moves (a new cookie): the app answers
+        browser = sessions.fingerprint(
+            environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+            environ.get("HTTP_USER_AGENT"))
+        if not sessions.fingerprint_may_stand(data, browser):
             return None  # Flask-Login would mark the session non-fresh (a cookie change)
-        stamp = self.memo.user(int(user_id))
+        stamp = self.memo.user(user_id)
         if (stamp is None or not stamp.active or stamp.is_staff
-                or stamp.session_version != int(version) or stamp.organization_id is None):
+                or stamp.session_version != version or stamp.organization_id is None):
             return None
         args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         wants_fragment = (environ.get("HTTP_HX_REQUEST") == "true"
@@ -208,29 +214,6 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         if candidate == "*" or candidate.removeprefix("W/").strip('"') == etag:
             return True
     return False
-
-
-def _session_current(app: Flask, data: dict, at: float) -> bool:
-    """Within the idle and absolute limits, and not due for the idle timer's move (which
-    changes the cookie, so the app must answer)."""
-    seen, started = data.get(security.SESSION_SEEN), data.get(security.SESSION_STARTED)
-    if not isinstance(seen, (int, float)) or not isinstance(started, (int, float)):
-        return False
-    config = app.config
-    return (at - seen < security.SEEN_RESOLUTION_SECONDS
-            and at - seen <= security.seconds(config["SESSION_IDLE_TIMEOUT"])
-            and at - started <= security.seconds(config["SESSION_ABSOLUTE_TIMEOUT"]))
-
-
-def _fingerprint(environ) -> str:
-    """Flask-Login's session identifier (flask_login.utils._create_identifier), from WSGI."""
-    address = environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR"))
-    if address is not None:
-        address = address.encode("utf-8").split(b",")[0].strip()
-    agent = environ.get("HTTP_USER_AGENT")
-    if agent is not None:
-        agent = agent.encode("utf-8")
-    return hashlib.sha512(f"{address}|{agent}".encode()).hexdigest()
 
 
 class _SessionReader:

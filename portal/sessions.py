@@ -1,0 +1,75 @@
+"""What makes a signed session cookie a current sign-in: pure rules, one copy.
+
+The app applies them on every request (`portal.security`, Flask-Login's user loader and its
+session protection); the live gate (`portal.live.gate`) applies the same functions to the
+same cookie before Flask runs, so the two cannot disagree. Nothing here touches Flask, the
+database or the clock: callers pass what they read.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from enum import Enum
+
+STARTED = "_started"  # when the person signed in (the absolute limit counts from it)
+SEEN = "_seen"  # the last request that moved the idle timer
+# The idle timer moves at most once a minute: a polling page does not re-sign and re-send the
+# session cookie on every request (the idle limit is then exact to within that minute).
+SEEN_RESOLUTION_SECONDS = 60
+
+
+USER = "_user_id"  # Flask-Login's key: the signed-in user's token
+
+
+class Timers(Enum):
+    NOT_STARTED = "not started"  # nobody is signed in in this session
+    EXPIRED = "expired"  # idle or absolute limit passed: the session ends now
+    MOVE_DUE = "move due"  # current, but this request moves the idle timer (a new cookie)
+    CURRENT = "current"  # current, and the cookie stays as it is
+
+
+def timers(data: Mapping, at: float, *, idle_seconds: float, absolute_seconds: float) -> Timers:
+    """The state of a session's idle and absolute timers at `at` (a POSIX timestamp). A
+    sign-in without timers (made by no path of this app) has expired: fail closed."""
+    if STARTED not in data and USER not in data:
+        return Timers.NOT_STARTED
+    started, seen = data.get(STARTED), data.get(SEEN)
+    if not _is_number(started) or not _is_number(seen):
+        return Timers.EXPIRED
+    if at - seen > idle_seconds or at - started > absolute_seconds:
+        return Timers.EXPIRED
+    return Timers.MOVE_DUE if at - seen >= SEEN_RESOLUTION_SECONDS else Timers.CURRENT
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def user_token(user_id: int, session_version: int) -> str:
+    """Flask-Login's "alternative token" for a user: bumping the version ends every session."""
+    return f"{user_id}:{session_version}"
+
+
+def parse_user_token(token) -> tuple[int, int] | None:
+    """(user id, session version) from a token, or None when it is not one."""
+    user_id, _, version = str(token or "").partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and version.isascii()
+            and version.isdigit()):
+        return None
+    return int(user_id), int(version)
+
+
+def fingerprint(address: str | None, user_agent: str | None) -> str:
+    """The browser a session belongs to (Flask-Login's session identifier, which the app
+    installs as Flask-Login's generator): the first forwarded-for (or remote) address and the
+    user agent. A different browser marks the session non-fresh."""
+    client = address.encode("utf-8").split(b",")[0].strip() if address is not None else None
+    agent = user_agent.encode("utf-8") if user_agent is not None else None
+    return hashlib.sha512(f"{client}|{agent}".encode()).hexdigest()
+
+
+def fingerprint_may_stand(data: Mapping, current: str) -> bool:
+    """False when a request from `current` would make Flask-Login mark the session non-fresh
+    (its cookie changes). A session already non-fresh stays as it is."""
+    return data.get("_fresh") is False or data.get("_id") == current
