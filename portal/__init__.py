@@ -14,7 +14,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
-    from portal import database, errors, htmx, live, security, templating, tenancy
+    from portal import database, errors, htmx, live, security, templating
+    from portal.auth import preview, request_scope
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext
 
@@ -25,7 +26,8 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     limiter.init_app(app)
     htmx_ext.init_app(app)
     security.init_app(app)
-    tenancy.init_app(app)
+    preview.init_app(app)  # the read-only guard and banner of "preview as customer"
+    request_scope.init_app(app)
     htmx.init_app(app)
     templating.init_app(app)
     errors.init_app(app)

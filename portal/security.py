@@ -148,6 +148,3 @@ def init_app(app: Flask) -> None:
     app.before_request(enforce_session_timeouts)
     app.after_request(set_security_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-    from portal.auth import preview  # read-only guard and banner of "preview as customer"
-
-    preview.init_app(app)

@@ -21,9 +21,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from sqlalchemy import event, false, or_
-from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column, with_loader_criteria
-from sqlalchemy.schema import ForeignKey
+from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import TextClause
+
+from portal.accounts.models import Organization, User
+from portal.ownership import TenantScoped
 
 INFO_KEY = "tenancy"
 
@@ -67,12 +69,6 @@ class Scope:
         return self.unscoped_reason is not None
 
 
-class TenantScoped:
-    """Mixin for every customer-owned row: it carries `organization_id` and is filtered by it."""
-
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
-
-
 def set_scope(session: Session, scope: Scope) -> None:
     """Decide what `session` may see from now on (the request hook and CLI/jobs call this)."""
     session.info[INFO_KEY] = scope
@@ -107,10 +103,7 @@ def _tenant_options(scope: Scope) -> tuple:
 @lru_cache(maxsize=4096)
 def _options_for(org_id: int | None) -> tuple:
     """The loader criteria of one organization (None: anonymous), built once per process:
-    options are immutable, and building them cost a customer's every statement ~30 µs."""
-    # Imported here: the models import this module for the mixin.
-    from portal.accounts.models import Organization, User
-
+    options are immutable, so every statement of that organization shares them."""
     if org_id is None:
         return (
             with_loader_criteria(TenantScoped, lambda cls: false(), include_aliases=True),
@@ -146,8 +139,6 @@ def _scope_statement(state: ORMExecuteState) -> None:
 
 
 def _owner_of(obj) -> tuple[bool, int | None]:
-    from portal.accounts.models import Organization, User
-
     if isinstance(obj, TenantScoped):
         return True, obj.organization_id
     if isinstance(obj, Organization):
@@ -185,44 +176,3 @@ def install(session_class: type[Session]) -> None:
     if not event.contains(session_class, "do_orm_execute", _scope_statement):
         event.listen(session_class, "do_orm_execute", _scope_statement)
         event.listen(session_class, "before_flush", _refuse_foreign_writes)
-
-
-def _decide_for_request() -> None:
-    """Runs first on every request: load the signed-in user, then fix the session's scope."""
-    from flask import g, request
-    from flask_login import current_user
-
-    from portal.extensions import db
-
-    g.tenancy_decided_by = request._get_current_object()
-    session = db.session()
-    from portal.auth.preview import identity_for_request, is_previewing
-
-    with unscoped(session, "loading the signed-in user"):
-        # Staff previewing the portal become the customer on customer pages (and only there).
-        user = identity_for_request(current_user._get_current_object())
-    if not user.is_authenticated:
-        set_scope(session, Scope.anonymous())
-    elif user.is_staff:
-        set_scope(session, Scope.unscoped("staff request"))
-    else:
-        set_scope(session, Scope.organization(user.organization_id, read_only=is_previewing()))
-
-
-def _forget_decision(exc: BaseException | None = None) -> None:
-    """Undo this request's decision, and only when the request tearing down is the one that
-    made it: a request context pushed inside a job or inside a page (to build absolute URLs
-    for an email) shares `g` with it and must leave its decision alone."""
-    from flask import g, request
-
-    from portal.extensions import db
-
-    if g.get("tenancy_decided_by") is request._get_current_object():
-        g.pop("tenancy_decided_by")
-        clear_scope(db.session())
-
-
-def init_app(app) -> None:
-    # Registered before every other request hook that could touch the database.
-    app.before_request_funcs.setdefault(None, []).insert(0, _decide_for_request)
-    app.teardown_request(_forget_decision)

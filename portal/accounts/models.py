@@ -12,9 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.clock import now
 from portal.enums import NotificationPreference, Role, Segment, Severity, db_enum
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sessions import user_token
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 
 class SlaPolicy(db.Model):

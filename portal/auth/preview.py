@@ -2,7 +2,7 @@
 
 The preview is a note in the signed session (who is previewed, and where to come back to). On
 a customer page (the `customer` blueprint) the request's identity becomes that customer, decided
-in the same place as every request's tenancy (`portal.tenancy._decide_for_request`): Flask-Login's
+in the same place as every request's tenancy (`portal.auth.request_scope`): Flask-Login's
 `current_user` is the customer and the session is scoped to their organization, read-only. So
 the real views, templates, queries and visibility filter run unchanged; nothing is copied.
 

@@ -21,8 +21,8 @@ from portal.clock import now
 from portal.enums import StepStatus, db_enum
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 
 class ReviewState(StrEnum):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.clock import now
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 
 class SlaBreach(TenantScoped, db.Model):

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import User
 from portal.clock import now
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 
 class Subscription(TenantScoped, db.Model):

@@ -11,8 +11,8 @@ from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import ReputationalRisk, Status, Tier, Trigger, db_enum
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 REFERENCE_PREFIX = "ESC-"
 REFERENCE_OFFSET = 1000  # ESC-1001 is the first escalation ever opened

@@ -11,8 +11,8 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.enums import Trigger, db_enum
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
-from portal.tenancy import TenantScoped
 
 
 class Handoff(TenantScoped, db.Model):

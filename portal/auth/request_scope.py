@@ -1,0 +1,44 @@
+"""Each request's tenancy decision (portal.tenancy), made from who is signed in.
+
+Runs first on every request: load the signed-in user, then fix the session's scope. Staff
+previewing the portal as a customer (portal.auth.preview) become that customer, read-only,
+on customer pages.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+from flask_login import current_user
+
+from portal.auth.preview import identity_for_request, is_previewing
+from portal.extensions import db
+from portal.tenancy import Scope, clear_scope, set_scope, unscoped
+
+
+def _decide_for_request() -> None:
+    g.tenancy_decided_by = request._get_current_object()
+    session = db.session()
+    with unscoped(session, "loading the signed-in user"):
+        # Staff previewing the portal become the customer on customer pages (and only there).
+        user = identity_for_request(current_user._get_current_object())
+    if not user.is_authenticated:
+        set_scope(session, Scope.anonymous())
+    elif user.is_staff:
+        set_scope(session, Scope.unscoped("staff request"))
+    else:
+        set_scope(session, Scope.organization(user.organization_id, read_only=is_previewing()))
+
+
+def _forget_decision(exc: BaseException | None = None) -> None:
+    """Undo this request's decision, and only when the request tearing down is the one that
+    made it: a request context pushed inside a job or inside a page (to build absolute URLs
+    for an email) shares `g` with it and must leave its decision alone."""
+    if g.get("tenancy_decided_by") is request._get_current_object():
+        g.pop("tenancy_decided_by")
+        clear_scope(db.session())
+
+
+def init_app(app: Flask) -> None:
+    # Registered before every other request hook that could touch the database.
+    app.before_request_funcs.setdefault(None, []).insert(0, _decide_for_request)
+    app.teardown_request(_forget_decision)
