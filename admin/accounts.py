@@ -111,7 +111,9 @@ def organization_edit(organization_id: int):
     return _form_page(form, row_or_404(Organization, organization_id), status=422)
 
 
-def _detail_page(organization: Organization, *, invite_form=None, status=200, problem=None):
+def organization_page(organization: Organization, *, invite_form=None, status=200,
+                      problem=None):
+    """An organization's page: members, invitations, open escalations (a refusal beside them)."""
     members = db.session.scalars(invitations.members_for_organization(organization.id)).all()
     pending = db.session.scalars(
         invitations.open_invitations_for_organization(organization.id)
@@ -129,7 +131,7 @@ def _detail_page(organization: Organization, *, invite_form=None, status=200, pr
 @bp.route("/organizations/<int:organization_id>")
 @requires(Capability.VIEW_CONSOLE)
 def organization(organization_id: int):
-    return _detail_page(row_or_404(Organization, organization_id))
+    return organization_page(row_or_404(Organization, organization_id))
 
 
 @bp.route("/organizations/<int:organization_id>/invitations", methods=["POST"])
@@ -149,7 +151,7 @@ def organization_invite(organization_id: int):
             flash(f"Invitation sent to {invitation.email}.", "success")
             return redirect(url_for("admin.organization", organization_id=organization_id))
     db.session.rollback()
-    return _detail_page(row_or_404(Organization, organization_id), invite_form=form,
+    return organization_page(row_or_404(Organization, organization_id), invite_form=form,
                         status=422)
 
 
@@ -172,4 +174,4 @@ def organization_revoke_invitation(organization_id: int, invitation_id: int):
     else:
         problem = "The form expired; try again."
     db.session.rollback()
-    return _detail_page(organization, status=422, problem=problem)
+    return organization_page(organization, status=422, problem=problem)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length, Optional, ValidationError
 
 from admin import bp, navigation
 from admin.loading import escalation_or_404, row_or_404
@@ -56,8 +56,6 @@ class DeliveryFilterForm(FlaskForm):
 
     def validate_escalation(self, field):
         if field.data and Escalation.id_from_reference(field.data.strip()) is None:
-            from wtforms.validators import ValidationError
-
             raise ValidationError("Not a reference: write it like ESC-1042.")
 
 

@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm, attach
+from admin.accounts import organization_page
 from admin.loading import row_or_404
 from portal.accounts.models import User
 from portal.accounts.operations import AccountError, create_staff_user
@@ -80,9 +81,7 @@ def _refused(user_id: int, message: str):
     user = row_or_404(User, user_id)
     if user.is_staff:
         return _people_page(row_errors={user.id: message}, status=422)
-    from admin.accounts import _detail_page
-
-    return _detail_page(user.organization, status=422, problem=f"{user.name}: {message}")
+    return organization_page(user.organization, status=422, problem=f"{user.name}: {message}")
 
 
 @bp.route("/people/<int:user_id>/role", methods=["POST"])

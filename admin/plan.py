@@ -17,7 +17,7 @@ from admin import bp, navigation
 from admin.loading import escalation_or_404, row_or_404
 from admin.plan_forms import CriterionForm, MilestoneForm, StepForm, to_local, to_utc
 from portal.accounts.models import User
-from portal.auth.permissions import Capability, requires
+from portal.auth.permissions import Capability, can, requires
 from portal.enums import Party, StepStatus, Visibility
 from portal.escalations.models import Escalation, ExitCriterion, Milestone, RemediationStep
 from portal.escalations.operations import plan as ops
@@ -53,8 +53,6 @@ def plan_context(escalation: Escalation) -> dict:
 
 
 def _may_edit() -> bool:
-    from portal.auth.permissions import can
-
     return can(current_user, Capability.WORK_ESCALATIONS)
 
 

@@ -17,6 +17,14 @@ from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine, make_url
 
+# Every model, so every table is on the metadata before migrations compare or mappers configure.
+import portal.accounts.models
+import portal.audit
+import portal.escalations.models
+import portal.notices.models
+import portal.reports.models
+import portal.rules.models
+import portal.settings  # noqa: F401
 from portal.extensions import db
 from portal.tenancy import install as install_tenancy
 
@@ -42,24 +50,12 @@ def init_app(app: Flask) -> None:
     else:
         options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
-    _import_models()
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
-
-
-def _import_models() -> None:
-    # Every table must be on the metadata before migrations compare or the mappers configure.
-    import portal.accounts.models  # noqa: F401
-    import portal.audit  # noqa: F401
-    import portal.escalations.models  # noqa: F401
-    import portal.notices.models  # noqa: F401
-    import portal.reports.models  # noqa: F401
-    import portal.rules.models  # noqa: F401
-    import portal.settings  # noqa: F401
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -23,6 +23,8 @@ from portal.accounts.operations import (
     _normalised_email,
     create_customer_user,
 )
+from portal.auth.operations import deactivate
+from portal.auth.permissions import Capability, can
 from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, Role
 from portal.extensions import db
@@ -73,8 +75,6 @@ def invitation_from_token(token: str) -> Invitation | None:
 # ------------------------------------------------------------------ operations
 
 def _require_admin_of(actor: User | None, organization_id: int) -> None:
-    from portal.auth.permissions import Capability, can
-
     if actor is not None and actor.is_staff and can(actor, Capability.MANAGE_ACCOUNTS):
         return  # the vendor's administrators manage every organization's people
     if actor is None or actor.role != Role.CUSTOMER_ADMIN or \
@@ -209,9 +209,6 @@ def deactivate_colleague(colleague: User, *, actor: User) -> None:
     AccountError for deactivating yourself (an organization always keeps an admin who can act).
     Deactivating someone already deactivated changes nothing.
     """
-    # Imported here: importing portal.auth runs its views, which import this module.
-    from portal.auth.operations import deactivate
-
     if colleague.organization_id is None:
         raise PermissionError("customer admins manage their own organization's people")
     _require_admin_of(actor, colleague.organization_id)

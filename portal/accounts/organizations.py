@@ -18,6 +18,9 @@ from portal import audit
 from portal.accounts.models import Organization, SlaPolicy, User
 from portal.accounts.operations import AccountError
 from portal.enums import OPEN_STATUSES, Role, Segment
+from portal.escalations.due import refresh_due_instants
+from portal.escalations.models import Escalation
+from portal.escalations.operations.common import recompute_priority
 from portal.extensions import db
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -52,8 +55,6 @@ def account_managers():
 
 
 def open_escalations_of(organization_ids) -> list:
-    from portal.escalations.models import Escalation
-
     ids = list(organization_ids)
     if not ids:
         return []
@@ -65,9 +66,6 @@ def open_escalations_of(organization_ids) -> list:
 
 def refresh_open_escalations(organization_ids, *, calendar: bool, priority: bool) -> int:
     """Recompute what an account change moves on its open escalations; answers how many."""
-    from portal.escalations.due import refresh_due_instants
-    from portal.escalations.operations.common import recompute_priority
-
     escalations = open_escalations_of(organization_ids)
     for escalation in escalations:
         if priority:

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from portal import audit
 from portal.accounts.models import User
 from portal.accounts.operations import AccountError
+from portal.auth.operations import deactivate
 from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
 from portal.extensions import db
 
@@ -64,8 +65,6 @@ def deactivate_user(user: User, *, actor: User) -> None:
     Raises AccountError for deactivating yourself or the last active administrator. Someone
     already deactivated stays so, unchanged.
     """
-    from portal.auth.operations import deactivate  # portal.auth imports this package
-
     if user.id == actor.id:
         raise AccountError("You cannot deactivate yourself; ask another administrator.")
     if not user.active:

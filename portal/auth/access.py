@@ -7,6 +7,8 @@ from functools import wraps
 from flask import abort, redirect, url_for
 from flask_login import current_user, login_required
 
+from portal.extensions import login_manager
+
 
 def customer_required(view):
     """Signed-in customers only; staff are sent to their console."""
@@ -28,8 +30,6 @@ def home_url_for(user) -> str:
 def staff_only() -> None:
     """Blueprint guard for admin/: anonymous users sign in, customers are refused (403)."""
     if not current_user.is_authenticated:
-        from portal.extensions import login_manager
-
         return login_manager.unauthorized()
     if not current_user.is_staff:
         abort(403)

@@ -21,6 +21,7 @@ from flask import Flask, flash, g, make_response, render_template, request, sess
 from portal import audit
 from portal.accounts.models import User
 from portal.auth.permissions import Capability, can
+from portal.extensions import db, login_manager
 
 SESSION_KEY = "_preview"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,8 +93,6 @@ def identity_for_request(user):
     if not can(user, Capability.VIEW_CONSOLE):
         session.pop(SESSION_KEY, None)
         return user
-    from portal.extensions import db, login_manager
-
     customer = db.session.get(User, preview.user_id)
     if customer is None or customer.is_staff or not customer.active:
         session.pop(SESSION_KEY, None)  # deactivated meanwhile: back to the staff identity

@@ -15,10 +15,12 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
+from flask_login import current_user
 
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
+from portal.security import csp_nonce
 
 __all__ = ["Answer", "Visit", "init_app", "offer", "remember_user", "revalidates",
            "stamp_of", "summary", "user_ticket"]
@@ -97,10 +99,6 @@ def summary(organization_id: int, key, load: Callable[[], Any]) -> Any:
 def offer(representation: tuple, etag: str) -> None:
     """The response this view is about to send may be replayed by the gate to the same
     viewer (same session) for the same representation, until its rows change."""
-    from flask_login import current_user
-
-    from portal.security import csp_nonce
-
     memo = _memo()
     tickets = g.get("live_tickets", {})
     if memo is None or ("user", current_user.id) not in tickets:
