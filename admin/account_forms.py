@@ -29,13 +29,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.accounts.operations import MIN_PASSWORD_LENGTH, AccountError
+from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.accounts.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
 from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
+from portal.operations import OperationError
 
 
-def attach(form, error: AccountError) -> None:
+def attach(form, error: OperationError) -> None:
     """Show an operation's refusal beside the field it names ("sev1-acknowledge" names a
     sub-form's field), or above the form when it names none."""
     target = form

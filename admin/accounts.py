@@ -13,7 +13,6 @@ from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm, a
 from admin.loading import row_or_404
 from portal.accounts import invitations
 from portal.accounts.models import Invitation, Organization
-from portal.accounts.operations import AccountError
 from portal.accounts.organizations import (
     OrganizationInput,
     account_managers,
@@ -26,6 +25,7 @@ from portal.auth.permissions import Capability, requires
 from portal.enums import OPEN_STATUSES, Role, Segment
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.main_entry("Organizations", "admin.organizations", order=50)
 
@@ -79,7 +79,7 @@ def organization_new():
     if form.validate():
         try:
             organization = create_organization(_input(form), actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()
@@ -101,7 +101,7 @@ def organization_edit(organization_id: int):
     if form.validate():
         try:
             update_organization(organization, _input(form), actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()
@@ -144,7 +144,7 @@ def organization_invite(organization_id: int):
             invitation = invitations.invite_colleague(
                 organization, invited_by=current_user, email=form.email.data,
                 name=form.name.data or "", role=Role(form.role.data))
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()
@@ -165,7 +165,7 @@ def organization_revoke_invitation(organization_id: int, invitation_id: int):
     if form.validate():
         try:
             invitations.revoke_invitation(invitation, actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             problem = str(error)
         else:
             db.session.commit()

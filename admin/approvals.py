@@ -17,9 +17,9 @@ from admin.timeline import LOCAL_FORMAT, to_local, to_utc
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Escalation, UpdateApproval
-from portal.escalations.operations.common import OperationError
 from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
 from portal.extensions import db
+from portal.operations import OperationError
 
 
 def pending_count() -> int | None:

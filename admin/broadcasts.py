@@ -23,10 +23,10 @@ from wtforms.validators import InputRequired
 from admin import bp, navigation
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, can_publish_to, requires
-from portal.escalations.operations.common import OperationError
 from portal.extensions import db
 from portal.notices import broadcast as ops
 from portal.notices.models import Audience, Broadcast
+from portal.operations import OperationError
 
 PER_PAGE = 25
 

@@ -14,8 +14,8 @@ from portal.accounts.models import Organization, User
 from portal.auth.permissions import Capability, requires
 from portal.enums import ReputationalRisk, Trigger
 from portal.escalations.operations import lifecycle as ops
-from portal.escalations.operations.common import OperationError
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.main_entry("New escalation", "admin.new_escalation", order=15,
                       capability=Capability.WORK_ESCALATIONS)

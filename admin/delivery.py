@@ -15,7 +15,6 @@ from admin.loading import escalation_or_404, row_or_404
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
-from portal.escalations.operations.common import OperationError
 from portal.extensions import db
 from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
 from portal.notices.operations import retry_notice
@@ -26,6 +25,7 @@ from portal.notices.queries import (
     reference_of,
     status_counts,
 )
+from portal.operations import OperationError
 
 PER_PAGE = 50
 

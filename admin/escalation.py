@@ -37,9 +37,9 @@ from portal.escalations import workflow
 from portal.escalations.clocks import clocks_for
 from portal.escalations.models import Escalation, Handoff
 from portal.escalations.operations import lifecycle as ops
-from portal.escalations.operations.common import OperationError
 from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_escalation
 from portal.extensions import db, htmx
+from portal.operations import OperationError
 
 OVERVIEW = "admin/escalation/overview.html"
 

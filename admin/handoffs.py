@@ -15,7 +15,6 @@ from portal.auth.permissions import Capability, requires
 from portal.clock import now
 from portal.escalations.models import Handoff
 from portal.escalations.operations import lifecycle as ops
-from portal.escalations.operations.common import OperationError
 from portal.escalations.queries import (
     handoff_acknowledge_within,
     pending_handoff_count_for,
@@ -23,6 +22,7 @@ from portal.escalations.queries import (
     pending_handoffs_from,
 )
 from portal.extensions import db
+from portal.operations import OperationError
 
 
 def pending_for_me() -> int:

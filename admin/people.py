@@ -12,7 +12,7 @@ from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm, attach
 from admin.accounts import organization_page
 from admin.loading import row_or_404
 from portal.accounts.models import User
-from portal.accounts.operations import AccountError, create_staff_user
+from portal.accounts.operations import create_staff_user
 from portal.accounts.people import (
     CUSTOMER_ROLE_ORDER,
     STAFF_ROLE_ORDER,
@@ -24,6 +24,7 @@ from portal.accounts.people import (
 from portal.auth.permissions import Capability, requires
 from portal.enums import Role
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.main_entry("People", "admin.people", order=60)
 
@@ -58,7 +59,7 @@ def people_create():
             user = create_staff_user(email=form.email.data, name=form.name.data,
                                      password=form.password.data, role=Role(form.role.data),
                                      actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()
@@ -94,7 +95,7 @@ def people_role(user_id: int):
                                            ["The form expired; try again."]))
     try:
         change_role(user, Role(form.role.data), actor=current_user)
-    except AccountError as error:
+    except OperationError as error:
         return _refused(user_id, str(error))
     db.session.commit()
     flash(f"{user.name} is now {user.role.label.lower()}.", "success")
@@ -109,7 +110,7 @@ def people_deactivate(user_id: int):
         return _refused(user_id, "The form expired; try again.")
     try:
         deactivate_user(user, actor=current_user)
-    except AccountError as error:
+    except OperationError as error:
         return _refused(user_id, str(error))
     db.session.commit()
     flash(f"{user.name} is deactivated and signed out everywhere.", "success")

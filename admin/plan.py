@@ -21,10 +21,10 @@ from portal.auth.permissions import Capability, can, requires
 from portal.enums import Party, StepStatus, Visibility
 from portal.escalations.models import Escalation, ExitCriterion, Milestone, RemediationStep
 from portal.escalations.operations import plan as ops
-from portal.escalations.operations.common import OperationError
 from portal.escalations.queries import plan_items_for
 from portal.extensions import db
 from portal.htmx import wants_fragment
+from portal.operations import OperationError
 
 navigation.escalation_tab("Plan", "admin.escalation_plan", order=30)
 

@@ -13,7 +13,6 @@ from admin import bp, navigation
 from admin.account_forms import PolicyForm, attach
 from admin.loading import row_or_404
 from portal.accounts.models import Organization, SlaPolicy
-from portal.accounts.operations import AccountError
 from portal.accounts.policies import (
     SUGGESTED_TARGETS,
     PolicyInput,
@@ -28,6 +27,7 @@ from portal.accounts.policies import (
 from portal.auth.permissions import Capability, requires
 from portal.enums import Severity
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.main_entry("SLA policies", "admin.policies", order=55)
 
@@ -116,7 +116,7 @@ def policy_new():
     if _validate(form):
         try:
             policy = create_policy(_input(form), actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()
@@ -137,7 +137,7 @@ def policy_edit(policy_id: int):
     if _validate(form):
         try:
             refreshed = update_policy(policy, _input(form), actor=current_user)
-        except AccountError as error:
+        except OperationError as error:
             attach(form, error)
         else:
             db.session.commit()

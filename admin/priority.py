@@ -15,7 +15,6 @@ from wtforms.validators import InputRequired, NumberRange
 from admin import bp, navigation
 from portal.auth.permissions import Capability, can
 from portal.escalations.operations.common import (
-    OperationError,
     priority_weights,
     senior_threshold,
 )
@@ -25,6 +24,7 @@ from portal.escalations.operations.priority import (
 )
 from portal.escalations.priority import DEFAULT_WEIGHTS, FACTOR_LABELS, THRESHOLD_SETTING
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.main_entry("Priority", "admin.priority", order=60)
 

@@ -23,8 +23,8 @@ from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
-from portal.escalations.operations.common import OperationError
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState

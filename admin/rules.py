@@ -13,9 +13,9 @@ from wtforms.validators import InputRequired, Optional
 from admin import bp, navigation
 from portal.auth.permissions import Capability, can
 from portal.escalations.models import Escalation
-from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.rules import messages
 from portal.rules.models import SlaBreach
 from portal.rules.operations import RuleChanges, save_rules

@@ -27,11 +27,11 @@ from admin import bp
 from admin.loading import escalation_or_404, row_or_404
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
-from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
 from portal.notices import scheduled as ops
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
+from portal.operations import OperationError
 from portal.templating import viewer_zone
 
 PER_PAGE = 50

@@ -31,7 +31,6 @@ from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Update, UpdateApproval, UpdateRevision, UpdateTemplate
-from portal.escalations.operations.common import OperationError
 from portal.escalations.operations.updates import (
     BODY_MAX,
     REASON_MAX,
@@ -48,6 +47,7 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import fill_placeholders
 from portal.escalations.queries import timeline_for
 from portal.extensions import db
+from portal.operations import OperationError
 
 navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)
 

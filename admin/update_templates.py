@@ -15,7 +15,6 @@ from admin.loading import row_or_404
 from portal.auth.permissions import Capability, requires
 from portal.enums import OPEN_STATUSES
 from portal.escalations.models import Escalation, UpdateTemplate
-from portal.escalations.operations.common import OperationError
 from portal.escalations.operations.update_templates import (
     archive_update_template,
     create_update_template,
@@ -29,6 +28,7 @@ from portal.escalations.operations.updates import (
 )
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.settings import get_setting
 
 navigation.main_entry("Update templates", "admin.update_templates", order=70)

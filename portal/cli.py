@@ -34,14 +34,15 @@ def demo_command(reset: bool) -> None:
 @with_appcontext
 def create_admin_command(email: str, name: str, password: str) -> None:
     """Make a first administrator, interactively or from options."""
-    from portal.accounts.operations import AccountError, create_staff_user
+    from portal.accounts.operations import create_staff_user
     from portal.enums import Role
+    from portal.operations import OperationError
 
     _unscoped("CLI: create-admin")
     try:
         user = create_staff_user(email=email, name=name, password=password,
                                  role=Role.ADMINISTRATOR, actor=None)
-    except AccountError as exc:
+    except OperationError as exc:
         raise click.UsageError(str(exc)) from exc
     db.session.commit()
     click.echo(f"Administrator {user.email} created.")

@@ -19,7 +19,6 @@ from portal import audit
 from portal.accounts.models import Invitation, Organization, User
 from portal.accounts.operations import (
     MIN_PASSWORD_LENGTH,
-    AccountError,
     _normalised_email,
     create_customer_user,
 )
@@ -29,6 +28,7 @@ from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, Role
 from portal.extensions import db
 from portal.notices.models import Channel, Notice
+from portal.operations import OperationError
 
 INVITATION_LIFETIME = timedelta(days=7)
 TOKEN_SALT = "invitation"
@@ -108,26 +108,26 @@ def invite_colleague(organization: Organization, *, invited_by: User, email: str
 
     Raises PermissionError unless `invited_by` is one of the organization's customer admins
     (or staff who manage accounts);
-    AccountError (with its field) for a bad email, a non-customer role, an email that already
+    OperationError (with its field) for a bad email, a non-customer role, an email that already
     has an account, or one with an open invitation. The account check reads through the
     caller's session scope: a customer admin learns about their own colleagues and the vendor's
     staff, never about another organization's people (that shows only when the link is used).
     """
     _require_admin_of(invited_by, organization.id)
     if role not in CUSTOMER_ROLES:
-        raise AccountError("Choose viewer, executive or customer admin.", "role")
+        raise OperationError("Choose viewer, executive or customer admin.", "role")
     email = _normalised_email(email)
     name = (name or "").strip()
     if len(name) > 200:
-        raise AccountError("Use at most 200 characters.", "name")
+        raise OperationError("Use at most 200 characters.", "name")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError("This person already has a Clearpath account.", "email")
+        raise OperationError("This person already has a Clearpath account.", "email")
     pending = select(Invitation.id).where(
         Invitation.organization_id == organization.id, func.lower(Invitation.email) == email,
         Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None),
         Invitation.expires_at > now())
     if db.session.scalar(pending):
-        raise AccountError("This person already has an open invitation.", "email")
+        raise OperationError("This person already has an open invitation.", "email")
     created = now()
     invitation = Invitation(organization_id=organization.id, email=email, name=name, role=role,
                             invited_by_id=invited_by.id, created_at=created,
@@ -171,11 +171,11 @@ def revoke_invitation(invitation: Invitation, *, actor: User) -> None:
     """Make the invitation's link stop working.
 
     Raises PermissionError unless `actor` administers the invitation's organization, and
-    AccountError when it was already accepted. Revoking twice changes nothing.
+    OperationError when it was already accepted. Revoking twice changes nothing.
     """
     _require_admin_of(actor, invitation.organization_id)
     if invitation.accepted_at is not None:
-        raise AccountError("This invitation was already accepted.")
+        raise OperationError("This invitation was already accepted.")
     if invitation.revoked_at is not None:
         return
     invitation.revoked_at = now()
@@ -186,13 +186,13 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str,
                       timezone: str | None = None) -> User:
     """Create the invitee's account from an open invitation and mark it accepted.
 
-    Raises AccountError when the invitation is no longer open, for a missing name, a password
+    Raises OperationError when the invitation is no longer open, for a missing name, a password
     shorter than MIN_PASSWORD_LENGTH, or an email that meanwhile got an account.
     """
     if not invitation.is_open:
-        raise AccountError("This invitation no longer works.")
+        raise OperationError("This invitation no longer works.")
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
+        raise OperationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
     organization = invitation.organization
     user = create_customer_user(organization, email=invitation.email, name=name,
                                 password=password, role=invitation.role, actor=None,
@@ -206,14 +206,14 @@ def deactivate_colleague(colleague: User, *, actor: User) -> None:
     """Stop a colleague signing in and end their sessions (`portal.auth.operations.deactivate`).
 
     Raises PermissionError unless `actor` administers the colleague's organization, and
-    AccountError for deactivating yourself (an organization always keeps an admin who can act).
+    OperationError for deactivating yourself (an organization always keeps an admin who can act).
     Deactivating someone already deactivated changes nothing.
     """
     if colleague.organization_id is None:
         raise PermissionError("customer admins manage their own organization's people")
     _require_admin_of(actor, colleague.organization_id)
     if colleague.id == actor.id:
-        raise AccountError("You cannot deactivate yourself; ask another admin.")
+        raise OperationError("You cannot deactivate yourself; ask another admin.")
     if not colleague.active:
         return
     deactivate(colleague, actor=actor)

@@ -10,43 +10,36 @@ from portal import audit
 from portal.accounts.models import Organization, User
 from portal.enums import CUSTOMER_ROLES, Role
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.security import hash_password
 
 MIN_PASSWORD_LENGTH = 12
-
-
-class AccountError(ValueError):
-    """Refused account input; `field` names the form field."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 def _normalised_email(email: str) -> str:
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
-        raise AccountError(str(exc), "email") from exc
+        raise OperationError(str(exc), "email") from exc
 
 
 def _check_new_user(email: str, name: str, password: str | None) -> str:
     email = _normalised_email(email)
     if not name.strip():
-        raise AccountError("Give the person's name.", "name")
+        raise OperationError("Give the person's name.", "name")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
+        raise OperationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "password")
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email)):
-        raise AccountError("An account with this email already exists.", "email")
+        raise OperationError("An account with this email already exists.", "email")
     return email
 
 
 def create_staff_user(*, email: str, name: str, password: str, role: Role,
                       actor: User | None, job_title: str = "", phone: str = "",
                       timezone: str | None = None) -> User:
-    """A vendor staff account. Raises AccountError for a bad email, name, password or role."""
+    """A vendor staff account. Raises OperationError for a bad email, name, password or role."""
     if not role.is_staff:
-        raise AccountError("Staff accounts need a staff role.", "role")
+        raise OperationError("Staff accounts need a staff role.", "role")
     email = _check_new_user(email, name, password)
     user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password),
                 job_title=job_title, phone=phone, timezone=timezone, active=True,
@@ -61,9 +54,9 @@ def create_customer_user(organization: Organization, *, email: str, name: str,
                          password: str | None, role: Role, actor: User | None,
                          job_title: str = "", phone: str = "",
                          timezone: str | None = None) -> User:
-    """A customer account in `organization`. Raises AccountError like `create_staff_user`."""
+    """A customer account in `organization`. Raises OperationError like `create_staff_user`."""
     if role not in CUSTOMER_ROLES:
-        raise AccountError("Customer accounts need a customer role.", "role")
+        raise OperationError("Customer accounts need a customer role.", "role")
     email = _check_new_user(email, name, password)
     user = User(email=email, name=name.strip(), role=role, organization_id=organization.id,
                 password_hash=hash_password(password) if password else None,

@@ -3,7 +3,7 @@
 Each operation validates everything before it changes anything, writes its audit event with
 the before and after values of the fields that changed, keeps what depends on the account
 current (SLA due instants, composite priorities of its open escalations) and leaves the commit
-to the caller. Refused input raises `AccountError(message, field)`.
+to the caller. Refused input raises `OperationError(message, field)`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts.models import Organization, SlaPolicy, User
-from portal.accounts.operations import AccountError
 from portal.enums import OPEN_STATUSES, Role, Segment
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation
 from portal.escalations.operations.common import recompute_priority
 from portal.extensions import db
+from portal.operations import OperationError
 
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MAX_REVENUE = 10**15  # whole US dollars; anything larger is a typo
@@ -78,31 +78,31 @@ def refresh_open_escalations(organization_ids, *, calendar: bool, priority: bool
 def _validated(data: OrganizationInput, *, current: Organization | None):
     name = (data.name or "").strip()
     if not name:
-        raise AccountError("Give the organization's name.", "name")
+        raise OperationError("Give the organization's name.", "name")
     if len(name) > 200:
-        raise AccountError("Use at most 200 characters.", "name")
+        raise OperationError("Use at most 200 characters.", "name")
     slug = (data.slug or "").strip().lower()
     if not SLUG_RE.match(slug) or len(slug) > 80:
-        raise AccountError("Use lowercase letters, digits and single hyphens (at most 80).",
+        raise OperationError("Use lowercase letters, digits and single hyphens (at most 80).",
                            "slug")
     others = select(Organization.id)
     if current is not None:
         others = others.where(Organization.id != current.id)
     if db.session.scalar(others.where(func.lower(Organization.name) == name.lower())):
-        raise AccountError("Another organization already has this name.", "name")
+        raise OperationError("Another organization already has this name.", "name")
     if db.session.scalar(others.where(Organization.slug == slug)):
-        raise AccountError("Another organization already uses this slug.", "slug")
+        raise OperationError("Another organization already uses this slug.", "slug")
     if not isinstance(data.segment, Segment):
-        raise AccountError("Choose strategic, enterprise or growth.", "segment")
+        raise OperationError("Choose strategic, enterprise or growth.", "segment")
     if not isinstance(data.annual_revenue, int) or not 0 <= data.annual_revenue < MAX_REVENUE:
-        raise AccountError("Give the annual revenue in whole dollars, 0 or more.",
+        raise OperationError("Give the annual revenue in whole dollars, 0 or more.",
                            "annual_revenue")
     if data.timezone not in available_timezones():
-        raise AccountError("Choose a timezone from the list (for example Europe/Berlin).",
+        raise OperationError("Choose a timezone from the list (for example Europe/Berlin).",
                            "timezone")
     policy = db.session.get(SlaPolicy, data.sla_policy_id) if data.sla_policy_id else None
     if policy is None:
-        raise AccountError("Choose the support plan.", "sla_policy_id")
+        raise OperationError("Choose the support plan.", "sla_policy_id")
     manager = None
     if data.account_manager_id is not None:
         manager = db.session.get(User, data.account_manager_id)
@@ -112,12 +112,12 @@ def _validated(data: OrganizationInput, *, current: Organization | None):
             manager.id == current.account_manager_id
         if manager is None or not kept and (manager.role != Role.ACCOUNT_MANAGER
                                             or not manager.active):
-            raise AccountError("Choose an active account manager.", "account_manager_id")
+            raise OperationError("Choose an active account manager.", "account_manager_id")
     return name, slug, policy, manager
 
 
 def create_organization(data: OrganizationInput, *, actor: User) -> Organization:
-    """A new customer account. Raises AccountError (with its field) for any bad value."""
+    """A new customer account. Raises OperationError (with its field) for any bad value."""
     name, slug, policy, manager = _validated(data, current=None)
     organization = Organization(name=name, slug=slug, segment=data.segment,
                                 annual_revenue=data.annual_revenue, timezone=data.timezone,
@@ -132,7 +132,7 @@ def create_organization(data: OrganizationInput, *, actor: User) -> Organization
 
 def update_organization(organization: Organization, data: OrganizationInput, *,
                         actor: User) -> Organization:
-    """Edit an account. Raises AccountError like `create_organization`.
+    """Edit an account. Raises OperationError like `create_organization`.
 
     A new timezone or plan moves the SLA due instants of the account's open escalations; a
     new segment or revenue moves their composite priorities: both are recomputed here.

@@ -4,7 +4,7 @@ Deactivating ends every session of the person at once (`portal.auth.operations.d
 bumps the session version). The console always keeps an active administrator: nobody can
 deactivate or demote the last one, and administrators cannot deactivate themselves. Each
 operation validates, writes its audit event with before and after values and leaves the commit
-to the caller. Refusals raise `AccountError(message, field)`.
+to the caller. Refusals raise `OperationError(message, field)`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.accounts.operations import AccountError
 from portal.auth.operations import deactivate
 from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
 from portal.extensions import db
+from portal.operations import OperationError
 
 STAFF_ROLE_ORDER = (Role.AGENT, Role.ACCOUNT_MANAGER, Role.ESCALATION_MANAGER,
                     Role.ADMINISTRATOR)
@@ -41,17 +41,17 @@ def _is_last_administrator(user: User) -> bool:
 def change_role(user: User, role: Role, *, actor: User) -> None:
     """Give a person another role of the same side (staff stay staff, customers customers).
 
-    Raises AccountError for a role of the other side, or for demoting the last active
+    Raises OperationError for a role of the other side, or for demoting the last active
     administrator. The same role again changes nothing.
     """
     family = STAFF_ROLES if user.is_staff else CUSTOMER_ROLES
     if role not in family:
-        raise AccountError("Choose a staff role." if user.is_staff else
+        raise OperationError("Choose a staff role." if user.is_staff else
                            "Choose viewer, executive or customer admin.", "role")
     if role == user.role:
         return
     if _is_last_administrator(user):
-        raise AccountError("This is the last administrator: make someone else an "
+        raise OperationError("This is the last administrator: make someone else an "
                            "administrator first.", "role")
     before = audit.snapshot(user, ("role",))
     user.role = role
@@ -62,15 +62,15 @@ def change_role(user: User, role: Role, *, actor: User) -> None:
 def deactivate_user(user: User, *, actor: User) -> None:
     """Stop a person signing in and end their sessions at once.
 
-    Raises AccountError for deactivating yourself or the last active administrator. Someone
+    Raises OperationError for deactivating yourself or the last active administrator. Someone
     already deactivated stays so, unchanged.
     """
     if user.id == actor.id:
-        raise AccountError("You cannot deactivate yourself; ask another administrator.")
+        raise OperationError("You cannot deactivate yourself; ask another administrator.")
     if not user.active:
         return
     if _is_last_administrator(user):
-        raise AccountError("This is the last administrator; the console needs one.")
+        raise OperationError("This is the last administrator; the console needs one.")
     deactivate(user, actor=actor)
 
 

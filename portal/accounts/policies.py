@@ -3,7 +3,7 @@
 A policy is saved whole or not at all: every value is validated before anything changes, so a
 policy with one bad target saves nothing. Saving moves the SLA due instants of every open
 escalation of the organizations on the policy; they are recomputed in the same transaction.
-Refused input raises `AccountError(message, field)` with the form field's name.
+Refused input raises `OperationError(message, field)` with the form field's name.
 """
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
-from portal.accounts.operations import AccountError
 from portal.accounts.organizations import refresh_open_escalations
 from portal.enums import Severity
 from portal.escalations import sla
 from portal.extensions import db
+from portal.operations import OperationError
 
 MAX_TARGET_MINUTES = 366 * 24 * 60  # a year: anything longer is a typo
 TARGET_KINDS = ("acknowledge", "update", "resolve")
@@ -70,43 +70,43 @@ def _state(policy: SlaPolicy) -> dict:
 def _validated(data: PolicyInput, *, current: SlaPolicy | None):
     name = (data.name or "").strip()
     if not name:
-        raise AccountError("Give the policy a name.", "name")
+        raise OperationError("Give the policy a name.", "name")
     if len(name) > 120:
-        raise AccountError("Use at most 120 characters.", "name")
+        raise OperationError("Use at most 120 characters.", "name")
     others = select(SlaPolicy.id).where(func.lower(SlaPolicy.name) == name.lower())
     if current is not None:
         others = others.where(SlaPolicy.id != current.id)
     if db.session.scalar(others):
-        raise AccountError("Another policy already has this name.", "name")
+        raise OperationError("Another policy already has this name.", "name")
     description = (data.description or "").strip()
     if len(description) > 2000:
-        raise AccountError("Use at most 2,000 characters.", "description")
+        raise OperationError("Use at most 2,000 characters.", "description")
     for severity in Severity:
         target = data.targets.get(severity.value)
         prefix = f"sev{severity.value}"
         if target is None:
-            raise AccountError(f"Give every target for Sev {severity.value}.",
+            raise OperationError(f"Give every target for Sev {severity.value}.",
                                f"{prefix}-acknowledge")
         for kind in TARGET_KINDS:
             minutes = getattr(target, f"{kind}_minutes")
             if not isinstance(minutes, int) or not 0 < minutes <= MAX_TARGET_MINUTES:
-                raise AccountError(
+                raise OperationError(
                     f"Give a whole number of minutes from 1 to {MAX_TARGET_MINUTES:,}.",
                     f"{prefix}-{kind}")
         if target.acknowledge_minutes > target.resolve_minutes:
-            raise AccountError("Acknowledging cannot take longer than resolving.",
+            raise OperationError("Acknowledging cannot take longer than resolving.",
                                f"{prefix}-acknowledge")
     hours = None
     if data.business_hours is not None:
         hours = {str(day): [[start, end] for start, end in intervals]
                  for day, intervals in sorted(data.business_hours.items()) if intervals}
         if not hours:
-            raise AccountError("Open at least one day, or choose 24×7.", "calendar")
+            raise OperationError("Open at least one day, or choose 24×7.", "calendar")
     holidays = sorted({day.isoformat() for day in data.holidays})
     try:
         sla.Calendar.from_policy("UTC", hours, holidays)
     except ValueError as exc:
-        raise AccountError(f"These business hours do not work: {exc}.", "calendar") from exc
+        raise OperationError(f"These business hours do not work: {exc}.", "calendar") from exc
     return name, description, hours, holidays
 
 
@@ -126,7 +126,7 @@ def _apply(policy: SlaPolicy, data: PolicyInput, name, description, hours, holid
 
 
 def create_policy(data: PolicyInput, *, actor: User) -> SlaPolicy:
-    """A new policy with its four severity targets. Raises AccountError for any bad value."""
+    """A new policy with its four severity targets. Raises OperationError for any bad value."""
     values = _validated(data, current=None)
     policy = SlaPolicy(targets=[])
     _apply(policy, data, *values)
@@ -140,7 +140,7 @@ def update_policy(policy: SlaPolicy, data: PolicyInput, *, actor: User) -> int:
     """Save a policy's new values and refresh the due instants of every open escalation of
     the organizations on it. Answers how many escalations were refreshed.
 
-    Raises AccountError (with its field) for any bad value; nothing is changed then.
+    Raises OperationError (with its field) for any bad value; nothing is changed then.
     """
     values = _validated(data, current=policy)
     before = _state(policy)

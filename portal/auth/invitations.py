@@ -13,9 +13,10 @@ from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.accounts.invitations import accept_invitation as accept
 from portal.accounts.invitations import invitation_from_token
-from portal.accounts.operations import MIN_PASSWORD_LENGTH, AccountError
+from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.auth import bp
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.security import start_session
 from portal.tenancy import unscoped
 
@@ -70,7 +71,7 @@ def accept_invitation(token: str):
         try:
             user = accept(invitation, name=form.name.data, password=form.password.data,
                           timezone=form.timezone.data or None)
-        except AccountError as exc:
+        except OperationError as exc:
             db.session.rollback()
             target = getattr(form, exc.field, None) if exc.field else None
             (target.errors if target is not None else form.form_errors).append(str(exc))

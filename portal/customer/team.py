@@ -16,13 +16,13 @@ from portal.accounts.invitations import (
     revoke_invitation,
 )
 from portal.accounts.models import Invitation, User
-from portal.accounts.operations import AccountError
 from portal.auth.access import customer_required
 from portal.customer import bp
 from portal.customer.loading import row_or_404
 from portal.enums import Role
 from portal.extensions import db
 from portal.htmx import render_htmx_template, wants_fragment
+from portal.operations import OperationError
 
 PAGE = "customer/team.html"
 MEMBERS = "customer/_team_members.html"
@@ -91,7 +91,7 @@ def team_invite():
             invitation = invite_colleague(
                 current_user.organization, invited_by=current_user._get_current_object(),
                 email=form.email.data, name=form.name.data or "", role=Role(form.role.data))
-        except AccountError as exc:
+        except OperationError as exc:
             db.session.rollback()
             getattr(form, exc.field or "email").errors.append(str(exc))
         else:
@@ -108,7 +108,7 @@ def team_revoke(invitation_id: int):
     _require_admin()
     try:
         revoke_invitation(invitation, actor=current_user._get_current_object())
-    except AccountError as exc:
+    except OperationError as exc:
         db.session.rollback()
         return render_htmx_template(PAGE, INVITATIONS, status=422,
                                     **_context(invitations_note=_note(str(exc), error=True)))
@@ -123,7 +123,7 @@ def team_deactivate(user_id: int):
     _require_admin()
     try:
         deactivate_colleague(colleague, actor=current_user._get_current_object())
-    except AccountError as exc:
+    except OperationError as exc:
         db.session.rollback()
         return render_htmx_template(PAGE, MEMBERS, status=422,
                                     **_context(members_note=_note(str(exc), error=True)))

@@ -15,6 +15,7 @@ from portal.notices.models import Audience, Broadcast, Notice
 from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
 from portal.notices.scheduled import BODY_MAX, SUBJECT_MAX, recipients_for
+from portal.operations import OperationError
 
 EVENT = "broadcast"
 TEMPLATE = "broadcast"
@@ -42,8 +43,6 @@ def fill(text: str, organization: Organization, recipient: User | None) -> str:
 def validate_broadcast(*, subject: str, body: str, organizations: list[Organization],
                        audience: Audience) -> None:
     """Raises OperationError (with the field) for anything a broadcast cannot be sent with."""
-    from portal.escalations.operations.common import OperationError
-
     if not subject.strip():
         raise OperationError("Write a subject.", "subject")
     if len(subject) > SUBJECT_MAX:
@@ -82,8 +81,6 @@ def audience_by_organization(organizations: list[Organization],
 def send_broadcast(*, actor: User, subject: str, body: str, organizations: list[Organization],
                    audience: Audience) -> Broadcast:
     """Record the broadcast and queue one email per recipient. Raises OperationError."""
-    from portal.escalations.operations.common import OperationError
-
     validate_broadcast(subject=subject, body=body, organizations=organizations,
                        audience=audience)
     by_org = audience_by_organization(organizations, audience)

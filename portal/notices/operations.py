@@ -11,6 +11,7 @@ from portal.accounts.models import User
 from portal.enums import NotificationPreference
 from portal.extensions import db
 from portal.notices.models import Channel, Notice, WebhookEndpoint, WebhookKind
+from portal.operations import OperationError
 
 
 def notice_key(event: str, recipient: str, channel: Channel) -> str:
@@ -97,7 +98,6 @@ def retry_notice(notice: Notice, *, actor: User) -> Notice:
     Raises OperationError for a notice that is not dead or failed."""
     from portal import audit
     from portal.clock import now
-    from portal.escalations.operations.common import OperationError
     from portal.notices.models import NoticeStatus
 
     if notice.status not in (NoticeStatus.DEAD, NoticeStatus.FAILED):

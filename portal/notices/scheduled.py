@@ -28,6 +28,7 @@ from portal.escalations.placeholders import fill_placeholders, unknown_placehold
 from portal.extensions import db
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
+from portal.operations import OperationError
 
 EVENT = "scheduled"
 TEMPLATE = "scheduled_notice"
@@ -68,8 +69,6 @@ def recipients_for(organization_id: int | None, audience: Audience,
 def validate_schedule(escalation: Escalation, *, subject: str, body: str, audience: Audience,
               first_send_at: datetime | None, repeat_hours: int | None,
               creating: bool) -> None:
-    from portal.escalations.operations.common import OperationError
-
     if not subject.strip():
         raise OperationError("Write a subject.", "subject")
     if len(subject) > SUBJECT_MAX:
@@ -123,8 +122,6 @@ def edit_scheduled_notice(schedule: ScheduledNotice, *, actor: User, subject: st
                           repeat_hours: int | None) -> ScheduledNotice:
     """Change an active schedule; occurrences already queued are not touched. Raises
     OperationError."""
-    from portal.escalations.operations.common import OperationError
-
     if schedule.status != ScheduleStatus.ACTIVE:
         raise OperationError("Only an active schedule can be edited.")
     validate_schedule(schedule.escalation, subject=subject, body=body, audience=audience,
@@ -144,8 +141,6 @@ def edit_scheduled_notice(schedule: ScheduledNotice, *, actor: User, subject: st
 def cancel_scheduled_notice(schedule: ScheduledNotice, *, actor: User) -> ScheduledNotice:
     """Stop a schedule. Queued occurrences still go; nothing new is queued. Raises
     OperationError when it is not active."""
-    from portal.escalations.operations.common import OperationError
-
     if schedule.status != ScheduleStatus.ACTIVE:
         raise OperationError("This schedule is not active.")
     schedule.status, schedule.next_send_at = ScheduleStatus.CANCELLED, None

@@ -15,9 +15,10 @@ from portal.clock import now
 from portal.enums import Role, StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.models import Escalation
-from portal.escalations.operations.common import OperationError, require_staff
+from portal.escalations.operations.common import require_staff
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
+from portal.operations import OperationError
 from portal.reports.content import (
     MAX_HIGHLIGHT_CHARS,
     MAX_TIMELINE_ROWS,

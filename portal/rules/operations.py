@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import unknown_placeholders
+from portal.operations import OperationError
 from portal.rules.settings import (
     AUTO_TIER,
     CLOCKS,

@@ -13,8 +13,8 @@ from portal.clock import now
 from portal.enums import Role, Visibility
 from portal.escalations.models import Escalation, Update, UpdateRevision
 from portal.notices.models import Notice
-from tests.conftest import csrf_token_from
 from tests import factories
+from tests.conftest import csrf_token_from
 from tests.factories import CANARY
 from tests.querycount import counted_queries as counting
 

@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 
 from portal.accounts.invitations import invite_colleague
 from portal.accounts.models import Invitation, User
-from portal.accounts.operations import AccountError
 from portal.audit import AuditEvent
 from portal.enums import Role
 from portal.notices.models import Notice
+from portal.operations import OperationError
 from tests.factories import CANARY
 
 HX = {"HX-Request": "true", "HX-Target": "team-invitations"}
@@ -126,7 +126,7 @@ def test_the_operation_refuses_staff_roles_and_non_admins(as_staff, world):
         admin = session.merge(world.customers_a[Role.CUSTOMER_ADMIN])
         viewer = session.merge(world.customers_a[Role.VIEWER])
         foreign_admin = session.merge(world.customers_b[Role.CUSTOMER_ADMIN])
-        with pytest.raises(AccountError) as refused:
+        with pytest.raises(OperationError) as refused:
             invite_colleague(admin.organization, invited_by=admin, email="a@b.example.com",
                              name="", role=Role.AGENT)
         assert refused.value.field == "role"

@@ -13,7 +13,6 @@ from portal.enums import ReputationalRisk, Role, Segment, Status, Tier, UpdateKi
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Update
 from portal.escalations.operations import priority as priority_ops
-from portal.escalations.operations.common import OperationError
 from portal.escalations.priority import (
     DEFAULT_WEIGHTS,
     THRESHOLD_SETTING,
@@ -24,6 +23,7 @@ from portal.escalations.priority import (
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.notices.rendering import render_email
+from portal.operations import OperationError
 from portal.settings import get_setting, set_setting
 from tests import factories
 from tests.conftest import csrf_token_from

@@ -14,8 +14,8 @@ from portal.escalations.models import Escalation
 from portal.notices import dispatch
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.notices.scheduled import queue_due_scheduled_notices, schedule_notice
-from tests.conftest import csrf_token_from
 from tests import factories
+from tests.conftest import csrf_token_from
 from tests.factories import CANARY
 
 

@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from portal.enums import Role, StepStatus
-from portal.escalations.operations.common import OperationError
 from portal.notices.models import Notice
 from portal.notices.rendering import render_email
+from portal.operations import OperationError
 from portal.reports import operations as reports
 from portal.reports.models import Review, ReviewAction, ReviewState, ReviewVersion
 from tests.factories import CANARY

@@ -9,7 +9,6 @@ change behind, because nothing is committed here.
 
 from portal.escalations.operations.common import (
     HandoffTemplate,
-    OperationError,
     customer_saw_change,
     recompute_priority,
 )
@@ -37,6 +36,7 @@ from portal.escalations.operations.plan import (
     complete_milestone,
 )
 from portal.escalations.operations.updates import post_update
+from portal.operations import OperationError
 
 __all__ = [
     "HandoffTemplate",

@@ -23,15 +23,8 @@ from portal.escalations.priority import (
 )
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails, enqueue_webhooks
+from portal.operations import OperationError
 from portal.settings import get_setting
-
-
-class OperationError(ValueError):
-    """Input an operation refuses; `field` names the form field it belongs to, if any."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.field = field
 
 
 @dataclass(frozen=True)

@@ -33,10 +33,11 @@ from portal.escalations.models import (
     SurveyResponse,
     Update,
 )
-from portal.escalations.operations.common import OperationError, add_timeline_entry
+from portal.escalations.operations.common import add_timeline_entry
 from portal.escalations.operations.updates import post_update
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
+from portal.operations import OperationError
 
 COMMENT_MAX = 5000
 REASON_MAX = 2000

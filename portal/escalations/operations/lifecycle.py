@@ -31,7 +31,6 @@ from portal.escalations.models import (
 )
 from portal.escalations.operations.common import (
     HandoffTemplate,
-    OperationError,
     add_timeline_entry,
     customer_saw_change,
     new_handoff,
@@ -40,6 +39,7 @@ from portal.escalations.operations.common import (
     senior_threshold,
 )
 from portal.extensions import db
+from portal.operations import OperationError
 
 # Helpdesk ticket references look like `HD-12345`: a short system prefix, a dash, digits.
 TICKET_PATTERN = re.compile(r"[A-Z]{2,10}-[0-9]{3,12}")

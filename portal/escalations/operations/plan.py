@@ -12,12 +12,12 @@ from portal.clock import now
 from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations.models import Escalation, ExitCriterion, Milestone, RemediationStep
 from portal.escalations.operations.common import (
-    OperationError,
     add_timeline_entry,
     customer_saw_change,
     require_staff,
 )
 from portal.extensions import db
+from portal.operations import OperationError
 
 
 def add_milestone(escalation: Escalation, *, actor: User | None, title: str, due_at: datetime,

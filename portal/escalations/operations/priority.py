@@ -20,7 +20,6 @@ from portal.enums import OPEN_STATUSES, ReputationalRisk, Tier
 from portal.escalations.audiences import escalation_managers
 from portal.escalations.models import Escalation
 from portal.escalations.operations.common import (
-    OperationError,
     priority_weights,
     recompute_priority,
     require_staff,
@@ -37,6 +36,7 @@ from portal.escalations.priority import (
 )
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
+from portal.operations import OperationError
 from portal.settings import set_setting
 
 RECOMPUTE_BATCH = 1000

@@ -8,9 +8,9 @@ from portal import audit
 from portal.accounts.models import User
 from portal.clock import now
 from portal.escalations.models import UpdateTemplate
-from portal.escalations.operations.common import OperationError
 from portal.escalations.placeholders import unknown_placeholders
 from portal.extensions import db
+from portal.operations import OperationError
 
 
 def _check_template(name: str, body: str, *, template_id: int | None = None) -> None:

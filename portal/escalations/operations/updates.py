@@ -21,11 +21,11 @@ from portal.escalations.models import (
     UpdateRevision,
 )
 from portal.escalations.operations.common import (
-    OperationError,
     add_timeline_entry,
     customer_saw_change,
 )
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.settings import get_setting, set_setting
 
 
