@@ -8,6 +8,7 @@ test's own, or a PostgreSQL schema of its own (dropped afterwards); both made by
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
@@ -64,6 +65,25 @@ def finish(process: subprocess.Popen, timeout: float = 900) -> dict:
     out, err = process.communicate(timeout=timeout)
     assert process.returncode == 0, err[-3000:]
     return json.loads(out.strip().splitlines()[-1])
+
+
+class CountingMailbox:
+    """Counts every Message-ID it accepts; can slow each message down."""
+
+    def __init__(self, delay: float = 0.0):
+        self.ids: list[str] = []
+        self.delay = delay
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        for line in envelope.content.split(b"\r\n"):
+            if line.lower().startswith(b"message-id:"):
+                with self.lock:
+                    self.ids.append(line.split(b":", 1)[1].strip().decode())
+                break
+        return "250 OK"
 
 
 @dataclass

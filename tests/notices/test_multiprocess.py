@@ -10,11 +10,9 @@ see committed rows while every other test runs inside a rolled-back transaction.
 
 from __future__ import annotations
 
-import asyncio
 import signal
 import subprocess
 import sys
-import threading
 import time
 
 import pytest
@@ -22,27 +20,8 @@ import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from tests.notices.conftest import free_port
-from tests.notices.processes import ROOT, env_for, finish, worker
+from tests.notices.processes import ROOT, CountingMailbox, env_for, finish, worker
 from tests.pgschema import own_schema
-
-
-class CountingMailbox:
-    """Counts every Message-ID it accepts; can slow each message down."""
-
-    def __init__(self, delay: float = 0.0):
-        self.ids: list[str] = []
-        self.delay = delay
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        for line in envelope.content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                with self.lock:
-                    self.ids.append(line.split(b":", 1)[1].strip().decode())
-                break
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
