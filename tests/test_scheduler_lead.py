@@ -50,14 +50,16 @@ def counting_smtp():
 
 
 class Scheduler:
-    """`flask --app wsgi scheduler run` as its own process, its log in a file."""
+    """`flask --app wsgi scheduler run` (or another command) as its own process, its log in
+    a file."""
 
-    def __init__(self, env: dict, log: Path):
+    def __init__(self, env: dict, log: Path, *command: str):
         self.log = log
         with log.open("w") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "flask", "--app", "wsgi", "scheduler", "run"], cwd=ROOT,
-                env=env, stdout=out, stderr=subprocess.STDOUT)
+                [sys.executable, "-m", "flask", "--app", "wsgi",
+                 *(command or ("scheduler", "run"))],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
     def lines(self, text: str) -> list[str]:
         return [line for line in self.log.read_text().splitlines() if text in line]
@@ -111,7 +113,8 @@ def test_a_second_scheduler_stands_by_and_takes_over_when_the_leader_is_killed(
         finish(worker(env, "seed", "--users", "10", "--schedules", "2"))
         with app.app_context():
             first = _all_delivered(engine, mailbox, 20)
-        assert not standby.lines(LEADING)  # the leader did all of it
+        assert not standby.lines(LEADING) and not standby.lines("dispatched")  # idle
+        assert leader.lines("dispatched")  # the leader did all of it
 
         leader.stop(signal.SIGKILL)
         finish(worker(env, "seed", "--users", "10", "--schedules", "3"))
@@ -130,3 +133,20 @@ def test_a_second_scheduler_stands_by_and_takes_over_when_the_leader_is_killed(
     assert set(received) == expected  # nothing lost
     assert len(standby.lines(STANDING_BY)) == 1
     assert not leader.lines(STANDING_BY)
+
+
+def test_the_demos_in_process_scheduler_stands_by_beside_a_scheduler_process(live_url, tmp_path):
+    """`flask serve` with a scheduler process already running: the demo's jobs stand by."""
+    env = env_for(live_url, SCHEDULER_STANDBY_SECONDS=0.5, SCHEDULER_JOB_SECONDS=FAST_JOBS)
+    leader = Scheduler(env, tmp_path / "leader.log")
+    demo = None
+    try:
+        leader.wait_to_log(LEADING)
+        demo = Scheduler(env, tmp_path / "demo.log", "serve", "--port", str(free_port()))
+        demo.wait_to_log(STANDING_BY)
+        leader.stop(signal.SIGKILL)
+        demo.wait_to_log(LEADING)  # and takes over when the scheduler process is gone
+    finally:
+        for process in (leader, demo):
+            if process is not None:
+                process.stop()
