@@ -187,6 +187,7 @@ def test_webhook_4xx_is_permanent(as_staff, world, webhook_receiver):
         notice = _notices(session, channel="webhook")[0]
         assert notice.status == NoticeStatus.DEAD and "410" in notice.last_error
     assert json.loads(webhook_receiver.requests[0].body) == {
+        "id": webhook_receiver.requests[0].headers["Idempotency-Key"],
         "text": f"[{world.escalation_a.reference}] {world.escalation_a.title}: "
                 f"{world.staff[Role.AGENT].name} posted an update."}
 
