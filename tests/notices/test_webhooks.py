@@ -109,3 +109,47 @@ def test_the_signature_covers_the_idempotency_key_for_every_endpoint_style(
     if kind == WebhookKind.SLACK:
         assert json.loads(body)["text"].startswith(f"[{world.escalation_a.reference}]")
         assert world.staff[Role.AGENT].name in json.loads(body)["text"]
+
+
+def test_the_readmes_verification_recipe_accepts_ours_and_refuses_the_rest(
+        as_staff, world, keepalive_receiver):
+    """The code in README "Receiving webhooks", run on a real delivery: accepted once, a
+    redelivery is recognised, a changed key or body or a stale timestamp is refused."""
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Receiving webhooks", 1)[1].split("\n## ", 1)[0]
+    recipe: dict = {}
+    exec(section.split("```python", 1)[1].split("```", 1)[0], recipe)  # noqa: S102
+    verify, refused = recipe["verify"], recipe["Refused"]
+
+    url, requests = keepalive_receiver
+    with as_staff() as session:
+        session.add(WebhookEndpoint(organization_id=world.org_a.id, name="Acme", url=url,
+                                    kind=WebhookKind.SLACK, secret="s3cret"))
+        session.flush()
+        _post_customer_update(session, world)
+    with as_staff():
+        dispatch.dispatch_all()
+    [(_, headers, body)] = requests
+    seen: set[str] = set()
+    assert verify("s3cret", headers, body, seen)["id"] == headers["Idempotency-Key"]
+    assert verify("s3cret", headers, body, seen) is None  # the redelivery
+    forged = [("wrong-secret", headers, body),
+              ("s3cret", headers | {"Idempotency-Key": "someone-else"}, body),
+              ("s3cret", headers, body.replace(b"posted", b"deleted")),
+              ("s3cret", _signed_at(headers, body, int(headers["X-Clearpath-Timestamp"]) - 301),
+               body)]
+    reasons = []
+    for secret, changed_headers, changed_body in forged:
+        with pytest.raises(refused) as refusal:
+            verify(secret, changed_headers, changed_body, set())
+        reasons.append(str(refusal.value))
+    assert reasons == ["bad signature", "Idempotency-Key is not the signed id", "bad signature",
+                       "timestamp outside the 5-minute window"]
+
+
+def _signed_at(headers: dict, body: bytes, stamp: int) -> dict:
+    """The same request, validly signed at another time (a replay of an old capture)."""
+    return headers | {"X-Clearpath-Timestamp": str(stamp),
+                      "X-Clearpath-Signature": channels.signature("s3cret", str(stamp), body)}
