@@ -8,6 +8,10 @@ renewed, the rows not yet finished are renewed in one conditional UPDATE (only r
 claimed by this dispatcher and still `sending`), committed at once so other dispatchers see
 it. A row that is no longer ours (the process stalled past its lease and another dispatcher
 took the row) is lost to this dispatcher: it is not sent, and the report counts it.
+
+So a row's lease always has at least half its length left when its send starts: the lease
+(NOTICE_LEASE_SECONDS, 120 s) must stay above twice the longest single send, which the
+channels' timeouts bound (SMTP 10 s, webhooks 5 s).
 """
 
 from __future__ import annotations
