@@ -53,15 +53,31 @@ def scheduler_group() -> None:
     """The scheduler process (one per deployment, never inside gunicorn workers)."""
 
 
+def _log_to_stderr() -> None:
+    """INFO and above from the portal (and the scheduler's warnings) on stderr, so an
+    operator sees what the scheduler does: whether it leads or stands by, and each batch."""
+    import logging
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s")
+    logging.getLogger("apscheduler").setLevel(logging.WARNING)  # a line per job run
+
+
 @scheduler_group.command("run")
 @with_appcontext
 def scheduler_run() -> None:
-    """Run the periodic jobs in the foreground until interrupted."""
+    """Run the periodic jobs in the foreground until interrupted. A second scheduler of the
+    same database stands by, and takes over when the one leading stops."""
     from flask import current_app
 
     from portal.scheduler import run_blocking
 
-    run_blocking(current_app._get_current_object())
+    _log_to_stderr()
+    try:
+        run_blocking(current_app._get_current_object())
+    except KeyboardInterrupt:
+        click.echo("scheduler stopped")
 
 
 @click.command("serve")
@@ -76,8 +92,10 @@ def serve_command(host: str, port: int) -> None:
     from portal.scheduler import start_background
 
     app = current_app._get_current_object()
+    _log_to_stderr()
     start_background(app)
-    click.echo(f"Clearpath demo on http://{host}:{port}/ (scheduler running in-process)")
+    click.echo(f"Clearpath demo on http://{host}:{port}/ (scheduler in-process, "
+               "unless another scheduler of this database holds the lead)")
     run_simple(host, port, app, threaded=True, use_reloader=False)
 
 

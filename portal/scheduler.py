@@ -2,20 +2,24 @@
 
 Production runs them in their own process (`flask --app wsgi scheduler run`), never inside
 gunicorn workers. The demo (`flask --app wsgi serve`) runs them in a background thread of its
-single process.
+single process. Either way the jobs run only while this process holds the scheduler's lead
+(`portal.leadership`): a second scheduler stands by, says so in its log, and takes over when
+the leader dies.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
 from portal.extensions import db
+from portal.leadership import Lead, lead_for, standby_seconds
 from portal.tenancy import Scope, set_scope
 
 log = logging.getLogger(__name__)
@@ -71,16 +75,53 @@ def _configure(scheduler, app: Flask) -> None:
                           args=[app, job], id=job.name, max_instances=1, coalesce=True)
 
 
+STANDING_BY = "scheduler standing by: another scheduler holds the lead"
+
+
 def run_blocking(app: Flask) -> None:
-    scheduler = BlockingScheduler(timezone="UTC")
-    _configure(scheduler, app)
-    log.info("scheduler running %d jobs", len(scheduler.get_jobs()))
-    scheduler.start()
+    """Run the jobs while this process holds the lead; stand by while another one does.
+    Returns only on an interrupt (or an error in the settings)."""
+    _configure(BackgroundScheduler(timezone="UTC"), app)  # a mistyped setting stops us now
+    standby = standby_seconds(app)
+    with app.app_context():
+        lead = lead_for(app)
+    try:
+        while True:
+            _wait_for_lead(lead, standby)
+            scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
+            _configure(scheduler, app)
+            scheduler.start()
+            log.info("scheduler has the lead: running %d jobs", len(scheduler.get_jobs()))
+            try:
+                while lead.held():
+                    time.sleep(standby)
+            finally:
+                scheduler.shutdown(wait=True)
+            log.warning("scheduler lost the lead; its jobs are stopped")
+    finally:
+        lead.give_up()
 
 
-def start_background(app: Flask) -> BackgroundScheduler:
-    """Run the jobs in a thread of this process (the single-process demo only)."""
-    scheduler = BackgroundScheduler(timezone="UTC", daemon=True)
-    _configure(scheduler, app)
-    scheduler.start()
-    return scheduler
+def _wait_for_lead(lead: Lead, standby: float) -> None:
+    """Try for the lead every `standby` seconds; say once that we stand by."""
+    announced = False
+    while True:
+        try:
+            if lead.take():
+                return
+        except Exception:
+            log.exception("scheduler could not ask for the lead; trying again in %g s", standby)
+        else:
+            if not announced:
+                log.info(STANDING_BY)
+                announced = True
+        time.sleep(standby)
+
+
+def start_background(app: Flask) -> threading.Thread:
+    """Run the jobs in a thread of this process (the single-process demo only), under the
+    same lead as `scheduler run`: the demo never runs them beside another scheduler."""
+    _configure(BackgroundScheduler(timezone="UTC"), app)
+    thread = threading.Thread(target=run_blocking, args=(app,), name="scheduler", daemon=True)
+    thread.start()
+    return thread

@@ -3,7 +3,8 @@
 Each channel raises `TransientDeliveryError` (retry later: SMTP 4xx, network errors, webhook
 5xx/429 or timeout) or `PermanentDeliveryError` (retrying will not help: SMTP 5xx, webhook
 4xx). The notice key travels as the email Message-ID and the webhook Idempotency-Key, so a
-receiver can drop a redelivery.
+receiver can drop a redelivery. Every webhook body carries the key as `id` too, inside what
+the signature covers (README "Receiving webhooks").
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import os
 import smtplib
 import ssl
+import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
@@ -152,21 +155,54 @@ def signature(secret: str, timestamp: str, body: bytes) -> str:
     return "v1=" + mac.hexdigest()
 
 
+_client: httpx.Client | None = None
+_client_lock = threading.Lock()
+
+
+def webhook_client() -> httpx.Client:
+    """The dispatcher process's one HTTP client, made on first use: its TLS context (loading
+    the CA bundle) and its keep-alive connections are paid once per process, not per webhook.
+    httpx clients are thread-safe; a forked child makes its own (see `_forget_client`)."""
+    global _client
+    if _client is None:
+        with _client_lock:
+            if _client is None:
+                _client = httpx.Client(follow_redirects=False,
+                                       headers={"User-Agent": "Clearpath-Webhooks/1"})
+    return _client
+
+
+def _forget_client() -> None:
+    """After a fork the child must not share the parent's sockets (nor close them under it):
+    drop the reference; the child's first webhook makes a client of its own."""
+    global _client, _client_lock
+    _client, _client_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_client)
+
+
+def webhook_body(key: str, payload: dict) -> bytes:
+    """The exact bytes sent and signed: the payload with `id` = the notice key (so the
+    Idempotency-Key is covered by the signature whatever the endpoint's style), compact,
+    sorted keys."""
+    return json.dumps({**payload, "id": key}, separators=(",", ":"), sort_keys=True).encode()
+
+
 def post_webhook(key: str, url: str, secret: str, payload: dict, *, timestamp: int) -> None:
-    """POST the JSON payload, signed, with the notice key as Idempotency-Key."""
-    body = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+    """POST the JSON payload, signed, with the notice key as Idempotency-Key and as the
+    body's `id`."""
+    body = webhook_body(key, payload)
     stamp = str(timestamp)
     headers = {
         "Content-Type": "application/json",
-        "User-Agent": "Clearpath-Webhooks/1",
         "Idempotency-Key": key,
         "X-Clearpath-Timestamp": stamp,
         "X-Clearpath-Signature": signature(secret, stamp, body),
     }
     timeout = float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
-        response = httpx.post(url, content=body, headers=headers, timeout=timeout,
-                              follow_redirects=False)
+        response = webhook_client().post(url, content=body, headers=headers, timeout=timeout)
     except httpx.TimeoutException as exc:
         raise TransientDeliveryError(f"webhook timed out after {timeout:g} s") from exc
     except httpx.TransportError as exc:

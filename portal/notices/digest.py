@@ -8,7 +8,10 @@
 
 The sweep (job "daily-digests") only inserts outbox rows keyed
 `digest:<kind>:<user id>:<local date>` with ON CONFLICT DO NOTHING, so each person gets each
-digest once per local day however often, and from however many schedulers, it runs. A reader
+digest once per local day however often, and from however many schedulers, it runs. The held
+updates a digest carries are marked sent only by the sweep whose row was inserted (RETURNING
+tells it which): a sweep that lost the race to another scheduler leaves them held, so an
+update that arrived between the two sweeps' reads is not marked sent without travelling. A reader
 whose 08:00 passed while the scheduler was down gets the digest at the next sweep that day.
 Content is read at send time, through the customer-visibility filter for customers.
 """
@@ -28,7 +31,7 @@ from portal.escalations.queries import customer_visible, escalations_for_organiz
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
 from portal.notices.optout import has_opted_out
-from portal.notices.outbox import email_row, insert_ignoring_duplicates
+from portal.notices.outbox import email_row, insert_returning_keys
 from portal.settings import get_setting
 
 EVENT = "digest"
@@ -95,7 +98,6 @@ def queue_daily_digests(at: datetime | None = None) -> int:
                               organization_id=user.organization_id, template=TEMPLATE,
                               context={"kind": "updates",
                                        "update_ids": [uid for _, uid in items]}))
-    held_ids = [notice_id for user, _ in readers for notice_id, _ in held.get(user.id, [])]
 
     # Executives of organizations with open escalations.
     with_open = select(Escalation.organization_id).where(Escalation.status.in_(OPEN_STATUSES))
@@ -112,13 +114,15 @@ def queue_daily_digests(at: datetime | None = None) -> int:
                               organization_id=None, template=TEMPLATE,
                               context={"kind": "queue"}))
 
-    inserted = insert_ignoring_duplicates(rows)
-    if held_ids:  # the held updates now travel in the digest
+    inserted = insert_returning_keys(rows)
+    held_ids = [notice_id for user, key in readers if key in inserted
+                for notice_id, _ in held.get(user.id, [])]
+    if held_ids:  # the held updates now travel in the digest rows this sweep inserted
         db.session.execute(
             update(Notice).where(Notice.id.in_(held_ids), Notice.status == NoticeStatus.PENDING)
             .values(status=NoticeStatus.SENT, sent_at=at, last_error="")
             .execution_options(synchronize_session=False))
-    return inserted
+    return len(inserted)
 
 
 # ---------------------------------------------------------------- rendering

@@ -3,11 +3,17 @@
 At-least-once, never twice by mistake (DESIGN.md invariant 5):
 * Claiming marks rows `sending` with a lease and this dispatcher's token, in one short
   transaction. On PostgreSQL the candidates are read `FOR UPDATE SKIP LOCKED`, so several
-  dispatchers never claim the same row; on SQLite one dispatcher runs.
+  dispatchers never claim the same row; the claiming UPDATE re-checks that each row is still
+  due, so on SQLite (where candidates are read before the write lock is taken) a second
+  dispatcher claims nothing another one claimed first.
 * A row whose lease ran out (its dispatcher died) is due again.
+* The lease is kept alive for as long as the batch takes (`portal.notices.lease`): before
+  each send, once half the lease has passed, the unfinished rows are renewed; a row that is
+  no longer ours is not sent (`DispatchReport.lost`).
 * The outcome is written only if the row is still ours (same token), so a dispatcher that
   outlived its lease cannot overwrite the one that took over. Outcomes are committed every
-  few rows: a dispatcher killed mid-batch re-sends at most its uncommitted rows.
+  few rows or a fraction of a second: a dispatcher killed mid-batch re-sends at most the rows
+  it had in flight (one, with a slow receiver).
 * Transient failures retry with capped exponential backoff and full jitter; permanent ones,
   and the last attempt, go to the dead letters.
 """
@@ -19,7 +25,7 @@ import random
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import and_, or_, select, update
@@ -28,6 +34,7 @@ from sqlalchemy.orm import selectinload
 from portal.clock import now
 from portal.extensions import db
 from portal.notices import channels, rendering
+from portal.notices.lease import Lease
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 
 log = logging.getLogger(__name__)
@@ -39,6 +46,7 @@ class DispatchReport:
     sent: int = 0
     retried: int = 0
     dead: int = 0
+    lost: int = 0  # claimed, but the lease passed to another dispatcher before the send
 
 
 def backoff(attempts: int, *, rng: random.Random | None = None) -> timedelta:
@@ -62,7 +70,8 @@ def _due(at):
 
 
 def claim(limit: int) -> tuple[str, list[int]]:
-    """Claim up to `limit` due notices for this dispatcher; commits. Returns (token, ids)."""
+    """Claim up to `limit` due notices for this dispatcher; commits. Returns (token, ids):
+    only the rows this UPDATE found still due, so two dispatchers never claim one row."""
     at = now()
     token = secrets.token_hex(16)
     candidates = (
@@ -72,11 +81,14 @@ def claim(limit: int) -> tuple[str, list[int]]:
     ids = list(db.session.scalars(candidates))
     if ids:
         lease = timedelta(seconds=current_app.config["NOTICE_LEASE_SECONDS"])
-        db.session.execute(
-            update(Notice).where(Notice.id.in_(ids))
+        claimed = set(db.session.scalars(
+            update(Notice).where(Notice.id.in_(ids), _due(at))
             .values(status=NoticeStatus.SENDING, claimed_by=token, lease_until=at + lease,
                     attempts=Notice.attempts + 1)
-        )
+            .returning(Notice.id)
+            .execution_options(synchronize_session=False)
+        ))
+        ids = [notice_id for notice_id in ids if notice_id in claimed]
     db.session.commit()
     return token, ids
 
@@ -98,14 +110,17 @@ def _deliver(notice: Notice, smtp: channels.SmtpSession) -> None:
 
 class _Outcomes:
     """Outcomes written only while the row is still ours (same token, still sending), and
-    committed together every few rows or seconds rather than once per row: a crash between
-    two commits re-sends at most those rows after the lease — which at-least-once allows —
-    while a batch no longer pays one transaction per message."""
+    committed together every few rows or a fraction of a second rather than once per row: a
+    crash between two commits re-sends at most those rows after the lease — which
+    at-least-once allows — while a fast batch does not pay one transaction per message. A
+    slow receiver (each send longer than RECORD_EVERY_SECONDS) gets each outcome committed as
+    it comes, so a crash re-sends only the message in flight. The rows are written only at
+    the commit, so on SQLite no write lock is held while messages are sent."""
 
     def __init__(self, token: str):
         self.token = token
         self.sent: list[int] = []
-        self.pending = 0
+        self.other: list[tuple[int, dict]] = []
         self.since = time.monotonic()
 
     def _update(self, ids: list[int], **values) -> None:
@@ -122,24 +137,25 @@ class _Outcomes:
         self._maybe_commit()
 
     def record(self, notice_id: int, **values) -> None:
-        self._update([notice_id], **values)
-        self.pending += 1
+        self.other.append((notice_id, values))
         self._maybe_commit()
 
     def _maybe_commit(self) -> None:
-        if len(self.sent) + self.pending >= RECORD_EVERY_ROWS or \
+        if len(self.sent) + len(self.other) >= RECORD_EVERY_ROWS or \
                 time.monotonic() - self.since >= RECORD_EVERY_SECONDS:
             self.commit()
 
     def commit(self) -> None:
         if self.sent:
             self._update(self.sent, status=NoticeStatus.SENT, sent_at=now(), last_error="")
+        for notice_id, values in self.other:
+            self._update([notice_id], **values)
         db.session.commit()
-        self.sent, self.pending, self.since = [], 0, time.monotonic()
+        self.sent, self.other, self.since = [], [], time.monotonic()
 
 
 RECORD_EVERY_ROWS = 50
-RECORD_EVERY_SECONDS = 1.0
+RECORD_EVERY_SECONDS = 0.25
 
 
 def _load_batch(ids: list[int]) -> tuple[list[Notice], list]:
@@ -166,14 +182,21 @@ def _load_batch(ids: list[int]) -> tuple[list[Notice], list]:
     return list(notices), related
 
 
-def deliver_claimed(token: str, ids: list[int], report: DispatchReport) -> None:
+def deliver_claimed(token: str, ids: list[int], report: DispatchReport, *,
+                    claimed_at: datetime | None = None) -> None:
+    """Deliver the rows `token` claimed at `claimed_at` (unknown: the lease is checked
+    before the first send). Rows no longer ours are not sent; the report counts them lost."""
     session = db.session()
     expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
     outcomes = _Outcomes(token)
+    held = Lease(token, ids, seconds=current_app.config["NOTICE_LEASE_SECONDS"],
+                 taken_at=claimed_at)
+    if claimed_at is None:
+        held.renew()
     try:
         notices, _related = _load_batch(ids)
         with channels.SmtpSession() as smtp, rendering.rendering_batch():
-            _deliver_each(notices, report, smtp, outcomes)
+            _deliver_each(notices, report, smtp, outcomes, held)
     finally:
         outcomes.commit()
         session.expire_on_commit = expire_on_commit
@@ -181,9 +204,13 @@ def deliver_claimed(token: str, ids: list[int], report: DispatchReport) -> None:
 
 
 def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.SmtpSession,
-                  outcomes: _Outcomes) -> None:
+                  outcomes: _Outcomes, held: Lease) -> None:
     max_attempts = current_app.config["NOTICE_MAX_ATTEMPTS"]
     for notice in notices:
+        if not held.keep(notice.id, before_renewal=outcomes.commit):
+            report.lost += 1
+            continue
+        held.finished(notice.id)  # from here on its outcome is recorded, whatever it is
         try:
             _deliver(notice, smtp)
         except (channels.PermanentDeliveryError, rendering.UndeliverableNotice) as exc:
@@ -211,9 +238,10 @@ def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.
 def dispatch_once(limit: int | None = None) -> DispatchReport:
     """Claim one batch of due notices and deliver it. Runs unscoped (a job)."""
     report = DispatchReport()
+    claimed_at = now()
     token, ids = claim(limit or current_app.config["NOTICE_BATCH_SIZE"])
     report.claimed = len(ids)
-    deliver_claimed(token, ids, report)
+    deliver_claimed(token, ids, report, claimed_at=claimed_at)
     if ids:
         log.info("dispatched %s", report)
     return report
@@ -224,7 +252,7 @@ def dispatch_all(max_batches: int = 1000) -> DispatchReport:
     total = DispatchReport()
     for _ in range(max_batches):
         report = dispatch_once()
-        for name in ("claimed", "sent", "retried", "dead"):
+        for name in ("claimed", "sent", "retried", "dead", "lost"):
             setattr(total, name, getattr(total, name) + getattr(report, name))
         if not report.claimed:
             break

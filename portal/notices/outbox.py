@@ -32,16 +32,22 @@ def email_row(*, key: str, event: str, user_id: int, email: str, organization_id
 def insert_ignoring_duplicates(rows: Sequence[dict]) -> int:
     """INSERT the rows in one statement; rows whose key exists already are skipped.
     Returns how many were inserted."""
+    return len(insert_returning_keys(rows))
+
+
+def insert_returning_keys(rows: Sequence[dict]) -> set[str]:
+    """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: the keys of the rows this
+    statement inserted, not those another process inserted first (SQLite ≥ 3.35, PostgreSQL)."""
     if not rows:
-        return 0
+        return set()
     dialect = db.session.get_bind().dialect.name
     insert = (postgresql if dialect == "postgresql" else sqlite).insert
     statement = insert(Notice).on_conflict_do_nothing(index_elements=["key"]).returning(
-        Notice.id)
-    inserted = 0
+        Notice.key)
+    inserted: set[str] = set()
     for start in range(0, len(rows), 1000):
         chunk = list(rows[start:start + 1000])
-        inserted += len(db.session.execute(statement.values(chunk)).all())
+        inserted.update(db.session.scalars(statement.values(chunk)))
     return inserted
 
 

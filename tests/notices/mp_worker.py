@@ -2,11 +2,13 @@
 bench/dispatch.py. Configured like production, through PORTAL_* environment variables.
 
     python -m tests.notices.mp_worker seed --users 100 --schedules 100
+    python -m tests.notices.mp_worker seed-webhooks --url http://127.0.0.1:PORT/hook --count 40
     python -m tests.notices.mp_worker sweep
     python -m tests.notices.mp_worker run [--no-sweep] [--deadline 120]
 
 `seed` makes one organization with N customer users and one open escalation carrying S
-one-off scheduled notices due now (N × S notices once swept). `run` sweeps due schedules and
+one-off scheduled notices due now (N × S notices once swept). `seed-webhooks` queues N
+webhook notices, due now, to one staff endpoint at URL. `run` sweeps due schedules and
 dispatches batches until every notice is sent or dead, then prints its counts as JSON.
 """
 
@@ -63,6 +65,25 @@ def seed(users: int, schedules: int) -> None:
     print(json.dumps({"organization_id": org.id, "escalation_id": escalation.id}))
 
 
+def seed_webhooks(url: str, count: int) -> None:
+    from portal.extensions import db
+    from portal.notices.models import Channel, Notice, WebhookEndpoint, WebhookKind
+
+    _app()
+    endpoint = WebhookEndpoint(name="Slow receiver", url=url, kind=WebhookKind.GENERIC,
+                               secret="lease-test")
+    db.session.add(endpoint)
+    db.session.flush()
+    token = os.urandom(4).hex()
+    db.session.add_all(
+        Notice(key=f"lease-{token}:{n}:webhook", event="lease", channel=Channel.WEBHOOK,
+               recipient=url, template="webhook",
+               context={"endpoint_id": endpoint.id, "payload": {"n": n}})
+        for n in range(count))
+    db.session.commit()
+    print(json.dumps({"endpoint_id": endpoint.id, "queued": count}))
+
+
 def sweep() -> None:
     from portal.extensions import db
     from portal.notices.scheduled import queue_due_scheduled_notices
@@ -80,15 +101,16 @@ def run(sweep: bool, deadline: float) -> None:
     from portal.notices.scheduled import queue_due_scheduled_notices
 
     _app()
-    totals = {"queued": 0, "claimed": 0, "sent": 0, "retried": 0, "dead": 0, "batches": 0}
+    totals = {"queued": 0, "claimed": 0, "sent": 0, "retried": 0, "dead": 0, "lost": 0,
+              "batches": 0}
     started = time.monotonic()
     while time.monotonic() - started < deadline:
         if sweep:
             totals["queued"] += queue_due_scheduled_notices()
             db.session.commit()
         report = dispatch_once()
-        for name in ("claimed", "sent", "retried", "dead"):
-            totals[name] += getattr(report, name)
+        for name in ("claimed", "sent", "retried", "dead", "lost"):
+            totals[name] += getattr(report, name, 0)
         totals["batches"] += bool(report.claimed)
         if report.claimed:
             continue
@@ -111,6 +133,9 @@ def main(argv: list[str]) -> None:
     seeding = sub.add_parser("seed")
     seeding.add_argument("--users", type=int, required=True)
     seeding.add_argument("--schedules", type=int, required=True)
+    webhooks = sub.add_parser("seed-webhooks")
+    webhooks.add_argument("--url", required=True)
+    webhooks.add_argument("--count", type=int, required=True)
     sub.add_parser("sweep")
     running = sub.add_parser("run")
     running.add_argument("--no-sweep", action="store_true")
@@ -118,6 +143,8 @@ def main(argv: list[str]) -> None:
     args = parser.parse_args(argv)
     if args.command == "seed":
         seed(args.users, args.schedules)
+    elif args.command == "seed-webhooks":
+        seed_webhooks(args.url, args.count)
     elif args.command == "sweep":
         sweep()
     else:

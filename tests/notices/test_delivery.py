@@ -187,6 +187,7 @@ def test_webhook_4xx_is_permanent(as_staff, world, webhook_receiver):
         notice = _notices(session, channel="webhook")[0]
         assert notice.status == NoticeStatus.DEAD and "410" in notice.last_error
     assert json.loads(webhook_receiver.requests[0].body) == {
+        "id": webhook_receiver.requests[0].headers["Idempotency-Key"],
         "text": f"[{world.escalation_a.reference}] {world.escalation_a.title}: "
                 f"{world.staff[Role.AGENT].name} posted an update."}
 
@@ -209,7 +210,8 @@ def test_crashed_dispatchers_rows_are_delivered_after_the_lease(app, as_staff, w
 
 def test_a_dispatcher_past_its_lease_cannot_overwrite_the_new_owner(app, as_staff, world,
                                                                      smtp_server):
-    """The slow dispatcher's late result is dropped: only the current claim records outcomes."""
+    """The stalled dispatcher finds its rows taken over: it sends none of them and records
+    nothing; only the current claim records outcomes."""
     with as_staff() as session:
         _post_customer_update(session, world)
     with as_staff():
@@ -220,6 +222,8 @@ def test_a_dispatcher_past_its_lease_cannot_overwrite_the_new_owner(app, as_staf
         report = dispatch.DispatchReport()
         smtp_server.mailbox.refuse_with = "550 5.0.0 would be wrong"
         dispatch.deliver_claimed(stale_token, ids, report)
+    assert report.lost == 3 and report.sent == report.dead == 0  # it sent nothing either
+    assert len(smtp_server.mailbox.messages) == 3
     with as_staff() as session:
         assert {n.status for n in _notices(session, event="update")} == {NoticeStatus.SENT}
 

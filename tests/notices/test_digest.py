@@ -86,3 +86,41 @@ def test_the_queue_digest_counts_breaches_from_stored_due_instants(as_staff, wor
     with as_staff():
         fresh = queue_state(now())
     assert fresh["breached"] == 0
+
+
+def test_a_sweep_that_loses_the_digest_row_to_another_scheduler_keeps_the_updates_held(
+        as_staff, world):
+    """Another scheduler queued the reader's digest with only the first update, between this
+    sweep's read and its insert: the second update stays held for the next digest."""
+    from sqlalchemy import event
+
+    from portal.notices.digest import digest_key
+    from portal.notices.outbox import email_row, insert_returning_keys
+
+    viewer = _digest_reader_with_updates(as_staff, world)
+    at = _tomorrow_utc(7, 30)  # 08:30 in Berlin
+    with frozen_at(at), as_staff() as session:
+        first, second = session.scalars(select(Notice).where(Notice.digest.is_(True))
+                                        .order_by(Notice.id)).all()
+        key = digest_key("updates", viewer.id, at.date())
+        rival_done = []
+
+        @event.listens_for(session, "do_orm_execute")
+        def the_other_scheduler_commits_first(state):
+            if state.is_insert and not rival_done:  # this sweep's INSERT is about to run
+                rival_done.append(True)
+                assert insert_returning_keys([email_row(
+                    key=key, event="digest", user_id=viewer.id, email=viewer.email,
+                    organization_id=viewer.organization_id, template="daily_digest",
+                    context={"kind": "updates",
+                             "update_ids": [first.context["update_id"]]})]) == {key}
+                first.status = NoticeStatus.SENT  # it carries the first update
+
+        queue_daily_digests()
+        event.remove(session, "do_orm_execute", the_other_scheduler_commits_first)
+        assert rival_done
+        session.flush()
+        session.expire_all()
+        assert session.get(Notice, second.id).status == NoticeStatus.PENDING
+        carried = session.scalars(select(Notice).where(Notice.key == key)).one()
+        assert carried.context["update_ids"] == [first.context["update_id"]]

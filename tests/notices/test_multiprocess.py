@@ -10,43 +10,18 @@ see committed rows while every other test runs inside a rolled-back transaction.
 
 from __future__ import annotations
 
-import asyncio
-import json
-import os
 import signal
 import subprocess
 import sys
-import threading
 import time
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from aiosmtpd.controller import Controller
 
 from tests.notices.conftest import free_port
+from tests.notices.processes import ROOT, CountingMailbox, env_for, finish, worker
 from tests.pgschema import own_schema
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-class CountingMailbox:
-    """Counts every Message-ID it accepts; can slow each message down."""
-
-    def __init__(self, delay: float = 0.0):
-        self.ids: list[str] = []
-        self.delay = delay
-        self.lock = threading.Lock()
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        for line in envelope.content.split(b"\r\n"):
-            if line.lower().startswith(b"message-id:"):
-                with self.lock:
-                    self.ids.append(line.split(b":", 1)[1].strip().decode())
-                break
-        return "250 OK"
 
 
 @pytest.fixture(scope="module")
@@ -56,31 +31,12 @@ def pg_schema(database_url):
                     "PostgreSQL pass of the suite runs this")
     with own_schema(database_url, "mp") as schema_url:
         subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"],
-                       cwd=ROOT, env=_env(schema_url), check=True, capture_output=True)
+                       cwd=ROOT, env=env_for(schema_url), check=True, capture_output=True)
         schema_engine = sa.create_engine(schema_url)
         try:
             yield schema_url, schema_engine
         finally:
             schema_engine.dispose()
-
-
-def _env(database_url: str, **settings) -> dict:
-    env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
-    env.update(PORTAL_DATABASE_URL=database_url, PYTHONPATH=str(ROOT),
-               PORTAL_SESSION_COOKIE_SECURE="false", PORTAL_SECRET_KEY="multi-process-tests")
-    env.update({f"PORTAL_{key}": str(value) for key, value in settings.items()})
-    return env
-
-
-def _worker(env: dict, *args: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "tests.notices.mp_worker", *args], cwd=ROOT,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-
-
-def _finish(process: subprocess.Popen, timeout: float = 900) -> dict:
-    out, err = process.communicate(timeout=timeout)
-    assert process.returncode == 0, err[-3000:]
-    return json.loads(out.strip().splitlines()[-1])
 
 
 def _fresh(engine) -> None:
@@ -111,10 +67,10 @@ def test_two_schedulers_and_dispatchers_deliver_10000_notices_once_each(app, pg_
     url, engine = pg_schema
     controller, mailbox = counting_smtp
     _fresh(engine)
-    env = _env(url, SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, NOTICE_BATCH_SIZE=200)
-    _finish(_worker(env, "seed", "--users", "100", "--schedules", "100"))
-    workers = [_worker(env, "run", "--deadline", "840") for _ in range(2)]
-    reports = [_finish(worker) for worker in workers]
+    env = env_for(url, SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, NOTICE_BATCH_SIZE=200)
+    finish(worker(env, "seed", "--users", "100", "--schedules", "100"))
+    workers = [worker(env, "run", "--deadline", "840") for _ in range(2)]
+    reports = [finish(worker) for worker in workers]
 
     statuses, message_id = _keys(engine)
     with app.app_context():
@@ -135,10 +91,10 @@ def test_a_killed_dispatchers_rows_are_delivered_after_its_lease(app, pg_schema,
     controller, mailbox = counting_smtp
     mailbox.delay = 0.005
     _fresh(engine)
-    env = _env(url, SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, NOTICE_BATCH_SIZE=100,
+    env = env_for(url, SMTP_HOST="127.0.0.1", SMTP_PORT=controller.port, NOTICE_BATCH_SIZE=100,
                NOTICE_LEASE_SECONDS=3)
-    _finish(_worker(env, "seed", "--users", "100", "--schedules", "10"))
-    victim = _worker(env, "run")
+    finish(worker(env, "seed", "--users", "100", "--schedules", "10"))
+    victim = worker(env, "run")
     deadline = time.monotonic() + 120
     while len(mailbox.ids) < 150 and time.monotonic() < deadline and victim.poll() is None:
         time.sleep(0.01)
@@ -151,7 +107,7 @@ def test_a_killed_dispatchers_rows_are_delivered_after_its_lease(app, pg_schema,
     delivered_before = len(mailbox.ids)
     assert 0 < in_flight <= 100
 
-    survivor = _finish(_worker(env, "run", "--no-sweep"))
+    survivor = finish(worker(env, "run", "--no-sweep"))
     statuses, message_id = _keys(engine)
     with app.app_context():
         expected = {message_id(key) for key in statuses}
