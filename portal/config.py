@@ -67,6 +67,8 @@ class Defaults:
     # The scheduler's intervals by job name, over the defaults in portal.scheduler, for example
     # PORTAL_SCHEDULER_JOB_SECONDS='{"dispatch-notices": 2, "daily-digests": 60}'.
     SCHEDULER_JOB_SECONDS: dict = {}
+    # A scheduler that finds another holding the lead (portal.leadership) tries again this often.
+    SCHEDULER_STANDBY_SECONDS = 5
     PRIORITY_WEIGHTS: dict | None = None  # None: portal.escalations.priority.DEFAULT_WEIGHTS
 
 

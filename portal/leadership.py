@@ -27,11 +27,8 @@ from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
-STANDBY_SECONDS = 5  # default of SCHEDULER_STANDBY_SECONDS
-
-
 def standby_seconds(app: Flask) -> float:
-    seconds = app.config.get("SCHEDULER_STANDBY_SECONDS", STANDBY_SECONDS)
+    seconds = app.config["SCHEDULER_STANDBY_SECONDS"]
     if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
         raise ValueError("SCHEDULER_STANDBY_SECONDS must be a positive number")
     return seconds
