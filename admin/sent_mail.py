@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 
 from admin import bp, navigation
 from portal.extensions import db
+from portal.notices.emails import render
 from portal.notices.models import Channel, Notice
-from portal.notices.rendering import UndeliverableNotice, render_email
+from portal.notices.rendering import UndeliverableNotice
 
 PAGE_SIZE = 50
 
@@ -43,7 +44,7 @@ def _email_or_404(notice_id: int) -> Notice:
 def sent_mail_message(notice_id: int):
     notice = _email_or_404(notice_id)
     try:
-        email, problem = render_email(notice), None
+        email, problem = render(notice), None
     except UndeliverableNotice as exc:
         email, problem = None, str(exc)
     return render_template("admin/sent_mail_message.html", notice=notice, email=email,
@@ -53,7 +54,7 @@ def sent_mail_message(notice_id: int):
 @bp.route("/sent-mail/<int:notice_id>/html")
 def sent_mail_html(notice_id: int):
     try:
-        email = render_email(_email_or_404(notice_id))
+        email = render(_email_or_404(notice_id))
     except UndeliverableNotice:
         abort(404)
     response = make_response(email.html)

@@ -18,8 +18,11 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from portal.escalations.jobs import evaluate_rules
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
+from portal.notices.dispatch import dispatch_all
+from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
 from portal.tenancy import Scope, set_scope
 
 log = logging.getLogger(__name__)
@@ -33,10 +36,6 @@ class Job:
 
 
 def _jobs() -> list[Job]:
-    from portal.escalations.jobs import evaluate_rules
-    from portal.notices.dispatch import dispatch_all
-    from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
-
     return [
         Job("evaluate-rules", 60, evaluate_rules),
         Job("dispatch-notices", 10, dispatch_all),

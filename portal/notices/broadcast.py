@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.notices.models import Audience, Broadcast, Notice
 from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
+from portal.notices.rendering import UndeliverableNotice, render_email
 from portal.notices.scheduled import BODY_MAX, SUBJECT_MAX, recipients_for
 from portal.operations import OperationError
 
@@ -120,8 +121,6 @@ def email_context(notice: Notice, context: dict) -> dict:
     recipient = context["recipient"]
     organization = recipient.organization if recipient is not None else None
     if organization is None:
-        from portal.notices.rendering import UndeliverableNotice
-
         raise UndeliverableNotice("a broadcast goes to customers of an organization")
     return {"subject_line": " ".join(fill(context["subject"], organization, recipient).split()),
             "message": fill(context["body"], organization, recipient)}
@@ -129,10 +128,8 @@ def email_context(notice: Notice, context: dict) -> dict:
 
 def preview(*, subject: str, body: str, organization: Organization, recipient: User | None):
     """The email as `recipient` (of `organization`) would read it."""
-    from portal.notices.rendering import render_email
-
     notice = Notice(key="preview", event=EVENT, recipient=recipient.email,
                     recipient_user_id=recipient.id, template=TEMPLATE,
                     context={"subject": subject, "body": body})
     with keeping_viewer_zone():
-        return render_email(notice)
+        return render_email(notice, email_context)

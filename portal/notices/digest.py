@@ -32,6 +32,7 @@ from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
 from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_returning_keys
+from portal.notices.rendering import UndeliverableNotice
 from portal.settings import get_setting
 
 EVENT = "digest"
@@ -147,8 +148,6 @@ def queue_state(at: datetime) -> dict:
 
 
 def email_context(notice: Notice, context: dict) -> dict:
-    from portal.notices.rendering import UndeliverableNotice
-
     recipient, kind, at = context["recipient"], context.get("kind"), now()
     if recipient is None or kind not in KINDS:
         raise UndeliverableNotice("a digest needs its reader and its kind")

@@ -31,9 +31,11 @@ from flask import current_app
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import selectinload
 
+from portal.accounts.models import User
 from portal.clock import now
+from portal.escalations.models import Escalation
 from portal.extensions import db
-from portal.notices import channels, rendering
+from portal.notices import channels, emails, rendering
 from portal.notices.lease import Lease
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 
@@ -98,7 +100,7 @@ def _deliver(notice: Notice, smtp: channels.SmtpSession) -> None:
         if smtp.unreachable:
             raise channels.TransientDeliveryError(
                 f"{smtp.unreachable} (not tried: the server was unreachable for this batch)")
-        smtp.send(notice.key, rendering.render_email(notice))
+        smtp.send(notice.key, emails.render(notice))
         return
     endpoint = db.session.get(WebhookEndpoint, notice.context.get("endpoint_id"))
     if endpoint is None or not endpoint.active:
@@ -161,9 +163,6 @@ RECORD_EVERY_SECONDS = 0.25
 def _load_batch(ids: list[int]) -> tuple[list[Notice], list]:
     """The claimed notices, and their recipients and escalations loaded alongside (kept
     referenced so rendering finds them in the session instead of querying per message)."""
-    from portal.accounts.models import User
-    from portal.escalations.models import Escalation
-
     notices = db.session.scalars(
         select(Notice).where(Notice.id.in_(ids)).order_by(Notice.next_attempt_at, Notice.id)
     ).all()

@@ -7,10 +7,12 @@ from collections.abc import Iterable
 
 from sqlalchemy import select
 
+from portal import audit
 from portal.accounts.models import User
+from portal.clock import now
 from portal.enums import NotificationPreference
 from portal.extensions import db
-from portal.notices.models import Channel, Notice, WebhookEndpoint, WebhookKind
+from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint, WebhookKind
 from portal.operations import OperationError
 
 
@@ -96,10 +98,6 @@ def retry_notice(notice: Notice, *, actor: User) -> Notice:
     """Send a dead (or failing) notice again: pending now, attempts from zero, same key — so
     the same Message-ID / Idempotency-Key, and a receiver that got it can drop it. Audited.
     Raises OperationError for a notice that is not dead or failed."""
-    from portal import audit
-    from portal.clock import now
-    from portal.notices.models import NoticeStatus
-
     if notice.status not in (NoticeStatus.DEAD, NoticeStatus.FAILED):
         raise OperationError("Only a dead or failing notice can be retried.")
     audit.record("notice.retried", actor=actor, obj=notice, key=notice.key,

@@ -7,6 +7,7 @@ shown in the recipient's timezone; links are absolute (PUBLIC_URL).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import contextmanager
 from zoneinfo import ZoneInfo
 
@@ -31,15 +32,9 @@ UNSUBSCRIBABLE = {"escalation_update", "scheduled_notice", "holding_message"}
 OPT_OUT_TEMPLATES = {"daily_digest": "digests", "broadcast": "broadcasts"}
 
 
-def _template_context(notice: Notice, context: dict) -> dict:
-    """What a template needs beyond the notice's own context, built at send time."""
-    from portal.notices import broadcast, digest, scheduled
-
-    builders = {scheduled.TEMPLATE: scheduled.email_context,
-                broadcast.TEMPLATE: broadcast.email_context,
-                digest.TEMPLATE: digest.email_context}
-    builder = builders.get(notice.template)
-    return builder(notice, context) if builder else {}
+#: A kind's context builder: what its template needs beyond the notice's own context, built
+#: at send time (`portal.notices.emails` knows which kind has one).
+ContextBuilder = Callable[[Notice, dict], dict]
 
 
 class UndeliverableNotice(LookupError):
@@ -117,8 +112,9 @@ def _escalation_context(notice: Notice, recipient: User | None) -> dict:
     return context
 
 
-def render_email(notice: Notice) -> RenderedEmail:
-    """Subject, plain text and HTML for an email notice."""
+def render_email(notice: Notice, build_context: ContextBuilder | None = None) -> RenderedEmail:
+    """Subject, plain text and HTML for an email notice; `build_context` adds what its kind's
+    template needs (`portal.notices.emails.render` picks it by template)."""
     recipient = db.session.get(User, notice.recipient_user_id) if notice.recipient_user_id \
         else None
     with _external_urls_for(recipient):
@@ -143,7 +139,8 @@ def render_email(notice: Notice) -> RenderedEmail:
             context["unsubscribe_label"] = f"Stop {OPT_OUT_KINDS[opt_out_kind]}"
         context["unsubscribe_url"] = unsubscribe_url
         context["portal_url"] = current_app.config["PUBLIC_URL"]
-        context.update(_template_context(notice, context))
+        if build_context is not None:
+            context.update(build_context(notice, context))
         template = notice.template
         try:
             subject = render_template(f"email/{template}.subject.txt", **context)

@@ -28,6 +28,7 @@ from portal.escalations.placeholders import fill_placeholders, unknown_placehold
 from portal.extensions import db
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
+from portal.notices.rendering import render_email
 from portal.operations import OperationError
 
 EVENT = "scheduled"
@@ -239,8 +240,6 @@ def email_context(notice: Notice, context: dict) -> dict:
 def preview(escalation: Escalation, *, subject: str, body: str, audience: Audience):
     """(rendered email, its Markdown message filled in, sample recipient, recipient count) as
     the first recipient would read it now; (None, "", None, 0) when the audience is empty."""
-    from portal.notices.rendering import render_email
-
     stmt = recipients_for(escalation.organization_id, audience, escalation.id)
     users = db.session.scalars(stmt).all()
     if not users:
@@ -251,7 +250,7 @@ def preview(escalation: Escalation, *, subject: str, body: str, audience: Audien
                     context={"escalation_id": escalation.id, "subject": subject, "body": body,
                              "reference": escalation.reference})
     with keeping_viewer_zone():
-        email = render_email(notice)
+        email = render_email(notice, email_context)
     message = fill_placeholders(body, escalation, next_update_by=escalation.next_update_due_at,
                                 recipient=sample)
     return email, message, sample, len(users)

@@ -6,7 +6,9 @@ from flask import Blueprint, abort, render_template, request
 
 from portal.accounts.models import User
 from portal.escalations.models import Escalation
+from portal.escalations.operations import set_subscription
 from portal.extensions import csrf, db
+from portal.notices.optout import KINDS, opt_out, read_opt_out_token
 from portal.notices.rendering import read_unsubscribe_token
 from portal.tenancy import unscoped
 
@@ -16,8 +18,6 @@ bp = Blueprint("notices", __name__)
 @bp.route("/unsubscribe/<token>", methods=["GET", "POST"])
 @csrf.exempt  # mail clients POST here (RFC 8058); the signed token is the proof
 def unsubscribe(token: str):
-    from portal.escalations.operations import set_subscription
-
     ids = read_unsubscribe_token(token)
     if ids is None:
         abort(404)
@@ -38,8 +38,6 @@ def unsubscribe(token: str):
 @bp.route("/opt-out/<token>", methods=["GET", "POST"])
 @csrf.exempt  # mail clients POST here (RFC 8058); the signed token is the proof
 def opt_out_page(token: str):
-    from portal.notices.optout import KINDS, opt_out, read_opt_out_token
-
     found = read_opt_out_token(token)
     if found is None:
         abort(404)
