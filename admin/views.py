@@ -19,6 +19,7 @@ from admin import bp, navigation
 from portal.clock import now
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Segment, Status, Tier
 from portal.escalations import queue
+from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.escalations.operations.common import senior_threshold
 from portal.htmx import render_htmx_template, wants_fragment
 
@@ -49,7 +50,7 @@ class QueueFilterForm(FlaskForm):
 
     view = HiddenField(default=queue.DEFAULT_VIEW,
                        validators=[Optional(), AnyOf(list(queue.QUICK_VIEWS))])
-    q = SearchField("Search", validators=[Optional(), Length(max=queue.SEARCH_MAX_CHARS)],
+    q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_CHARS)],
                     description="A reference (ESC-1042), words of the title, or a customer.")
     tier = SelectField("Tier", default="", choices=[SelectChoice("", "All tiers")] + [
         SelectChoice(t.value, t.value) for t in Tier])

@@ -25,6 +25,7 @@ from portal.clock import now
 from portal.customer import bp
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Status
 from portal.escalations import dashboard
+from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/dashboard.html"
@@ -36,7 +37,7 @@ class DashboardFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
-    q = SearchField("Search", validators=[Optional(), Length(max=dashboard.SEARCH_MAX_CHARS)],
+    q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_CHARS)],
                     description="A reference such as ESC-1042, or words from the title.")
     severity = SelectField("Severity", default="", choices=[SelectChoice("", "All severities")] + [
         SelectChoice(str(n), f"Sev {n} · {label}") for n, label in SEVERITY_LABELS.items()])
@@ -84,7 +85,7 @@ def query_from_args(args: MultiDict) -> dashboard.DashboardQuery | None:
     search, area = args.get("q", ""), args.get("area", "")
     severity, status = args.get("severity", ""), args.get("status", "")
     sort, page = args.get("sort", dashboard.DEFAULT_SORT), args.get("page", "1") or "1"
-    if (len(search) > dashboard.SEARCH_MAX_CHARS or len(area) > dashboard.AREA_MAX_CHARS
+    if (len(search) > SEARCH_MAX_CHARS or len(area) > dashboard.AREA_MAX_CHARS
             or (severity and severity not in _SEVERITIES)
             or (status and status not in _STATUSES) or sort not in dashboard.SORTS
             or not (page.isascii() and page.isdigit())

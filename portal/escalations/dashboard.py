@@ -14,7 +14,6 @@ session (portal.tenancy); the explicit organization filters only help the query 
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -28,14 +27,24 @@ from portal.accounts.models import Organization, SlaPolicy, User
 from portal.enums import OPEN_STATUSES, Status, UpdateKind
 from portal.escalations import sla
 from portal.escalations.clocks import calendar_of, compute_for, targets_of
-from portal.escalations.models import Escalation, Milestone, StatusChange, Update
+from portal.escalations.listing import (
+    NextMilestone,
+    Paged,
+    by_area,
+    minute_of,
+    next_milestones,
+    only_where,
+    page_count,
+    search_criterion,
+    weak_etag,
+)
+from portal.escalations.models import Escalation, StatusChange, Update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "1"
 EXCERPT_CHARS = 160
-SEARCH_MAX_CHARS = 100
 AREA_MAX_CHARS = 80
 PAGE_SIZE = 25
 MAX_PAGE = 10_000
@@ -96,19 +105,8 @@ class DashboardQuery:
         if self.area:
             criteria.append(Escalation.product_area == self.area)
         if self.search:
-            criteria.append(_search_criterion(self.search))
+            criteria.append(search_criterion(self.search))
         return criteria
-
-
-def _search_criterion(text: str):
-    """A reference ("ESC-1042", "esc-1042" or just "1042") or words of the title."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    criterion = Escalation.title.ilike(f"%{escaped}%", escape="\\")
-    reference = text if not text.isdigit() else f"ESC-{text}"
-    escalation_id = Escalation.id_from_reference(reference)
-    if escalation_id is not None:
-        criterion = sa.or_(criterion, Escalation.id == escalation_id)
-    return criterion
 
 
 def _open_escalations(organization_id: int) -> list:
@@ -132,7 +130,7 @@ class Summary:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.matching // PAGE_SIZE))
+        return page_count(self.matching, PAGE_SIZE)
 
 
 def summarize(organization_id: int, query: DashboardQuery) -> Summary:
@@ -143,31 +141,18 @@ def summarize(organization_id: int, query: DashboardQuery) -> Summary:
     enters or leaves the matching set changes the count or the id sum, so the digest changes
     exactly when the customer's view of the list may have."""
     criteria = query.criteria()
-
-    def matching(column, otherwise=None):
-        if not criteria:
-            return column
-        return sa.case((sa.and_(*criteria), column), else_=otherwise)
-
-    stmt = (
-        sa.select(
-            Escalation.product_area,
-            sa.func.count(Escalation.id),
-            sa.func.count(matching(Escalation.id)),
-            sa.func.sum(matching(Escalation.id, 0)),
-            sa.func.max(matching(Escalation.customer_changed_at)),
-        )
-        .where(*_open_escalations(organization_id))
-        .group_by(Escalation.product_area)
-        .order_by(Escalation.product_area)
+    groups = by_area(
+        sa.func.count(only_where(criteria, Escalation.id)),
+        sa.func.sum(only_where(criteria, Escalation.id, 0)),
+        sa.func.max(only_where(criteria, Escalation.customer_changed_at)),
+        where=_open_escalations(organization_id),
     )
-    groups = db.session.execute(stmt).all()
-    changed = [row[4] for row in groups if row[4] is not None]
+    changed = [value for value in groups.column(2) if value is not None]
     return Summary(
-        total_open=sum(row[1] for row in groups),
-        areas=tuple((row[0], row[1]) for row in groups if row[0]),
-        matching=sum(row[2] for row in groups),
-        id_sum=sum(int(row[3] or 0) for row in groups),
+        total_open=groups.total,
+        areas=groups.areas,
+        matching=sum(groups.column(0)),
+        id_sum=sum(int(value or 0) for value in groups.column(1)),
         last_changed_at=max(changed) if changed else None,
     )
 
@@ -180,16 +165,9 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
     every time shown) and the current minute, so relative times ("in 3 h") refresh at least
     once a minute. Weak: two responses with the same ETag mean the same, but are not byte for
     byte identical (the page carries a fresh CSP nonce, the fragment the time it was made)."""
-    parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
-             query.sort, str(query.page), summary.digest(), str(int(at.timestamp() // 60)),
-             str(poll_seconds))
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
-
-
-@dataclass(frozen=True)
-class NextMilestone:
-    title: str
-    due_at: datetime
+    return weak_etag(REPRESENTATION_VERSION, variant, viewer,
+                     repr(sorted(query.args().items())), query.sort, str(query.page),
+                     summary.digest(), minute_of(at), str(poll_seconds))
 
 
 @dataclass(frozen=True)
@@ -216,20 +194,15 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Dashboard:
+class Dashboard(Paged):
     query: DashboardQuery
     summary: Summary
     rows: list[Row] = field(default_factory=list)
     page: int = 1
 
     @property
-    def first(self) -> int:
-        """The position of the first row shown (1-based), 0 when none is."""
-        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return self.first + len(self.rows) - 1 if self.rows else 0
+    def page_size(self) -> int:
+        return PAGE_SIZE
 
 
 def organization_with_policy(organization_id: int) -> Organization:
@@ -253,7 +226,7 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
     ids = [escalation.id for escalation in escalations]
     histories = _status_histories(ids)
     updates = _latest_vendor_updates(ids)
-    milestones = _next_milestones(ids)
+    milestones = next_milestones(ids, customer_view=True)
     calendar = calendar_of(organization)
     policy = organization.sla_policy
     targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
@@ -352,26 +325,6 @@ def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
         .where(ranked.c.nth == 1)
     )
     return {row.escalation_id: row for row in db.session.execute(stmt)}
-
-
-def _next_milestones(ids: list[int]) -> dict[int, NextMilestone]:
-    """The next customer-visible milestone not yet done, by due time, per escalation."""
-    ranked = (
-        sa.select(
-            Milestone.escalation_id, Milestone.title, Milestone.due_at,
-            sa.func.row_number().over(
-                partition_by=Milestone.escalation_id,
-                order_by=(Milestone.due_at, Milestone.id),
-            ).label("nth"),
-        )
-        .where(Milestone.escalation_id.in_(ids), customer_visible(Milestone),
-               Milestone.completed_at.is_(None))
-        .subquery()
-    )
-    stmt = sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
-        ranked.c.nth == 1)
-    return {row.escalation_id: NextMilestone(row.title, row.due_at)
-            for row in db.session.execute(stmt)}
 
 
 # Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.

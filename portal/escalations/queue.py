@@ -14,7 +14,6 @@ organization (the console runs unscoped) and every row, internal ones included.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -23,13 +22,23 @@ from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from portal.accounts.models import Organization, User
 from portal.enums import OPEN_STATUSES, STAFF_ROLES, Segment, Status, Tier
-from portal.escalations.models import Escalation, Handoff, Milestone
+from portal.escalations.listing import (
+    NextMilestone,
+    Paged,
+    by_area,
+    minute_of,
+    next_milestones,
+    only_where,
+    page_count,
+    search_criterion,
+    weak_etag,
+)
+from portal.escalations.models import Escalation, Handoff
 from portal.extensions import db
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "1"
 PAGE_SIZE = 50
-SEARCH_MAX_CHARS = 100
 AGING_AFTER = timedelta(hours=24)  # "aging": open this long
 STALE_AFTER = timedelta(hours=24)  # the same status this long
 
@@ -88,18 +97,6 @@ def _quick_view(view: str, viewer_id: int, at: datetime):
     if view == "overdue":
         return update_overdue(at)
     return None
-
-
-def _search_criterion(text: str):
-    """A reference ("ESC-1042" or "1042"), words of the title, or the customer's name."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
-    criterion = sa.or_(Escalation.title.ilike(pattern, escape="\\"),
-                       Organization.name.ilike(pattern, escape="\\"))
-    escalation_id = Escalation.id_from_reference(text if not text.isdigit() else f"ESC-{text}")
-    if escalation_id is not None:
-        criterion = sa.or_(criterion, Escalation.id == escalation_id)
-    return criterion
 
 
 @dataclass(frozen=True)
@@ -171,7 +168,7 @@ class QueueQuery:
         elif self.sla == "at_risk":
             criteria.append(at_risk_or_breached(at))
         if self.search:
-            criteria.append(_search_criterion(self.search))
+            criteria.append(search_criterion(self.search, Organization.name))
         return criteria
 
     def criteria(self, viewer_id: int, at: datetime) -> list:
@@ -205,9 +202,9 @@ def etag(stamp: str, query: QueueQuery, *, variant: str, viewer: str, at: dateti
     """A weak validator for one representation of the queue (page or fragment): the change
     stamp, the query, the viewer (their quick views and timezone) and the current minute, so
     ages and SLA states refresh at least once a minute."""
-    parts = (REPRESENTATION_VERSION, variant, viewer, repr(sorted(query.args().items())),
-             stamp, str(int(at.timestamp() // 60)), str(poll_seconds))
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+    return weak_etag(REPRESENTATION_VERSION, variant, viewer,
+                     repr(sorted(query.args().items())), stamp, minute_of(at),
+                     str(poll_seconds))
 
 
 @dataclass(frozen=True)
@@ -230,26 +227,16 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
     view (each with the filters applied). Unfiltered, it reads only columns of the covering
     index ix_escalations_queue_views (an index-only scan on PostgreSQL)."""
     filters = query.filter_criteria(at)
-
-    def when(criteria, column):
-        criteria = [c for c in criteria if c is not None]
-        return sa.case((sa.and_(*criteria), column)) if criteria else column
-
-    stmt = (
-        sa.select(Escalation.product_area, sa.func.count(Escalation.id),
-                  *(sa.func.count(when(filters + [_quick_view(view, viewer_id, at)],
-                                       Escalation.id)) for view in QUICK_VIEWS))
-        .where(Escalation.status.in_(OPEN_STATUSES))
-        .group_by(Escalation.product_area)
-        .order_by(Escalation.product_area)
+    groups = by_area(
+        *(sa.func.count(only_where(filters + [_quick_view(view, viewer_id, at)], Escalation.id))
+          for view in QUICK_VIEWS),
+        where=[Escalation.status.in_(OPEN_STATUSES)],
+        join_organization=bool(query.segment or query.search),  # their criteria need it
     )
-    if query.segment or query.search:  # the only criteria on the organization
-        stmt = stmt.join(Organization, Organization.id == Escalation.organization_id)
-    groups = db.session.execute(stmt).all()
     return Summary(
-        total_open=sum(row[1] for row in groups),
-        areas=tuple((row[0], row[1]) for row in groups if row[0]),
-        views={view: sum(row[2 + n] for row in groups) for n, view in enumerate(QUICK_VIEWS)},
+        total_open=groups.total,
+        areas=groups.areas,
+        views={view: sum(groups.column(n)) for n, view in enumerate(QUICK_VIEWS)},
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
     )
 
@@ -287,12 +274,6 @@ def sla_state(escalation: Escalation, at: datetime) -> SlaState:
 
 
 @dataclass(frozen=True)
-class NextMilestone:
-    title: str
-    due_at: datetime
-
-
-@dataclass(frozen=True)
 class PendingHandoff:
     to_name: str
     to_user_id: int
@@ -326,23 +307,19 @@ class QueueRow:
 
 
 @dataclass(frozen=True)
-class Queue:
+class Queue(Paged):
     query: QueueQuery
     summary: Summary
     rows: list[QueueRow] = field(default_factory=list)
     page: int = 1
 
     @property
+    def page_size(self) -> int:
+        return PAGE_SIZE
+
+    @property
     def pages(self) -> int:
-        return max(1, -(-self.summary.matching // PAGE_SIZE))
-
-    @property
-    def first(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + 1 if self.rows else 0
-
-    @property
-    def last(self) -> int:
-        return (self.page - 1) * PAGE_SIZE + len(self.rows)
+        return page_count(self.summary.matching, PAGE_SIZE)
 
 
 def _sla_due():
@@ -377,8 +354,7 @@ _ROW_COLUMNS = (
 
 def page_number(requested: int, summary: Summary) -> int:
     """The requested page, kept within the pages that exist."""
-    pages = max(1, -(-summary.matching // PAGE_SIZE))
-    return min(max(1, requested), pages)
+    return min(max(1, requested), page_count(summary.matching, PAGE_SIZE))
 
 
 def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
@@ -406,7 +382,7 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
     if not escalations:
         return Queue(query=query, summary=summary, page=page)
     ids = [escalation.id for escalation in escalations]
-    milestones = _next_milestones(ids)
+    milestones = next_milestones(ids, customer_view=False)
     handoffs = _pending_handoffs(ids)
     rows = []
     for e in escalations:
@@ -422,23 +398,6 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
             update_overdue=e.next_update_due_at is not None and e.next_update_due_at < at,
         ))
     return Queue(query=query, summary=summary, rows=rows, page=page)
-
-
-def _next_milestones(ids: list[int]) -> dict[int, NextMilestone]:
-    """The next milestone not yet done (internal ones too: staff see them), per escalation."""
-    ranked = (
-        sa.select(
-            Milestone.escalation_id, Milestone.title, Milestone.due_at,
-            sa.func.row_number().over(partition_by=Milestone.escalation_id,
-                                      order_by=(Milestone.due_at, Milestone.id)).label("nth"),
-        )
-        .where(Milestone.escalation_id.in_(ids), Milestone.completed_at.is_(None))
-        .subquery()
-    )
-    stmt = sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
-        ranked.c.nth == 1)
-    return {row.escalation_id: NextMilestone(row.title, row.due_at)
-            for row in db.session.execute(stmt)}
 
 
 def _pending_handoffs(ids: list[int]) -> dict[int, PendingHandoff]:
