@@ -1,0 +1,126 @@
+"""The dependency direction of the house (README, "How it is built"), checked over the real
+import graph: web (console, portal pages, routes) → operations and read models → models →
+core. No module imports another that (directly or not) imports it back, and imports are at
+the top of a module except in the app factory and the CLI, which build everything last.
+"""
+
+from __future__ import annotations
+
+import ast
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGES = ("portal", "admin")
+# The only modules that import inside functions: they assemble the app after everything else.
+LATE_IMPORTERS = {"portal", "portal.cli"}
+
+WEB = ("admin", "portal.customer", "portal.auth.views", "portal.auth.invitations",
+       "portal.notices.views", "portal.errors", "portal.live")
+CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.markdown",
+        "portal.operations", "portal.ownership", "portal.sessions", "portal.sqltypes")
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+@cache
+def _modules() -> dict[str, ast.Module]:
+    return {_module_name(path): ast.parse(path.read_text(), str(path))
+            for package in PACKAGES for path in sorted((ROOT / package).rglob("*.py"))}
+
+
+def _resolve(name: str, names: dict) -> str | None:
+    """The module of ours an import names (a `from package import module` names the module)."""
+    while name and name not in names:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def _imports(module: str, tree: ast.Module, *, top_level_only: bool) -> set[str]:
+    names = _modules()
+    found = set()
+    nodes = tree.body if top_level_only else ast.walk(tree)
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            targets = [alias.name for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            targets = [f"{node.module}.{alias.name}" for alias in node.names] + [node.module]
+        else:
+            continue
+        for target in targets:
+            resolved = _resolve(target, names)
+            if (resolved and resolved != module and target.split(".")[0] in PACKAGES
+                    and not resolved.startswith(module + ".")):
+                # (a package importing its own modules only registers their routes)
+                found.add(resolved)
+    return found
+
+
+def _graph() -> dict[str, set[str]]:
+    return {module: _imports(module, tree, top_level_only=True)
+            for module, tree in _modules().items()}
+
+
+def _within(module: str, prefixes) -> bool:
+    return any(module == p or module.startswith(p + ".") for p in prefixes)
+
+
+def _is_models(module: str) -> bool:
+    return module.endswith(".models") or ".models." in module
+
+
+def test_imports_are_at_the_top():
+    late = []
+    for module, tree in _modules().items():
+        if module in LATE_IMPORTERS:
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                late += [f"{module}:{inner.lineno}" for inner in ast.walk(node)
+                         if isinstance(inner, ast.Import | ast.ImportFrom)]
+    assert late == []
+
+
+def test_no_module_imports_itself_back():
+    graph = _graph()
+    cycles, state = [], {}
+
+    def visit(module, path):
+        state[module] = "open"
+        for target in sorted(graph.get(module, ())):
+            if state.get(target) == "open":
+                cycles.append(" -> ".join(path[path.index(target):] + [target]))
+            elif target not in state:
+                visit(target, path + [target])
+        state[module] = "done"
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module, [module])
+    assert cycles == []
+
+
+def _violations(rule) -> list[str]:
+    return sorted(f"{module} -> {target}" for module, targets in _graph().items()
+                  for target in targets if rule(module, target))
+
+
+@pytest.mark.parametrize(("name", "rule"), [
+    ("the app never imports the console",
+     lambda m, t: not _within(m, ("admin",)) and _within(t, ("admin",))),
+    ("only the web imports the web",
+     lambda m, t: not _within(m, WEB) and m not in LATE_IMPORTERS and _within(t, WEB)),
+    ("models import only models and the core",
+     lambda m, t: _is_models(m) and not (_is_models(t) or _within(t, CORE))),
+    ("the core imports only the core",
+     lambda m, t: _within(m, CORE) and not _within(t, CORE)),
+])
+def test_dependencies_point_down(name, rule):
+    assert _violations(rule) == [], name
