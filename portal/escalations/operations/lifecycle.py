@@ -26,6 +26,7 @@ from portal.escalations.models import (
     Escalation,
     EscalationRequest,
     Handoff,
+    SeverityChange,
     StatusChange,
     Update,
 )
@@ -145,6 +146,10 @@ def open_escalation(
         StatusChange(organization_id=organization.id, to_status=Status.NEW, at=opened,
                      actor=actor, reason="opened")
     )
+    escalation.severity_history.append(
+        SeverityChange(organization_id=organization.id, severity=severity, changed_at=opened,
+                       actor=actor)
+    )
     if owner is not None:
         db.session.add(new_handoff(escalation, actor, owner, handoff, at=opened))
     db.session.flush()
@@ -220,6 +225,11 @@ def change_severity(escalation: Escalation, severity: int, *, actor: User | None
         raise OperationError("Say why the severity changes.", "reason")
     previous = escalation.severity
     escalation.severity = severity
+    # The history clocks "as of T" read (portal.escalations.clocks.clocks_as_of).
+    escalation.severity_history.append(
+        SeverityChange(organization_id=escalation.organization_id, severity=severity,
+                       changed_at=now(), actor=actor)
+    )
     recompute_priority(escalation)
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.SEVERITY_CHANGE,
               visibility=Visibility.CUSTOMER,
