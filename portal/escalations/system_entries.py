@@ -47,3 +47,11 @@ def severity_change(previous: int, severity: int, reason: str) -> str:
     """Severity is shared with the customer, so the change and staff's reason are shown as
     written. (The severity-history migration 0016 recognises the first sentence.)"""
     return f"Severity changed from Sev {previous} to Sev {severity}.\n\n{reason.strip()}"
+
+
+def tier_announced(body: str) -> Tier | None:
+    """The tier a customer's tier-change entry announces (its first line), for the report's
+    path through tiers; None for anything else (older entries keep their own words)."""
+    first_line = body.split("\n", 1)[0].strip()
+    return next((tier for tier, words in TIER_FOR_CUSTOMERS.items() if words == first_line),
+                None)

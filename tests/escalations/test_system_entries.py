@@ -53,3 +53,19 @@ def test_the_internal_entry_keeps_the_mechanics(escalation):
         reason=senior_routing_reason(100, 75) + ".")
     assert body.startswith("Escalated from L1 to Management. Trigger: severity.")
     assert "Composite priority 100 ≥ threshold 75" in body
+
+
+def test_the_report_follows_tiers_through_the_customers_entries(staff_session, world):
+    """The post-incident report's path through tiers reads the customer's tier entries, in
+    their new words as in the old."""
+    from portal.enums import Role
+    from portal.escalations import operations as ops
+    from portal.reports.content import customer_timeline, tier_path
+
+    escalation = staff_session.get(Escalation, world.escalation_b.id)
+    agent = staff_session.get(type(escalation.owner), world.staff[Role.AGENT].id)
+    ops.change_tier(escalation, Tier.L2, actor=agent, reason="Needs the payments team")
+    ops.change_tier(escalation, Tier.L3, actor=agent, reason="A product defect")
+    staff_session.flush()
+    path = [step["tier"] for step in tier_path(escalation, customer_timeline(escalation))]
+    assert path == ["L1", "L2", "L3"]
