@@ -305,8 +305,9 @@ def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) ->
 
 @dataclass(frozen=True)
 class Targets:
-    """The policy's targets for one severity, in minutes. Pass the *current* severity's targets:
-    a severity change applies to the whole history from ``opened_at``, as helpdesks do."""
+    """The policy's targets for one severity, in minutes. Pass the targets of the severity in
+    force at ``now``: a severity change applies to the whole history from ``opened_at``, as
+    helpdesks do."""
 
     acknowledge_minutes: int
     update_minutes: int
@@ -452,10 +453,14 @@ def compute_clocks(
     """All SLA clocks of one escalation as of ``now``: the single source of truth.
 
     Events dated after ``now`` (acknowledgement, resolution, status changes) have not happened
-    yet as of ``now``, so the same history can be replayed for any instant. Only the resolve
+    yet as of ``now``, so the same history can be replayed for any instant; the caller passes
+    the resolution, severity and last update as they stood at ``now``
+    (``portal.escalations.clocks.clocks_as_of``), since a later reopen clears ``resolved_at``
+    and a later update or severity change would otherwise leak into the past. Only the resolve
     clock pauses while waiting on the customer. Resolution also stops an acknowledge clock that
     was never stopped: a resolved escalation was clearly seen. ``next_update_by`` is the
-    commitment made by the last customer-visible update, if any; it wins over the cadence.
+    commitment made by the last update that counts (``portal.escalations.promises``: a person
+    telling the customer something, never a system entry), if any; it wins over the cadence.
     """
     opened, now = _utc(opened_at, "opened_at"), _utc(now, "now")
     acked = _utc_or_none(acknowledged_at, "acknowledged_at")
