@@ -206,10 +206,13 @@ def _model_cli_view(model, status):
 
 
 @pytest.fixture(scope="module", autouse=True)
-def _report():
+def _report(request):
+    """Say how many cases ran, in the test run's own output (not only under -s)."""
     yield
-    print(f"\nSLA property test: {RUN['cases']} generated escalations, {RUN['instants']} "
-          f"instants compared, {RUN['cli']} through flask sla show --json")
+    capture = request.config.pluginmanager.get_plugin("capturemanager")
+    with capture.global_and_fixture_disabled():
+        print(f"\nSLA property test: {RUN['cases']} generated escalations, {RUN['instants']} "
+              f"instants compared with the minute model, {RUN['cli']} through flask sla show")
 
 
 @settings(max_examples=120, deadline=None, database=None,
