@@ -84,7 +84,9 @@ class Escalation(TenantScoped, db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     communicator: Mapped[User | None] = relationship(foreign_keys=[communicator_id])
     status_history: Mapped[list[StatusChange]] = relationship(
-        back_populates="escalation", order_by="StatusChange.at", cascade="all, delete-orphan"
+        # Ties (two moves in the same instant) in the order they were made.
+        back_populates="escalation", order_by="(StatusChange.at, StatusChange.id)",
+        cascade="all, delete-orphan"
     )
     severity_history: Mapped[list[SeverityChange]] = relationship(
         back_populates="escalation", order_by="(SeverityChange.changed_at, SeverityChange.id)",
