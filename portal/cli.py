@@ -110,21 +110,27 @@ def sla_group() -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @with_appcontext
 def sla_show(references: tuple[str, ...], at_text: str | None, as_json: bool) -> None:
-    """Print the acknowledge, resolve and next-update clocks of open escalations (or REFs)."""
+    """Print the acknowledge, resolve and next-update clocks of open escalations (or REFs),
+    as they stood at --at: the severity in force then, the updates posted by then, the
+    resolved and reopened periods as they were then."""
     import json
     from datetime import UTC, datetime
 
     from sqlalchemy import select
 
     from portal.clock import now
-    from portal.escalations.clocks import clocks_for
+    from portal.escalations.clocks import clocks_as_of
     from portal.escalations.models import Escalation
     from portal.escalations.queries import open_escalations
 
     _unscoped("CLI: sla show")
     at = now()
     if at_text:
-        at = datetime.fromisoformat(at_text)
+        try:
+            at = datetime.fromisoformat(at_text)
+        except ValueError:
+            raise click.BadParameter("give an ISO time, like 2026-03-29T10:30:00+00:00",
+                                     param_hint="--at") from None
         at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
     if references:
         ids = [Escalation.id_from_reference(ref) for ref in references]
@@ -137,7 +143,7 @@ def sla_show(references: tuple[str, ...], at_text: str | None, as_json: bool) ->
             raise click.UsageError(f"no escalation ESC-{min(missing) + 1000}")
     else:
         escalations = db.session.scalars(open_escalations()).all()
-    rows = [_clock_row(escalation, clocks_for(escalation, at=at), at) for escalation in escalations]
+    rows = [_clock_row(escalation, clocks_as_of(escalation, at), at) for escalation in escalations]
     if as_json:
         click.echo(json.dumps({"at": at.isoformat(), "escalations": rows}, indent=2))
         return
@@ -158,15 +164,16 @@ def _next_update_row(escalation, nxt, at) -> dict | None:
     from datetime import timedelta
 
     from portal.escalations import sla
-    from portal.escalations.clocks import calendar_for, targets_for
+    from portal.escalations.clocks import calendar_for, severity_at, targets_of
     from portal.escalations.due import AT_RISK_FRACTION
-    from portal.escalations.queries import latest_customer_update_at
+    from portal.escalations.promises import latest_update
 
-    last = db.session.execute(latest_customer_update_at(escalation.id)).first()
+    last = db.session.execute(latest_update(escalation.id, at=at)).first()
     since = last.created_at if last else escalation.opened_at
     calendar = calendar_for(escalation)
     if nxt.basis == "cadence":
-        target = timedelta(minutes=targets_for(escalation).update_minutes)
+        policy = escalation.organization.sla_policy
+        target = timedelta(minutes=targets_of(policy, severity_at(escalation, at)).update_minutes)
     else:
         target = sla.business_elapsed(calendar, since, max(since, nxt.due_at))
     counted = sla.business_elapsed(calendar, since, max(since, at))
@@ -185,9 +192,11 @@ def _clock_row(escalation, clocks, at) -> dict:
                 "paused_since": c.paused_since.isoformat() if c.paused_since else None}
 
     nxt = clocks.next_update
+    from portal.escalations.clocks import severity_at, status_at
+
     return {
-        "reference": escalation.reference, "severity": escalation.severity,
-        "status": escalation.status.value,
+        "reference": escalation.reference, "severity": severity_at(escalation, at),
+        "status": status_at(escalation, at),
         "clocks": {"acknowledge": clock(clocks.acknowledge), "resolve": clock(clocks.resolve)},
         "next_update": _next_update_row(escalation, nxt, at),
     }

@@ -17,6 +17,6 @@ def test_migrated_schema_matches_the_models(app):
 def test_every_customer_owned_table_carries_organization_id(app):
     """Tenancy starts in the schema: every escalation-domain table has organization_id."""
     tenant_tables = {"escalations", "status_changes", "updates", "milestones",
-                     "remediation_steps", "exit_criteria", "handoffs"}
+                     "remediation_steps", "exit_criteria", "handoffs", "severity_changes"}
     for name in tenant_tables:
         assert "organization_id" in db.metadata.tables[name].c, name

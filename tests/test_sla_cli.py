@@ -46,3 +46,10 @@ def test_sla_show_gives_the_next_update_clock_in_the_same_terms(runner, world):
                                  "--json"])
     nxt = json.loads(result.output)["escalations"][0]["next_update"]
     assert nxt["state"] == "overdue" and nxt["overdue"] is True
+
+
+def test_sla_show_refuses_a_time_it_cannot_read(runner, world):
+    """A mistyped --at is an error naming the option, not a traceback."""
+    result = runner.invoke(args=["sla", "show", "--at", "yesterday noon"])
+    assert result.exit_code == 2
+    assert "--at" in result.output and "ISO time" in result.output

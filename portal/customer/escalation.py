@@ -28,7 +28,7 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
-from portal.enums import Party, StepStatus, Tier, UpdateKind
+from portal.enums import Party, StepStatus, Tier
 from portal.escalations import sla, workflow
 from portal.escalations.clocks import calendar_for, compute_for, targets_for
 from portal.escalations.models import (
@@ -42,6 +42,7 @@ from portal.escalations.models import (
     Update,
 )
 from portal.escalations.operations.customer import SURVEYED_STATUSES
+from portal.escalations.promises import counts_as_update
 from portal.escalations.queries import customer_visible, plan_items_for
 from portal.extensions import db
 from portal.templating import duration
@@ -110,11 +111,9 @@ def page_context(reference: str, **overrides) -> dict:
 
 
 def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
-    """What `clocks_for` computes, without its query: the newest customer-visible vendor
-    update is already on the timeline (newest first; a customer's own comment is not hearing
-    from us, as in `queries.latest_customer_update_at`)."""
-    last = next((u for u in updates
-                 if u.kind != UpdateKind.CUSTOMER_COMMENT and u.retracted_at is None), None)
+    """What `clocks_for` computes, without its query: the newest update that counts is already
+    on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
+    last = next((u for u in updates if counts_as_update(u)), None)
     return compute_for(
         escalation,
         calendar=calendar_for(escalation),

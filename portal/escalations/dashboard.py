@@ -24,7 +24,7 @@ from markdown_it import MarkdownIt
 from sqlalchemy.orm import joinedload, load_only
 
 from portal.accounts.models import Organization, SlaPolicy, User
-from portal.enums import OPEN_STATUSES, Status, UpdateKind
+from portal.enums import OPEN_STATUSES, Status
 from portal.escalations import sla
 from portal.escalations.clocks import calendar_of, compute_for, targets_of
 from portal.escalations.listing import (
@@ -39,6 +39,7 @@ from portal.escalations.listing import (
     weak_etag,
 )
 from portal.escalations.models import Escalation, StatusChange, Update
+from portal.escalations.promises import counting_update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
 
@@ -303,8 +304,9 @@ def _status_histories(ids: list[int]) -> dict[int, list[sla.StatusChange]]:
 
 
 def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
-    """The newest customer-visible update from the vendor per escalation (a customer's own
-    comment is not hearing from us), with its author's name."""
+    """The newest update that counts per escalation (`portal.escalations.promises`: a person on
+    staff telling the customer something, never a system entry or the customer's own comment),
+    with its author's name."""
     ranked = (
         sa.select(
             Update.escalation_id, Update.body, Update.created_at, Update.next_update_by,
@@ -314,8 +316,7 @@ def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
                 order_by=(Update.created_at.desc(), Update.id.desc()),
             ).label("nth"),
         )
-        .where(Update.escalation_id.in_(ids), customer_visible(Update),
-               Update.kind != UpdateKind.CUSTOMER_COMMENT)
+        .where(Update.escalation_id.in_(ids), customer_visible(Update), counting_update())
         .subquery()
     )
     stmt = (

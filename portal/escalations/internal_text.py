@@ -2,7 +2,8 @@
 
 `find_internal_text(text, escalation)` reports hostnames of our infrastructure (and any host
 outside the allow-list of public and customer domains), IPv4 and IPv6 addresses, names of staff
-the customer does not already know from this escalation, and names of other customers. The
+the customer does not already know from this escalation, names of other customers, and the
+mechanics of our own rules (composite priority scores, thresholds, rule names). The
 author sees the findings and edits or confirms: a warning, never a block on its own.
 
 Version numbers (4.2.1), times (10:30, 10:30:15), decimals and file names are not findings.
@@ -50,11 +51,17 @@ _IPV4 = re.compile(r"(?<![\w.])((?:\d{1,3}\.){3}\d{1,3})(?:/\d{1,2})?(?![\w]|\.\
 _IPV6 = re.compile(r"(?<![\w:])([0-9a-f]{0,4}(?::[0-9a-f]{0,4}){2,7})(?:/\d{1,3})?(?![\w:])",
                    re.IGNORECASE)
 _EMAIL = re.compile(r"[\w.+-]+@([\w-]+(?:\.[\w-]+)+)")
+# How our rules decide (portal.escalations.priority, portal.rules): customers hear what a
+# decision means for them, never the score, the threshold or the rule that made it.
+_MECHANICS = re.compile(
+    r"\bcomposite\s+priority\b|\bpriority\s+score\b|\bpriority_threshold\b|\bauto_tier\b"
+    r"|\bscore\s*(?:of\s*)?\d+|[≥>]=?\s*threshold\b|\bthreshold\s*(?:of\s*)?\d+",
+    re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class Finding:
-    kind: str  # "hostname", "ip_address", "staff_name", "organization"
+    kind: str  # "hostname", "ip_address", "staff_name", "organization", "mechanics"
     text: str  # what was found, as written
 
     @property
@@ -64,6 +71,7 @@ class Finding:
             "ip_address": "IP address",
             "staff_name": "Staff name the customer does not know",
             "organization": "Another customer's name",
+            "mechanics": "Internal mechanics (scores, thresholds, rule names)",
         }[self.kind]
 
 
@@ -73,6 +81,8 @@ def find_internal_text(text: str, escalation, *, author=None) -> list[Finding]:
     it on the update."""
     findings: list[tuple[int, Finding]] = []
     findings += _addresses(text)
+    findings += [(match.start(), Finding("mechanics", match.group(0)))
+                 for match in _MECHANICS.finditer(text)]
     findings += _hostnames(text, _allowed_domains(escalation))
     findings += _names(text, *_unknown_names(escalation, getattr(author, "id", None)))
     seen, ordered = set(), []

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.enums import OPEN_STATUSES, UpdateKind, Visibility
+from portal.enums import OPEN_STATUSES, Visibility
 from portal.escalations.models import (
     Escalation,
     ExitCriterion,
@@ -137,14 +137,3 @@ def handoffs_of_escalation(escalation_id: int) -> Select:
         .order_by(Handoff.created_at.desc(), Handoff.id.desc())
     )
 
-
-def latest_customer_update_at(escalation_id: int) -> Select:
-    """The newest customer-visible update from the vendor (time and commitment), for the
-    next-update clock. A customer's own comment does not count as hearing from us."""
-    return (
-        select(Update.created_at, Update.next_update_by)
-        .where(Update.escalation_id == escalation_id, customer_visible(Update),
-               Update.kind != UpdateKind.CUSTOMER_COMMENT)
-        .order_by(Update.created_at.desc())
-        .limit(1)
-    )

@@ -7,11 +7,13 @@ replayed for any "now" in isolation.
 
 Time model: every instant going in or out is a timezone-aware datetime, returned in UTC. Naive
 datetimes are refused (ValueError) because guessing their zone silently shifts clocks by hours.
-A calendar is written in the organization's local wall-clock time; each local open interval is
-turned into a UTC interval through the tz database, so DST changes count as the law says rather
-than as wall-clock arithmetic suggests. Nonexistent or ambiguous local times use ``fold=0``
-(the offset in force before the transition), normalised through UTC; the day's UTC intervals are
-then merged, so a DST gap can never count the same instant twice.
+A calendar is written in the organization's local wall-clock time. An open interval counts
+exactly the real instants whose local wall clock reads inside it, as the tz database says
+(DESIGN.md "SLA clocks, exactly"): a boundary that falls in a nonexistent local time (the
+spring-forward gap) moves to the first existing instant after it, and a repeated local hour
+(fall back) counts twice when it is inside the calendar, because business time is real time.
+Each local day is cut into UTC segments of constant UTC offset; on a segment wall time is
+UTC plus the offset, so intersecting is exact arithmetic. Segments are cached per zone and day.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from types import MappingProxyType
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -148,25 +151,91 @@ class Calendar:
         return ZoneInfo(self.timezone)  # zoneinfo caches instances by key
 
 
+#: How far UTC can be from local time either way (UTC-12 .. UTC+14), plus slack.
+_OFFSET_REACH = timedelta(hours=15)
+#: Offsets change at whole seconds; the search for a transition stops at this resolution.
+_SECOND = timedelta(seconds=1)
+
+
+def _offset_at(instant: datetime, zone: ZoneInfo) -> timedelta:
+    offset = instant.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
+def _transition_after(start: datetime, end: datetime, zone: ZoneInfo) -> datetime:
+    """The first instant in (start, end] whose UTC offset differs from ``start``'s (bisection:
+    zoneinfo does not expose its transitions). The caller knows the offsets differ."""
+    before = _offset_at(start, zone)
+    low, high = start, end
+    while high - low > _SECOND:
+        middle = low + (high - low) / 2
+        middle = middle.replace(microsecond=0)
+        if middle <= low:
+            middle = low + _SECOND
+        if _offset_at(middle, zone) == before:
+            low = middle
+        else:
+            high = middle
+    return high
+
+
+@lru_cache(maxsize=4096)
+def _day_segments(zone: ZoneInfo, day: date) -> tuple[tuple[datetime, datetime, timedelta], ...]:
+    """UTC segments ``(start, end, offset)`` of constant offset that cover every instant whose
+    local wall clock can read ``day``, in order. One segment on an ordinary day."""
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    start, end = midnight - _OFFSET_REACH, midnight + _DAY + _OFFSET_REACH
+    segments = []
+    while True:
+        offset = _offset_at(start, zone)
+        if _offset_at(end, zone) == offset:
+            segments.append((start, end, offset))
+            return tuple(segments)
+        change = _transition_after(start, end, zone)
+        segments.append((start, change, offset))
+        start = change
+
+
 def _local_to_utc(day: date, offset: timedelta, zone: ZoneInfo) -> datetime:
-    """UTC instant of the local wall time ``day + offset`` (fold=0 for gaps and overlaps)."""
-    naive = datetime.combine(day, time(0)) + offset
-    return naive.replace(tzinfo=zone).astimezone(UTC)
+    """The first real instant whose wall clock reads ``day + offset`` or later: the instant
+    itself when that wall time exists (its first pass when repeated), else the end of the gap.
+    """
+    wall = datetime.combine(day, time(0), tzinfo=UTC) + offset
+    for start, end, utc_offset in _day_segments(zone, day):
+        candidate = max(start, wall - utc_offset)
+        if candidate < end:
+            return candidate
+    raise ValueError(f"{day} {offset} is not a wall time of {zone.key}")  # pragma: no cover
+
+
+def _wall_interval_spans(
+    zone: ZoneInfo, day: date, start: timedelta, end: timedelta
+) -> Iterator[Span]:
+    """The UTC spans whose wall clock reads inside ``[day + start, day + end)``: usually one;
+    two when a repeated hour is inside the interval (both passes count); shorter when a gap is.
+    """
+    midnight = datetime.combine(day, time(0), tzinfo=UTC)
+    wall_start, wall_end = midnight + start, midnight + end
+    for seg_start, seg_end, offset in _day_segments(zone, day):
+        span_start = max(seg_start, wall_start - offset)
+        span_end = min(seg_end, wall_end - offset)
+        if span_end > span_start:
+            yield span_start, span_end
 
 
 def _day_spans(calendar: Calendar, day: date, zone: ZoneInfo) -> list[Span]:
-    """Open UTC spans for one local date, sorted and merged (see the module note on DST gaps)."""
+    """Open UTC spans for one local date, sorted and merged."""
     assert calendar.business_hours is not None
     if day in calendar.holidays:
         return []
     spans = sorted(
-        (_local_to_utc(day, _start_offset(s), zone), _local_to_utc(day, _end_offset(e), zone))
+        span
         for s, e in calendar.business_hours.get(day.weekday(), ())
+        for span in _wall_interval_spans(zone, day, _start_offset(s), _end_offset(e))
     )
     merged: list[Span] = []
     for start, end in spans:
-        if end <= start:
-            continue
         if merged and start <= merged[-1][1]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
@@ -236,8 +305,9 @@ def add_business_time(calendar: Calendar, start: datetime, amount: timedelta) ->
 
 @dataclass(frozen=True)
 class Targets:
-    """The policy's targets for one severity, in minutes. Pass the *current* severity's targets:
-    a severity change applies to the whole history from ``opened_at``, as helpdesks do."""
+    """The policy's targets for one severity, in minutes. Pass the targets of the severity in
+    force at ``now``: a severity change applies to the whole history from ``opened_at``, as
+    helpdesks do."""
 
     acknowledge_minutes: int
     update_minutes: int
@@ -383,10 +453,14 @@ def compute_clocks(
     """All SLA clocks of one escalation as of ``now``: the single source of truth.
 
     Events dated after ``now`` (acknowledgement, resolution, status changes) have not happened
-    yet as of ``now``, so the same history can be replayed for any instant. Only the resolve
+    yet as of ``now``, so the same history can be replayed for any instant; the caller passes
+    the resolution, severity and last update as they stood at ``now``
+    (``portal.escalations.clocks.clocks_as_of``), since a later reopen clears ``resolved_at``
+    and a later update or severity change would otherwise leak into the past. Only the resolve
     clock pauses while waiting on the customer. Resolution also stops an acknowledge clock that
     was never stopped: a resolved escalation was clearly seen. ``next_update_by`` is the
-    commitment made by the last customer-visible update, if any; it wins over the cadence.
+    commitment made by the last update that counts (``portal.escalations.promises``: a person
+    telling the customer something, never a system entry), if any; it wins over the cadence.
     """
     opened, now = _utc(opened_at, "opened_at"), _utc(now, "now")
     acked = _utc_or_none(acknowledged_at, "acknowledged_at")

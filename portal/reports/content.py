@@ -15,9 +15,10 @@ from sqlalchemy import func, select
 
 from portal.clock import now
 from portal.enums import SEVERITY_LABELS, Status, Tier, UpdateKind
-from portal.escalations import sla
+from portal.escalations import sla, system_entries
 from portal.escalations.clocks import calendar_for, targets_for
 from portal.escalations.models import Escalation, SurveyResponse, Update
+from portal.escalations.promises import counts_as_update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
 from portal.reports.models import CUSTOMER_FIELDS, Review
@@ -58,9 +59,11 @@ def tier_path(escalation: Escalation, updates: list[Update]) -> list[dict]:
     for update in updates:
         if update.kind != UpdateKind.TIER_CHANGE:
             continue
-        match = _TIER_CHANGE.search(update.body)
+        match = _TIER_CHANGE.search(update.body)  # entries written before issue 12
         if match and match.group(2) in {tier.value for tier in Tier}:
             path.append({"at": _iso(update.created_at), "tier": match.group(2)})
+        elif (tier := system_entries.tier_announced(update.body)) is not None:
+            path.append({"at": _iso(update.created_at), "tier": tier.value})
     return path
 
 
@@ -96,7 +99,8 @@ def metrics_for(escalation: Escalation, updates: list[Update]) -> dict:
     due = sla.add_business_time(calendar, escalation.opened_at, cadence)
     on_time = total = 0
     for update in updates:
-        if update.kind == UpdateKind.CUSTOMER_COMMENT or update.created_at > end:
+        # Only a person's update keeps the promise (portal.escalations.promises).
+        if not counts_as_update(update) or update.created_at > end:
             continue
         total += 1
         on_time += update.created_at <= due

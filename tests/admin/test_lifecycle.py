@@ -4,7 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
-from portal.enums import ReputationalRisk, Role, Status, Tier, UpdateKind
+from portal.enums import ReputationalRisk, Role, Status, Tier, UpdateKind, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, StatusChange, Update
 
@@ -239,16 +239,21 @@ def test_a_tier_change_needs_a_reason_and_trigger_and_is_on_the_timeline(as_staf
     with as_staff() as session:
         assert _escalation(session, world).tier == Tier.L2
         entry = session.scalars(select(Update).where(
-            Update.kind == UpdateKind.TIER_CHANGE)).one()
+            Update.kind == UpdateKind.TIER_CHANGE, Update.visibility == Visibility.INTERNAL)).one()
         assert "Escalated from L1 to L2. Trigger: sla breach." in entry.body
         assert entry.body.endswith("Needs engineering")
+        shown = session.scalars(select(Update).where(
+            Update.kind == UpdateKind.TIER_CHANGE, Update.visibility == Visibility.CUSTOMER)).one()
+        assert shown.body == ("Our specialist engineers are now working on your escalation."
+                              "\n\nNeeds engineering")
     response = client.post(overview(world) + "/tier", data=form(
         "tier", token, target="L1", trigger="customer_request", reason="Workaround holds"))
     assert response.status_code == 302
     with as_staff() as session:
         assert _escalation(session, world).tier == Tier.L1
         assert session.scalars(select(Update.body).where(
-            Update.kind == UpdateKind.TIER_CHANGE).order_by(Update.id.desc())
+            Update.kind == UpdateKind.TIER_CHANGE, Update.visibility == Visibility.INTERNAL)
+            .order_by(Update.id.desc())
         ).first().startswith("De-escalated from L2 to L1.")
 
 

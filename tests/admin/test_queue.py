@@ -63,7 +63,9 @@ def several(as_staff, world):
             org_b, actor=agent, title="Nobody has this yet", severity=3,
             trigger=Trigger.MONITORING_SIGNAL, handoff=factories.handoff_template(),
             product_area="Reporting")
-        ops.change_status(sev4, Status.ACKNOWLEDGED, actor=manager)
+        # A status change with staff's note to the customer: it counts as an update.
+        ops.change_status(sev4, Status.ACKNOWLEDGED, actor=manager,
+                          reason="We are correcting the footer.")
         ops.change_tier(sev4, Tier.L2, actor=manager, reason="Needs the billing team")
         resolved = factories.make_escalation(org_a, actor=agent, severity=1, title="Old outage")
         ops.change_status(resolved, Status.ACKNOWLEDGED, actor=agent)

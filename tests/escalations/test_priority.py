@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 
 from portal.accounts.models import Organization, User
 from portal.audit import AuditEvent
-from portal.enums import ReputationalRisk, Role, Segment, Status, Tier, UpdateKind
+from portal.enums import ReputationalRisk, Role, Segment, Status, Tier, UpdateKind, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Update
 from portal.escalations.operations import priority as priority_ops
@@ -103,9 +103,15 @@ def test_crossing_the_threshold_routes_to_management_and_tells_managers_once(as_
         assert escalation.priority_score == 58
         assert escalation.tier == Tier.MANAGEMENT
         entry = session.scalars(select(Update).where(
-            Update.escalation_id == escalation.id, Update.kind == UpdateKind.TIER_CHANGE)).one()
+            Update.escalation_id == escalation.id, Update.kind == UpdateKind.TIER_CHANGE,
+            Update.visibility == Visibility.INTERNAL)).one()
         assert "Escalated from L1 to Management" in entry.body
         assert "Composite priority 58 ≥ threshold 50: senior involvement required" in entry.body
+        # The customer reads what it means for them, never the score or the threshold.
+        shown = session.scalars(select(Update.body).where(
+            Update.escalation_id == escalation.id, Update.kind == UpdateKind.TIER_CHANGE,
+            Update.visibility == Visibility.CUSTOMER)).one()
+        assert shown == "Our senior escalation team is now involved."
         notices = _threshold_notices(session, escalation.id)
         assert [n.recipient for n in notices] == [manager.email]
         audit = session.scalars(select(AuditEvent).where(

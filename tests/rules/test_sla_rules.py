@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.clock import frozen_at
-from portal.enums import Role, Status, Tier, UpdateKind
+from portal.enums import Role, Status, Tier, UpdateKind, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Update
 from portal.rules.models import SlaBreach
@@ -110,7 +110,11 @@ def test_tier_rule_escalates_once_per_breach_with_the_sla_breach_trigger(staff_s
     assert escalation.tier == Tier.L2
     entries = staff_session.scalars(select(Update).where(
         Update.escalation_id == escalation.id, Update.kind == UpdateKind.TIER_CHANGE)).all()
-    assert len(entries) == 1 and "SLA breach" in entries[0].body
+    # One move: the customer's entry in their words, the trigger on the internal one beside it.
+    assert len(entries) == 2
+    internal, = (entry for entry in entries if entry.visibility == Visibility.INTERNAL)
+    shown, = (entry for entry in entries if entry.visibility == Visibility.CUSTOMER)
+    assert "SLA breach" in internal.body and "SLA" not in shown.body
     audit = staff_session.scalars(select(AuditEvent).where(
         AuditEvent.action == "rules.auto_tier", AuditEvent.object_id == escalation.id)).one()
     assert audit.detail["trigger"] == "sla_breach" and audit.detail["to_tier"] == "L2"

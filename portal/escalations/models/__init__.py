@@ -1,7 +1,11 @@
 """The escalation domain's tables, one module per concept."""
 
 from portal.escalations.models.customer import EscalationRequest, Subscription, SurveyResponse
-from portal.escalations.models.escalation import Escalation, StatusChange
+from portal.escalations.models.escalation import (
+    Escalation,
+    SeverityChange,
+    StatusChange,
+)
 from portal.escalations.models.handoff import Handoff
 from portal.escalations.models.plan import ExitCriterion, Milestone, RemediationStep
 from portal.escalations.models.update import (
@@ -18,6 +22,7 @@ __all__ = [
     "Handoff",
     "Milestone",
     "RemediationStep",
+    "SeverityChange",
     "StatusChange",
     "Subscription",
     "SurveyResponse",

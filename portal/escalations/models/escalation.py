@@ -84,7 +84,13 @@ class Escalation(TenantScoped, db.Model):
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     communicator: Mapped[User | None] = relationship(foreign_keys=[communicator_id])
     status_history: Mapped[list[StatusChange]] = relationship(
-        back_populates="escalation", order_by="StatusChange.at", cascade="all, delete-orphan"
+        # Ties (two moves in the same instant) in the order they were made.
+        back_populates="escalation", order_by="(StatusChange.at, StatusChange.id)",
+        cascade="all, delete-orphan"
+    )
+    severity_history: Mapped[list[SeverityChange]] = relationship(
+        back_populates="escalation", order_by="(SeverityChange.changed_at, SeverityChange.id)",
+        cascade="all, delete-orphan"
     )
 
     @property
@@ -126,4 +132,25 @@ class StatusChange(TenantScoped, db.Model):
     reason: Mapped[str] = mapped_column(sa.Text, default="")
 
     escalation: Mapped[Escalation] = relationship(back_populates="status_history")
+    actor: Mapped[User | None] = relationship()
+
+
+class SeverityChange(TenantScoped, db.Model):
+    """The severity in force from `changed_at` on (the first row: from `opened_at`). Clocks
+    "as of T" take their targets from the severity in force at T (portal.escalations.clocks)."""
+
+    __tablename__ = "severity_changes"
+    __table_args__ = (
+        sa.CheckConstraint("severity BETWEEN 1 AND 4", name="severity_change_range"),
+        sa.Index("ix_severity_changes_escalation_changed", "escalation_id", "changed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    escalation_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("escalations.id", ondelete="CASCADE"))
+    severity: Mapped[int] = mapped_column(sa.SmallInteger)
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    escalation: Mapped[Escalation] = relationship(back_populates="severity_history")
     actor: Mapped[User | None] = relationship()

@@ -21,6 +21,7 @@ from portal.escalations.priority import (
     compute_priority,
     usable_weights,
 )
+from portal.escalations.promises import counts_as_update
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails, enqueue_webhooks
 from portal.operations import OperationError
@@ -133,7 +134,7 @@ def add_timeline_entry(escalation: Escalation, *, author: User | None, kind: Upd
     if visibility == Visibility.CUSTOMER:
         db.session.flush()
         customer_saw_change(escalation, update.created_at)
-        if kind != UpdateKind.CUSTOMER_COMMENT:  # the queue's "since the last update"
+        if counts_as_update(update):  # the queue's "since the last update"
             escalation.last_customer_update_at = update.created_at
         _announce(escalation, update)
     refresh_due_instants(escalation)

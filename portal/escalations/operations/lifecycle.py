@@ -20,12 +20,13 @@ from portal.enums import (
     UpdateKind,
     Visibility,
 )
-from portal.escalations import workflow
+from portal.escalations import system_entries, workflow
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import (
     Escalation,
     EscalationRequest,
     Handoff,
+    SeverityChange,
     StatusChange,
     Update,
 )
@@ -145,6 +146,10 @@ def open_escalation(
         StatusChange(organization_id=organization.id, to_status=Status.NEW, at=opened,
                      actor=actor, reason="opened")
     )
+    escalation.severity_history.append(
+        SeverityChange(organization_id=organization.id, severity=severity, changed_at=opened,
+                       actor=actor)
+    )
     if owner is not None:
         db.session.add(new_handoff(escalation, actor, owner, handoff, at=opened))
     db.session.flush()
@@ -220,10 +225,15 @@ def change_severity(escalation: Escalation, severity: int, *, actor: User | None
         raise OperationError("Say why the severity changes.", "reason")
     previous = escalation.severity
     escalation.severity = severity
+    # The history clocks "as of T" read (portal.escalations.clocks.clocks_as_of).
+    escalation.severity_history.append(
+        SeverityChange(organization_id=escalation.organization_id, severity=severity,
+                       changed_at=now(), actor=actor)
+    )
     recompute_priority(escalation)
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.SEVERITY_CHANGE,
-              visibility=Visibility.CUSTOMER,
-              body=f"Severity changed from Sev {previous} to Sev {severity}.\n\n{reason.strip()}")
+                       visibility=Visibility.CUSTOMER,
+                       body=system_entries.severity_change(previous, severity, reason))
     audit.record("escalation.severity_changed", actor=actor, obj=escalation,
                  from_severity=previous, to_severity=severity)
 
@@ -288,9 +298,15 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
 
 
 def move_tier(escalation: Escalation, target: Tier, *, actor: User | None, reason: str,
-              trigger: Trigger | None = None, **audit_detail) -> Update:
+              trigger: Trigger | None = None, staff_reason: bool | None = None,
+              **audit_detail) -> Update:
     """Move to `target` without the one-step rule (callers check what they allow): answer open
-    customer requests when going up, tell the timeline why, audit it. Returns the entry."""
+    customer requests when going up, tell the timeline, audit it. Returns the internal entry.
+
+    The customer reads what the move means for them (`system_entries`), with the reason only
+    when a person wrote it for them (`staff_reason`, default: when there is an actor); the
+    tiers, trigger and full reason go on an internal entry beside it.
+    """
     previous = escalation.tier
     escalation.tier = target
     going_up = workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(previous)
@@ -302,11 +318,14 @@ def move_tier(escalation: Escalation, target: Tier, *, actor: User | None, reaso
                    EscalationRequest.handled_at.is_(None))
             .values(handled_at=now())
         )
-    direction = "Escalated" if going_up else "De-escalated"
-    because = f" Trigger: {trigger.label.lower()}." if trigger is not None else ""
-    entry = add_timeline_entry(
+    shown_reason = reason if (actor is not None if staff_reason is None else staff_reason) else ""
+    add_timeline_entry(
         escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.CUSTOMER,
-        body=f"{direction} from {previous.value} to {target.value}.{because}\n\n{reason}")
+        body=system_entries.tier_change_for_customer(target, staff_reason=shown_reason))
+    entry = add_timeline_entry(
+        escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.INTERNAL,
+        body=system_entries.tier_change_internal(previous, target, going_up=going_up,
+                                                 trigger=trigger, reason=reason))
     audit.record("escalation.tier_changed", actor=actor, obj=escalation,
                  from_tier=previous.value, to_tier=target.value, reason=reason,
                  trigger=trigger.value if trigger is not None else None, **audit_detail)
@@ -332,7 +351,8 @@ def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
     escalation.owner = to_user
     escalation.owner_id = to_user.id
     add_timeline_entry(escalation, author=actor, kind=UpdateKind.OWNERSHIP,
-                       visibility=Visibility.CUSTOMER, body=f"Ownership moved to {to_user.name}.")
+                       visibility=Visibility.CUSTOMER,
+                       body=system_entries.ownership_for_customer(to_user.name))
     db.session.flush()
     audit.record("escalation.ownership_transferred", actor=actor, obj=escalation,
                  from_user_id=previous.id if previous else None, to_user_id=to_user.id,

@@ -60,9 +60,10 @@ def route_for_senior_involvement(escalation: Escalation, *, threshold: int,
         return False
     previous = escalation.tier
     reason = senior_routing_reason(escalation.priority_score, threshold)
+    # The score and threshold are mechanics: only the internal entry carries them.
     entry = move_tier(escalation, Tier.MANAGEMENT, actor=actor, reason=f"{reason}.",
-                      routed_by="priority_threshold", score=escalation.priority_score,
-                      threshold=threshold)
+                      staff_reason=False, routed_by="priority_threshold",
+                      score=escalation.priority_score, threshold=threshold)
     db.session.flush()
     enqueue_emails(
         f"priority_threshold:{entry.id}",  # one crossing, one timeline entry: once each
