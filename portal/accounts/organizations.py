@@ -19,7 +19,7 @@ from portal.accounts.models import Organization, SlaPolicy, User
 from portal.enums import OPEN_STATUSES, Role, Segment
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation
-from portal.escalations.operations.common import recompute_priority
+from portal.escalations.operations.tiers import recompute_priority
 from portal.extensions import db
 from portal.operations import OperationError
 

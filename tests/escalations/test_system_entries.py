@@ -7,7 +7,7 @@ from portal.enums import Tier, Trigger
 from portal.escalations import system_entries
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Escalation
-from portal.escalations.operations.priority import senior_routing_reason
+from portal.escalations.operations.tiers import senior_routing_reason
 
 
 @pytest.fixture

@@ -7,11 +7,7 @@ input, with the form field it belongs to) or `PermissionError`, and never leave 
 change behind, because nothing is committed here.
 """
 
-from portal.escalations.operations.common import (
-    HandoffTemplate,
-    customer_saw_change,
-    recompute_priority,
-)
+from portal.escalations.operations.common import HandoffTemplate, customer_saw_change
 from portal.escalations.operations.customer import (
     answer_survey,
     comment_on_escalation,
@@ -35,6 +31,7 @@ from portal.escalations.operations.plan import (
     add_remediation_step,
     complete_milestone,
 )
+from portal.escalations.operations.tiers import recompute_priority
 from portal.escalations.operations.updates import post_update
 from portal.operations import OperationError
 

@@ -8,17 +8,15 @@ from datetime import datetime
 
 from flask import current_app, has_app_context
 
-from portal.accounts.models import Organization, User
+from portal.accounts.models import User
 from portal.clock import now
-from portal.enums import ReputationalRisk, Trigger, UpdateKind, Visibility
+from portal.enums import Trigger, UpdateKind, Visibility
 from portal.escalations.audiences import subscribers_of, vendor_contacts
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.escalations.priority import (
     THRESHOLD_SETTING,
     WEIGHTS_SETTING,
-    PriorityInputs,
-    compute_priority,
     usable_weights,
 )
 from portal.escalations.promises import counts_as_update
@@ -61,38 +59,6 @@ def senior_threshold() -> int:
     """The score from which an escalation needs senior involvement (Priority page)."""
     key, default = THRESHOLD_SETTING
     return int(get_setting(key, default))
-
-
-def recompute_priority(escalation: Escalation, actor: User | None = None) -> None:
-    """Refresh the composite score and its breakdown from the current inputs and weights.
-
-    Call it whenever an input changes (severity, users affected, core operations blocked,
-    reputational risk, the organization's segment or revenue). When the score crosses the
-    senior-involvement threshold upward on an open escalation below the Management tier, the
-    escalation is routed to Management and the escalation managers are told
-    (portal.escalations.operations.priority.route_for_senior_involvement).
-    """
-    org = escalation.organization or db.session.get(Organization, escalation.organization_id)
-    previous = escalation.priority_score
-    escalation.priority_score, escalation.priority_breakdown = compute_priority(
-        PriorityInputs(
-            severity=escalation.severity,
-            users_affected=escalation.users_affected or 0,
-            core_operations_blocked=bool(escalation.core_operations_blocked),
-            segment=org.segment,
-            annual_revenue=org.annual_revenue,
-            reputational_risk=escalation.reputational_risk or ReputationalRisk.LOW,
-        ),
-        priority_weights(),
-    )
-    if escalation.id is None:
-        return  # still being opened (no id): routing needs the stored escalation
-    threshold = senior_threshold()
-    if (previous or 0) < threshold <= escalation.priority_score:
-        # Imported here: the routing operation builds on this module's timeline helpers.
-        from portal.escalations.operations.priority import route_for_senior_involvement
-
-        route_for_senior_involvement(escalation, threshold=threshold, actor=actor)
 
 
 def new_handoff(escalation, from_user, to_user, template: HandoffTemplate, *, at) -> Handoff:

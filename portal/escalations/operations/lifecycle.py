@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.models import Organization, User
@@ -24,20 +24,22 @@ from portal.escalations import system_entries, workflow
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import (
     Escalation,
-    EscalationRequest,
     Handoff,
     SeverityChange,
     StatusChange,
-    Update,
 )
 from portal.escalations.operations.common import (
     HandoffTemplate,
     add_timeline_entry,
     customer_saw_change,
     new_handoff,
-    recompute_priority,
     require_staff,
     senior_threshold,
+)
+from portal.escalations.operations.tiers import (
+    move_tier,
+    recompute_priority,
+    route_for_senior_involvement,
 )
 from portal.extensions import db
 from portal.operations import OperationError
@@ -158,8 +160,6 @@ def open_escalation(
                  trigger=trigger.value, source_ticket=source_ticket or None)
     threshold = senior_threshold()
     if escalation.priority_score >= threshold:  # senior involvement from the first minute
-        from portal.escalations.operations.priority import route_for_senior_involvement
-
         route_for_senior_involvement(escalation, threshold=threshold, actor=actor)
     return escalation
 
@@ -295,41 +295,6 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
     if not reason.strip():
         raise OperationError("Say why the tier changes.", "reason")
     move_tier(escalation, target, actor=actor, reason=reason.strip(), trigger=trigger)
-
-
-def move_tier(escalation: Escalation, target: Tier, *, actor: User | None, reason: str,
-              trigger: Trigger | None = None, staff_reason: bool | None = None,
-              **audit_detail) -> Update:
-    """Move to `target` without the one-step rule (callers check what they allow): answer open
-    customer requests when going up, tell the timeline, audit it. Returns the internal entry.
-
-    The customer reads what the move means for them (`system_entries`), with the reason only
-    when a person wrote it for them (`staff_reason`, default: when there is an actor); the
-    tiers, trigger and full reason go on an internal entry beside it.
-    """
-    previous = escalation.tier
-    escalation.tier = target
-    going_up = workflow.TIER_ORDER.index(target) > workflow.TIER_ORDER.index(previous)
-    if going_up:
-        # Going up answers any customer's open request for the next level.
-        db.session.execute(
-            update(EscalationRequest)
-            .where(EscalationRequest.escalation_id == escalation.id,
-                   EscalationRequest.handled_at.is_(None))
-            .values(handled_at=now())
-        )
-    shown_reason = reason if (actor is not None if staff_reason is None else staff_reason) else ""
-    add_timeline_entry(
-        escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.CUSTOMER,
-        body=system_entries.tier_change_for_customer(target, staff_reason=shown_reason))
-    entry = add_timeline_entry(
-        escalation, author=actor, kind=UpdateKind.TIER_CHANGE, visibility=Visibility.INTERNAL,
-        body=system_entries.tier_change_internal(previous, target, going_up=going_up,
-                                                 trigger=trigger, reason=reason))
-    audit.record("escalation.tier_changed", actor=actor, obj=escalation,
-                 from_tier=previous.value, to_tier=target.value, reason=reason,
-                 trigger=trigger.value if trigger is not None else None, **audit_detail)
-    return entry
 
 
 def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,

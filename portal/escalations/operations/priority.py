@@ -2,8 +2,8 @@
 when an organization or the weights change, and the administrators' weights and threshold.
 
 The score itself is the pure `portal.escalations.priority.compute_priority`; one escalation's
-score is refreshed by `recompute_priority` (common.py), which calls
-`route_for_senior_involvement` here when the score crosses the threshold upward.
+score is refreshed by `tiers.recompute_priority`, which routes it for senior involvement
+(`tiers.route_for_senior_involvement`) when the score crosses the threshold upward.
 """
 
 from __future__ import annotations
@@ -17,15 +17,13 @@ from portal import audit
 from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import OPEN_STATUSES, ReputationalRisk, Tier
-from portal.escalations.audiences import escalation_managers
 from portal.escalations.models import Escalation
 from portal.escalations.operations.common import (
     priority_weights,
-    recompute_priority,
     require_staff,
     senior_threshold,
 )
-from portal.escalations.operations.lifecycle import move_tier
+from portal.escalations.operations.tiers import recompute_priority, route_for_senior_involvement
 from portal.escalations.priority import (
     DEFAULT_WEIGHTS,
     FACTOR_LABELS,
@@ -35,44 +33,10 @@ from portal.escalations.priority import (
     compute_priority,
 )
 from portal.extensions import db
-from portal.notices.operations import enqueue_emails
 from portal.operations import OperationError
 from portal.settings import set_setting
 
 RECOMPUTE_BATCH = 1000
-
-
-def senior_routing_reason(score: int, threshold: int) -> str:
-    return f"Composite priority {score} ≥ threshold {threshold}: senior involvement required"
-
-
-def route_for_senior_involvement(escalation: Escalation, *, threshold: int,
-                                 actor: User | None = None) -> bool:
-    """Route an open escalation whose score reached the threshold to the Management tier,
-    with the reason on its timeline, and tell the escalation managers (once per crossing).
-
-    Senior involvement skips the one-step tier rule (`change_tier`): an L1 escalation goes
-    straight to Management. Returns False (and does nothing) for a closed escalation or one
-    already at Management.
-    """
-    require_staff(actor)
-    if not escalation.status.is_open or escalation.tier == Tier.MANAGEMENT:
-        return False
-    previous = escalation.tier
-    reason = senior_routing_reason(escalation.priority_score, threshold)
-    # The score and threshold are mechanics: only the internal entry carries them.
-    entry = move_tier(escalation, Tier.MANAGEMENT, actor=actor, reason=f"{reason}.",
-                      staff_reason=False, routed_by="priority_threshold",
-                      score=escalation.priority_score, threshold=threshold)
-    db.session.flush()
-    enqueue_emails(
-        f"priority_threshold:{entry.id}",  # one crossing, one timeline entry: once each
-        escalation_managers(), template="priority_threshold", escalation_id=escalation.id,
-        context={"escalation_id": escalation.id, "reference": escalation.reference,
-                 "title": escalation.title, "score": escalation.priority_score,
-                 "threshold": threshold, "from_tier": previous.value,
-                 "breakdown": dict(escalation.priority_breakdown or {})})
-    return True
 
 
 def recompute_priorities_for_organization(organization_id: int,
@@ -193,6 +157,5 @@ __all__ = [
     "count_needing_senior_involvement",
     "recompute_open_priorities",
     "recompute_priorities_for_organization",
-    "route_for_senior_involvement",
     "set_priority_settings",
 ]
