@@ -1,0 +1,68 @@
+"""A submitted form runs its operation the same way on every page, console and portal alike.
+
+    outcome = submit(form, lambda: ops.add_milestone(...), done="Milestone added.")
+    if outcome.ok:
+        return redirect(...)
+    return render_template(..., form=form), 422
+
+`submit` validates the form, runs the operation, and then either commits once (and flashes
+`done`) or, when the form or the operation refuses, rolls back so nothing half-written stays
+and puts the operation's message beside the field it names. A `PermissionError` from the
+operation answers 403. The view decides only where to go and what to show.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import abort, flash
+from wtforms import FormField
+
+from portal.extensions import db
+from portal.operations import OperationError
+
+
+@dataclass(frozen=True)
+class Outcome:
+    ok: bool
+    value: Any = None  # what the operation returned
+
+
+def submit(form, operation: Callable[[], Any], *, done: str | None = None,
+           validate: bool = True, default_field: str | None = None) -> Outcome:
+    """Validate `form` (unless the caller did), run `operation`, commit or roll back."""
+    if validate and not form.validate():
+        db.session.rollback()
+        return Outcome(False)
+    try:
+        value = operation()
+    except OperationError as error:
+        db.session.rollback()  # nothing of a refused change stays behind
+        attach_error(form, error, default_field=default_field)
+        return Outcome(False)
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    if done:
+        flash(done, "success")
+    return Outcome(True, value)
+
+
+def attach_error(form, error: Exception, *, default_field: str | None = None) -> None:
+    """Show a refusal beside the field it names ("sev1-acknowledge" names a sub-form's field),
+    else beside `default_field`, else above the form."""
+    name = getattr(error, "field", None) or default_field
+    target = form
+    for part in name.split("-") if name else ():
+        try:
+            target = target[part]
+        except KeyError:
+            target = None
+            break
+    if target is None or target is form or isinstance(target, FormField):
+        form.form_errors.append(str(error))
+    else:
+        target.errors = [*target.errors, str(error)]
