@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +32,7 @@ from portal.accounts.operations import MIN_PASSWORD_LENGTH, AccountError
 from portal.accounts.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
 from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
+from portal.forms import PortalForm
 
 
 def attach(form, error: AccountError) -> None:
@@ -57,7 +57,7 @@ def _optional_int(value):
 
 # ------------------------------------------------------------------ organizations
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the organization's name."),
                                            Length(max=200)])
     slug = StringField("Slug", description="Lowercase letters, digits and hyphens; used in "
@@ -81,7 +81,7 @@ class OrganizationForm(FlaskForm):
                                      validate_choice=False, validators=[Optional()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(PortalForm):
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
                                             Length(max=254)])
     name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
@@ -136,7 +136,7 @@ def _hhmm(text: str, *, end: bool) -> int:
     return value
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the policy a name."),
                                            Length(max=120)])
     description = TextAreaField("Description (optional)",
@@ -202,7 +202,7 @@ class PolicyForm(FlaskForm):
 
 # ------------------------------------------------------------------ people
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the person's name."),
                                            Length(max=200)])
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
@@ -218,17 +218,17 @@ class StaffUserForm(FlaskForm):
                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField("Role", validators=[InputRequired("Choose a role.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Deactivate, reactivate, revoke: nothing to fill in but the CSRF token."""
 
 
 # ------------------------------------------------------------------ audit log
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 

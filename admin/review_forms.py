@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.enums import StepStatus
+from portal.forms import PortalForm
 from portal.reports.content import MAX_HIGHLIGHT_CHARS
 from portal.reports.models import FIELDS
 from portal.reports.operations import MAX_FIELD_CHARS
@@ -51,7 +51,7 @@ def _review_form_class():
         "Third party; the organization summary counts these.",
         validators=[Optional(), Length(max=80)])
     attrs["highlights"] = FieldList(FormField(HighlightForm), min_entries=1, max_entries=401)
-    return type("ReviewForm", (FlaskForm,), attrs)
+    return type("ReviewForm", (PortalForm,), attrs)
 
 
 ReviewForm = _review_form_class()
@@ -77,7 +77,7 @@ def highlights_from_form(form, zone: ZoneInfo) -> list[dict]:
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in StepStatus]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     title = StringField("Action", validators=[DataRequired("Say what will be done."),
                                               Length(max=200)])
     owner = StringField("Owner", validators=[DataRequired("Name who owns this action."),
@@ -86,10 +86,10 @@ class ActionForm(FlaskForm):
     status = SelectField("Status", choices=STATUS_CHOICES, default=StepStatus.PLANNED.value)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     confirm = BooleanField("I have read the report and it may go to the customer",
                            validators=[InputRequired("Confirm before publishing.")])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PortalForm):
     """A button that changes state: CSRF only."""

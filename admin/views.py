@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
@@ -20,6 +19,7 @@ from portal.clock import now
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Segment, Status, Tier
 from portal.escalations import queue
 from portal.escalations.operations.common import senior_threshold
+from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
 
 navigation.main_entry("Queue", "admin.home", order=10)
@@ -43,7 +43,7 @@ class LongSelect(Select):
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
