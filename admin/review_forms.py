@@ -25,19 +25,26 @@ from portal.reports.models import FIELDS
 from portal.reports.operations import MAX_FIELD_CHARS
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+#: A highlight outside these years is a typo (and year 1 cannot move to UTC).
+HIGHLIGHT_YEARS = (1970, 2200)
 
 
 class HighlightForm(Form):
-    at = StringField("When", validators=[Optional(), Length(max=16)])
+    # No Optional() on `at`: it would stop the chain on an empty time, and a highlight with
+    # text and no time must be refused here, by the field, not fail when it is saved.
+    at = StringField("When", validators=[Length(max=16)])
     text = TextAreaField("What happened", validators=[Optional(),
                                                        Length(max=MAX_HIGHLIGHT_CHARS)])
 
     def validate_at(self, field):
         if self.text.data and self.text.data.strip():
             try:
-                datetime.strptime((field.data or "").strip(), TIME_FORMAT)
+                at = datetime.strptime((field.data or "").strip(), TIME_FORMAT)
             except ValueError as exc:
                 raise ValidationError("Write the time as 2026-11-02 14:05.") from exc
+            if not HIGHLIGHT_YEARS[0] <= at.year <= HIGHLIGHT_YEARS[1]:
+                raise ValidationError(
+                    f"Give a time between {HIGHLIGHT_YEARS[0]} and {HIGHLIGHT_YEARS[1]}.")
 
 
 def _review_form_class():

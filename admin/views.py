@@ -21,6 +21,7 @@ from portal.escalations import queue
 from portal.escalations.operations.common import senior_threshold
 from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
+from portal.inputs import MAX_PAGE, bounded_int
 
 navigation.main_entry("Queue", "admin.home", order=10)
 
@@ -29,7 +30,7 @@ FRAGMENT = "admin/_queue_rows.html"
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "") else None
+    return bounded_int(value) if value not in (None, "") else None
 
 
 class LongSelect(Select):
@@ -74,11 +75,11 @@ class QueueFilterForm(PortalForm):
     submit = SubmitField("Apply filters")
 
     def validate_owner(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and bounded_int(field.data, low=1) is None:
             raise ValidationError("Choose an owner from the list.")
 
     def validate_account(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and bounded_int(field.data, low=1) is None:
             raise ValidationError("Choose an account from the list.")
 
     def to_query(self) -> queue.QueueQuery:
@@ -95,7 +96,7 @@ class QueueFilterForm(PortalForm):
             sla=self.sla.data or None,
             search=(self.q.data or "").strip(),
             sort=self.sort.data or queue.DEFAULT_SORT,
-            page=int(page) if page.isdigit() else 1,
+            page=bounded_int(page, low=1, high=MAX_PAGE) or 1,
         )
 
     def offer_choices(self, summary: queue.Summary, staff, organizations) -> None:

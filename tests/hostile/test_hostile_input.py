@@ -8,15 +8,27 @@ from portal.enums import Role
 from portal.extensions import limiter
 from tests import factories
 from tests.hostile.walk import Tally, Visitor, Walk
+from tests.reports.conftest import publish, resolve
 
 #: Examples per (visitor, route, method); about 110 rules × 2 visitors × this ≈ cases per run.
 PER_ROUTE = int(os.environ.get("HOSTILE_PER_ROUTE", "25"))
 MIN_CASES = 5_000
 
 
-def test_hostile_values_on_every_route_and_form_get_no_5xx(app, world, capsys):
+def _with_a_published_review(world, as_staff) -> None:
+    """Escalation B resolved with a published review (the editor, actions, PDFs have a page);
+    escalation A stays open (the lifecycle forms have one)."""
+    with as_staff() as session:
+        manager = session.merge(world.staff[Role.ESCALATION_MANAGER])
+        escalation = session.merge(world.escalation_b)
+        resolve(escalation, manager)
+        publish(escalation, manager)
+
+
+def test_hostile_values_on_every_route_and_form_get_no_5xx(app, world, as_staff, capsys):
     """An administrator and a customer admin send hostile values everywhere: 0 answers ≥ 500,
     and every error page carries the security headers."""
+    _with_a_published_review(world, as_staff)
     database = app.config["SQLALCHEMY_DATABASE_URI"].split(":", 1)[0]
     tally = Tally(database)
     staff = world.staff[Role.ADMINISTRATOR]
@@ -35,7 +47,8 @@ def test_hostile_values_on_every_route_and_form_get_no_5xx(app, world, capsys):
         limiter.enabled = limits
     with capsys.disabled():
         print(f"\nhostile walk on {database}: {tally.cases} cases, "
-              f"{tally.server_errors} answers >= 500, statuses {dict(sorted(tally.by_status.items()))}")
+              f"{tally.server_errors} answers >= 500, "
+              f"statuses {dict(sorted(tally.by_status.items()))}")
         for line in tally.failures[:40]:
             print("  ", line)
         for line in tally.header_misses[:10]:
