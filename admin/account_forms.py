@@ -33,6 +33,7 @@ from portal.accounts.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
 from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
 from portal.forms import PortalForm
+from portal.inputs import MAX_ID, bounded_int
 
 
 def attach(form, error: AccountError) -> None:
@@ -52,7 +53,14 @@ def attach(form, error: AccountError) -> None:
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    number = bounded_int(value, low=1)
+    if number is None:
+        raise ValueError(value)  # the SelectField says "not a valid choice"
+    return number
 
 
 # ------------------------------------------------------------------ organizations
@@ -237,7 +245,7 @@ class AuditFilterForm(PortalForm):
                          "escalation.status", validators=[Optional(), Length(max=80)])
     object_type = SelectField("Object type", validate_choice=False, validators=[Optional()])
     object_id = IntegerField("Object id", validators=[
-        Optional(), NumberRange(min=1, message="Give a positive id.")])
+        Optional(), NumberRange(min=1, max=MAX_ID, message="Give an id from 1 to 2,147,483,647.")])
     organization = SelectField("Organization", coerce=_optional_int, validate_choice=False,
                                validators=[Optional()])
     since = DateField("From (date)", validators=[Optional()])

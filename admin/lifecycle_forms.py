@@ -19,6 +19,7 @@ from portal.enums import SEVERITY_LABELS, ReputationalRisk, Tier, Trigger
 from portal.escalations.operations.common import HandoffTemplate
 from portal.escalations.operations.lifecycle import LABEL_MAX, TITLE_MAX
 from portal.forms import PortalForm
+from portal.inputs import MAX_ID
 
 TEXT_MAX = 10_000
 
@@ -74,7 +75,8 @@ class ImpactFields:
     users_affected = IntegerField(
         "Users affected", default=0,
         validators=[InputRequired("Enter a number (0 if unknown)."),
-                    NumberRange(min=0, message="Users affected cannot be negative.")])
+                    NumberRange(min=0, max=MAX_ID,
+                                message="Users affected: a whole number from 0 to 2,147,483,647.")])
     core_operations_blocked = BooleanField("Core business operations are blocked")
     reputational_risk = SelectField("Reputational risk", choices=RISK_CHOICES,
                                     default=ReputationalRisk.LOW.value)

@@ -32,7 +32,8 @@ class _FormParser(HTMLParser):
     def handle_starttag(self, tag, attrs):
         a = dict(attrs)
         if tag == "form":
-            self._form = PageForm(a.get("action") or self.page_path,
+            action = (a.get("action") or self.page_path).split("#")[0]
+            self._form = PageForm(action or self.page_path,
                                   (a.get("method") or "get").lower())
             self.forms.append(self._form)
         if self._form is None:

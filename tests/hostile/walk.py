@@ -40,7 +40,9 @@ SESSION_CHANGING = {"auth.logout", "auth.login", "auth.accept_invitation",
 _ARG = re.compile(r"<(?:([^:<>]+):)?([^<>]+)>")
 
 any_char = st.characters(exclude_categories=())
+STORAGE_BREAKERS = [*HUGE, "\x00", "a\x00b", "\ud800", "ESC-99999999999999999999"]
 hostile_text = st.one_of(
+    st.sampled_from(STORAGE_BREAKERS),
     st.sampled_from(HOSTILE),
     st.integers().map(str),
     st.text(max_size=30),
@@ -191,7 +193,8 @@ class Walk:
         path_values = st.fixed_dictionaries(
             {name: path_arg(converters[name], name) for name in rule.arguments})
         harvested = self.forms.get((index, rule.endpoint), [])
-        names = sorted(self.query_names.get(rule.endpoint, set()) | set(QUERY_NAMES))
+        own_names = sorted(self.query_names.get(rule.endpoint, set()))
+        names = sorted(set(own_names) | set(QUERY_NAMES))
 
         @settings(max_examples=self.per_route, deadline=None, derandomize=True, database=None,
                   suppress_health_check=list(HealthCheck))
@@ -199,7 +202,8 @@ class Walk:
         def one_case(data):
             if method == "GET":
                 path = path_for(rule, data.draw(path_values))
-                chosen = data.draw(st.lists(st.sampled_from(names), max_size=3, unique=True))
+                pool = own_names if own_names and data.draw(st.booleans()) else names
+                chosen = data.draw(st.lists(st.sampled_from(pool), max_size=3, unique=True))
                 query = "&".join(f"{encoded(n)}={encoded(data.draw(hostile_text))}"
                                  for n in chosen)
                 self.send(visitor, rule, "GET", path + ("?" + query if query else ""), None)
@@ -211,13 +215,14 @@ class Walk:
                 form = data.draw(st.sampled_from(harvested)) if harvested else None
                 path = path_for(rule, data.draw(path_values))
             fields = {k: list(v) for k, v in (form.fields if form else {}).items()}
-            fields.pop("csrf_token", None)
-            pool = sorted(fields) or ["body", "text", "name", "email", "reason"]
+            tokens = [k for k in fields if k.endswith("csrf_token")] or ["csrf_token"]
+            for name in tokens:  # the session's current token (it changes at each sign-in)
+                fields[name] = [visitor.token]
+            pool = sorted(set(fields) - set(tokens)) or ["body", "text", "name", "email"]
             for name in data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3,
                                            unique=True)):
                 fields[name] = [data.draw(hostile_text)]
-            pairs = [("csrf_token", visitor.token)]
-            pairs += [(k, v) for k, values in fields.items() for v in values]
+            pairs = [(k, v) for k, values in fields.items() for v in values]
             self.send(visitor, rule, "POST", path, form_body(pairs))
 
         one_case()
