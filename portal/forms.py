@@ -47,15 +47,26 @@ class PortalForm(FlaskForm):
     """FlaskForm that answers unstorable input with a message by the field, not a 500."""
 
     def validate(self, extra_validators=None) -> bool:
-        refused = False
+        refused = []
         for field in leaf_fields(self):
             reason = unstorable_reason(field.data)
             if reason is None and field.raw_data:
                 reason = unstorable_reason(list(field.raw_data))
             if reason is not None:
-                field.errors = [reason]
-                refused = True
-        if refused:
-            self._errors = None
-            return False
-        return super().validate(extra_validators)
+                refused.append((field, reason))
+                # This field's own validators (and any query they make) do not run; the
+                # others do, so every field says what is wrong with it, as usual.
+                field.validate = _refuse(field, reason)
+        try:
+            return super().validate(extra_validators) and not refused
+        finally:
+            for field, _ in refused:
+                del field.validate
+
+
+def _refuse(field: Field, reason: str):
+    def validate(form, extra_validators=()) -> bool:
+        field.errors = [reason]
+        return False
+
+    return validate

@@ -11,7 +11,7 @@ from tests.hostile.walk import Tally, Visitor, Walk
 from tests.reports.conftest import publish, resolve
 
 #: Examples per (visitor, route, method); about 110 rules × 2 visitors × this ≈ cases per run.
-PER_ROUTE = int(os.environ.get("HOSTILE_PER_ROUTE", "25"))
+PER_ROUTE = int(os.environ.get("HOSTILE_PER_ROUTE", "21"))
 MIN_CASES = 5_000
 
 
