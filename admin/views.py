@@ -75,11 +75,11 @@ class QueueFilterForm(PortalForm):
     submit = SubmitField("Apply filters")
 
     def validate_owner(self, field):
-        if field.data and bounded_int(field.data, low=1) is None:
+        if field.data and bounded_int(field.data) is None:
             raise ValidationError("Choose an owner from the list.")
 
     def validate_account(self, field):
-        if field.data and bounded_int(field.data, low=1) is None:
+        if field.data and bounded_int(field.data) is None:
             raise ValidationError("Choose an account from the list.")
 
     def to_query(self) -> queue.QueueQuery:
