@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -33,6 +32,8 @@ from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.accounts.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
 from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
+from portal.forms import PortalForm
+from portal.inputs import MAX_ID, bounded_int
 from portal.operations import OperationError
 
 
@@ -53,12 +54,19 @@ def attach(form, error: OperationError) -> None:
 
 
 def _optional_int(value):
-    return int(value) if value not in (None, "", "None") else None
+    if value in (None, "", "None"):
+        return None
+    if isinstance(value, int):
+        return value
+    number = bounded_int(value, low=1)
+    if number is None:
+        raise ValueError(value)  # the SelectField says "not a valid choice"
+    return number
 
 
 # ------------------------------------------------------------------ organizations
 
-class OrganizationForm(FlaskForm):
+class OrganizationForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the organization's name."),
                                            Length(max=200)])
     slug = StringField("Slug", description="Lowercase letters, digits and hyphens; used in "
@@ -82,7 +90,7 @@ class OrganizationForm(FlaskForm):
                                      validate_choice=False, validators=[Optional()])
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(PortalForm):
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
                                             Length(max=254)])
     name = StringField("Name (optional)", validators=[Optional(), Length(max=200)])
@@ -137,7 +145,7 @@ def _hhmm(text: str, *, end: bool) -> int:
     return value
 
 
-class PolicyForm(FlaskForm):
+class PolicyForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the policy a name."),
                                            Length(max=120)])
     description = TextAreaField("Description (optional)",
@@ -203,7 +211,7 @@ class PolicyForm(FlaskForm):
 
 # ------------------------------------------------------------------ people
 
-class StaffUserForm(FlaskForm):
+class StaffUserForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the person's name."),
                                            Length(max=200)])
     email = EmailField("Email", validators=[DataRequired("Give the person's email address."),
@@ -219,17 +227,17 @@ class StaffUserForm(FlaskForm):
                            message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")])
 
 
-class RoleForm(FlaskForm):
+class RoleForm(PortalForm):
     role = SelectField("Role", validators=[InputRequired("Choose a role.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """Deactivate, reactivate, revoke: nothing to fill in but the CSRF token."""
 
 
 # ------------------------------------------------------------------ audit log
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter changes nothing
 
@@ -238,7 +246,7 @@ class AuditFilterForm(FlaskForm):
                          "escalation.status", validators=[Optional(), Length(max=80)])
     object_type = SelectField("Object type", validate_choice=False, validators=[Optional()])
     object_id = IntegerField("Object id", validators=[
-        Optional(), NumberRange(min=1, message="Give a positive id.")])
+        Optional(), NumberRange(min=1, max=MAX_ID, message="Give an id from 1 to 2,147,483,647.")])
     organization = SelectField("Organization", coerce=_optional_int, validate_choice=False,
                                validators=[Optional()])
     since = DateField("From (date)", validators=[Optional()])

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import DateTimeLocalField, TextAreaField
@@ -19,6 +18,7 @@ from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Escalation, UpdateApproval
 from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.operations import OperationError
 
 
@@ -32,7 +32,7 @@ navigation.main_entry("Approvals", "admin.approvals", order=30,
                       capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count)
 
 
-class ApproveForm(FlaskForm):
+class ApproveForm(PortalForm):
     next_update_by = DateTimeLocalField(
         "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
         description="As the author promised; move it if that time has passed (your timezone).")
@@ -41,7 +41,7 @@ class ApproveForm(FlaskForm):
         super().__init__(*args, prefix="approve", **kwargs)
 
 
-class RejectForm(FlaskForm):
+class RejectForm(PortalForm):
     reason = TextAreaField("Why send it back", description="The author sees this.",
                            render_kw={"rows": 3},
                            validators=[DataRequired("Tell the author why, so they can fix it."),

@@ -16,6 +16,7 @@ from portal.audit import AuditFilter, audit_events, changes_in, object_types
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.extensions import db
+from portal.inputs import page_arg
 from portal.templating import viewer_zone
 
 PAGE_SIZE = 50
@@ -55,7 +56,7 @@ def audit_log():
         SelectChoice(org.id, org.name) for org in organizations]
     form.object_type.choices = [SelectChoice("", "Any type")] + [
         SelectChoice(name, name) for name in db.session.scalars(object_types())]
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     filters = _filters(form) if form.validate() else None
     events, total, status = [], 0, 200
     if filters is None:

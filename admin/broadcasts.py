@@ -6,7 +6,6 @@ import hashlib
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import (
@@ -24,6 +23,8 @@ from admin import bp, navigation
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, can_publish_to, requires
 from portal.extensions import db
+from portal.forms import PortalForm
+from portal.inputs import page_arg
 from portal.notices import broadcast as ops
 from portal.notices.models import Audience, Broadcast
 from portal.operations import OperationError
@@ -39,7 +40,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class BroadcastForm(FlaskForm):
+class BroadcastForm(PortalForm):
     subject = StringField("Subject", validators=[InputRequired("Write a subject.")])
     body = TextAreaField(
         "Message", validators=[InputRequired("Write the message.")],
@@ -75,7 +76,7 @@ def _allowed_organizations() -> list[Organization]:
 @bp.route("/broadcasts")
 @requires(Capability.SCHEDULE_NOTICES)
 def broadcasts():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     total = db.session.scalar(select(func.count(Broadcast.id)))
     rows = db.session.scalars(
         select(Broadcast).options(selectinload(Broadcast.created_by))

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from wtforms import SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
@@ -16,6 +15,8 @@ from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.forms import PortalForm
+from portal.inputs import page_arg
 from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
 from portal.notices.operations import retry_notice
 from portal.notices.queries import (
@@ -33,7 +34,7 @@ navigation.main_entry("Delivery", "admin.delivery", order=60)
 navigation.escalation_tab("Delivery", "admin.escalation_delivery", order=60)
 
 
-class DeliveryFilterForm(FlaskForm):
+class DeliveryFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
@@ -60,7 +61,7 @@ class DeliveryFilterForm(FlaskForm):
 
 
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int), 1)
+    return page_arg()
 
 
 def _paged(filters: DeliveryFilters, page: int):
@@ -134,14 +135,14 @@ def delivery_notice(notice_id: int):
     notice = row_or_404(Notice, notice_id)
     return render_template("admin/delivery/notice.html", notice=notice,
                            reference=reference_of(notice.escalation_id),
-                           retry_form=FlaskForm())
+                           retry_form=PortalForm())
 
 
 @bp.route("/delivery/<int:notice_id>/retry", methods=["POST"])
 @requires(Capability.WORK_ESCALATIONS)
 def retry_delivery(notice_id: int):
     notice = row_or_404(Notice, notice_id)
-    form = FlaskForm()
+    form = PortalForm()
     if not form.validate_on_submit():
         flash("The form expired: reload the page and try again.", "error")
         return redirect(url_for("admin.delivery_notice", notice_id=notice.id))

@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice
 
@@ -39,6 +38,7 @@ from portal.escalations.models import Escalation, Handoff
 from portal.escalations.operations import lifecycle as ops
 from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_escalation
 from portal.extensions import db, htmx
+from portal.forms import PortalForm
 from portal.operations import OperationError
 
 OVERVIEW = "admin/escalation/overview.html"
@@ -64,7 +64,7 @@ def workers(staff: list[User]) -> list[User]:
     return [user for user in staff if can(user, Capability.WORK_ESCALATIONS)]
 
 
-def attach(form: FlaskForm, error: Exception, field: str | None = None) -> None:
+def attach(form: PortalForm, error: Exception, field: str | None = None) -> None:
     """Show an operation's refusal beside its field, or above the form."""
     field = getattr(error, "field", None) or field
     if field and field in form:
@@ -94,7 +94,7 @@ bp.add_app_template_global(handoff_acknowledge_within, "handoff_overdue_after")
 # ---------------------------------------------------------------------------- the overview
 
 def overview_context(escalation: Escalation, *, failed: str | None = None,
-                     form: FlaskForm | None = None, status_error: str | None = None) -> dict:
+                     form: PortalForm | None = None, status_error: str | None = None) -> dict:
     """Everything the overview renders; `failed` names the refused form, shown bound."""
     staff = active_staff()
     bound = {failed: form} if failed else {}
@@ -150,7 +150,7 @@ def escalation(escalation_id: int):
     return render_template(OVERVIEW, **overview_context(escalation_or_404(escalation_id)))
 
 
-def act(escalation_id: int, name: str, form: FlaskForm, action: Callable[[Escalation], object],
+def act(escalation_id: int, name: str, form: PortalForm, action: Callable[[Escalation], object],
         *, done: str | Callable[[], str], anchor: str, illegal_field: str | None = None):
     """Validate, run the operation, commit once; or answer 422 with nothing saved."""
     escalation = escalation_or_404(escalation_id)

@@ -5,7 +5,6 @@ Choices that depend on the database (organizations, staff) are filled by the vie
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     IntegerField,
@@ -19,6 +18,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.enums import SEVERITY_LABELS, ReputationalRisk, Tier, Trigger
 from portal.escalations.operations.common import HandoffTemplate
 from portal.escalations.operations.lifecycle import LABEL_MAX, TITLE_MAX
+from portal.forms import PortalForm
+from portal.inputs import MAX_ID
 
 TEXT_MAX = 10_000
 
@@ -74,13 +75,14 @@ class ImpactFields:
     users_affected = IntegerField(
         "Users affected", default=0,
         validators=[InputRequired("Enter a number (0 if unknown)."),
-                    NumberRange(min=0, message="Users affected cannot be negative.")])
+                    NumberRange(min=0, max=MAX_ID,
+                                message="Users affected: a whole number from 0 to 2,147,483,647.")])
     core_operations_blocked = BooleanField("Core business operations are blocked")
     reputational_risk = SelectField("Reputational risk", choices=RISK_CHOICES,
                                     default=ReputationalRisk.LOW.value)
 
 
-class NewEscalationForm(HandoffFields, ImpactFields, FlaskForm):
+class NewEscalationForm(HandoffFields, ImpactFields, PortalForm):
     organization = SelectField("Customer organization", coerce=_int_or_none,
                                validators=[InputRequired("Choose the customer organization.")])
     source_ticket = StringField(
@@ -114,7 +116,7 @@ class NewEscalationForm(HandoffFields, ImpactFields, FlaskForm):
             item[0]) if item[0] in self.ORDER else -1))
 
 
-class EditForm(ImpactFields, FlaskForm):
+class EditForm(ImpactFields, PortalForm):
     title = StringField("Title", validators=[DataRequired("Give the escalation a title."),
                                              Length(max=TITLE_MAX)])
     summary = TextAreaField("Summary", description="Customers read this.",
@@ -130,7 +132,7 @@ class EditForm(ImpactFields, FlaskForm):
         super().__init__(*args, prefix="edit", **kwargs)
 
 
-class SeverityForm(FlaskForm):
+class SeverityForm(PortalForm):
     severity = SelectField("New severity", choices=SEVERITY_CHOICES, coerce=int)
     reason = TextAreaField("Why does the severity change?",
                            description="Shown to the customer on the timeline.",
@@ -146,7 +148,7 @@ STATUS_ACTIONS = {"acknowledged": "Acknowledge", "investigating": "Investigate",
                   "resolved": "Resolve", "closed": "Close"}
 
 
-class StatusForm(FlaskForm):
+class StatusForm(PortalForm):
     """One per allowed next status; resolving needs a summary, reopening a reason."""
 
     reason = TextAreaField("Note for the timeline (optional)",
@@ -159,7 +161,7 @@ class StatusForm(FlaskForm):
         super().__init__(*args, prefix=f"status-{target}", **kwargs)
 
 
-class TierForm(FlaskForm):
+class TierForm(PortalForm):
     target = SelectField("Move to", choices=[SelectChoice(t.value, t.value) for t in Tier])
     trigger = SelectField("Trigger", choices=[_PICK, *TRIGGER_CHOICES],
                           validators=[DataRequired("Choose the trigger for this change.")])
@@ -171,7 +173,7 @@ class TierForm(FlaskForm):
         super().__init__(*args, prefix="tier", **kwargs)
 
 
-class CommunicatorForm(FlaskForm):
+class CommunicatorForm(PortalForm):
     communicator = SelectField("Communicator", coerce=_int_or_none,
                                validators=[InputRequired("Choose who speaks to the customer.")])
 
@@ -179,7 +181,7 @@ class CommunicatorForm(FlaskForm):
         super().__init__(*args, prefix="communicator", **kwargs)
 
 
-class TransferForm(HandoffFields, FlaskForm):
+class TransferForm(HandoffFields, PortalForm):
     to_user = SelectField("New owner", coerce=_int_or_none,
                           validators=[InputRequired("Choose who takes the escalation over.")])
 
@@ -187,5 +189,5 @@ class TransferForm(HandoffFields, FlaskForm):
         super().__init__(*args, prefix="transfer", **kwargs)
 
 
-class AcknowledgeForm(FlaskForm):
+class AcknowledgeForm(PortalForm):
     """Just the CSRF token; the handoff is in the URL."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import (
     DateTimeLocalField,
     RadioField,
@@ -22,6 +21,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.enums import Party, StepStatus, Visibility
 from portal.escalations.operations.plan import TEXT_MAX, TITLE_MAX
+from portal.forms import PortalForm
 
 DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
 VISIBILITY_CHOICES = [
@@ -57,7 +57,7 @@ def _visibility_field():
                       validators=[InputRequired("Choose who sees it.")])
 
 
-class MilestoneForm(FlaskForm):
+class MilestoneForm(PortalForm):
     title = StringField("Milestone", validators=[DataRequired("Name the milestone."),
                                                  Length(max=TITLE_MAX)],
                         description="A dated promise, e.g. “Patch in staging”.")
@@ -69,7 +69,7 @@ class MilestoneForm(FlaskForm):
         super().__init__(*args, prefix="milestone", **kwargs)
 
 
-class StepForm(FlaskForm):
+class StepForm(PortalForm):
     title = StringField("Step", validators=[DataRequired("Describe the step."),
                                             Length(max=TITLE_MAX)])
     owner_party = RadioField("Owned by", default=Party.VENDOR.value, choices=[
@@ -96,7 +96,7 @@ class StepForm(FlaskForm):
                               "Our staff": staff, "The customer's people": customers}
 
 
-class CriterionForm(FlaskForm):
+class CriterionForm(PortalForm):
     description = TextAreaField("Exit criterion", validators=[
         DataRequired("Describe the exit criterion."), Length(max=TEXT_MAX)],
         description="One condition of “back to normal”, e.g. “Error rate below 0.1 % "

@@ -14,6 +14,7 @@ from portal.auth import preview
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.inputs import bounded_int
 
 navigation.escalation_tab("Preview as customer", "admin.escalation_preview", order=90)
 
@@ -71,9 +72,10 @@ def preview_start(user_id: int):
 
 
 def _escalation_of(customer: User, value: str) -> Escalation | None:
-    if not value.isdigit():
+    escalation_id = bounded_int(value, low=1)
+    if escalation_id is None:
         return None
-    escalation = db.session.get(Escalation, int(value))
+    escalation = db.session.get(Escalation, escalation_id)
     if escalation is None or escalation.organization_id != customer.organization_id:
         return None
     return escalation

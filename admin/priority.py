@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, SubmitField
 from wtforms.validators import InputRequired, NumberRange
 
@@ -24,6 +23,7 @@ from portal.escalations.operations.priority import (
 )
 from portal.escalations.priority import DEFAULT_WEIGHTS, FACTOR_LABELS, THRESHOLD_SETTING
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.operations import OperationError
 
 navigation.main_entry("Priority", "admin.priority", order=60)
@@ -39,7 +39,7 @@ _WEIGHT = [InputRequired("Give a weight (0 if it should not count)."),
            NumberRange(min=0, max=100, message="A whole number from 0 to 100.")]
 
 
-class PriorityForm(FlaskForm):
+class PriorityForm(PortalForm):
     weights_total_error: str | None = None  # "the weights must add up to 100", beside them
 
     severity = IntegerField(FACTOR_LABELS["severity"], validators=_WEIGHT,

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -20,24 +19,32 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.enums import StepStatus
+from portal.forms import PortalForm
 from portal.reports.content import MAX_HIGHLIGHT_CHARS
 from portal.reports.models import FIELDS
 from portal.reports.operations import MAX_FIELD_CHARS
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
+#: A highlight outside these years is a typo (and year 1 cannot move to UTC).
+HIGHLIGHT_YEARS = (1970, 2200)
 
 
 class HighlightForm(Form):
-    at = StringField("When", validators=[Optional(), Length(max=16)])
+    # No Optional() on `at`: it would stop the chain on an empty time, and a highlight with
+    # text and no time must be refused here, by the field, not fail when it is saved.
+    at = StringField("When", validators=[Length(max=16)])
     text = TextAreaField("What happened", validators=[Optional(),
                                                        Length(max=MAX_HIGHLIGHT_CHARS)])
 
     def validate_at(self, field):
         if self.text.data and self.text.data.strip():
             try:
-                datetime.strptime((field.data or "").strip(), TIME_FORMAT)
+                at = datetime.strptime((field.data or "").strip(), TIME_FORMAT)
             except ValueError as exc:
                 raise ValidationError("Write the time as 2026-11-02 14:05.") from exc
+            if not HIGHLIGHT_YEARS[0] <= at.year <= HIGHLIGHT_YEARS[1]:
+                raise ValidationError(
+                    f"Give a time between {HIGHLIGHT_YEARS[0]} and {HIGHLIGHT_YEARS[1]}.")
 
 
 def _review_form_class():
@@ -51,7 +58,7 @@ def _review_form_class():
         "Third party; the organization summary counts these.",
         validators=[Optional(), Length(max=80)])
     attrs["highlights"] = FieldList(FormField(HighlightForm), min_entries=1, max_entries=401)
-    return type("ReviewForm", (FlaskForm,), attrs)
+    return type("ReviewForm", (PortalForm,), attrs)
 
 
 ReviewForm = _review_form_class()
@@ -77,7 +84,7 @@ def highlights_from_form(form, zone: ZoneInfo) -> list[dict]:
 STATUS_CHOICES = [SelectChoice(s.value, s.label) for s in StepStatus]
 
 
-class ActionForm(FlaskForm):
+class ActionForm(PortalForm):
     title = StringField("Action", validators=[DataRequired("Say what will be done."),
                                               Length(max=200)])
     owner = StringField("Owner", validators=[DataRequired("Name who owns this action."),
@@ -86,10 +93,10 @@ class ActionForm(FlaskForm):
     status = SelectField("Status", choices=STATUS_CHOICES, default=StepStatus.PLANNED.value)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(PortalForm):
     confirm = BooleanField("I have read the report and it may go to the customer",
                            validators=[InputRequired("Confirm before publishing.")])
 
 
-class EmptyForm(FlaskForm):
+class EmptyForm(PortalForm):
     """A button that changes state: CSRF only."""

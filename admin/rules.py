@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, TextAreaField
 from wtforms.validators import InputRequired, Optional
@@ -15,6 +14,7 @@ from portal.auth.permissions import Capability, can
 from portal.escalations.models import Escalation
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.operations import OperationError
 from portal.rules import messages
 from portal.rules.models import SlaBreach
@@ -28,7 +28,7 @@ SEVERITIES = (1, 2, 3, 4)
 RECENT_BREACHES = 15
 
 
-class RulesForm(FlaskForm):
+class RulesForm(PortalForm):
     next_update_grace_minutes = IntegerField(
         "Grace period before escalation managers hear (minutes)",
         validators=[InputRequired("Give a number of minutes.")],

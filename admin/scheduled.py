@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import (
@@ -29,6 +28,8 @@ from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
+from portal.forms import PortalForm
+from portal.inputs import page_arg
 from portal.notices import scheduled as ops
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.operations import OperationError
@@ -37,7 +38,7 @@ from portal.templating import viewer_zone
 PER_PAGE = 50
 
 
-class ScheduleForm(FlaskForm):
+class ScheduleForm(PortalForm):
     subject = StringField("Subject", validators=[InputRequired("Write a subject.")],
                           description="Sent as “[ESC-1042] <subject>”. Placeholders work here too.")
     body = TextAreaField("Message", validators=[InputRequired("Write the message.")],
@@ -178,7 +179,7 @@ def edit_scheduled_notice(schedule_id: int):
 def cancel_scheduled_notice(schedule_id: int):
     schedule = row_or_404(ScheduledNotice, schedule_id)
     _may_schedule_on(schedule.escalation)
-    if not FlaskForm().validate_on_submit():
+    if not PortalForm().validate_on_submit():
         abort(400)
     try:
         ops.cancel_scheduled_notice(schedule, actor=current_user)
@@ -196,7 +197,7 @@ def cancel_scheduled_notice(schedule_id: int):
 @bp.route("/scheduled")
 def scheduled_notices():
     show = request.args.get("show", "active")
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     stmt = select(ScheduledNotice).options(
         selectinload(ScheduledNotice.escalation), selectinload(ScheduledNotice.created_by))
     if show == "active":

@@ -3,11 +3,12 @@ it would be sent."""
 
 from __future__ import annotations
 
-from flask import abort, make_response, render_template, request
+from flask import abort, make_response, render_template
 from sqlalchemy import func, select
 
 from admin import bp, navigation
 from portal.extensions import db
+from portal.inputs import page_arg
 from portal.notices.emails import render
 from portal.notices.models import Channel, Notice
 from portal.notices.rendering import UndeliverableNotice
@@ -23,7 +24,7 @@ navigation.main_entry("Sent mail", "admin.sent_mail", order=80)
 
 @bp.route("/sent-mail")
 def sent_mail():
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = page_arg()
     emails = select(Notice).where(Notice.channel == Channel.EMAIL)
     total = db.session.scalar(select(func.count()).select_from(emails.subquery()))
     notices = db.session.scalars(

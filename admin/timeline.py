@@ -11,7 +11,6 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 from wtforms import (
@@ -47,6 +46,8 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import fill_placeholders
 from portal.escalations.queries import timeline_for
 from portal.extensions import db
+from portal.forms import PortalForm
+from portal.inputs import bounded_int
 from portal.operations import OperationError
 
 navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)
@@ -56,7 +57,7 @@ CONFIRM = "admin/timeline/confirm.html"
 LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
 
 
-class ComposerForm(FlaskForm):
+class ComposerForm(PortalForm):
     visibility = RadioField("Who sees it", default=Visibility.INTERNAL.value, choices=[
         SelectChoice(Visibility.INTERNAL.value, "Internal note — staff only"),
         SelectChoice(Visibility.CUSTOMER.value, "Customer update — published to the customer"),
@@ -83,7 +84,7 @@ class ComposerForm(FlaskForm):
             self.visibility.data = allowed[0]
 
 
-class EditForm(FlaskForm):
+class EditForm(PortalForm):
     body = TextAreaField("Corrected text", render_kw={"rows": 10}, validators=[
         DataRequired("An update cannot be empty; retract it instead."), Length(max=BODY_MAX)])
     reason = TextAreaField("What was wrong (staff only, optional)", render_kw={"rows": 2},
@@ -91,7 +92,7 @@ class EditForm(FlaskForm):
     checked = BooleanField("I checked: nothing internal is in this update")
 
 
-class RetractForm(FlaskForm):
+class RetractForm(PortalForm):
     reason = TextAreaField("Why retract it (staff only)", render_kw={"rows": 2}, validators=[
         DataRequired("Say why it is retracted."), Length(max=REASON_MAX)])
 
@@ -131,7 +132,7 @@ def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
     if form is None and _may_compose(escalation):
         form = ComposerForm(escalation, formdata=None)
         form.next_update_by.data = to_local(cadence_next_update_by(escalation))
-        template_id = request.args.get("template", type=int)
+        template_id = bounded_int(request.args.get("template"), low=1)
         if template_id:
             template = row_or_404(UpdateTemplate, template_id, archived_at=None)
             form.visibility.data = (Visibility.CUSTOMER.value if can_publish_on(

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
 from wtforms.validators import DataRequired, Length
@@ -28,6 +27,7 @@ from portal.escalations.operations.updates import (
 )
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.operations import OperationError
 from portal.settings import get_setting
 
@@ -37,7 +37,7 @@ SEVERITIES = [SelectChoice(str(n), label) for n, label in (
     (1, "Sev 1 — critical"), (2, "Sev 2 — high"), (3, "Sev 3 — medium"), (4, "Sev 4 — low"))]
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(PortalForm):
     name = StringField("Name", validators=[DataRequired("Give the template a name."),
                                            Length(max=120)])
     body = TextAreaField("Text", description="Markdown, with placeholders such as "
@@ -51,7 +51,7 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = widgets.CheckboxInput()
 
 
-class ApprovalSettingsForm(FlaskForm):
+class ApprovalSettingsForm(PortalForm):
     severities = MultiCheckboxField("Customer updates need a second staff member's approval for",
                                     choices=SEVERITIES)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
@@ -21,7 +20,9 @@ from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Segment, Status, Tier
 from portal.escalations import queue
 from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.escalations.operations.common import senior_threshold
+from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
+from portal.inputs import MAX_PAGE, bounded_int
 
 navigation.main_entry("Queue", "admin.home", order=10)
 
@@ -30,7 +31,7 @@ FRAGMENT = "admin/_queue_rows.html"
 
 
 def _int_or_none(value):
-    return int(value) if value not in (None, "") else None
+    return bounded_int(value) if value not in (None, "") else None
 
 
 class LongSelect(Select):
@@ -44,7 +45,7 @@ class LongSelect(Select):
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
-class QueueFilterForm(FlaskForm):
+class QueueFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
@@ -75,11 +76,11 @@ class QueueFilterForm(FlaskForm):
     submit = SubmitField("Apply filters")
 
     def validate_owner(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and bounded_int(field.data) is None:
             raise ValidationError("Choose an owner from the list.")
 
     def validate_account(self, field):
-        if field.data and not field.data.isdigit():
+        if field.data and bounded_int(field.data) is None:
             raise ValidationError("Choose an account from the list.")
 
     def to_query(self) -> queue.QueueQuery:
@@ -96,7 +97,7 @@ class QueueFilterForm(FlaskForm):
             sla=self.sla.data or None,
             search=(self.q.data or "").strip(),
             sort=self.sort.data or queue.DEFAULT_SORT,
-            page=int(page) if page.isdigit() else 1,
+            page=bounded_int(page, low=1, high=MAX_PAGE) or 1,
         )
 
     def offer_choices(self, summary: queue.Summary, staff, organizations) -> None:

@@ -18,9 +18,11 @@ PACKAGES = ("portal", "admin")
 LATE_IMPORTERS = {"portal", "portal.cli"}
 
 WEB = ("admin", "portal.customer", "portal.auth.views", "portal.auth.invitations",
-       "portal.notices.views", "portal.errors", "portal.live")
-CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.markdown",
-        "portal.operations", "portal.ownership", "portal.sessions", "portal.sqltypes")
+       "portal.notices.views", "portal.errors", "portal.forms", "portal.live",
+       "portal.submissions")
+CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.inputs",
+        "portal.markdown", "portal.operations", "portal.ownership", "portal.sessions",
+        "portal.sqltypes")
 
 
 def _module_name(path: Path) -> str:

@@ -7,7 +7,6 @@ from zoneinfo import available_timezones
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, Length
 
@@ -16,6 +15,7 @@ from portal.accounts.invitations import invitation_from_token
 from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.auth import bp
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.operations import OperationError
 from portal.security import start_session
 from portal.tenancy import unscoped
@@ -31,7 +31,7 @@ def _timezone_choices() -> list[SelectChoice]:
             *(SelectChoice(z, z.replace("_", " ")) for z in zones)]
 
 
-class AcceptInvitationForm(FlaskForm):
+class AcceptInvitationForm(PortalForm):
     name = StringField("Your name", validators=[DataRequired("Give your name."),
                                                 Length(max=200)])
     password = PasswordField(

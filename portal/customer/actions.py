@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from portal.auth.access import customer_required
 from portal.customer import bp
@@ -29,6 +28,7 @@ from portal.enums import Party, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import RemediationStep
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.htmx import wants_fragment
 
 TIMELINE = "customer/_timeline.html"
@@ -119,7 +119,7 @@ def _viewer():
     return current_user._get_current_object()
 
 
-def _act(reference: str, form: FlaskForm, fragment: str, *, action: Callable[[], object],
+def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[], object],
          done: str, anchor: str, failed: Callable[[dict], None],
          succeeded: Callable[[dict], None] | None = None, timeline: bool = False):
     """Validate, run the operation, commit once; then answer as the request expects."""
@@ -146,7 +146,7 @@ def _act(reference: str, form: FlaskForm, fragment: str, *, action: Callable[[],
     return _render(fragment, context, status=422)
 
 
-def _attach(form: FlaskForm, error: ops.OperationError) -> None:
+def _attach(form: PortalForm, error: ops.OperationError) -> None:
     """Show the operation's refusal next to its field, or above the form."""
     if error.field and error.field in form:
         form[error.field].errors = [*form[error.field].errors, str(error)]

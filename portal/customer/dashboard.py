@@ -13,7 +13,6 @@ from dataclasses import replace
 
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 from wtforms import IntegerField, SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import Length, NumberRange, Optional
@@ -26,6 +25,7 @@ from portal.customer import bp
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Status
 from portal.escalations import dashboard
 from portal.escalations.listing import SEARCH_MAX_CHARS
+from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/dashboard.html"
@@ -33,7 +33,7 @@ FRAGMENT = "customer/_escalation_rows.html"
 STATUS_LABELS = {Status.WAITING_ON_CUSTOMER: "Waiting on you"}
 
 
-class DashboardFilterForm(FlaskForm):
+class DashboardFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 

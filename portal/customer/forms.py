@@ -3,7 +3,6 @@ ids stay unique when several forms share the page (and the CSRF field is found b
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 from wtforms.validators import AnyOf, DataRequired, InputRequired, Length, Optional
 
@@ -14,9 +13,10 @@ from portal.escalations.operations.customer import (
     REASON_MAX,
     SURVEY_COMMENT_MAX,
 )
+from portal.forms import PortalForm
 
 
-class CommentForm(FlaskForm):
+class CommentForm(PortalForm):
     body = TextAreaField(
         "Comment or question",
         description="The owner and your contact are told straight away. Markdown works: "
@@ -29,7 +29,7 @@ class CommentForm(FlaskForm):
         super().__init__(*args, prefix="comment", **kwargs)
 
 
-class EscalationRequestForm(FlaskForm):
+class EscalationRequestForm(PortalForm):
     reason = TextAreaField(
         "Why does this need the next level?",
         description="The escalation managers and the owner are told straight away.",
@@ -40,14 +40,14 @@ class EscalationRequestForm(FlaskForm):
         super().__init__(*args, prefix="escalate", **kwargs)
 
 
-class SubscriptionForm(FlaskForm):
+class SubscriptionForm(PortalForm):
     subscribed = HiddenField(validators=[AnyOf(["yes", "no"])])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="subscription", **kwargs)
 
 
-class StepCompletionForm(FlaskForm):
+class StepCompletionForm(PortalForm):
     """One per customer-owned step; the prefix carries the step id."""
 
     note = TextAreaField(
@@ -60,7 +60,7 @@ class StepCompletionForm(FlaskForm):
         super().__init__(*args, prefix=f"step-{step_id}", **kwargs)
 
 
-class SurveyForm(FlaskForm):
+class SurveyForm(PortalForm):
     score = RadioField(
         "How satisfied are you with how we handled this escalation?",
         choices=[SelectChoice(score, label) for score, label in (
@@ -76,7 +76,7 @@ class SurveyForm(FlaskForm):
         super().__init__(*args, prefix="survey", **kwargs)
 
 
-class NotificationPreferenceForm(FlaskForm):
+class NotificationPreferenceForm(PortalForm):
     preference = RadioField(
         "Email me about escalation updates",
         choices=[

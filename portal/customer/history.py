@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import request
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy import false
 from wtforms import SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import Length, Optional
@@ -18,14 +17,16 @@ from portal.escalations.reporting import (
     remediation_progress_for,
 )
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.htmx import render_htmx_template
+from portal.inputs import page_arg
 
 PER_PAGE = 25
 WITHIN_CHOICES = [SelectChoice("30", "Last 30 days"), SelectChoice("90", "Last 90 days"),
                   SelectChoice("365", "Last 365 days"), SelectChoice("all", "Any time")]
 
 
-class HistoryFilterForm(FlaskForm):
+class HistoryFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
 
@@ -59,7 +60,7 @@ def history():
         )
     else:
         stmt = history_for_organization(organization_id).where(false())
-    results = db.paginate(stmt, page=request.args.get("page", 1, type=int), per_page=PER_PAGE,
+    results = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     progress = remediation_progress_for(escalation.id for escalation in results.items)
     filters = {key: value for key, value in request.args.items()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
@@ -21,6 +20,7 @@ from portal.customer import bp
 from portal.customer.loading import row_or_404
 from portal.enums import Role
 from portal.extensions import db
+from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
 from portal.operations import OperationError
 
@@ -32,7 +32,7 @@ ROLE_CHOICES = [SelectChoice(role.value, role.label)
                 for role in (Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN)]
 
 
-class InviteForm(FlaskForm):
+class InviteForm(PortalForm):
     email = EmailField("Email", validators=[DataRequired("Give their email address."),
                                             Length(max=254)])
     name = StringField("Name (optional)", validators=[Length(max=200)],

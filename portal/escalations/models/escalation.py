@@ -11,6 +11,7 @@ from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.enums import ReputationalRisk, Status, Tier, Trigger, db_enum
 from portal.extensions import db
+from portal.inputs import MAX_ID, bounded_int, is_storable_id
 from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
@@ -104,12 +105,15 @@ class Escalation(TenantScoped, db.Model):
 
     @staticmethod
     def id_from_reference(reference: str) -> int | None:
-        """`ESC-1042` → 42; None for anything that is not a reference."""
+        """`ESC-1042` → 42; None for anything that is not a reference or no id could hold."""
         prefix, _, digits = reference.upper().partition("-")
-        if f"{prefix}-" != REFERENCE_PREFIX or not digits.isdigit():
+        if f"{prefix}-" != REFERENCE_PREFIX:
             return None
-        number = int(digits) - REFERENCE_OFFSET
-        return number if number > 0 else None
+        number = bounded_int(digits, high=MAX_ID + REFERENCE_OFFSET)
+        if number is None or digits.strip() != digits:
+            return None
+        number -= REFERENCE_OFFSET
+        return number if is_storable_id(number) else None
 
     @property
     def is_open(self) -> bool:
