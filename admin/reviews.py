@@ -24,13 +24,13 @@ from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.extensions import db
-from portal.operations import OperationError
 from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState
 from portal.reports.operations import executives_of
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for
+from portal.submissions import perform, submit
 
 navigation.escalation_tab("Review", "admin.escalation_review", order=50)
 
@@ -44,13 +44,6 @@ def _review_or_404(escalation) -> Review:
     if review is None:
         abort(404)
     return review
-
-
-def _attach(form, error: OperationError) -> None:
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _back(escalation_id: int, anchor: str | None = None):
@@ -90,13 +83,8 @@ def start_review(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        operations.start_review(escalation, actor=current_user)
-    except OperationError as error:
-        flash(str(error), "error")
-        return _back(escalation_id)
-    db.session.commit()
-    flash("Review started from the customer-visible timeline.", "success")
+    perform(lambda: operations.start_review(escalation, actor=current_user),
+            done="Review started from the customer-visible timeline.")
     return _back(escalation_id)
 
 
@@ -106,22 +94,15 @@ def save_review(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     review = _review_or_404(escalation)
     form = ReviewForm()
-    if form.validate_on_submit():
-        try:
-            operations.save_review(
-                review, actor=current_user,
-                values={name: form[name].data or "" for name in
-                        [f.name for f in FIELDS] + ["root_cause_category"]},
-                highlights=highlights_from_form(form, escalation.organization.zone))
-        except OperationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash("Review saved." if review.state != ReviewState.DRAFT or not
-                  review.latest_version else "Saved: this revision is a draft until you "
-                  "publish it.", "success")
-            return _back(escalation_id)
+    saved = "Review saved." if review.state != ReviewState.DRAFT or not review.latest_version \
+        else "Saved: this revision is a draft until you publish it."
+    if submit(form, lambda: operations.save_review(
+            review, actor=current_user,
+            values={name: form[name].data or "" for name in
+                    [f.name for f in FIELDS] + ["root_cause_category"]},
+            highlights=highlights_from_form(form, escalation.organization.zone)),
+            done=saved).ok:
+        return _back(escalation_id)
     return _page(escalation, review, form=form, status=422)
 
 
@@ -130,13 +111,7 @@ def _transition(escalation_id: int, operation, done: str):
     review = _review_or_404(escalation)
     if not EmptyForm().validate_on_submit():
         abort(400)
-    try:
-        operation(review, actor=current_user)
-    except OperationError as error:
-        flash(str(error), "error")
-        return _back(escalation_id)
-    db.session.commit()
-    flash(done, "success")
+    perform(lambda: operation(review, actor=current_user), done=done)
     return _back(escalation_id)
 
 
@@ -163,19 +138,13 @@ def publish_review(escalation_id: int):
     form = PublishForm()
     status = 200
     if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                version = operations.publish_review(review, actor=current_user,
-                                                    confirmed=bool(form.confirm.data))
-            except OperationError as error:
-                db.session.rollback()
-                _attach(form, error)
-            else:
-                db.session.commit()
-                serving.warm(version)
-                flash(f"Version {version.number} published; the customer's executives and "
-                      "subscribers are being told.", "success")
-                return _back(escalation_id)
+        published = submit(form, lambda: operations.publish_review(
+            review, actor=current_user, confirmed=bool(form.confirm.data)))
+        if published.ok:
+            serving.warm(published.value)
+            flash(f"Version {published.value.number} published; the customer's executives "
+                  "and subscribers are being told.", "success")
+            return _back(escalation_id)
         status = 422
     audience = {u.id: u for u in [*executives_of(escalation.organization_id),
                                   *subscribers_of(escalation)]}
@@ -194,18 +163,11 @@ def add_review_action(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
     review = _review_or_404(escalation)
     form = ActionForm(prefix="new-action")
-    if form.validate_on_submit():
-        try:
-            operations.add_action(review, actor=current_user, title=form.title.data,
-                                  owner=form.owner.data, due_on=form.due_on.data,
-                                  status=StepStatus(form.status.data))
-        except OperationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash("Action added.", "success")
-            return _back(escalation_id, "actions")
+    if submit(form, lambda: operations.add_action(
+            review, actor=current_user, title=form.title.data, owner=form.owner.data,
+            due_on=form.due_on.data, status=StepStatus(form.status.data)),
+            done="Action added.").ok:
+        return _back(escalation_id, "actions")
     return _page(escalation, review, new_action=form, status=422)
 
 
@@ -215,18 +177,11 @@ def update_review_action(escalation_id: int, action_id: int):
     escalation = escalation_or_404(escalation_id)
     action = _action_or_404(escalation, action_id)
     form = ActionForm(prefix=f"action-{action.id}")
-    if form.validate_on_submit():
-        try:
-            operations.update_action(action, actor=current_user, title=form.title.data,
-                                     owner=form.owner.data, due_on=form.due_on.data,
-                                     status=StepStatus(form.status.data))
-        except OperationError as error:
-            db.session.rollback()
-            _attach(form, error)
-        else:
-            db.session.commit()
-            flash("Action saved.", "success")
-            return _back(escalation_id, "actions")
+    if submit(form, lambda: operations.update_action(
+            action, actor=current_user, title=form.title.data, owner=form.owner.data,
+            due_on=form.due_on.data, status=StepStatus(form.status.data)),
+            done="Action saved.").ok:
+        return _back(escalation_id, "actions")
     review = action.review
     forms = {a.id: (form if a.id == action.id else ActionForm(prefix=f"action-{a.id}", data={
         "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value}))

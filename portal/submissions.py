@@ -66,3 +66,20 @@ def attach_error(form, error: Exception, *, default_field: str | None = None) ->
         form.form_errors.append(str(error))
     else:
         target.errors = [*target.errors, str(error)]
+
+
+def perform(operation: Callable[[], Any], *, done: str) -> bool:
+    """A button's operation (no fields to show a refusal beside): commit and flash `done`, or
+    roll back and flash the refusal. True when it was done."""
+    try:
+        operation()
+    except OperationError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return False
+    except PermissionError:
+        db.session.rollback()
+        abort(403)
+    db.session.commit()
+    flash(done, "success")
+    return True
