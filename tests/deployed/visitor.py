@@ -80,7 +80,12 @@ class Visitor:
     """One person's HTTP session with the deployment."""
 
     def __init__(self, base_url: str):
-        self.http = httpx.Client(base_url=base_url, timeout=60, follow_redirects=False)
+        self.statuses: list[int] = []  # of every response, in order
+        self.http = httpx.Client(base_url=base_url, timeout=60, follow_redirects=False,
+                                 event_hooks={"response": [self._count]})
+
+    def _count(self, response: httpx.Response) -> None:
+        self.statuses.append(response.status_code)
 
     def close(self) -> None:
         self.http.close()
@@ -90,9 +95,12 @@ class Visitor:
 
     def sign_in(self, email: str, password: str) -> httpx.Response:
         """POST the sign-in form; the redirect to the landing page on success."""
-        token = csrf_token_from(self.get("/login").text)
+        return self.sign_in_from(self.get("/login"), email, password)
+
+    def sign_in_from(self, page: httpx.Response, email: str, password: str) -> httpx.Response:
+        """POST the sign-in form of a sign-in page already read."""
         return self.http.post("/login", data={"email": email, "password": password,
-                                              "csrf_token": token})
+                                              "csrf_token": csrf_token_from(page.text)})
 
     def submit(self, page: str | httpx.Response, action: str, **changes: str) -> httpx.Response:
         """Submit the form posting to `action` on `page` (a path, or a response already read),
