@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import shlex
 import signal
 import socket
 import subprocess
@@ -40,6 +41,10 @@ REPO = HERE.parents[1]
 ROOT = Path(os.environ.get("DEPLOYED_APP_ROOT") or REPO).resolve()
 BIN = Path(sys.executable).parent  # the virtualenv running us: its flask and gunicorn
 GUNICORN_CONFIG = REPO / "deploy" / "gunicorn.conf.py"
+# The README's "Deploying" commands, word for word (tests/deployed/test_readme_deploying.py).
+MIGRATE = "flask --app wsgi db upgrade"
+WEB = "gunicorn --config deploy/gunicorn.conf.py wsgi:app"
+SCHEDULER = "flask --app wsgi scheduler run"
 SECRET_KEY = "deployed-shape-tests-not-for-production"  # one key for every process
 WEBHOOK_SECRET = "deployed-shape-webhook-secret"
 # Every job every second: the scheduler writes while people use the site.
@@ -48,6 +53,15 @@ FAST_JOBS = {"dispatch-notices": 1, "evaluate-rules": 1, "due-scheduled-notices"
 # Lines a scheduler writes when a job fails (portal.scheduler logs "job <name> failed";
 # APScheduler adds "Job ... raised an exception").
 FAILED_JOB = re.compile(r"job \S+ failed|raised an exception", re.IGNORECASE)
+
+
+def command(readme_command: str, *flags: str) -> list[str]:
+    """A README command as argv: our virtualenv's program, this repository's gunicorn config
+    (whatever DEPLOYED_APP_ROOT says), and `flags` before the last word."""
+    program, *words = shlex.split(readme_command)
+    words = [str(GUNICORN_CONFIG) if word == "deploy/gunicorn.conf.py" else word
+             for word in words]
+    return [str(BIN / program), *words[:-1], *flags, words[-1]]
 
 
 def free_port() -> int:
@@ -225,7 +239,7 @@ class Deployment:
         """Migrate, seed the demo world, add what the tests need; as the README says."""
         self.port = self.port or free_port()
         env = self.env()
-        run([str(BIN / "flask"), "--app", "wsgi", "db", "upgrade"], env)
+        run(command(MIGRATE), env)
         run([str(BIN / "flask"), "--app", "wsgi", "demo"], env)
         out = run([sys.executable, str(HERE / "seed.py"), self.webhooks.url, WEBHOOK_SECRET],
                   env)
@@ -237,15 +251,13 @@ class Deployment:
         port = port or self.port
         env = self.env()
         env.update(WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads))
-        process = self.start(name, [str(BIN / "gunicorn"), "--config", str(GUNICORN_CONFIG),
-                                    "--bind", f"127.0.0.1:{port}", *extra, "wsgi:app"], env)
+        process = self.start(name, command(WEB, "--bind", f"127.0.0.1:{port}", *extra), env)
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/login"),
                    what=f"{name} to answer on port {port}", watch=(process,))
         return process
 
     def start_scheduler(self) -> Process:
-        return self.start("scheduler", [str(BIN / "flask"), "--app", "wsgi", "scheduler",
-                                        "run"], self.env())
+        return self.start("scheduler", command(SCHEDULER), self.env())
 
     def start(self, name: str, argv: list[str], env: dict) -> Process:
         process = Process(name, argv, env, self.workdir)
