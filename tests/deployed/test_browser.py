@@ -40,6 +40,7 @@ def _sign_in(page, email: str, password: str) -> None:
 
 @pytest.mark.browser
 def test_a_customer_signs_in_reads_and_comments_in_chromium(deployment, page):
+    """In Chromium: sign in, see the dashboard, post a comment that tops the timeline."""
     facts = deployment.facts
     _sign_in(page, facts["customer"], facts["password"])
     expect(page.get_by_role("heading", name="Open escalations", level=1)).to_be_visible()
@@ -59,6 +60,7 @@ def test_a_customer_signs_in_reads_and_comments_in_chromium(deployment, page):
 
 @pytest.mark.browser
 def test_an_executive_downloads_the_report_pdf_in_chromium(deployment, page):
+    """In Chromium: the report page's download button saves the PDF of the review."""
     facts = deployment.facts
     report = facts["published"]
     _sign_in(page, facts["executive"], facts["password"])

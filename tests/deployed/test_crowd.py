@@ -14,6 +14,7 @@ CROWD = 20
 
 
 def test_twenty_simultaneous_sign_ins_get_no_5xx_and_fail_no_job(deployment):
+    """Everyone in a crowd of 20 gets in, nobody sees an error page, no scheduler job fails."""
     logins = deployment.facts["logins"]
     assert len(logins) == CROWD  # every demo login, once each
     mail_before = len(deployment.smtp.messages)

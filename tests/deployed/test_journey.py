@@ -19,6 +19,7 @@ def _follow(person, response):
 
 
 def test_a_customer_signs_in_reads_the_dashboard_and_comments(deployment, visitor):
+    """A customer signs in through gunicorn, sees their open escalations and comments."""
     facts = deployment.facts
     landing = _follow(visitor, visitor.sign_in(facts["customer"], facts["password"]))
     assert landing.status_code == 200
@@ -35,6 +36,8 @@ def test_a_customer_signs_in_reads_the_dashboard_and_comments(deployment, visito
 
 def test_a_staff_update_reaches_the_customer_by_email_and_signed_webhook(deployment,
                                                                         signed_in):
+    """A staff update reaches the customer by email (SMTP) and by webhook, signed with the
+    endpoint's secret as a receiver verifies it, and shows on the customer's page."""
     facts = deployment.facts
     escalation = facts["update"]
     body = f"We rolled the fix out to every region; watching error rates. ({time.time_ns()})"
@@ -68,6 +71,8 @@ def test_a_staff_update_reaches_the_customer_by_email_and_signed_webhook(deploym
 
 
 def test_a_review_is_published_and_its_readers_download_it(deployment, signed_in):
+    """Staff start, write, submit and publish a review; the executive is told by email and
+    downloads its PDF, which says what the review says."""
     facts = deployment.facts
     escalation = facts["to_publish"]
     staff = signed_in(facts["publisher"])
@@ -96,6 +101,8 @@ def test_a_review_is_published_and_its_readers_download_it(deployment, signed_in
 
 def test_an_executive_downloads_a_cold_and_a_cached_report_and_the_quarter_summary(
         deployment, signed_in):
+    """An executive downloads a report nobody has rendered yet, then again from the cache,
+    and the quarter's summary: real PDFs with the right text."""
     facts = deployment.facts
     report = facts["published"]
     executive = signed_in(facts["executive"])

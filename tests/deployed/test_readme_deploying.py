@@ -13,6 +13,7 @@ README = (REPO / "README.md").read_text()
 
 
 def test_the_deployed_tests_run_the_readmes_commands(deployment):
+    """The commands in the README's Deploying section are the ones these tests start."""
     deploying = README.split("## Deploying", 1)[1].split("\n## ", 1)[0]
     for command in (WEB, MIGRATE, SCHEDULER):
         assert f"`{command}`" in deploying
@@ -25,6 +26,7 @@ def test_the_deployed_tests_run_the_readmes_commands(deployment):
 
 
 def test_gunicorns_timeout_is_above_the_render_bound_and_the_busy_timeout(monkeypatch):
+    """A slow report or a busy SQLite ends with the app's answer before gunicorn's timeout."""
     monkeypatch.delenv("WEB_CONCURRENCY", raising=False)
     settings = runpy.run_path(str(GUNICORN_CONFIG))
     assert settings["worker_class"] == "gthread" and settings["workers"] >= 2

@@ -70,6 +70,7 @@ def _cache(deployment) -> set[str]:
 
 
 def test_a_sync_worker_renders_a_cold_pdf(deployment, executive):
+    """Under sync workers too, a summary nobody has downloaded yet arrives as a PDF."""
     before = _cache(deployment)
     summary = executive.get("/reports/summary.pdf?period=2026-Q1")
     assert summary.status_code == 200, summary.text[:2000]
@@ -79,6 +80,8 @@ def test_a_sync_worker_renders_a_cold_pdf(deployment, executive):
 
 
 def test_a_runaway_render_is_cut_off_with_the_apps_503_page(deployment, executive, sync_url):
+    """A render over the bound ends in the app's 503 page that says so, not a hung worker;
+    the next download works."""
     before = _cache(deployment)
     with render_timeout(deployment, 0.01):
         answer = executive.get("/reports/summary.pdf?period=2026-Q2")
