@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import ExitStack
 
 import pytest
 
@@ -42,28 +43,24 @@ def _redis_ready() -> str:
 def deployment(tmp_path_factory) -> Iterator[Deployment]:
     workdir = tmp_path_factory.mktemp("deployed")
     pg_url = os.environ.get("PORTAL_TEST_DATABASE_URL")
-    if pg_url:
-        import sqlalchemy as sa
+    with ExitStack() as cleanup:
+        if pg_url:
+            import sqlalchemy as sa
 
-        try:
-            schema = own_schema(pg_url, "deployed")
-            url = schema.__enter__()
-        except sa.exc.OperationalError as exc:
-            unavailable(f"PostgreSQL at {pg_url} is unreachable: {exc.orig}")
-        deployment = Deployment(url, workdir, redis_url=_redis_ready())
-    else:
-        schema = None
-        deployment = Deployment(f"sqlite:///{workdir / 'clearpath.sqlite3'}", workdir)
-    try:
+            redis_url = _redis_ready()
+            try:
+                url = cleanup.enter_context(own_schema(pg_url, "deployed"))
+            except sa.exc.OperationalError as exc:
+                unavailable(f"PostgreSQL at {pg_url} is unreachable: {exc.orig}")
+            deployment = Deployment(url, workdir, redis_url=redis_url)
+        else:
+            deployment = Deployment(f"sqlite:///{workdir / 'clearpath.sqlite3'}", workdir)
+        cleanup.callback(shutil.rmtree, deployment.report_cache, ignore_errors=True)
+        cleanup.callback(deployment.stop)
         deployment.prepare()
         deployment.start_scheduler()
         deployment.start_web()
         yield deployment
-    finally:
-        deployment.stop()
-        if schema is not None:
-            schema.__exit__(None, None, None)
-        shutil.rmtree(deployment.report_cache, ignore_errors=True)
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
