@@ -99,6 +99,7 @@ class Process:
         self._log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop)
         self.popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=self._log,
                                       stderr=subprocess.STDOUT, start_new_session=True)
+        self.stopped = False  # by us: its exit is no failure
 
     def alive(self) -> bool:
         return self.popen.poll() is None
@@ -111,6 +112,7 @@ class Process:
 
     def stop(self, timeout: float = 20) -> None:
         """SIGTERM to the group (gunicorn stops gracefully), SIGKILL if it lingers."""
+        self.stopped = True
         if self.alive():
             os.killpg(self.popen.pid, signal.SIGTERM)
             try:
@@ -210,7 +212,7 @@ class Deployment:
     def report_cache(self) -> Path:
         return self.workdir / "reports"
 
-    def env(self, **settings) -> dict:
+    def env(self) -> dict:
         """The process environment: no PORTAL_* of ours leaks in; the README's settings."""
         env = {key: value for key, value in os.environ.items()
                if not key.startswith(("PORTAL_", "GUNICORN_", "WEB_CONCURRENCY"))}
@@ -232,7 +234,6 @@ class Deployment:
         )
         if ROOT != REPO:
             env["PYTHONPATH"] = str(ROOT)
-        env.update({f"PORTAL_{key}": str(value) for key, value in settings.items()})
         return env
 
     def prepare(self) -> None:
@@ -263,6 +264,12 @@ class Deployment:
         process = Process(name, argv, env, self.workdir)
         self.processes.append(process)
         return process
+
+    def wait_until(self, condition: Callable[[], object], *, what: str,
+                   timeout: float = 60) -> object:
+        """`wait_until`, failing at once (with its log) if a process of ours has died."""
+        return wait_until(condition, what=what, timeout=timeout,
+                          watch=tuple(p for p in self.processes if not p.stopped))
 
     def failed_jobs(self) -> list[str]:
         scheduler = next(p for p in self.processes if p.name == "scheduler")

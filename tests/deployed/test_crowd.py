@@ -8,7 +8,6 @@ front (portal.database). bench/signins.py prints the same figures, and a baselin
 from __future__ import annotations
 
 from tests.deployed.crowd import sign_in_together
-from tests.deployed.stack import wait_until
 
 CROWD = 20
 
@@ -29,6 +28,6 @@ def test_twenty_simultaneous_sign_ins_get_no_5xx_and_fail_no_job(deployment):
     assert result.signed_in == CROWD
     assert set(result.responses) <= {200, 302}, result.responses
     # The scheduler sends what the crowd's comments caused, and none of its jobs failed.
-    wait_until(lambda: len(deployment.smtp.messages) > mail_before,
-               what="the crowd's comment notices at the SMTP sink")
+    deployment.wait_until(lambda: len(deployment.smtp.messages) > mail_before,
+                          what="the crowd's comment notices at the SMTP sink")
     assert deployment.failed_jobs() == []

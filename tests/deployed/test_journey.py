@@ -8,9 +8,13 @@ import json
 import time
 
 from tests.deployed.pdf import pdf_text
-from tests.deployed.stack import WEBHOOK_SECRET, wait_until
+from tests.deployed.stack import WEBHOOK_SECRET
 
 SIGNATURE_FRESHNESS_SECONDS = 300  # what a receiver would accept
+
+
+def _text(message) -> str:
+    return message.get_body(("plain",)).get_content()
 
 
 def _follow(person, response):
@@ -48,14 +52,14 @@ def test_a_staff_update_reaches_the_customer_by_email_and_signed_webhook(deploym
     published = staff.submit(confirm, action, checked="y")
     assert published.status_code == 302, published.text[:3000]
 
-    mail = wait_until(lambda: [m for m in deployment.smtp.messages
-                               if body in m.get_body(("plain",)).get_content()],
-                      what="the update's email at the SMTP sink")
+    mail = deployment.wait_until(
+        lambda: [m for m in deployment.smtp.messages if body in _text(m)],
+        what="the update's email at the SMTP sink")
     assert all(m["To"].endswith("@northwind.example.com") for m in mail)
 
-    deliveries = wait_until(lambda: [d for d in deployment.webhooks.deliveries
-                                     if body.encode() in d.body],
-                            what="the update's webhook at the receiver")
+    deliveries = deployment.wait_until(
+        lambda: [d for d in deployment.webhooks.deliveries if body.encode() in d.body],
+        what="the update's webhook at the receiver")
     assert len(deliveries) == 1
     delivery = deliveries[0]
     stamp = delivery.headers["X-Clearpath-Timestamp"]
@@ -93,10 +97,10 @@ def test_a_review_is_published_and_its_readers_download_it(deployment, signed_in
     assert pdf.status_code == 200, pdf.text[:2000]
     text = pdf_text(pdf.content)
     assert escalation["title"] in text and "A join dropped surcharge lines" in text
-    wait_until(lambda: [m for m in deployment.smtp.messages
-                        if m["To"] == facts["executive"] and escalation["reference"] in
-                        m.get_body(("plain",)).get_content()],
-               what="the executive's email about the published review")
+    deployment.wait_until(
+        lambda: [m for m in deployment.smtp.messages
+                 if m["To"] == facts["executive"] and escalation["reference"] in _text(m)],
+        what="the executive's email about the published review")
 
 
 def test_an_executive_downloads_a_cold_and_a_cached_report_and_the_quarter_summary(
