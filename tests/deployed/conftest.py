@@ -32,7 +32,7 @@ def _redis_ready() -> str:
 
     try:
         client = redis.Redis.from_url(REDIS_URL)
-        client.flushdb()  # this run's counters only (the db is ours: see HELPERS.md numbers)
+        client.flushdb()  # this run's counters only: the database is the deployed tests' own
         client.close()
     except redis.RedisError as exc:
         unavailable(f"Redis at {REDIS_URL} is unreachable: {exc}")
