@@ -23,6 +23,17 @@ from tests import factories
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
 
 def unavailable(reason: str):
     """Skip locally; in CI a missing service is a failure, never a silent skip."""
@@ -174,3 +185,29 @@ class AuthActions:
 @pytest.fixture
 def auth(client):
     return AuthActions(client)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the run, shared by the browser and deployed packages
+    (Playwright's sync API runs one instance at a time); each test gets its own context.
+
+    Debian's Chromium, driven by Playwright through `executable_path`; never `playwright
+    install`. A missing or unlaunchable Chromium skips locally and fails with CI=true."""
+    if not os.access(CHROMIUM, os.X_OK):
+        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as exc:
+        unavailable(f"Playwright for Python is not installed: {exc}")
+    with sync_playwright() as playwright:
+        try:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            )
+        except Error as exc:
+            unavailable(f"Playwright could not launch {CHROMIUM}: {exc.message.splitlines()[0]}")
+        try:
+            yield browser
+        finally:
+            browser.close()

@@ -5,13 +5,11 @@ cannot share safely; so the browser gets a separate app on its own migrated SQLi
 seeded once per module and served on a loopback port. Browser tests must not request `app`
 (the autouse `_isolated` fixture would swap `db.session` under the server's feet).
 
-Chromium is Debian's, driven by Playwright through `executable_path`; never
-`playwright install`. A missing or unlaunchable Chromium skips locally and fails with CI=true.
+Chromium (the session's `browser`) comes from tests/conftest.py, shared with tests/deployed/.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -28,18 +26,8 @@ from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
 from tests import factories
-from tests.conftest import unavailable
+from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by name elsewhere)
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # Every wait is on a condition; the bound only says when to give up, generous for a loaded CI.
 TIMEOUT_MS = 20_000
 
@@ -98,28 +86,6 @@ def live_server(browser_app) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """One headless Chromium for the run; each test gets its own context."""
-    if not os.access(CHROMIUM, os.X_OK):
-        unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        unavailable(f"Playwright for Python is not installed: {exc}")
-    with sync_playwright() as playwright:
-        try:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
-            )
-        except Error as exc:
-            unavailable(f"Playwright could not launch {CHROMIUM}: {exc.message.splitlines()[0]}")
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 @pytest.fixture

@@ -1,0 +1,95 @@
+"""Report PDFs under gunicorn's sync workers too, and the render bound as deployed.
+
+Every PDF that was not cached answered 503 under gunicorn (sync and gthread): the forked render
+child exited 1 at interpreter shutdown and its finished file was deleted. The gthread case is
+in test_journey.py; this is the sync one, on a second gunicorn over the same database. A
+runaway render is cut off at `reports.render_timeout_seconds` (here set very low, so any real
+render overruns it): the person gets the app's own 503 page, long before gunicorn's timeout
+would kill the worker, and nothing half-written is left in the cache.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+
+from tests.deployed.pdf import pdf_text
+from tests.deployed.stack import free_port
+from tests.deployed.visitor import Visitor
+
+
+@pytest.fixture(scope="module")
+def sync_url(deployment) -> Iterator[str]:
+    port = free_port()
+    process = deployment.start_web(name="gunicorn-sync", port=port, workers=2,
+                                   extra=("--worker-class", "sync"))
+    yield f"http://127.0.0.1:{port}"
+    process.stop()
+
+
+@pytest.fixture
+def executive(deployment, sync_url) -> Iterator[Visitor]:
+    person = Visitor(sync_url)
+    facts = deployment.facts
+    assert person.sign_in(facts["executive"], facts["password"]).status_code == 302
+    yield person
+    person.close()
+
+
+@contextmanager
+def render_timeout(deployment, seconds: float) -> Iterator[None]:
+    """Set the render bound as an administrator would (a stored setting), then restore it."""
+    from portal import create_app
+    from portal.extensions import db
+    from portal.reports.rendering import RENDER_TIMEOUT_SECONDS
+    from portal.settings import Setting, set_setting
+    from portal.tenancy import Scope, set_scope
+
+    app = create_app({"DATABASE_URL": deployment.database_url, "SECRET_KEY": "unused",
+                      "LIVE_MEMO": False, "REPORT_CACHE_DIR": str(deployment.report_cache)})
+    key = RENDER_TIMEOUT_SECONDS[0]
+    with app.app_context():
+        set_scope(db.session(), Scope.unscoped("deployed test: render bound"))
+        set_setting(key, seconds, actor=None)
+        db.session.commit()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            set_scope(db.session(), Scope.unscoped("deployed test: render bound"))
+            db.session.delete(db.session.get(Setting, key))
+            db.session.commit()
+            db.engine.dispose()
+
+
+def _cache(deployment) -> set[str]:
+    return {p.name for p in deployment.report_cache.iterdir()} if (
+        deployment.report_cache.exists()) else set()
+
+
+def test_a_sync_worker_renders_a_cold_pdf(deployment, executive):
+    """Under sync workers too, a summary nobody has downloaded yet arrives as a PDF."""
+    before = _cache(deployment)
+    summary = executive.get("/reports/summary.pdf?period=2026-Q1")
+    assert summary.status_code == 200, summary.text[:2000]
+    assert len(_cache(deployment) - before) == 1  # rendered now, by this worker's child
+    text = pdf_text(summary.content)
+    assert deployment.facts["organization"] in text and "2026" in text
+
+
+def test_a_runaway_render_is_cut_off_with_the_apps_503_page(deployment, executive, sync_url):
+    """A render over the bound ends in the app's 503 page that says so, not a hung worker;
+    the next download works."""
+    before = _cache(deployment)
+    with render_timeout(deployment, 0.01):
+        answer = executive.get("/reports/summary.pdf?period=2026-Q2")
+    assert answer.status_code == 503
+    assert "This is taking longer than it should" in answer.text
+    assert "Content-Security-Policy" in answer.headers  # the app's page, not gunicorn's
+    assert _cache(deployment) == before  # no PDF, no partial file
+    # The same worker pool answers the next download as usual.
+    assert executive.get("/reports/summary.pdf?period=2026-Q2").status_code == 200
+    sync_log = next(p for p in deployment.processes if p.name == "gunicorn-sync").log()
+    assert "WORKER TIMEOUT" not in sync_log
