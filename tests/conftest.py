@@ -33,6 +33,9 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+# Browser waits are on conditions; this bound only says when to give up (generous: CI is a
+# shared, sometimes loaded machine).
+BROWSER_TIMEOUT_MS = 20_000
 
 
 def unavailable(reason: str):
@@ -197,9 +200,10 @@ def browser():
     if not os.access(CHROMIUM, os.X_OK):
         unavailable(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
     try:
-        from playwright.sync_api import Error, sync_playwright
+        from playwright.sync_api import Error, expect, sync_playwright
     except ImportError as exc:
         unavailable(f"Playwright for Python is not installed: {exc}")
+    expect.set_options(timeout=BROWSER_TIMEOUT_MS)
     with sync_playwright() as playwright:
         try:
             browser = playwright.chromium.launch(

@@ -26,10 +26,8 @@ from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
 from tests import factories
+from tests.conftest import BROWSER_TIMEOUT_MS as TIMEOUT_MS
 from tests.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: F401 (used by name elsewhere)
-
-# Every wait is on a condition; the bound only says when to give up, generous for a loaded CI.
-TIMEOUT_MS = 20_000
 
 
 @dataclass(frozen=True)
@@ -91,9 +89,6 @@ def live_server(browser_app) -> Iterator[str]:
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context (no cookies) on the live server, closed after the test."""
-    from playwright.sync_api import expect
-
-    expect.set_options(timeout=TIMEOUT_MS)
     context = browser.new_context(base_url=live_server, viewport={"width": 1280, "height": 800})
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()

@@ -10,16 +10,15 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.deployed.pdf import pdf_text
-
-TIMEOUT_MS = 20_000  # a shared two-core machine, with gunicorn and the scheduler on it
 
 
 @pytest.fixture
 def page(browser, deployment) -> Iterator:
     context = browser.new_context(base_url=deployment.base_url, accept_downloads=True,
                                   viewport={"width": 1280, "height": 800})
-    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_timeout(BROWSER_TIMEOUT_MS)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
