@@ -34,23 +34,6 @@ from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
 from portal.forms import PortalForm
 from portal.inputs import MAX_ID, bounded_int
-from portal.operations import OperationError
-
-
-def attach(form, error: OperationError) -> None:
-    """Show an operation's refusal beside the field it names ("sev1-acknowledge" names a
-    sub-form's field), or above the form when it names none."""
-    target = form
-    for part in error.field.split("-") if error.field else ():
-        try:
-            target = target[part]
-        except KeyError:
-            target = None
-            break
-    if target is None or target is form or isinstance(target, FormField):
-        form.form_errors.append(str(error))
-    else:
-        target.errors = [*target.errors, str(error)]
 
 
 def _optional_int(value):

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from admin import bp, navigation
-from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm, attach
+from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm
 from admin.loading import row_or_404
 from portal.accounts import invitations
 from portal.accounts.models import Invitation, Organization
@@ -26,6 +26,7 @@ from portal.enums import OPEN_STATUSES, Role, Segment
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.submissions import submit
 
 navigation.main_entry("Organizations", "admin.organizations", order=50)
 
@@ -76,16 +77,10 @@ def organization_new():
     if not form.is_submitted():
         form.segment.data, form.timezone.data = Segment.ENTERPRISE.value, "UTC"
         return _form_page(form, None)
-    if form.validate():
-        try:
-            organization = create_organization(_input(form), actor=current_user)
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"{organization.name} is set up. Invite its people below.", "success")
-            return redirect(url_for("admin.organization", organization_id=organization.id))
-    db.session.rollback()
+    created = submit(form, lambda: create_organization(_input(form), actor=current_user))
+    if created.ok:
+        flash(f"{created.value.name} is set up. Invite its people below.", "success")
+        return redirect(url_for("admin.organization", organization_id=created.value.id))
     return _form_page(form, None, status=422)
 
 
@@ -98,16 +93,10 @@ def organization_edit(organization_id: int):
     if not form.is_submitted():
         form.segment.data = organization.segment.value
         return _form_page(form, organization)
-    if form.validate():
-        try:
-            update_organization(organization, _input(form), actor=current_user)
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"{organization.name} is saved.", "success")
-            return redirect(url_for("admin.organization", organization_id=organization.id))
-    db.session.rollback()
+    if submit(form, lambda: update_organization(organization, _input(form),
+                                                actor=current_user)).ok:
+        flash(f"{organization.name} is saved.", "success")
+        return redirect(url_for("admin.organization", organization_id=organization.id))
     return _form_page(form, row_or_404(Organization, organization_id), status=422)
 
 
@@ -139,18 +128,12 @@ def organization(organization_id: int):
 def organization_invite(organization_id: int):
     organization = row_or_404(Organization, organization_id)
     form = InvitationForm()
-    if form.validate():
-        try:
-            invitation = invitations.invite_colleague(
-                organization, invited_by=current_user, email=form.email.data,
-                name=form.name.data or "", role=Role(form.role.data))
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"Invitation sent to {invitation.email}.", "success")
-            return redirect(url_for("admin.organization", organization_id=organization_id))
-    db.session.rollback()
+    invited = submit(form, lambda: invitations.invite_colleague(
+        organization, invited_by=current_user, email=form.email.data,
+        name=form.name.data or "", role=Role(form.role.data)))
+    if invited.ok:
+        flash(f"Invitation sent to {invited.value.email}.", "success")
+        return redirect(url_for("admin.organization", organization_id=organization_id))
     return organization_page(row_or_404(Organization, organization_id), invite_form=form,
                         status=422)
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from admin import bp, navigation
-from admin.escalation import active_staff, actor, attach, staff_choice, workers
+from admin.escalation import active_staff, actor, staff_choice, workers
 from admin.lifecycle_forms import NewEscalationForm, pick
 from portal.accounts.models import Organization, User
 from portal.auth.permissions import Capability, requires
@@ -16,6 +16,7 @@ from portal.enums import ReputationalRisk, Trigger
 from portal.escalations.operations import lifecycle as ops
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.submissions import attach_error
 
 navigation.main_entry("New escalation", "admin.new_escalation", order=15,
                       capability=Capability.WORK_ESCALATIONS)
@@ -56,7 +57,7 @@ def new_escalation():
                 f'{escape(str(duplicate))} <a href="{escape(link)}">Open '
                 f'{escape(duplicate.existing.reference)}</a> instead.')]
         except OperationError as error:
-            attach(form, error)
+            attach_error(form, error)
         else:
             db.session.commit()
             pending = escalation.owner_id != actor().id

@@ -40,6 +40,7 @@ from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_e
 from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.operations import OperationError
+from portal.submissions import attach_error
 
 OVERVIEW = "admin/escalation/overview.html"
 
@@ -62,15 +63,6 @@ def staff_choice(user: User) -> SelectChoice:
 def workers(staff: list[User]) -> list[User]:
     """Who may own an escalation: staff whose role works escalations."""
     return [user for user in staff if can(user, Capability.WORK_ESCALATIONS)]
-
-
-def attach(form: PortalForm, error: Exception, field: str | None = None) -> None:
-    """Show an operation's refusal beside its field, or above the form."""
-    field = getattr(error, "field", None) or field
-    if field and field in form:
-        form[field].errors = [*form[field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def actor() -> User:
@@ -158,7 +150,7 @@ def act(escalation_id: int, name: str, form: PortalForm, action: Callable[[Escal
         try:
             action(escalation)
         except (OperationError, workflow.IllegalTransition) as error:
-            attach(form, error, illegal_field)
+            attach_error(form, error, default_field=illegal_field)
         except PermissionError:
             db.session.rollback()
             abort(403)

@@ -8,7 +8,7 @@ from flask_login import current_user
 from wtforms import SelectChoice
 
 from admin import bp, navigation
-from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm, attach
+from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm
 from admin.accounts import organization_page
 from admin.loading import row_or_404
 from portal.accounts.models import User
@@ -25,6 +25,7 @@ from portal.auth.permissions import Capability, requires
 from portal.enums import Role
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.submissions import submit
 
 navigation.main_entry("People", "admin.people", order=60)
 
@@ -54,18 +55,13 @@ def people():
 @requires(Capability.MANAGE_ACCOUNTS)
 def people_create():
     form = StaffUserForm()
-    if form.validate():
-        try:
-            user = create_staff_user(email=form.email.data, name=form.name.data,
-                                     password=form.password.data, role=Role(form.role.data),
-                                     actor=current_user)
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"{user.name} can now sign in as {user.role.label.lower()}.", "success")
-            return redirect(url_for("admin.people"))
-    db.session.rollback()
+    created = submit(form, lambda: create_staff_user(
+        email=form.email.data, name=form.name.data, password=form.password.data,
+        role=Role(form.role.data), actor=current_user))
+    if created.ok:
+        user = created.value
+        flash(f"{user.name} can now sign in as {user.role.label.lower()}.", "success")
+        return redirect(url_for("admin.people"))
     form.password.data = ""  # never echoed back into the page
     return _people_page(create_form=form, status=422)
 

@@ -8,6 +8,8 @@ message beside its field and nothing written.
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import or_, select
@@ -24,7 +26,7 @@ from portal.escalations.operations import plan as ops
 from portal.escalations.queries import plan_items_for
 from portal.extensions import db
 from portal.htmx import wants_fragment
-from portal.operations import OperationError
+from portal.submissions import perform, submit
 
 navigation.escalation_tab("Plan", "admin.escalation_plan", order=30)
 
@@ -125,30 +127,14 @@ def _save(kind: str, escalation: Escalation, form, item=None):
                                    visibility=visibility)
 
 
-def _refused(form, error: OperationError) -> None:
-    db.session.rollback()  # nothing half-written stays
-    field = getattr(form, error.field, None) if error.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
-
-
 @bp.route("/escalations/<int:escalation_id>/plan/<kind>", methods=["POST"])
 @requires(Capability.WORK_ESCALATIONS)
 def plan_add(escalation_id: int, kind: str):
     _kind_or_404(kind)
     escalation = escalation_or_404(escalation_id)
     form = _form_for(kind, escalation)
-    if form.validate():
-        try:
-            _save(kind, escalation, form)
-        except OperationError as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(f"{NOUNS[kind]} added.", "success")
-            return _back_to_plan(escalation, kind)
+    if submit(form, lambda: _save(kind, escalation, form), done=f"{NOUNS[kind]} added.").ok:
+        return _back_to_plan(escalation, kind)
     escalation = escalation_or_404(escalation_id)
     return render_template(PAGE, **plan_context(escalation),
                            **_forms(escalation, **{kind: form}), open_form=kind), 422
@@ -170,15 +156,9 @@ def plan_edit(escalation_id: int, kind: str, item_id: int):
         return render_template(EDIT_PAGE, escalation=escalation, kind=kind, item=item,
                                form=form, noun=NOUNS[kind])
     form = _form_for(kind, escalation)
-    if form.validate():
-        try:
-            _save(kind, escalation, form, item)
-        except OperationError as error:
-            _refused(form, error)
-        else:
-            db.session.commit()
-            flash(f"{NOUNS[kind]} saved.", "success")
-            return _back_to_plan(escalation, kind)
+    if submit(form, lambda: _save(kind, escalation, form, item),
+              done=f"{NOUNS[kind]} saved.").ok:
+        return _back_to_plan(escalation, kind)
     escalation = escalation_or_404(escalation_id)
     item = row_or_404(model, item_id, escalation_id=escalation.id)
     return render_template(EDIT_PAGE, escalation=escalation, kind=kind, item=item, form=form,
@@ -194,25 +174,23 @@ def plan_mark(escalation_id: int, kind: str, item_id: int):
     escalation = escalation_or_404(escalation_id)
     item = row_or_404(model, item_id, escalation_id=escalation.id)
     actor = current_user._get_current_object()
-    to = request.form.get("to", "")
-    try:
-        if kind == "milestones" and to in ("done", "open"):
-            if to == "done":
-                ops.complete_milestone(item, actor=actor)
-            else:
-                ops.reopen_milestone(item, actor=actor)
-        elif kind == "criteria" and to in ("met", "unmet"):
-            ops.set_exit_criterion_met(item, actor=actor, met=to == "met")
-        elif kind == "steps" and to in {s.value for s in StepStatus}:
-            ops.set_step_status(item, actor=actor, status=StepStatus(to))
-        else:
-            abort(400)
-    except OperationError as error:
-        db.session.rollback()
-        flash(str(error), "error")  # a double click: the state is already what was asked
-        return _back_to_plan(escalation, kind)
-    db.session.commit()
+    operation = _marking(kind, request.form.get("to", ""), item, actor)
+    if operation is None:
+        abort(400)
+    perform(operation)  # refused: a double click, the state is already what was asked
     return _back_to_plan(escalation, kind)
+
+
+def _marking(kind: str, to: str, item, actor):
+    """The operation a "mark" button asks for, or None when it asks for nothing we know."""
+    if kind == "milestones" and to in ("done", "open"):
+        mark = ops.complete_milestone if to == "done" else ops.reopen_milestone
+        return partial(mark, item, actor=actor)
+    if kind == "criteria" and to in ("met", "unmet"):
+        return partial(ops.set_exit_criterion_met, item, actor=actor, met=to == "met")
+    if kind == "steps" and to in {s.value for s in StepStatus}:
+        return partial(ops.set_step_status, item, actor=actor, status=StepStatus(to))
+    return None
 
 
 @bp.route("/escalations/<int:escalation_id>/plan/<kind>/<int:item_id>/delete",

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
-from admin.account_forms import PolicyForm, attach
+from admin.account_forms import PolicyForm
 from admin.loading import row_or_404
 from portal.accounts.models import Organization, SlaPolicy
 from portal.accounts.policies import (
@@ -27,7 +27,7 @@ from portal.accounts.policies import (
 from portal.auth.permissions import Capability, requires
 from portal.enums import Severity
 from portal.extensions import db
-from portal.operations import OperationError
+from portal.submissions import submit
 
 navigation.main_entry("SLA policies", "admin.policies", order=55)
 
@@ -113,16 +113,11 @@ def policy_new():
         for day in range(5):  # Monday to Friday, for when business hours are chosen
             form[f"day{day}"]["open"].data = True
         return _form_page(form, None)
-    if _validate(form):
-        try:
-            policy = create_policy(_input(form), actor=current_user)
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"{policy.name} is saved.", "success")
-            return redirect(url_for("admin.policy", policy_id=policy.id))
-    db.session.rollback()
+    created = submit(form, lambda: create_policy(_input(form), actor=current_user),
+                     validate=lambda: _validate(form))
+    if created.ok:
+        flash(f"{created.value.name} is saved.", "success")
+        return redirect(url_for("admin.policy", policy_id=created.value.id))
     return _form_page(form, None, status=422)
 
 
@@ -134,18 +129,14 @@ def policy_edit(policy_id: int):
     if not form.is_submitted():
         _fill(form, policy)
         return _form_page(form, policy)
-    if _validate(form):
-        try:
-            refreshed = update_policy(policy, _input(form), actor=current_user)
-        except OperationError as error:
-            attach(form, error)
-        else:
-            db.session.commit()
-            flash(f"{policy.name} is saved; {refreshed} open escalation"
-                  f"{'s' if refreshed != 1 else ''} now follow{'s' if refreshed == 1 else ''}"
-                  " the new targets.", "success")
-            return redirect(url_for("admin.policy", policy_id=policy.id))
-    db.session.rollback()
+    saved = submit(form, lambda: update_policy(policy, _input(form), actor=current_user),
+                   validate=lambda: _validate(form))
+    if saved.ok:
+        refreshed = saved.value
+        flash(f"{policy.name} is saved; {refreshed} open escalation"
+              f"{'s' if refreshed != 1 else ''} now follow{'s' if refreshed == 1 else ''}"
+              " the new targets.", "success")
+        return redirect(url_for("admin.policy", policy_id=policy.id))
     return _form_page(form, row_or_404(SlaPolicy, policy_id), status=422)
 
 

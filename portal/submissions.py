@@ -31,9 +31,11 @@ class Outcome:
 
 
 def submit(form, operation: Callable[[], Any], *, done: str | None = None,
-           validate: bool = True, default_field: str | None = None) -> Outcome:
-    """Validate `form` (unless the caller did), run `operation`, commit or roll back."""
-    if validate and not form.validate():
+           validate: Callable[[], bool] | None = None,
+           default_field: str | None = None) -> Outcome:
+    """Validate `form` (with `validate` when the page checks more than the form does), run
+    `operation`, then commit or roll back."""
+    if not (validate or form.validate)():
         db.session.rollback()
         return Outcome(False)
     try:
@@ -68,9 +70,9 @@ def attach_error(form, error: Exception, *, default_field: str | None = None) ->
         target.errors = [*target.errors, str(error)]
 
 
-def perform(operation: Callable[[], Any], *, done: str) -> bool:
-    """A button's operation (no fields to show a refusal beside): commit and flash `done`, or
-    roll back and flash the refusal. True when it was done."""
+def perform(operation: Callable[[], Any], *, done: str | None = None) -> bool:
+    """A button's operation (no fields to show a refusal beside): commit and flash `done` (if
+    given), or roll back and flash the refusal. True when it was done."""
     try:
         operation()
     except OperationError as error:
@@ -81,5 +83,6 @@ def perform(operation: Callable[[], Any], *, done: str) -> bool:
         db.session.rollback()
         abort(403)
     db.session.commit()
-    flash(done, "success")
+    if done:
+        flash(done, "success")
     return True

@@ -30,6 +30,7 @@ from portal.escalations.models import RemediationStep
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.htmx import wants_fragment
+from portal.submissions import attach_error
 
 TIMELINE = "customer/_timeline.html"
 
@@ -127,7 +128,7 @@ def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[]
         try:
             action()
         except ops.OperationError as error:
-            _attach(form, error)
+            attach_error(form, error)
         except PermissionError:
             abort(403)
         else:
@@ -144,14 +145,6 @@ def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[]
     context = page_context(reference)
     failed(context)
     return _render(fragment, context, status=422)
-
-
-def _attach(form: PortalForm, error: ops.OperationError) -> None:
-    """Show the operation's refusal next to its field, or above the form."""
-    if error.field and error.field in form:
-        form[error.field].errors = [*form[error.field].errors, str(error)]
-    else:
-        form.form_errors.append(str(error))
 
 
 def _render(fragment: str, context: dict, *, status: int = 200, oob: list[str] = ()):
