@@ -28,6 +28,7 @@ from portal.inputs import page_arg
 from portal.notices import broadcast as ops
 from portal.notices.models import Audience, Broadcast
 from portal.operations import OperationError
+from portal.submissions import attach_error
 
 PER_PAGE = 25
 
@@ -110,11 +111,8 @@ def new_broadcast():
                   f"{'s' if broadcast.recipients != 1 else ''}.", "success")
             return redirect(url_for("admin.broadcasts"))
     except OperationError as exc:
-        field = getattr(form, exc.field, None) if exc.field else None
-        if field is not None:
-            field.errors = [*field.errors, str(exc)]
-        else:
-            form.form_errors.append(str(exc))
+        db.session.rollback()
+        attach_error(form, exc)
         return render_template("admin/broadcasts/form.html", **context), 422
     by_org = ops.audience_by_organization(chosen, values["audience"])
     previews = []

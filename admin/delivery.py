@@ -26,7 +26,7 @@ from portal.notices.queries import (
     reference_of,
     status_counts,
 )
-from portal.operations import OperationError
+from portal.submissions import perform
 
 PER_PAGE = 50
 
@@ -146,14 +146,10 @@ def retry_delivery(notice_id: int):
     if not form.validate_on_submit():
         flash("The form expired: reload the page and try again.", "error")
         return redirect(url_for("admin.delivery_notice", notice_id=notice.id))
-    try:
-        retry_notice(notice, actor=current_user)
-    except OperationError as exc:
-        flash(str(exc), "error")
+    if not perform(lambda: retry_notice(notice, actor=current_user),
+                   done=f"Queued again for {notice.recipient}: it goes with the next "
+                        "dispatch, with the same message id."):
         return redirect(url_for("admin.delivery_notice", notice_id=notice.id))
-    db.session.commit()
-    flash(f"Queued again for {notice.recipient}: it goes with the next dispatch, with the "
-          "same message id.", "success")
     back = request.form.get("next", "")
     if back.startswith("/admin/") and not back.startswith("//"):
         return redirect(back)

@@ -15,11 +15,11 @@ from portal.escalations.models import Escalation
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.operations import OperationError
 from portal.rules import messages
 from portal.rules.models import SlaBreach
 from portal.rules.operations import RuleChanges, save_rules
 from portal.rules.settings import CLOCKS, TIER_ACTIONS, load_rules
+from portal.submissions import submit
 
 navigation.main_entry("Rules", "admin.rules", order=70)
 bp.record_once(messages.register)
@@ -100,12 +100,9 @@ def rules():
         auto_tier={severity: {clock: form[f"tier_{severity}_{clock}"].data for clock in CLOCKS}
                    for severity in SEVERITIES},
     )
-    try:
-        changed = save_rules(changes, actor=current_user)
-    except OperationError as error:
-        db.session.rollback()
-        form[error.field].errors = [*form[error.field].errors, str(error)]
+    saved = submit(form, lambda: save_rules(changes, actor=current_user),
+                   validate=lambda: True)  # the form was validated above
+    if not saved.ok:
         return _page(form, 422)
-    db.session.commit()
-    flash("Rules saved." if changed else "Nothing changed.", "success")
+    flash("Rules saved." if saved.value else "Nothing changed.", "success")
     return redirect(url_for("admin.rules"))

@@ -28,8 +28,8 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.operations import OperationError
 from portal.settings import get_setting
+from portal.submissions import submit
 
 navigation.main_entry("Update templates", "admin.update_templates", order=70)
 
@@ -107,21 +107,16 @@ def _edit_page(form: TemplateForm, template: UpdateTemplate | None, status: int 
 
 
 def _save(form: TemplateForm, template: UpdateTemplate | None):
-    if not form.validate():
+    if template is None:
+        saved = submit(form, lambda: create_update_template(
+            actor=current_user, name=form.name.data, body=form.body.data), default_field="body")
+    else:
+        saved = submit(form, lambda: edit_update_template(
+            template, actor=current_user, name=form.name.data, body=form.body.data),
+            default_field="body")
+    if not saved.ok:
         return _edit_page(form, template, 422)
-    try:
-        if template is None:
-            template = create_update_template(actor=current_user, name=form.name.data,
-                                              body=form.body.data)
-        else:
-            edit_update_template(template, actor=current_user, name=form.name.data,
-                                 body=form.body.data)
-    except OperationError as exc:
-        db.session.rollback()
-        getattr(form, exc.field or "body").errors = [str(exc)]
-        return _edit_page(form, template if template and template.id else None, 422)
-    db.session.commit()
-    flash(f"Template “{template.name}” saved.", "success")
+    flash(f"Template “{saved.value.name}” saved.", "success")
     return redirect(url_for("admin.update_templates"))
 
 
