@@ -10,7 +10,6 @@ from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm
-from admin.loading import row_or_404
 from portal.accounts import invitations
 from portal.accounts.models import Invitation, Organization
 from portal.accounts.organizations import (
@@ -25,6 +24,7 @@ from portal.auth.permissions import Capability, requires
 from portal.enums import OPEN_STATUSES, Role, Segment
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.loading import row_or_404
 from portal.operations import OperationError
 from portal.submissions import submit
 

@@ -11,7 +11,6 @@ from wtforms import DateTimeLocalField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
-from admin.loading import row_or_404
 from admin.timeline import LOCAL_FORMAT, to_local, to_utc
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
@@ -19,6 +18,7 @@ from portal.escalations.models import Escalation, UpdateApproval
 from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
 from portal.extensions import db
 from portal.forms import PortalForm
+from portal.loading import row_or_404
 from portal.operations import OperationError
 
 

@@ -10,13 +10,13 @@ from wtforms import SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import Length, Optional, ValidationError
 
 from admin import bp, navigation
-from admin.loading import escalation_or_404, row_or_404
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.inputs import page_arg
+from portal.loading import escalation_or_404, row_or_404
 from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
 from portal.notices.operations import retry_notice
 from portal.notices.queries import (

@@ -27,7 +27,6 @@ from admin.lifecycle_forms import (
     TransferForm,
     pick,
 )
-from admin.loading import escalation_or_404
 from portal.accounts.models import User
 from portal.auth.permissions import Capability, can, requires
 from portal.clock import now
@@ -39,6 +38,7 @@ from portal.escalations.operations import lifecycle as ops
 from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_escalation
 from portal.extensions import db, htmx
 from portal.forms import PortalForm
+from portal.loading import escalation_or_404
 from portal.operations import OperationError
 from portal.submissions import attach_error
 

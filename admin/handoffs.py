@@ -9,7 +9,6 @@ from flask_login import current_user
 from admin import bp, navigation
 from admin.escalation import act, active_staff, actor, staff_choice, workers
 from admin.lifecycle_forms import AcknowledgeForm, TransferForm, pick
-from admin.loading import row_or_404
 from portal.accounts.models import User
 from portal.auth.permissions import Capability, requires
 from portal.clock import now
@@ -22,6 +21,7 @@ from portal.escalations.queries import (
     pending_handoffs_from,
 )
 from portal.extensions import db
+from portal.loading import row_or_404
 from portal.operations import OperationError
 
 

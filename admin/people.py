@@ -10,7 +10,6 @@ from wtforms import SelectChoice
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm
 from admin.accounts import organization_page
-from admin.loading import row_or_404
 from portal.accounts.models import User
 from portal.accounts.operations import create_staff_user
 from portal.accounts.people import (
@@ -24,6 +23,7 @@ from portal.accounts.people import (
 from portal.auth.permissions import Capability, requires
 from portal.enums import Role
 from portal.extensions import db
+from portal.loading import row_or_404
 from portal.operations import OperationError
 from portal.submissions import submit
 

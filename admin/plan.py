@@ -16,7 +16,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from admin import bp, navigation
-from admin.loading import escalation_or_404, row_or_404
 from admin.plan_forms import CriterionForm, MilestoneForm, StepForm, to_local, to_utc
 from portal.accounts.models import User
 from portal.auth.permissions import Capability, can, requires
@@ -26,6 +25,7 @@ from portal.escalations.operations import plan as ops
 from portal.escalations.queries import plan_items_for
 from portal.extensions import db
 from portal.htmx import wants_fragment
+from portal.loading import escalation_or_404, row_or_404
 from portal.submissions import perform, submit
 
 navigation.escalation_tab("Plan", "admin.escalation_plan", order=30)

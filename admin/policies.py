@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
 from admin.account_forms import PolicyForm
-from admin.loading import row_or_404
 from portal.accounts.models import Organization, SlaPolicy
 from portal.accounts.policies import (
     SUGGESTED_TARGETS,
@@ -27,6 +26,7 @@ from portal.accounts.policies import (
 from portal.auth.permissions import Capability, requires
 from portal.enums import Severity
 from portal.extensions import db
+from portal.loading import row_or_404
 from portal.submissions import submit
 
 navigation.main_entry("SLA policies", "admin.policies", order=55)

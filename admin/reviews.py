@@ -10,7 +10,6 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from admin import bp, navigation
-from admin.loading import escalation_or_404, row_or_404
 from admin.review_forms import (
     ActionForm,
     EmptyForm,
@@ -24,6 +23,7 @@ from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.extensions import db
+from portal.loading import escalation_or_404, row_or_404
 from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState

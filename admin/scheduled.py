@@ -23,13 +23,13 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from admin import bp
-from admin.loading import escalation_or_404, row_or_404
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.inputs import page_arg
+from portal.loading import escalation_or_404, row_or_404
 from portal.notices import scheduled as ops
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.operations import OperationError

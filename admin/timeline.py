@@ -24,7 +24,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
-from admin.loading import escalation_or_404, row_or_404
 from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
@@ -48,6 +47,7 @@ from portal.escalations.queries import timeline_for
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.inputs import bounded_int
+from portal.loading import escalation_or_404, row_or_404
 from portal.operations import OperationError
 
 navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)

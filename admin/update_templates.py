@@ -10,7 +10,6 @@ from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaFiel
 from wtforms.validators import DataRequired, Length
 
 from admin import bp, navigation
-from admin.loading import row_or_404
 from portal.auth.permissions import Capability, requires
 from portal.enums import OPEN_STATUSES
 from portal.escalations.models import Escalation, UpdateTemplate
@@ -28,6 +27,7 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
 from portal.forms import PortalForm
+from portal.loading import row_or_404
 from portal.settings import get_setting
 from portal.submissions import submit
 

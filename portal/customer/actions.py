@@ -23,13 +23,13 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
-from portal.customer.loading import escalation_or_404, row_or_404
 from portal.enums import Party, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import RemediationStep
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.htmx import wants_fragment
+from portal.loading import escalation_by_reference_or_404, row_or_404
 from portal.submissions import attach_error
 
 TIMELINE = "customer/_timeline.html"
@@ -38,7 +38,7 @@ TIMELINE = "customer/_timeline.html"
 @bp.post("/escalations/<reference>/comments")
 @customer_required
 def comment(reference: str):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     form = CommentForm()
     return _act(
         reference, form, "customer/_comment_form.html", anchor="timeline", timeline=True,
@@ -52,7 +52,7 @@ def comment(reference: str):
 @bp.post("/escalations/<reference>/escalation-requests")
 @customer_required
 def request_escalation(reference: str):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     form = EscalationRequestForm()
     return _act(
         reference, form, "customer/_escalation_request.html", anchor="escalation-request",
@@ -68,7 +68,7 @@ def request_escalation(reference: str):
 @bp.post("/escalations/<reference>/subscription")
 @customer_required
 def subscription(reference: str):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     form = SubscriptionForm()
     subscribe = form.subscribed.data == "yes"
     return _act(
@@ -83,7 +83,7 @@ def subscription(reference: str):
 @bp.post("/escalations/<reference>/steps/<int:step_id>/complete")
 @customer_required
 def complete_step(reference: str, step_id: int):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     step = row_or_404(RemediationStep, step_id, escalation_id=escalation.id,
                       owner_party=Party.CUSTOMER, visibility=Visibility.CUSTOMER)
     form = StepCompletionForm(step.id)
@@ -105,7 +105,7 @@ def complete_step(reference: str, step_id: int):
 @bp.post("/escalations/<reference>/survey")
 @customer_required
 def survey(reference: str):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     form = SurveyForm()
     return _act(
         reference, form, "customer/_survey.html", anchor="survey",

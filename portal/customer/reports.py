@@ -15,10 +15,10 @@ from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing, refusal
 from portal.clock import now
 from portal.customer import bp
-from portal.customer.loading import escalation_or_404
 from portal.enums import Role
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.loading import escalation_by_reference_or_404
 from portal.reports import serving
 from portal.reports.models import Review
 from portal.reports.queries import published_review_for, published_reviews_for_organization
@@ -60,7 +60,7 @@ def reports():
 @bp.route("/escalations/<reference>/report")
 @customer_required
 def escalation_report(reference: str):
-    escalation = escalation_or_404(reference)
+    escalation = escalation_by_reference_or_404(reference)
     review = _published_review_or_404(escalation)
     latest = review.versions[0]
     return render_template("customer/report.html", escalation=escalation, review=review,

@@ -17,11 +17,11 @@ from portal.accounts.invitations import (
 from portal.accounts.models import Invitation, User
 from portal.auth.access import customer_required
 from portal.customer import bp
-from portal.customer.loading import row_or_404
 from portal.enums import Role
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
+from portal.loading import row_or_404
 from portal.operations import OperationError
 
 PAGE = "customer/team.html"
