@@ -7,17 +7,15 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import DateTimeLocalField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
-from admin.timeline import LOCAL_FORMAT, to_local, to_utc
+from admin.approval_forms import ApproveForm, RejectForm
+from admin.timeline import to_local, to_utc
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Escalation, UpdateApproval
-from portal.escalations.operations.updates import REASON_MAX, approve_update, reject_update
+from portal.escalations.operations.updates import approve_update, reject_update
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.loading import row_or_404
 from portal.operations import OperationError
 
@@ -30,25 +28,6 @@ def pending_count() -> int | None:
 
 navigation.main_entry("Approvals", "admin.approvals", order=30,
                       capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count)
-
-
-class ApproveForm(PortalForm):
-    next_update_by = DateTimeLocalField(
-        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
-        description="As the author promised; move it if that time has passed (your timezone).")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="approve", **kwargs)
-
-
-class RejectForm(PortalForm):
-    reason = TextAreaField("Why send it back", description="The author sees this.",
-                           render_kw={"rows": 3},
-                           validators=[DataRequired("Tell the author why, so they can fix it."),
-                                       Length(max=REASON_MAX)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="reject", **kwargs)
 
 
 @bp.route("/approvals")

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import (
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    SelectMultipleField,
-    StringField,
-    TextAreaField,
-    widgets,
-)
-from wtforms.validators import InputRequired
 
 from admin import bp, navigation
+from admin.broadcast_forms import BroadcastForm
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, can_publish_to, requires
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.inputs import page_arg
 from portal.notices import broadcast as ops
 from portal.notices.models import Audience, Broadcast
@@ -34,37 +22,6 @@ PER_PAGE = 25
 
 navigation.main_entry("Broadcasts", "admin.broadcasts", order=65,
                       capability=Capability.SCHEDULE_NOTICES)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class BroadcastForm(PortalForm):
-    subject = StringField("Subject", validators=[InputRequired("Write a subject.")])
-    body = TextAreaField(
-        "Message", validators=[InputRequired("Write the message.")],
-        description="Markdown. {customer_name} and {recipient_name} are filled for each reader.")
-    organizations = MultiCheckboxField("Organizations", coerce=int,
-                                       validators=[InputRequired(
-                                           "Choose at least one organization.")])
-    audience = RadioField("Who receives it", default=Audience.EXECUTIVES.value, choices=[
-        SelectChoice(Audience.EXECUTIVES.value, "Executives"),
-        SelectChoice(Audience.CUSTOMER_ADMINS.value, "Customer admins"),
-        SelectChoice(Audience.EVERYONE.value, "Everyone in each organization"),
-    ])
-    previewed = HiddenField()
-
-    def __init__(self, *args, organizations: list[Organization], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.organizations.choices = [SelectChoice(o.id, o.name) for o in organizations]
-
-    def fingerprint(self) -> str:
-        text = "\x1f".join(str(v) for v in (self.subject.data, self.body.data,
-                                            sorted(self.organizations.data or []),
-                                            self.audience.data))
-        return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def _allowed_organizations() -> list[Organization]:

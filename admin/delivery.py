@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
-from wtforms import SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional, ValidationError
 
 from admin import bp, navigation
+from admin.delivery_forms import DeliveryFilterForm
 from portal.accounts.models import Organization
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
@@ -32,32 +31,6 @@ PER_PAGE = 50
 
 navigation.main_entry("Delivery", "admin.delivery", order=60)
 navigation.escalation_tab("Delivery", "admin.escalation_delivery", order=60)
-
-
-class DeliveryFilterForm(PortalForm):
-    class Meta:
-        csrf = False  # a GET filter: nothing changes
-
-    status = SelectField("Status", default="", choices=[SelectChoice("", "Any status")] + [
-        SelectChoice(s.value, s.value.capitalize()) for s in NoticeStatus])
-    channel = SelectField("Channel", default="", choices=[SelectChoice("", "Any channel")] + [
-        SelectChoice(c.value, c.value.capitalize()) for c in Channel])
-    event = SelectField("Event", default="")
-    organization = SelectField("Organization", default="")
-    escalation = SearchField("Escalation", validators=[Optional(), Length(max=20)],
-                             description="A reference such as ESC-1042.")
-    submit = SubmitField("Apply filters")
-
-    def __init__(self, *args, events: list[str], organizations: list[Organization], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.event.choices = [SelectChoice("", "Any event")] + [
-            SelectChoice(e, e.replace("_", " ").capitalize()) for e in events]
-        self.organization.choices = [SelectChoice("", "Any organization")] + [
-            SelectChoice(str(o.id), o.name) for o in organizations]
-
-    def validate_escalation(self, field):
-        if field.data and Escalation.id_from_reference(field.data.strip()) is None:
-            raise ValidationError("Not a reference: write it like ESC-1042.")
 
 
 def _page() -> int:

@@ -6,15 +6,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import BooleanField, IntegerField, SelectChoice, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Optional
+from wtforms import SelectChoice, SelectField
 
 from admin import bp, navigation
+from admin.rule_forms import RulesForm
 from portal.auth.permissions import Capability, can
 from portal.escalations.models import Escalation
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.rules import messages
 from portal.rules.models import SlaBreach
 from portal.rules.operations import RuleChanges, save_rules
@@ -26,27 +25,6 @@ bp.record_once(messages.register)
 
 SEVERITIES = (1, 2, 3, 4)
 RECENT_BREACHES = 15
-
-
-class RulesForm(PortalForm):
-    next_update_grace_minutes = IntegerField(
-        "Grace period before escalation managers hear (minutes)",
-        validators=[InputRequired("Give a number of minutes.")],
-        description="After a missed customer-update commitment, the owner and the "
-                    "communicator hear at once; escalation managers after this grace period.")
-    holding_message_enabled = BooleanField(
-        "Send the customer a holding message after the grace period",
-        description="Once per missed commitment, to the escalation's subscribers. It says "
-                    "the update is late; it does not count as the update.")
-    holding_message_text = TextAreaField("Holding message", validators=[Optional()],
-                                         render_kw={"rows": 4})
-    milestone_due_soon_minutes = IntegerField(
-        "Remind the owner before a milestone is due (minutes)",
-        validators=[InputRequired("Give a number of minutes.")])
-    handoff_acknowledge_minutes = IntegerField(
-        "A handoff must be acknowledged within (minutes)",
-        validators=[InputRequired("Give a number of minutes.")],
-        description="Then the receiver and the escalation managers are alerted.")
 
 
 for _severity in SEVERITIES:

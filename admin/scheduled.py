@@ -3,7 +3,6 @@ cancelling them on an escalation (preview first, then schedule)."""
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,18 +10,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import (
-    DateTimeLocalField,
-    HiddenField,
-    IntegerField,
-    RadioField,
-    SelectChoice,
-    StringField,
-    TextAreaField,
-)
-from wtforms.validators import InputRequired, NumberRange, Optional
 
 from admin import bp
+from admin.scheduled_forms import ScheduleForm
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
 from portal.escalations.placeholders import PLACEHOLDERS
@@ -36,36 +26,6 @@ from portal.operations import OperationError
 from portal.templating import viewer_zone
 
 PER_PAGE = 50
-
-
-class ScheduleForm(PortalForm):
-    subject = StringField("Subject", validators=[InputRequired("Write a subject.")],
-                          description="Sent as “[ESC-1042] <subject>”. Placeholders work here too.")
-    body = TextAreaField("Message", validators=[InputRequired("Write the message.")],
-                         description="Markdown. Placeholders are filled for each reader when "
-                                     "the notice is sent.")
-    audience = RadioField("Who receives it", default=Audience.SUBSCRIBERS.value, choices=[
-        SelectChoice(Audience.SUBSCRIBERS.value,
-                     "Subscribers: customers following this escalation"),
-        SelectChoice(Audience.EXECUTIVES.value, "The organization's executives"),
-        SelectChoice(Audience.EVERYONE.value,
-                     "Everyone in the organization, including people who stopped following"),
-    ])
-    first_send_at = DateTimeLocalField(
-        "Send at", format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
-        validators=[InputRequired("Choose when to send it.")])
-    repeat_hours = IntegerField(
-        "Repeat every (hours)", validators=[Optional(), NumberRange(min=1, max=ops.MAX_REPEAT_HOURS,
-                                            message="Between 1 and 336 hours.")],
-        description="Leave empty to send once. A repeating notice stops when the escalation "
-                    "is resolved.")
-    previewed = HiddenField()
-
-    def fingerprint(self) -> str:
-        text = "\x1f".join(str(value) for value in (
-            self.subject.data, self.body.data, self.audience.data, self.first_send_at.data,
-            self.repeat_hours.data))
-        return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 
 def _zone_label(zone: ZoneInfo) -> str:

@@ -13,17 +13,9 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
-from wtforms import (
-    BooleanField,
-    DateTimeLocalField,
-    HiddenField,
-    RadioField,
-    SelectChoice,
-    TextAreaField,
-)
-from wtforms.validators import DataRequired, Length, Optional
 
 from admin import bp, navigation
+from admin.timeline_forms import ComposerForm, EditForm, RetractForm
 from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
@@ -31,7 +23,6 @@ from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import Update, UpdateApproval, UpdateRevision, UpdateTemplate
 from portal.escalations.operations.updates import (
     BODY_MAX,
-    REASON_MAX,
     approval_required,
     cadence_next_update_by,
     check_customer_update,
@@ -45,7 +36,6 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import fill_placeholders
 from portal.escalations.queries import timeline_for
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.inputs import bounded_int
 from portal.loading import escalation_or_404, row_or_404
 from portal.operations import OperationError
@@ -54,50 +44,6 @@ navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)
 
 PAGE = "admin/timeline/timeline.html"
 CONFIRM = "admin/timeline/confirm.html"
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class ComposerForm(PortalForm):
-    visibility = RadioField("Who sees it", default=Visibility.INTERNAL.value, choices=[
-        SelectChoice(Visibility.INTERNAL.value, "Internal note — staff only"),
-        SelectChoice(Visibility.CUSTOMER.value, "Customer update — published to the customer"),
-    ])
-    body = TextAreaField("Update", description="Markdown: **bold**, lists, links, `code`.",
-                         validators=[DataRequired("Write something before posting."),
-                                     Length(max=BODY_MAX)])
-    next_update_by = DateTimeLocalField(
-        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
-        description="Customer updates only: when the customer will hear from us next "
-                    "(your timezone). Pre-filled from the SLA cadence.")
-    step = HiddenField(default="compose")
-    checked = BooleanField("I checked: nothing internal is in this update")
-
-    def __init__(self, escalation, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        allowed = []
-        if can(current_user, Capability.WORK_ESCALATIONS):
-            allowed.append(Visibility.INTERNAL.value)
-        if can_publish_on(current_user, escalation):
-            allowed.append(Visibility.CUSTOMER.value)
-        self.visibility.choices = [c for c in self.visibility.choices if c.value in allowed]
-        if self.visibility.data not in allowed and allowed:
-            self.visibility.data = allowed[0]
-
-
-class EditForm(PortalForm):
-    body = TextAreaField("Corrected text", render_kw={"rows": 10}, validators=[
-        DataRequired("An update cannot be empty; retract it instead."), Length(max=BODY_MAX)])
-    reason = TextAreaField("What was wrong (staff only, optional)", render_kw={"rows": 2},
-                           validators=[Length(max=REASON_MAX)])
-    checked = BooleanField("I checked: nothing internal is in this update")
-
-
-class RetractForm(PortalForm):
-    reason = TextAreaField("Why retract it (staff only)", render_kw={"rows": 2}, validators=[
-        DataRequired("Say why it is retracted."), Length(max=REASON_MAX)])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="retract", **kwargs)
 
 
 def to_utc(value: datetime | None) -> datetime | None:

@@ -6,10 +6,9 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from wtforms import SelectChoice, SelectMultipleField, StringField, TextAreaField, widgets
-from wtforms.validators import DataRequired, Length
 
 from admin import bp, navigation
+from admin.update_template_forms import ApprovalSettingsForm, TemplateForm
 from portal.auth.permissions import Capability, requires
 from portal.enums import OPEN_STATUSES
 from portal.escalations.models import Escalation, UpdateTemplate
@@ -26,37 +25,11 @@ from portal.escalations.operations.updates import (
 )
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.loading import row_or_404
 from portal.settings import get_setting
 from portal.submissions import submit
 
 navigation.main_entry("Update templates", "admin.update_templates", order=70)
-
-SEVERITIES = [SelectChoice(str(n), label) for n, label in (
-    (1, "Sev 1 — critical"), (2, "Sev 2 — high"), (3, "Sev 3 — medium"), (4, "Sev 4 — low"))]
-
-
-class TemplateForm(PortalForm):
-    name = StringField("Name", validators=[DataRequired("Give the template a name."),
-                                           Length(max=120)])
-    body = TextAreaField("Text", description="Markdown, with placeholders such as "
-                         "{customer_name} (listed beside the form).",
-                         validators=[DataRequired("Write the template's text."),
-                                     Length(max=BODY_MAX)])
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-
-
-class ApprovalSettingsForm(PortalForm):
-    severities = MultiCheckboxField("Customer updates need a second staff member's approval for",
-                                    choices=SEVERITIES)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="approval", **kwargs)
 
 
 def sample_escalation() -> Escalation | None:

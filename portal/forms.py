@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from wtforms import Field, SelectMultipleField, widgets
 from wtforms.fields import FieldList, FormField
 
 from portal.inputs import UNSTORABLE_MESSAGE, is_storable
@@ -70,3 +70,10 @@ def _refuse(field: Field, reason: str):
         return False
 
     return validate
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """Several choices as a list of checkboxes (organizations of a broadcast, severities)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()

@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-from functools import cache
-from zoneinfo import available_timezones
-
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
-from wtforms import PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
 
 from portal.accounts.invitations import accept_invitation as accept
 from portal.accounts.invitations import invitation_from_token
-from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.auth import bp
+from portal.auth.forms import AcceptInvitationForm
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.operations import OperationError
 from portal.security import start_session
 from portal.tenancy import unscoped
 
 PAGE = "auth/accept_invitation.html"
-
-
-@cache
-def _timezone_choices() -> list[SelectChoice]:
-    zones = sorted(z for z in available_timezones()
-                   if "/" in z and not z.startswith(("Etc/", "SystemV/", "US/", "posix", "right")))
-    return [SelectChoice("", "My organization's timezone"),
-            *(SelectChoice(z, z.replace("_", " ")) for z in zones)]
-
-
-class AcceptInvitationForm(PortalForm):
-    name = StringField("Your name", validators=[DataRequired("Give your name."),
-                                                Length(max=200)])
-    password = PasswordField(
-        "Choose a password",
-        validators=[DataRequired("Choose a password."),
-                    Length(min=MIN_PASSWORD_LENGTH, max=1024,
-                           message=f"Use at least {MIN_PASSWORD_LENGTH} characters.")],
-        description=f"At least {MIN_PASSWORD_LENGTH} characters. A few unrelated words work well.",
-    )
-    confirm = PasswordField("Repeat the password", validators=[
-        DataRequired("Repeat the password."),
-        EqualTo("password", message="The two passwords are different."),
-    ])
-    timezone = SelectField("Your timezone (optional)", default="",
-                           description="Times in the portal are shown in this timezone.")
-    submit = SubmitField("Create my account")
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.timezone.choices = _timezone_choices()
 
 
 @bp.route("/invitations/<token>", methods=["GET", "POST"])

@@ -14,62 +14,20 @@ from dataclasses import replace
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
-from wtforms import IntegerField, SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, NumberRange, Optional
 
 from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
 from portal.customer import bp
-from portal.enums import OPEN_STATUSES, SEVERITY_LABELS, Status
+from portal.customer.forms import DashboardFilterForm
+from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
 from portal.escalations.listing import SEARCH_MAX_CHARS
-from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
-STATUS_LABELS = {Status.WAITING_ON_CUSTOMER: "Waiting on you"}
-
-
-class DashboardFilterForm(PortalForm):
-    class Meta:
-        csrf = False  # a GET filter: nothing changes
-
-    q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_CHARS)],
-                    description="A reference such as ESC-1042, or words from the title.")
-    severity = SelectField("Severity", default="", choices=[SelectChoice("", "All severities")] + [
-        SelectChoice(str(n), f"Sev {n} · {label}") for n, label in SEVERITY_LABELS.items()])
-    status = SelectField("Status", default="", choices=[SelectChoice("", "All open statuses")] + [
-        SelectChoice(s.value, STATUS_LABELS.get(s, s.label)) for s in OPEN_STATUSES])
-    # Any area may be asked for: one whose last open escalation was resolved simply matches
-    # nothing (a poll of a bookmarked view must not turn into an error).
-    area = SelectField("Product area", default="", validate_choice=False,
-                       validators=[Length(max=dashboard.AREA_MAX_CHARS)])
-    sort = SelectField("Sort by", default=dashboard.DEFAULT_SORT, choices=[
-        SelectChoice(value, label) for value, label in dashboard.SORTS.items()])
-    # Not a control of the form (changing a filter starts at page 1): the pager's links.
-    page = IntegerField("Page", default=1,
-                        validators=[Optional(), NumberRange(min=1, max=dashboard.MAX_PAGE)])
-    submit = SubmitField("Apply filters")
-
-    def to_query(self) -> dashboard.DashboardQuery:
-        return dashboard.DashboardQuery(
-            severity=int(self.severity.data) if self.severity.data else None,
-            status=Status(self.status.data) if self.status.data else None,
-            area=self.area.data or None,
-            search=(self.q.data or "").strip(),
-            sort=self.sort.data or dashboard.DEFAULT_SORT,
-            page=self.page.data or 1,
-        )
-
-    def offer_areas(self, areas: tuple[tuple[str, int], ...]) -> None:
-        choices = [SelectChoice("", "All product areas")] + [
-            SelectChoice(area, f"{area} ({n})") for area, n in areas]
-        if self.area.data and all(self.area.data != area for area, _ in areas):
-            choices.append(SelectChoice(self.area.data, f"{self.area.data} (0)"))
-        self.area.choices = choices
 
 
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})

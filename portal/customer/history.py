@@ -5,43 +5,20 @@ from __future__ import annotations
 from flask import request
 from flask_login import current_user
 from sqlalchemy import false
-from wtforms import SearchField, SelectChoice, SelectField, SubmitField
-from wtforms.validators import Length, Optional
 
 from portal.auth.access import customer_required
 from portal.customer import bp
-from portal.enums import SEVERITY_LABELS
+from portal.customer.forms import HistoryFilterForm
 from portal.escalations.reporting import (
     history_for_organization,
     history_product_areas,
     remediation_progress_for,
 )
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.htmx import render_htmx_template
 from portal.inputs import page_arg
 
 PER_PAGE = 25
-WITHIN_CHOICES = [SelectChoice("30", "Last 30 days"), SelectChoice("90", "Last 90 days"),
-                  SelectChoice("365", "Last 365 days"), SelectChoice("all", "Any time")]
-
-
-class HistoryFilterForm(PortalForm):
-    class Meta:
-        csrf = False  # a GET filter: nothing changes
-
-    q = SearchField("Search", validators=[Optional(), Length(max=200)],
-                    description="A reference such as ESC-1042, or words from the title.")
-    severity = SelectField("Severity", default="", choices=[SelectChoice("", "All severities")] + [
-        SelectChoice(str(n), f"Sev {n} · {label}") for n, label in SEVERITY_LABELS.items()])
-    product_area = SelectField("Product area", default="")
-    within = SelectField("Resolved within", choices=WITHIN_CHOICES, default="all")
-    submit = SubmitField("Apply filters")
-
-    def __init__(self, *args, areas: list[str], **kwargs):
-        super().__init__(*args, **kwargs)
-        self.product_area.choices = [SelectChoice("", "All product areas")] + [
-            SelectChoice(area, area) for area in areas]
 
 
 @bp.route("/history")

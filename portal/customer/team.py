@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from wtforms import EmailField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Length
 
 from portal.accounts.invitations import (
     deactivate_colleague,
@@ -17,9 +15,9 @@ from portal.accounts.invitations import (
 from portal.accounts.models import Invitation, User
 from portal.auth.access import customer_required
 from portal.customer import bp
+from portal.customer.forms import InviteForm
 from portal.enums import Role
 from portal.extensions import db
-from portal.forms import PortalForm
 from portal.htmx import render_htmx_template, wants_fragment
 from portal.loading import row_or_404
 from portal.operations import OperationError
@@ -27,21 +25,6 @@ from portal.operations import OperationError
 PAGE = "customer/team.html"
 MEMBERS = "customer/_team_members.html"
 INVITATIONS = "customer/_team_invitations.html"
-
-ROLE_CHOICES = [SelectChoice(role.value, role.label)
-                for role in (Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN)]
-
-
-class InviteForm(PortalForm):
-    email = EmailField("Email", validators=[DataRequired("Give their email address."),
-                                            Length(max=254)])
-    name = StringField("Name (optional)", validators=[Length(max=200)],
-                       description="They can correct it when they accept.")
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.VIEWER.value,
-                       description="Viewers follow escalations, comment and ask to escalate. "
-                                   "Executives also see the executive view. Customer admins "
-                                   "also manage the team.")
-    submit = SubmitField("Send invitation")
 
 
 def _require_admin() -> None:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.customer.dashboard import DashboardFilterForm, query_from_args
+from portal.customer.dashboard import query_from_args
+from portal.customer.forms import DashboardFilterForm
 from portal.live.gate import _matches
 from portal.live.memo import CachedPage, Memo, UserStamp
 
