@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 
 from flask import render_template, request
-from sqlalchemy import func, select
 from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import AuditFilterForm
-from portal.accounts.models import Organization, User
+from portal.accounts.organizations import organizations_by_name
+from portal.accounts.people import user_id_by_email, users_by_id
 from portal.audit import AuditFilter, audit_events, changes_in, object_types
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
@@ -33,8 +33,7 @@ def _filters(form: AuditFilterForm) -> AuditFilter | None:
     """The form's filters, or None when the actor named is nobody (the page says so)."""
     actor_id = None
     if form.actor.data and form.actor.data.strip():
-        actor_id = db.session.scalar(
-            select(User.id).where(func.lower(User.email) == form.actor.data.strip().lower()))
+        actor_id = user_id_by_email(form.actor.data)
         if actor_id is None:
             form.actor.errors = [*form.actor.errors, "Nobody has this email address."]
             return None
@@ -50,8 +49,7 @@ def _filters(form: AuditFilterForm) -> AuditFilter | None:
 @requires(Capability.VIEW_AUDIT_LOG)
 def audit_log():
     form = AuditFilterForm(request.args)
-    organizations = db.session.scalars(
-        select(Organization).order_by(func.lower(Organization.name))).all()
+    organizations = db.session.scalars(organizations_by_name()).all()
     form.organization.choices = [SelectChoice(None, "Any organization")] + [
         SelectChoice(org.id, org.name) for org in organizations]
     form.object_type.choices = [SelectChoice("", "Any type")] + [
@@ -62,13 +60,10 @@ def audit_log():
     if filters is None:
         status = 422
     else:
-        query = audit_events(filters)
-        total = db.session.scalar(select(func.count()).select_from(query.subquery()))
-        events = db.session.scalars(
-            query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
-    actor_ids = {event.actor_id for event in events if event.actor_id}
-    actors = {user.id: user for user in db.session.scalars(
-        select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+        found = db.paginate(audit_events(filters), page=page, per_page=PAGE_SIZE,
+                            error_out=False)
+        events, total = found.items, found.total
+    actors = users_by_id(event.actor_id for event in events if event.actor_id)
     escalation_ids = {event.object_id for event in events
                       if event.object_type == "Escalation" and event.object_id}
     escalation_ids |= {event.detail.get("escalation_id") for event in events

@@ -4,17 +4,16 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
 from admin.broadcast_forms import BroadcastForm
 from portal.accounts.models import Organization
+from portal.accounts.organizations import organization_names, organizations_by_name
 from portal.auth.permissions import Capability, can_publish_to, requires
 from portal.extensions import db
 from portal.inputs import page_arg
 from portal.notices import broadcast as ops
-from portal.notices.models import Audience, Broadcast
+from portal.notices.models import Audience
 from portal.operations import OperationError
 from portal.submissions import attach_error
 
@@ -26,8 +25,7 @@ navigation.main_entry("Broadcasts", "admin.broadcasts", order=65,
 
 def _allowed_organizations() -> list[Organization]:
     """Account managers broadcast to their own accounts; everyone else to any."""
-    organizations = db.session.scalars(
-        select(Organization).order_by(Organization.name)).all()
+    organizations = db.session.scalars(organizations_by_name()).all()
     return [org for org in organizations if can_publish_to(current_user, org)]
 
 
@@ -35,13 +33,11 @@ def _allowed_organizations() -> list[Organization]:
 @requires(Capability.SCHEDULE_NOTICES)
 def broadcasts():
     page = page_arg()
-    total = db.session.scalar(select(func.count(Broadcast.id)))
-    rows = db.session.scalars(
-        select(Broadcast).options(selectinload(Broadcast.created_by))
-        .order_by(Broadcast.id.desc()).limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    names = dict(db.session.execute(select(Organization.id, Organization.name)).all())
+    found = db.paginate(ops.broadcasts_newest_first(), page=page, per_page=PER_PAGE,
+                        error_out=False)
+    rows, names = found.items, organization_names()
     return render_template("admin/broadcasts/list.html", broadcasts=rows, page=page,
-                           pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
+                           pages=max(found.pages, 1),
                            counts=ops.delivery_counts([b.id for b in rows]),
                            organization_names=names)
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from markupsafe import Markup, escape
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.escalation import active_staff, actor, staff_choice, workers
 from admin.lifecycle_forms import NewEscalationForm, pick
 from portal.accounts.models import Organization, User
+from portal.accounts.organizations import organizations_by_name
 from portal.auth.permissions import Capability, requires
 from portal.enums import ReputationalRisk, Trigger
 from portal.escalations.operations import lifecycle as ops
@@ -23,7 +23,7 @@ navigation.main_entry("New escalation", "admin.new_escalation", order=15,
 
 
 def _choices(form: NewEscalationForm) -> None:
-    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    organizations = db.session.scalars(organizations_by_name()).all()
     form.organization.choices = [pick(), *(SelectChoice(o.id, o.name) for o in organizations)]
     staff = active_staff()
     form.owner.choices = [pick(), *map(staff_choice, workers(staff))]

@@ -5,24 +5,24 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from admin import bp, navigation
 from admin.delivery_forms import DeliveryFilterForm
-from portal.accounts.models import Organization
+from portal.accounts.organizations import organization_names, organizations_by_name
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.inputs import page_arg
 from portal.loading import escalation_or_404, row_or_404
-from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
+from portal.notices.models import Channel, Notice, NoticeStatus
 from portal.notices.operations import retry_notice
 from portal.notices.queries import (
     DeliveryFilters,
     delivery_log,
     events_in_outbox,
     reference_of,
+    schedules_of,
     status_counts,
 )
 from portal.submissions import perform
@@ -38,10 +38,8 @@ def _page() -> int:
 
 
 def _paged(filters: DeliveryFilters, page: int):
-    stmt = delivery_log(filters)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
-    notices = db.session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    return notices, total, max((total + PER_PAGE - 1) // PER_PAGE, 1)
+    found = db.paginate(delivery_log(filters), page=page, per_page=PER_PAGE, error_out=False)
+    return found.items, found.total, max(found.pages, 1)
 
 
 def _page_args(args) -> dict:
@@ -50,7 +48,7 @@ def _page_args(args) -> dict:
 
 @bp.route("/delivery")
 def delivery():
-    organizations = db.session.scalars(select(Organization).order_by(Organization.name)).all()
+    organizations = db.session.scalars(organizations_by_name()).all()
     form = DeliveryFilterForm(request.args, events=events_in_outbox(),
                               organizations=organizations)
     filters = DeliveryFilters()
@@ -82,10 +80,7 @@ def escalation_delivery(escalation_id: int):
         else None)
     page = _page()
     notices, total, pages = _paged(filters, page)
-    schedules = db.session.scalars(
-        select(ScheduledNotice).where(ScheduledNotice.escalation_id == escalation.id)
-        .order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
-                  ScheduledNotice.id.desc())).all()
+    schedules = db.session.scalars(schedules_of(escalation.id)).all()
     return render_template(
         "admin/delivery/escalation.html", escalation=escalation, notices=notices, total=total,
         page=page, pages=pages, counts=status_counts(filters), filters=filters,
@@ -97,10 +92,9 @@ def dead_letters():
     page = _page()
     filters = DeliveryFilters(status=NoticeStatus.DEAD)
     notices, total, pages = _paged(filters, page)
-    organizations = db.session.scalars(select(Organization)).all()
     return render_template(
         "admin/delivery/dead.html", notices=notices, total=total, page=page, pages=pages,
-        reference_of=reference_of, organization_names={o.id: o.name for o in organizations})
+        reference_of=reference_of, organization_names=organization_names())
 
 
 @bp.route("/delivery/<int:notice_id>")

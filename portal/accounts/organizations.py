@@ -47,6 +47,16 @@ def timezone_names() -> list[str]:
     return sorted(available_timezones())
 
 
+def organizations_by_name():
+    """Every customer organization, by name (a `select()`)."""
+    return select(Organization).order_by(func.lower(Organization.name), Organization.id)
+
+
+def organization_names() -> dict[int, str]:
+    """Every organization's name by id (one query)."""
+    return dict(db.session.execute(select(Organization.id, Organization.name)).all())
+
+
 def account_managers():
     """Active staff who may manage an account, by name (a `select()`)."""
     return (select(User)

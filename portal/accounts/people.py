@@ -29,6 +29,20 @@ def staff_users():
             .order_by(User.active.desc(), func.lower(User.name), User.id))
 
 
+def user_id_by_email(email: str) -> int | None:
+    """The id of the account with this email (any case), or None."""
+    return db.session.scalar(
+        select(User.id).where(func.lower(User.email) == email.strip().lower()))
+
+
+def users_by_id(ids) -> dict[int, User]:
+    """The accounts with these ids, by id (one query; none for no ids)."""
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
+
+
 def _is_last_administrator(user: User) -> bool:
     if user.role != Role.ADMINISTRATOR or not user.active:
         return False

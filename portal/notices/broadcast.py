@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.accounts.models import Organization, User
@@ -103,6 +104,12 @@ def send_broadcast(*, actor: User, subject: str, body: str, organizations: list[
     audit.record("broadcast.sent", actor=actor, obj=broadcast, audience=audience.value,
                  organizations=[org.id for org in organizations], recipients=total)
     return broadcast
+
+
+def broadcasts_newest_first():
+    """Every broadcast with who sent it, newest first (a `select()`)."""
+    return select(Broadcast).options(selectinload(Broadcast.created_by)).order_by(
+        Broadcast.id.desc())
 
 
 def delivery_counts(broadcast_ids: list[int]) -> dict[int, dict[str, int]]:

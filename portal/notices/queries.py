@@ -8,7 +8,7 @@ from sqlalchemy import Select, func, select
 
 from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.extensions import db
-from portal.notices.models import Channel, Notice, NoticeStatus
+from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,13 @@ def status_counts(filters: DeliveryFilters) -> dict[NoticeStatus, int]:
             .group_by(Notice.status)):
         counts[status] = count
     return counts
+
+
+def schedules_of(escalation_id: int) -> Select:
+    """An escalation's scheduled notices: active first, by next send, newest first."""
+    return (select(ScheduledNotice).where(ScheduledNotice.escalation_id == escalation_id)
+            .order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
+                      ScheduledNotice.id.desc()))
 
 
 def events_in_outbox() -> list[str]:
