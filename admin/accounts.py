@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
@@ -16,13 +15,14 @@ from portal.accounts.organizations import (
     OrganizationInput,
     account_managers,
     create_organization,
+    open_escalation_count,
+    organizations_with_open_counts,
     timezone_names,
     update_organization,
 )
 from portal.accounts.policies import policies
 from portal.auth.permissions import Capability, requires
-from portal.enums import OPEN_STATUSES, Role, Segment
-from portal.escalations.models import Escalation
+from portal.enums import Role, Segment
 from portal.extensions import db
 from portal.loading import row_or_404
 from portal.operations import OperationError
@@ -34,15 +34,8 @@ navigation.main_entry("Organizations", "admin.organizations", order=50)
 @bp.route("/organizations")
 @requires(Capability.VIEW_CONSOLE)
 def organizations():
-    open_counts = (select(Escalation.organization_id, func.count().label("open"))
-                   .where(Escalation.status.in_(OPEN_STATUSES))
-                   .group_by(Escalation.organization_id).subquery())
-    rows = db.session.execute(
-        select(Organization, func.coalesce(open_counts.c.open, 0))
-        .outerjoin(open_counts, open_counts.c.organization_id == Organization.id)
-        .options(joinedload(Organization.sla_policy), joinedload(Organization.account_manager))
-        .order_by(func.lower(Organization.name))).all()
-    return render_template("admin/organizations/list.html", rows=rows)
+    return render_template("admin/organizations/list.html",
+                           rows=organizations_with_open_counts())
 
 
 def _choices(form: OrganizationForm, organization: Organization | None = None) -> None:
@@ -107,10 +100,7 @@ def organization_page(organization: Organization, *, invite_form=None, status=20
     pending = db.session.scalars(
         invitations.open_invitations_for_organization(organization.id)
         .options(joinedload(Invitation.invited_by))).all()
-    open_count = db.session.scalar(
-        select(func.count()).select_from(Escalation)
-        .where(Escalation.organization_id == organization.id,
-               Escalation.status.in_(OPEN_STATUSES)))
+    open_count = open_escalation_count(organization.id)
     return render_template(
         "admin/organizations/detail.html", organization=organization, members=members,
         pending=pending, open_count=open_count, invite_form=invite_form or InvitationForm(),

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
 from admin.approval_forms import ApproveForm, RejectForm
 from admin.timeline import to_local, to_utc
 from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
-from portal.escalations.models import Escalation, UpdateApproval
+from portal.escalations.models import UpdateApproval
 from portal.escalations.operations.updates import approve_update, reject_update
+from portal.escalations.queries import (
+    pending_approval_count,
+    pending_approvals,
+    recently_decided_approvals,
+)
 from portal.extensions import db
 from portal.loading import row_or_404
 from portal.operations import OperationError
@@ -22,8 +25,7 @@ from portal.operations import OperationError
 
 def pending_count() -> int | None:
     """Updates waiting for approval, for the navigation."""
-    return db.session.scalar(select(func.count()).select_from(UpdateApproval).where(
-        UpdateApproval.state == "pending")) or 0
+    return pending_approval_count()
 
 
 navigation.main_entry("Approvals", "admin.approvals", order=30,
@@ -33,18 +35,8 @@ navigation.main_entry("Approvals", "admin.approvals", order=30,
 @bp.route("/approvals")
 @requires(Capability.POST_CUSTOMER_UPDATES)
 def approvals():
-    pending = db.session.scalars(
-        select(UpdateApproval).where(UpdateApproval.state == "pending")
-        .options(selectinload(UpdateApproval.author),
-                 selectinload(UpdateApproval.escalation).selectinload(Escalation.organization))
-        .order_by(UpdateApproval.submitted_at)
-    ).all()
-    decided = db.session.scalars(
-        select(UpdateApproval).where(UpdateApproval.state != "pending")
-        .options(selectinload(UpdateApproval.author), selectinload(UpdateApproval.decided_by),
-                 selectinload(UpdateApproval.escalation))
-        .order_by(UpdateApproval.decided_at.desc()).limit(20)
-    ).all()
+    pending = db.session.scalars(pending_approvals()).all()
+    decided = db.session.scalars(recently_decided_approvals()).all()
     return render_template("admin/approvals/list.html", pending=pending, decided=decided)
 
 

@@ -11,8 +11,6 @@ from datetime import UTC, datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
 from admin.timeline_forms import ComposerForm, EditForm, RetractForm
@@ -20,7 +18,7 @@ from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.internal_text import find_internal_text
-from portal.escalations.models import Update, UpdateApproval, UpdateRevision, UpdateTemplate
+from portal.escalations.models import Update, UpdateApproval, UpdateTemplate
 from portal.escalations.operations.updates import (
     BODY_MAX,
     approval_required,
@@ -34,7 +32,13 @@ from portal.escalations.operations.updates import (
     retract_update,
 )
 from portal.escalations.placeholders import fill_placeholders
-from portal.escalations.queries import timeline_for
+from portal.escalations.queries import (
+    active_update_templates,
+    held_updates_of,
+    revision_counts,
+    revisions_of,
+    timeline_for,
+)
 from portal.extensions import db
 from portal.inputs import bounded_int
 from portal.loading import escalation_or_404, row_or_404
@@ -64,17 +68,9 @@ def _may_compose(escalation) -> bool:
 
 def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
     updates = db.session.scalars(timeline_for(escalation.id, customer_view=False)).all()
-    revisions = dict(db.session.execute(
-        select(UpdateRevision.update_id, func.count()).join(Update)
-        .where(Update.escalation_id == escalation.id).group_by(UpdateRevision.update_id)
-    ).all())
-    held = db.session.scalars(
-        select(UpdateApproval).where(UpdateApproval.escalation_id == escalation.id,
-                                     UpdateApproval.state != "approved")
-        .order_by(UpdateApproval.submitted_at.desc()).limit(10)
-    ).all()
-    templates = db.session.scalars(select(UpdateTemplate).where(
-        UpdateTemplate.archived_at.is_(None)).order_by(UpdateTemplate.name)).all()
+    revisions = revision_counts(escalation.id)
+    held = db.session.scalars(held_updates_of(escalation.id)).all()
+    templates = db.session.scalars(active_update_templates()).all()
     if form is None and _may_compose(escalation):
         form = ComposerForm(escalation, formdata=None)
         form.next_update_by.data = to_local(cadence_next_update_by(escalation))
@@ -251,10 +247,6 @@ def retract_timeline_update(escalation_id: int, update_id: int):
 def timeline_update_history(escalation_id: int, update_id: int):
     escalation = escalation_or_404(escalation_id)
     update = _update_or_404(escalation.id, update_id)
-    revisions = db.session.scalars(
-        select(UpdateRevision).where(UpdateRevision.update_id == update.id)
-        .options(selectinload(UpdateRevision.revised_by))
-        .order_by(UpdateRevision.revised_at.desc(), UpdateRevision.id.desc())
-    ).all()
+    revisions = db.session.scalars(revisions_of(update.id)).all()
     return render_template("admin/timeline/history.html", escalation=escalation, update=update,
                            revisions=revisions)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.accounts.models import Organization, SlaPolicy, User
@@ -50,6 +51,25 @@ def timezone_names() -> list[str]:
 def organizations_by_name():
     """Every customer organization, by name (a `select()`)."""
     return select(Organization).order_by(func.lower(Organization.name), Organization.id)
+
+
+def organizations_with_open_counts() -> list:
+    """(organization with its SLA policy and account manager, open escalations) by name."""
+    open_counts = (select(Escalation.organization_id, func.count().label("open"))
+                   .where(Escalation.status.in_(OPEN_STATUSES))
+                   .group_by(Escalation.organization_id).subquery())
+    return db.session.execute(
+        select(Organization, func.coalesce(open_counts.c.open, 0))
+        .outerjoin(open_counts, open_counts.c.organization_id == Organization.id)
+        .options(joinedload(Organization.sla_policy), joinedload(Organization.account_manager))
+        .order_by(func.lower(Organization.name))).all()
+
+
+def open_escalation_count(organization_id: int) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(Escalation)
+        .where(Escalation.organization_id == organization_id,
+               Escalation.status.in_(OPEN_STATUSES)))
 
 
 def organization_names() -> dict[int, str]:

@@ -19,7 +19,11 @@ from portal.escalations.models import (
     Milestone,
     RemediationStep,
     Update,
+    UpdateApproval,
+    UpdateRevision,
+    UpdateTemplate,
 )
+from portal.extensions import db
 from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, get_setting
 
 VISIBLE_TO_CUSTOMERS = (Update, Milestone, RemediationStep, ExitCriterion)
@@ -137,3 +141,54 @@ def handoffs_of_escalation(escalation_id: int) -> Select:
         .order_by(Handoff.created_at.desc(), Handoff.id.desc())
     )
 
+
+# ------------------------------------------------------------------ the timeline's revisions
+def revision_counts(escalation_id: int) -> dict[int, int]:
+    """How often each update of an escalation was corrected, by update id (one query)."""
+    return dict(db.session.execute(
+        select(UpdateRevision.update_id, func.count()).join(Update)
+        .where(Update.escalation_id == escalation_id).group_by(UpdateRevision.update_id)
+    ).all())
+
+
+def revisions_of(update_id: int) -> Select:
+    """An update's earlier texts with who changed them, newest first."""
+    return (select(UpdateRevision).where(UpdateRevision.update_id == update_id)
+            .options(selectinload(UpdateRevision.revised_by))
+            .order_by(UpdateRevision.revised_at.desc(), UpdateRevision.id.desc()))
+
+
+def active_update_templates() -> Select:
+    return (select(UpdateTemplate).where(UpdateTemplate.archived_at.is_(None))
+            .order_by(UpdateTemplate.name))
+
+
+# ------------------------------------------------------------------------------ approvals
+def held_updates_of(escalation_id: int, *, limit: int = 10) -> Select:
+    """An escalation's customer updates waiting for (or refused) approval, newest first."""
+    return (select(UpdateApproval)
+            .where(UpdateApproval.escalation_id == escalation_id,
+                   UpdateApproval.state != "approved")
+            .order_by(UpdateApproval.submitted_at.desc()).limit(limit))
+
+
+def pending_approval_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(UpdateApproval).where(
+        UpdateApproval.state == "pending")) or 0
+
+
+def pending_approvals() -> Select:
+    """Updates waiting for a second person, oldest first, with author and escalation."""
+    return (select(UpdateApproval).where(UpdateApproval.state == "pending")
+            .options(selectinload(UpdateApproval.author),
+                     selectinload(UpdateApproval.escalation).selectinload(
+                         Escalation.organization))
+            .order_by(UpdateApproval.submitted_at))
+
+
+def recently_decided_approvals(*, limit: int = 20) -> Select:
+    return (select(UpdateApproval).where(UpdateApproval.state != "pending")
+            .options(selectinload(UpdateApproval.author),
+                     selectinload(UpdateApproval.decided_by),
+                     selectinload(UpdateApproval.escalation))
+            .order_by(UpdateApproval.decided_at.desc()).limit(limit))
