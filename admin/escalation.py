@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from flask import abort, flash, make_response, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from admin import bp, navigation
@@ -27,15 +26,20 @@ from admin.lifecycle_forms import (
     TransferForm,
     pick,
 )
+from portal.accounts import people
 from portal.accounts.models import User
 from portal.auth.permissions import Capability, can, requires
 from portal.clock import now
-from portal.enums import STAFF_ROLES, ReputationalRisk, Status, Tier, Trigger
+from portal.enums import ReputationalRisk, Status, Tier, Trigger
 from portal.escalations import workflow
 from portal.escalations.clocks import clocks_for
 from portal.escalations.models import Escalation, Handoff
 from portal.escalations.operations import lifecycle as ops
-from portal.escalations.queries import handoff_acknowledge_within, handoffs_of_escalation
+from portal.escalations.queries import (
+    handoff_acknowledge_within,
+    handoffs_of_escalation,
+    pending_handoff_to_owner,
+)
 from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
@@ -51,9 +55,7 @@ navigation.escalation_tab("Overview", "admin.escalation", order=10)
 
 def active_staff() -> list[User]:
     """Active staff, by name: the people an escalation can be given to or spoken for by."""
-    return list(db.session.scalars(
-        select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
-        .order_by(User.name, User.id)))
+    return list(db.session.scalars(people.active_staff()))
 
 
 def staff_choice(user: User) -> SelectChoice:
@@ -72,12 +74,7 @@ def actor() -> User:
 @bp.app_template_global()
 def pending_handoff_of(escalation: Escalation) -> Handoff | None:
     """The unacknowledged handoff of an escalation, for the banner every tab shows."""
-    return db.session.scalars(
-        select(Handoff).where(Handoff.escalation_id == escalation.id,
-                              Handoff.acknowledged_at.is_(None),
-                              Handoff.to_user_id == escalation.owner_id)
-        .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(1)
-    ).first()
+    return db.session.scalars(pending_handoff_to_owner(escalation)).first()
 
 
 bp.add_app_template_global(handoff_acknowledge_within, "handoff_overdue_after")

@@ -12,12 +12,12 @@ from functools import partial
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import or_, select
 from sqlalchemy.orm import joinedload
 
 from admin import bp, navigation
 from admin.plan_forms import CriterionForm, MilestoneForm, StepForm, to_local, to_utc
 from portal.accounts.models import User
+from portal.accounts.people import possible_step_owners
 from portal.auth.permissions import Capability, can, requires
 from portal.enums import Party, StepStatus, Visibility
 from portal.escalations.models import Escalation, ExitCriterion, Milestone, RemediationStep
@@ -60,10 +60,7 @@ def _may_edit() -> bool:
 
 def people_for(escalation: Escalation) -> list[User]:
     """Who may own a step: active staff, and the escalation's organization's active people."""
-    return list(db.session.scalars(
-        select(User).where(User.active, or_(User.organization_id.is_(None),
-                                            User.organization_id == escalation.organization_id))
-        .order_by(User.name)))
+    return list(db.session.scalars(possible_step_owners(escalation.organization_id)))
 
 
 def _forms(escalation: Escalation, **bound) -> dict:

@@ -6,18 +6,18 @@ from datetime import timedelta
 
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from admin import bp, navigation
 from admin.account_forms import PolicyForm
-from portal.accounts.models import Organization, SlaPolicy
+from portal.accounts.models import SlaPolicy
 from portal.accounts.policies import (
     SUGGESTED_TARGETS,
     PolicyInput,
     TargetInput,
     create_policy,
     organizations_on,
+    organizations_per_policy,
     update_policy,
 )
 from portal.accounts.policies import (
@@ -36,9 +36,7 @@ navigation.main_entry("SLA policies", "admin.policies", order=55)
 @requires(Capability.VIEW_CONSOLE)
 def policies():
     rows = db.session.scalars(all_policies().options(selectinload(SlaPolicy.targets))).all()
-    counts = dict(db.session.execute(
-        select(Organization.sla_policy_id, func.count()).group_by(Organization.sla_policy_id)
-    ).all())
+    counts = organizations_per_policy()
     return render_template("admin/policies/list.html", policies=rows, counts=counts)
 
 

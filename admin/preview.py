@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp, navigation
 from portal.accounts.models import Organization, User
+from portal.accounts.people import active_people_of
 from portal.auth import preview
 from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
@@ -23,9 +23,7 @@ PICKER = "admin/preview/picker.html"
 
 def customers_of(organization_id: int) -> list[User]:
     """The organization's active people, the ones a preview can show."""
-    return list(db.session.scalars(
-        select(User).where(User.organization_id == organization_id, User.active)
-        .order_by(User.role, User.name)))
+    return list(db.session.scalars(active_people_of(organization_id)))
 
 
 @bp.route("/escalations/<int:escalation_id>/preview")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp, navigation
 from admin.review_forms import (
@@ -28,6 +27,7 @@ from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState
 from portal.reports.operations import executives_of
+from portal.reports.queries import review_of
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for
 from portal.submissions import perform, submit
@@ -36,7 +36,7 @@ navigation.escalation_tab("Review", "admin.escalation_review", order=50)
 
 
 def _review_of(escalation) -> Review | None:
-    return db.session.scalar(select(Review).where(Review.escalation_id == escalation.id))
+    return db.session.scalar(review_of(escalation.id))
 
 
 def _review_or_404(escalation) -> Review:

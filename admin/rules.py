@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice, SelectField
 
 from admin import bp, navigation
 from admin.rule_forms import RulesForm
 from portal.auth.permissions import Capability, can
-from portal.escalations.models import Escalation
 from portal.escalations.placeholders import PLACEHOLDERS
-from portal.extensions import db
 from portal.rules import messages
-from portal.rules.models import SlaBreach
+from portal.rules.breaches import recent_breaches
 from portal.rules.operations import RuleChanges, save_rules
 from portal.rules.settings import CLOCKS, TIER_ACTIONS, load_rules
 from portal.submissions import submit
@@ -50,10 +47,7 @@ def _form_from_rules(rules) -> RulesForm:
 
 
 def _page(form: RulesForm, status: int = 200):
-    breaches = db.session.execute(
-        select(SlaBreach, Escalation).join(Escalation, Escalation.id == SlaBreach.escalation_id)
-        .order_by(SlaBreach.recorded_at.desc(), SlaBreach.id.desc()).limit(RECENT_BREACHES)
-    ).all()
+    breaches = recent_breaches(RECENT_BREACHES)
     return render_template("admin/rules.html", form=form, rules=load_rules(),
                            severities=SEVERITIES, clocks=CLOCKS, placeholders=PLACEHOLDERS,
                            breaches=breaches, editable=can(current_user, Capability.SET_THRESHOLDS)

@@ -8,8 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
 from admin import bp
 from admin.scheduled_forms import ScheduleForm
@@ -21,7 +19,8 @@ from portal.forms import PortalForm
 from portal.inputs import page_arg
 from portal.loading import escalation_or_404, row_or_404
 from portal.notices import scheduled as ops
-from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
+from portal.notices.models import Audience, ScheduledNotice, ScheduleStatus
+from portal.notices.queries import queued_counts, schedules
 from portal.operations import OperationError
 from portal.templating import viewer_zone
 
@@ -158,19 +157,8 @@ def cancel_scheduled_notice(schedule_id: int):
 def scheduled_notices():
     show = request.args.get("show", "active")
     page = page_arg()
-    stmt = select(ScheduledNotice).options(
-        selectinload(ScheduledNotice.escalation), selectinload(ScheduledNotice.created_by))
-    if show == "active":
-        stmt = stmt.where(ScheduledNotice.status == ScheduleStatus.ACTIVE)
-    total = db.session.scalar(select(func.count()).select_from(stmt.subquery()))
-    schedules = db.session.scalars(
-        stmt.order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
-                      ScheduledNotice.id.desc())
-        .limit(PER_PAGE).offset((page - 1) * PER_PAGE)).all()
-    sent = dict(db.session.execute(
-        select(Notice.scheduled_notice_id, func.count())
-        .where(Notice.scheduled_notice_id.in_([s.id for s in schedules] or [-1]))
-        .group_by(Notice.scheduled_notice_id)).all())
-    return render_template("admin/scheduled/list.html", schedules=schedules, show=show,
-                           page=page, pages=max((total + PER_PAGE - 1) // PER_PAGE, 1),
-                           total=total, queued=sent)
+    found = db.paginate(schedules(active_only=show == "active"), page=page,
+                        per_page=PER_PAGE, error_out=False)
+    return render_template("admin/scheduled/list.html", schedules=found.items, show=show,
+                           page=page, pages=max(found.pages, 1), total=found.total,
+                           queued=queued_counts([s.id for s in found.items]))

@@ -4,13 +4,13 @@ it would be sent."""
 from __future__ import annotations
 
 from flask import abort, make_response, render_template
-from sqlalchemy import func, select
 
 from admin import bp, navigation
 from portal.extensions import db
 from portal.inputs import page_arg
 from portal.notices.emails import render
 from portal.notices.models import Channel, Notice
+from portal.notices.queries import sent_emails
 from portal.notices.rendering import UndeliverableNotice
 
 PAGE_SIZE = 50
@@ -25,13 +25,9 @@ navigation.main_entry("Sent mail", "admin.sent_mail", order=80)
 @bp.route("/sent-mail")
 def sent_mail():
     page = page_arg()
-    emails = select(Notice).where(Notice.channel == Channel.EMAIL)
-    total = db.session.scalar(select(func.count()).select_from(emails.subquery()))
-    notices = db.session.scalars(
-        emails.order_by(Notice.id.desc()).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
-    return render_template("admin/sent_mail.html", notices=notices, page=page, total=total,
-                           pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1))
+    found = db.paginate(sent_emails(), page=page, per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/sent_mail.html", notices=found.items, page=page,
+                           total=found.total, pages=max(found.pages, 1))
 
 
 def _email_or_404(notice_id: int) -> Notice:

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from admin import bp, navigation
 from admin.update_template_forms import ApprovalSettingsForm, TemplateForm
 from portal.auth.permissions import Capability, requires
-from portal.enums import OPEN_STATUSES
+from portal.escalations import queries
 from portal.escalations.models import Escalation, UpdateTemplate
 from portal.escalations.operations.update_templates import (
     archive_update_template,
@@ -34,10 +33,7 @@ navigation.main_entry("Update templates", "admin.update_templates", order=70)
 
 def sample_escalation() -> Escalation | None:
     """The escalation previews are rendered for: the most urgent open one, else any."""
-    return db.session.scalars(
-        select(Escalation).order_by(Escalation.status.in_(OPEN_STATUSES).desc(),
-                                    Escalation.priority_score.desc(), Escalation.id).limit(1)
-    ).first()
+    return db.session.scalars(queries.sample_escalation()).first()
 
 
 def _sample_text(body: str) -> tuple[Escalation | None, str]:
@@ -50,9 +46,7 @@ def _sample_text(body: str) -> tuple[Escalation | None, str]:
 
 @bp.route("/update-templates")
 def update_templates():
-    templates = db.session.scalars(
-        select(UpdateTemplate).order_by(UpdateTemplate.archived_at.is_not(None),
-                                        UpdateTemplate.name)).all()
+    templates = db.session.scalars(queries.update_templates()).all()
     form = ApprovalSettingsForm(formdata=None, data={"severities": [
         str(s) for s in get_setting(*APPROVAL_REQUIRED_SEVERITIES)]})
     return render_template("admin/update_templates/list.html", templates=templates,
@@ -68,7 +62,7 @@ def update_approval_settings():
         db.session.commit()
         flash("Approval settings saved.", "success")
         return redirect(url_for("admin.update_templates", _anchor="approval-settings"))
-    templates = db.session.scalars(select(UpdateTemplate).order_by(UpdateTemplate.name)).all()
+    templates = db.session.scalars(queries.update_templates(archived_last=False)).all()
     return render_template("admin/update_templates/list.html", templates=templates,
                            approval_form=form), 422
 

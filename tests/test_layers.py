@@ -109,6 +109,28 @@ def test_no_module_imports_itself_back():
     assert cycles == []
 
 
+def test_views_compose_no_sql():
+    """The web reads through query functions (`queries` modules and read models) and writes
+    through operations; it never builds a statement itself."""
+    composed = []
+    for module, tree in _modules().items():
+        if not _within(module, WEB):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and _builds_a_statement(node.func):
+                composed.append(f"{module}:{node.lineno}")
+    assert composed == []
+
+
+def _builds_a_statement(called) -> bool:
+    """`select(…)`, `sa.select(…)` and the like (not `dict.update(…)`)."""
+    verbs = ("select", "insert", "update", "delete")
+    if isinstance(called, ast.Name):
+        return called.id in verbs
+    return (isinstance(called, ast.Attribute) and called.attr in verbs
+            and isinstance(called.value, ast.Name) and called.value.id in ("sa", "sqlalchemy"))
+
+
 def _violations(rule) -> list[str]:
     return sorted(f"{module} -> {target}" for module, targets in _graph().items()
                   for target in targets if rule(module, target))

@@ -9,7 +9,7 @@ to the caller. Refusals raise `OperationError(message, field)`.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
 from portal import audit
 from portal.accounts.models import User
@@ -96,3 +96,23 @@ def reactivate_user(user: User, *, actor: User) -> None:
     user.active = True
     audit.record_change("user.reactivated", actor=actor, obj=user, before=before,
                         after=audit.snapshot(user, ("active",)))
+
+
+def active_staff():
+    """Active staff, by name: who an escalation can be given to or spoken for by (a
+    `select()`)."""
+    return (select(User).where(User.role.in_(STAFF_ROLES), User.active.is_(True))
+            .order_by(User.name, User.id))
+
+
+def active_people_of(organization_id: int):
+    """An organization's active people, by role and name (a `select()`)."""
+    return (select(User).where(User.organization_id == organization_id, User.active)
+            .order_by(User.role, User.name))
+
+
+def possible_step_owners(organization_id: int):
+    """Who may own a remediation step: active staff and the organization's active people."""
+    return (select(User).where(User.active, or_(User.organization_id.is_(None),
+                                                User.organization_id == organization_id))
+            .order_by(User.name))

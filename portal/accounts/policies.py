@@ -153,3 +153,10 @@ def update_policy(policy: SlaPolicy, data: PolicyInput, *, actor: User) -> int:
     organization_ids = db.session.scalars(
         select(Organization.id).where(Organization.sla_policy_id == policy.id)).all()
     return refresh_open_escalations(organization_ids, calendar=True, priority=False)
+
+
+def organizations_per_policy() -> dict[int, int]:
+    """How many organizations each SLA policy serves, by policy id (one query)."""
+    return dict(db.session.execute(
+        select(Organization.sla_policy_id, func.count()).group_by(Organization.sla_policy_id)
+    ).all())

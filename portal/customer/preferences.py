@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from flask import flash, redirect, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.auth.access import customer_required
 from portal.customer import bp
 from portal.customer.forms import NotificationPreferenceForm
 from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
-from portal.escalations.models import Escalation, Subscription
+from portal.escalations.models import Escalation
+from portal.escalations.queries import muted_escalations_of
 from portal.extensions import db
 from portal.htmx import render_htmx_template, wants_fragment
 
@@ -51,9 +51,4 @@ def notification_settings():
 
 def _muted_escalations(user) -> list[Escalation]:
     """Escalations this person stopped emails for, newest first."""
-    return list(db.session.scalars(
-        select(Escalation)
-        .join(Subscription, Subscription.escalation_id == Escalation.id)
-        .where(Subscription.user_id == user.id, Subscription.subscribed.is_(False))
-        .order_by(Escalation.opened_at.desc())
-    ))
+    return list(db.session.scalars(muted_escalations_of(user.id)))

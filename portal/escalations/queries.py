@@ -18,6 +18,7 @@ from portal.escalations.models import (
     Handoff,
     Milestone,
     RemediationStep,
+    Subscription,
     Update,
     UpdateApproval,
     UpdateRevision,
@@ -192,3 +193,31 @@ def recently_decided_approvals(*, limit: int = 20) -> Select:
                      selectinload(UpdateApproval.decided_by),
                      selectinload(UpdateApproval.escalation))
             .order_by(UpdateApproval.decided_at.desc()).limit(limit))
+
+
+def pending_handoff_to_owner(escalation: Escalation) -> Select:
+    """The unacknowledged handoff to the escalation's current owner, newest first."""
+    return (select(Handoff).where(Handoff.escalation_id == escalation.id,
+                                  Handoff.acknowledged_at.is_(None),
+                                  Handoff.to_user_id == escalation.owner_id)
+            .order_by(Handoff.created_at.desc(), Handoff.id.desc()).limit(1))
+
+
+def sample_escalation() -> Select:
+    """The escalation previews are rendered for: the most urgent open one, else any."""
+    return (select(Escalation).order_by(Escalation.status.in_(OPEN_STATUSES).desc(),
+                                        Escalation.priority_score.desc(), Escalation.id)
+            .limit(1))
+
+
+def update_templates(*, archived_last: bool = True) -> Select:
+    order = (UpdateTemplate.archived_at.is_not(None),) if archived_last else ()
+    return select(UpdateTemplate).order_by(*order, UpdateTemplate.name)
+
+
+def muted_escalations_of(user_id: int) -> Select:
+    """Escalations this person stopped emails for, newest first."""
+    return (select(Escalation)
+            .join(Subscription, Subscription.escalation_id == Escalation.id)
+            .where(Subscription.user_id == user_id, Subscription.subscribed.is_(False))
+            .order_by(Escalation.opened_at.desc()))

@@ -5,10 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.extensions import db
-from portal.notices.models import Channel, Notice, NoticeStatus, ScheduledNotice
+from portal.notices.models import (
+    Channel,
+    Notice,
+    NoticeStatus,
+    ScheduledNotice,
+    ScheduleStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -69,3 +76,28 @@ def reference_of(escalation_id: int | None) -> str | None:
     if escalation_id is None:
         return None
     return f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
+
+
+def schedules(*, active_only: bool) -> Select:
+    """Scheduled notices with their escalation and author: active first, by next send."""
+    stmt = select(ScheduledNotice).options(
+        selectinload(ScheduledNotice.escalation), selectinload(ScheduledNotice.created_by))
+    if active_only:
+        stmt = stmt.where(ScheduledNotice.status == ScheduleStatus.ACTIVE)
+    return stmt.order_by(ScheduledNotice.status, ScheduledNotice.next_send_at,
+                         ScheduledNotice.id.desc())
+
+
+def queued_counts(schedule_ids: list[int]) -> dict[int, int]:
+    """How many notices each schedule has queued so far (one query; none for no ids)."""
+    if not schedule_ids:
+        return {}
+    return dict(db.session.execute(
+        select(Notice.scheduled_notice_id, func.count())
+        .where(Notice.scheduled_notice_id.in_(schedule_ids))
+        .group_by(Notice.scheduled_notice_id)).all())
+
+
+def sent_emails() -> Select:
+    """Every email in the outbox, newest first."""
+    return select(Notice).where(Notice.channel == Channel.EMAIL).order_by(Notice.id.desc())

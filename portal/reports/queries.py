@@ -34,3 +34,8 @@ def version_to_serve() -> Select:
             .join(Review, Review.id == ReviewVersion.review_id)
             .where(Review.escalation_id == bindparam("escalation_id"),
                    ReviewVersion.number == bindparam("number")))
+
+
+def review_of(escalation_id: int) -> Select:
+    """An escalation's review, published or not (staff)."""
+    return select(Review).where(Review.escalation_id == escalation_id)

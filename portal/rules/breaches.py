@@ -115,3 +115,11 @@ def apply_tier_rules(at: datetime, rules: Rules) -> int:
                      from_tier=start.value, to_tier=escalation.tier.value)
         changed += 1
     return changed
+
+
+def recent_breaches(limit: int) -> list:
+    """(breach, escalation) pairs, newest first (one query)."""
+    return db.session.execute(
+        select(SlaBreach, Escalation).join(Escalation, Escalation.id == SlaBreach.escalation_id)
+        .order_by(SlaBreach.recorded_at.desc(), SlaBreach.id.desc()).limit(limit)
+    ).all()
