@@ -14,7 +14,7 @@ from portal.accounts.organizations import organizations_by_name
 from portal.accounts.people import user_id_by_email, users_by_id
 from portal.audit import AuditFilter, audit_events, changes_in, object_types
 from portal.auth.permissions import Capability, requires
-from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
+from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.inputs import page_arg
 from portal.templating import viewer_zone
@@ -70,7 +70,7 @@ def audit_log():
                        if isinstance(event.detail, dict)
                        and isinstance(event.detail.get("escalation_id"), int)}
     # The public reference is the id with an offset: no query needed.
-    references = {escalation_id: f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
+    references = {escalation_id: Escalation.reference_of(escalation_id)
                   for escalation_id in escalation_ids}
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(

@@ -10,14 +10,17 @@ that show many escalations now batch their reads (see `portal.escalations.dashbo
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+
+from sqlalchemy import select
 
 from portal.accounts.models import Organization, SlaPolicy
 from portal.clock import now
 from portal.enums import OPEN_STATUSES
 from portal.escalations import sla
-from portal.escalations.models import Escalation
+from portal.escalations.models import Escalation, StatusChange
 from portal.escalations.promises import latest_update
 from portal.extensions import db
 
@@ -137,3 +140,19 @@ def status_at(escalation: Escalation, at: datetime) -> str:
             return status if index else change.to_status.value
         status = change.to_status.value
     return status
+
+
+def status_histories(escalation_ids: Iterable[int]) -> dict[int, list[sla.StatusChange]]:
+    """Status histories of many escalations in one IN query."""
+    ids = list(escalation_ids)
+    histories: dict[int, list[sla.StatusChange]] = defaultdict(list)
+    if not ids:
+        return histories
+    rows = db.session.execute(
+        select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
+        .where(StatusChange.escalation_id.in_(ids))
+        .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
+    ).all()
+    for escalation_id, at, status in rows:
+        histories[escalation_id].append(sla.StatusChange(at=at, status=status.value))
+    return histories

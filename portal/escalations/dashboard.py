@@ -14,7 +14,6 @@ session (portal.tenancy); the explicit organization filters only help the query 
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -26,7 +25,7 @@ from sqlalchemy.orm import joinedload, load_only
 from portal.accounts.models import Organization, SlaPolicy, User
 from portal.enums import OPEN_STATUSES, Status
 from portal.escalations import sla
-from portal.escalations.clocks import calendar_of, compute_for, targets_of
+from portal.escalations.clocks import calendar_of, compute_for, status_histories, targets_of
 from portal.escalations.listing import (
     NextMilestone,
     Paged,
@@ -38,7 +37,7 @@ from portal.escalations.listing import (
     search_criterion,
     weak_etag,
 )
-from portal.escalations.models import Escalation, StatusChange, Update
+from portal.escalations.models import Escalation, Update
 from portal.escalations.promises import counting_update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
@@ -225,7 +224,7 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
     if not escalations:
         return []
     ids = [escalation.id for escalation in escalations]
-    histories = _status_histories(ids)
+    histories = status_histories(ids)
     updates = _latest_vendor_updates(ids)
     milestones = next_milestones(ids, customer_view=True)
     calendar = calendar_of(organization)
@@ -289,18 +288,6 @@ def _matching_escalations(organization_id: int, query: DashboardQuery) -> list[E
         .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
     )
     return list(db.session.scalars(stmt))
-
-
-def _status_histories(ids: list[int]) -> dict[int, list[sla.StatusChange]]:
-    stmt = (
-        sa.select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
-        .where(StatusChange.escalation_id.in_(ids))
-        .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
-    )
-    histories: dict[int, list[sla.StatusChange]] = defaultdict(list)
-    for escalation_id, at, status in db.session.execute(stmt):
-        histories[escalation_id].append(sla.StatusChange(at=at, status=status.value))
-    return histories
 
 
 def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:

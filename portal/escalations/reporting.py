@@ -21,7 +21,8 @@ from portal.accounts.models import Organization, SlaPolicy, SlaTarget
 from portal.clock import now as clock_now
 from portal.enums import OPEN_STATUSES, Severity, Status, StepStatus
 from portal.escalations import sla
-from portal.escalations.models import Escalation, RemediationStep, StatusChange
+from portal.escalations.clocks import status_histories
+from portal.escalations.models import Escalation, RemediationStep
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
 
@@ -79,7 +80,7 @@ def open_by_severity(organization_id: int) -> dict[int, int]:
     return counts
 
 
-def _mean(deltas: Sequence[timedelta]) -> MeanDuration:
+def mean_duration(deltas: Sequence[timedelta]) -> MeanDuration:
     if not deltas:
         return MeanDuration(None, 0)
     return MeanDuration(sum(deltas, timedelta(0)) / len(deltas), len(deltas))
@@ -102,12 +103,12 @@ def _window_rows(organization_id: int, since: datetime, at: datetime) -> Sequenc
 
 
 def _time_to_acknowledge(rows: Sequence[Row], since: datetime, at: datetime) -> MeanDuration:
-    return _mean([r.acknowledged_at - r.opened_at for r in rows
+    return mean_duration([r.acknowledged_at - r.opened_at for r in rows
                   if _in_window(r.acknowledged_at, since, at)])
 
 
 def _time_to_resolve(rows: Sequence[Row], since: datetime, at: datetime) -> MeanDuration:
-    return _mean([r.resolved_at - r.opened_at for r in rows
+    return mean_duration([r.resolved_at - r.opened_at for r in rows
                   if _in_window(r.resolved_at, since, at)])
 
 
@@ -126,7 +127,7 @@ def mean_time_to_resolve(organization_id: int, *, now: datetime | None = None,
     return _time_to_resolve(_window_rows(organization_id, at - window, at), at - window, at)
 
 
-def _calendar_and_targets(organization_id: int) -> tuple[sla.Calendar, dict[int, sla.Targets]]:
+def calendar_and_targets(organization_id: int) -> tuple[sla.Calendar, dict[int, sla.Targets]]:
     """The organization's SLA calendar and per-severity targets, in one query."""
     rows = db.session.execute(
         select(Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays,
@@ -150,29 +151,13 @@ def _calendar_and_targets(organization_id: int) -> tuple[sla.Calendar, dict[int,
     return calendar, targets
 
 
-def _histories(escalation_ids: Iterable[int]) -> dict[int, list[sla.StatusChange]]:
-    """Status histories of many escalations in one IN query."""
-    ids = list(escalation_ids)
-    histories: dict[int, list[sla.StatusChange]] = defaultdict(list)
-    if not ids:
-        return histories
-    rows = db.session.execute(
-        select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
-        .where(StatusChange.escalation_id.in_(ids))
-        .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
-    ).all()
-    for escalation_id, at, status in rows:
-        histories[escalation_id].append(sla.StatusChange(at=at, status=status.value))
-    return histories
-
-
 def _attainment(organization_id: int, rows: Sequence[Row], since: datetime,
                 at: datetime) -> Attainment:
     resolved = [r for r in rows if _in_window(r.resolved_at, since, at)]
     if not resolved:
         return Attainment(0, 0, 0, 0)
-    calendar, targets = _calendar_and_targets(organization_id)
-    histories = _histories(r.id for r in resolved)
+    calendar, targets = calendar_and_targets(organization_id)
+    histories = status_histories(r.id for r in resolved)
     acknowledge_met = resolve_met = both = 0
     for row in resolved:
         clocks = sla.compute_clocks(

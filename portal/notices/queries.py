@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
+from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.notices.models import (
     Channel,
@@ -75,7 +75,7 @@ def reference_of(escalation_id: int | None) -> str | None:
     """The public reference without loading the escalation."""
     if escalation_id is None:
         return None
-    return f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
+    return Escalation.reference_of(escalation_id)
 
 
 def schedules(*, active_only: bool) -> Select:

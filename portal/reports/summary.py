@@ -18,14 +18,13 @@ from portal.accounts.models import Organization
 from portal.clock import now as clock_now
 from portal.enums import SEVERITY_LABELS, Severity, StepStatus
 from portal.escalations import sla
+from portal.escalations.clocks import status_histories
 from portal.escalations.models import Escalation
-from portal.escalations.models.escalation import REFERENCE_OFFSET, REFERENCE_PREFIX
 from portal.escalations.reporting import (
     Attainment,
     MeanDuration,
-    _calendar_and_targets,
-    _histories,
-    _mean,
+    calendar_and_targets,
+    mean_duration,
 )
 from portal.extensions import db
 from portal.reports.models import Review, ReviewAction
@@ -33,10 +32,6 @@ from portal.reports.models import Review, ReviewAction
 MAX_ROWS = 500
 TREND_MONTHS = 6
 _PERIOD = re.compile(r"^(\d{4})-Q([1-4])$")
-
-
-def _reference(escalation_id: int) -> str:
-    return f"{REFERENCE_PREFIX}{escalation_id + REFERENCE_OFFSET}"
 
 
 class BadPeriod(ValueError):
@@ -152,8 +147,8 @@ def organization_summary(organization: Organization, period: Period, *,
                 < until]
     met: dict[int, tuple[bool, bool]] = {}
     if resolved:
-        calendar, targets = _calendar_and_targets(organization.id)
-        histories = _histories(r.id for r in resolved)
+        calendar, targets = calendar_and_targets(organization.id)
+        histories = status_histories(r.id for r in resolved)
         for row in resolved:
             clocks = sla.compute_clocks(
                 calendar=calendar, targets=targets[row.severity], opened_at=row.opened_at,
@@ -197,15 +192,15 @@ def organization_summary(organization: Organization, period: Period, *,
     return OrganizationSummary(
         organization=organization.name, timezone=organization.timezone, period=period,
         generated_at=at, by_severity=by_severity,
-        time_to_acknowledge=_mean([r.acknowledged_at - r.opened_at for r in rows
+        time_to_acknowledge=mean_duration([r.acknowledged_at - r.opened_at for r in rows
                                    if within(r.acknowledged_at)]),
-        time_to_resolve=_mean([r.resolved_at - r.opened_at for r in resolved_in_period]),
+        time_to_resolve=mean_duration([r.resolved_at - r.opened_at for r in resolved_in_period]),
         attainment=attainment, trend=trend, categories=categories.most_common(6),
         open_actions=[{"title": a.title, "owner": a.owner, "due_on": a.due_on,
-                       "status": a.status, "reference": _reference(a.escalation_id),
+                       "status": a.status, "reference": Escalation.reference_of(a.escalation_id),
                        "late": a.due_on is not None and a.due_on < at.astimezone(zone).date()}
                       for a in actions],
-        escalations=[{"reference": _reference(r.id), "title": r.title,
+        escalations=[{"reference": Escalation.reference_of(r.id), "title": r.title,
                       "severity": r.severity, "status": r.status, "opened_at": r.opened_at,
                       "resolved_at": r.resolved_at,
                       "sla": (all(met[r.id]) if r.id in met else None)}
