@@ -3,7 +3,7 @@ navigation) and the review page where another staff member publishes or sends on
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from admin import bp, navigation
@@ -20,7 +20,7 @@ from portal.escalations.queries import (
 )
 from portal.extensions import db
 from portal.loading import row_or_404
-from portal.operations import OperationError
+from portal.submissions import submit
 
 
 def pending_count() -> int | None:
@@ -65,25 +65,14 @@ def approval(approval_id: int):
 def approve(approval_id: int):
     pending = row_or_404(UpdateApproval, approval_id)
     form = ApproveForm()
-    if not form.validate():
+    approved = submit(form, lambda: approve_update(
+        pending, approver=current_user, next_update_by=to_utc(form.next_update_by.data)))
+    pending = row_or_404(UpdateApproval, approval_id)
+    if not approved.ok:
         return _review(pending, approve_form=form, status=422)
-    try:
-        update = approve_update(pending, approver=current_user,
-                                next_update_by=to_utc(form.next_update_by.data))
-    except PermissionError:
-        abort(403)
-    except OperationError as exc:
-        db.session.rollback()
-        pending = row_or_404(UpdateApproval, approval_id)
-        if exc.field == "next_update_by":
-            form.next_update_by.errors = [str(exc)]
-        else:
-            form.form_errors.append(str(exc))
-        return _review(pending, approve_form=form, status=422)
-    db.session.commit()
     flash(f"Published to {pending.escalation.organization.name}.", "success")
     return redirect(url_for("admin.escalation_timeline", escalation_id=pending.escalation_id,
-                            _anchor=f"update-{update.id}"))
+                            _anchor=f"update-{approved.value.id}"))
 
 
 @bp.route("/approvals/<int:approval_id>/reject", methods=["POST"])
@@ -91,16 +80,9 @@ def approve(approval_id: int):
 def reject(approval_id: int):
     pending = row_or_404(UpdateApproval, approval_id)
     form = RejectForm()
-    if not form.validate():
-        return _review(pending, reject_form=form, status=422)
-    try:
-        reject_update(pending, approver=current_user, reason=form.reason.data)
-    except PermissionError:
-        abort(403)
-    except OperationError as exc:
-        db.session.rollback()
-        form.reason.errors = [str(exc)]
+    if not submit(form, lambda: reject_update(pending, approver=current_user,
+                                              reason=form.reason.data),
+                  done="Sent back to the author. The customer saw nothing.",
+                  default_field="reason").ok:
         return _review(row_or_404(UpdateApproval, approval_id), reject_form=form, status=422)
-    db.session.commit()
-    flash("Sent back to the author. The customer saw nothing.", "success")
     return redirect(url_for("admin.approvals"))

@@ -22,6 +22,7 @@ from portal.notices import scheduled as ops
 from portal.notices.models import Audience, ScheduledNotice, ScheduleStatus
 from portal.notices.queries import queued_counts, schedules
 from portal.operations import OperationError
+from portal.submissions import attach_error, perform, submit
 from portal.templating import viewer_zone
 
 PER_PAGE = 50
@@ -41,14 +42,6 @@ def _may_schedule_on(escalation) -> None:
         abort(403)
 
 
-def _apply_operation_error(form: ScheduleForm, exc: OperationError) -> None:
-    field = getattr(form, exc.field, None) if exc.field else None
-    if field is not None:
-        field.errors = [*field.errors, str(exc)]
-    else:
-        form.form_errors.append(str(exc))
-
-
 def _handle(form: ScheduleForm, escalation, *, save, template: str, **context):
     """Preview, or (when the same content was previewed) save. Returns a response."""
     zone = viewer_zone()
@@ -64,17 +57,15 @@ def _handle(form: ScheduleForm, escalation, *, save, template: str, **context):
     try:
         ops.validate_schedule(escalation, creating=context.get("creating", True), **values)
     except OperationError as exc:
-        _apply_operation_error(form, exc)
+        attach_error(form, exc)
         return render_template(template, **render), 422
     confirmed = "schedule" in request.form and form.previewed.data == form.fingerprint()
     if confirmed:
-        try:
-            schedule = save(**values)
-        except OperationError as exc:
-            _apply_operation_error(form, exc)
+        saved = submit(form, lambda: save(**values), validate=lambda: True)  # validated above
+        if not saved.ok:
             return render_template(template, **render), 422
-        db.session.commit()
-        return redirect(url_for("admin.escalation_delivery", escalation_id=schedule.escalation_id,
+        return redirect(url_for("admin.escalation_delivery",
+                                escalation_id=saved.value.escalation_id,
                                 _anchor="scheduled-heading"))
     email, message, sample, count = ops.preview(escalation, subject=values["subject"],
                                        body=values["body"], audience=values["audience"])
@@ -140,13 +131,8 @@ def cancel_scheduled_notice(schedule_id: int):
     _may_schedule_on(schedule.escalation)
     if not PortalForm().validate_on_submit():
         abort(400)
-    try:
-        ops.cancel_scheduled_notice(schedule, actor=current_user)
-    except OperationError as exc:
-        flash(str(exc), "error")
-    else:
-        db.session.commit()
-        flash(f"Cancelled “{schedule.subject}”: nothing more will be sent.", "success")
+    perform(lambda: ops.cancel_scheduled_notice(schedule, actor=current_user),
+            done=f"Cancelled “{schedule.subject}”: nothing more will be sent.")
     back = request.form.get("next", "")
     if back.startswith("/admin/") and not back.startswith("//"):
         return redirect(back)

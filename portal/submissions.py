@@ -27,7 +27,7 @@ from portal.operations import OperationError
 @dataclass(frozen=True)
 class Outcome:
     ok: bool
-    value: Any = None  # what the operation returned
+    value: Any = None  # what the operation returned, or the OperationError it raised
 
 
 def submit(form, operation: Callable[[], Any], *, done: str | None = None,
@@ -38,18 +38,26 @@ def submit(form, operation: Callable[[], Any], *, done: str | None = None,
     if not (validate or form.validate)():
         db.session.rollback()
         return Outcome(False)
+    outcome = _run(operation)
+    if not outcome.ok:
+        attach_error(form, outcome.value, default_field=default_field)
+    elif done:
+        flash(done, "success")
+    return outcome
+
+
+def _run(operation: Callable[[], Any]) -> Outcome:
+    """Run an operation in the request's transaction: commit once when it is done, roll back
+    when it refuses (the Outcome then carries the OperationError), 403 on PermissionError."""
     try:
         value = operation()
     except OperationError as error:
         db.session.rollback()  # nothing of a refused change stays behind
-        attach_error(form, error, default_field=default_field)
-        return Outcome(False)
+        return Outcome(False, error)
     except PermissionError:
         db.session.rollback()
         abort(403)
     db.session.commit()
-    if done:
-        flash(done, "success")
     return Outcome(True, value)
 
 
@@ -73,16 +81,9 @@ def attach_error(form, error: Exception, *, default_field: str | None = None) ->
 def perform(operation: Callable[[], Any], *, done: str | None = None) -> bool:
     """A button's operation (no fields to show a refusal beside): commit and flash `done` (if
     given), or roll back and flash the refusal. True when it was done."""
-    try:
-        operation()
-    except OperationError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    except PermissionError:
-        db.session.rollback()
-        abort(403)
-    db.session.commit()
-    if done:
+    outcome = _run(operation)
+    if not outcome.ok:
+        flash(str(outcome.value), "error")
+    elif done:
         flash(done, "success")
-    return True
+    return outcome.ok
