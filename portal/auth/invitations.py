@@ -10,8 +10,8 @@ from portal.accounts.invitations import invitation_from_token
 from portal.auth import bp
 from portal.auth.forms import AcceptInvitationForm
 from portal.extensions import db
-from portal.operations import OperationError
 from portal.security import start_session
+from portal.submissions import submit
 from portal.tenancy import unscoped
 
 PAGE = "auth/accept_invitation.html"
@@ -31,15 +31,12 @@ def accept_invitation(token: str):
         if not form.validate_on_submit():
             status = 422 if request.method == "POST" else 200
             return render_template(PAGE, state="form", form=form, invitation=invitation), status
-        try:
-            user = accept(invitation, name=form.name.data, password=form.password.data,
-                          timezone=form.timezone.data or None)
-        except OperationError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field, None) if exc.field else None
-            (target.errors if target is not None else form.form_errors).append(str(exc))
+        accepted = submit(form, lambda: accept(
+            invitation, name=form.name.data, password=form.password.data,
+            timezone=form.timezone.data or None), validate=lambda: True)  # validated above
+        if not accepted.ok:
             return render_template(PAGE, state="form", form=form, invitation=invitation), 422
-        db.session.commit()
+        user = accepted.value
         session.clear()
         login_user(user)
         start_session()

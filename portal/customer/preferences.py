@@ -15,6 +15,7 @@ from portal.escalations.models import Escalation
 from portal.escalations.queries import muted_escalations_of
 from portal.extensions import db
 from portal.htmx import render_htmx_template, wants_fragment
+from portal.submissions import submit
 
 PAGE = "customer/notifications.html"
 FRAGMENT = "customer/_notification_settings.html"
@@ -25,13 +26,11 @@ FRAGMENT = "customer/_notification_settings.html"
 def notification_settings():
     user = current_user._get_current_object()
     form = NotificationPreferenceForm(preference=user.notification_preference.value)
-    if form.validate_on_submit():
-        try:
-            ops.set_notification_preference(user, form.preference.data)
-        except ops.OperationError as error:
-            form.preference.errors = [*form.preference.errors, str(error)]
-        else:
-            db.session.commit()
+    status = 200
+    if form.is_submitted():
+        saved = submit(form, lambda: ops.set_notification_preference(user, form.preference.data),
+                       validate=form.validate_on_submit, default_field="preference")
+        if saved.ok:
             message = ("You will get one email for each update."
                        if form.preference.data == NotificationPreference.IMMEDIATE
                        else "You will get one digest email a day.")
@@ -40,11 +39,7 @@ def notification_settings():
                 return redirect(url_for("customer.notification_settings"))
             return render_htmx_template(PAGE, FRAGMENT, form=form, confirmation=message,
                                         muted=_muted_escalations(user))
-    if form.is_submitted():
-        db.session.rollback()
         status = 422
-    else:
-        status = 200
     return render_htmx_template(PAGE, FRAGMENT, status=status, form=form, confirmation=None,
                                 muted=_muted_escalations(user))
 

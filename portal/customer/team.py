@@ -21,6 +21,7 @@ from portal.extensions import db
 from portal.htmx import render_htmx_template, wants_fragment
 from portal.loading import row_or_404
 from portal.operations import OperationError
+from portal.submissions import submit
 
 PAGE = "customer/team.html"
 MEMBERS = "customer/_team_members.html"
@@ -69,18 +70,13 @@ def team():
 def team_invite():
     _require_admin()
     form = InviteForm()
-    if form.validate_on_submit():
-        try:
-            invitation = invite_colleague(
-                current_user.organization, invited_by=current_user._get_current_object(),
-                email=form.email.data, name=form.name.data or "", role=Role(form.role.data))
-        except OperationError as exc:
-            db.session.rollback()
-            getattr(form, exc.field or "email").errors.append(str(exc))
-        else:
-            db.session.commit()
-            return _done(INVITATIONS, f"Invitation sent to {invitation.email}. "
-                                      "The link works for 7 days.")
+    invited = submit(form, lambda: invite_colleague(
+        current_user.organization, invited_by=current_user._get_current_object(),
+        email=form.email.data, name=form.name.data or "", role=Role(form.role.data)),
+        validate=form.validate_on_submit, default_field="email")
+    if invited.ok:
+        return _done(INVITATIONS, f"Invitation sent to {invited.value.email}. "
+                                  "The link works for 7 days.")
     return render_htmx_template(PAGE, INVITATIONS, status=422, **_context(form))
 
 
