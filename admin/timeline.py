@@ -144,7 +144,8 @@ def _publish(escalation, form: ComposerForm):
                                  "each highlighted item is fine for the customer.", "checked")
         if not confirming:
             # Validate now so problems show beside the composer, not on the confirmation.
-            _validate_customer(escalation, form.body.data, next_update_by)
+            # (Who may publish was asked once, on the way in: post_to_timeline.)
+            check_customer_update(form.body.data, next_update_by)
             form.step.data = "confirm"
             return render_template(CONFIRM, **_confirm_context(escalation, form, findings))
         result = publish_customer_update(escalation, author=current_user, body=form.body.data,
@@ -168,12 +169,6 @@ def _publish(escalation, form: ComposerForm):
     flash("Published to the customer.", "success")
     return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
                             _anchor=f"update-{result.id}"))
-
-
-def _validate_customer(escalation, body: str, next_update_by: datetime | None) -> None:
-    if not can_publish_on(current_user, escalation):
-        raise PermissionError("may not publish to this customer")
-    check_customer_update(body, next_update_by)
 
 
 def _confirm_context(escalation, form, findings) -> dict:
