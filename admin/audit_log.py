@@ -74,7 +74,7 @@ def audit_log():
                   for escalation_id in escalation_ids}
     args = {key: value for key, value in request.args.items() if key != "page" and value}
     return render_template(
-        "admin/audit_log.html", form=form,
+        "admin/audit_log/list.html", form=form,
         events=[(event, *changes_in(event.detail)) for event in events], actors=actors, total=total,
         page=page, pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), args=args,
         organizations={org.id: org for org in organizations},

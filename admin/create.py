@@ -66,9 +66,9 @@ def new_escalation():
                      "acknowledgement." if pending else ""), "success")
             return redirect(url_for("admin.escalation", escalation_id=escalation.id))
         db.session.rollback()  # nothing of a refused escalation stays behind
-        return render_template("admin/new_escalation.html", form=form), 422
+        return render_template("admin/create/new_escalation.html", form=form), 422
     if form.is_submitted():
-        return render_template("admin/new_escalation.html", form=form), 422
+        return render_template("admin/create/new_escalation.html", form=form), 422
     if form.owner.data is None:
         form.owner.data = actor().id
-    return render_template("admin/new_escalation.html", form=form)
+    return render_template("admin/create/new_escalation.html", form=form)

@@ -37,7 +37,7 @@ navigation.main_entry("My handoffs", "admin.handoffs", order=20, count=pending_f
 @requires(Capability.VIEW_CONSOLE)
 def handoffs():
     return render_template(
-        "admin/handoffs.html",
+        "admin/handoffs/list.html",
         to_me=db.session.scalars(pending_handoffs_for(current_user.id)).all(),
         from_me=db.session.scalars(pending_handoffs_from(current_user.id)).all(),
         overdue_after=handoff_acknowledge_within(), at=now(),

@@ -30,7 +30,7 @@ navigation.main_entry("Priority", "admin.priority", order=60)
 def _render(form: PriorityForm, status: int = 200):
     weights = priority_weights()
     return render_template(
-        "admin/priority.html", form=form, status=status, weights=weights,
+        "admin/priority/settings.html", form=form, status=status, weights=weights,
         factors=[(name, FACTOR_LABELS[name]) for name in DEFAULT_WEIGHTS],
         threshold=senior_threshold(), default_threshold=THRESHOLD_SETTING[1],
         default_weights=DEFAULT_WEIGHTS, editable=can(current_user, Capability.SET_THRESHOLDS),

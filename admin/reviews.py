@@ -63,7 +63,7 @@ def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
             "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value})
             for a in review.actions}
     return render_template(
-        "admin/review.html", escalation=escalation, review=review, form=form,
+        "admin/review/edit.html", escalation=escalation, review=review, form=form,
         fields=FIELDS, action_forms=action_forms or {},
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
@@ -148,7 +148,7 @@ def publish_review(escalation_id: int):
         status = 422
     audience = {u.id: u for u in [*executives_of(escalation.organization_id),
                                   *subscribers_of(escalation)]}
-    return render_template("admin/review_publish.html", escalation=escalation, review=review,
+    return render_template("admin/review/publish.html", escalation=escalation, review=review,
                            form=form, audience=list(audience.values())), status
 
 

@@ -48,7 +48,7 @@ def _form_from_rules(rules) -> RulesForm:
 
 def _page(form: RulesForm, status: int = 200):
     breaches = recent_breaches(RECENT_BREACHES)
-    return render_template("admin/rules.html", form=form, rules=load_rules(),
+    return render_template("admin/rules/settings.html", form=form, rules=load_rules(),
                            severities=SEVERITIES, clocks=CLOCKS, placeholders=PLACEHOLDERS,
                            breaches=breaches, editable=can(current_user, Capability.SET_THRESHOLDS)
                            ), status

@@ -26,7 +26,7 @@ navigation.main_entry("Sent mail", "admin.sent_mail", order=80)
 def sent_mail():
     page = page_arg()
     found = db.paginate(sent_emails(), page=page, per_page=PAGE_SIZE, error_out=False)
-    return render_template("admin/sent_mail.html", notices=found.items, page=page,
+    return render_template("admin/sent_mail/list.html", notices=found.items, page=page,
                            total=found.total, pages=max(found.pages, 1))
 
 
@@ -44,7 +44,7 @@ def sent_mail_message(notice_id: int):
         email, problem = render(notice), None
     except UndeliverableNotice as exc:
         email, problem = None, str(exc)
-    return render_template("admin/sent_mail_message.html", notice=notice, email=email,
+    return render_template("admin/sent_mail/message.html", notice=notice, email=email,
                            problem=problem)
 
 

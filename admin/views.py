@@ -19,8 +19,8 @@ from portal.htmx import render_htmx_template, wants_fragment
 
 navigation.main_entry("Queue", "admin.home", order=10)
 
-PAGE = "admin/home.html"
-FRAGMENT = "admin/_queue_rows.html"
+PAGE = "admin/queue/home.html"
+FRAGMENT = "admin/queue/_rows.html"
 
 
 @bp.route("/")
