@@ -1,5 +1,6 @@
-"""What every escalation operation shares: errors, the handoff template, timeline entries,
-and the stamp that tells customers' dashboards something they can see has changed."""
+"""What every escalation operation shares: the handoff template, timeline entries, the
+priority settings, and the stamp that tells customers' dashboards something they can see has
+changed. (Refusals are `portal.operations.OperationError`, shared by every domain.)"""
 
 from __future__ import annotations
 
