@@ -24,19 +24,8 @@ from sqlalchemy.orm import joinedload, load_only
 
 from portal.accounts.models import Organization, SlaPolicy, User
 from portal.enums import OPEN_STATUSES, Status
-from portal.escalations import sla
+from portal.escalations import listing, sla
 from portal.escalations.clocks import calendar_of, compute_for, status_histories, targets_of
-from portal.escalations.listing import (
-    NextMilestone,
-    Paged,
-    by_area,
-    minute_of,
-    next_milestones,
-    only_where,
-    page_count,
-    search_criterion,
-    weak_etag,
-)
 from portal.escalations.models import Escalation, Update
 from portal.escalations.promises import counting_update
 from portal.escalations.queries import customer_visible
@@ -105,7 +94,7 @@ class DashboardQuery:
         if self.area:
             criteria.append(Escalation.product_area == self.area)
         if self.search:
-            criteria.append(search_criterion(self.search))
+            criteria.append(listing.search_criterion(self.search))
         return criteria
 
 
@@ -130,7 +119,7 @@ class Summary:
 
     @property
     def pages(self) -> int:
-        return page_count(self.matching, PAGE_SIZE)
+        return listing.page_count(self.matching, PAGE_SIZE)
 
 
 def summarize(organization_id: int, query: DashboardQuery) -> Summary:
@@ -141,10 +130,10 @@ def summarize(organization_id: int, query: DashboardQuery) -> Summary:
     enters or leaves the matching set changes the count or the id sum, so the digest changes
     exactly when the customer's view of the list may have."""
     criteria = query.criteria()
-    groups = by_area(
-        sa.func.count(only_where(criteria, Escalation.id)),
-        sa.func.sum(only_where(criteria, Escalation.id, 0)),
-        sa.func.max(only_where(criteria, Escalation.customer_changed_at)),
+    groups = listing.by_area(
+        sa.func.count(listing.only_where(criteria, Escalation.id)),
+        sa.func.sum(listing.only_where(criteria, Escalation.id, 0)),
+        sa.func.max(listing.only_where(criteria, Escalation.customer_changed_at)),
         where=_open_escalations(organization_id),
     )
     changed = [value for value in groups.column(2) if value is not None]
@@ -165,9 +154,9 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
     every time shown) and the current minute, so relative times ("in 3 h") refresh at least
     once a minute. Weak: two responses with the same ETag mean the same, but are not byte for
     byte identical (the page carries a fresh CSP nonce, the fragment the time it was made)."""
-    return weak_etag(REPRESENTATION_VERSION, variant, viewer,
-                     repr(sorted(query.args().items())), query.sort, str(query.page),
-                     summary.digest(), minute_of(at), str(poll_seconds))
+    return listing.weak_etag(REPRESENTATION_VERSION, variant, viewer,
+                             repr(sorted(query.args().items())), query.sort, str(query.page),
+                             summary.digest(), listing.minute_of(at), str(poll_seconds))
 
 
 @dataclass(frozen=True)
@@ -183,7 +172,7 @@ class Row:
 
     escalation: Escalation
     clocks: sla.SlaClocks
-    next_milestone: NextMilestone | None
+    next_milestone: listing.NextMilestone | None
     latest_update: LatestUpdate | None
     open_for: timedelta
 
@@ -194,7 +183,7 @@ class Row:
 
 
 @dataclass(frozen=True)
-class Dashboard(Paged):
+class Dashboard(listing.Paged):
     query: DashboardQuery
     summary: Summary
     rows: list[Row] = field(default_factory=list)
@@ -226,7 +215,7 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
     ids = [escalation.id for escalation in escalations]
     histories = status_histories(ids)
     updates = _latest_vendor_updates(ids)
-    milestones = next_milestones(ids, customer_view=True)
+    milestones = listing.next_milestones(ids, customer_view=True)
     calendar = calendar_of(organization)
     policy = organization.sla_policy
     targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
