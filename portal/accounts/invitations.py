@@ -19,8 +19,8 @@ from portal import audit
 from portal.accounts.models import Invitation, Organization, User
 from portal.accounts.operations import (
     MIN_PASSWORD_LENGTH,
-    _normalised_email,
     create_customer_user,
+    normalised_email,
 )
 from portal.auth.operations import deactivate
 from portal.auth.permissions import Capability, can
@@ -116,7 +116,7 @@ def invite_colleague(organization: Organization, *, invited_by: User, email: str
     _require_admin_of(invited_by, organization.id)
     if role not in CUSTOMER_ROLES:
         raise OperationError("Choose viewer, executive or customer admin.", "role")
-    email = _normalised_email(email)
+    email = normalised_email(email)
     name = (name or "").strip()
     if len(name) > 200:
         raise OperationError("Use at most 200 characters.", "name")

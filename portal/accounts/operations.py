@@ -16,7 +16,8 @@ from portal.security import hash_password
 MIN_PASSWORD_LENGTH = 12
 
 
-def _normalised_email(email: str) -> str:
+def normalised_email(email: str) -> str:
+    """The address as stored (lower case, normalised), or OperationError by the email field."""
     try:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
@@ -24,7 +25,7 @@ def _normalised_email(email: str) -> str:
 
 
 def _check_new_user(email: str, name: str, password: str | None) -> str:
-    email = _normalised_email(email)
+    email = normalised_email(email)
     if not name.strip():
         raise OperationError("Give the person's name.", "name")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
