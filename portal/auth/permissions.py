@@ -8,6 +8,10 @@
 Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
 on an escalation is published by its owner, its communicator, the organization's account
 manager, escalation managers and administrators — nobody else.
+
+Where it is asked: a view asks once, on the way in (`requires`, or a relation check before
+anything renders); the operation asks again, because it is every caller's guard (views, the
+CLI, jobs, an API) and raises PermissionError. Nothing in between asks a third time.
 """
 
 from __future__ import annotations
