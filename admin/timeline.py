@@ -61,9 +61,15 @@ def to_local(value: datetime | None) -> datetime | None:
     return value.astimezone(current_user.zone).replace(tzinfo=None) if value else None
 
 
-def _may_compose(escalation) -> bool:
-    return (can(current_user, Capability.WORK_ESCALATIONS)
-            or can_publish_on(current_user, escalation))
+def _allowed_visibilities(escalation) -> list[str]:
+    """What this person may post here: internal notes if they work escalations, customer
+    updates if they may publish on this one (asked once per request)."""
+    allowed = []
+    if can(current_user, Capability.WORK_ESCALATIONS):
+        allowed.append(Visibility.INTERNAL.value)
+    if can_publish_on(current_user, escalation):
+        allowed.append(Visibility.CUSTOMER.value)
+    return allowed
 
 
 def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
@@ -71,14 +77,15 @@ def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
     revisions = revision_counts(escalation.id)
     held = db.session.scalars(held_updates_of(escalation.id)).all()
     templates = db.session.scalars(active_update_templates()).all()
-    if form is None and _may_compose(escalation):
-        form = ComposerForm(escalation, formdata=None)
+    allowed = _allowed_visibilities(escalation)
+    if form is None and allowed:
+        form = ComposerForm(allowed, formdata=None)
         form.next_update_by.data = to_local(cadence_next_update_by(escalation))
         template_id = bounded_int(request.args.get("template"), low=1)
         if template_id:
             template = row_or_404(UpdateTemplate, template_id, archived_at=None)
-            form.visibility.data = (Visibility.CUSTOMER.value if can_publish_on(
-                current_user, escalation) else form.visibility.data)
+            if Visibility.CUSTOMER.value in allowed:
+                form.visibility.data = Visibility.CUSTOMER.value
             form.body.data = fill_placeholders(
                 template.body, escalation, next_update_by=cadence_next_update_by(escalation),
                 zone=escalation.organization.zone)
@@ -111,12 +118,11 @@ def timeline_preview(escalation_id: int):
 @bp.route("/escalations/<int:escalation_id>/timeline", methods=["POST"])
 def post_to_timeline(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
+    allowed = _allowed_visibilities(escalation)
     wanted = request.form.get("visibility", Visibility.INTERNAL.value)
-    if not (can_publish_on(current_user, escalation)
-            if wanted == Visibility.CUSTOMER.value
-            else can(current_user, Capability.WORK_ESCALATIONS)):
-        abort(403)
-    form = ComposerForm(escalation)
+    if wanted in {v.value for v in Visibility} and wanted not in allowed:
+        abort(403)  # a value that is no visibility at all is the form's to refuse (422)
+    form = ComposerForm(allowed)
     back = "back" in request.form
     if back or not form.validate():
         form.step.data = "compose"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_login import current_user
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -13,7 +12,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, Optional
 
-from portal.auth.permissions import Capability, can, can_publish_on
 from portal.enums import Visibility
 from portal.escalations.operations.updates import (
     BODY_MAX,
@@ -39,13 +37,9 @@ class ComposerForm(PortalForm):
     step = HiddenField(default="compose")
     checked = BooleanField("I checked: nothing internal is in this update")
 
-    def __init__(self, escalation, *args, **kwargs):
+    def __init__(self, allowed: list[str], *args, **kwargs):
+        """`allowed`: the visibilities this person may post with here (the view asks)."""
         super().__init__(*args, **kwargs)
-        allowed = []
-        if can(current_user, Capability.WORK_ESCALATIONS):
-            allowed.append(Visibility.INTERNAL.value)
-        if can_publish_on(current_user, escalation):
-            allowed.append(Visibility.CUSTOMER.value)
         self.visibility.choices = [c for c in self.visibility.choices if c.value in allowed]
         if self.visibility.data not in allowed and allowed:
             self.visibility.data = allowed[0]
