@@ -25,8 +25,7 @@ from portal.auth.permissions import Capability, requires
 from portal.enums import Role, Segment
 from portal.extensions import db
 from portal.loading import row_or_404
-from portal.operations import OperationError
-from portal.submissions import submit
+from portal.submissions import run, submit
 
 navigation.main_entry("Organizations", "admin.organizations", order=50)
 
@@ -135,16 +134,12 @@ def organization_revoke_invitation(organization_id: int, invitation_id: int):
     organization = row_or_404(Organization, organization_id)
     invitation = row_or_404(Invitation, invitation_id, organization_id=organization_id)
     form = ConfirmForm()
-    if form.validate():
-        try:
-            invitations.revoke_invitation(invitation, actor=current_user)
-        except OperationError as error:
-            problem = str(error)
-        else:
-            db.session.commit()
-            flash(f"The invitation for {invitation.email} no longer works.", "success")
-            return redirect(url_for("admin.organization", organization_id=organization_id))
-    else:
-        problem = "The form expired; try again."
-    db.session.rollback()
-    return organization_page(organization, status=422, problem=problem)
+    if not form.validate():
+        db.session.rollback()
+        return organization_page(organization, status=422,
+                                 problem="The form expired; try again.")
+    revoked = run(lambda: invitations.revoke_invitation(invitation, actor=current_user))
+    if revoked.ok:
+        flash(f"The invitation for {invitation.email} no longer works.", "success")
+        return redirect(url_for("admin.organization", organization_id=organization_id))
+    return organization_page(organization, status=422, problem=str(revoked.value))

@@ -44,7 +44,7 @@ from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
 from portal.operations import OperationError
-from portal.submissions import attach_error
+from portal.submissions import submit
 
 OVERVIEW = "admin/escalation/overview.html"
 
@@ -143,21 +143,13 @@ def act(escalation_id: int, name: str, form: PortalForm, action: Callable[[Escal
         *, done: str | Callable[[], str], anchor: str, illegal_field: str | None = None):
     """Validate, run the operation, commit once; or answer 422 with nothing saved."""
     escalation = escalation_or_404(escalation_id)
-    if form.validate_on_submit():
-        try:
-            action(escalation)
-        except (OperationError, workflow.IllegalTransition) as error:
-            attach_error(form, error, default_field=illegal_field)
-        except PermissionError:
-            db.session.rollback()
-            abort(403)
-        else:
-            db.session.commit()
-            flash(done() if callable(done) else done, "success")
-            return redirect(url_for("admin.escalation", escalation_id=escalation_id,
-                                    _anchor=anchor))
-    db.session.rollback()  # nothing of a refused change stays behind
-    escalation = escalation_or_404(escalation_id)
+    if submit(form, lambda: action(escalation), validate=form.validate_on_submit,
+              default_field=illegal_field,
+              refusals=(OperationError, workflow.IllegalTransition)).ok:
+        flash(done() if callable(done) else done, "success")
+        return redirect(url_for("admin.escalation", escalation_id=escalation_id,
+                                _anchor=anchor))
+    escalation = escalation_or_404(escalation_id)  # as it is, nothing of the refusal kept
     status_error = None
     if name.startswith("status-") and form.form_errors:
         status_error = " ".join(form.form_errors)

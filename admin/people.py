@@ -24,8 +24,7 @@ from portal.auth.permissions import Capability, requires
 from portal.enums import Role
 from portal.extensions import db
 from portal.loading import row_or_404
-from portal.operations import OperationError
-from portal.submissions import submit
+from portal.submissions import run, submit
 
 navigation.main_entry("People", "admin.people", order=60)
 
@@ -89,11 +88,9 @@ def people_role(user_id: int):
     if not form.validate():
         return _refused(user_id, "; ".join(form.role.errors or form.form_errors or
                                            ["The form expired; try again."]))
-    try:
-        change_role(user, Role(form.role.data), actor=current_user)
-    except OperationError as error:
-        return _refused(user_id, str(error))
-    db.session.commit()
+    changed = run(lambda: change_role(user, Role(form.role.data), actor=current_user))
+    if not changed.ok:
+        return _refused(user_id, str(changed.value))
     flash(f"{user.name} is now {user.role.label.lower()}.", "success")
     return _back_to(user)
 
@@ -104,11 +101,9 @@ def people_deactivate(user_id: int):
     user = row_or_404(User, user_id)
     if not ConfirmForm().validate():
         return _refused(user_id, "The form expired; try again.")
-    try:
-        deactivate_user(user, actor=current_user)
-    except OperationError as error:
-        return _refused(user_id, str(error))
-    db.session.commit()
+    deactivated = run(lambda: deactivate_user(user, actor=current_user))
+    if not deactivated.ok:
+        return _refused(user_id, str(deactivated.value))
     flash(f"{user.name} is deactivated and signed out everywhere.", "success")
     return _back_to(user)
 

@@ -31,14 +31,14 @@ class Outcome:
 
 
 def submit(form, operation: Callable[[], Any], *, done: str | None = None,
-           validate: Callable[[], bool] | None = None,
-           default_field: str | None = None) -> Outcome:
+           validate: Callable[[], bool] | None = None, default_field: str | None = None,
+           refusals: tuple[type[Exception], ...] = (OperationError,)) -> Outcome:
     """Validate `form` (with `validate` when the page checks more than the form does), run
     `operation`, then commit or roll back."""
     if not (validate or form.validate)():
         db.session.rollback()
         return Outcome(False)
-    outcome = _run(operation)
+    outcome = run(operation, refusals=refusals)
     if not outcome.ok:
         attach_error(form, outcome.value, default_field=default_field)
     elif done:
@@ -46,12 +46,15 @@ def submit(form, operation: Callable[[], Any], *, done: str | None = None,
     return outcome
 
 
-def _run(operation: Callable[[], Any]) -> Outcome:
+def run(operation: Callable[[], Any], *,
+        refusals: tuple[type[Exception], ...] = (OperationError,)) -> Outcome:
     """Run an operation in the request's transaction: commit once when it is done, roll back
-    when it refuses (the Outcome then carries the OperationError), 403 on PermissionError."""
+    when it refuses (the Outcome then carries the refusal: an OperationError, or what else the
+    caller names in `refusals`), 403 on PermissionError. For refusals shown elsewhere than
+    beside a field (a row's note, a flash)."""
     try:
         value = operation()
-    except OperationError as error:
+    except refusals as error:
         db.session.rollback()  # nothing of a refused change stays behind
         return Outcome(False, error)
     except PermissionError:
@@ -81,7 +84,7 @@ def attach_error(form, error: Exception, *, default_field: str | None = None) ->
 def perform(operation: Callable[[], Any], *, done: str | None = None) -> bool:
     """A button's operation (no fields to show a refusal beside): commit and flash `done` (if
     given), or roll back and flash the refusal. True when it was done."""
-    outcome = _run(operation)
+    outcome = run(operation)
     if not outcome.ok:
         flash(str(outcome.value), "error")
     elif done:

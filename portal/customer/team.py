@@ -20,8 +20,7 @@ from portal.enums import Role
 from portal.extensions import db
 from portal.htmx import render_htmx_template, wants_fragment
 from portal.loading import row_or_404
-from portal.operations import OperationError
-from portal.submissions import submit
+from portal.submissions import run, submit
 
 PAGE = "customer/team.html"
 MEMBERS = "customer/_team_members.html"
@@ -85,13 +84,11 @@ def team_invite():
 def team_revoke(invitation_id: int):
     invitation = row_or_404(Invitation, invitation_id)
     _require_admin()
-    try:
-        revoke_invitation(invitation, actor=current_user._get_current_object())
-    except OperationError as exc:
-        db.session.rollback()
-        return render_htmx_template(PAGE, INVITATIONS, status=422,
-                                    **_context(invitations_note=_note(str(exc), error=True)))
-    db.session.commit()
+    revoked = run(lambda: revoke_invitation(invitation, actor=current_user._get_current_object()))
+    if not revoked.ok:
+        return render_htmx_template(
+            PAGE, INVITATIONS, status=422,
+            **_context(invitations_note=_note(str(revoked.value), error=True)))
     return _done(INVITATIONS, f"The invitation for {invitation.email} no longer works.")
 
 
@@ -100,11 +97,10 @@ def team_revoke(invitation_id: int):
 def team_deactivate(user_id: int):
     colleague = row_or_404(User, user_id, organization_id=current_user.organization_id)
     _require_admin()
-    try:
-        deactivate_colleague(colleague, actor=current_user._get_current_object())
-    except OperationError as exc:
-        db.session.rollback()
-        return render_htmx_template(PAGE, MEMBERS, status=422,
-                                    **_context(members_note=_note(str(exc), error=True)))
-    db.session.commit()
+    deactivated = run(lambda: deactivate_colleague(colleague,
+                                                    actor=current_user._get_current_object()))
+    if not deactivated.ok:
+        return render_htmx_template(
+            PAGE, MEMBERS, status=422,
+            **_context(members_note=_note(str(deactivated.value), error=True)))
     return _done(MEMBERS, f"{colleague.name} is deactivated and signed out everywhere.")
