@@ -43,6 +43,7 @@ from portal.extensions import db
 from portal.inputs import bounded_int
 from portal.loading import escalation_or_404, row_or_404
 from portal.operations import OperationError
+from portal.submissions import submit
 
 navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)
 
@@ -200,21 +201,18 @@ def edit_timeline_update(escalation_id: int, update_id: int):
                 if update.is_customer_visible else [])
     status = 200
     if request.method == "POST":
-        if form.validate():
-            try:
-                if findings and not form.checked.data:
-                    raise OperationError("Edit the text, or tick this once you have checked "
-                                         "each highlighted item.", "checked")
-                edit_update(update, actor=current_user, body=form.body.data,
-                            reason=form.reason.data or "")
-                db.session.commit()
-                flash("Update corrected. Customers see that it was corrected, not the old "
-                      "text." if update.is_customer_visible else "Note corrected.", "success")
-                return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
-                                        _anchor=f"update-{update.id}"))
-            except OperationError as exc:
-                db.session.rollback()
-                getattr(form, exc.field or "body").errors = [str(exc)]
+        def correct():
+            if findings and not form.checked.data:
+                raise OperationError("Edit the text, or tick this once you have checked "
+                                     "each highlighted item.", "checked")
+            edit_update(update, actor=current_user, body=form.body.data,
+                        reason=form.reason.data or "")
+
+        if submit(form, correct, default_field="body",
+                  done="Update corrected. Customers see that it was corrected, not the old "
+                       "text." if update.is_customer_visible else "Note corrected.").ok:
+            return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                    _anchor=f"update-{update.id}"))
         status = 422
     return render_template("admin/timeline/edit.html", escalation=escalation, update=update,
                            form=form, retract_form=RetractForm(formdata=None),
@@ -229,16 +227,11 @@ def retract_timeline_update(escalation_id: int, update_id: int):
     if not may_revise(update, current_user):
         abort(403)
     form = RetractForm()
-    if form.validate():
-        try:
-            retract_update(update, actor=current_user, reason=form.reason.data)
-            db.session.commit()
-            flash("Update retracted. Customers see only that it was retracted.", "success")
-            return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
-                                    _anchor=f"update-{update.id}"))
-        except OperationError as exc:
-            db.session.rollback()
-            form.reason.errors = [str(exc)]
+    if submit(form, lambda: retract_update(update, actor=current_user, reason=form.reason.data),
+              done="Update retracted. Customers see only that it was retracted.",
+              default_field="reason").ok:
+        return redirect(url_for("admin.escalation_timeline", escalation_id=escalation.id,
+                                _anchor=f"update-{update.id}"))
     return render_template("admin/timeline/edit.html", escalation=escalation, update=update,
                            form=EditForm(formdata=None, data={"body": update.body}),
                            retract_form=form, findings=[]), 422

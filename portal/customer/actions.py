@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from portal.auth.access import customer_required
@@ -26,11 +26,10 @@ from portal.customer.forms import (
 from portal.enums import Party, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import RemediationStep
-from portal.extensions import db
 from portal.forms import PortalForm
 from portal.htmx import wants_fragment
 from portal.loading import escalation_by_reference_or_404, row_or_404
-from portal.submissions import attach_error
+from portal.submissions import submit
 
 TIMELINE = "customer/_timeline.html"
 
@@ -124,25 +123,16 @@ def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[]
          done: str, anchor: str, failed: Callable[[dict], None],
          succeeded: Callable[[dict], None] | None = None, timeline: bool = False):
     """Validate, run the operation, commit once; then answer as the request expects."""
-    if form.validate_on_submit():
-        try:
-            action()
-        except ops.OperationError as error:
-            attach_error(form, error)
-        except PermissionError:
-            abort(403)
-        else:
-            db.session.commit()
-            if not wants_fragment():
-                flash(done, "success")
-                return redirect(url_for("customer.escalation", reference=reference,
-                                        _anchor=anchor))
-            context = page_context(reference, confirmation=done)
-            if succeeded:
-                succeeded(context)
-            return _render(fragment, context, oob=[TIMELINE] if timeline else [])
-    db.session.rollback()  # nothing of a refused action stays behind
-    context = page_context(reference)
+    if submit(form, action, validate=form.validate_on_submit).ok:
+        if not wants_fragment():
+            flash(done, "success")
+            return redirect(url_for("customer.escalation", reference=reference,
+                                    _anchor=anchor))
+        context = page_context(reference, confirmation=done)
+        if succeeded:
+            succeeded(context)
+        return _render(fragment, context, oob=[TIMELINE] if timeline else [])
+    context = page_context(reference)  # nothing of the refused action was kept
     failed(context)
     return _render(fragment, context, status=422)
 
