@@ -126,9 +126,9 @@ def measure(rows: int, repeat: int, now: datetime) -> dict:
     from sqlalchemy import event, func, select
 
     from portal import create_app
-    from portal.escalations.jobs import evaluate_rules
     from portal.extensions import db
     from portal.notices.models import Notice
+    from portal.rules.jobs import evaluate_rules
     from portal.tenancy import Scope, set_scope
 
     with common.connect() as conn, conn.cursor() as cur:

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
-from portal.escalations.jobs import evaluate_rules
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
 from portal.notices.dispatch import dispatch_all
 from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
+from portal.rules.jobs import evaluate_rules
 from portal.tenancy import Scope, set_scope
 
 log = logging.getLogger(__name__)

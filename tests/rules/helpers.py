@@ -8,9 +8,9 @@ from functools import partial
 from sqlalchemy import select
 
 from portal.clock import frozen_at
-from portal.escalations.jobs import evaluate_rules
 from portal.extensions import db
 from portal.notices.models import Notice
+from portal.rules.jobs import evaluate_rules
 from tests.querycount import counted_queries
 
 T0 = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday

@@ -1,4 +1,4 @@
-"""Scheduled work on escalations (listed in `portal.scheduler`).
+"""The rules job (listed in `portal.scheduler`).
 
 `evaluate_rules` is the one rules job: it records SLA breaches (with their audit event and the
 administrators' tier rules) and runs every notice sweep of `portal.rules.sweeps`. Everything is
