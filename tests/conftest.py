@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 
 import flask_sqlalchemy.session
 import pytest
@@ -36,6 +37,13 @@ CHROMIUM_ARGS = [
 # Browser waits are on conditions; this bound only says when to give up (generous: CI is a
 # shared, sometimes loaded machine).
 BROWSER_TIMEOUT_MS = 20_000
+
+
+def free_port() -> int:
+    """A loopback port nobody listens on right now (servers the tests start bind to it)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def unavailable(reason: str):

@@ -16,12 +16,11 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
-from tests.notices.conftest import free_port
+from tests.conftest import free_port
 from tests.notices.processes import (
     ROOT,
-    CountingMailbox,
+    counting_smtp_server,
     env_for,
     finish,
     migrated_database,
@@ -42,11 +41,8 @@ def live_url(database_url, tmp_path):
 
 @pytest.fixture
 def counting_smtp():
-    mailbox = CountingMailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, mailbox
-    controller.stop()
+    with counting_smtp_server() as sink:
+        yield sink
 
 
 class Scheduler:

@@ -21,7 +21,6 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,8 @@ from pathlib import Path
 
 import httpx
 from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
@@ -62,12 +63,6 @@ def command(readme_command: str, *flags: str) -> list[str]:
     words = [str(GUNICORN_CONFIG) if word == "deploy/gunicorn.conf.py" else word
              for word in words]
     return [str(BIN / program), *words[:-1], *flags, words[-1]]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_until(condition: Callable[[], object], *, what: str, timeout: float = 60,

@@ -15,8 +15,8 @@ from contextlib import contextmanager
 
 import pytest
 
+from tests.conftest import free_port
 from tests.deployed.pdf import pdf_text
-from tests.deployed.stack import free_port
 from tests.deployed.visitor import Visitor
 
 

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from aiosmtpd.controller import Controller
+
+from tests.conftest import free_port
 from tests.pgschema import own_schema
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -148,3 +151,15 @@ def counting_receiver(**options) -> Iterator[CountingReceiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@contextmanager
+def counting_smtp_server() -> Iterator[tuple[Controller, CountingMailbox]]:
+    """An aiosmtpd server on loopback that counts deliveries by Message-ID."""
+    mailbox = CountingMailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        yield controller, mailbox
+    finally:
+        controller.stop()

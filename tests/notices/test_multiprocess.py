@@ -17,10 +17,14 @@ import time
 
 import pytest
 import sqlalchemy as sa
-from aiosmtpd.controller import Controller
 
-from tests.notices.conftest import free_port
-from tests.notices.processes import ROOT, CountingMailbox, env_for, finish, worker
+from tests.notices.processes import (
+    ROOT,
+    counting_smtp_server,
+    env_for,
+    finish,
+    worker,
+)
 from tests.pgschema import own_schema
 
 
@@ -46,11 +50,8 @@ def _fresh(engine) -> None:
 
 @pytest.fixture
 def counting_smtp():
-    mailbox = CountingMailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    yield controller, mailbox
-    controller.stop()
+    with counting_smtp_server() as sink:
+        yield sink
 
 
 def _keys(engine) -> dict[str, str]:
