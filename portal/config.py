@@ -86,6 +86,13 @@ class TestConfig:
     LIVE_MEMO = False
 
 
+def positive_seconds(value, setting: str) -> float:
+    """A setting that is a number of seconds, checked: a typo stops the process with its name."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+        raise ValueError(f"{setting} must be a positive number of seconds, not {value!r}")
+    return value
+
+
 def settings_of(config_class: type, **overrides) -> dict:
     """A config class's settings as a mapping for `create_app`, with overrides."""
     values = {key: value for key, value in vars(config_class).items() if key.isupper()}

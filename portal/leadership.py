@@ -23,15 +23,14 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.engine import Connection, Engine
 
+from portal.config import positive_seconds
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
 
 def standby_seconds(app: Flask) -> float:
-    seconds = app.config["SCHEDULER_STANDBY_SECONDS"]
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
-        raise ValueError("SCHEDULER_STANDBY_SECONDS must be a positive number")
-    return seconds
+    return positive_seconds(app.config["SCHEDULER_STANDBY_SECONDS"],
+                            "SCHEDULER_STANDBY_SECONDS")
 
 
 class Lead:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
+from portal.config import positive_seconds
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
 from portal.notices.dispatch import dispatch_all
@@ -59,9 +60,7 @@ def _run_in_app(app: Flask, job: Job) -> None:
 def job_seconds(app: Flask, job: Job) -> float:
     """A job's interval: the `SCHEDULER_JOB_SECONDS` setting for its name, else its default."""
     seconds = (app.config.get("SCHEDULER_JOB_SECONDS") or {}).get(job.name, job.seconds)
-    if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds <= 0:
-        raise ValueError(f"SCHEDULER_JOB_SECONDS[{job.name!r}] must be a positive number")
-    return seconds
+    return positive_seconds(seconds, f"SCHEDULER_JOB_SECONDS[{job.name!r}]")
 
 
 def _configure(scheduler, app: Flask) -> None:
