@@ -67,9 +67,8 @@ def approve(approval_id: int):
     form = ApproveForm()
     approved = submit(form, lambda: approve_update(
         pending, approver=current_user, next_update_by=to_utc(form.next_update_by.data)))
-    pending = row_or_404(UpdateApproval, approval_id)
-    if not approved.ok:
-        return _review(pending, approve_form=form, status=422)
+    if not approved.ok:  # rolled back: read the held update as it stands
+        return _review(row_or_404(UpdateApproval, approval_id), approve_form=form, status=422)
     flash(f"Published to {pending.escalation.organization.name}.", "success")
     return redirect(url_for("admin.escalation_timeline", escalation_id=pending.escalation_id,
                             _anchor=f"update-{approved.value.id}"))
