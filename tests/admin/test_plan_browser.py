@@ -8,10 +8,10 @@ from playwright.sync_api import expect
 
 from portal.escalations.models import Escalation
 from tests.browser import conftest as browser_fixtures
-from tests.conftest import unavailable
-from tests.factories import PASSWORD
+from tests.browser.session import STAFF_LANDING, sign_in
 
-# The browser suite's fixtures (a live server on its own database), used here by name.
+# The browser suite's fixtures (a live server on its own database), used here by name; the
+# Chromium is the run's one (tests/conftest.py).
 browser_app = browser_fixtures.browser_app
 live_server = browser_fixtures.live_server
 page = browser_fixtures.page
@@ -19,43 +19,10 @@ page_errors = browser_fixtures.page_errors
 seeded = browser_fixtures.seeded
 
 
-@pytest.fixture(scope="module")
-def browser():
-    """This module's own Chromium, closed when the module ends: the browser suite's is
-    session-scoped, and Playwright's sync API allows one running instance at a time."""
-    import os
-
-    if not os.access(browser_fixtures.CHROMIUM, os.X_OK):
-        unavailable(f"Chromium is not installed at {browser_fixtures.CHROMIUM}")
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError as exc:
-        unavailable(f"Playwright for Python is not installed: {exc}")
-    with sync_playwright() as playwright:
-        try:
-            chromium = playwright.chromium.launch(executable_path=browser_fixtures.CHROMIUM,
-                                                  args=browser_fixtures.CHROMIUM_ARGS,
-                                                  headless=True)
-        except Error as exc:
-            unavailable(f"Playwright could not launch Chromium: {exc.message.splitlines()[0]}")
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-def _sign_in_as_staff(page, seeded):
-    page.goto("/login")
-    page.get_by_label("Email").fill(seeded.staff_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Escalation queue")).to_be_visible()
-
-
 @pytest.mark.browser
 def test_moving_a_step_swaps_the_list_in_place_and_keeps_focus(page, page_errors, seeded):
     """Down moves the step without a page load, and the focus stays on its Down button."""
-    _sign_in_as_staff(page, seeded)
+    sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
     escalation_id = Escalation.id_from_reference(seeded.reference)
     page.goto(f"/admin/escalations/{escalation_id}/plan")
     titles = page.locator("#plan-steps .plan-item-title")
@@ -76,7 +43,7 @@ def test_moving_a_step_swaps_the_list_in_place_and_keeps_focus(page, page_errors
 @pytest.mark.browser
 def test_preview_opens_the_portal_with_a_banner_and_exits(page, page_errors, seeded):
     """Staff pick a person, see the portal as them under a banner, and exit to the console."""
-    _sign_in_as_staff(page, seeded)
+    sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
     escalation_id = Escalation.id_from_reference(seeded.reference)
     page.goto(f"/admin/escalations/{escalation_id}/preview")
     page.get_by_role("button", name=re.compile(r"Preview as .*\(.*Viewer\)")).click()

@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
-from tests.factories import PASSWORD
+from tests.browser.session import STAFF_LANDING, sign_in
 
 
 @pytest.fixture
@@ -23,18 +23,10 @@ def people(browser_app):
         return {"admin": admin.email, "agent": agent.name}
 
 
-def _sign_in(page, email):
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Escalation queue")).to_be_visible()
-
-
 @pytest.mark.browser
 def test_a_bad_target_is_explained_in_place_and_a_good_one_saves(page, page_errors, people):
     """The message sits by the field and in the summary; the fixed value saves."""
-    _sign_in(page, people["admin"])
+    sign_in(page, people["admin"], landing=STAFF_LANDING)
     page.get_by_role("link", name="SLA policies").click()
     page.locator(".card-title a").first.click()
     page.get_by_role("link", name="Edit policy").click()
@@ -53,7 +45,7 @@ def test_a_bad_target_is_explained_in_place_and_a_good_one_saves(page, page_erro
 @pytest.mark.browser
 def test_deactivating_asks_first_then_signs_them_out(page, page_errors, people):
     """The administrator confirms first; the row then offers to reactivate."""
-    _sign_in(page, people["admin"])
+    sign_in(page, people["admin"], landing=STAFF_LANDING)
     page.get_by_role("link", name="People").click()
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))

@@ -12,7 +12,7 @@ from portal.accounts.models import User
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
-from tests import factories
+from tests.browser.session import STAFF_LANDING, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -26,14 +26,6 @@ def agent(browser_app) -> tuple[str, str]:
         return user.name, user.email
 
 
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Escalation queue", level=1)).to_be_visible()
-
-
 @pytest.mark.browser
 def test_open_note_update_transfer_and_acknowledge_an_escalation(
         page, page_errors, seeded, agent, live_server, tmp_path):
@@ -42,7 +34,7 @@ def test_open_note_update_transfer_and_acknowledge_an_escalation(
     live preview), transfers it to the agent with the handoff template; the agent sees it
     pending in their navigation and acknowledges it from My handoffs."""
     agent_name, agent_email = agent
-    _sign_in(page, seeded.staff_email)
+    sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
     page.get_by_role("link", name="New escalation").click()
     expect(page.get_by_role("heading", name="New escalation", level=1)).to_be_visible()
 
@@ -103,7 +95,7 @@ def test_open_note_update_transfer_and_acknowledge_an_escalation(
     page.screenshot(path=tmp_path / "transferred.png", full_page=True)
 
     page.get_by_role("button", name="Sign out").click()
-    _sign_in(page, agent_email)
+    sign_in(page, agent_email, landing=STAFF_LANDING)
     expect(page.get_by_role("link", name=re.compile(r"My handoffs 1"))).to_be_visible()
     page.get_by_role("link", name=re.compile(r"My handoffs")).click()
     row = page.get_by_role("row").filter(has_text="Label printing stalls")

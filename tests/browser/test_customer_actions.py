@@ -6,15 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import TIMEOUT_MS
-from tests.factories import PASSWORD
-
-
-def _sign_in(page, seeded):
-    page.goto("/login")
-    page.get_by_label("Email").fill(seeded.viewer_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Open escalations", level=1)).to_be_visible()
+from tests.browser.session import CUSTOMER_LANDING, sign_in
 
 
 def _open_escalation(page, seeded):
@@ -32,7 +24,7 @@ def _same_page(page) -> bool:
 def test_customer_comments_and_sees_it_on_the_timeline(page, page_errors, seeded, tmp_path):
     """A customer types a question and posts it; it tops the timeline without a reload, and
     the box is empty again."""
-    _sign_in(page, seeded)
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
     _open_escalation(page, seeded)
     box = page.get_by_label("Comment or question")
     box.fill("Is the **EU** warehouse affected as well?")
@@ -53,7 +45,7 @@ def test_customer_comments_and_sees_it_on_the_timeline(page, page_errors, seeded
 @pytest.mark.browser
 def test_customer_empty_comment_shows_the_message_by_the_field(page, page_errors, seeded):
     """Posting nothing shows what is wrong next to the box, in place."""
-    _sign_in(page, seeded)
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
     _open_escalation(page, seeded)
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator("#comment-body-error")).to_contain_text(
@@ -68,7 +60,7 @@ def test_customer_empty_comment_shows_the_message_by_the_field(page, page_errors
 def test_customer_requests_escalation(page, page_errors, seeded):
     """A customer asks for the next level with a reason; the box confirms and the timeline
     shows the request."""
-    _sign_in(page, seeded)
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
     _open_escalation(page, seeded)
     page.get_by_label("Why does this need the next level?").fill(
         "Our Monday peak starts in 6 hours.")
@@ -91,7 +83,7 @@ def test_comment_works_without_javascript(browser, live_server, seeded):
     context.set_default_timeout(TIMEOUT_MS)
     page = context.new_page()
     try:
-        _sign_in(page, seeded)
+        sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
         page.goto(f"/escalations/{seeded.reference}")
         page.get_by_label("Comment or question").fill("Sent from a locked-down browser.")
         page.get_by_role("button", name="Post comment").click()

@@ -14,7 +14,8 @@ from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
 from tests.browser.polling import next_poll, polls_after_now
-from tests.factories import CANARY, PASSWORD
+from tests.browser.session import CUSTOMER_LANDING, sign_in
+from tests.factories import CANARY
 
 
 @pytest.fixture(scope="module")
@@ -23,14 +24,6 @@ def browser_app(browser_app):
     app, seeded = browser_app
     app.config["POLL_INTERVAL_SECONDS"] = 1
     return app, seeded
-
-
-def _sign_in(page, email: str) -> None:
-    page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Open escalations", level=1)).to_be_visible()
 
 
 def _post_as_staff(app, reference: str, body: str, visibility: Visibility) -> None:
@@ -49,7 +42,7 @@ def test_a_watched_row_changes_without_a_reload(page, page_errors, browser_app, 
     """A customer watches the dashboard; staff post an update; the row shows it, highlighted,
     and the page never reloads. Unchanged polls answer 304 and leave the rows alone."""
     app, _ = browser_app
-    _sign_in(page, seeded.viewer_email)
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
     row = page.locator(f"#escalation-{seeded.reference}")
     excerpt = row.locator(".dash-excerpt")
     expect(excerpt).to_have_text(re.compile("We are investigating"))
@@ -84,7 +77,7 @@ def test_filters_apply_without_a_reload_and_keep_the_url(page, page_errors, seed
                                                          live_server):
     """Choosing a filter or typing a search narrows the list in place; the address bar keeps
     the filter; links in the list still lead to their pages."""
-    _sign_in(page, seeded.viewer_email)
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
     page.evaluate("window.__marker = 1")
     row = page.locator(f"#escalation-{seeded.reference}")
     expect(row).to_be_visible()

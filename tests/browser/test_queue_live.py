@@ -15,7 +15,7 @@ from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
 from tests.browser.polling import next_poll
-from tests.factories import PASSWORD
+from tests.browser.session import STAFF_LANDING, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -40,12 +40,7 @@ def _acknowledge(app, reference: str) -> None:
 def test_the_queue_refreshes_itself_and_filters_in_place(page, page_errors, browser_app,
                                                          seeded):
     app, _ = browser_app
-    page.goto("/login")
-    page.get_by_label("Email").fill(seeded.staff_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    page.goto("/admin/")
-    expect(page.get_by_role("heading", name="Escalation queue", level=1)).to_be_visible()
+    sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
     row = page.locator(f"#escalation-{seeded.reference}")
     expect(row).to_contain_text("New")
     page.evaluate("window.__marker = 1")

@@ -1,0 +1,25 @@
+"""Signing in through the real sign-in form, and waiting until the landing page can be used."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD
+
+CUSTOMER_LANDING = "Open escalations"
+STAFF_LANDING = "Escalation queue"
+
+
+def sign_in(page, email: str, *, landing: str, password: str = PASSWORD) -> None:
+    """Sign in as `email` and wait on the landing page's `landing` heading and its scripts.
+
+    The heading is drawn before the deferred scripts run: a change made on the page before
+    htmx has attached itself would be a plain, unheard DOM event. The page's load event
+    comes after the deferred scripts and htmx's own start-up, so the test waits for it.
+    """
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
+    page.wait_for_load_state("load")
