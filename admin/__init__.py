@@ -8,7 +8,7 @@ from flask import Blueprint
 
 from admin import navigation
 from portal.auth.access import staff_only
-from portal.auth.permissions import can
+from portal.permissions import can
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 bp.before_request(staff_only)

@@ -29,8 +29,8 @@ from wtforms.validators import (
 )
 
 from portal.accounts.operations import MIN_PASSWORD_LENGTH
-from portal.accounts.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
-from portal.accounts.policies import MAX_TARGET_MINUTES, WEEKDAYS
+from portal.administration.people import CUSTOMER_ROLE_ORDER, STAFF_ROLE_ORDER
+from portal.administration.policies import MAX_TARGET_MINUTES, WEEKDAYS
 from portal.enums import Segment, Severity
 from portal.forms import PortalForm
 from portal.inputs import MAX_ID, bounded_int

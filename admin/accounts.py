@@ -9,9 +9,9 @@ from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm
-from portal.accounts import invitations
 from portal.accounts.models import Invitation, Organization
-from portal.accounts.organizations import (
+from portal.administration import invitations
+from portal.administration.organizations import (
     OrganizationInput,
     account_managers,
     create_organization,
@@ -20,11 +20,11 @@ from portal.accounts.organizations import (
     timezone_names,
     update_organization,
 )
-from portal.accounts.policies import policies
-from portal.auth.permissions import Capability, requires
+from portal.administration.policies import policies
 from portal.enums import Role, Segment
 from portal.extensions import db
 from portal.loading import row_or_404
+from portal.permissions import Capability, requires
 from portal.submissions import run, submit
 
 navigation.main_entry("Organizations", "admin.organizations", order=50)

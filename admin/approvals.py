@@ -9,7 +9,6 @@ from flask_login import current_user
 from admin import bp, navigation
 from admin.approval_forms import ApproveForm, RejectForm
 from admin.timeline import to_local, to_utc
-from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.escalations.internal_text import find_internal_text
 from portal.escalations.models import UpdateApproval
 from portal.escalations.operations.updates import approve_update, reject_update
@@ -20,6 +19,7 @@ from portal.escalations.queries import (
 )
 from portal.extensions import db
 from portal.loading import row_or_404
+from portal.permissions import Capability, can_publish_on, requires
 from portal.submissions import submit
 
 

@@ -10,13 +10,13 @@ from wtforms import SelectChoice
 
 from admin import bp, navigation
 from admin.account_forms import AuditFilterForm
-from portal.accounts.organizations import organizations_by_name
-from portal.accounts.people import user_id_by_email, users_by_id
+from portal.administration.organizations import organizations_by_name
+from portal.administration.people import user_id_by_email, users_by_id
 from portal.audit import AuditFilter, audit_events, changes_in, object_types
-from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.inputs import page_arg
+from portal.permissions import Capability, requires
 from portal.templating import viewer_zone
 
 PAGE_SIZE = 50

@@ -8,13 +8,13 @@ from flask_login import current_user
 from admin import bp, navigation
 from admin.broadcast_forms import BroadcastForm
 from portal.accounts.models import Organization
-from portal.accounts.organizations import organization_names, organizations_by_name
-from portal.auth.permissions import Capability, can_publish_to, requires
+from portal.administration.organizations import organization_names, organizations_by_name
 from portal.extensions import db
 from portal.inputs import page_arg
-from portal.notices import broadcast as ops
 from portal.notices.models import Audience
 from portal.operations import OperationError
+from portal.outreach import broadcast as ops
+from portal.permissions import Capability, can_publish_to, requires
 from portal.submissions import attach_error
 
 PER_PAGE = 25

@@ -10,12 +10,12 @@ from admin import bp, navigation
 from admin.escalation import active_staff, actor, staff_choice, workers
 from admin.lifecycle_forms import NewEscalationForm, pick
 from portal.accounts.models import Organization, User
-from portal.accounts.organizations import organizations_by_name
-from portal.auth.permissions import Capability, requires
+from portal.administration.organizations import organizations_by_name
 from portal.enums import ReputationalRisk, Trigger
 from portal.escalations.operations import lifecycle as ops
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.permissions import Capability, requires
 from portal.submissions import attach_error
 
 navigation.main_entry("New escalation", "admin.new_escalation", order=15,

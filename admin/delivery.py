@@ -8,8 +8,7 @@ from flask_login import current_user
 
 from admin import bp, navigation
 from admin.delivery_forms import DeliveryFilterForm
-from portal.accounts.organizations import organization_names, organizations_by_name
-from portal.auth.permissions import Capability, requires
+from portal.administration.organizations import organization_names, organizations_by_name
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.forms import PortalForm
@@ -17,7 +16,7 @@ from portal.inputs import page_arg
 from portal.loading import escalation_or_404, row_or_404
 from portal.notices.models import Channel, Notice, NoticeStatus
 from portal.notices.operations import retry_notice
-from portal.notices.queries import (
+from portal.outreach.queries import (
     DeliveryFilters,
     delivery_log,
     events_in_outbox,
@@ -25,6 +24,7 @@ from portal.notices.queries import (
     schedules_of,
     status_counts,
 )
+from portal.permissions import Capability, requires
 from portal.submissions import perform
 
 PER_PAGE = 50

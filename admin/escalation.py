@@ -26,9 +26,8 @@ from admin.lifecycle_forms import (
     TransferForm,
     pick,
 )
-from portal.accounts import people
 from portal.accounts.models import User
-from portal.auth.permissions import Capability, can, requires
+from portal.administration import people
 from portal.clock import now
 from portal.enums import ReputationalRisk, Status, Tier, Trigger
 from portal.escalations import workflow
@@ -44,6 +43,7 @@ from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
 from portal.operations import OperationError
+from portal.permissions import Capability, can, requires
 from portal.submissions import submit
 
 OVERVIEW = "admin/escalation/overview.html"

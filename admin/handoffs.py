@@ -10,7 +10,6 @@ from admin import bp, navigation
 from admin.escalation import act, active_staff, actor, staff_choice, workers
 from admin.lifecycle_forms import AcknowledgeForm, TransferForm, pick
 from portal.accounts.models import User
-from portal.auth.permissions import Capability, requires
 from portal.clock import now
 from portal.escalations.models import Handoff
 from portal.escalations.operations import lifecycle as ops
@@ -23,6 +22,7 @@ from portal.escalations.queries import (
 from portal.extensions import db
 from portal.loading import row_or_404
 from portal.operations import OperationError
+from portal.permissions import Capability, requires
 
 
 def pending_for_me() -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from portal.auth.permissions import Capability, can
+from portal.permissions import Capability, can
 
 
 @dataclass(frozen=True)

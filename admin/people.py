@@ -12,7 +12,7 @@ from admin.account_forms import ConfirmForm, RoleForm, StaffUserForm
 from admin.accounts import organization_page
 from portal.accounts.models import User
 from portal.accounts.operations import create_staff_user
-from portal.accounts.people import (
+from portal.administration.people import (
     CUSTOMER_ROLE_ORDER,
     STAFF_ROLE_ORDER,
     change_role,
@@ -20,10 +20,10 @@ from portal.accounts.people import (
     reactivate_user,
     staff_users,
 )
-from portal.auth.permissions import Capability, requires
 from portal.enums import Role
 from portal.extensions import db
 from portal.loading import row_or_404
+from portal.permissions import Capability, requires
 from portal.submissions import run, submit
 
 navigation.main_entry("People", "admin.people", order=60)

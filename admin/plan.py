@@ -17,8 +17,7 @@ from sqlalchemy.orm import joinedload
 from admin import bp, navigation
 from admin.plan_forms import CriterionForm, MilestoneForm, StepForm, to_local, to_utc
 from portal.accounts.models import User
-from portal.accounts.people import possible_step_owners
-from portal.auth.permissions import Capability, can, requires
+from portal.administration.people import possible_step_owners
 from portal.enums import Party, StepStatus, Visibility
 from portal.escalations.models import Escalation, ExitCriterion, Milestone, RemediationStep
 from portal.escalations.operations import plan as ops
@@ -26,6 +25,7 @@ from portal.escalations.queries import plan_items_for
 from portal.extensions import db
 from portal.htmx import wants_fragment
 from portal.loading import escalation_or_404, row_or_404
+from portal.permissions import Capability, can, requires
 from portal.submissions import perform, submit
 
 navigation.escalation_tab("Plan", "admin.escalation_plan", order=30)

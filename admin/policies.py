@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 from admin import bp, navigation
 from admin.account_forms import PolicyForm
 from portal.accounts.models import SlaPolicy
-from portal.accounts.policies import (
+from portal.administration.policies import (
     SUGGESTED_TARGETS,
     PolicyInput,
     TargetInput,
@@ -20,13 +20,13 @@ from portal.accounts.policies import (
     organizations_per_policy,
     update_policy,
 )
-from portal.accounts.policies import (
+from portal.administration.policies import (
     policies as all_policies,
 )
-from portal.auth.permissions import Capability, requires
 from portal.enums import Severity
 from portal.extensions import db
 from portal.loading import row_or_404
+from portal.permissions import Capability, requires
 from portal.submissions import submit
 
 navigation.main_entry("SLA policies", "admin.policies", order=55)

@@ -8,13 +8,13 @@ from flask_login import current_user
 
 from admin import bp, navigation
 from portal.accounts.models import Organization, User
-from portal.accounts.people import active_people_of
+from portal.administration.people import active_people_of
 from portal.auth import preview
-from portal.auth.permissions import Capability, requires
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.inputs import bounded_int
 from portal.loading import escalation_or_404, row_or_404
+from portal.permissions import Capability, requires
 
 navigation.escalation_tab("Preview as customer", "admin.escalation_preview", order=90)
 

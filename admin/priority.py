@@ -11,7 +11,6 @@ from flask_login import current_user
 
 from admin import bp, navigation
 from admin.priority_forms import PriorityForm
-from portal.auth.permissions import Capability, can
 from portal.escalations.operations.common import (
     priority_weights,
     senior_threshold,
@@ -23,6 +22,7 @@ from portal.escalations.operations.priority import (
 from portal.escalations.priority import DEFAULT_WEIGHTS, FACTOR_LABELS, THRESHOLD_SETTING
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.permissions import Capability, can
 
 navigation.main_entry("Priority", "admin.priority", order=60)
 

@@ -18,11 +18,11 @@ from admin.review_forms import (
     highlights_from_form,
 )
 from portal.accounts.models import Organization
-from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.extensions import db
 from portal.loading import escalation_or_404, row_or_404
+from portal.permissions import Capability, can, can_publish_on, requires
 from portal.reports import operations, serving
 from portal.reports.content import resolved
 from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState

@@ -9,8 +9,8 @@ from wtforms import SelectChoice, SelectField
 
 from admin import bp, navigation
 from admin.rule_forms import RulesForm
-from portal.auth.permissions import Capability, can
 from portal.escalations.placeholders import PLACEHOLDERS
+from portal.permissions import Capability, can
 from portal.rules import messages
 from portal.rules.breaches import recent_breaches
 from portal.rules.operations import RuleChanges, save_rules

@@ -11,17 +11,17 @@ from flask_login import current_user
 
 from admin import bp
 from admin.scheduled_forms import ScheduleForm
-from portal.auth.permissions import Capability, can_publish_on, requires
 from portal.clock import now
 from portal.escalations.placeholders import PLACEHOLDERS
 from portal.extensions import db
 from portal.forms import PortalForm
 from portal.inputs import page_arg
 from portal.loading import escalation_or_404, row_or_404
-from portal.notices import scheduled as ops
 from portal.notices.models import Audience, ScheduledNotice, ScheduleStatus
-from portal.notices.queries import queued_counts, schedules
 from portal.operations import OperationError
+from portal.outreach import scheduled as ops
+from portal.outreach.queries import queued_counts, schedules
+from portal.permissions import Capability, can_publish_on, requires
 from portal.submissions import attach_error, perform, submit
 from portal.templating import viewer_zone
 

@@ -16,8 +16,8 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from portal.forms import PortalForm
-from portal.notices import scheduled as ops
 from portal.notices.models import Audience
+from portal.outreach import scheduled as ops
 
 
 class ScheduleForm(PortalForm):

@@ -8,10 +8,10 @@ from flask import abort, make_response, render_template
 from admin import bp, navigation
 from portal.extensions import db
 from portal.inputs import page_arg
-from portal.notices.emails import render
 from portal.notices.models import Channel, Notice
-from portal.notices.queries import sent_emails
-from portal.notices.rendering import UndeliverableNotice
+from portal.outreach.emails import render
+from portal.outreach.queries import sent_emails
+from portal.outreach.rendering import UndeliverableNotice
 
 PAGE_SIZE = 50
 

@@ -14,7 +14,6 @@ from flask_login import current_user
 
 from admin import bp, navigation
 from admin.timeline_forms import ComposerForm, EditForm, RetractForm
-from portal.auth.permissions import Capability, can, can_publish_on, requires
 from portal.enums import Visibility
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.internal_text import find_internal_text
@@ -43,6 +42,7 @@ from portal.extensions import db
 from portal.inputs import bounded_int
 from portal.loading import escalation_or_404, row_or_404
 from portal.operations import OperationError
+from portal.permissions import Capability, can, can_publish_on, requires
 from portal.submissions import submit
 
 navigation.escalation_tab("Timeline", "admin.escalation_timeline", order=20)

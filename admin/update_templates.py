@@ -8,7 +8,6 @@ from flask_login import current_user
 
 from admin import bp, navigation
 from admin.update_template_forms import ApprovalSettingsForm, TemplateForm
-from portal.auth.permissions import Capability, requires
 from portal.escalations import queries
 from portal.escalations.models import Escalation, UpdateTemplate
 from portal.escalations.operations.update_templates import (
@@ -25,6 +24,7 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import PLACEHOLDERS, fill_placeholders, unknown_placeholders
 from portal.extensions import db
 from portal.loading import row_or_404
+from portal.permissions import Capability, requires
 from portal.settings import get_setting
 from portal.submissions import submit
 

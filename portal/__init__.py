@@ -70,7 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth import bp as auth_bp
     from portal.auth import invitations, views  # noqa: F401  (their routes register on bp)
     from portal.customer import bp as customer_bp
-    from portal.notices.views import bp as notices_bp
+    from portal.outreach.views import bp as notices_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)

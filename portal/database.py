@@ -26,7 +26,7 @@ import portal.reports.models
 import portal.rules.models
 import portal.settings  # noqa: F401
 from portal.extensions import db
-from portal.tenancy import install as install_tenancy
+from portal.isolation import install as install_tenancy
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000  # below gunicorn's 30 s: a wait, not a hung worker
 

@@ -21,8 +21,8 @@ from flask import Flask
 from portal.config import positive_seconds
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
-from portal.notices.dispatch import dispatch_all
-from portal.notices.jobs import queue_daily_digests, queue_due_scheduled_notices
+from portal.outreach.dispatch import dispatch_all
+from portal.outreach.jobs import queue_daily_digests, queue_due_scheduled_notices
 from portal.rules.jobs import evaluate_rules
 from portal.tenancy import Scope, set_scope
 

@@ -11,6 +11,9 @@ Every ORM statement runs under a decision stored on the session:
   purpose and say why.
 
 A session with no decision refuses to run ORM statements at all, so forgetting is loud.
+
+This module is the decision only (it imports no model, so the audit log and every domain can
+ask it); the guards that enforce it on reads and flushes are `portal.isolation`'s.
 """
 
 from __future__ import annotations
@@ -18,14 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 
-from sqlalchemy import event, false, or_
-from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
-from sqlalchemy.sql.elements import TextClause
-
-from portal.accounts.models import Organization, User
-from portal.ownership import TenantScoped
+from sqlalchemy.orm import Session
 
 INFO_KEY = "tenancy"
 
@@ -96,83 +93,9 @@ def unscoped(session: Session, reason: str) -> Iterator[None]:
             set_scope(session, previous)
 
 
-def _tenant_options(scope: Scope) -> tuple:
-    return _options_for(scope.organization_id)
-
-
-@lru_cache(maxsize=4096)
-def _options_for(org_id: int | None) -> tuple:
-    """The loader criteria of one organization (None: anonymous), built once per process:
-    options are immutable, so every statement of that organization shares them."""
-    if org_id is None:
-        return (
-            with_loader_criteria(TenantScoped, lambda cls: false(), include_aliases=True),
-            with_loader_criteria(Organization, lambda cls: false(), include_aliases=True),
-            with_loader_criteria(User, lambda cls: cls.organization_id.is_(None)),
-        )
-    return (
-        with_loader_criteria(
-            TenantScoped, lambda cls: cls.organization_id == org_id, include_aliases=True
-        ),
-        with_loader_criteria(Organization, lambda cls: cls.id == org_id, include_aliases=True),
-        # Customers see their colleagues and the vendor's staff (owners, communicators).
-        with_loader_criteria(
-            User,
-            lambda cls: or_(cls.organization_id == org_id, cls.organization_id.is_(None)),
-            include_aliases=True,
-        ),
-    )
-
-
-def _scope_statement(state: ORMExecuteState) -> None:
-    if state.is_column_load or isinstance(state.statement, TextClause):
-        return  # column refreshes and plain SQL text (health checks) read no entity
-    scope = current_scope(state.session)
-    if scope is None:
-        raise TenancyUndecided(
-            "ORM statement before a tenancy decision: set_scope() with an organization, "
-            "or Scope.unscoped('why') for staff, CLI and jobs"
-        )
-    if scope.is_unscoped:
-        return
-    state.statement = state.statement.options(*_tenant_options(scope))
-
-
-def _owner_of(obj) -> tuple[bool, int | None]:
-    if isinstance(obj, TenantScoped):
-        return True, obj.organization_id
-    if isinstance(obj, Organization):
-        return True, obj.id
-    if isinstance(obj, User):
-        return True, obj.organization_id
-    return False, None
-
-
 def refuse_direct_write(session: Session) -> None:
     """A read-only session refuses any write: its flush asks this, and so does a write that
     bypasses the flush (a Core INSERT of an unowned row, such as an audit event)."""
     scope = current_scope(session)
     if scope is not None and scope.read_only:
         raise ReadOnlyViolation("a read-only (preview) session refuses every write")
-
-
-def _refuse_foreign_writes(session: Session, flush_context, instances) -> None:
-    scope = current_scope(session)
-    if scope is None or scope.is_unscoped:
-        return
-    if session.new or session.dirty or session.deleted:
-        refuse_direct_write(session)
-    for obj in (*session.new, *session.dirty, *session.deleted):
-        owned, owner = _owner_of(obj)
-        if owned and owner != scope.organization_id:
-            raise TenancyViolation(
-                f"{type(obj).__name__} of organization {owner} written in a session scoped "
-                f"to organization {scope.organization_id}"
-            )
-
-
-def install(session_class: type[Session]) -> None:
-    """Attach the read and write guards to every session of this class (once, at import)."""
-    if not event.contains(session_class, "do_orm_execute", _scope_statement):
-        event.listen(session_class, "do_orm_execute", _scope_statement)
-        event.listen(session_class, "before_flush", _refuse_foreign_writes)

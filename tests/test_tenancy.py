@@ -80,7 +80,7 @@ def test_an_email_rendered_inside_a_request_keeps_the_requests_decision(app, wor
     from flask_login import login_user
 
     from portal.notices.models import Notice
-    from portal.notices.rendering import render_email
+    from portal.outreach.rendering import render_email
 
     with app.test_request_context("/admin/"):
         with unscoped(db.session(), "test: sign in"):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user
 
-from portal.accounts.invitations import accept_invitation as accept
-from portal.accounts.invitations import invitation_from_token
+from portal.administration.invitations import accept_invitation as accept
+from portal.administration.invitations import invitation_from_token
 from portal.auth import bp
 from portal.auth.forms import AcceptInvitationForm
 from portal.extensions import db

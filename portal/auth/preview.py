@@ -20,8 +20,8 @@ from flask import Flask, flash, g, make_response, render_template, request, sess
 
 from portal import audit
 from portal.accounts.models import User
-from portal.auth.permissions import Capability, can
 from portal.extensions import db, login_manager
+from portal.permissions import Capability, can
 
 SESSION_KEY = "_preview"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -6,11 +6,11 @@ from flask import current_app, flash, g, redirect, render_template, request, ses
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import live
+from portal.accounts.credentials import authenticate, sign_out
 from portal.accounts.models import User
 from portal.auth import bp
 from portal.auth.access import home_url_for
 from portal.auth.forms import LoginForm
-from portal.auth.operations import authenticate, sign_out
 from portal.extensions import db, limiter, login_manager
 from portal.security import request_fingerprint, start_session
 from portal.sessions import parse_user_token

@@ -5,14 +5,14 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from portal.accounts.invitations import (
+from portal.accounts.models import Invitation, User
+from portal.administration.invitations import (
     deactivate_colleague,
     invite_colleague,
     members_for_organization,
     open_invitations_for_organization,
     revoke_invitation,
 )
-from portal.accounts.models import Invitation, User
 from portal.auth.access import customer_required
 from portal.customer import bp
 from portal.customer.forms import InviteForm

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.auth.permissions import can_publish_on
 from portal.clock import now
 from portal.enums import Role, StepStatus
 from portal.escalations.audiences import subscribers_of
@@ -19,6 +18,7 @@ from portal.escalations.operations.common import require_staff
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
 from portal.operations import OperationError
+from portal.permissions import can_publish_on
 from portal.reports.content import (
     MAX_HIGHLIGHT_CHARS,
     MAX_TIMELINE_ROWS,

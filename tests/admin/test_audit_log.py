@@ -157,7 +157,7 @@ def test_sign_in_events_never_hold_a_password(app, world, as_staff):
     AuthActions(app.test_client()).login(world.staff[Role.AGENT].email)
     AuthActions(app.test_client()).login(world.staff[Role.AGENT].email, "wrong password 123")
     with as_staff():
-        from portal.auth.operations import authenticate
+        from portal.accounts.credentials import authenticate
 
         assert authenticate("my secret password", "x") is None  # the form would refuse it
     with as_staff() as session:

@@ -2,8 +2,8 @@
 
 import pytest
 
-from portal.auth.permissions import Capability, can, can_publish_to
 from portal.enums import Role
+from portal.permissions import Capability, can, can_publish_to
 from portal.settings import Setting, get_setting, set_setting
 
 

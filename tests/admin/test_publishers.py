@@ -1,6 +1,6 @@
 """Who may publish a customer update on an escalation: its owner, its communicator, the
 account's manager, escalation managers and administrators — nobody else (README, "What staff
-can do"; `portal.auth.permissions.can_publish_on`)."""
+can do"; `portal.permissions.can_publish_on`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import User
-from portal.auth.permissions import can_publish_on
 from portal.clock import now
 from portal.enums import Role
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Update, UpdateApproval
 from portal.escalations.operations.updates import publish_customer_update
 from portal.notices.models import Notice
+from portal.permissions import can_publish_on
 from tests import factories
 from tests.conftest import AuthActions, csrf_token_from
 

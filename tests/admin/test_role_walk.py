@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select
 
-from portal.auth.permissions import Capability, can
 from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
 from portal.extensions import db
 from portal.notices.models import Channel, Notice
+from portal.permissions import Capability, can
 from tests.conftest import AuthActions, csrf_token_from
 from tests.reports.conftest import _report_cache, published  # noqa: F401  (reviews to walk)
 

@@ -9,13 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.invitations import (
+from portal.accounts.models import Invitation, User
+from portal.administration.invitations import (
     INVITATION_LIFETIME,
     invitation_from_token,
     invitation_token,
     invite_colleague,
 )
-from portal.accounts.models import Invitation, User
 from portal.clock import frozen_at, now
 from portal.enums import Role
 from portal.notices.models import Notice

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.auth.operations import deactivate, set_password
+from portal.accounts.credentials import deactivate, set_password
 from portal.auth.views import LOGIN_ERROR
 from portal.clock import frozen_at, now
 from portal.enums import Role

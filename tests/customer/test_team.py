@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.invitations import invite_colleague
 from portal.accounts.models import Invitation, User
+from portal.administration.invitations import invite_colleague
 from portal.audit import AuditEvent
 from portal.enums import Role
 from portal.notices.models import Notice
@@ -145,7 +145,7 @@ def test_an_address_of_another_organization_is_not_revealed(client, admin, as_st
 
 def test_revoking_makes_the_link_stop_working(app, client, admin, as_staff, world):
     """A revoked invitation leaves the list, and its link answers 410."""
-    from portal.accounts.invitations import invitation_token
+    from portal.administration.invitations import invitation_token
 
     with app.app_context():
         token = invitation_token(world.invitation_a)

@@ -22,8 +22,8 @@ from portal.escalations.priority import (
 )
 from portal.extensions import db
 from portal.notices.models import Notice
-from portal.notices.rendering import render_email
 from portal.operations import OperationError
+from portal.outreach.rendering import render_email
 from portal.settings import get_setting, set_setting
 from tests import factories
 from tests.conftest import csrf_token_from

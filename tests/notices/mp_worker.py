@@ -41,7 +41,7 @@ def seed(users: int, schedules: int) -> None:
     from portal.enums import Role, Segment
     from portal.extensions import db
     from portal.notices.models import Audience
-    from portal.notices.scheduled import schedule_notice
+    from portal.outreach.scheduled import schedule_notice
     from tests import factories
 
     _app()
@@ -86,7 +86,7 @@ def seed_webhooks(url: str, count: int) -> None:
 
 def sweep() -> None:
     from portal.extensions import db
-    from portal.notices.scheduled import queue_due_scheduled_notices
+    from portal.outreach.scheduled import queue_due_scheduled_notices
 
     _app()
     queued = queue_due_scheduled_notices()
@@ -96,9 +96,9 @@ def sweep() -> None:
 
 def run(sweep: bool, deadline: float) -> None:
     from portal.extensions import db
-    from portal.notices.dispatch import dispatch_once
     from portal.notices.models import Notice, NoticeStatus, ScheduledNotice, ScheduleStatus
-    from portal.notices.scheduled import queue_due_scheduled_notices
+    from portal.outreach.dispatch import dispatch_once
+    from portal.outreach.scheduled import queue_due_scheduled_notices
 
     _app()
     totals = {"queued": 0, "claimed": 0, "sent": 0, "retried": 0, "dead": 0, "lost": 0,

@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.audit import AuditEvent
 from portal.enums import Role
-from portal.notices import dispatch
 from portal.notices.models import Broadcast, Notice
+from portal.outreach import dispatch
 from tests.conftest import csrf_token_from
 
 FORM = {"subject": "Known issue for {customer_name}",

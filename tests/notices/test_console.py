@@ -11,9 +11,9 @@ from portal.clock import now
 from portal.enums import Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import dispatch
 from portal.notices.channels import message_id
 from portal.notices.models import Notice, NoticeStatus
+from portal.outreach import dispatch
 from tests.conftest import csrf_token_from
 
 

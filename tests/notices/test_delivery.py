@@ -14,8 +14,8 @@ from portal.clock import frozen_at, now
 from portal.enums import Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import dispatch
 from portal.notices.models import Notice, NoticeStatus, WebhookEndpoint, WebhookKind
+from portal.outreach import dispatch
 from tests.factories import CANARY
 
 
@@ -233,7 +233,7 @@ def test_ten_minutes_of_smtp_outage_while_500_notices_fall_due(as_staff, world, 
     by minute: after recovery every one arrives, once (0 lost, 0 duplicate Message-IDs)."""
     from portal.accounts.models import User
     from portal.notices.models import Audience
-    from portal.notices.scheduled import queue_due_scheduled_notices, schedule_notice
+    from portal.outreach.scheduled import queue_due_scheduled_notices, schedule_notice
 
     start = now()
     with as_staff() as session:

@@ -11,9 +11,9 @@ from portal.clock import frozen_at, now
 from portal.enums import NotificationPreference, Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import dispatch
-from portal.notices.digest import queue_daily_digests
 from portal.notices.models import Notice, NoticeStatus
+from portal.outreach import dispatch
+from portal.outreach.digest import queue_daily_digests
 from tests.factories import CANARY
 
 
@@ -78,7 +78,7 @@ def test_nothing_goes_before_the_local_digest_hour(as_staff, world):
 
 def test_the_queue_digest_counts_breaches_from_stored_due_instants(as_staff, world):
     """Two days on, both unacknowledged Sev 2 escalations have breached."""
-    from portal.notices.digest import queue_state
+    from portal.outreach.digest import queue_state
 
     with frozen_at(now() + timedelta(days=2)), as_staff():
         state = queue_state(now())
@@ -94,8 +94,8 @@ def test_a_sweep_that_loses_the_digest_row_to_another_scheduler_keeps_the_update
     sweep's read and its insert: the second update stays held for the next digest."""
     from sqlalchemy import event
 
-    from portal.notices.digest import digest_key
     from portal.notices.outbox import email_row, insert_returning_keys
+    from portal.outreach.digest import digest_key
 
     viewer = _digest_reader_with_updates(as_staff, world)
     at = _tomorrow_utc(7, 30)  # 08:30 in Berlin

@@ -10,10 +10,10 @@ from sqlalchemy import select
 from portal.accounts.models import Organization, User
 from portal.clock import frozen_at, now
 from portal.enums import Role
-from portal.notices import dispatch
-from portal.notices.broadcast import send_broadcast
-from portal.notices.digest import queue_daily_digests
 from portal.notices.models import Audience, Notice
+from portal.outreach import dispatch
+from portal.outreach.broadcast import send_broadcast
+from portal.outreach.digest import queue_daily_digests
 from tests.factories import make_customer
 
 
@@ -55,7 +55,7 @@ def test_a_forged_or_altered_link_is_refused(app, client, world):
         token = opt_out_token(world.customers_a[Role.EXECUTIVE].id, "digests")
     assert client.post(f"/opt-out/{token[:-2]}xx").status_code == 404
     assert client.post("/opt-out/not-a-token").status_code == 404
-    from portal.notices.rendering import unsubscribe_token  # another kind of signed token
+    from portal.outreach.rendering import unsubscribe_token  # another kind of signed token
 
     with app.test_request_context():
         other = unsubscribe_token(world.customers_a[Role.EXECUTIVE].id, world.escalation_a.id)

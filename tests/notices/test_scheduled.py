@@ -11,9 +11,9 @@ from portal.clock import frozen_at, now
 from portal.enums import Role, Status
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import dispatch
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
-from portal.notices.scheduled import queue_due_scheduled_notices, schedule_notice
+from portal.outreach import dispatch
+from portal.outreach.scheduled import queue_due_scheduled_notices, schedule_notice
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.factories import CANARY

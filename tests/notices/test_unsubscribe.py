@@ -7,9 +7,9 @@ from sqlalchemy import select
 from portal.enums import Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import dispatch
 from portal.notices.models import Notice
-from portal.notices.rendering import unsubscribe_token
+from portal.outreach import dispatch
+from portal.outreach.rendering import unsubscribe_token
 
 
 def _link(smtp_server, email: str) -> str:

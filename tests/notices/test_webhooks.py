@@ -13,8 +13,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from portal.enums import Role
-from portal.notices import channels, dispatch
+from portal.notices import channels
 from portal.notices.models import WebhookEndpoint, WebhookKind
+from portal.outreach import dispatch
 from tests.notices.test_delivery import _post_customer_update
 
 

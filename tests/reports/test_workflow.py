@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from portal.enums import Role, StepStatus
 from portal.notices.models import Notice
-from portal.notices.rendering import render_email
 from portal.operations import OperationError
+from portal.outreach.rendering import render_email
 from portal.reports import operations as reports
 from portal.reports.models import Review, ReviewAction, ReviewState, ReviewVersion
 from tests.factories import CANARY

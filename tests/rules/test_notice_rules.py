@@ -9,7 +9,7 @@ from portal.enums import Role, Status, Visibility
 from portal.escalations import operations as ops
 from portal.extensions import db
 from portal.notices.models import Notice
-from portal.notices.rendering import render_email
+from portal.outreach.rendering import render_email
 from portal.rules.settings import HOLDING_MESSAGE_ENABLED, NEXT_UPDATE_GRACE_MINUTES
 from portal.settings import HANDOFF_ACKNOWLEDGE_MINUTES, set_setting
 from tests import factories

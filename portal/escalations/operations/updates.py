@@ -8,7 +8,6 @@ from sqlalchemy import select
 
 from portal import audit
 from portal.accounts.models import User
-from portal.auth.permissions import Capability, can, can_publish_on
 from portal.clock import now
 from portal.enums import Role, UpdateKind, Visibility
 from portal.escalations import sla
@@ -26,6 +25,7 @@ from portal.escalations.operations.common import (
 )
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.permissions import Capability, can, can_publish_on
 from portal.settings import get_setting, set_setting
 
 

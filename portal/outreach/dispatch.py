@@ -35,9 +35,10 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.escalations.models import Escalation
 from portal.extensions import db
-from portal.notices import channels, emails, rendering
+from portal.notices import channels
 from portal.notices.lease import Lease
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
+from portal.outreach import emails, rendering
 
 log = logging.getLogger(__name__)
 

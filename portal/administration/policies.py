@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
-from portal.accounts.organizations import refresh_open_escalations
+from portal.administration.organizations import refresh_open_escalations
 from portal.enums import Severity
 from portal.escalations import sla
 from portal.extensions import db

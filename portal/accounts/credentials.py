@@ -1,4 +1,4 @@
-"""Sign-in, sign-out and password changes: each one writes its audit event."""
+"""Sign-in, sign-out, password changes and deactivation: each one writes its audit event."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Staff and customer accounts managed from the console: roles, deactivation, reactivation.
 
-Deactivating ends every session of the person at once (`portal.auth.operations.deactivate`
+Deactivating ends every session of the person at once (`portal.accounts.credentials.deactivate`
 bumps the session version). The console always keeps an active administrator: nobody can
 deactivate or demote the last one, and administrators cannot deactivate themselves. Each
 operation validates, writes its audit event with before and after values and leaves the commit
@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from portal import audit
+from portal.accounts.credentials import deactivate
 from portal.accounts.models import User
-from portal.auth.operations import deactivate
 from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
 from portal.extensions import db
 from portal.operations import OperationError

@@ -15,9 +15,9 @@ from portal.extensions import db
 from portal.notices.models import Audience, Broadcast, Notice
 from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
-from portal.notices.rendering import UndeliverableNotice, render_email
-from portal.notices.scheduled import BODY_MAX, SUBJECT_MAX, recipients_for
 from portal.operations import OperationError
+from portal.outreach.rendering import UndeliverableNotice, render_email
+from portal.outreach.scheduled import BODY_MAX, SUBJECT_MAX, recipients_for
 
 EVENT = "broadcast"
 TEMPLATE = "broadcast"

@@ -16,19 +16,19 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal import audit
+from portal.accounts.credentials import deactivate
 from portal.accounts.models import Invitation, Organization, User
 from portal.accounts.operations import (
     MIN_PASSWORD_LENGTH,
     create_customer_user,
     normalised_email,
 )
-from portal.auth.operations import deactivate
-from portal.auth.permissions import Capability, can
 from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, Role
 from portal.extensions import db
 from portal.notices.models import Channel, Notice
 from portal.operations import OperationError
+from portal.permissions import Capability, can
 
 INVITATION_LIFETIME = timedelta(days=7)
 TOKEN_SALT = "invitation"
@@ -203,7 +203,7 @@ def accept_invitation(invitation: Invitation, *, name: str, password: str,
 
 
 def deactivate_colleague(colleague: User, *, actor: User) -> None:
-    """Stop a colleague signing in and end their sessions (`portal.auth.operations.deactivate`).
+    """Stop a colleague signing in and end their sessions (`credentials.deactivate`).
 
     Raises PermissionError unless `actor` administers the colleague's organization, and
     OperationError for deactivating yourself (an organization always keeps an admin who can act).

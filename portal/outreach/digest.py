@@ -32,7 +32,7 @@ from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
 from portal.notices.optout import has_opted_out
 from portal.notices.outbox import email_row, insert_returning_keys
-from portal.notices.rendering import UndeliverableNotice
+from portal.outreach.rendering import UndeliverableNotice
 from portal.settings import get_setting
 
 EVENT = "digest"

@@ -6,10 +6,10 @@ Above the kinds, so the kinds themselves can use the generic renderer for their 
 
 from __future__ import annotations
 
-from portal.notices import broadcast, digest, scheduled
 from portal.notices.channels import RenderedEmail
 from portal.notices.models import Notice
-from portal.notices.rendering import ContextBuilder, render_email
+from portal.outreach import broadcast, digest, scheduled
+from portal.outreach.rendering import ContextBuilder, render_email
 
 CONTEXT_BUILDERS: dict[str, ContextBuilder] = {
     scheduled.TEMPLATE: scheduled.email_context,

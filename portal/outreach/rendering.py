@@ -33,7 +33,7 @@ OPT_OUT_TEMPLATES = {"daily_digest": "digests", "broadcast": "broadcasts"}
 
 
 #: A kind's context builder: what its template needs beyond the notice's own context, built
-#: at send time (`portal.notices.emails` knows which kind has one).
+#: at send time (`portal.outreach.emails` knows which kind has one).
 ContextBuilder = Callable[[Notice, dict], dict]
 
 
@@ -114,7 +114,7 @@ def _escalation_context(notice: Notice, recipient: User | None) -> dict:
 
 def render_email(notice: Notice, build_context: ContextBuilder | None = None) -> RenderedEmail:
     """Subject, plain text and HTML for an email notice; `build_context` adds what its kind's
-    template needs (`portal.notices.emails.render` picks it by template)."""
+    template needs (`portal.outreach.emails.render` picks it by template)."""
     recipient = db.session.get(User, notice.recipient_user_id) if notice.recipient_user_id \
         else None
     with _external_urls_for(recipient):

@@ -9,7 +9,7 @@ from portal.escalations.models import Escalation
 from portal.escalations.operations import set_subscription
 from portal.extensions import csrf, db
 from portal.notices.optout import KINDS, opt_out, read_opt_out_token
-from portal.notices.rendering import read_unsubscribe_token
+from portal.outreach.rendering import read_unsubscribe_token
 from portal.tenancy import unscoped
 
 bp = Blueprint("notices", __name__)

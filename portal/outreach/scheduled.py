@@ -20,7 +20,6 @@ from sqlalchemy.orm import selectinload
 
 from portal import audit
 from portal.accounts.models import User
-from portal.auth.permissions import can_publish_on
 from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, OPEN_STATUSES, Role
 from portal.escalations.models import Escalation, Subscription
@@ -28,8 +27,9 @@ from portal.escalations.placeholders import fill_placeholders, unknown_placehold
 from portal.extensions import db
 from portal.notices.models import Audience, Notice, ScheduledNotice, ScheduleStatus
 from portal.notices.outbox import email_row, insert_ignoring_duplicates, keeping_viewer_zone
-from portal.notices.rendering import render_email
 from portal.operations import OperationError
+from portal.outreach.rendering import render_email
+from portal.permissions import can_publish_on
 
 EVENT = "scheduled"
 TEMPLATE = "scheduled_notice"
