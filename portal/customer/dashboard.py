@@ -124,6 +124,7 @@ def home():
         etag=tag("fragment"),
         poll_seconds=poll_seconds,
         poll_url=url_for("customer.home", **query.page_args(query.page)),
+        page_url=lambda n: url_for("customer.home", **query.page_args(n)),
         clear_url=url_for("customer.home", **({"sort": query.sort}
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
