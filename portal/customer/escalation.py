@@ -3,16 +3,24 @@ customer can do there (the POST routes are in `actions.py`).
 
 What the page shows is read by `portal.escalations.customer_page` in a constant number of
 queries, whatever the length of the timeline or the plan (a test holds the budget).
+
+The page is live: everything on it that changes is one region (`customer/_escalation_live.html`)
+that polls this URL every POLL_INTERVAL_SECONDS with the ETag it was drawn with. The ETag is
+made of what the customer may see (`customer_page.validator`), the viewer and the minute, so a
+poll while nothing changed costs one statement and answers 304, and an internal note never
+moves it. The forms inside the region are kept as the person left them when it is redrawn.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, render_template
+from flask import abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import customer_required
+from portal.auth.preview import is_previewing
+from portal.clock import now
 from portal.customer import bp
 from portal.customer.forms import (
     CommentForm,
@@ -22,22 +30,58 @@ from portal.customer.forms import (
     SurveyForm,
 )
 from portal.enums import Party, StepStatus, Tier
-from portal.escalations import customer_page, workflow
+from portal.escalations import customer_page, listing, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
+from portal.htmx import wants_fragment
 from portal.templating import duration
 
 PAGE = "customer/escalation.html"
+LIVE_REGION = "customer/_escalation_live.html"
+# Bump when the page's markup changes what a validator stands for.
+REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @bp.route("/escalations/<reference>")
 @customer_required
 def escalation(reference: str):
-    return render_template(PAGE, **page_context(reference))
+    """The page, or (to its own poll) the live region; 304 while nothing it shows changed."""
+    variant = "region" if wants_fragment() else "page"
+    if request.if_none_match:
+        escalation_id = Escalation.id_from_reference(reference)
+        stamp = customer_page.validator(escalation_id, current_user._get_current_object()) \
+            if escalation_id is not None else None
+        if stamp is None:
+            abort(404)  # missing, or another organization's (the session is scoped)
+        etag = live_etag(stamp, variant=variant)
+        if request.if_none_match.contains_weak(etag):
+            response = make_response("", 304)
+            response.set_etag(etag, weak=True)
+            return response
+    context = page_context(reference, variant=variant)
+    response = make_response(render_template(LIVE_REGION if variant == "region" else PAGE,
+                                             preserve_forms=variant == "region", **context))
+    response.set_etag(context["etag"], weak=True)
+    return response
 
 
-def page_context(reference: str, **overrides) -> dict:
+def live_etag(stamp: tuple, *, variant: str) -> str:
+    """The weak validator of one representation (the page or its live region) for this viewer:
+    what the customer may see of the escalation (`stamp`), who views it (their timezone shapes
+    every time shown; staff previewing see a banner), the minute (relative times and clocks
+    move with it) and the poll interval the region was drawn with."""
+    viewer = f"{current_user.id}:{current_user.timezone or ''}" + (
+        ":preview" if is_previewing() else "")
+    return listing.weak_etag(REPRESENTATION_VERSION, variant, viewer, repr(stamp),
+                             listing.minute_of(now()), str(_poll_seconds()))
+
+
+def _poll_seconds() -> int:
+    return int(current_app.config.get("POLL_INTERVAL_SECONDS", 15))
+
+
+def page_context(reference: str, *, variant: str = "page", **overrides) -> dict:
     """Everything the page and its fragments show, for the signed-in customer. `overrides`
     replace entries (a bound form with its errors, a confirmation message)."""
     escalation_id = Escalation.id_from_reference(reference)
@@ -48,6 +92,10 @@ def page_context(reference: str, **overrides) -> dict:
     escalation, steps, criteria = page.escalation, page.steps, page.criteria
     resolved = escalation.status in SURVEYED_STATUSES
     context = {
+        "at": now(),
+        "etag": live_etag(customer_page.stamp_of(page), variant=variant),
+        "poll_seconds": _poll_seconds(),
+        "poll_url": url_for("customer.escalation", reference=escalation.reference),
         "escalation": escalation,
         # Who speaks to the customer: the communicator, else the account manager.
         "contact": escalation.communicator or escalation.organization.account_manager,

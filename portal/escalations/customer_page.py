@@ -76,6 +76,47 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     )
 
 
+def validator(escalation_id: int, viewer: User) -> tuple | None:
+    """What the page shows changes only when one of these does (one statement; None when the
+    escalation is not there for `viewer`): the escalation's customer-visible stamp (it moves
+    with every customer-visible update, status, owner, plan item and published report:
+    `customer_saw_change`), the viewer's own choices on it, and who the organization's
+    account manager and support plan are. Internal notes move none of them."""
+    choices = _viewer_choices(viewer)
+    row = db.session.execute(
+        select(Escalation.customer_changed_at, Escalation.status, *choices,
+               Organization.account_manager_id, Organization.sla_policy_id)
+        .join(Organization, Organization.id == Escalation.organization_id)
+        .where(Escalation.id == escalation_id)
+    ).first()
+    return tuple(row) if row is not None else None
+
+
+def stamp_of(page: CustomerEscalationPage) -> tuple:
+    """`validator`'s answer, from a page already loaded (no statement): the same tuple."""
+    escalation, organization = page.escalation, page.escalation.organization
+    return (escalation.customer_changed_at, escalation.status, page.subscribed,
+            page.survey_score, page.open_request.id if page.open_request else None,
+            organization.account_manager_id, organization.sla_policy_id)
+
+
+def _viewer_choices(viewer: User) -> tuple:
+    """The viewer's subscription, survey score and newest open escalation request on the
+    escalation of the enclosing statement, as scalar subqueries."""
+    subscribed = select(Subscription.subscribed).where(
+        Subscription.escalation_id == Escalation.id, Subscription.user_id == viewer.id
+    ).scalar_subquery()
+    survey_score = select(SurveyResponse.score).where(
+        SurveyResponse.escalation_id == Escalation.id, SurveyResponse.user_id == viewer.id
+    ).scalar_subquery()
+    latest_open_request = select(func.max(EscalationRequest.id)).where(
+        EscalationRequest.escalation_id == Escalation.id,
+        EscalationRequest.requested_by_id == viewer.id,
+        EscalationRequest.handled_at.is_(None),
+    ).scalar_subquery()
+    return subscribed, survey_score, latest_open_request
+
+
 def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest update that counts is already
     on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
@@ -95,18 +136,8 @@ def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
 def _escalation_with_choices(escalation_id: int, viewer: User):
     """The escalation with its people and SLA policy, plus the viewer's own choices on it
     (subscription, survey score, open escalation request) in the same statement."""
-    subscribed = select(Subscription.subscribed).where(
-        Subscription.escalation_id == Escalation.id, Subscription.user_id == viewer.id
-    ).scalar_subquery()
-    survey_score = select(SurveyResponse.score).where(
-        SurveyResponse.escalation_id == Escalation.id, SurveyResponse.user_id == viewer.id
-    ).scalar_subquery()
+    subscribed, survey_score, latest_open_request = _viewer_choices(viewer)
     open_request = aliased(EscalationRequest)
-    latest_open_request = select(func.max(EscalationRequest.id)).where(
-        EscalationRequest.escalation_id == Escalation.id,
-        EscalationRequest.requested_by_id == viewer.id,
-        EscalationRequest.handled_at.is_(None),
-    ).scalar_subquery()
     row = db.session.execute(
         select(Escalation, subscribed, survey_score, open_request)
         .outerjoin(open_request, open_request.id == latest_open_request)

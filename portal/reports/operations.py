@@ -14,7 +14,7 @@ from portal.clock import now
 from portal.enums import Role, StepStatus
 from portal.escalations.audiences import subscribers_of
 from portal.escalations.models import Escalation
-from portal.escalations.operations.common import require_staff
+from portal.escalations.operations.common import customer_saw_change, require_staff
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
 from portal.operations import OperationError
@@ -169,6 +169,7 @@ def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVer
     review.state = ReviewState.PUBLISHED
     review.published_at = at
     escalation = review.escalation
+    customer_saw_change(escalation, at)  # the escalation page links the report from now on
     audit.record("review.published", actor=actor, obj=review, version=number)
     enqueue_emails(f"review_published:{review.id}:v{number}", _audience(escalation),
                    template="review_published", escalation_id=escalation.id,

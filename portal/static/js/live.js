@@ -11,7 +11,10 @@
  *   [data-live-problem]    shown while refreshing fails
  *   rows [id][data-version] compared before and after a poll: a changed or new row gets the
  *                          class "row-changed" for a moment, and #live-announcer (a polite
- *                          status region outside the swapped part) says which changed
+ *                          status region outside the swapped part) says which changed, in
+ *                          the row's own words where it has them (data-live-new,
+ *                          data-live-changed)
+ *   .live-every            "refreshes every 15 s": shown only where this script runs
  * Polling pauses while the tab is hidden and refreshes at once when it is shown again.
  */
 (function () {
@@ -84,17 +87,26 @@
     window.setTimeout(function () { announcer.textContent = message; }, 50);
   }
 
+  // What to say about a row: its own words when it has them (data-live-new for a row that
+  // was not there, data-live-changed for one that changed), else its escalation reference.
+  function news(row, isNew) {
+    return row.getAttribute(isNew ? "data-live-new" : "data-live-changed");
+  }
+
   function highlightChanges(region, old) {
-    var changed = [];
+    var changed = [], said = [];
     region.querySelectorAll("[id][data-version]").forEach(function (row) {
       if (old[row.id] === row.getAttribute("data-version")) return;
       row.classList.add(HIGHLIGHT_CLASS);
-      changed.push(row.id.replace(/^escalation-/, ""));
+      var words = news(row, !(row.id in old));
+      if (words) said.push(words);
+      else changed.push(row.id.replace(/^escalation-/, ""));
       window.setTimeout(function () { row.classList.remove(HIGHLIGHT_CLASS); }, HIGHLIGHT_MS);
     });
-    if (changed.length === 1) announce(changed[0] + " has changed.");
-    else if (changed.length > 1) announce(changed.length + " escalations have changed: " +
+    if (changed.length === 1) said.push(changed[0] + " has changed.");
+    else if (changed.length > 1) said.push(changed.length + " escalations have changed: " +
       changed.join(", ") + ".");
+    if (said.length) announce(said.join(" "));
   }
 
   // Send the region's ETag with its own polls (not with a filter form's requests).
@@ -108,15 +120,19 @@
   // Nobody is looking: skip the poll, and catch up when the tab is shown again.
   // A request that is not a poll (the filter form) aims at the live regions: a poll still in
   // flight would answer for the old filters, so it is aborted before it can swap.
+  // A form inside a region (a comment, a step marked done) changes what the region shows: a
+  // poll already in flight would answer for before it and undo the form's own swap.
   document.addEventListener("htmx:beforeRequest", function (evt) {
     var elt = evt.detail.elt;
     if (isLive(elt)) {
       if (document.visibilityState === "hidden") evt.preventDefault();
       return;
     }
-    if (window.htmx && evt.detail.target && isLive(evt.detail.target)) {
-      window.htmx.trigger(evt.detail.target, "htmx:abort");
-    }
+    if (!window.htmx) return;
+    var target = evt.detail.target;
+    var region = (target && isLive(target)) ? target
+      : (elt && elt.closest ? elt.closest("[data-live]") : null);
+    if (region) window.htmx.trigger(region, "htmx:abort");
   });
 
   document.addEventListener("visibilitychange", function () {
@@ -167,6 +183,8 @@
   });
 
   function start() {
+    // With scripts running, the lists say they refresh themselves (CSS shows .live-every).
+    document.documentElement.classList.add("live-js");
     tick();
     window.setInterval(tick, TICK_MS);
   }
