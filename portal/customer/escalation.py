@@ -18,6 +18,7 @@ from datetime import timedelta
 from flask import abort, current_app, make_response, render_template, request, url_for
 from flask_login import current_user
 
+from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
@@ -48,42 +49,74 @@ WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 def escalation(reference: str):
     """The page, or (to its own poll) the live region; 304 while nothing it shows changed."""
     variant = "region" if wants_fragment() else "page"
-    if request.if_none_match:
-        escalation_id = Escalation.id_from_reference(reference)
-        stamp = customer_page.validator(escalation_id, current_user._get_current_object()) \
-            if escalation_id is not None else None
-        if stamp is None:
-            abort(404)  # missing, or another organization's (the session is scoped)
-        etag = live_etag(stamp, variant=variant)
-        if request.if_none_match.contains_weak(etag):
-            response = make_response("", 304)
-            response.set_etag(etag, weak=True)
-            return response
-    context = page_context(reference, variant=variant)
-    response = make_response(render_template(LIVE_REGION if variant == "region" else PAGE,
-                                             preserve_forms=variant == "region", **context))
-    response.set_etag(context["etag"], weak=True)
+    escalation_id = Escalation.id_from_reference(reference)
+    viewer = current_user._get_current_object()
+    stamp = live.escalation_summary(
+        escalation_id, viewer.organization_id, _validator_key(viewer.id, viewer.organization_id),
+        lambda: customer_page.validator(escalation_id, viewer)) \
+        if escalation_id is not None else None
+    if stamp is None:
+        abort(404)  # missing, or another organization's (the session is scoped)
+    previewing = is_previewing()
+    etag = live_etag(escalation_id, stamp, variant=variant, viewer_id=viewer.id,
+                     timezone=viewer.timezone or "", previewing=previewing, at=now(),
+                     poll_seconds=_poll_seconds(current_app.config))
+    if request.if_none_match.contains_weak(etag):
+        response = make_response("", 304)
+    else:
+        context = page_context(reference, etag=etag)
+        response = make_response(render_template(
+            LIVE_REGION if variant == "region" else PAGE,
+            preserve_forms=variant == "region", **context))
+        if not previewing:
+            live.offer((variant, escalation_id), etag)
+    response.set_etag(etag, weak=True)
     return response
 
 
-def live_etag(stamp: tuple, *, variant: str) -> str:
-    """The weak validator of one representation (the page or its live region) for this viewer:
-    what the customer may see of the escalation (`stamp`), who views it (their timezone shapes
+@live.revalidates("customer.escalation")
+def revalidate(visit: live.Visit) -> live.Answer | None:
+    """The ETag `escalation` would give this visit, from the memo alone (None: ask the app)."""
+    escalation_id = Escalation.id_from_reference(visit.view_args["reference"])
+    if escalation_id is None or visit.args:
+        return None
+    viewer = visit.stamp
+    stamp = visit.memo.escalation_summary(
+        escalation_id, viewer.organization_id,
+        _validator_key(viewer.id, viewer.organization_id))
+    if stamp is None:
+        return None
+    variant = "region" if visit.wants_fragment else "page"
+    return live.Answer(etag=live_etag(
+        escalation_id, stamp, variant=variant, viewer_id=viewer.id, timezone=viewer.timezone,
+        previewing=False, at=visit.at, poll_seconds=_poll_seconds(visit.config),
+    ), representation=(variant, escalation_id))
+
+
+def _validator_key(viewer_id: int, organization_id: int | None) -> tuple:
+    return ("page", viewer_id, organization_id)
+
+
+def live_etag(escalation_id: int, stamp: tuple, *, variant: str, viewer_id: int, timezone: str,
+              previewing: bool, at, poll_seconds: int) -> str:
+    """The weak validator of one representation (the page or its live region) of one
+    escalation: what the customer may see of it (`stamp`), who views it (their timezone shapes
     every time shown; staff previewing see a banner), the minute (relative times and clocks
-    move with it) and the poll interval the region was drawn with."""
-    viewer = f"{current_user.id}:{current_user.timezone or ''}" + (
-        ":preview" if is_previewing() else "")
-    return listing.weak_etag(REPRESENTATION_VERSION, variant, viewer, repr(stamp),
-                             listing.minute_of(now()), str(_poll_seconds()))
+    move with it) and the poll interval the region was drawn with. The view and the gate
+    (`revalidate`) both ask this."""
+    viewer = f"{viewer_id}:{timezone}" + (":preview" if previewing else "")
+    return listing.weak_etag(REPRESENTATION_VERSION, variant, str(escalation_id), viewer,
+                             repr(stamp), listing.minute_of(at), str(poll_seconds))
 
 
-def _poll_seconds() -> int:
-    return int(current_app.config.get("POLL_INTERVAL_SECONDS", 15))
+def _poll_seconds(config) -> int:
+    return int(config.get("POLL_INTERVAL_SECONDS", 15))
 
 
-def page_context(reference: str, *, variant: str = "page", **overrides) -> dict:
+def page_context(reference: str, **overrides) -> dict:
     """Everything the page and its fragments show, for the signed-in customer. `overrides`
-    replace entries (a bound form with its errors, a confirmation message)."""
+    replace entries (a bound form with its errors, a confirmation message; the view passes
+    the ETag it already has)."""
     escalation_id = Escalation.id_from_reference(reference)
     page = customer_page.load(escalation_id, current_user._get_current_object()) \
         if escalation_id is not None else None
@@ -93,8 +126,8 @@ def page_context(reference: str, *, variant: str = "page", **overrides) -> dict:
     resolved = escalation.status in SURVEYED_STATUSES
     context = {
         "at": now(),
-        "etag": live_etag(customer_page.stamp_of(page), variant=variant),
-        "poll_seconds": _poll_seconds(),
+        "etag": "",  # an action's answer: the region's next poll is redrawn
+        "poll_seconds": _poll_seconds(current_app.config),
         "poll_url": url_for("customer.escalation", reference=escalation.reference),
         "escalation": escalation,
         # Who speaks to the customer: the communicator, else the account manager.

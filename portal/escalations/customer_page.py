@@ -92,14 +92,6 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
     return tuple(row) if row is not None else None
 
 
-def stamp_of(page: CustomerEscalationPage) -> tuple:
-    """`validator`'s answer, from a page already loaded (no statement): the same tuple."""
-    escalation, organization = page.escalation, page.escalation.organization
-    return (escalation.customer_changed_at, escalation.status, page.subscribed,
-            page.survey_score, page.open_request.id if page.open_request else None,
-            organization.account_manager_id, organization.sla_policy_id)
-
-
 def _viewer_choices(viewer: User) -> tuple:
     """The viewer's subscription, survey score and newest open escalation request on the
     escalation of the enclosing statement, as scalar subqueries."""

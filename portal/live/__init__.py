@@ -1,6 +1,7 @@
 """Live pages that stay cheap while nothing changes (a dashboard polled all week long).
 
-    memo.py   what a worker process remembers: user stamps, dashboard validators, pages
+    memo.py   what a worker process remembers: user stamps, dashboard and escalation page
+              validators, pages
     feed.py   PostgreSQL LISTEN/NOTIFY: which rows changed, so the memo forgets them
     gate.py   WSGI middleware answering repeat requests (304, replayed pages) from the memo
 
@@ -22,8 +23,8 @@ from portal.live.gate import Answer, Gate, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
-__all__ = ["Answer", "Visit", "init_app", "offer", "remember_user", "revalidates",
-           "stamp_of", "summary", "user_ticket"]
+__all__ = ["Answer", "Visit", "escalation_summary", "init_app", "offer", "remember_user",
+           "revalidates", "stamp_of", "summary", "user_ticket"]
 
 EXTENSION = "clearpath.live"
 _REVALIDATORS: dict[str, Callable[[Visit], Answer | None]] = {}
@@ -93,6 +94,25 @@ def summary(organization_id: int, key, load: Callable[[], Any]) -> Any:
     if value is None:
         value = load()
         memo.remember_summary(ticket, organization_id, key, value)
+    return value
+
+
+def escalation_summary(escalation_id: int, organization_id: int, key,
+                       load: Callable[[], Any]) -> Any:
+    """An escalation page's validator for `key`, from the memo or from `load()` (then kept,
+    unless it is None: the escalation is not there for this viewer)."""
+    memo = _memo()
+    if memo is None:
+        return load()
+    tickets = (memo.ticket("escalation", escalation_id), memo.ticket("org", organization_id))
+    _keep(tickets[0], "escalation", escalation_id)
+    _keep(tickets[1], "org", organization_id)
+    value = memo.escalation_summary(escalation_id, organization_id, key)
+    if value is None:
+        value = load()
+        if value is not None:
+            memo.remember_escalation_summary(tickets, escalation_id, organization_id, key,
+                                             value)
     return value
 
 

@@ -1,8 +1,10 @@
 """The change feed: PostgreSQL tells every worker process which rows changed.
 
-Triggers (migration 0015) run `pg_notify('clearpath_live', 'org:<id>')` when an escalation's
-customer-visible stamp moves (or one is opened), and `'user:<id>'` when a user's session
-version, active flag, role, organization or timezone changes. Notifications are
+Triggers (migrations 0015 and 0017) run `pg_notify('clearpath_live', 'org:<id>')` and
+`'escalation:<id>'` when an escalation's customer-visible stamp moves (or one is opened),
+`'escalation:<id>'` when a viewer's subscription, survey answer or escalation request on it
+changes, and `'user:<id>'` when a user's session version, active flag, role, organization or
+timezone changes. Notifications are
 transactional: they are delivered at commit, never for a rolled-back change, and whatever
 code path wrote the row (ORM, set-based SQL, a migration, psql) sends them.
 
@@ -24,7 +26,7 @@ import psycopg
 from portal.live.memo import Memo
 
 CHANNEL = "clearpath_live"
-KINDS = frozenset({"org", "user"})
+KINDS = frozenset({"org", "user", "escalation"})
 log = logging.getLogger(__name__)
 
 

@@ -1,8 +1,8 @@
 """The gate: answers a live page's repeat requests from the memo, before Flask runs.
 
-A customer's dashboard is asked for again and again (a poll every 15 s, a reload, a second
-tab) while nothing changed. The gate is WSGI middleware in front of the app. For a GET of a
-registered path it:
+A customer's dashboard and escalation pages are asked for again and again (a poll every 15 s,
+a reload, a second tab) while nothing changed. The gate is WSGI middleware in front of the app.
+For a GET of a registered route (matched by the app's own URL rules, with their arguments) it:
 
 1. reads the session cookie (verified with the app's own signing serializer; a cookie already
    verified is looked up, not verified again, and its age is still checked);
@@ -37,6 +37,8 @@ from urllib.parse import parse_qsl
 from flask import Flask
 from itsdangerous import BadSignature
 from werkzeug.datastructures import MultiDict
+from werkzeug.exceptions import HTTPException
+from werkzeug.routing import Map, MapAdapter, RoutingException
 
 from portal import security, sessions
 from portal.clock import now
@@ -52,6 +54,7 @@ class Visit:
 
     stamp: UserStamp
     session: dict  # the verified cookie's contents (never changed here)
+    view_args: dict  # the route's arguments, as the URL rule converted them
     args: MultiDict
     wants_fragment: bool
     at: object  # datetime
@@ -75,17 +78,31 @@ class Gate:
                  revalidators: dict[str, Revalidate]):
         self.app, self.wsgi_app, self.memo, self.feed = app, wsgi_app, memo, feed
         self._endpoints = revalidators  # endpoint → its validator (registered at import)
-        self._paths: dict[str, tuple[str, Revalidate]] | None = None
+        self._router: tuple[tuple[str, ...], MapAdapter] | None = None
         self._sessions = _SessionReader(app)
 
-    def _routes(self) -> dict[str, tuple[str, Revalidate]]:
-        if self._paths is None:
-            paths = {}
-            for rule in self.app.url_map.iter_rules():
-                if rule.endpoint in self._endpoints and not rule.arguments:
-                    paths[rule.rule] = (rule.endpoint, self._endpoints[rule.endpoint])
-            self._paths = paths
-        return self._paths
+    def _routes(self) -> tuple[tuple[str, ...], MapAdapter]:
+        """The registered endpoints' URL rules (copies of the app's, with its converters) in
+        a map of their own, and the static prefixes that let any other path pass at once."""
+        if self._router is None:
+            rules = [rule for rule in self.app.url_map.iter_rules()
+                     if rule.endpoint in self._endpoints]
+            url_map = Map([rule.empty() for rule in rules],
+                          converters=self.app.url_map.converters,
+                          strict_slashes=self.app.url_map.strict_slashes,
+                          merge_slashes=self.app.url_map.merge_slashes)
+            prefixes = tuple({rule.rule.split("<", 1)[0] for rule in rules})
+            self._router = (prefixes, url_map.bind("gate"))
+        return self._router
+
+    def _route(self, path: str) -> tuple[str, dict] | None:
+        prefixes, adapter = self._routes()
+        if not path.startswith(prefixes):
+            return None
+        try:
+            return adapter.match(path, method="GET")
+        except (HTTPException, RoutingException):  # not a live page (or a redirect): the app
+            return None
 
     # ------------------------------------------------------------------------------- WSGI
     def __call__(self, environ, start_response):
@@ -93,20 +110,21 @@ class Gate:
             self.feed.ensure_started()
         route = None
         if environ.get("REQUEST_METHOD") == "GET":
-            route = self._routes().get(environ.get("PATH_INFO", ""))
+            route = self._route(environ.get("PATH_INFO", ""))
         if route is None:
             return self.wsgi_app(environ, start_response)
-        endpoint, revalidate = route
+        endpoint, view_args = route
         if self.memo.live and not _asks_for_fresh(environ):
-            answered = self._answer(endpoint, revalidate, environ, start_response)
+            answered = self._answer(endpoint, view_args, environ, start_response)
             if answered is not None:
                 return answered
         return self._through(endpoint, environ, start_response)
 
-    def _answer(self, endpoint, revalidate, environ, start_response):
-        visit = self._visit(environ)
+    def _answer(self, endpoint, view_args, environ, start_response):
+        visit = self._visit(environ, view_args)
         if visit is None:
             return None
+        revalidate = self._endpoints[endpoint]
         answer = revalidate(visit)
         if answer is None:
             return None
@@ -127,7 +145,7 @@ class Gate:
         start_response(page.status, headers)
         return [body]
 
-    def _visit(self, environ) -> Visit | None:
+    def _visit(self, environ, view_args: dict) -> Visit | None:
         data = self._sessions.read(environ)
         if data is None or "_flashes" in data:
             return None
@@ -151,8 +169,9 @@ class Gate:
         args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         wants_fragment = (environ.get("HTTP_HX_REQUEST") == "true"
                           and environ.get("HTTP_HX_BOOSTED") != "true")
-        return Visit(stamp=stamp, session=data, args=args, wants_fragment=wants_fragment, at=at,
-                     memo=self.memo, config=self.app.config)
+        return Visit(stamp=stamp, session=data, view_args=view_args, args=args,
+                     wants_fragment=wants_fragment, at=at, memo=self.memo,
+                     config=self.app.config)
 
     # --------------------------------------------------------------------- pass-through
     def _through(self, endpoint, environ, start_response):

@@ -7,6 +7,8 @@ Three kinds of entries, each derived from committed rows and dropped by the chan
   version, active flag, role, organization, timezone); dropped on "user:<id>";
 * dashboard summaries per (organization, query): the validator of the customer's view;
   dropped, all of an organization's at once, on "org:<id>";
+* escalation page validators per (escalation, viewer): dropped on "escalation:<id>", and
+  void once their organization's "org:<id>" arrives (checked when read);
 * rendered pages: a response the gate may send again, keyed by everything it was made from
   (its ETag, the viewer's stamp and CSRF secret); unreachable once a validator changes, and
   evicted least-recently-used within a count and a byte budget.
@@ -68,6 +70,8 @@ class Memo:
         self._generations: dict[tuple[str, int], int] = {}
         self._users: dict[int, UserStamp] = {}
         self._summaries: dict[int, dict[Any, Any]] = {}
+        # escalation id → {key: (value, the organization's generation when it was read)}
+        self._escalations: dict[int, dict[Any, tuple[Any, int]]] = {}
         self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
         self._page_bytes = 0
         self.max_pages, self.max_page_bytes = max_pages, max_page_bytes
@@ -85,17 +89,21 @@ class Memo:
             self._generations.clear()
             self._users.clear()
             self._summaries.clear()
+            self._escalations.clear()
             self._pages.clear()
             self._page_bytes = 0
 
     def changed(self, kind: str, key: int) -> None:
-        """Rows behind ("user", id) or ("org", id) changed: drop what was derived from them."""
+        """Rows behind ("user", id), ("org", id) or ("escalation", id) changed: drop what was
+        derived from them."""
         with self._lock:
             self._generations[(kind, key)] = self._generations.get((kind, key), 0) + 1
             if kind == "user":
                 self._users.pop(key, None)
             elif kind == "org":
                 self._summaries.pop(key, None)
+            elif kind == "escalation":
+                self._escalations.pop(key, None)
 
     # ------------------------------------------------------------------------- readers' side
     def ticket(self, kind: str, key: int) -> Ticket:
@@ -126,6 +134,29 @@ class Memo:
                     self._summaries.clear()
                 self._summaries.setdefault(organization_id, {})[key] = value
 
+    def escalation_summary(self, escalation_id: int, organization_id: int, key) -> Any:
+        """An escalation page's validator for `key`, while neither the escalation nor its
+        organization changed since it was read."""
+        entry = self._escalations.get(escalation_id, {}).get(key)
+        if entry is None:
+            return None
+        value, organization_generation = entry
+        if organization_generation != self._generations.get(("org", organization_id), 0):
+            return None
+        return value
+
+    def remember_escalation_summary(self, tickets: tuple[Ticket, Ticket], escalation_id: int,
+                                    organization_id: int, key, value) -> None:
+        """`tickets`: the escalation's and its organization's, taken before the read."""
+        escalation_ticket, organization_ticket = tickets
+        with self._lock:
+            if (self._still_valid(escalation_ticket, "escalation", escalation_id)
+                    and self._still_valid(organization_ticket, "org", organization_id)):
+                if sum(map(len, self._escalations.values())) >= MAX_ENTRIES:
+                    self._escalations.clear()
+                self._escalations.setdefault(escalation_id, {})[key] = (
+                    value, organization_ticket.generation)
+
     def page(self, key: tuple) -> CachedPage | None:
         page = self._pages.get(key)
         if page is not None:
@@ -154,4 +185,5 @@ class Memo:
     def sizes(self) -> dict[str, int]:
         return {"users": len(self._users),
                 "summaries": sum(map(len, self._summaries.values())),
+                "escalations": sum(map(len, self._escalations.values())),
                 "pages": len(self._pages), "page_bytes": self._page_bytes}

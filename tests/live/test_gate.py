@@ -79,6 +79,30 @@ def test_nothing_is_kept_while_the_feed_is_down_or_across_a_reconnect():
     assert memo.user(7) is None
 
 
+def test_an_escalation_validator_lives_until_its_escalation_or_organization_changes():
+    memo = Memo()
+    memo.reset(live=True)
+
+    def remember(value):
+        tickets = (memo.ticket("escalation", 5), memo.ticket("org", 3))
+        memo.remember_escalation_summary(tickets, 5, 3, "viewer 9", value)
+
+    remember("v1")
+    assert memo.escalation_summary(5, 3, "viewer 9") == "v1"
+    memo.changed("escalation", 6)  # another escalation: kept
+    assert memo.escalation_summary(5, 3, "viewer 9") == "v1"
+    memo.changed("escalation", 5)
+    assert memo.escalation_summary(5, 3, "viewer 9") is None
+    remember("v2")
+    memo.changed("org", 3)  # the organization (its contact, its plan): void as well
+    assert memo.escalation_summary(5, 3, "viewer 9") is None
+    # A value read before a change that arrives before it is kept is never kept.
+    tickets = (memo.ticket("escalation", 5), memo.ticket("org", 3))
+    memo.changed("escalation", 5)
+    memo.remember_escalation_summary(tickets, 5, 3, "viewer 9", "stale")
+    assert memo.escalation_summary(5, 3, "viewer 9") is None
+
+
 def test_pages_are_evicted_least_recently_used_within_the_byte_budget():
     memo = Memo(max_pages=10, max_page_bytes=8000)
     memo.reset(live=True)
@@ -87,7 +111,8 @@ def test_pages_are_evicted_least_recently_used_within_the_byte_budget():
         memo.remember_page(tickets, ("page", n), CachedPage("200 OK", (), b"x" * 900, "n"))
     assert memo.page(("page", 0)) is not None  # used: now the most recent
     memo.remember_page(tickets, ("page", 8), CachedPage("200 OK", (), b"x" * 900, "n"))
-    assert memo.sizes() == {"users": 0, "summaries": 0, "pages": 8, "page_bytes": 7200}
+    assert memo.sizes() == {"users": 0, "summaries": 0, "escalations": 0, "pages": 8,
+                            "page_bytes": 7200}
     assert memo.page(("page", 1)) is None and memo.page(("page", 0)) is not None
     # One page may take an eighth of the budget at most.
     memo.remember_page(tickets, ("big", 0), CachedPage("200 OK", (), b"x" * 1001, "n"))

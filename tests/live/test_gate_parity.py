@@ -134,7 +134,7 @@ def _gate_accepts(app, cookie: str | None, environ: dict, stamp: UserStamp) -> b
                **environ}
     if cookie is not None:
         headers["HTTP_COOKIE"] = f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
-    return gate._visit(headers) is not None
+    return gate._visit(headers, {}) is not None
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])

@@ -184,3 +184,59 @@ def test_while_the_feed_is_down_everything_goes_to_the_app(live_app, scene):
         assert poll.status_code == 304 and statements  # the app itself answered
         assert gate.feed.wait_until_live(), "the feed did not reconnect"
         assert gate.memo.sizes()["summaries"] == 0  # reconnecting forgot everything
+
+
+def test_the_escalation_page_is_answered_from_memory_until_what_it_shows_changes(
+        live_app, scene):
+    """The escalation page and its region's polls come from the memo on repeat; an internal
+    note keeps them; the viewer's own choice and a customer update drop that escalation's
+    validators in every process (its own notification, `escalation:<id>`)."""
+    client = _signed_in(live_app, scene["email"])
+    path = f"/escalations/{Escalation.reference_of(scene['escalation'])}"
+    memo = _gate(live_app).memo
+    with frozen_at(T0 + timedelta(seconds=10)):
+        client.get(path)  # the first page after signing in changes the session
+        first = client.get(path)
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        with counted_queries(live_app) as statements:
+            again = client.get(path)
+        assert again.status_code == 200 and statements == []
+        assert again.get_data(as_text=True).replace(_nonce(again), "") == \
+            first.get_data(as_text=True).replace(_nonce(first), "")
+        etag = client.get(path, headers=HX).headers["ETag"]
+        with counted_queries(live_app) as statements:
+            poll = client.get(path, headers={**HX, "If-None-Match": etag})
+        assert poll.status_code == 304 and statements == [] and poll.headers["ETag"] == etag
+
+    with committed(live_app, T0 + timedelta(seconds=11)) as session:
+        ops.post_update(session.get(Escalation, scene["escalation"]),
+                        author=session.get(User, scene["agent"]),
+                        body="Internal: db02 as well", visibility=Visibility.INTERNAL)
+    time.sleep(0.3)  # room for a (wrong) notification to arrive
+    with frozen_at(T0 + timedelta(seconds=12)):
+        assert client.get(path, headers={**HX, "If-None-Match": etag}).status_code == 304
+
+    # The viewer stops the emails: the page they reload must say so at once.
+    with frozen_at(T0 + timedelta(seconds=13)):
+        token = AuthActions(client).csrf_token(path)
+        assert client.post(f"{path}/subscription", data={
+            "subscription-csrf_token": token, "subscription-subscribed": "no"}
+        ).status_code == 302
+    assert _wait(lambda: memo.sizes()["escalations"] == 0), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=14)):
+        reloaded = client.get(path)
+        assert "Email me about updates" in reloaded.get_data(as_text=True)
+        etag = client.get(path, headers=HX).headers["ETag"]
+        assert client.get(path, headers={**HX, "If-None-Match": etag}).status_code == 304
+
+    with committed(live_app, T0 + timedelta(seconds=15)) as session:
+        ops.post_update(session.get(Escalation, scene["escalation"]),
+                        author=session.get(User, scene["agent"]),
+                        body="Rolled back; error rate is normal.",
+                        visibility=Visibility.CUSTOMER)
+    assert _wait(lambda: memo.sizes()["escalations"] == 0), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=16)):
+        changed = client.get(path, headers={**HX, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Rolled back; error rate is normal." in changed.get_data(as_text=True)
+    assert "db02" not in changed.get_data(as_text=True)
