@@ -4,17 +4,19 @@ SQLite (the embedded default): a file in instance/, WAL, a busy timeout, foreign
 transactions begun by us so SAVEPOINTs work (pysqlite's own transaction handling breaks them).
 A transaction reads without locking; its first write takes the write lock up front (see
 `_take_write_lock`), so several people at once wait their turn instead of failing.
-PostgreSQL (production): psycopg 3 with `pool_pre_ping`.
+PostgreSQL (production): psycopg 3; a pooled connection idle for IDLE_PING_SECONDS is pinged
+before it is handed out (`_ping_idle_connections`), a busy one is not.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 
 import flask_sqlalchemy.session
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, make_url
 
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
@@ -29,6 +31,7 @@ from portal.extensions import db
 from portal.isolation import install as install_tenancy
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000  # below gunicorn's 30 s: a wait, not a hung worker
+IDLE_PING_SECONDS = 10.0
 
 
 def database_url(app: Flask) -> str:
@@ -47,15 +50,43 @@ def init_app(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if make_url(url).get_backend_name() == "sqlite":
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
-    else:
-        options.setdefault("pool_pre_ping", True)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
+        elif not options.get("pool_pre_ping"):
+            _ping_idle_connections(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
+
+
+_LAST_USED = "clearpath.last_used"
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Ping a pooled connection before handing it out only when it sat idle long enough for
+    the server, a proxy or a failover to have dropped it; one in steady use is handed out as
+    it is. (`pool_pre_ping` pings on every checkout: a round trip on every request, a tenth of
+    a small page's time.) A ping that fails raises DisconnectionError, and the pool replaces
+    the connection and tries again, as pre-ping would. A connection dropped while in use
+    fails that one request, and its error invalidates the whole pool at once."""
+
+    @event.listens_for(engine.pool, "checkin")
+    def _checked_in(dbapi_connection, record):
+        record.info[_LAST_USED] = time.monotonic()
+
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        last_used = record.info.get(_LAST_USED)
+        if last_used is None or time.monotonic() - last_used < IDLE_PING_SECONDS:
+            return  # just connected, or in steady use
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            raise exc.DisconnectionError(f"an idle connection was dropped: {error}") from error
+        if not alive:
+            raise exc.DisconnectionError("an idle connection was dropped")
 
 
 def _configure_sqlite(engine: Engine) -> None:

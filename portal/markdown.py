@@ -2,9 +2,15 @@
 
 The allow-list has no event handlers, no `hx-*`, no style, and links only http(s) and mailto.
 Templates put the result inside an `hx-disable` element as a second fence.
+
+A text is rendered once per process: the same update is shown on every view and poll of its
+page, and rendering is a pure function of the text (an LRU of CACHED_TEXTS texts up to
+CACHED_CHARS characters; a longer one is rendered each time, so the cache stays small).
 """
 
 from __future__ import annotations
+
+from functools import lru_cache
 
 import nh3
 from markdown_it import MarkdownIt
@@ -20,6 +26,8 @@ ALLOWED_TAGS = {
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "th": {"align"}, "td": {"align"}, "ol": {"start"}}
 ALLOWED_SCHEMES = {"http", "https", "mailto"}
+CACHED_TEXTS = 4096
+CACHED_CHARS = 8192
 
 
 def sanitize_html(html: str) -> str:
@@ -35,4 +43,14 @@ def sanitize_html(html: str) -> str:
 
 def render_markdown(text: str | None) -> Markup:
     """Render user Markdown to sanitized HTML, safe to put in a template."""
-    return Markup(sanitize_html(_md.render(text or "")))
+    text = text or ""
+    if len(text) > CACHED_CHARS:
+        return Markup(_render(text))
+    return Markup(_cached_render(text))
+
+
+def _render(text: str) -> str:
+    return sanitize_html(_md.render(text))
+
+
+_cached_render = lru_cache(maxsize=CACHED_TEXTS)(_render)

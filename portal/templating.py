@@ -9,6 +9,7 @@ from flask import Flask, g
 from flask_login import current_user
 
 from portal.clock import now
+from portal.escalations import priority
 from portal.markdown import render_markdown
 
 
@@ -60,6 +61,8 @@ def iso(value: datetime | None) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=localtime, relative=relative, duration=duration, iso=iso,
-        markdown=render_markdown,
+        markdown=render_markdown, priority_segments=priority.bar_segments,
+        priority_words=priority.in_words, priority_points=priority.points_text,
     )
     app.jinja_env.globals["now"] = now
+    app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

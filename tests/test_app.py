@@ -1,8 +1,10 @@
 """The factory, its configuration sources, and the CLI."""
 
+import psycopg
+import pytest
 from sqlalchemy import select, text
 
-from portal import create_app
+from portal import create_app, database
 from portal.accounts.models import User
 from portal.enums import Role
 from portal.extensions import db
@@ -48,13 +50,33 @@ def test_sqlite_runs_with_wal_busy_timeout_and_foreign_keys(app):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
 
 
-def test_postgres_engine_pings_before_use(app):
-    """Pooled PostgreSQL connections are checked before use (failovers, idle timeouts)."""
+def test_postgres_pings_a_pooled_connection_only_after_it_sat_idle(app, monkeypatch):
+    """A connection in steady use is handed out without a round trip; one that sat idle is
+    pinged first, and one the server dropped meanwhile is replaced without an error."""
     with app.app_context():
-        if db.engine.dialect.name == "postgresql":
-            assert db.engine.pool._pre_ping is True
-            assert db.engine.dialect.driver == "psycopg"
-        assert db.session.execute(text("SELECT 1")).scalar() == 1
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("the pool is PostgreSQL's; the PostgreSQL pass of the suite runs this")
+        assert engine.dialect.driver == "psycopg" and not engine.pool._pre_ping
+        pings = []
+        ping = engine.dialect.do_ping
+        monkeypatch.setattr(engine.dialect, "do_ping",
+                            lambda connection: pings.append(1) or ping(connection))
+        with engine.connect() as connection:
+            pid = connection.connection.dbapi_connection.info.backend_pid
+        with engine.connect() as connection:
+            assert connection.connection.dbapi_connection.info.backend_pid == pid
+        assert pings == []  # in steady use
+
+        # Idle past the threshold (0 here), and dropped by the server meanwhile.
+        monkeypatch.setattr(database, "IDLE_PING_SECONDS", 0.0)
+        dsn = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(dsn, autocommit=True) as other:
+            other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT 1")).scalar() == 1
+            assert connection.connection.dbapi_connection.info.backend_pid != pid
+        assert pings
 
 
 def test_create_admin_from_options(app, runner):

@@ -11,8 +11,10 @@ invariant 2); tenancy comes from the session's scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
+from types import SimpleNamespace
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from portal.accounts.models import Organization, SlaPolicy, User
@@ -82,31 +84,48 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
     with every customer-visible update, status, owner, plan item and published report:
     `customer_saw_change`), the viewer's own choices on it, and who the organization's
     account manager and support plan are. Internal notes move none of them."""
-    choices = _viewer_choices(viewer)
-    row = db.session.execute(
-        select(Escalation.customer_changed_at, Escalation.status, *choices,
-               Organization.account_manager_id, Organization.sla_policy_id)
-        .join(Organization, Organization.id == Escalation.organization_id)
-        .where(Escalation.id == escalation_id)
-    ).first()
+    row = db.session.execute(_statements().validator, {
+        "escalation_id": escalation_id, "viewer_id": viewer.id}).first()
     return tuple(row) if row is not None else None
 
 
-def _viewer_choices(viewer: User) -> tuple:
-    """The viewer's subscription, survey score and newest open escalation request on the
-    escalation of the enclosing statement, as scalar subqueries."""
+@cache
+def _statements() -> SimpleNamespace:
+    """The page's statements, built once: a statement is immutable, and building one with
+    its scalar subqueries and loader options costs more than running it. The escalation and
+    the viewer are bound parameters (`escalation_id`, `viewer_id`)."""
+    escalation_id, viewer_id = bindparam("escalation_id"), bindparam("viewer_id")
     subscribed = select(Subscription.subscribed).where(
-        Subscription.escalation_id == Escalation.id, Subscription.user_id == viewer.id
+        Subscription.escalation_id == Escalation.id, Subscription.user_id == viewer_id
     ).scalar_subquery()
     survey_score = select(SurveyResponse.score).where(
-        SurveyResponse.escalation_id == Escalation.id, SurveyResponse.user_id == viewer.id
+        SurveyResponse.escalation_id == Escalation.id, SurveyResponse.user_id == viewer_id
     ).scalar_subquery()
     latest_open_request = select(func.max(EscalationRequest.id)).where(
         EscalationRequest.escalation_id == Escalation.id,
-        EscalationRequest.requested_by_id == viewer.id,
+        EscalationRequest.requested_by_id == viewer_id,
         EscalationRequest.handled_at.is_(None),
     ).scalar_subquery()
-    return subscribed, survey_score, latest_open_request
+    open_request = aliased(EscalationRequest)
+    return SimpleNamespace(
+        validator=select(Escalation.customer_changed_at, Escalation.status, subscribed,
+                         survey_score, latest_open_request, Organization.account_manager_id,
+                         Organization.sla_policy_id)
+        .join(Organization, Organization.id == Escalation.organization_id)
+        .where(Escalation.id == escalation_id),
+        escalation=select(Escalation, subscribed, survey_score, open_request)
+        .outerjoin(open_request, open_request.id == latest_open_request)
+        .where(Escalation.id == escalation_id)
+        .options(
+            joinedload(Escalation.owner),
+            joinedload(Escalation.communicator),
+            joinedload(Escalation.organization).options(
+                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
+                joinedload(Organization.account_manager),
+            ),
+            selectinload(Escalation.status_history),
+        ),
+    )
 
 
 def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
@@ -128,20 +147,6 @@ def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
 def _escalation_with_choices(escalation_id: int, viewer: User):
     """The escalation with its people and SLA policy, plus the viewer's own choices on it
     (subscription, survey score, open escalation request) in the same statement."""
-    subscribed, survey_score, latest_open_request = _viewer_choices(viewer)
-    open_request = aliased(EscalationRequest)
-    row = db.session.execute(
-        select(Escalation, subscribed, survey_score, open_request)
-        .outerjoin(open_request, open_request.id == latest_open_request)
-        .where(Escalation.id == escalation_id)
-        .options(
-            joinedload(Escalation.owner),
-            joinedload(Escalation.communicator),
-            joinedload(Escalation.organization).options(
-                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
-                joinedload(Organization.account_manager),
-            ),
-            selectinload(Escalation.status_history),
-        )
-    ).unique().first()
+    row = db.session.execute(_statements().escalation, {
+        "escalation_id": escalation_id, "viewer_id": viewer.id}).unique().first()
     return tuple(row) if row is not None else None

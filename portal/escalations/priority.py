@@ -80,3 +80,45 @@ def compute_priority(inputs: PriorityInputs, weights: dict[str, int] | None = No
     }
     score = max(0, min(100, round(sum(breakdown.values()))))
     return score, breakdown
+
+
+# ------------------------------------------------------------------------ shown in the console
+@dataclass(frozen=True)
+class BarSegment:
+    """One factor's stretch of the priority bar: where it starts (x) and how long it is."""
+
+    key: str
+    label: str
+    points: float
+    x: float
+
+    @property
+    def css(self) -> str:
+        return self.key.replace("_", "-")
+
+    @property
+    def text(self) -> str:
+        return points_text(self.points)
+
+
+def points_text(value) -> str:
+    """A factor's points as the console prints them: 35, 10.5 (one decimal at most)."""
+    return "%g" % (round((value or 0) * 10) / 10)
+
+
+def bar_segments(breakdown: dict | None) -> tuple[BarSegment, ...]:
+    """The factors with points, in FACTOR_LABELS order, each starting where the last ended."""
+    parts, x, segments = breakdown or {}, 0, []
+    for key, label in FACTOR_LABELS.items():
+        points = parts.get(key, 0) or 0
+        if points > 0:
+            segments.append(BarSegment(key, label, points, x))
+            x += points
+    return tuple(segments)
+
+
+def in_words(breakdown: dict | None) -> str:
+    """"Technical severity 35, business impact 10, customer segment 0, …": every factor."""
+    parts = breakdown or {}
+    return ", ".join(f"{label if n == 0 else label.lower()} {points_text(parts.get(key, 0))}"
+                     for n, (key, label) in enumerate(FACTOR_LABELS.items()))
