@@ -253,9 +253,9 @@ def count_queries(subjects: Subjects, poll_override: str | None) -> dict:
 class Server:
     """gunicorn serving bench/serve.py on a free loopback port; stopped on exit."""
 
-    def __init__(self, workers: int, threads: int):
+    def __init__(self, workers: int, threads: int, worker_class: str = "gthread"):
         self.port = common.free_port()
-        self.workers, self.threads = workers, threads
+        self.workers, self.threads, self.worker_class = workers, threads, worker_class
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115  (closed in __exit__)
             "w+", prefix="bench-gunicorn-", suffix=".log")
         self.process: subprocess.Popen | None = None
@@ -264,16 +264,23 @@ class Server:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def gunicorn_flags(self) -> list[str]:
+        """The same flags for every app the bench serves (bench/pages.py serves two)."""
+        flags = ["--bind", f"127.0.0.1:{self.port}", "--workers", str(self.workers),
+                 "--worker-class", self.worker_class]
+        if self.worker_class == "gthread":
+            flags += ["--threads", str(self.threads)]
+        return flags + ["--log-level", "warning", "--graceful-timeout", "5"]
+
+    def command(self) -> list[str]:
+        return [sys.executable, "-m", "gunicorn", "serve:app", *self.gunicorn_flags(),
+                "--chdir", str(common.BENCH_DIR)]
+
+    def environment(self) -> dict[str, str]:
+        return common.app_environment()
+
     def __enter__(self) -> Server:
-        command = [
-            sys.executable, "-m", "gunicorn", "serve:app",
-            "--bind", f"127.0.0.1:{self.port}",
-            "--workers", str(self.workers), "--worker-class", "gthread",
-            "--threads", str(self.threads),
-            "--chdir", str(common.BENCH_DIR), "--log-level", "warning",
-            "--graceful-timeout", "5",
-        ]
-        self.process = subprocess.Popen(command, env=common.app_environment(), stdout=self.log,
+        self.process = subprocess.Popen(self.command(), env=self.environment(), stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
