@@ -2,16 +2,23 @@
 
 One URL serves the page and (to htmx) the rows fragment the page polls every
 POLL_INTERVAL_SECONDS; both carry a weak ETag, and an unchanged poll costs one query of two
-index lookups and answers 304 (see portal.escalations.queue).
+index lookups and answers 304 (see portal.escalations.queue). On PostgreSQL, repeat requests
+are answered before Flask runs (portal.live): `revalidate` computes the same ETag from the
+memo's change stamp, and a rendered response is offered for replay.
 """
 
 from __future__ import annotations
 
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import current_app, make_response, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from admin import bp, navigation
 from admin.queue_forms import QueueFilterForm
+from portal import live
+from portal.auth.preview import is_previewing
 from portal.clock import now
 from portal.escalations import queue
 from portal.escalations.operations.common import senior_threshold
@@ -29,32 +36,36 @@ def home():
     valid = form.validate()
     query = form.to_query() if valid else queue.QueueQuery()
     at = now()
-    poll_seconds = int(current_app.config.get("POLL_INTERVAL_SECONDS", 15))
-    stamp = queue.changed_stamp()
+    poll_seconds = _poll_seconds(current_app.config)
+    stamp = live.queue_stamp(queue.changed_stamp)
+    viewer = current_user._get_current_object()
 
-    def tag(variant: str) -> str:
-        viewer = f"{current_user.id}:{current_user.timezone or ''}:{int(valid)}"
-        return queue.etag(stamp, query, variant=variant, viewer=viewer, at=at,
-                          poll_seconds=poll_seconds)
+    def tag(variant: str, args) -> str:
+        return _etag(stamp, args, variant=variant, viewer_id=viewer.id,
+                     timezone=viewer.timezone or "", role=viewer.role.value, valid=valid,
+                     at=at, poll_seconds=poll_seconds)
 
-    etag = tag("fragment" if wants_fragment() else "page")
+    variant = "fragment" if wants_fragment() else "page"
+    etag = tag(variant, request.args)
     if request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
         response.set_etag(etag, weak=True)
         return response
 
-    summary = queue.summarize(query, viewer_id=current_user.id, at=at)
-    board = queue.load_page(query, summary, viewer_id=current_user.id, at=at)
+    summary = queue.summarize(query, viewer_id=viewer.id, at=at)
+    board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
     if not wants_fragment():
         form.offer_choices(summary, queue.staff_choices(), queue.organization_choices())
+    poll_url = url_for("admin.home", **query.args())
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
         board=board,
         at=at,
-        etag=tag("fragment"),
+        etag=tag("fragment", MultiDict(parse_qsl(urlsplit(poll_url).query,
+                                                 keep_blank_values=True))),
         poll_seconds=poll_seconds,
-        poll_url=url_for("admin.home", **query.args()),
+        poll_url=poll_url,
         threshold=senior_threshold(),
         QUICK_VIEWS=queue.QUICK_VIEWS,
         page_url=lambda page: url_for("admin.home", **query.args(page=page)),
@@ -63,4 +74,40 @@ def home():
     )
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
+    if valid and not is_previewing():
+        live.offer((variant, _args_key(request.args)), etag)
     return response
+
+
+@live.revalidates("admin.home", staff=True)
+def revalidate(visit: live.Visit) -> live.Answer | None:
+    """The ETag `home` would give this visit when its filters are valid, from the memo alone
+    (None: ask `home`). Filters the form would refuse get another ETag from the app (valid
+    is in it), so the two never meet: the app answers those."""
+    stamp = visit.memo.queue_stamp()
+    if stamp is None:
+        return None
+    variant = "fragment" if visit.wants_fragment else "page"
+    viewer = visit.stamp
+    return live.Answer(etag=_etag(
+        stamp, visit.args, variant=variant, viewer_id=viewer.id, timezone=viewer.timezone,
+        role=viewer.role, valid=True, at=visit.at, poll_seconds=_poll_seconds(visit.config),
+    ), representation=(variant, _args_key(visit.args)))
+
+
+def _etag(stamp: str, args: MultiDict, *, variant: str, viewer_id: int, timezone: str,
+          role: str, valid: bool, at, poll_seconds: int) -> str:
+    """The view and the gate ask this one function. The filters are the request's own
+    arguments as sent (the poll sends back exactly the ones the page drew), so the gate needs
+    no copy of the form's rules; the viewer's quick views, timezone and role shape the page."""
+    viewer = f"{viewer_id}:{timezone}:{int(valid)}:{role}"
+    return queue.etag(stamp, _args_key(args), variant=variant, viewer=viewer, at=at,
+                      poll_seconds=poll_seconds)
+
+
+def _args_key(args: MultiDict) -> str:
+    return repr(sorted(args.items(multi=True)))
+
+
+def _poll_seconds(config) -> int:
+    return int(config.get("POLL_INTERVAL_SECONDS", 15))

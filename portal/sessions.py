@@ -20,6 +20,7 @@ SEEN_RESOLUTION_SECONDS = 60
 
 
 USER = "_user_id"  # Flask-Login's key: the signed-in user's token
+PREVIEW = "_preview"  # staff previewing the portal as a customer (portal.auth.preview)
 
 
 class Timers(Enum):

@@ -1,10 +1,14 @@
-"""change notifications per escalation (PostgreSQL only)
+"""change notifications per escalation, and for the staff queue (PostgreSQL only)
 
-The escalation page is answered from memory too (portal.live), so listeners need to know
-which escalation changed, not only which organization: an escalation's trigger now also sends
-`escalation:<id>`, and so does a change to what a viewer chose on it (their subscription,
-survey answer or escalation request), which the page shows them and which no customer-visible
-stamp records. SQLite has no listeners; nothing to do there.
+The escalation page and the staff queue are answered from memory too (portal.live), so
+listeners need to know which escalation changed, not only which organization: an escalation's
+trigger now also sends `escalation:<id>`, and so does a change to what a viewer chose on it
+(their subscription, survey answer or escalation request), which the page shows them and which
+no customer-visible stamp records. `queue:0` is sent whenever what the queue's own change stamp
+reads moves (`portal.escalations.queue.changed_stamp`: any escalation's `updated_at`, any
+handoff's acknowledgement), internal changes included: staff see those; and when a handoff or
+an update waiting for approval comes or goes (the console's navigation counts them). SQLite
+has no listeners; nothing to do there.
 
 Revision ID: 0017
 Revises: 0016
@@ -32,6 +36,34 @@ BEGIN
     RETURN NULL;
 END $$;
 
+CREATE FUNCTION clearpath_live_queue() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('clearpath_live', 'queue:0');
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER clearpath_live_queue_escalations
+    AFTER INSERT OR DELETE ON escalations
+    FOR EACH ROW EXECUTE FUNCTION clearpath_live_queue();
+
+CREATE TRIGGER clearpath_live_queue_escalation_changed
+    AFTER UPDATE ON escalations
+    FOR EACH ROW WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at)
+    EXECUTE FUNCTION clearpath_live_queue();
+
+CREATE TRIGGER clearpath_live_queue_handoff_acknowledged
+    AFTER UPDATE ON handoffs
+    FOR EACH ROW WHEN (OLD.acknowledged_at IS DISTINCT FROM NEW.acknowledged_at)
+    EXECUTE FUNCTION clearpath_live_queue();
+
+CREATE TRIGGER clearpath_live_queue_handoffs
+    AFTER INSERT OR DELETE ON handoffs
+    FOR EACH ROW EXECUTE FUNCTION clearpath_live_queue();
+
+CREATE TRIGGER clearpath_live_queue_approvals
+    AFTER INSERT OR UPDATE OR DELETE ON update_approvals
+    FOR EACH ROW EXECUTE FUNCTION clearpath_live_queue();
+
 CREATE FUNCTION clearpath_live_escalation_choice() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_notify('clearpath_live',
@@ -48,6 +80,12 @@ DOWNGRADE = "".join(f"""
 DROP TRIGGER IF EXISTS clearpath_live_{table}_changed ON {table};
 """ for table in CHOICE_TABLES) + """
 DROP FUNCTION IF EXISTS clearpath_live_escalation_choice();
+DROP TRIGGER IF EXISTS clearpath_live_queue_approvals ON update_approvals;
+DROP TRIGGER IF EXISTS clearpath_live_queue_handoffs ON handoffs;
+DROP TRIGGER IF EXISTS clearpath_live_queue_handoff_acknowledged ON handoffs;
+DROP TRIGGER IF EXISTS clearpath_live_queue_escalation_changed ON escalations;
+DROP TRIGGER IF EXISTS clearpath_live_queue_escalations ON escalations;
+DROP FUNCTION IF EXISTS clearpath_live_queue();
 
 CREATE OR REPLACE FUNCTION clearpath_live_escalation() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -18,12 +18,12 @@ from dataclasses import dataclass
 
 from flask import Flask, flash, g, make_response, render_template, request, session
 
-from portal import audit
+from portal import audit, sessions
 from portal.accounts.models import User
 from portal.extensions import db, login_manager
 from portal.permissions import Capability, can
 
-SESSION_KEY = "_preview"
+SESSION_KEY = sessions.PREVIEW
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 PREVIEWED_BLUEPRINTS = frozenset({"customer"})
 READ_ONLY_MESSAGE = "This is a read-only preview: nothing was saved."

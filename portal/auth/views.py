@@ -4,10 +4,9 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from portal import live
+from portal.accounts import credentials
 from portal.accounts.credentials import authenticate, sign_out
 from portal.accounts.models import User
 from portal.auth import bp
@@ -30,12 +29,6 @@ login_manager.session_protection = "basic"
 login_manager._session_identifier_generator = request_fingerprint
 
 
-# With its organization: every customer page names it in the top bar. Built once (a statement
-# is immutable): building it cost more than running it, on every request.
-_USER_WITH_ORGANIZATION = (select(User).options(joinedload(User.organization))
-                           .where(User.id == bindparam("user_id")))
-
-
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     """Cookie token is "<id>:<session_version>"; an old version means the session was ended."""
@@ -44,7 +37,7 @@ def load_user(token: str) -> User | None:
         return None
     user_id, version = parsed
     ticket = live.user_ticket(user_id)  # before the read: see portal.live.memo
-    user = db.session.scalar(_USER_WITH_ORGANIZATION, {"user_id": user_id})
+    user = credentials.user_with_organization(user_id)
     if user is None:
         return None
     live.remember_user(ticket, user)

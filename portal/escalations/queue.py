@@ -197,13 +197,12 @@ def changed_stamp() -> str:
     return "|".join(value.isoformat() if value else "-" for value in row)
 
 
-def etag(stamp: str, query: QueueQuery, *, variant: str, viewer: str, at: datetime,
+def etag(stamp: str, filters: str, *, variant: str, viewer: str, at: datetime,
          poll_seconds: int) -> str:
     """A weak validator for one representation of the queue (page or fragment): the change
-    stamp, the query, the viewer (their quick views and timezone) and the current minute, so
-    ages and SLA states refresh at least once a minute."""
-    return weak_etag(REPRESENTATION_VERSION, variant, viewer,
-                     repr(sorted(query.args().items())), stamp, minute_of(at),
+    stamp, the filters (as the request gave them), the viewer (their quick views and
+    timezone) and the current minute, so ages and SLA states refresh at least once a minute."""
+    return weak_etag(REPRESENTATION_VERSION, variant, viewer, filters, stamp, minute_of(at),
                      str(poll_seconds))
 
 

@@ -19,15 +19,15 @@ from flask import Flask, current_app, g, request
 from flask_login import current_user
 
 from portal.live.feed import ChangeFeed
-from portal.live.gate import Answer, Gate, Visit, offer_page
+from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
-__all__ = ["Answer", "Visit", "escalation_summary", "init_app", "offer", "remember_user",
-           "revalidates", "stamp_of", "summary", "user_ticket"]
+__all__ = ["Answer", "Visit", "escalation_summary", "init_app", "offer", "queue_stamp",
+           "remember_user", "revalidates", "stamp_of", "summary", "user_ticket"]
 
 EXTENSION = "clearpath.live"
-_REVALIDATORS: dict[str, Callable[[Visit], Answer | None]] = {}
+_REVALIDATORS: dict[str, Revalidator] = {}
 
 
 def init_app(app: Flask) -> None:
@@ -42,11 +42,13 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = gate
 
 
-def revalidates(endpoint: str):
-    """Register `fn(visit) -> Answer | None` as the gate's validator for a live endpoint."""
+def revalidates(endpoint: str, *, staff: bool = False):
+    """Register `fn(visit) -> Answer | None` as the gate's validator for a live endpoint:
+    a customer page, or with `staff` a console page (the gate asks each for its own kind of
+    visitor, as the page's own access check would)."""
 
     def register(fn):
-        _REVALIDATORS[endpoint] = fn
+        _REVALIDATORS[endpoint] = Revalidator(fn, staff=staff)
         return fn
 
     return register
@@ -113,6 +115,20 @@ def escalation_summary(escalation_id: int, organization_id: int, key,
         if value is not None:
             memo.remember_escalation_summary(tickets, escalation_id, organization_id, key,
                                              value)
+    return value
+
+
+def queue_stamp(load: Callable[[], Any]) -> Any:
+    """The staff queue's change stamp, from the memo or from `load()` (then kept)."""
+    memo = _memo()
+    if memo is None:
+        return load()
+    ticket = memo.ticket("queue", 0)
+    _keep(ticket, "queue", 0)
+    value = memo.queue_stamp()
+    if value is None:
+        value = load()
+        memo.remember_queue_stamp(ticket, value)
     return value
 
 

@@ -3,10 +3,10 @@
 Triggers (migrations 0015 and 0017) run `pg_notify('clearpath_live', 'org:<id>')` and
 `'escalation:<id>'` when an escalation's customer-visible stamp moves (or one is opened),
 `'escalation:<id>'` when a viewer's subscription, survey answer or escalation request on it
-changes, and `'user:<id>'` when a user's session version, active flag, role, organization or
-timezone changes. Notifications are
-transactional: they are delivered at commit, never for a rolled-back change, and whatever
-code path wrote the row (ORM, set-based SQL, a migration, psql) sends them.
+changes, `'queue:0'` when what the staff queue's change stamp reads moves, and `'user:<id>'`
+when a user's session version, active flag, role, organization or timezone changes.
+Notifications are transactional: they are delivered at commit, never for a rolled-back change,
+and whatever code path wrote the row (ORM, set-based SQL, a migration, psql) sends them.
 
 Each worker process runs one listener thread on its own connection. While it is connected the
 memo is `live`; when the connection drops the memo forgets everything and stays dark (every
@@ -26,7 +26,7 @@ import psycopg
 from portal.live.memo import Memo
 
 CHANNEL = "clearpath_live"
-KINDS = frozenset({"org", "user", "escalation"})
+KINDS = frozenset({"org", "user", "escalation", "queue"})
 log = logging.getLogger(__name__)
 
 

@@ -70,12 +70,18 @@ class Answer:
     representation: tuple
 
 
-Revalidate = Callable[[Visit], "Answer | None"]
+@dataclass(frozen=True)
+class Revalidator:
+    """A live page's validator, `revalidate(visit) -> Answer | None`, and whom it serves:
+    signed-in customers, or (`staff`) signed-in staff outside a customer preview."""
+
+    revalidate: Callable[[Visit], Answer | None]
+    staff: bool = False
 
 
 class Gate:
     def __init__(self, app: Flask, wsgi_app, memo: Memo, feed=None, *,
-                 revalidators: dict[str, Revalidate]):
+                 revalidators: dict[str, Revalidator]):
         self.app, self.wsgi_app, self.memo, self.feed = app, wsgi_app, memo, feed
         self._endpoints = revalidators  # endpoint → its validator (registered at import)
         self._router: tuple[tuple[str, ...], MapAdapter] | None = None
@@ -121,11 +127,11 @@ class Gate:
         return self._through(endpoint, environ, start_response)
 
     def _answer(self, endpoint, view_args, environ, start_response):
-        visit = self._visit(environ, view_args)
+        revalidator = self._endpoints[endpoint]
+        visit = self._visit(environ, view_args, staff=revalidator.staff)
         if visit is None:
             return None
-        revalidate = self._endpoints[endpoint]
-        answer = revalidate(visit)
+        answer = revalidator.revalidate(visit)
         if answer is None:
             return None
         if _matches(environ.get("HTTP_IF_NONE_MATCH"), answer.etag):
@@ -145,7 +151,9 @@ class Gate:
         start_response(page.status, headers)
         return [body]
 
-    def _visit(self, environ, view_args: dict) -> Visit | None:
+    def _visit(self, environ, view_args: dict, *, staff: bool = False) -> Visit | None:
+        """Who asks, when the app itself would take the cookie as a current sign-in of a
+        customer (or with `staff`, of staff not previewing a customer); else None."""
         data = self._sessions.read(environ)
         if data is None or "_flashes" in data:
             return None
@@ -163,9 +171,12 @@ class Gate:
         if not sessions.fingerprint_may_stand(data, browser):
             return None  # Flask-Login would mark the session non-fresh (a cookie change)
         stamp = self.memo.user(user_id)
-        if (stamp is None or not stamp.active or stamp.is_staff
-                or stamp.session_version != version or stamp.organization_id is None):
+        if stamp is None or not stamp.active or stamp.session_version != version:
             return None
+        if staff != stamp.is_staff or (not staff and stamp.organization_id is None):
+            return None  # the page's own access check would refuse, or redirect
+        if staff and sessions.PREVIEW in data:
+            return None  # previewing a customer: the console says so on every page
         args = MultiDict(parse_qsl(environ.get("QUERY_STRING", ""), keep_blank_values=True))
         wants_fragment = (environ.get("HTTP_HX_REQUEST") == "true"
                           and environ.get("HTTP_HX_BOOSTED") != "true")

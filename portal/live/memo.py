@@ -9,6 +9,7 @@ Three kinds of entries, each derived from committed rows and dropped by the chan
   dropped, all of an organization's at once, on "org:<id>";
 * escalation page validators per (escalation, viewer): dropped on "escalation:<id>", and
   void once their organization's "org:<id>" arrives (checked when read);
+* the staff queue's change stamp (one for everyone): dropped on "queue:0";
 * rendered pages: a response the gate may send again, keyed by everything it was made from
   (its ETag, the viewer's stamp and CSRF secret); unreachable once a validator changes, and
   evicted least-recently-used within a count and a byte budget.
@@ -72,6 +73,7 @@ class Memo:
         self._summaries: dict[int, dict[Any, Any]] = {}
         # escalation id → {key: (value, the organization's generation when it was read)}
         self._escalations: dict[int, dict[Any, tuple[Any, int]]] = {}
+        self._queue_stamp: Any = None
         self._pages: OrderedDict[tuple, CachedPage] = OrderedDict()
         self._page_bytes = 0
         self.max_pages, self.max_page_bytes = max_pages, max_page_bytes
@@ -90,12 +92,13 @@ class Memo:
             self._users.clear()
             self._summaries.clear()
             self._escalations.clear()
+            self._queue_stamp = None
             self._pages.clear()
             self._page_bytes = 0
 
     def changed(self, kind: str, key: int) -> None:
-        """Rows behind ("user", id), ("org", id) or ("escalation", id) changed: drop what was
-        derived from them."""
+        """Rows behind ("user", id), ("org", id), ("escalation", id) or ("queue", 0) changed:
+        drop what was derived from them."""
         with self._lock:
             self._generations[(kind, key)] = self._generations.get((kind, key), 0) + 1
             if kind == "user":
@@ -104,6 +107,8 @@ class Memo:
                 self._summaries.pop(key, None)
             elif kind == "escalation":
                 self._escalations.pop(key, None)
+            elif kind == "queue":
+                self._queue_stamp = None
 
     # ------------------------------------------------------------------------- readers' side
     def ticket(self, kind: str, key: int) -> Ticket:
@@ -156,6 +161,14 @@ class Memo:
                     self._escalations.clear()
                 self._escalations.setdefault(escalation_id, {})[key] = (
                     value, organization_ticket.generation)
+
+    def queue_stamp(self) -> Any:
+        return self._queue_stamp
+
+    def remember_queue_stamp(self, ticket: Ticket, value) -> None:
+        with self._lock:
+            if self._still_valid(ticket, "queue", 0):
+                self._queue_stamp = value
 
     def page(self, key: tuple) -> CachedPage | None:
         page = self._pages.get(key)

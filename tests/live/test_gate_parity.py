@@ -1,5 +1,6 @@
-"""The gate answers exactly the requests the app would answer for a signed-in customer with
-the session left as it is — decided by the same functions (`portal.sessions`).
+"""The gate answers exactly the requests the app would answer for a signed-in customer (or,
+on the console's queue, staff) with the session left as it is — decided by the same functions
+(`portal.sessions`).
 
 Each case makes a real session cookie (a real sign-in, then what the case changes: time, the
 browser, the user's row, the session's contents), then asks both sides:
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from flask import g, request_finished
+from flask import g, request_finished, session
 from flask_login import current_user
 
 from portal.accounts.models import User
@@ -27,7 +28,7 @@ from portal.enums import Role
 from portal.live import stamp_of
 from portal.live.gate import Gate
 from portal.live.memo import Memo, UserStamp
-from portal.sessions import SEEN, STARTED
+from portal.sessions import PREVIEW, SEEN, STARTED
 from tests.conftest import AuthActions
 
 # Real time: the cookie's own signature age is checked against the clock (by itsdangerous in
@@ -94,7 +95,7 @@ def _cookie(app, client, case: Case, user: User, viewer: User) -> str | None:
                                data={"csrf_token": token}).status_code in (302, 303)
         client.get("/escalations" if user.is_staff is False else "/admin/")  # settle
         if case.cookie == "signed out":
-            auth.logout("/escalations")
+            auth.logout("/admin/" if user.is_staff else "/escalations")
             client.get("/login")  # the sign-out's flash is shown and gone
     if case.cookie == "none":
         return None
@@ -107,25 +108,28 @@ def _cookie(app, client, case: Case, user: User, viewer: User) -> str | None:
         if case.cookie == "tampered" else value
 
 
-def _app_accepts(app, cookie: str | None, environ: dict, customer_id: int) -> bool:
+def _app_accepts(app, cookie: str | None, environ: dict, customer_id: int, *,
+                 path: str = "/escalations", staff: bool = False) -> bool:
     seen = {}
 
     def record(sender, response, **extra):
         seen["user"] = current_user.get_id() if current_user.is_authenticated else None
         seen["customer"] = current_user.is_authenticated and not current_user.is_staff
-        seen["preview"] = g.get("preview_staff") is not None
+        # A preview shows on every page, the console's too (its banner).
+        seen["preview"] = g.get("preview_staff") is not None or PREVIEW in session
 
     fresh = app.test_client()
     if cookie is not None:
         fresh.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
     with request_finished.connected_to(record, app):
-        response = fresh.get("/escalations", environ_base=environ)
+        response = fresh.get(path, environ_base=environ)
     return (response.status_code == 200 and "Set-Cookie" not in response.headers
-            and seen.get("customer") is True and not seen["preview"]
+            and seen.get("customer") is (not staff) and not seen["preview"]
             and str(seen["user"]).split(":")[0] == str(customer_id))
 
 
-def _gate_accepts(app, cookie: str | None, environ: dict, stamp: UserStamp) -> bool:
+def _gate_accepts(app, cookie: str | None, environ: dict, stamp: UserStamp, *,
+                  staff: bool = False) -> bool:
     memo = Memo()
     memo.reset(live=True)
     memo.remember_user(memo.ticket("user", stamp.id), stamp)
@@ -134,7 +138,7 @@ def _gate_accepts(app, cookie: str | None, environ: dict, stamp: UserStamp) -> b
                **environ}
     if cookie is not None:
         headers["HTTP_COOKIE"] = f"{app.config['SESSION_COOKIE_NAME']}={cookie}"
-    return gate._visit(headers, {}) is not None
+    return gate._visit(headers, {}, staff=staff) is not None
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -152,5 +156,42 @@ def test_the_gate_and_the_app_give_the_same_verdict(app, client, world, as_staff
         app_says = _app_accepts(app, cookie, environ,
                                 viewer.id if case.preview else user.id)
         gate_says = _gate_accepts(app, cookie, environ, stamp)
+    assert (app_says, gate_says) == (case.accepted, case.accepted), \
+        f"app {app_says}, gate {gate_says}, expected {case.accepted}"
+
+
+# The console's queue is answered by the gate too, for staff outside a preview: the same
+# session rules, the other kind of visitor.
+STAFF_CASES = [
+    Case("staff signed in, same browser", True, who=Role.AGENT),
+    Case("staff, a minute later (the idle timer moves)", False, who=Role.AGENT,
+         later=timedelta(seconds=61)),
+    Case("staff idle past the limit", False, who=Role.AGENT, later=timedelta(minutes=31)),
+    Case("staff in another browser", False, who=Role.AGENT,
+         environ={"HTTP_USER_AGENT": "Chrome/150"}),
+    Case("staff deactivated", False, who=Role.AGENT, user={"active": False}),
+    Case("staff with a flashed message waiting", False, who=Role.AGENT,
+         session={"_flashes": [("info", "Hello")]}),
+    Case("staff previewing a customer", False, who=Role.ACCOUNT_MANAGER, preview=True),
+    Case("a customer", False),
+    Case("staff signed out", False, who=Role.AGENT, cookie="signed out"),
+]
+
+
+@pytest.mark.parametrize("case", STAFF_CASES, ids=[c.name for c in STAFF_CASES])
+def test_on_the_console_the_gate_and_the_app_give_the_same_verdict(app, client, world,
+                                                                   as_staff, case):
+    user, viewer = _user(world, case.who), world.customers_a[Role.VIEWER]
+    cookie = _cookie(app, client, case, user, viewer)
+    with as_staff() as session:
+        row = session.get(User, user.id)
+        for column, value in case.user.items():
+            setattr(row, column, value)
+        session.flush()
+        stamp = stamp_of(session.get(User, user.id))
+    environ = {**BROWSER, **case.environ}
+    with frozen_at(T0 + case.later):
+        app_says = _app_accepts(app, cookie, environ, user.id, path="/admin/", staff=True)
+        gate_says = _gate_accepts(app, cookie, environ, stamp, staff=True)
     assert (app_says, gate_says) == (case.accepted, case.accepted), \
         f"app {app_says}, gate {gate_says}, expected {case.accepted}"

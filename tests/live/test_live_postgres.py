@@ -21,7 +21,7 @@ from portal import create_app
 from portal.accounts.models import User
 from portal.clock import frozen_at
 from portal.config import TestConfig, settings_of
-from portal.enums import Role, Visibility
+from portal.enums import Role, Status, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.extensions import db
@@ -240,3 +240,34 @@ def test_the_escalation_page_is_answered_from_memory_until_what_it_shows_changes
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "Rolled back; error rate is normal." in changed.get_data(as_text=True)
     assert "db02" not in changed.get_data(as_text=True)
+
+
+def test_the_staff_queue_is_answered_from_memory_until_anything_on_it_changes(
+        live_app, scene):
+    """Staff poll the queue all day: repeat pages and polls come from the memo; any change of
+    an escalation (internal ones too: staff see them) drops the queue's stamp everywhere."""
+    with committed(live_app, T0 + timedelta(seconds=20)):
+        staff_email = factories.make_staff(Role.ESCALATION_MANAGER).email
+    client = _signed_in(live_app, staff_email)
+    memo = _gate(live_app).memo
+    with frozen_at(T0 + timedelta(seconds=21)):
+        client.get("/admin/")  # the first page after signing in changes the session
+        first = client.get("/admin/")
+        assert first.status_code == 200 and "Set-Cookie" not in first.headers
+        with counted_queries(live_app) as statements:
+            again = client.get("/admin/")
+        assert again.status_code == 200 and statements == []
+        etag = client.get("/admin/", headers=HX).headers["ETag"]
+        with counted_queries(live_app) as statements:
+            poll = client.get("/admin/", headers={**HX, "If-None-Match": etag})
+        assert poll.status_code == 304 and statements == []
+        assert memo.queue_stamp() is not None
+
+    with committed(live_app, T0 + timedelta(seconds=22)) as session:
+        ops.change_status(session.get(Escalation, scene["escalation"]), Status.ACKNOWLEDGED,
+                          actor=session.get(User, scene["agent"]))
+    assert _wait(lambda: memo.queue_stamp() is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=23)):
+        changed = client.get("/admin/", headers={**HX, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    assert "Acknowledged" in changed.get_data(as_text=True)
