@@ -7,14 +7,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.accounts.models import User
 from portal.enums import Visibility
-from portal.escalations import operations as ops
-from portal.escalations.models import Escalation
-from portal.extensions import db
-from portal.tenancy import Scope, set_scope
 from tests.browser.polling import next_poll, polls_after_now
 from tests.browser.session import CUSTOMER_LANDING, sign_in
+from tests.browser.staff import post_as_owner
 from tests.factories import CANARY
 
 
@@ -24,17 +20,6 @@ def browser_app(browser_app):
     app, seeded = browser_app
     app.config["POLL_INTERVAL_SECONDS"] = 1
     return app, seeded
-
-
-def _post_as_staff(app, reference: str, body: str, visibility: Visibility) -> None:
-    """A staff member posts an update through the operation, as the console would."""
-    with app.app_context():
-        session = db.session()
-        set_scope(session, Scope.unscoped("browser test: staff posts an update"))
-        escalation = session.get(Escalation, Escalation.id_from_reference(reference))
-        author = session.get(User, escalation.owner_id)
-        ops.post_update(escalation, author=author, body=body, visibility=visibility)
-        session.commit()
 
 
 @pytest.mark.browser
@@ -55,12 +40,12 @@ def test_a_watched_row_changes_without_a_reload(page, page_errors, browser_app, 
         re.compile(r"^(just now|\d+ seconds ago)$"))
 
     # An internal note is not news to the customer: nothing changes on their screen.
-    _post_as_staff(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
+    post_as_owner(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
     polls_after_now(page, "/escalations")
     expect(excerpt).to_have_text(re.compile("We are investigating"))
     expect(row).not_to_have_class(re.compile("row-changed"))
 
-    _post_as_staff(app, seeded.reference, "Root cause found: a **bad deploy**. Rolling back.",
+    post_as_owner(app, seeded.reference, "Root cause found: a **bad deploy**. Rolling back.",
                    Visibility.CUSTOMER)
     expect(excerpt).to_have_text("Root cause found: a bad deploy. Rolling back.")
     expect(row).to_have_class(re.compile(r"\brow-changed\b"))

@@ -8,14 +8,10 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.accounts.models import User
 from portal.enums import Visibility
-from portal.escalations import operations as ops
-from portal.escalations.models import Escalation
-from portal.extensions import db
-from portal.tenancy import Scope, set_scope
 from tests.browser.polling import next_poll, polls_after_now
 from tests.browser.session import CUSTOMER_LANDING, sign_in
+from tests.browser.staff import post_as_owner
 from tests.factories import CANARY, PASSWORD
 
 
@@ -25,18 +21,6 @@ def browser_app(browser_app):
     app, seeded = browser_app
     app.config["POLL_INTERVAL_SECONDS"] = 1
     return app, seeded
-
-
-def _post_as_owner(app, reference: str, body: str, visibility: Visibility) -> str:
-    """The owner posts an update through the operation, as the console would; their name."""
-    with app.app_context():
-        session = db.session()
-        set_scope(session, Scope.unscoped("browser test: staff posts an update"))
-        escalation = session.get(Escalation, Escalation.id_from_reference(reference))
-        author = session.get(User, escalation.owner_id)
-        ops.post_update(escalation, author=author, body=body, visibility=visibility)
-        session.commit()
-        return author.name
 
 
 @pytest.mark.browser
@@ -53,11 +37,11 @@ def test_a_new_update_appears_while_the_customer_types(page, page_errors, browse
 
     # Unchanged polls answer 304 and leave the page alone; an internal note changes nothing.
     next_poll(page, path, status=304)
-    _post_as_owner(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
+    post_as_owner(app, seeded.reference, f"{CANARY} looking at db-07", Visibility.INTERNAL)
     polls_after_now(page, path)
     expect(page.locator("#timeline .timeline-item.row-changed")).to_have_count(0)
 
-    author = _post_as_owner(app, seeded.reference, "Root cause found: a **bad deploy**.",
+    author = post_as_owner(app, seeded.reference, "Root cause found: a **bad deploy**.",
                             Visibility.CUSTOMER)
     newest = page.locator("#timeline .timeline-item").first
     expect(newest).to_contain_text("Root cause found: a bad deploy.")

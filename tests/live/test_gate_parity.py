@@ -141,21 +141,28 @@ def _gate_accepts(app, cookie: str | None, environ: dict, stamp: UserStamp, *,
     return gate._visit(headers, {}, staff=staff) is not None
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_the_gate_and_the_app_give_the_same_verdict(app, client, world, as_staff, case):
+def _verdicts(app, client, world, as_staff, case: Case, *, staff: bool) -> tuple[bool, bool]:
+    """What the app and the gate say of the case's cookie: on the customer dashboard, or on
+    the console's queue (`staff`). A customer preview is judged as the previewed customer."""
     user, viewer = _user(world, case.who), world.customers_a[Role.VIEWER]
     cookie = _cookie(app, client, case, user, viewer)
+    seen_as = viewer if case.preview and not staff else user
     with as_staff() as session:
         row = session.get(User, user.id)
         for column, value in case.user.items():
             setattr(row, column, value)
         session.flush()
-        stamp = stamp_of(session.get(User, viewer.id if case.preview else user.id))
+        stamp = stamp_of(session.get(User, seen_as.id))
     environ = {**BROWSER, **case.environ}
     with frozen_at(T0 + case.later):
-        app_says = _app_accepts(app, cookie, environ,
-                                viewer.id if case.preview else user.id)
-        gate_says = _gate_accepts(app, cookie, environ, stamp)
+        return (_app_accepts(app, cookie, environ, seen_as.id,
+                             path="/admin/" if staff else "/escalations", staff=staff),
+                _gate_accepts(app, cookie, environ, stamp, staff=staff))
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+def test_the_gate_and_the_app_give_the_same_verdict(app, client, world, as_staff, case):
+    app_says, gate_says = _verdicts(app, client, world, as_staff, case, staff=False)
     assert (app_says, gate_says) == (case.accepted, case.accepted), \
         f"app {app_says}, gate {gate_says}, expected {case.accepted}"
 
@@ -181,17 +188,6 @@ STAFF_CASES = [
 @pytest.mark.parametrize("case", STAFF_CASES, ids=[c.name for c in STAFF_CASES])
 def test_on_the_console_the_gate_and_the_app_give_the_same_verdict(app, client, world,
                                                                    as_staff, case):
-    user, viewer = _user(world, case.who), world.customers_a[Role.VIEWER]
-    cookie = _cookie(app, client, case, user, viewer)
-    with as_staff() as session:
-        row = session.get(User, user.id)
-        for column, value in case.user.items():
-            setattr(row, column, value)
-        session.flush()
-        stamp = stamp_of(session.get(User, user.id))
-    environ = {**BROWSER, **case.environ}
-    with frozen_at(T0 + case.later):
-        app_says = _app_accepts(app, cookie, environ, user.id, path="/admin/", staff=True)
-        gate_says = _gate_accepts(app, cookie, environ, stamp, staff=True)
+    app_says, gate_says = _verdicts(app, client, world, as_staff, case, staff=True)
     assert (app_says, gate_says) == (case.accepted, case.accepted), \
         f"app {app_says}, gate {gate_says}, expected {case.accepted}"
