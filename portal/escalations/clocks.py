@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from portal.accounts.models import Organization, SlaPolicy
 from portal.clock import now
@@ -142,17 +142,21 @@ def status_at(escalation: Escalation, at: datetime) -> str:
     return status
 
 
+# Built once (a statement is immutable); the escalations are an expanding parameter.
+_STATUS_HISTORIES = (
+    select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
+    .where(StatusChange.escalation_id.in_(bindparam("ids", expanding=True)))
+    .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
+)
+
+
 def status_histories(escalation_ids: Iterable[int]) -> dict[int, list[sla.StatusChange]]:
     """Status histories of many escalations in one IN query."""
     ids = list(escalation_ids)
     histories: dict[int, list[sla.StatusChange]] = defaultdict(list)
     if not ids:
         return histories
-    rows = db.session.execute(
-        select(StatusChange.escalation_id, StatusChange.at, StatusChange.to_status)
-        .where(StatusChange.escalation_id.in_(ids))
-        .order_by(StatusChange.escalation_id, StatusChange.at, StatusChange.id)
-    ).all()
+    rows = db.session.execute(_STATUS_HISTORIES, {"ids": ids}).all()
     for escalation_id, at, status in rows:
         histories[escalation_id].append(sla.StatusChange(at=at, status=status.value))
     return histories

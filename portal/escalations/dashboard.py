@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
@@ -283,6 +283,14 @@ def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
     """The newest update that counts per escalation (`portal.escalations.promises`: a person on
     staff telling the customer something, never a system entry or the customer's own comment),
     with its author's name."""
+    return {row.escalation_id: row
+            for row in db.session.execute(_latest_vendor_updates_statement(), {"ids": ids})}
+
+
+@cache
+def _latest_vendor_updates_statement():
+    """Built once (a statement is immutable; building it cost more than running it); the
+    escalations are an expanding parameter, `ids`."""
     ranked = (
         sa.select(
             Update.escalation_id, Update.body, Update.created_at, Update.next_update_by,
@@ -292,16 +300,16 @@ def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
                 order_by=(Update.created_at.desc(), Update.id.desc()),
             ).label("nth"),
         )
-        .where(Update.escalation_id.in_(ids), customer_visible(Update), counting_update())
+        .where(Update.escalation_id.in_(sa.bindparam("ids", expanding=True)),
+               customer_visible(Update), counting_update())
         .subquery()
     )
-    stmt = (
+    return (
         sa.select(ranked.c.escalation_id, ranked.c.body, ranked.c.created_at,
                   ranked.c.next_update_by, User.name.label("author"))
         .outerjoin(User, User.id == ranked.c.author_id)
         .where(ranked.c.nth == 1)
     )
-    return {row.escalation_id: row for row in db.session.execute(stmt)}
 
 
 # Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 
 import sqlalchemy as sa
 
@@ -47,7 +48,17 @@ class NextMilestone:
 def next_milestones(ids: list[int], *, customer_view: bool) -> dict[int, NextMilestone]:
     """The next milestone not yet done, by due time, per escalation (one query). Staff see
     internal milestones too; a customer's view only customer-visible ones."""
-    criteria = [Milestone.escalation_id.in_(ids), Milestone.completed_at.is_(None)]
+    stmt = _next_milestones_statement(customer_view)
+    return {row.escalation_id: NextMilestone(row.title, row.due_at)
+            for row in db.session.execute(stmt, {"ids": list(ids)})}
+
+
+@cache
+def _next_milestones_statement(customer_view: bool):
+    """Built once per view (a statement is immutable; building it cost more than running it);
+    the escalations are an expanding parameter, `ids`."""
+    criteria = [Milestone.escalation_id.in_(sa.bindparam("ids", expanding=True)),
+                Milestone.completed_at.is_(None)]
     if customer_view:
         criteria.append(customer_visible(Milestone))
     ranked = (
@@ -59,10 +70,8 @@ def next_milestones(ids: list[int], *, customer_view: bool) -> dict[int, NextMil
         .where(*criteria)
         .subquery()
     )
-    stmt = sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
+    return sa.select(ranked.c.escalation_id, ranked.c.title, ranked.c.due_at).where(
         ranked.c.nth == 1)
-    return {row.escalation_id: NextMilestone(row.title, row.due_at)
-            for row in db.session.execute(stmt)}
 
 
 def only_where(criteria: list, column, otherwise=None):
