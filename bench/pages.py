@@ -165,6 +165,8 @@ def run(args) -> dict:
                  "bare_flask"),
             Page("staff_queue", "staff queue /admin/ (escalation manager)", "clearpath",
                  "/admin/", manager, 200, "bare_flask"),
+            Page("staff_queue_rendered", "staff queue, rendered (no-cache)", "clearpath",
+                 "/admin/", {**manager, **no_cache}, 200, "bare_flask"),
         ]
         checked = preflight(servers, bares + pages)
         # bare, bare, pages, …, bare, bare: every page sits between two runs of its own
