@@ -7,10 +7,11 @@ For a GET of a registered route (matched by the app's own URL rules, with their 
 1. reads the session cookie (verified with the app's own signing serializer; a cookie already
    verified is looked up, not verified again, and its age is still checked);
 2. accepts it only as the app itself would, without changing it, by the app's own rules
-   (`portal.sessions`): a signed-in customer whose stamp in the memo has the cookie's session
-   version and is active, within the idle and absolute limits and not yet due for its
-   once-a-minute idle-timer move, with no flashed messages waiting and the same browser
-   fingerprint Flask-Login recorded (tests/live/test_gate_parity.py holds the two together);
+   (`portal.sessions`): a signed-in customer (on a console page, staff not previewing a
+   customer) whose stamp in the memo has the cookie's session version and is active,
+   within the idle and absolute limits and not yet due for its once-a-minute idle-timer
+   move, with no flashed messages waiting and the same browser fingerprint Flask-Login
+   recorded (tests/live/test_gate_parity.py holds the two together);
 3. asks the page's `revalidate(visit)` for the representation's validator, computed from
    the memo only (no database, no templates);
 4. answers 304 when the request's If-None-Match has it, or replays a rendered response the
