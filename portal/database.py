@@ -5,7 +5,8 @@ transactions begun by us so SAVEPOINTs work (pysqlite's own transaction handling
 A transaction reads without locking; its first write takes the write lock up front (see
 `_take_write_lock`), so several people at once wait their turn instead of failing.
 PostgreSQL (production): psycopg 3; a pooled connection idle for IDLE_PING_SECONDS is pinged
-before it is handed out (`_ping_idle_connections`), a busy one is not.
+before it is handed out (`_ping_idle_connections`), a busy one is not; a request that only
+reads (GET, HEAD) runs without a transaction (`read_without_transactions`).
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import time
 from pathlib import Path
 
 import flask_sqlalchemy.session
-from flask import Flask
+from flask import Flask, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, make_url
 
@@ -59,6 +60,26 @@ def init_app(app: Flask) -> None:
             _ping_idle_connections(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
+
+
+def read_without_transactions(app: Flask) -> None:
+    """On PostgreSQL, a GET or HEAD runs its statements in autocommit: no BEGIN before the
+    first and no ROLLBACK after the last, two round trips of a small page's few. Reads lose
+    nothing: under READ COMMITTED every statement sees its own snapshot, in a transaction or
+    not. What a GET writes (the audited PDF download's one INSERT) commits as it runs.
+    Registered first, before anything reads (the request's user is read in the next hook).
+    A session already bound to a connection in a transaction (the tests' rolled-back ones)
+    is left as it is."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
+        app.before_request_funcs.setdefault(None, []).insert(0, _autocommit_reads)
+
+
+def _autocommit_reads() -> None:
+    if request.method not in ("GET", "HEAD"):
+        return
+    session = db.session()
+    if isinstance(session.get_bind(), Engine) and not session.in_transaction():
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 _LAST_USED = "clearpath.last_used"

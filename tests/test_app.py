@@ -2,13 +2,17 @@
 
 import psycopg
 import pytest
+from flask import request, request_finished
+from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from portal import create_app, database
+from portal import audit, create_app, database
 from portal.accounts.models import User
+from portal.config import TestConfig, settings_of
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
+from tests.pgschema import own_schema
 
 
 def test_environment_overrides_defaults(monkeypatch, database_url):
@@ -77,6 +81,40 @@ def test_postgres_pings_a_pooled_connection_only_after_it_sat_idle(app, monkeypa
             assert connection.execute(text("SELECT 1")).scalar() == 1
             assert connection.connection.dbapi_connection.info.backend_pid != pid
         assert pings
+
+
+def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(database_url):
+    """A GET's statements run in autocommit (no BEGIN, no ROLLBACK round trips); a POST keeps
+    its transaction; what a GET writes (the audited download's INSERT) is kept."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite keeps its transactions; the PostgreSQL pass of the suite runs this")
+    with own_schema(database_url, "reads") as schema_url:
+        app = create_app(settings_of(TestConfig, DATABASE_URL=schema_url))
+        with app.app_context():
+            upgrade()
+        seen = []
+
+        def record(sender, response, **extra):
+            dbapi = db.session.connection().connection.dbapi_connection
+            seen.append((request.method, dbapi.autocommit))
+
+        client = app.test_client()
+        with request_finished.connected_to(record, app):
+            client.get("/login")
+            client.post("/login", data={"email": "nobody@example.com", "password": "x"})
+        assert seen == [("GET", True), ("POST", False)]
+
+        with app.test_request_context("/login", method="GET"):
+            app.preprocess_request()
+            audit.append("test.written_while_reading", object_type="test")
+            db.session.commit()
+        with app.app_context(), db.engine.connect() as connection:
+            kept = connection.exec_driver_sql(
+                "SELECT count(*) FROM audit_events WHERE action = 'test.written_while_reading'"
+            ).scalar()
+        with app.app_context():
+            db.engine.dispose()
+        assert kept == 1
 
 
 def test_create_admin_from_options(app, runner):
