@@ -11,14 +11,13 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, make_response, request, url_for
+from flask import current_app, make_response, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from admin import bp, navigation
 from admin.queue_forms import QueueFilterForm
-from portal import live
-from portal.auth.preview import is_previewing
+from portal import live, sessions
 from portal.clock import now
 from portal.escalations import queue
 from portal.escalations.operations.common import senior_threshold
@@ -74,7 +73,7 @@ def home():
     )
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
-    if valid and not is_previewing():
+    if valid and sessions.PREVIEW not in session:  # a preview's banner is on this page too
         live.offer((variant, _args_key(request.args)), etag)
     return response
 
