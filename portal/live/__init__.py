@@ -85,51 +85,50 @@ def remember_user(ticket: Ticket | None, user) -> None:
         memo.remember_user(ticket, stamp_of(user))
 
 
-def summary(organization_id: int, key, load: Callable[[], Any]) -> Any:
-    """An organization's validator for `key`, from the memo or from `load()` (then kept)."""
+def _memoized(rows: tuple[tuple[str, int], ...], read: Callable[[Memo], Any],
+              load: Callable[[], Any], remember: Callable[[Memo, tuple[Ticket, ...], Any], None]
+              ) -> Any:
+    """A value derived from `rows` (("org", id), …): from the memo (`read`), or from `load()`
+    and then kept (`remember`) with the tickets taken before the read, unless it is None. The
+    tickets stay with the request, so a page it offers is kept only while `rows` are unchanged.
+    Without a live memo, `load()` each time."""
     memo = _memo()
     if memo is None:
         return load()
-    ticket = memo.ticket("org", organization_id)
-    _keep(ticket, "org", organization_id)
-    value = memo.summary(organization_id, key)
+    tickets = tuple(memo.ticket(kind, key) for kind, key in rows)
+    for ticket, (kind, key) in zip(tickets, rows, strict=True):
+        _keep(ticket, kind, key)
+    value = read(memo)
     if value is None:
         value = load()
-        memo.remember_summary(ticket, organization_id, key, value)
+        if value is not None:
+            remember(memo, tickets, value)
     return value
+
+
+def summary(organization_id: int, key, load: Callable[[], Any]) -> Any:
+    """An organization's validator for `key` (the dashboard's), from the memo or `load()`."""
+    return _memoized(
+        (("org", organization_id),), lambda memo: memo.summary(organization_id, key), load,
+        lambda memo, tickets, value: memo.remember_summary(tickets[0], organization_id, key,
+                                                           value))
 
 
 def escalation_summary(escalation_id: int, organization_id: int, key,
                        load: Callable[[], Any]) -> Any:
-    """An escalation page's validator for `key`, from the memo or from `load()` (then kept,
-    unless it is None: the escalation is not there for this viewer)."""
-    memo = _memo()
-    if memo is None:
-        return load()
-    tickets = (memo.ticket("escalation", escalation_id), memo.ticket("org", organization_id))
-    _keep(tickets[0], "escalation", escalation_id)
-    _keep(tickets[1], "org", organization_id)
-    value = memo.escalation_summary(escalation_id, organization_id, key)
-    if value is None:
-        value = load()
-        if value is not None:
-            memo.remember_escalation_summary(tickets, escalation_id, organization_id, key,
-                                             value)
-    return value
+    """An escalation page's validator for `key`, from the memo or from `load()` (None: the
+    escalation is not there for this viewer, and nothing is kept)."""
+    return _memoized(
+        (("escalation", escalation_id), ("org", organization_id)),
+        lambda memo: memo.escalation_summary(escalation_id, organization_id, key), load,
+        lambda memo, tickets, value: memo.remember_escalation_summary(
+            tickets, escalation_id, organization_id, key, value))
 
 
 def queue_stamp(load: Callable[[], Any]) -> Any:
-    """The staff queue's change stamp, from the memo or from `load()` (then kept)."""
-    memo = _memo()
-    if memo is None:
-        return load()
-    ticket = memo.ticket("queue", 0)
-    _keep(ticket, "queue", 0)
-    value = memo.queue_stamp()
-    if value is None:
-        value = load()
-        memo.remember_queue_stamp(ticket, value)
-    return value
+    """The staff queue's change stamp, from the memo or from `load()`."""
+    return _memoized((("queue", 0),), lambda memo: memo.queue_stamp(), load,
+                     lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
 
 
 def offer(representation: tuple, etag: str) -> None:
