@@ -14,13 +14,7 @@ from tests.browser.session import CUSTOMER_LANDING, sign_in
 from tests.browser.staff import post_as_owner
 from tests.factories import CANARY, PASSWORD
 
-
-@pytest.fixture(scope="module")
-def browser_app(browser_app):
-    """The suite's browser app, polling every second so the test sees changes quickly."""
-    app, seeded = browser_app
-    app.config["POLL_INTERVAL_SECONDS"] = 1
-    return app, seeded
+POLL_INTERVAL_SECONDS = 1  # the suite's browser app polls every second: changes show quickly
 
 
 @pytest.mark.browser

@@ -17,13 +17,7 @@ from portal.tenancy import Scope, set_scope
 from tests.browser.polling import next_poll
 from tests.browser.session import STAFF_LANDING, sign_in
 
-
-@pytest.fixture(scope="module")
-def browser_app(browser_app):
-    """The suite's browser app, polling every second so the test sees changes quickly."""
-    app, seeded = browser_app
-    app.config["POLL_INTERVAL_SECONDS"] = 1
-    return app, seeded
+POLL_INTERVAL_SECONDS = 1  # the suite's browser app polls every second: changes show quickly
 
 
 def _acknowledge(app, reference: str) -> None:
