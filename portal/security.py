@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import Flask, current_app, g, request, session
+from flask import Flask, current_app, flash, g, request, session
 from flask_login import logout_user
 
 from portal import sessions
@@ -65,22 +65,46 @@ def start_session() -> None:
     session.permanent = True
 
 
-def session_timers(config, data, at: float) -> sessions.Timers:
+def session_timers(config, data, at: float, *, background: bool) -> sessions.Timers:
     """`sessions.timers` with an app's configured limits (the gate asks the same question)."""
     return sessions.timers(data, at, idle_seconds=seconds(config["SESSION_IDLE_TIMEOUT"]),
-                           absolute_seconds=seconds(config["SESSION_ABSOLUTE_TIMEOUT"]))
+                           absolute_seconds=seconds(config["SESSION_ABSOLUTE_TIMEOUT"]),
+                           background=background)
 
 
 def enforce_session_timeouts() -> None:
-    """End the session when it has been idle or alive too long (before_request)."""
+    """End the session when it has been idle or alive too long (before_request), and say why
+    on the sign-in page the person lands on next. A live region's poll is not activity."""
     current = now().timestamp()
-    state = session_timers(current_app.config, session, current)
-    if state is sessions.Timers.EXPIRED:
+    background = sessions.BACKGROUND_HEADER in request.headers
+    state = session_timers(current_app.config, session, current, background=background)
+    if state.ended:
         logout_user()
         session.clear()
         g.session_expired = True
+        flash(session_ended_message(state, current_app.config), "info")
     elif state is sessions.Timers.MOVE_DUE:
         session[sessions.SEEN] = current
+
+
+def session_ended_message(state: sessions.Timers, config) -> str:
+    if state is sessions.Timers.IDLE_PASSED:
+        return (f"You were signed out after {_spoken(config['SESSION_IDLE_TIMEOUT'])} without "
+                "activity. Please sign in again.")
+    if state is sessions.Timers.LIFETIME_PASSED:
+        return (f"You were signed out: a sign-in lasts at most "
+                f"{_spoken(config['SESSION_ABSOLUTE_TIMEOUT'])}. Please sign in again.")
+    return "Your session ended. Please sign in again."
+
+
+def _spoken(limit: timedelta | float) -> str:
+    """"30 minutes", "12 hours", "90 seconds": a limit as a person says it."""
+    total = round(seconds(limit))
+    for unit, size in (("hour", 3600), ("minute", 60), ("second", 1)):
+        if total >= size and total % size == 0:
+            count = total // size
+            return f"{count} {unit}" + ("" if count == 1 else "s")
+    return f"{total} seconds"
 
 
 def request_fingerprint() -> str:

@@ -19,28 +19,44 @@ SEEN = "_seen"  # the last request that moved the idle timer
 SEEN_RESOLUTION_SECONDS = 60
 
 
+# Sent by live.js with a live region's own polls: a request nobody asked for by hand. It never
+# moves the idle timer, so a page left open and polling is signed out like any idle page.
+BACKGROUND_HEADER = "X-Clearpath-Background"
+
 USER = "_user_id"  # Flask-Login's key: the signed-in user's token
 PREVIEW = "_preview"  # staff previewing the portal as a customer (portal.auth.preview)
 
 
 class Timers(Enum):
     NOT_STARTED = "not started"  # nobody is signed in in this session
-    EXPIRED = "expired"  # idle or absolute limit passed: the session ends now
+    IDLE_PASSED = "idle"  # no request by hand for longer than the idle limit: it ends now
+    LIFETIME_PASSED = "lifetime"  # signed in longer than the absolute limit: it ends now
+    EXPIRED = "expired"  # a sign-in without timers (made by no path of this app): it ends now
     MOVE_DUE = "move due"  # current, but this request moves the idle timer (a new cookie)
     CURRENT = "current"  # current, and the cookie stays as it is
 
+    @property
+    def ended(self) -> bool:
+        return self in (Timers.IDLE_PASSED, Timers.LIFETIME_PASSED, Timers.EXPIRED)
 
-def timers(data: Mapping, at: float, *, idle_seconds: float, absolute_seconds: float) -> Timers:
+
+def timers(data: Mapping, at: float, *, idle_seconds: float, absolute_seconds: float,
+           background: bool = False) -> Timers:
     """The state of a session's idle and absolute timers at `at` (a POSIX timestamp). A
-    sign-in without timers (made by no path of this app) has expired: fail closed."""
+    sign-in without timers (made by no path of this app) has expired: fail closed. A
+    `background` request (a poll) never moves the idle timer."""
     if STARTED not in data and USER not in data:
         return Timers.NOT_STARTED
     started, seen = data.get(STARTED), data.get(SEEN)
     if not _is_number(started) or not _is_number(seen):
         return Timers.EXPIRED
-    if at - seen > idle_seconds or at - started > absolute_seconds:
-        return Timers.EXPIRED
-    return Timers.MOVE_DUE if at - seen >= SEEN_RESOLUTION_SECONDS else Timers.CURRENT
+    if at - started > absolute_seconds:
+        return Timers.LIFETIME_PASSED
+    if at - seen > idle_seconds:
+        return Timers.IDLE_PASSED
+    if background or at - seen < SEEN_RESOLUTION_SECONDS:
+        return Timers.CURRENT
+    return Timers.MOVE_DUE
 
 
 def _is_number(value) -> bool:

@@ -3,11 +3,39 @@
 from __future__ import annotations
 
 from functools import wraps
+from urllib.parse import urlsplit
 
-from flask import abort, redirect, url_for
-from flask_login import current_user, login_required
+from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask_login import current_user, login_required, login_url
 
-from portal.extensions import login_manager
+from portal.extensions import htmx, login_manager
+
+
+@login_manager.unauthorized_handler
+def sign_in_first():
+    """Someone not signed in asks for a page that needs it: to sign-in, and back here after.
+
+    When their session has just ended, the sign-in page says why (portal.security) instead
+    of the generic "Please sign in". An htmx request (a poll, a form of a page left open)
+    takes the whole page to sign-in: a redirect would be followed inside the request and
+    put the sign-in page where the region was.
+    """
+    if not g.get("session_expired"):
+        flash(login_manager.login_message, login_manager.login_message_category)
+    if not htmx:
+        return redirect(login_url(login_manager.login_view, request.url))
+    response = current_app.response_class("", status=401)
+    response.headers["HX-Redirect"] = login_url(login_manager.login_view, _page_behind())
+    return response
+
+
+def _page_behind() -> str | None:
+    """The page an htmx request came from (a boosted navigation: the page it goes to), as a
+    path for `next`; the sign-in view accepts only paths inside the portal anyway."""
+    if htmx.boosted:
+        return request.full_path
+    page = urlsplit(htmx.current_url or "")
+    return page.path + (f"?{page.query}" if page.query else "") if page.path else None
 
 
 def customer_required(view):

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from portal import live
@@ -74,8 +74,6 @@ def login():
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     form = LoginForm()
-    if g.get("session_expired"):
-        flash("Your session ended. Please sign in again.", "info")
     if not form.validate_on_submit():
         status = 422 if request.method == "POST" else 200
         return render_template("auth/login.html", form=form, error=None), status

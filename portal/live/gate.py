@@ -163,9 +163,10 @@ class Gate:
             return None
         user_id, version = token
         at = now()
-        timers = security.session_timers(self.app.config, data, at.timestamp())
+        timers = security.session_timers(self.app.config, data, at.timestamp(),
+                                         background=_BACKGROUND_ENVIRON in environ)
         if timers is not sessions.Timers.CURRENT:
-            return None  # expired, or the idle timer moves (a new cookie): the app answers
+            return None  # ended, or the idle timer moves (a new cookie): the app answers
         browser = sessions.fingerprint(
             environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
             environ.get("HTTP_USER_AGENT"))
@@ -277,6 +278,9 @@ class _SessionReader:
         if now().timestamp() - signed_at > max_age:
             return None
         return data
+
+
+_BACKGROUND_ENVIRON = "HTTP_" + sessions.BACKGROUND_HEADER.upper().replace("-", "_")
 
 
 def _cookie(header: str, name: str) -> str | None:

@@ -172,3 +172,71 @@ def test_polling_does_not_resend_the_session_cookie(client, auth, world):
     response = client.get("/escalations")
     assert response.status_code == 200
     assert "Set-Cookie" not in response.headers
+
+
+POLL = {"HX-Request": "true", "X-Clearpath-Background": "poll"}
+
+
+def test_a_live_pages_polls_do_not_keep_an_idle_session_alive(client, auth, world):
+    """A dashboard left open polls every few seconds; polls are not activity, so 31 minutes
+    after the last thing the person did the session has ended, polls or not."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    start = now()
+    for minutes in (5, 10, 20, 29):
+        with frozen_at(start + timedelta(minutes=minutes)):
+            assert client.get("/escalations", headers=POLL).status_code == 200
+    with frozen_at(start + timedelta(minutes=31)):
+        response = client.get("/escalations")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/login")
+
+
+def test_work_by_hand_keeps_the_session_alive(client, auth, world):
+    """The same timeline with the person's own requests: still signed in at 31 minutes."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    start = now()
+    for minutes in (5, 10, 20, 29):
+        with frozen_at(start + timedelta(minutes=minutes)):
+            assert client.get("/escalations", headers={"HX-Request": "true"}).status_code == 200
+    with frozen_at(start + timedelta(minutes=31)):
+        assert client.get("/escalations").status_code == 200
+
+
+@pytest.mark.parametrize(("later", "why"), [
+    (timedelta(minutes=31), "You were signed out after 30 minutes without activity."),
+    (timedelta(hours=12, minutes=1), "a sign-in lasts at most 12 hours."),
+])
+def test_the_poll_after_the_session_ends_takes_the_page_to_sign_in_and_says_why(
+        client, auth, world, later, why):
+    """The poll gets no rows and no redirect to follow inside the request: an HX-Redirect to
+    sign-in (back to the page after), where the person reads why they were signed out."""
+    auth.login(world.customers_a[Role.VIEWER].email)
+    start = now()
+    if later > timedelta(hours=1):  # keep working by hand so only the absolute limit ends it
+        for minutes in range(20, int(later.total_seconds() // 60) - 5, 20):
+            with frozen_at(start + timedelta(minutes=minutes)):
+                assert client.get("/escalations").status_code == 200
+    with frozen_at(start + later):
+        response = client.get("/escalations?severity=1", headers={
+            **POLL, "HX-Current-URL": "http://localhost/escalations?severity=1"})
+        assert response.status_code == 401
+        assert response.get_data() == b""
+        assert response.headers["HX-Redirect"] == "/login?next=%2Fescalations%3Fseverity%3D1"
+        page = client.get(response.headers["HX-Redirect"]).get_data(as_text=True)
+    assert why in page
+    assert "Please sign in to continue." not in page
+
+
+def test_a_page_opened_after_the_session_ended_says_why_too(client, auth, world):
+    auth.login(world.customers_a[Role.VIEWER].email)
+    with frozen_at(now() + timedelta(minutes=31)):
+        response = client.get("/escalations")
+        page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You were signed out after 30 minutes without activity." in page
+
+
+def test_a_page_asked_for_without_a_session_asks_to_sign_in(client, world):
+    response = client.get("/escalations")
+    assert response.headers["Location"] == "/login?next=%2Fescalations"
+    assert "Please sign in to continue." in client.get(response.headers["Location"]).get_data(
+        as_text=True)

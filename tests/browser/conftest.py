@@ -44,11 +44,13 @@ class Seeded:
 @pytest.fixture(scope="module")
 def browser_app(request, tmp_path_factory) -> Iterator[tuple[Flask, Seeded]]:
     """A migrated, seeded app of its own: the same test settings as the suite's `app`. A
-    module that watches live pages sets `POLL_INTERVAL_SECONDS` (1: changes show quickly)."""
+    module that watches live pages sets `POLL_INTERVAL_SECONDS` (1: changes show quickly); a
+    module's `APP_SETTINGS` (a dict) sets any other setting."""
     path = tmp_path_factory.mktemp("browser") / "browser.sqlite3"
     overrides = {"DATABASE_URL": f"sqlite:///{path}"}
     if hasattr(request.module, "POLL_INTERVAL_SECONDS"):
         overrides["POLL_INTERVAL_SECONDS"] = request.module.POLL_INTERVAL_SECONDS
+    overrides.update(getattr(request.module, "APP_SETTINGS", {}))  # a module's own settings
     app = create_app(settings_of(TestConfig, **overrides))
     app.jinja_env.undefined = StrictUndefined
     with app.app_context():

@@ -16,6 +16,8 @@
  *                          data-live-changed)
  *   .live-every            "refreshes every 15 s": shown only where this script runs
  * Polling pauses while the tab is hidden and refreshes at once when it is shown again.
+ * A region's polls carry X-Clearpath-Background: they never move the session's idle timer,
+ * and once the session has ended the app answers one with HX-Redirect to the sign-in page.
  */
 (function () {
   "use strict";
@@ -109,10 +111,13 @@
     if (said.length) announce(said.join(" "));
   }
 
-  // Send the region's ETag with its own polls (not with a filter form's requests).
+  // Send the region's ETag with its own polls (not with a filter form's requests), and say
+  // that nobody asked for them by hand: a poll does not keep an idle session alive.
   document.addEventListener("htmx:configRequest", function (evt) {
     var elt = evt.detail.elt;
-    if (isLive(elt) && elt.getAttribute("data-etag")) {
+    if (!isLive(elt)) return;
+    evt.detail.headers["X-Clearpath-Background"] = "poll";
+    if (elt.getAttribute("data-etag")) {
       evt.detail.headers["If-None-Match"] = 'W/"' + elt.getAttribute("data-etag") + '"';
     }
   });
