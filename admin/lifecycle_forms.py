@@ -151,7 +151,7 @@ STATUS_ACTIONS = {"acknowledged": "Acknowledge", "investigating": "Investigate",
 class StatusForm(PortalForm):
     """One per allowed next status; resolving needs a summary, reopening a reason."""
 
-    reason = TextAreaField("Note for the timeline (optional)",
+    reason = TextAreaField("Note for the customer (optional)",
                            validators=[Optional(), Length(max=TEXT_MAX)])
     resolution_summary = TextAreaField(
         "Resolution summary", description="How the problem was resolved; customers read this.",

@@ -32,6 +32,7 @@ from portal.loading import escalation_by_reference_or_404, row_or_404
 from portal.submissions import submit
 
 TIMELINE = "customer/_timeline.html"
+PLAN_PROGRESS = "customer/_plan_progress.html"
 
 
 @bp.post("/escalations/<reference>/comments")
@@ -40,7 +41,7 @@ def comment(reference: str):
     escalation = escalation_by_reference_or_404(reference)
     form = CommentForm()
     return _act(
-        reference, form, "customer/_comment_form.html", anchor="timeline", timeline=True,
+        reference, form, "customer/_comment_form.html", anchor="timeline", also=(TIMELINE,),
         action=lambda: ops.comment_on_escalation(escalation, author=_viewer(),
                                                  body=form.body.data),
         done="Your comment is on the timeline. The owner and your contact have been told.",
@@ -55,7 +56,7 @@ def request_escalation(reference: str):
     form = EscalationRequestForm()
     return _act(
         reference, form, "customer/_escalation_request.html", anchor="escalation-request",
-        timeline=True,
+        also=(TIMELINE,),
         action=lambda: ops.request_escalation(escalation, requested_by=_viewer(),
                                               reason=form.reason.data),
         done="Your request for the next level is in. The escalation managers and the owner "
@@ -93,7 +94,8 @@ def complete_step(reference: str, step_id: int):
             context["step_forms"] = {**context["step_forms"], step.id: form}
 
     return _act(
-        reference, form, "customer/_step.html", anchor=f"step-{step.id}", timeline=True,
+        reference, form, "customer/_step.html", anchor=f"step-{step.id}",
+        also=(TIMELINE, PLAN_PROGRESS),
         action=lambda: ops.complete_customer_step(step, user=_viewer(), note=form.note.data),
         done=f"“{step.title}” is marked done. The owner has been told.",
         failed=lambda context: with_step(context, bound=True),
@@ -121,8 +123,9 @@ def _viewer():
 
 def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[], object],
          done: str, anchor: str, failed: Callable[[dict], None],
-         succeeded: Callable[[dict], None] | None = None, timeline: bool = False):
-    """Validate, run the operation, commit once; then answer as the request expects."""
+         succeeded: Callable[[dict], None] | None = None, also: tuple[str, ...] = ()):
+    """Validate, run the operation, commit once; then answer as the request expects (an htmx
+    request: the fragment, and out of band the other parts of the page it changed, `also`)."""
     if submit(form, action, validate=form.validate_on_submit).ok:
         if not wants_fragment():
             flash(done, "success")
@@ -131,13 +134,13 @@ def _act(reference: str, form: PortalForm, fragment: str, *, action: Callable[[]
         context = page_context(reference, confirmation=done)
         if succeeded:
             succeeded(context)
-        return _render(fragment, context, oob=[TIMELINE] if timeline else [])
+        return _render(fragment, context, oob=also)
     context = page_context(reference)  # nothing of the refused action was kept
     failed(context)
     return _render(fragment, context, status=422)
 
 
-def _render(fragment: str, context: dict, *, status: int = 200, oob: list[str] = ()):
+def _render(fragment: str, context: dict, *, status: int = 200, oob: tuple[str, ...] = ()):
     if not wants_fragment():
         return render_template(PAGE, **context), status
     body = render_template(fragment, **context)

@@ -133,6 +133,21 @@ def test_the_status_control_offers_only_the_workflows_next_statuses(client, auth
         assert f'action="{base}{target}#' not in html
 
 
+def test_the_status_note_says_the_customer_reads_it(as_staff, client, auth, world):
+    """The note goes on the customer's timeline with the new status: its label says so."""
+    sign_in(auth, world)
+    html = client.get(overview(world)).get_data(as_text=True)
+    assert "Note for the customer (optional)" in html
+    assert "Customers read it on the timeline." in html
+    client.post(f"{overview(world)}/status/acknowledged",
+                data=form("status-acknowledged", auth.csrf_token(overview(world)),
+                          reason="We have the logs."))
+    with as_staff() as session:
+        note = session.scalars(select(Update).where(Update.kind == UpdateKind.STATUS_CHANGE)
+                               .order_by(Update.id.desc())).first()
+        assert "We have the logs." in note.body and note.visibility == Visibility.CUSTOMER
+
+
 LEGAL = [
     ([], Status.ACKNOWLEDGED, {}),
     ([Status.ACKNOWLEDGED], Status.INVESTIGATING, {}),

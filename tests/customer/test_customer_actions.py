@@ -348,6 +348,11 @@ def test_step_with_htmx_swaps_the_step_and_refuses_a_second_time(client, auth, w
     assert done.status_code == 200
     assert body.startswith(f'<li id="step-{step.id}"')
     assert 'id="timeline" hx-swap-oob="true"' in body
+    before = client.get(_path(world)).get_data(as_text=True)
+    count = re.search(r'id="plan-progress"[^>]*>(\d+) of (\d+) steps done', before)
+    # The plan's count rides along too: it never says fewer done than the step just marked.
+    assert (f'<span id="plan-progress" class="small muted" hx-swap-oob="true">'
+            f'{count[1]} of {count[2]} steps done</span>') in body
     again = _complete(client, world, token, step.id, "Applied twice", headers)
     assert again.status_code == 422
     assert "This step is already done." in again.get_data(as_text=True)

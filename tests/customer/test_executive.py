@@ -23,6 +23,26 @@ def test_who_sees_the_executive_view(client, auth, world, role, status):
     assert factories.CANARY not in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("role", [Role.EXECUTIVE, Role.VIEWER, Role.CUSTOMER_ADMIN])
+def test_reports_are_in_every_customers_navigation(client, auth, world, role):
+    """Published reports are one click from anywhere, for every customer role."""
+    auth.login(world.customers_a[role].email)
+    page = client.get("/escalations").get_data(as_text=True)
+    nav = page[page.index('aria-label="Main"'):page.index("</nav>")]
+    assert '<a href="/reports">Reports</a>' in nav
+    assert client.get("/reports").status_code == 200
+
+
+def test_the_quarter_summary_link_names_what_it_opens(client, auth, world):
+    """It opens a page (which offers the PDF), so its words do not promise a PDF."""
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    page = client.get("/executive").get_data(as_text=True)
+    link = re.search(r'<a href="/reports/summary">([^<]*)</a>', page)
+    assert link[1] == "Escalation summary for the quarter"
+    summary = client.get("/reports/summary")
+    assert summary.mimetype == "text/html" and "PDF" in summary.get_data(as_text=True)
+
+
 def test_staff_are_sent_to_their_console(client, auth, world):
     """The executive view is a customer page."""
     auth.login(world.staff[Role.ESCALATION_MANAGER].email)
