@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -124,6 +125,12 @@ class ReviewAction(TenantScoped, db.Model):
 
     def is_late(self, today: date) -> bool:
         return self.status != StepStatus.DONE and self.due_on is not None and self.due_on < today
+
+    def done_late(self, zone: ZoneInfo) -> bool:
+        """Done, but on a later day than it was due (days as the organization counts them)."""
+        return (self.status == StepStatus.DONE and self.due_on is not None
+                and self.completed_at is not None
+                and self.completed_at.astimezone(zone).date() > self.due_on)
 
 
 class ReviewVersion(TenantScoped, db.Model):

@@ -1,5 +1,7 @@
 """The overview tab's lifecycle controls over HTTP: edit, severity, status, tier, communicator."""
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -131,6 +133,15 @@ def test_the_status_control_offers_only_the_workflows_next_statuses(client, auth
     assert f'action="{base}acknowledged#status-acknowledged-panel"' in html
     for target in ("investigating", "resolved", "closed", "contained"):
         assert f'action="{base}{target}#' not in html
+
+
+def test_the_next_update_says_in_which_timezone_it_is_due(client, auth, world):
+    """Staff and the customer are often in different zones: the due time carries its zone."""
+    sign_in(auth, world)
+    html = client.get(overview(world)).get_data(as_text=True)
+    panel = html[html.index('id="sla-heading"'):]
+    due = re.search(r'Next update: <time datetime="[^"]+" title="[^"]+">([^<]+)</time>', panel)
+    assert re.search(r"\d\d:\d\d ([A-Z]{2,5}|[+-]\d{2,4})$", due[1]), due[1]
 
 
 def test_the_status_note_says_the_customer_reads_it(as_staff, client, auth, world):

@@ -195,3 +195,31 @@ def test_staff_download_any_organizations_summary(client, auth, world, published
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
     assert client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
                       ).status_code == 404
+
+
+@pytest.mark.parametrize(("days_after_due", "marked"), [(-1, False), (0, False), (1, True)])
+def test_an_action_done_after_its_due_date_is_marked_done_late(world, published, as_staff,
+                                                               client, auth, days_after_due,
+                                                               marked):
+    """Done on or before the due day (in the organization's timezone): just done. Done on a
+    later day: done, and late."""
+    from datetime import timedelta
+
+    from portal.clock import frozen_at, now
+
+    with as_staff() as session:
+        agent = _user(session, world, Role.AGENT)
+        action = session.scalar(select(ReviewAction).where(
+            ReviewAction.review_id == published.review_a.id))
+        zone = action.review.escalation.organization.zone
+        due = now().astimezone(zone).date() + timedelta(days=3)
+        with frozen_at(now() + timedelta(days=3 + days_after_due)):
+            reports.update_action(action, actor=agent, title=action.title, owner=action.owner,
+                                  due_on=due, status=StepStatus.DONE)
+    auth.login(world.customers_a[Role.VIEWER].email)
+    page = client.get(f"/escalations/{published.reference_a}/report").get_data(as_text=True)
+    row = page[page.index("Automate certificate renewal"):]
+    row = row[:row.index("</tr>")]
+    assert "Done</span>" in row
+    assert ('<span class="badge badge-late">Done late</span>' in row) is marked
+    assert "badge-late\">Late<" not in row  # a done action is never "late" without "done"
