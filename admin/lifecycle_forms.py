@@ -40,6 +40,12 @@ def _int_or_none(value):
     return int(value) if value not in (None, "") else None
 
 
+# Made before the handoff template's fields: WTForms orders a form's fields (and so its error
+# summary) by when each field was made, and the transfer form shows the new owner first.
+_NEW_OWNER = SelectField("New owner", coerce=_int_or_none,
+                         validators=[InputRequired("Choose who takes the escalation over.")])
+
+
 class HandoffFields:
     """The handoff template, shared by the new-escalation and transfer forms."""
 
@@ -182,8 +188,7 @@ class CommunicatorForm(PortalForm):
 
 
 class TransferForm(HandoffFields, PortalForm):
-    to_user = SelectField("New owner", coerce=_int_or_none,
-                          validators=[InputRequired("Choose who takes the escalation over.")])
+    to_user = _NEW_OWNER
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="transfer", **kwargs)

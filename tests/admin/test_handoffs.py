@@ -1,6 +1,7 @@
 """Ownership transfers in the console: the handoff template, pending everywhere until the
 receiver acknowledges, overdue after the configured time."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -218,3 +219,19 @@ def test_a_later_transfer_supersedes_an_unacknowledged_one(as_staff, client, aut
     assert "A later handoff superseded this one" in refused.get_data(as_text=True)
     with as_staff() as session:
         assert session.get(Handoff, first_id).acknowledged_at is None
+
+
+def test_the_transfer_error_summary_lists_the_fields_in_the_forms_order(as_staff, client, auth,
+                                                                        world):
+    """With every field left empty, the summary at the top reads in the order the fields do."""
+    token = sign_in(auth, world)
+    response = client.post(overview(world) + "/transfer", data=form(
+        "transfer", token, to_user="", **{name: "" for name in TEMPLATE}))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    panel = html[html.index('id="transfer-panel"'):]
+    panel = panel[:panel.index("</form>")]
+    summary_links = re.findall(r'href="#transfer-(\w+)"', panel)
+    field_order = re.findall(r'<(?:select|textarea|input)[^>]* id="transfer-(\w+)"', panel)
+    assert summary_links == [name for name in field_order if name in summary_links]
+    assert summary_links[0] == "to_user"
