@@ -34,6 +34,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     create,
     delivery,
     escalation,
+    exports,
     handoffs,
     people,
     plan,

@@ -45,17 +45,22 @@ def _filters(form: AuditFilterForm) -> AuditFilter | None:
         until=_local_midnight(form.until.data + timedelta(days=1)) if form.until.data else None)
 
 
-@bp.route("/audit")
-@requires(Capability.VIEW_AUDIT_LOG)
-def audit_log():
+def filtered_events(organizations) -> tuple[AuditFilterForm, AuditFilter | None]:
+    """The filter form (validated) and its filters, None while one is refused."""
     form = AuditFilterForm(request.args)
-    organizations = db.session.scalars(organizations_by_name()).all()
     form.organization.choices = [SelectChoice(None, "Any organization")] + [
         SelectChoice(org.id, org.name) for org in organizations]
     form.object_type.choices = [SelectChoice("", "Any type")] + [
         SelectChoice(name, name) for name in db.session.scalars(object_types())]
+    return form, _filters(form) if form.validate() else None
+
+
+@bp.route("/audit")
+@requires(Capability.VIEW_AUDIT_LOG)
+def audit_log():
+    organizations = db.session.scalars(organizations_by_name()).all()
+    form, filters = filtered_events(organizations)
     page = page_arg()
-    filters = _filters(form) if form.validate() else None
     events, total, status = [], 0, 200
     if filters is None:
         status = 422

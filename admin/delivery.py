@@ -46,20 +46,26 @@ def _page_args(args) -> dict:
     return {key: value for key, value in args.items() if key != "page" and value}
 
 
+def filtered_deliveries(organizations) -> tuple[DeliveryFilterForm, DeliveryFilters]:
+    """The delivery log's filter form (validated) and the filters it asks for (none while
+    one is refused: the page shows every row and the message by the field)."""
+    form = DeliveryFilterForm(request.args, events=events_in_outbox(),
+                              organizations=organizations)
+    if not form.validate():
+        return form, DeliveryFilters()
+    reference = (form.escalation.data or "").strip()
+    return form, DeliveryFilters(
+        status=NoticeStatus(form.status.data) if form.status.data else None,
+        channel=Channel(form.channel.data) if form.channel.data else None,
+        event=form.event.data or None,
+        organization_id=int(form.organization.data) if form.organization.data else None,
+        escalation_id=Escalation.id_from_reference(reference) if reference else None)
+
+
 @bp.route("/delivery")
 def delivery():
     organizations = db.session.scalars(organizations_by_name()).all()
-    form = DeliveryFilterForm(request.args, events=events_in_outbox(),
-                              organizations=organizations)
-    filters = DeliveryFilters()
-    if form.validate():
-        reference = (form.escalation.data or "").strip()
-        filters = DeliveryFilters(
-            status=NoticeStatus(form.status.data) if form.status.data else None,
-            channel=Channel(form.channel.data) if form.channel.data else None,
-            event=form.event.data or None,
-            organization_id=int(form.organization.data) if form.organization.data else None,
-            escalation_id=Escalation.id_from_reference(reference) if reference else None)
+    form, filters = filtered_deliveries(organizations)
     page = _page()
     notices, total, pages = _paged(filters, page)
     status = 422 if form.errors else 200

@@ -49,6 +49,11 @@ def render_markdown(text: str | None) -> Markup:
     return Markup(_cached_render(text))
 
 
+def plain_text(text: str | None) -> str:
+    """What a reader of the rendered Markdown reads, without markup (for CSV cells)."""
+    return render_markdown(text).striptags()
+
+
 def _render(text: str) -> str:
     return sanitize_html(_md.render(text))
 

@@ -17,11 +17,16 @@ from portal.clock import now
 from portal.customer import bp
 from portal.enums import Role
 from portal.escalations.models import Escalation
+from portal.exports import send_csv, time_heading
 from portal.extensions import db
 from portal.loading import escalation_by_reference_or_404
 from portal.reports import serving
 from portal.reports.models import Review
-from portal.reports.queries import published_review_for, published_reviews_for_organization
+from portal.reports.queries import (
+    actions_of,
+    published_review_for,
+    published_reviews_for_organization,
+)
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
 
@@ -67,6 +72,30 @@ def escalation_report(reference: str):
                            latest=latest, versions=review.versions, actions=review.actions,
                            today=now().astimezone(escalation.organization.zone).date(),
                            may_download=may_download(current_user))
+
+
+@bp.route("/escalations/<reference>/report/actions.csv")
+@customer_required
+def report_actions_csv(reference: str):
+    """The review's remediation actions as they stand now, as CSV (anyone who reads them)."""
+    escalation = escalation_by_reference_or_404(reference)
+    review = _published_review_or_404(escalation)
+    if is_previewing():
+        return refusal("An export is audited as the person who makes it: export as yourself.")
+    zone, review_id = escalation.organization.zone, review.id
+    today = now().astimezone(zone).date()
+
+    def rows():
+        for action in db.session.scalars(actions_of(review_id)):
+            late = ("done late" if action.done_late(zone)
+                    else "late" if action.is_late(today) else "")
+            yield (action.title, action.owner, action.due_on, action.status,
+                   action.completed_at, late)
+
+    return send_csv(f"{escalation.reference}-remediation-actions",
+                    ("Action", "Owner", "Due", "Status", time_heading("Completed"), "Late"),
+                    rows(), organization_id=escalation.organization_id,
+                    reference=escalation.reference)
 
 
 @bp.route("/escalations/<reference>/report/v<int:version>.pdf")

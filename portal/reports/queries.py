@@ -7,7 +7,7 @@ from functools import cache
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import selectinload
 
-from portal.reports.models import Review, ReviewVersion
+from portal.reports.models import Review, ReviewAction, ReviewVersion
 
 
 def published_reviews_for_organization(organization_id: int) -> Select:
@@ -16,6 +16,12 @@ def published_reviews_for_organization(organization_id: int) -> Select:
             .where(Review.organization_id == organization_id, Review.latest_version > 0)
             .options(selectinload(Review.escalation))
             .order_by(Review.published_at.desc(), Review.id.desc()))
+
+
+def actions_of(review_id: int) -> Select:
+    """A review's remediation actions in their order (as `Review.actions` lists them)."""
+    return (select(ReviewAction).where(ReviewAction.review_id == review_id)
+            .order_by(ReviewAction.position, ReviewAction.id))
 
 
 def published_review_for(escalation_id: int) -> Select:

@@ -161,8 +161,8 @@ def test_paused_clock_says_it_waits_on_the_customer(as_staff, client, auth, worl
                           reason="We need your proxy logs.")
     text = _text(_page(client, auth, world))
     assert "Waiting on customer" in text
-    assert re.search(r"Resolve: Paused waiting on you since \d\d:\d\d Target: within 1 d\. "
-                     r"The clock stops while we wait for your team", text)
+    assert re.search(r"Resolve: Paused waiting on you since \d\d:\d\d [A-Z]{2,5} Target: "
+                     r"within 1 d\. The clock stops while we wait for your team", text)
 
 
 def test_resolved_escalation_shows_how_it_was_resolved(as_staff, client, auth, world):

@@ -223,3 +223,24 @@ def test_an_action_done_after_its_due_date_is_marked_done_late(world, published,
     assert "Done</span>" in row
     assert ('<span class="badge badge-late">Done late</span>' in row) is marked
     assert "badge-late\">Late<" not in row  # a done action is never "late" without "done"
+
+
+def test_the_remediation_actions_export_as_csv(world, published, as_staff, client, auth):
+    """Everyone who reads the review exports its actions as they stand, late ones marked;
+    nobody of another organization can."""
+    import csv
+    import io
+
+    auth.login(world.customers_a[Role.VIEWER].email)
+    page = client.get(f"/escalations/{published.reference_a}/report").get_data(as_text=True)
+    path = f"/escalations/{published.reference_a}/report/actions.csv"
+    assert f'href="{path}" download>Download the actions as CSV' in page
+    response = client.get(path)
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    heading, *rows = list(csv.reader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    assert heading[:4] == ["Action", "Owner", "Due", "Status"]
+    assert [row[0] for row in rows] == ["Automate certificate renewal"]
+    assert CANARY not in response.get_data(as_text=True)
+    auth.logout("/escalations")
+    auth.login(world.customers_b[Role.VIEWER].email)
+    assert client.get(path).status_code == 404
