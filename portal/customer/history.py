@@ -15,7 +15,7 @@ from portal.escalations.reporting import (
     history_product_areas,
     remediation_progress_for,
 )
-from portal.exports import BATCH, batches, send_csv
+from portal.exports import BATCH, batches, send_csv, time_heading
 from portal.extensions import db
 from portal.htmx import render_htmx_template
 from portal.inputs import page_arg
@@ -53,14 +53,12 @@ def history_csv():
         return history()  # the page, with the filters' messages by their fields (422)
     filters = {key: value for key, value in request.args.items()
                if key not in ("page", "submit") and value}
-    return send_csv(f"escalation-history-{current_user.organization.slug}", HISTORY_COLUMNS,
+    heading = ("Reference", "Title", "Severity", "Status", "Product area",
+               time_heading("Opened"), time_heading("Resolved"), "Hours to resolve",
+               "Remediation steps done", "Remediation steps", "Resolution summary")
+    return send_csv(f"escalation-history-{current_user.organization.slug}", heading,
                     _history_rows(stmt), organization_id=current_user.organization_id,
                     filters=filters)
-
-
-HISTORY_COLUMNS = ("Reference", "Title", "Severity", "Status", "Product area",
-                   "Opened", "Resolved", "Hours to resolve", "Remediation steps done",
-                   "Remediation steps", "Resolution summary")
 
 
 def _history_rows(stmt):
