@@ -20,6 +20,7 @@ from admin.lifecycle_forms import (
     AcknowledgeForm,
     CommunicatorForm,
     EditForm,
+    RequestAnswerForm,
     SeverityForm,
     StatusForm,
     TierForm,
@@ -34,6 +35,7 @@ from portal.escalations import workflow
 from portal.escalations.clocks import clocks_for
 from portal.escalations.models import Escalation, Handoff
 from portal.escalations.operations import lifecycle as ops
+from portal.escalations.operations.tiers import decline_escalation_requests, open_requests
 from portal.escalations.queries import (
     handoff_acknowledge_within,
     handoffs_of_escalation,
@@ -123,6 +125,12 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
         edit_form=edit, severity_form=severity, tier_form=tier,
         communicator_form=communicator, transfer_form=transfer,
         acknowledge_form=AcknowledgeForm(formdata=None), failed=failed,
+        customer_requests=open_requests(escalation.id),
+        next_tier=workflow.next_tier(escalation.tier) if escalation.tier != Tier.MANAGEMENT
+        else None,
+        request_forms={answer: bound.get(f"request-{answer}")
+                       or RequestAnswerForm(answer, formdata=None)
+                       for answer in ("accept", "decline")},
         overdue_after=handoff_acknowledge_within(), at=now(),
         can_work=can(current_user, Capability.WORK_ESCALATIONS),
     )
@@ -175,6 +183,30 @@ def edit_escalation(escalation_id: int):
         core_operations_blocked=form.core_operations_blocked.data,
         reputational_risk=ReputationalRisk(form.reputational_risk.data)),
         done="The escalation's details are saved.", anchor="details")
+
+
+@bp.post("/escalations/<int:escalation_id>/customer-request/<answer>")
+@requires(Capability.WORK_ESCALATIONS)
+def answer_customer_request(escalation_id: int, answer: str):
+    """Accept customers' request for the next level (the tier goes up one, triggered by the
+    request) or decline it; the reason goes on their timeline either way."""
+    if answer not in ("accept", "decline"):
+        abort(404)
+    form = RequestAnswerForm(answer)
+
+    def accept(escalation: Escalation):
+        if not open_requests(escalation.id):
+            raise OperationError("No request for the next level is waiting on this escalation.")
+        ops.change_tier(escalation, workflow.next_tier(escalation.tier), actor=actor(),
+                        reason=form.reason.data or "", trigger=Trigger.CUSTOMER_REQUEST)
+
+    def decline(escalation: Escalation):
+        decline_escalation_requests(escalation, actor=actor(), reason=form.reason.data or "")
+
+    return act(escalation_id, f"request-{answer}", form,
+               accept if answer == "accept" else decline,
+               done="The customer's request is answered; your reason is on their timeline.",
+               anchor="tier")
 
 
 @bp.post("/escalations/<int:escalation_id>/severity")

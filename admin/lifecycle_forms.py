@@ -196,3 +196,16 @@ class TransferForm(HandoffFields, PortalForm):
 
 class AcknowledgeForm(PortalForm):
     """Just the CSRF token; the handoff is in the URL."""
+
+
+class RequestAnswerForm(PortalForm):
+    """The answer to customers' request for the next level: accept (the tier goes up) or
+    decline; either way the reason goes on their timeline."""
+
+    reason = TextAreaField("Your answer to the customer",
+                           description="Shown to the customer on the timeline.",
+                           validators=[DataRequired("Say why, for the customer."),
+                                       Length(max=2000)])
+
+    def __init__(self, answer: str, *args, **kwargs):
+        super().__init__(*args, prefix=f"request-{answer}", **kwargs)

@@ -33,6 +33,7 @@ from portal.escalations.operations.updates import (
 from portal.escalations.placeholders import fill_placeholders
 from portal.escalations.queries import (
     active_update_templates,
+    escalation_request_entries,
     held_updates_of,
     revision_counts,
     revisions_of,
@@ -91,6 +92,7 @@ def _timeline_context(escalation, form: ComposerForm | None = None) -> dict:
                 template.body, escalation, next_update_by=cadence_next_update_by(escalation),
                 zone=escalation.organization.zone)
     return {"escalation": escalation, "updates": updates, "revisions": revisions,
+            "request_entries": escalation_request_entries(escalation.id),
             "held": held, "templates": templates, "form": form,
             "needs_approval": approval_required(escalation),
             "may_revise": lambda update: may_revise(update, current_user)}

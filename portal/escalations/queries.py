@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from portal.enums import OPEN_STATUSES, Visibility
 from portal.escalations.models import (
     Escalation,
+    EscalationRequest,
     ExitCriterion,
     Handoff,
     Milestone,
@@ -221,3 +222,12 @@ def muted_escalations_of(user_id: int) -> Select:
             .join(Subscription, Subscription.escalation_id == Escalation.id)
             .where(Subscription.user_id == user_id, Subscription.subscribed.is_(False))
             .order_by(Escalation.opened_at.desc()))
+
+
+def escalation_request_entries(escalation_id: int) -> set[tuple[int, datetime]]:
+    """(author id, instant) of the escalation's timeline entries that are customers' requests
+    for the next level: the request and its entry are written at the same instant by the same
+    person (`request_escalation`), so the timeline can tag them without a link column."""
+    return {(row.requested_by_id, row.created_at) for row in db.session.execute(
+        select(EscalationRequest.requested_by_id, EscalationRequest.created_at)
+        .where(EscalationRequest.escalation_id == escalation_id))}

@@ -34,11 +34,11 @@ from portal.escalations.listing import (
     search_criterion,
     weak_etag,
 )
-from portal.escalations.models import Escalation, Handoff
+from portal.escalations.models import Escalation, EscalationRequest, Handoff
 from portal.extensions import db
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
-REPRESENTATION_VERSION = "1"
+REPRESENTATION_VERSION = "2"
 PAGE_SIZE = 50
 AGING_AFTER = timedelta(hours=24)  # "aging": open this long
 STALE_AFTER = timedelta(hours=24)  # the same status this long
@@ -49,6 +49,7 @@ QUICK_VIEWS = {
     "unassigned": "Unassigned",
     "handoffs": "Handoffs for me",
     "overdue": "Updates overdue",
+    "requests": "Customer requests",
 }
 SORTS = {
     "priority": "Priority",
@@ -97,7 +98,15 @@ def _quick_view(view: str, viewer_id: int, at: datetime):
         return _handoff_waiting_for(viewer_id)
     if view == "overdue":
         return update_overdue(at)
+    if view == "requests":
+        return _customer_request_waiting()
     return None
+
+
+def _customer_request_waiting():
+    """A customer asked for the next level and staff have not answered yet."""
+    return Escalation.id.in_(
+        sa.select(EscalationRequest.escalation_id).where(EscalationRequest.handled_at.is_(None)))
 
 
 @dataclass(frozen=True)
@@ -281,11 +290,20 @@ class PendingHandoff:
 
 
 @dataclass(frozen=True)
+class CustomerRequest:
+    """The oldest unanswered request for the next level: who asked, and when."""
+    requested_by: str
+    since: datetime
+    waiting: int  # how many people asked
+
+
+@dataclass(frozen=True)
 class QueueRow:
     escalation: Escalation
     sla: SlaState
     next_milestone: NextMilestone | None
     pending_handoff: PendingHandoff | None
+    customer_request: CustomerRequest | None
     age: timedelta
     in_status: timedelta
     since_customer_update: timedelta | None
@@ -303,7 +321,8 @@ class QueueRow:
     def version(self) -> str:
         """Changes whenever the escalation changes (live.js highlights the row)."""
         pending = self.pending_handoff.since.isoformat() if self.pending_handoff else "-"
-        return f"{self.escalation.updated_at.isoformat()}|{pending}"
+        asked = self.customer_request.since.isoformat() if self.customer_request else "-"
+        return f"{self.escalation.updated_at.isoformat()}|{pending}|{asked}"
 
 
 @dataclass(frozen=True)
@@ -400,6 +419,7 @@ def _rows(escalations: list[Escalation], at: datetime) -> list[QueueRow]:
     ids = [escalation.id for escalation in escalations]
     milestones = next_milestones(ids, customer_view=False)
     handoffs = _pending_handoffs(ids)
+    requests = _customer_requests(ids)
     rows = []
     for e in escalations:
         last_update = e.last_customer_update_at
@@ -408,6 +428,7 @@ def _rows(escalations: list[Escalation], at: datetime) -> list[QueueRow]:
             sla=sla_state(e, at),
             next_milestone=milestones.get(e.id),
             pending_handoff=handoffs.get(e.id),
+            customer_request=requests.get(e.id),
             age=at - e.opened_at,
             in_status=at - e.status_changed_at,
             since_customer_update=at - last_update if last_update else None,
@@ -426,6 +447,21 @@ def _pending_handoffs(ids: list[int]) -> dict[int, PendingHandoff]:
     )
     return {row.escalation_id: PendingHandoff(row.name, row.to_user_id, row.created_at)
             for row in db.session.execute(stmt)}
+
+
+def _customer_requests(ids: list[int]) -> dict[int, CustomerRequest]:
+    """Per escalation, its oldest unanswered request for the next level (one query)."""
+    stmt = (
+        sa.select(EscalationRequest.escalation_id, EscalationRequest.created_at, User.name)
+        .join(User, User.id == EscalationRequest.requested_by_id)
+        .where(EscalationRequest.escalation_id.in_(ids), EscalationRequest.handled_at.is_(None))
+        .order_by(EscalationRequest.escalation_id, EscalationRequest.created_at.desc())
+    )
+    requests: dict[int, CustomerRequest] = {}
+    for row in db.session.execute(stmt):  # newest first: the last one kept is the oldest
+        waiting = requests[row.escalation_id].waiting + 1 if row.escalation_id in requests else 1
+        requests[row.escalation_id] = CustomerRequest(row.name, row.created_at, waiting)
+    return requests
 
 
 # ------------------------------------------------------------------------- filter choices

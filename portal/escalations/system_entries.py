@@ -28,6 +28,12 @@ def tier_change_for_customer(target: Tier, *, staff_reason: str = "") -> str:
     return f"{words}\n\n{staff_reason.strip()}".strip()
 
 
+def escalation_request_declined(tier: Tier, reason: str) -> str:
+    """The customers' answer when their request for the next level is declined."""
+    return (f"We looked at your request for the next level and are keeping this escalation at "
+            f"{tier.value} for now.\n\n{reason.strip()}")
+
+
 def tier_change_internal(previous: Tier, target: Tier, *, going_up: bool,
                          trigger: Trigger | None, reason: str) -> str:
     """The staff-only entry beside it: the tiers, the trigger and the full reason (which may be

@@ -31,7 +31,11 @@ from portal.escalations.operations.plan import (
     add_remediation_step,
     complete_milestone,
 )
-from portal.escalations.operations.tiers import recompute_priority
+from portal.escalations.operations.tiers import (
+    decline_escalation_requests,
+    open_requests,
+    recompute_priority,
+)
 from portal.escalations.operations.updates import post_update
 from portal.operations import OperationError
 
@@ -51,7 +55,9 @@ __all__ = [
     "complete_customer_step",
     "complete_milestone",
     "customer_saw_change",
+    "decline_escalation_requests",
     "open_escalation",
+    "open_requests",
     "post_update",
     "recompute_priority",
     "request_escalation",

@@ -115,6 +115,7 @@ def request_escalation(escalation: Escalation, *, requested_by: User,
                                 escalation_id=escalation.id, requested_by=requested_by,
                                 requested_by_id=requested_by.id, reason=reason, created_at=now())
     db.session.add(request)
+    escalation.updated_at = request.created_at  # the staff queue's stamp moves: its marker shows
     add_timeline_entry(escalation, author=requested_by, kind=UpdateKind.CUSTOMER_COMMENT,
                        visibility=Visibility.CUSTOMER, at=request.created_at,
                        body=f"Requested escalation to the next level ({next_tier.value}): "

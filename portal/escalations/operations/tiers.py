@@ -7,7 +7,7 @@ weights, an organization's new segment) both end here, so it depends on neither.
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal import audit
 from portal.accounts.models import Organization, User
@@ -25,6 +25,9 @@ from portal.escalations.operations.common import (
 from portal.escalations.priority import PriorityInputs, compute_priority
 from portal.extensions import db
 from portal.notices.operations import enqueue_emails
+from portal.operations import OperationError
+
+DECLINE_REASON_MAX = 2000
 
 
 def recompute_priority(escalation: Escalation, actor: User | None = None) -> None:
@@ -89,6 +92,46 @@ def move_tier(escalation: Escalation, target: Tier, *, actor: User | None, reaso
                  from_tier=previous.value, to_tier=target.value, reason=reason,
                  trigger=trigger.value if trigger is not None else None, **audit_detail)
     return entry
+
+
+def open_requests(escalation_id: int) -> list[EscalationRequest]:
+    """The customers' requests for the next level that staff have not answered, oldest first,
+    with who asked."""
+    return list(db.session.scalars(
+        select(EscalationRequest)
+        .where(EscalationRequest.escalation_id == escalation_id,
+               EscalationRequest.handled_at.is_(None))
+        .order_by(EscalationRequest.created_at, EscalationRequest.id)))
+
+
+def decline_escalation_requests(escalation: Escalation, *, actor: User,
+                                reason: str) -> list[EscalationRequest]:
+    """Keep the escalation at its tier and tell the customers who asked why: every open
+    request is answered, the reason goes on their timeline, the queue's marker goes.
+    (Accepting is a tier change up, which answers them too: `move_tier`.)
+
+    Raises OperationError without a reason, or when no request is waiting.
+    """
+    require_staff(actor)
+    reason = reason.strip()
+    if not reason:
+        raise OperationError("Say why the escalation stays at this level.", "reason")
+    if len(reason) > DECLINE_REASON_MAX:
+        raise OperationError(f"Keep the reason under {DECLINE_REASON_MAX:,} characters.",
+                             "reason")
+    waiting = open_requests(escalation.id)
+    if not waiting:
+        raise OperationError("No request for the next level is waiting on this escalation.")
+    at = now()
+    for request in waiting:
+        request.handled_at = at
+    escalation.updated_at = at  # the queue's change stamp moves: its marker goes at once
+    add_timeline_entry(
+        escalation, author=actor, kind=UpdateKind.NOTE, visibility=Visibility.CUSTOMER, at=at,
+        body=system_entries.escalation_request_declined(escalation.tier, reason))
+    audit.record("escalation.escalation_request_declined", actor=actor, obj=escalation,
+                 request_ids=[request.id for request in waiting], reason=reason)
+    return waiting
 
 
 def senior_routing_reason(score: int, threshold: int) -> str:
