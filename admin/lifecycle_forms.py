@@ -202,10 +202,13 @@ class RequestAnswerForm(PortalForm):
     """The answer to customers' request for the next level: accept (the tier goes up) or
     decline; either way the reason goes on their timeline."""
 
-    reason = TextAreaField("Your answer to the customer",
+    LABELS = {"accept": "Why you accept", "decline": "Why it stays at this level"}
+
+    reason = TextAreaField("Your answer",
                            description="Shown to the customer on the timeline.",
                            validators=[DataRequired("Say why, for the customer."),
                                        Length(max=2000)])
 
     def __init__(self, answer: str, *args, **kwargs):
         super().__init__(*args, prefix=f"request-{answer}", **kwargs)
+        self.reason.label.text = self.LABELS[answer]
