@@ -148,8 +148,10 @@ def clamp_spans(html: str) -> str:
 def write_pdf(html: str, target) -> AssetFetcher:
     """Render in this process (the child below, benchmarks and tests call it)."""
     fetcher = AssetFetcher()
+    # Tagged (PDF/UA-1: structure, reading order, the document's language and title), so
+    # screen readers read it and copied text keeps its words.
     weasyprint.HTML(string=clamp_spans(html), base_url="asset:", url_fetcher=fetcher).write_pdf(
-        target, uncompressed_pdf=False)
+        target, uncompressed_pdf=False, pdf_variant="pdf/ua-1")
     return fetcher
 
 

@@ -4,6 +4,7 @@ every download is audited; the PDF never carries internal content."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -174,3 +175,49 @@ def test_the_reports_list_shows_only_the_organizations_reports(client, auth, wor
     auth.login(world.customers_a[Role.VIEWER].email)
     html = client.get("/reports").get_data(as_text=True)
     assert published.reference_a in html and published.reference_b not in html
+
+
+@pytest.mark.parametrize("which", ["review", "summary"])
+def test_the_pdfs_are_tagged_for_screen_readers_and_their_headings_read_as_words(
+        client, auth, world, published, which):
+    """PDF/UA: a structure tree, marked content, the document's language and title; the
+    labels a reader copies (pdftotext) are words, not letters spaced apart
+    ("S L A AT TA I N M E N T")."""
+    from tests.deployed.pdf import pdf_text
+
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    url = _url(published.reference_a) if which == "review" else "/reports/summary.pdf"
+    data = client.get(url).data
+    reader = PdfReader(io.BytesIO(data))
+    root = reader.trailer["/Root"]
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert "/StructTreeRoot" in root
+    assert str(root["/Lang"]).lower().startswith("en")
+    assert bool(root["/ViewerPreferences"]["/DisplayDocTitle"])
+    assert reader.metadata.title
+    text = pdf_text(data)
+    words = {"review": ("UPDATES ON TIME", "TIME TO RESOLVE", "SERVICE LEVEL"),
+             "summary": ("SLA ATTAINMENT",)}[which]
+    for heading in words:
+        assert heading in text.upper(), heading
+    assert not re.search(r"\b(?:[A-Z] ){3,}[A-Z]\b", text), "letters spaced apart"
+
+
+def test_the_quarter_summary_keeps_resolved_and_the_current_status_apart(client, auth,
+                                                                         world, published,
+                                                                         as_staff):
+    """An escalation still open has no resolution date (a dash), its status in "Now"; and
+    the chart says why a month has no bar."""
+    from tests import factories
+    from tests.deployed.pdf import pdf_text
+
+    with as_staff() as session:
+        factories.make_escalation(session.merge(world.org_a),
+                                  actor=session.merge(world.staff[Role.AGENT]), severity=3,
+                                  title="Still open")
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    text = pdf_text(client.get("/reports/summary.pdf").data)
+    assert "REFERENCE TITLE SEV OPENED RESOLVED NOW SLA" in text
+    row = text[text.index("REFERENCE TITLE SEV OPENED RESOLVED NOW SLA"):]
+    assert re.search(r"ESC-\d+ Still open \d \d\d \w{3}, \d\d:\d\d — New —", row), row[:400]
+    assert "A month without a bar had no escalation resolved in it" in text
