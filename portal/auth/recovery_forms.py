@@ -9,10 +9,15 @@ from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.forms import PortalForm
 
 
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
 class ForgotPasswordForm(PortalForm):
-    email = EmailField("Email", validators=[DataRequired("Give your email address."),
-                                            Email("Give an email address, like name@example.com."),
-                                            Length(max=254)])
+    email = EmailField("Email", filters=[_stripped],
+                       validators=[DataRequired("Give your email address."),
+                                   Email("Give an email address, like name@example.com."),
+                                   Length(max=254)])
     submit = SubmitField("Email me a link")
 
 
