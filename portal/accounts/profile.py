@@ -39,7 +39,7 @@ def update_profile(user: User, *, name: str, timezone: str | None) -> None:
     # People type what the list shows ("America/New York"); the tz database says New_York.
     timezone = (timezone or "").strip().replace(" ", "_") or None
     if timezone is not None and timezone not in _known_timezones():
-        raise OperationError("Choose a timezone from the list, such as Europe/Berlin.",
+        raise OperationError("Choose a time zone from the list, such as Europe/Berlin.",
                              "timezone")
     fields = ("name", "timezone")
     before = audit.snapshot(user, fields)
