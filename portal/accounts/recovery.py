@@ -64,11 +64,13 @@ def reset_path(user: User) -> str:
     return adapter.build(RESET_ENDPOINT, {"token": reset_token(user)})
 
 
-def user_from_reset_token(token: str) -> User | None:
+def user_from_reset_token(token: str, *, lock: bool = False) -> User | None:
     """The active user a genuine, unexpired, still-current token names; None for anything else.
 
     Tampered, expired, used (the password changed since), outdated by a sign-out everywhere,
-    and a deactivated account all answer None alike.
+    and a deactivated account all answer None alike. `lock` (before a reset) holds the user's
+    row until the commit, so two submissions of one link cannot both pass the check
+    (PostgreSQL; SQLite has one writer anyway).
     """
     try:
         data = _serializer().loads(token, max_age=int(RESET_LIFETIME.total_seconds()))
@@ -79,7 +81,7 @@ def user_from_reset_token(token: str) -> User | None:
     user_id = data.get("u")
     if not isinstance(user_id, int) or isinstance(user_id, bool):
         return None
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id, with_for_update=lock, populate_existing=lock)
     if user is None or not user.active:
         return None
     if not hmac.compare_digest(credential_digest(user), data["d"]):

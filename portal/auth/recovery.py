@@ -54,7 +54,7 @@ def forgot_password():
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
 def reset_password(token: str):
     with unscoped(db.session(), "a reset link names its account by signed token"):
-        user = recovery.user_from_reset_token(token)
+        user = recovery.user_from_reset_token(token, lock=request.method == "POST")
         if user is None:
             return render_template(RESET_PAGE, state="invalid"), 410
         form = ResetPasswordForm()
