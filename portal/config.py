@@ -30,6 +30,9 @@ class Defaults:
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute; 50 per hour"
     LOGIN_RATE_LIMIT_PER_EMAIL = "5 per minute; 20 per hour"
+    # "Forgot your password?" requests, per client address and per email address typed.
+    PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
+    PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
 
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]

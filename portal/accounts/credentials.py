@@ -7,8 +7,10 @@ from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.accounts.models import User
+from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.clock import now
 from portal.extensions import db
+from portal.operations import OperationError
 from portal.security import hash_password, verify_password
 
 # Built once (a statement is immutable): building it cost more than running it, and it runs
@@ -36,14 +38,15 @@ def authenticate(email: str, password: str) -> User | None:
         # into the email field, and the audit log never holds a secret.
         typed = email.strip().lower()[:254]
         audit.record("auth.login_failed", actor=None,
-                     email=typed if _looks_like_email(typed) else "(not an email address)")
+                     email=typed if looks_like_email(typed) else "(not an email address)")
         return None
     user.last_login_at = now()
     audit.record("auth.login", actor=user, obj=user)
     return user
 
 
-def _looks_like_email(text: str) -> bool:
+def looks_like_email(text: str) -> bool:
+    """Whether typed text may go in the audit log as an address (never a typed password)."""
     local, at, domain = text.partition("@")
     return bool(at and local and "." in domain and " " not in text)
 
@@ -56,6 +59,28 @@ def end_all_sessions(user: User) -> None:
 def sign_out(user: User) -> None:
     end_all_sessions(user)
     audit.record("auth.logout", actor=user, obj=user)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """End every session of the user, this one included ("Sign out everywhere")."""
+    end_all_sessions(user)
+    audit.record("auth.signed_out_everywhere", actor=user, obj=user)
+
+
+def change_password(user: User, *, current: str, new: str) -> None:
+    """The user's own password change: the current password proves it is them. Ends every
+    session of the user (the caller re-issues the one it was asked from).
+
+    Raises OperationError by `current_password` when the current password is wrong, by
+    `new_password` when the new one is shorter than MIN_PASSWORD_LENGTH.
+    """
+    if not verify_password(user.password_hash, current or ""):
+        raise OperationError("This is not your current password.", "current_password")
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        raise OperationError(f"Use at least {MIN_PASSWORD_LENGTH} characters.", "new_password")
+    user.password_hash = hash_password(new)
+    end_all_sessions(user)
+    audit.record("auth.password_changed", actor=user, obj=user)
 
 
 def set_password(user: User, password: str, *, actor: User | None) -> None:
