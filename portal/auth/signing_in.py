@@ -36,10 +36,12 @@ def complete_sign_in(user: User) -> None:
 def after_first_factor(user: User, next_url: str | None) -> str:
     """Where the person goes once the first factor is accepted: the code page, enrolment, or
     (signed in now) `next_url` or their home page."""
-    if two_factor.has_second_factor(user):
+    with unscoped(db.session(), "nobody is signed in yet: the person's organization decides"):
+        has_factor, required = two_factor.has_second_factor(user), two_factor.is_required(user)
+    if has_factor:
         _hold(user, next_url)
         return url_for("auth.two_factor_code")
-    if two_factor.is_required(user):
+    if required:
         _hold(user, next_url)
         return url_for("auth.two_factor_enrol")
     complete_sign_in(user)
