@@ -53,7 +53,10 @@ CODE_DIGITS = 6
 
 # --------------------------------------------------------------------------- who must
 def has_second_factor(user: User) -> bool:
-    return user.totp_enabled_at is not None
+    """Enrolled, with a secret this app can still read (after a SECRET_KEY rotation it
+    cannot: the person counts as not enrolled, and enrols again if they must)."""
+    return (user.totp_enabled_at is not None and user.totp_secret is not None
+            and _open(user.totp_secret) is not None)
 
 
 def required_because(user: User) -> str | None:
@@ -98,9 +101,10 @@ def enrolment_secret(user: User) -> str:
     if has_second_factor(user):
         raise OperationError("Two-factor sign-in is already on.")
     secret = _open(user.totp_secret) if user.totp_secret else None
-    if secret is None:
+    if secret is None or user.totp_enabled_at is not None:
         secret = pyotp.random_base32()
         user.totp_secret = _seal(secret)
+        user.totp_enabled_at = None
         user.totp_last_step = None
     return secret
 

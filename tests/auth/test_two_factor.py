@@ -334,3 +334,19 @@ def test_without_a_requirement_people_without_a_factor_sign_in_at_once(client, a
     """A viewer with no second factor and no requirement signs in with the password alone."""
     response = auth.login(world.customers_a[Role.VIEWER].email)
     assert response.headers["Location"] == "/escalations"
+
+
+def test_after_a_secret_key_rotation_those_who_must_enrol_again(client, auth, world, enforced,
+                                                                 app, monkeypatch, as_staff):
+    """The TOTP secret is sealed under SECRET_KEY: with a new key it is unreadable, and an
+    administrator is taken to enrolment again (README: rotating the key means re-enrolment)."""
+    admin = world.staff[Role.ADMINISTRATOR]
+    _enrolled(client, auth, admin)
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-rotated-secret-key-for-this-test")
+    with frozen_at(T0 + STEP):
+        assert auth.login(admin.email).headers["Location"] == "/login/two-factor"
+        secret, codes, done = enrol_after_password(client)
+        assert done.headers["Location"] == "/admin/" and len(codes) == 10
+    with as_staff() as session:
+        assert session.scalar(select(func.count()).select_from(RecoveryCode)
+                              .where(RecoveryCode.user_id == admin.id)) == 10
