@@ -179,13 +179,19 @@ def pass_second_factor(user: User, code: str, *, failures: int) -> bool:
     either way (the caller commits either way: a failure is worth keeping)."""
     how = _accepts(user, code) if has_second_factor(user) else None
     if how is None:
-        audit.record("auth.second_factor_failed", actor=None, obj=user, failures=failures + 1)
+        record_failed_code(user, failures=failures, during="sign-in")
         return False
     if how == "recovery":
         audit.record("auth.recovery_code_used", actor=user, obj=user,
                      left=remaining_recovery_codes(user))
     audit.record("auth.second_factor_passed", actor=user, obj=user, method=how)
     return True
+
+
+def record_failed_code(user: User, *, failures: int, during: str) -> None:
+    """Audit a wrong code between the password and the second factor (sign-in, enrolment)."""
+    audit.record("auth.second_factor_failed", actor=None, obj=user, failures=failures + 1,
+                 during=during)
 
 
 def remaining_recovery_codes(user: User) -> int:

@@ -162,6 +162,9 @@ def two_factor_enrol():
     except OperationError as error:
         db.session.rollback()
         attach_error(form, error, default_field="code")
+        with unscoped(db.session(), "auditing a wrong code at enrolment"):
+            two_factor.record_failed_code(user, failures=pending_failures(), during="enrolment")
+            db.session.commit()
         return _wrong_code(form, ENROL_PAGE, pending=True, **_enrolment_context(user))
     mark_enrolled()
     return render_template(CODES_PAGE, codes=codes, form=ContinueForm(), pending=True)

@@ -309,6 +309,20 @@ def test_an_empty_or_malformed_code_answers_422_beside_the_field(client, auth, w
     assert 'id="code-error"' in html and "Enter the 6-digit code your app shows now." in html
 
 
+def test_a_wrong_code_at_enrolment_is_counted_and_audited(client, auth, world, enforced,
+                                                          as_staff):
+    """A well-formed but wrong first code: 422 beside the field, audited, not enrolled."""
+    admin = world.staff[Role.ADMINISTRATOR]
+    with frozen_at(T0):
+        auth.login(admin.email)
+        response = post_code(client, "/login/two-factor", "000000")
+    assert response.status_code == 422
+    assert 'id="code-error"' in response.get_data(as_text=True)
+    assert _events(as_staff, "auth.second_factor_failed", admin.id) == 1
+    with as_staff() as session:
+        assert session.get(User, admin.id).totp_enabled_at is None
+
+
 def test_the_pending_step_expires(client, auth, world, enforced):
     """Eleven minutes after the password the code page sends the person back to sign in."""
     with frozen_at(T0):
@@ -350,3 +364,20 @@ def test_after_a_secret_key_rotation_those_who_must_enrol_again(client, auth, wo
     with as_staff() as session:
         assert session.scalar(select(func.count()).select_from(RecoveryCode)
                               .where(RecoveryCode.user_id == admin.id)) == 10
+
+
+def test_accepting_an_invitation_to_an_organization_that_requires_it_leads_to_enrolment(
+        app, client, world, enforced, as_staff):
+    """A newcomer to an organization that requires a second factor enrols before anything."""
+    from portal.administration.invitations import invitation_token
+
+    with as_staff() as session:
+        session.get(Organization, world.org_a.id).two_factor_required = True
+    with app.test_request_context():
+        token = invitation_token(world.invitation_a)
+    page = client.get(f"/invitations/{token}").get_data(as_text=True)
+    response = client.post(f"/invitations/{token}", data={
+        "csrf_token": csrf_token_from(page), "name": "Nora Newcomer",
+        "password": "a long enough new password", "confirm": "a long enough new password"})
+    assert response.headers["Location"] == "/login/two-factor"
+    assert client.get("/escalations").headers["Location"] == "/login/two-factor"
