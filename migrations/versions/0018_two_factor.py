@@ -17,11 +17,13 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    # recreate="never": plain ALTER TABLE ADD COLUMN on SQLite too. Recreating `users` or
+    # `organizations` means dropping a table that other rows refer to (foreign keys are on).
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('totp_secret', sa.String(length=255), nullable=True))
         batch_op.add_column(sa.Column('totp_enabled_at', sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(sa.Column('totp_last_step', sa.BigInteger(), nullable=True))
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
+    with op.batch_alter_table('organizations', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('two_factor_required', sa.Boolean(),
                                       server_default=sa.false(), nullable=False))
     op.create_table(
@@ -40,12 +42,13 @@ def upgrade():
 
 
 def downgrade():
+    # recreate="never": SQLite (3.35+) drops these plain columns in place.
     with op.batch_alter_table('recovery_codes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_recovery_codes_user_id'))
     op.drop_table('recovery_codes')
-    with op.batch_alter_table('organizations', schema=None) as batch_op:
+    with op.batch_alter_table('organizations', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('two_factor_required')
-    with op.batch_alter_table('users', schema=None) as batch_op:
+    with op.batch_alter_table('users', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('totp_last_step')
         batch_op.drop_column('totp_enabled_at')
         batch_op.drop_column('totp_secret')
