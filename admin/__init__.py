@@ -46,6 +46,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     scheduled,
     sent_mail,
     timeline,
+    two_factor,
     update_templates,
     views,
 )

@@ -55,6 +55,8 @@ def app_environment() -> dict[str, str]:
         PORTAL_SECRET_KEY=SECRET_KEY,
         PORTAL_SESSION_COOKIE_SECURE="false",  # plain HTTP on loopback
         PORTAL_RATELIMIT_STORAGE_URI="memory://",
+        # The benchmarks sign an escalation manager in by password (README: two-factor).
+        PORTAL_TWO_FACTOR_ENFORCE_REQUIRED="false",
         FLASK_APP="wsgi",
     )
     return env
@@ -67,6 +69,7 @@ def app_config() -> dict:
         "SECRET_KEY": SECRET_KEY,
         "SESSION_COOKIE_SECURE": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "TWO_FACTOR_ENFORCE_REQUIRED": False,
     }
 
 

@@ -69,7 +69,13 @@ def _instance_secret(path) -> str:
 def _register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
     from portal.auth import bp as auth_bp
-    from portal.auth import invitations, profile, recovery, views  # noqa: F401 (routes on bp)
+    from portal.auth import (  # noqa: F401 (routes register on bp)
+        invitations,
+        profile,
+        recovery,
+        two_factor,
+        views,
+    )
     from portal.customer import bp as customer_bp
     from portal.outreach.views import bp as notices_bp
 

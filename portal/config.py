@@ -34,6 +34,17 @@ class Defaults:
     PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
     PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
 
+    # Two-factor sign-in (portal.accounts.two_factor). Administrators and escalation managers
+    # must have a second factor (and whoever a runtime setting or their organization adds).
+    # False ONLY for test harnesses that sign staff in by password alone: nobody is then
+    # *required* to enrol, but a person who has a second factor is still asked for it.
+    TWO_FACTOR_ENFORCE_REQUIRED = True
+    TWO_FACTOR_ISSUER = "Clearpath"  # the name authenticator apps show beside the code
+    TWO_FACTOR_PENDING_SECONDS = 600  # between the password and the code (or enrolment)
+    TWO_FACTOR_MAX_FAILURES = 5  # wrong codes before the password step must be done again
+    TWO_FACTOR_RATE_LIMIT = "10 per minute; 60 per hour"  # code attempts per client address
+    TWO_FACTOR_RATE_LIMIT_PER_USER = "5 per minute; 30 per hour"  # per person signing in
+
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
@@ -84,6 +95,9 @@ class TestConfig:
     PASSWORD_HASH_TIME_COST = 1
     PASSWORD_HASH_MEMORY_KIB = 8192
     RATELIMIT_STORAGE_URI = "memory://"
+    # Most tests sign administrators and escalation managers in by password; the two-factor
+    # tests (tests/auth/test_two_factor*.py) turn this back on, as production has it.
+    TWO_FACTOR_ENFORCE_REQUIRED = False
     # Every test runs in a rolled-back transaction, so no change notification would ever
     # arrive; the live memo's own tests commit for real in a database of their own.
     LIVE_MEMO = False

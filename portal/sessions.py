@@ -25,6 +25,10 @@ BACKGROUND_HEADER = "X-Clearpath-Background"
 
 USER = "_user_id"  # Flask-Login's key: the signed-in user's token
 PREVIEW = "_preview"  # staff previewing the portal as a customer (portal.auth.preview)
+# Past the password, before the second factor (portal.auth.signing_in): {"user": a user
+# token, "at": when the password was accepted, ...}. Nobody is signed in while it is there:
+# it is not USER, so Flask-Login and the live gate see an anonymous session.
+PENDING = "_pending"
 
 
 class Timers(Enum):
@@ -75,6 +79,17 @@ def parse_user_token(token) -> tuple[int, int] | None:
             and version.isdigit()):
         return None
     return int(user_id), int(version)
+
+
+def pending_user(data: Mapping, at: float, *, max_age_seconds: float) -> tuple[int, int] | None:
+    """(user id, session version) of a sign-in waiting for its second factor, or None when
+    there is none or it is older than `max_age_seconds` at `at`."""
+    marker = data.get(PENDING)
+    if not isinstance(marker, Mapping) or not _is_number(marker.get("at")):
+        return None
+    if not 0 <= at - marker["at"] <= max_age_seconds:
+        return None
+    return parse_user_token(marker.get("user"))
 
 
 def fingerprint(address: str | None, user_agent: str | None) -> str:

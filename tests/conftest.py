@@ -125,6 +125,14 @@ def runner(app):
 
 
 @pytest.fixture
+def enforced(app, monkeypatch):
+    """Production's two-factor rule: administrators and escalation managers (and whoever a
+    setting or their organization adds) must have a second factor. TestConfig switches the
+    requirement off so that other tests can sign staff in by password; these turn it on."""
+    monkeypatch.setitem(app.config, "TWO_FACTOR_ENFORCE_REQUIRED", True)
+
+
+@pytest.fixture
 def staff_session(app):
     """An app context whose session runs unscoped, as staff and jobs do (for setup and checks).
 

@@ -88,6 +88,9 @@ class Organization(db.Model):
         sa.ForeignKey("users.id", use_alter=True, name="fk_organizations_account_manager_id_users")
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Its customer admin's choice: every member signs in with a second factor
+    # (portal.accounts.two_factor).
+    two_factor_required: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     sla_policy: Mapped[SlaPolicy] = relationship()
     account_manager: Mapped[User | None] = relationship(foreign_keys=[account_manager_id])
@@ -134,6 +137,12 @@ class User(UserMixin, db.Model):
     session_version: Mapped[int] = mapped_column(default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Two-factor sign-in (portal.accounts.two_factor): the TOTP secret, encrypted; it counts
+    # once `totp_enabled_at` is set (a secret without it is an enrolment in progress).
+    # `totp_last_step` is the last accepted time step: a code is never accepted twice.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
 
     organization: Mapped[Organization | None] = relationship(
         back_populates="members", foreign_keys=[organization_id]

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from portal.administration.invitations import accept_invitation as accept
 from portal.administration.invitations import invitation_from_token
 from portal.auth import bp
 from portal.auth.forms import AcceptInvitationForm
+from portal.auth.signing_in import after_first_factor
 from portal.extensions import db
-from portal.security import start_session
 from portal.submissions import submit
 from portal.tenancy import unscoped
 
@@ -37,10 +37,10 @@ def accept_invitation(token: str):
         if not accepted.ok:
             return render_template(PAGE, state="form", form=form, invitation=invitation), 422
         user = accepted.value
-        session.clear()
-        login_user(user)
-        start_session()
         organization_name = user.organization.name
-    flash(f"Welcome to Clearpath, {user.first_name}. You are signed in to "
-          f"{organization_name}'s portal.", "success")
-    return redirect(url_for("customer.home"))
+        # Signed in now, or first taken to enrolment if the organization requires it.
+        destination = after_first_factor(user, url_for("customer.home"))
+    if destination == url_for("customer.home"):
+        flash(f"Welcome to Clearpath, {user.first_name}. You are signed in to "
+              f"{organization_name}'s portal.", "success")
+    return redirect(destination)

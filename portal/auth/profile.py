@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from portal.accounts import credentials
+from portal.accounts import credentials, two_factor
 from portal.accounts.profile import selectable_timezones, update_profile
 from portal.auth import bp
 from portal.auth.profile_forms import ChangePasswordForm, ProfileForm
@@ -25,8 +25,9 @@ def _render(user, *, details: ProfileForm | None = None,
     password = password or ChangePasswordForm(prefix="password", formdata=None)
     organization_zone = user.organization.timezone if user.organization is not None else "UTC"
     return render_template(PAGE, user=user, details=details, password=password,
-                           zones=selectable_timezones(), organization_zone=organization_zone), \
-        status
+                           zones=selectable_timezones(), organization_zone=organization_zone,
+                           two_factor_on=two_factor.has_second_factor(user),
+                           two_factor_required=two_factor.is_required(user)), status
 
 
 @bp.route("/account/profile", methods=["GET", "POST"])

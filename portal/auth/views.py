@@ -3,7 +3,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
 from portal import live
 from portal.accounts import credentials
@@ -12,8 +12,9 @@ from portal.accounts.models import User
 from portal.auth import bp
 from portal.auth.access import home_url_for
 from portal.auth.forms import LoginForm
+from portal.auth.signing_in import after_first_factor
 from portal.extensions import db, limiter, login_manager
-from portal.security import request_fingerprint, start_session
+from portal.security import request_fingerprint
 from portal.sessions import parse_user_token
 from portal.tenancy import unscoped
 
@@ -82,10 +83,7 @@ def login():
         db.session.commit()
     if user is None:
         return render_template("auth/login.html", form=form, error=LOGIN_ERROR), 422
-    session.clear()
-    login_user(user)
-    start_session()
-    return redirect(_safe_next(request.args.get("next")) or home_url_for(user))
+    return redirect(after_first_factor(user, _safe_next(request.args.get("next"))))
 
 
 @bp.route("/logout", methods=["POST"])

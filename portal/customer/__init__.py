@@ -14,5 +14,6 @@ from portal.customer import (  # noqa: E402,F401  (routes register)
     preferences,
     reports,
     team,
+    team_two_factor,
     views,
 )

@@ -55,6 +55,8 @@ EXPECTED: dict[str, Capability] = {
     "admin.audit_log_csv": C.VIEW_AUDIT_LOG,
     # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)
     "admin.priority": C.VIEW_CONSOLE,
+    # who must use two-factor sign-in beyond the roles that always must
+    "admin.two_factor": C.MANAGE_ACCOUNTS,
     # lifecycle: new escalation, edits, workflow, tier, communicator, handoffs
     "admin.new_escalation": C.WORK_ESCALATIONS,
     "admin.edit_escalation": C.WORK_ESCALATIONS,

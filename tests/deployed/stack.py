@@ -226,6 +226,9 @@ class Deployment:
             # a run signs the same people in several times a minute.
             PORTAL_LOGIN_RATE_LIMIT="500 per minute",
             PORTAL_LOGIN_RATE_LIMIT_PER_EMAIL="100 per minute",
+            # The crowd and the journeys sign the demo's administrator and escalation manager
+            # in by password; two-factor sign-in has its own tests (tests/auth, tests/browser).
+            PORTAL_TWO_FACTOR_ENFORCE_REQUIRED="false",
         )
         if ROOT != REPO:
             env["PYTHONPATH"] = str(ROOT)
