@@ -69,7 +69,11 @@ def _instance_secret(path) -> str:
 def _register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
     from portal.auth import bp as auth_bp
-    from portal.auth import invitations, views  # noqa: F401  (their routes register on bp)
+    from portal.auth import (  # noqa: F401  (their routes register on bp)
+        invitations,
+        single_sign_on,
+        views,
+    )
     from portal.customer import bp as customer_bp
     from portal.outreach.views import bp as notices_bp
 
