@@ -44,6 +44,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     rules,
     scheduled,
     sent_mail,
+    single_sign_on,
     timeline,
     update_templates,
     views,
