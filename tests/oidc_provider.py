@@ -165,6 +165,10 @@ class TestProvider:
                 "code_challenge_methods_supported": ["S256"],
             })
 
+        @app.get("/favicon.ico")
+        def favicon():
+            return "", 204
+
         @app.get("/jwks")
         def jwks():
             return jsonify(KeySet([self.key]).as_dict(private=False))

@@ -45,7 +45,7 @@ def sso_start():
             return _refused(refusal, provider, status=502)
     session[PENDING] = pending.as_dict()
     session[NEXT] = _safe_next(request.args.get("next"))
-    return redirect(url, code=303)
+    return render_template("auth/sso_redirect.html", url=url)
 
 
 @bp.route("/login/sso/callback")

@@ -19,6 +19,7 @@ def sign_in(page, email: str, *, landing: str, password: str = PASSWORD) -> None
     """
     page.goto("/login")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()  # the email first
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
