@@ -18,7 +18,8 @@ PACKAGES = ("portal", "admin")
 LATE_IMPORTERS = {"portal", "portal.cli"}
 
 WEB = ("admin", "portal.customer", "portal.auth.forms", "portal.auth.views",
-       "portal.auth.invitations", "portal.outreach.views", "portal.errors", "portal.forms",
+       "portal.auth.invitations", "portal.auth.signing_in", "portal.auth.single_sign_on",
+       "portal.outreach.views", "portal.errors", "portal.forms",
        "portal.live", "portal.submissions")
 CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.inputs",
         "portal.markdown", "portal.operations", "portal.ownership", "portal.permissions",
