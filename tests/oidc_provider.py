@@ -4,7 +4,8 @@ discovery document and a JWKS, served by a werkzeug server thread on 127.0.0.1.
 
 Its "login page" trusts the email typed in (it is the test's identity provider). Knobs make
 it issue tokens a relying party must refuse: another issuer, another audience, an expired
-token, an unverified email.
+token, another nonce, an unverified email; and a test may sign with a key it does not
+publish (`key` versus `published_key`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ class Knobs:
     audience: str | None = None
     expires_in: int = 600  # seconds from now; negative: already expired
     email_verified: bool = True
+    nonce: str | None = None  # a nonce other than the one the relying party sent
 
 
 @dataclass
@@ -119,6 +121,7 @@ class TestProvider:
 
     def __init__(self):
         self.key = RSAKey.generate_key(2048, parameters={"kid": "test-key-1"}, private=True)
+        self.published_key = self.key  # what /jwks serves (a test may sign with another)
         self.knobs = Knobs()
         self.clients = {CLIENT_ID: Client(CLIENT_ID, CLIENT_SECRET, [])}
         self.codes: dict[str, Code] = {}
@@ -171,7 +174,7 @@ class TestProvider:
 
         @app.get("/jwks")
         def jwks():
-            return jsonify(KeySet([self.key]).as_dict(private=False))
+            return jsonify(KeySet([self.published_key]).as_dict(private=False))
 
         @app.route("/authorize", methods=["GET", "POST"])
         def authorize():
@@ -242,6 +245,12 @@ class TestProvider:
                           "iat": now + min(knobs.expires_in, 0) - 60,
                           "exp": now + knobs.expires_in}
                 provider.issued.append(dict(claims))
+                return claims
+
+            def get_authorization_code_claims(self, authorization_code):
+                claims = super().get_authorization_code_claims(authorization_code)
+                if provider.knobs.nonce is not None:
+                    claims["nonce"] = provider.knobs.nonce
                 return claims
 
             def generate_user_info(self, user, scope):

@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+from joserfc.jwk import RSAKey
 from sqlalchemy import func, select
 
 from portal.accounts.credentials import deactivate
@@ -178,10 +179,12 @@ def test_a_state_from_another_browser_is_refused(client, app, world, sso_org_a):
     (Knobs(issuer="http://127.0.0.1:9/another-issuer"), "iss"),
     (Knobs(audience="someone-else"), "aud"),
     (Knobs(expires_in=-600), "exp"),
+    (Knobs(nonce="a-nonce-from-another-sign-in"), "nonce"),
 ])
 def test_tokens_that_fail_their_checks_are_refused(client, world, sso_org_a, as_staff, idp,
                                                    knobs, reason):
-    """A signed token from the wrong issuer, for another audience, or expired: refused."""
+    """A signed token from the wrong issuer, for another audience, expired, or carrying
+    another sign-in's nonce: refused."""
     idp.knobs = knobs
     answer = _sso(client, world.customers_a[Role.VIEWER].email)
     assert answer.status_code == 403
@@ -266,3 +269,24 @@ def test_an_empty_password_on_the_second_step_is_answered_by_the_field(client, w
                                          "password": "", "csrf_token": token})
     assert answer.status_code == 422
     assert "Enter your password." in answer.get_data(as_text=True)
+
+
+def test_an_email_the_provider_has_not_verified_is_refused(client, world, sso_org_a, idp):
+    """email_verified false: nobody is signed in or made."""
+    idp.knobs = Knobs(email_verified=False)
+    answer = _sso(client, "unverified@" + _domain(world.customers_a[Role.VIEWER]))
+    assert answer.status_code == 403
+    assert "has not verified this email address" in answer.get_data(as_text=True)
+    assert client.get("/escalations").status_code == 302
+
+
+def test_a_tampered_signature_is_refused(client, world, sso_org_a, idp):
+    """A token signed by a key the provider does not publish: refused."""
+    published = idp.key
+    idp.key = RSAKey.generate_key(2048, parameters={"kid": published.kid}, private=True)
+    try:  # /jwks still serves the published key
+        answer = _sso(client, world.customers_a[Role.VIEWER].email)
+    finally:
+        idp.key = published
+    assert answer.status_code == 403
+    assert client.get("/escalations").status_code == 302
