@@ -33,7 +33,8 @@ def _callback_url() -> str:
 def sso_start():
     form = SingleSignOnForm()
     if not form.validate_on_submit():
-        return sign_in_page(LoginForm(), status=422)
+        problems = [message for messages in form.errors.values() for message in messages]
+        return sign_in_page(LoginForm(), error=problems[0] if problems else None, status=422)
     with unscoped(db.session(), "single sign-on looks up the email domain's provider"):
         provider = provider_for_email(form.email.data)
         if provider is None:
