@@ -107,7 +107,9 @@ def test_an_administrator_sets_up_single_sign_on_in_the_console(page, page_error
     _, admin_email = acme
     sign_in(page, admin_email, landing=STAFF_LANDING)
     page.get_by_role("link", name="Organizations").click()
-    page.get_by_role("link", name=seeded.organization).first.click()
+    expect(page.get_by_role("heading", name="Organizations", level=1)).to_be_visible()
+    page.get_by_role("main").get_by_role("link", name=seeded.organization, exact=True).click()
+    expect(page.get_by_role("heading", name=seeded.organization, level=1)).to_be_visible()
     expect(page.locator("#single-sign-on-summary")).to_contain_text("On for")
     page.locator("#single-sign-on-summary").get_by_role("link").click()
     expect(page.get_by_role("heading", name="Single sign-on", level=1)).to_be_visible()
