@@ -290,3 +290,15 @@ def test_a_tampered_signature_is_refused(client, world, sso_org_a, idp):
         idp.key = published
     assert answer.status_code == 403
     assert client.get("/escalations").status_code == 302
+
+
+def test_where_sso_is_required_the_password_is_folded_away(client, world, sso_org_a):
+    """The second step leads with single sign-on; the password waits in a fold for the
+    break-glass admin (still a plain form: no JavaScript needed)."""
+    sso_org_a(require_sso=True, break_glass_user_id=world.customers_a[Role.CUSTOMER_ADMIN].id)
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={"email": world.customers_a[Role.VIEWER].email,
+                                       "csrf_token": token}).get_data(as_text=True)
+    assert "Continue with single sign-on" in page
+    fold = page.split('<details class="auth-break-glass"', 1)[1].split("</details>", 1)[0]
+    assert 'name="password"' in fold and "break-glass admin" in fold
