@@ -45,6 +45,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     rules,
     scheduled,
     sent_mail,
+    single_sign_on,
     timeline,
     two_factor,
     update_templates,

@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 from admin import bp, navigation
 from admin.account_forms import ConfirmForm, InvitationForm, OrganizationForm
 from portal.accounts.models import Invitation, Organization
+from portal.accounts.single_sign_on.configuration import provider_for_organization
 from portal.administration import invitations
 from portal.administration.organizations import (
     OrganizationInput,
@@ -103,6 +104,7 @@ def organization_page(organization: Organization, *, invite_form=None, status=20
     return render_template(
         "admin/organizations/detail.html", organization=organization, members=members,
         pending=pending, open_count=open_count, invite_form=invite_form or InvitationForm(),
+        single_sign_on=provider_for_organization(organization.id),
         confirm_form=ConfirmForm(), problem=problem, Role=Role), status
 
 

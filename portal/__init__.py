@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         invitations,
         profile,
         recovery,
+        single_sign_on,
         two_factor,
         views,
     )

@@ -23,6 +23,7 @@ from sqlalchemy.engine import Engine, make_url
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
 import portal.accounts.models
 import portal.accounts.recovery_codes
+import portal.accounts.single_sign_on.models
 import portal.audit
 import portal.escalations.models
 import portal.notices.models

@@ -20,8 +20,9 @@ LATE_IMPORTERS = {"portal", "portal.cli"}
 WEB = ("admin", "portal.customer", "portal.auth.forms", "portal.auth.views",
        "portal.auth.invitations", "portal.auth.recovery", "portal.auth.recovery_forms",
        "portal.auth.profile", "portal.auth.profile_forms", "portal.auth.two_factor",
-       "portal.auth.two_factor_forms", "portal.outreach.views",
-       "portal.errors", "portal.forms", "portal.live", "portal.submissions")
+       "portal.auth.two_factor_forms", "portal.auth.signing_in", "portal.auth.single_sign_on",
+       "portal.outreach.views", "portal.errors", "portal.forms", "portal.live",
+       "portal.submissions")
 CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.inputs",
         "portal.markdown", "portal.operations", "portal.ownership", "portal.permissions",
         "portal.sessions", "portal.sqltypes", "portal.tenancy")

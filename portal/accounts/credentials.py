@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from portal import audit
 from portal.accounts.models import User
 from portal.accounts.operations import MIN_PASSWORD_LENGTH
+from portal.accounts.single_sign_on.people import password_refused, refuse_password
 from portal.clock import now
 from portal.extensions import db
 from portal.operations import OperationError
@@ -30,6 +31,8 @@ def authenticate(email: str, password: str) -> User | None:
 
     Unknown email, wrong password and deactivated account all answer None after the same
     amount of hashing work, so the caller cannot tell them apart and neither can an attacker.
+    So does a right password of someone whose organization requires single sign-on (audited
+    as auth.sso_refused), unless they are its break-glass admin.
     """
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     valid = verify_password(user.password_hash if user else None, password)
@@ -40,8 +43,11 @@ def authenticate(email: str, password: str) -> User | None:
         audit.record("auth.login_failed", actor=None,
                      email=typed if looks_like_email(typed) else "(not an email address)")
         return None
+    if password_refused(user):  # single sign-on required (the break-glass admin passes)
+        refuse_password(user)
+        return None
     user.last_login_at = now()
-    audit.record("auth.login", actor=user, obj=user)
+    audit.record("auth.login", actor=user, obj=user, method="password")
     return user
 
 

@@ -35,14 +35,16 @@ def _check_new_user(email: str, name: str, password: str | None) -> str:
     return email
 
 
-def create_staff_user(*, email: str, name: str, password: str, role: Role,
+def create_staff_user(*, email: str, name: str, password: str | None, role: Role,
                       actor: User | None, job_title: str = "", phone: str = "",
                       timezone: str | None = None) -> User:
-    """A vendor staff account. Raises OperationError for a bad email, name, password or role."""
+    """A vendor staff account (without a password when made at a first single sign-on).
+    Raises OperationError for a bad email, name, password or role."""
     if not role.is_staff:
         raise OperationError("Staff accounts need a staff role.", "role")
     email = _check_new_user(email, name, password)
-    user = User(email=email, name=name.strip(), role=role, password_hash=hash_password(password),
+    user = User(email=email, name=name.strip(), role=role,
+                password_hash=hash_password(password) if password else None,
                 job_title=job_title, phone=phone, timezone=timezone, active=True,
                 session_version=1)
     db.session.add(user)

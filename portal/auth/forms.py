@@ -6,7 +6,7 @@ from functools import cache
 from zoneinfo import available_timezones
 
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField, SubmitField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
 from portal.accounts.operations import MIN_PASSWORD_LENGTH
 from portal.forms import PortalForm
@@ -21,9 +21,26 @@ def _timezone_choices() -> list[SelectChoice]:
 
 
 class LoginForm(PortalForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    """Email first: a post without a password field is the first step (the page then offers
+    single sign-on and/or the password); email and password together sign in at once."""
+
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email(),
+                                            Length(max=254)])
+    password = PasswordField("Password", validators=[Length(max=1024)])
     submit = SubmitField("Sign in")
+
+    @property
+    def is_first_step(self) -> bool:
+        return not self.password.raw_data
+
+    def validate_password(self, field):
+        if field.raw_data and not field.data:
+            raise ValidationError("Enter your password.")
+
+
+class SingleSignOnForm(PortalForm):
+    email = EmailField("Email", validators=[DataRequired("Enter your email address."), Email(),
+                                            Length(max=254)])
 
 
 class AcceptInvitationForm(PortalForm):

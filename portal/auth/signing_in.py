@@ -1,29 +1,38 @@
-"""Signing a person in: at once, or after a second factor.
+"""Signing a person in: the sign-in page (the email first), and the one way a sign-in
+starts a session, at once or after a second factor.
 
-Once the password is accepted (or, later, a single-sign-on provider vouches for someone),
-`after_first_factor(user, next_url)` decides. A person with a second factor, or who must
-enrol one, is not signed in yet: the session holds only a pending marker
-(`portal.sessions.PENDING`: their user token, when the password step happened, the wrong
-codes so far, where to go after). Flask-Login and the live gate see an anonymous session; the
-code and enrolment pages read the marker. The marker dies after TWO_FACTOR_PENDING_SECONDS,
-when the user's session version moves (password change, sign-out elsewhere, deactivation),
-and after TWO_FACTOR_MAX_FAILURES wrong codes. `complete_sign_in` is the one place a session
-becomes signed in.
+Once the password is accepted, `after_first_factor(user, next_url)` decides. A person with a
+second factor, or who must enrol one, is not signed in yet: the session holds only a pending
+marker (`portal.sessions.PENDING`: their user token, when the password step happened, the
+wrong codes so far, where to go after). Flask-Login and the live gate see an anonymous
+session; the code and enrolment pages read the marker. The marker dies after
+TWO_FACTOR_PENDING_SECONDS, when the user's session version moves (password change, sign-out
+elsewhere, deactivation), and after TWO_FACTOR_MAX_FAILURES wrong codes. `complete_sign_in`
+is the one place a session becomes signed in.
+
+A sign-in through single sign-on is not asked for this app's own second factor: the
+organization's identity provider applies its own multi-factor policy (`portal.auth.
+single_sign_on` calls `complete_sign_in` directly).
 """
 
 from __future__ import annotations
 
-from flask import current_app, session, url_for
+from flask import current_app, render_template, request, session, url_for
 from flask_login import login_user
 
 from portal import sessions
 from portal.accounts import credentials, two_factor
 from portal.accounts.models import User
+from portal.accounts.single_sign_on.people import password_offered, provider_for_email
 from portal.auth.access import home_url_for
 from portal.clock import now
 from portal.extensions import db
 from portal.security import start_session
 from portal.tenancy import unscoped
+
+LOGIN_ERROR = "That email and password do not match an active account."
+SSO_REQUIRED_ERROR = ("Your organization signs in with single sign-on. Only its break-glass "
+                      "admin may use a password.")
 
 
 def complete_sign_in(user: User) -> None:
@@ -110,3 +119,25 @@ def finish_pending(user: User) -> str:
 
 def drop_pending() -> None:
     session.pop(sessions.PENDING, None)
+
+
+def sign_in_page(form, *, error: str | None = None, status: int = 200):
+    """The sign-in page: the email alone first; once a well-formed email is posted, the ways
+    that address's domain may sign in (single sign-on, a password, or both). Decided by the
+    domain only, so the page never tells whether an account exists."""
+    chosen = (request.method == "POST" and bool(form.email.data)
+              and not form.email.errors)
+    provider = None
+    if chosen:
+        with unscoped(db.session(), "the sign-in page looks up the email domain's provider"):
+            provider = provider_for_email(form.email.data)
+    return render_template("auth/login.html", form=form, error=error, chosen=chosen,
+                           single_sign_on=provider is not None,
+                           password_open=password_offered(provider)), status
+
+
+def password_error(email: str) -> str:
+    """The one message for a refused password (by the domain, as the page is)."""
+    with unscoped(db.session(), "the sign-in page looks up the email domain's provider"):
+        provider = provider_for_email(email)
+    return LOGIN_ERROR if password_offered(provider) else SSO_REQUIRED_ERROR

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, logout_user
 
 from portal import live
@@ -12,13 +12,16 @@ from portal.accounts.models import User
 from portal.auth import bp
 from portal.auth.access import home_url_for
 from portal.auth.forms import LoginForm
-from portal.auth.signing_in import after_first_factor
+from portal.auth.signing_in import (
+    LOGIN_ERROR,  # noqa: F401 (its old home; tests read it here)
+    after_first_factor,
+    password_error,
+    sign_in_page,
+)
 from portal.extensions import db, limiter, login_manager
 from portal.security import request_fingerprint
 from portal.sessions import parse_user_token
 from portal.tenancy import unscoped
-
-LOGIN_ERROR = "That email and password do not match an active account."
 
 login_manager.login_view = "auth.login"
 login_manager.login_message = "Please sign in to continue."
@@ -59,6 +62,11 @@ def _submitted_email() -> str:
     return "login-email:" + request.form.get("email", "").strip().lower()
 
 
+def _first_step() -> bool:
+    """The email alone (no password tried): not counted against the sign-in limits."""
+    return "password" not in request.form
+
+
 def _safe_next(target: str | None) -> str | None:
     if not target:
         return None
@@ -69,20 +77,22 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"])
-@limiter.limit(_email_limit, methods=["POST"], key_func=_submitted_email)
+@limiter.limit(_login_limit, methods=["POST"], exempt_when=_first_step)
+@limiter.limit(_email_limit, methods=["POST"], key_func=_submitted_email,
+               exempt_when=_first_step)
 def login():
     if current_user.is_authenticated:
         return redirect(home_url_for(current_user))
     form = LoginForm()
     if not form.validate_on_submit():
-        status = 422 if request.method == "POST" else 200
-        return render_template("auth/login.html", form=form, error=None), status
+        return sign_in_page(form, status=422 if request.method == "POST" else 200)
+    if form.is_first_step:
+        return sign_in_page(form)
     with unscoped(db.session(), "sign-in looks the account up by email"):
         user = authenticate(form.email.data, form.password.data)
         db.session.commit()
     if user is None:
-        return render_template("auth/login.html", form=form, error=LOGIN_ERROR), 422
+        return sign_in_page(form, error=password_error(form.email.data), status=422)
     return redirect(after_first_factor(user, _safe_next(request.args.get("next"))))
 
 

@@ -51,6 +51,8 @@ EXPECTED: dict[str, Capability] = {
     "admin.people_role": C.MANAGE_ACCOUNTS,
     "admin.people_deactivate": C.MANAGE_ACCOUNTS,
     "admin.people_reactivate": C.MANAGE_ACCOUNTS,
+    "admin.organization_single_sign_on": C.MANAGE_ACCOUNTS,
+    "admin.staff_single_sign_on": C.MANAGE_ACCOUNTS,
     "admin.audit_log": C.VIEW_AUDIT_LOG,
     "admin.audit_log_csv": C.VIEW_AUDIT_LOG,
     # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)

@@ -18,8 +18,14 @@ def sign_in(page, email: str, *, landing: str, password: str = PASSWORD) -> None
     comes after the deferred scripts and htmx's own start-up, so the test waits for it.
     """
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
+    enter_credentials(page, email, password)
     expect(page.get_by_role("heading", name=landing, level=1)).to_be_visible()
     page.wait_for_load_state("load")
+
+
+def enter_credentials(page, email: str, password: str = PASSWORD) -> None:
+    """On the sign-in page: the email first, then the password (the two-step page)."""
+    page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

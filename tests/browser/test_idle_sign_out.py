@@ -10,8 +10,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.polling import POLL_TIMEOUT_MS, next_poll
-from tests.browser.session import CUSTOMER_LANDING, sign_in
-from tests.factories import PASSWORD
+from tests.browser.session import CUSTOMER_LANDING, enter_credentials, sign_in
 
 POLL_INTERVAL_SECONDS = 1
 IDLE_SECONDS = 8  # a shortened idle limit: about eight polls fit in it
@@ -31,7 +30,5 @@ def test_a_dashboard_left_open_goes_to_sign_in_when_the_idle_limit_passes(page, 
     expect(page.get_by_text(
         f"You were signed out after {IDLE_SECONDS} seconds without activity.")).to_be_visible()
     # Signing in again returns to the page that was open.
-    page.get_by_label("Email").fill(seeded.viewer_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    enter_credentials(page, seeded.viewer_email)
     expect(page.get_by_role("heading", name=CUSTOMER_LANDING, level=1)).to_be_visible()

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.clock import frozen_at
-from tests.factories import PASSWORD
+from tests.browser.session import enter_credentials
 
 T0 = datetime.now(UTC).replace(microsecond=0)
 
@@ -30,9 +30,7 @@ def _enforced(browser_app):
 
 def _password_step(page, email: str) -> None:
     page.goto("/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    enter_credentials(page, email)
 
 
 @pytest.mark.browser

@@ -33,6 +33,7 @@ def page(browser, deployment) -> Iterator:
 def _sign_in(page, email: str, password: str) -> None:
     page.goto("/login")
     page.get_by_label("Email").fill(email)
+    page.get_by_role("button", name="Continue").click()  # the email first
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
 
