@@ -46,9 +46,13 @@ def _password_hash(as_staff, user) -> str:
         return session.get(User, user.id).password_hash
 
 
-def test_sign_in_page_offers_forgot_password(client):
-    """The sign-in page links to "Forgot your password?"."""
-    page = client.get("/login").get_data(as_text=True)
+def test_sign_in_page_offers_forgot_password(client, world):
+    """The sign-in page's password step links to "Forgot your password?"."""
+    from tests.conftest import csrf_token_from
+
+    token = csrf_token_from(client.get("/login").get_data(as_text=True))
+    page = client.post("/login", data={"email": world.customers_a[Role.VIEWER].email,
+                                       "csrf_token": token}).get_data(as_text=True)
     assert 'href="/password/forgot"' in page
     assert "Forgot your password?" in page
     assert client.get("/password/forgot").status_code == 200
