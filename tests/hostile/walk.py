@@ -240,6 +240,9 @@ class Walk:
             else:
                 answer = visitor.client.post(
                     url, data=body, content_type="application/x-www-form-urlencoded")
+            # The whole body, as a browser reads it: a streamed answer (a CSV export) runs
+            # its statements while it is read, and its failures count too.
+            answer.get_data()
         except Exception as exc:  # noqa: BLE001 - even the error page failed: the bare 500
             answer = None
             self.log.last = f"(no page at all) {type(exc).__name__}: {str(exc)[:160]}"
