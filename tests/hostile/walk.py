@@ -181,11 +181,12 @@ class Walk:
             choices.append(values)
         return choices
 
-    def run(self) -> None:
+    def run(self, *, part: int = 0, parts: int = 1) -> None:
+        """Walk every `parts`-th rule from `part` (the whole map in `parts` runs)."""
         logging.getLogger(self.app.logger.name).addHandler(self.log)
         try:
             for index, visitor in enumerate(self.visitors):
-                for rule in self.rules():
+                for rule in self.rules()[part::parts]:
                     for method in sorted(rule.methods & {"GET", "POST"}):
                         self._walk_rule(index, visitor, rule, method)
         finally:
