@@ -146,3 +146,28 @@ def test_the_page_costs_the_same_queries_for_more_escalations(app, client, auth,
                         (timedelta(minutes=10), Status.INVESTIGATING)]
                  + ([(timedelta(hours=2), Status.RESOLVED)] if n % 2 else []))
     assert measure() == before <= 10
+
+
+def test_the_sev_1_and_2_table_says_each_ones_service_level_and_next_update(client, auth,
+                                                                            as_staff, world):
+    """Beside who owns it and how long it has been open: whether the clocks are kept, and when
+    the customer hears next."""
+    from portal.escalations.models import Escalation
+
+    with as_staff() as session:
+        severe = factories.make_escalation(session.merge(world.org_a),
+                                           actor=session.merge(world.staff[Role.AGENT]),
+                                           severity=1, title="Checkout down everywhere")
+        session.flush()
+        reference, due = severe.reference, session.get(Escalation, severe.id).next_update_due_at
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    body = client.get("/executive").get_data(as_text=True)
+    table = body[body.index('id="severe-heading"'):]
+    table = table[:table.index("</table>")]
+    assert '<th scope="col">Service level</th>' in table
+    row = table[table.index(reference):]
+    row = row[:row.index("</tr>")]
+    assert re.search(r'data-label="Service level">\s*<div><span class="sla sla-(on_track|at_risk)">'
+                     r'<span class="sla-state">(On track|At risk)</span></span>\s*'
+                     r'<div class="small muted">Acknowledge due in ', row), row
+    assert due is not None and f'<time datetime="{due.isoformat()}"' in row
