@@ -15,7 +15,7 @@ from portal.administration.people import user_id_by_email, users_by_id
 from portal.audit import AuditFilter, audit_events, changes_in, object_types
 from portal.escalations.models import Escalation
 from portal.extensions import db
-from portal.inputs import page_arg
+from portal.inputs import asked_filters, page_arg
 from portal.permissions import Capability, requires
 from portal.templating import viewer_zone
 
@@ -77,7 +77,7 @@ def audit_log():
     # The public reference is the id with an offset: no query needed.
     references = {escalation_id: Escalation.reference_of(escalation_id)
                   for escalation_id in escalation_ids}
-    args = {key: value for key, value in request.args.items() if key != "page" and value}
+    args = asked_filters()
     return render_template(
         "admin/audit_log/list.html", form=form,
         events=[(event, *changes_in(event.detail)) for event in events], actors=actors, total=total,

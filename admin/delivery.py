@@ -12,7 +12,7 @@ from portal.administration.organizations import organization_names, organization
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.forms import PortalForm
-from portal.inputs import page_arg
+from portal.inputs import asked_filters, page_arg
 from portal.loading import escalation_or_404, row_or_404
 from portal.notices.models import Channel, Notice, NoticeStatus
 from portal.notices.operations import retry_notice
@@ -42,10 +42,6 @@ def _paged(filters: DeliveryFilters, page: int):
     return found.items, found.total, max(found.pages, 1)
 
 
-def _page_args(args) -> dict:
-    return {key: value for key, value in args.items() if key != "page" and value}
-
-
 def filtered_deliveries(organizations) -> tuple[DeliveryFilterForm, DeliveryFilters]:
     """The delivery log's filter form (validated) and the filters it asks for (none while
     one is refused: the page shows every row and the message by the field)."""
@@ -73,7 +69,7 @@ def delivery():
         "admin/delivery/log.html", form=form, notices=notices, total=total, page=page,
         pages=pages, counts=status_counts(filters), filters=filters, reference_of=reference_of,
         organization_names={o.id: o.name for o in organizations},
-        page_args=_page_args(request.args)), status
+        page_args=asked_filters()), status
 
 
 @bp.route("/escalations/<int:escalation_id>/delivery")
@@ -90,7 +86,7 @@ def escalation_delivery(escalation_id: int):
     return render_template(
         "admin/delivery/escalation.html", escalation=escalation, notices=notices, total=total,
         page=page, pages=pages, counts=status_counts(filters), filters=filters,
-        schedules=schedules, reference_of=reference_of, page_args=_page_args(request.args))
+        schedules=schedules, reference_of=reference_of, page_args=asked_filters())
 
 
 @bp.route("/delivery/dead")

@@ -21,12 +21,9 @@ from portal.clock import now
 from portal.escalations import queue
 from portal.exports import BATCH, batches, send_csv, time_heading
 from portal.extensions import db
+from portal.inputs import asked_filters
 from portal.outreach.queries import delivery_log, reference_of
 from portal.permissions import Capability, requires
-
-
-def _filters_asked() -> dict:
-    return {key: value for key, value in request.args.items() if key != "page" and value}
 
 
 @bp.route("/queue.csv")
@@ -51,7 +48,7 @@ def queue_csv():
         "Owner", "SLA state", "SLA clock", time_heading("SLA due"),
         time_heading("Next update due"), "Update overdue", "Next milestone",
         time_heading("Milestone due"), "Handoff waiting for", time_heading("Opened"),
-        "Age (hours)"), rows, filters=_filters_asked())
+        "Age (hours)"), rows, filters=asked_filters())
 
 
 @bp.route("/audit.csv")
@@ -76,7 +73,7 @@ def audit_log_csv():
 
     return send_csv("audit-log", (time_heading("At"), "Actor", "Action", "Object type",
                                   "Object id", "Organization", "IP address", "Detail"),
-                    rows(), filters=_filters_asked())
+                    rows(), filters=asked_filters())
 
 
 @bp.route("/delivery.csv")
@@ -97,4 +94,4 @@ def delivery_csv():
     return send_csv("deliveries", (time_heading("Created"), "Event", "Channel", "Recipient",
                                    "Status", "Attempts", time_heading("Sent"), "Last error",
                                    "Escalation", "Organization"),
-                    rows(), filters=_filters_asked())
+                    rows(), filters=asked_filters())

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, render_template
 
 from portal.extensions import htmx
 
@@ -19,6 +19,15 @@ def render_htmx_template(page: str, fragment: str, *, status: int = 200, **conte
 def wants_fragment() -> bool:
     """An htmx request aimed at part of the page (boosted navigation wants the whole page)."""
     return bool(htmx) and not htmx.boosted
+
+
+def whole_page_to(target: str, *, status: int = 200):
+    """The answer to an htmx request that must take the whole page elsewhere (sign-in, the
+    second factor): HX-Redirect, never a 3xx, which the browser would follow inside the request
+    and swap the other page into the region."""
+    response = current_app.response_class("", status=status)
+    response.headers["HX-Redirect"] = target
+    return response
 
 
 def _vary_on_htmx(response):

@@ -72,3 +72,10 @@ def _refuse_unstorable_query() -> None:
 def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
     app.before_request(_refuse_unstorable_query)
+
+
+def asked_filters(leave_out: tuple[str, ...] = ("page",)) -> dict[str, str]:
+    """The request's non-empty query arguments but `leave_out`: the filters a list was asked
+    for, to repeat in its page links, its export link and the export's audit event."""
+    return {key: value for key, value in request.args.items()
+            if key not in leave_out and value}

@@ -5,10 +5,11 @@ from __future__ import annotations
 from functools import wraps
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, g, redirect, request, url_for
+from flask import abort, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required, login_url
 
 from portal.extensions import htmx, login_manager
+from portal.htmx import whole_page_to
 
 
 @login_manager.unauthorized_handler
@@ -24,9 +25,7 @@ def sign_in_first():
         flash(login_manager.login_message, login_manager.login_message_category)
     if not htmx:
         return redirect(login_url(login_manager.login_view, request.url))
-    response = current_app.response_class("", status=401)
-    response.headers["HX-Redirect"] = login_url(login_manager.login_view, _page_behind())
-    return response
+    return whole_page_to(login_url(login_manager.login_view, _page_behind()), status=401)
 
 
 def _page_behind() -> str | None:

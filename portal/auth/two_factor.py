@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask import (
     current_app,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -39,6 +38,7 @@ from portal.auth.two_factor_forms import (
     SignInCodeForm,
 )
 from portal.extensions import db, limiter
+from portal.htmx import whole_page_to
 from portal.operations import OperationError
 from portal.submissions import attach_error
 from portal.tenancy import unscoped
@@ -91,9 +91,7 @@ def _hold_pending_sign_in():
     target = url_for("auth.two_factor_code" if two_factor.has_second_factor(user)
                      else "auth.two_factor_enrol")
     if request.headers.get("HX-Request") == "true":
-        response = make_response("", 200)
-        response.headers["HX-Redirect"] = target
-        return response
+        return whole_page_to(target)
     return redirect(target)
 
 

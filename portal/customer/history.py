@@ -18,10 +18,11 @@ from portal.escalations.reporting import (
 from portal.exports import BATCH, batches, send_csv, time_heading
 from portal.extensions import db
 from portal.htmx import render_htmx_template
-from portal.inputs import page_arg
+from portal.inputs import asked_filters, page_arg
 from portal.markdown import plain_text
 
 PER_PAGE = 25
+HISTORY_LEAVE_OUT = ("page", "submit")  # the filter form's button is not a filter
 
 
 @bp.route("/history")
@@ -31,8 +32,7 @@ def history():
     results = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     progress = remediation_progress_for(escalation.id for escalation in results.items)
-    filters = {key: value for key, value in request.args.items()
-               if key not in ("page", "submit") and value}
+    filters = asked_filters(HISTORY_LEAVE_OUT)
     return render_htmx_template(
         "customer/history.html", "customer/_history_rows.html",
         status=200 if not form.errors else 422,
@@ -51,8 +51,7 @@ def history_csv():
     form, stmt = _filtered_history()
     if form.errors:
         return history()  # the page, with the filters' messages by their fields (422)
-    filters = {key: value for key, value in request.args.items()
-               if key not in ("page", "submit") and value}
+    filters = asked_filters(HISTORY_LEAVE_OUT)
     heading = ("Reference", "Title", "Severity", "Status", "Product area",
                time_heading("Opened"), time_heading("Resolved"), "Hours to resolve",
                "Remediation steps done", "Remediation steps", "Resolution summary")
