@@ -24,6 +24,7 @@ from portal.forms import PortalForm
 
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 LOCAL_EXAMPLE = "2026-12-07 14:30"
+YEARS = (1970, 9998)  # beyond these, converting to UTC could pass the calendar's end
 _LOCAL_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
 
 
@@ -45,10 +46,13 @@ class WallClockField(StringField):
         try:
             if not _LOCAL_SHAPE.fullmatch(text):
                 raise ValueError(text)
-            self.data = datetime.strptime(text, LOCAL_FORMAT)
+            typed = datetime.strptime(text, LOCAL_FORMAT)
         except ValueError:
             raise ValueError(f"Write the date and time as {LOCAL_EXAMPLE} "
                              "(year-month-day, then hours:minutes, 24-hour).") from None
+        if not YEARS[0] <= typed.year <= YEARS[1]:  # 9999-12-31 in any zone west of UTC
+            raise ValueError(f"Give a date between {YEARS[0]} and {YEARS[1]}.")
+        self.data = typed
 
 
 class ComposerForm(PortalForm):

@@ -166,6 +166,8 @@ def test_going_back_keeps_the_text(client, auth, world, as_staff):
      "Write the date and time as 2026-12-07 14:30"),
     ({"visibility": "customer", "body": "Hi", "next_update_by": "2026-02-30 14:30"},
      "Write the date and time as 2026-12-07 14:30"),
+    ({"visibility": "customer", "body": "Hi", "next_update_by": "9999-12-31 23:59"},
+     "Give a date between 1970 and 9998."),
 ])
 def test_bad_input_answers_422_beside_the_field(client, auth, world, as_staff, data, message):
     auth.login(world.staff[Role.AGENT].email)
