@@ -71,8 +71,14 @@ def breakable(value: str | None) -> Markup:
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
 
 
+def filter_defaults(form) -> dict[str, str]:
+    """A filter form's filters (sorting and paging aside) and the value each shows unset."""
+    return {field.name: "" if field.default is None else str(field.default)
+            for field in form if field.name not in NOT_FILTERS}
+
+
 def filters_set(form) -> int:
-    """How many of a filter form's fields the person set (sorting and paging aside)."""
+    """How many of a filter form's filters the person set."""
     return sum(1 for field in form if field.name not in NOT_FILTERS
                and field.data not in (None, "", [], field.default))
 
@@ -84,6 +90,6 @@ def init_app(app: Flask) -> None:
         priority_words=priority.in_words, priority_points=priority.points_text,
         breakable=breakable,
     )
-    app.jinja_env.globals["filters_set"] = filters_set
+    app.jinja_env.globals.update(filters_set=filters_set, filter_defaults=filter_defaults)
     app.jinja_env.globals["now"] = now
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

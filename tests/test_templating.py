@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from werkzeug.datastructures import MultiDict
 
-from portal.customer.forms import DashboardFilterForm
+from portal.customer.forms import DashboardFilterForm, HistoryFilterForm
 from portal.templating import breakable
 
 
@@ -31,3 +31,15 @@ def test_filters_set_counts_what_the_person_chose_not_sorting_or_paging(app):
         render = app.jinja_env.globals["filters_set"]
         assert render(chosen) == 2
         assert render(untouched) == 0
+
+
+def test_the_fold_carries_each_filters_default_for_the_recount(app):
+    """The browser recounts from the same defaults: "" for unset, "all" for any time."""
+    with app.test_request_context("/history"):
+        form = HistoryFilterForm(MultiDict(), areas=["Payments"])
+        assert app.jinja_env.globals["filter_defaults"](form) == {
+            "q": "",
+            "severity": "",
+            "product_area": "",
+            "within": "all",
+        }
