@@ -138,6 +138,8 @@ def test_an_invalid_filter_answers_422(viewer, history):
     response = viewer.get("/history?severity=9")
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
+    # On a phone the folded filters open, so the message shows by its field.
+    assert '<details class="fold filter-fold" open' in response.get_data(as_text=True)
 
 
 def test_an_organization_with_no_history_gets_a_useful_empty_state(viewer):
