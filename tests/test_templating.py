@@ -25,7 +25,7 @@ def test_filters_set_counts_what_the_person_chose_not_sorting_or_paging(app):
     """Two filters and a sort order read "2 active"; the defaults read none."""
     with app.test_request_context("/escalations"):
         chosen = DashboardFilterForm(
-            MultiDict({"severity": "1", "status": "investigating", "sort": "age", "page": "3"})
+            MultiDict({"severity": "1", "status": "investigating", "sort": "newest", "page": "3"})
         )
         untouched = DashboardFilterForm(MultiDict())
         render = app.jinja_env.globals["filters_set"]

@@ -103,7 +103,7 @@ def test_filters_fold_and_count_what_was_set(open_context, javascript):
     """ "Filters (2 active)" opens the form with both choices kept; a laptop shows it open."""
     page = open_context(PHONE, javascript=javascript)
     sign_in_as(page, Role.VIEWER)
-    page.goto("/escalations?severity=1&status=investigating&sort=priority")
+    page.goto("/escalations?severity=1&status=investigating&sort=newest")
     summary = page.locator("summary", has_text="Filters")
     expect(summary).to_have_text("Filters (2 active)")
     expect(page.get_by_label("Severity")).to_be_hidden()
