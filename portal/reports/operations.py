@@ -144,13 +144,10 @@ def return_to_draft(review: Review, *, actor: User) -> None:
     audit.record("review.returned_to_draft", actor=actor, obj=review)
 
 
-def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVersion:
-    """Publish the review as its next version and tell the customer's executives and the
-    escalation's subscribers (outbox). Earlier versions stay downloadable.
-
-    Raises PermissionError unless `actor` may publish on the escalation (`can_publish_on`),
-    OperationError unless the review is in review and the publisher confirmed.
-    """
+def check_publication(review: Review, *, actor: User, confirmed: bool) -> None:
+    """Raise unless `actor` may publish `review` now: PermissionError unless they may publish
+    on the escalation (`can_publish_on`), OperationError unless the review is in review and the
+    publisher confirmed."""
     require_staff(actor)
     if not can_publish_on(actor, review.escalation):
         raise PermissionError("this user may not publish to this customer")
@@ -158,12 +155,24 @@ def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVer
         raise OperationError("Submit the review for review before publishing it.")
     if not confirmed:
         raise OperationError("Confirm that the report may go to the customer.", "confirm")
-    at = now()
+
+
+def publish_review(review: Review, *, actor: User, confirmed: bool,
+                   content: dict | None = None, at: datetime | None = None) -> ReviewVersion:
+    """Publish the review as its next version and tell the customer's executives and the
+    escalation's subscribers (outbox). Earlier versions stay downloadable. `content` and `at`
+    are what a publication job rendered (portal.reports.publishing); without them the content
+    is built now. The console publishes through that job: its PDF is made first.
+
+    Raises as `check_publication` does.
+    """
+    check_publication(review, actor=actor, confirmed=confirmed)
+    at = at or now()
     number = review.latest_version + 1
     version = ReviewVersion(
         organization_id=review.organization_id, review=review, number=number, published_at=at,
         published_by_id=actor.id,
-        content=build_content(review, version=number, published_at=at))
+        content=content or build_content(review, version=number, published_at=at))
     db.session.add(version)
     review.latest_version = number
     review.state = ReviewState.PUBLISHED
@@ -176,6 +185,14 @@ def publish_review(review: Review, *, actor: User, confirmed: bool) -> ReviewVer
                    context={"escalation_id": escalation.id, "review_id": review.id,
                             "version": number})
     return version
+
+
+def refuse_publication(review: Review, *, actor: User | None, version: int,
+                       reason: str) -> None:
+    """Record that version `version` was not published because its PDF could not be made
+    (nobody is told; the review stays as it was)."""
+    audit.record("review.publication_refused", actor=actor, obj=review, version=version,
+                 reason=reason)
 
 
 def _check_action(title: str, owner: str, due_on: date | None) -> None:

@@ -229,6 +229,27 @@ def _wait_for_exit(pid: int, timeout: float) -> bool:
     return False
 
 
+def cached_path(key: str) -> Path:
+    """Where the PDF of the HTML with cache key `key` is (or will be)."""
+    return cache_dir() / f"{key}.pdf"
+
+
+def memo_lookup(memo_key: tuple) -> Path | None:
+    """The cached PDF of an immutable document this process has served before, without
+    templating it; None when it has not (or the file is gone)."""
+    digest = _MEMO.get((*memo_key, assets_version()))
+    if digest is None:
+        return None
+    path = cached_path(digest)
+    return path if path.exists() else None
+
+
+def memo_store(memo_key: tuple, key: str) -> None:
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[(*memo_key, assets_version())] = key
+
+
 def pdf_for_html(html: str, *, timeout: float | None = None) -> Path:
     """The cached PDF of this HTML, rendered (bounded) if it is not cached yet."""
     path = cache_dir() / f"{cache_key(html)}.pdf"

@@ -15,6 +15,7 @@ from portal.operations import OperationError
 from portal.outreach.rendering import render_email
 from portal.reports import operations as reports
 from portal.reports.models import Review, ReviewAction, ReviewState, ReviewVersion
+from tests.downloads import download, run_render_jobs
 from tests.factories import CANARY
 from tests.reports.conftest import INTERNAL_CANARY, resolve
 
@@ -93,7 +94,7 @@ def test_revisions_make_new_versions_and_keep_the_old_ones(client, auth, world, 
     page = client.get(f"/escalations/{published.reference_a}/report").get_data(as_text=True)
     assert "Version 2" in page and "Version 1" in page and "Revised." in page
     for number in (1, 2):
-        response = client.get(f"/escalations/{published.reference_a}/report/v{number}.pdf")
+        response = download(client, f"/escalations/{published.reference_a}/report/v{number}.pdf")
         assert response.status_code == 200
         assert f"v{number}.pdf" in response.headers["Content-Disposition"]
 
@@ -169,7 +170,8 @@ def test_the_editor_saves_and_refuses_bad_input_with_422(client, auth, world, pu
 
 def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, published,
                                                           as_staff):
-    """Without the box ticked the publish form answers 422; ticked, version 2 is out."""
+    """Without the box ticked the publish form answers 422; ticked, the PDF is made first
+    (the progress page) and then version 2 is out."""
     with as_staff() as session:
         review = session.get(Review, published.review_a.id)
         manager = _user(session, world, Role.ESCALATION_MANAGER)
@@ -181,7 +183,13 @@ def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, p
     assert page.status_code == 200
     token = _token(client, path)
     assert client.post(path, data={"csrf_token": token}).status_code == 422
-    assert client.post(path, data={"csrf_token": token, "confirm": "y"}).status_code == 302
+    answer = client.post(path, data={"csrf_token": token, "confirm": "y"})
+    assert answer.status_code == 303 and "/admin/reports/preparing/" in answer.location
+    progress = client.get(answer.location)
+    assert progress.status_code == 200 and "the PDF is being made first" in progress.text
+    with as_staff() as session:
+        assert session.get(Review, published.review_a.id).latest_version == 1  # not yet
+    run_render_jobs(client.application)
     with as_staff() as session:
         assert session.scalar(select(ReviewVersion.number).where(
             ReviewVersion.review_id == published.review_a.id).order_by(
@@ -191,10 +199,10 @@ def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, p
 def test_staff_download_any_organizations_summary(client, auth, world, published):
     """The console offers each organization's quarter summary to staff."""
     auth.login(world.staff[Role.AGENT].email)
-    response = client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf")
+    response = download(client, f"/admin/organizations/{world.org_b.id}/summary.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
-                      ).status_code == 404
+    assert download(client, f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
+                    ).status_code == 404
 
 
 @pytest.mark.parametrize(("days_after_due", "marked"), [(-1, False), (0, False), (1, True)])
