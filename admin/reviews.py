@@ -67,6 +67,8 @@ def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
         may_publish=can_publish_on(current_user, escalation),
+        publication=review and publishing.publication_in_progress(review.id),
+        refusal=review and publishing.last_refusal(review),
         resolved=resolved(escalation), zone=zone.key), status
 
 
