@@ -209,7 +209,10 @@ def status_of(job: RenderJob) -> dict:
         elapsed = max(0, int((now() - job.started_at).total_seconds()))
     return {"state": job.state.value, "title": job.title, "reason": job.reason,
             "elapsed_seconds": elapsed, "publication": job.kind == RenderKind.PUBLICATION,
-            "ready_url": ready_url(job) if job.state == RenderState.DONE else None}
+            # A publication's page goes back to the review through the status route, which
+            # says "published" on the way; a download goes straight to the file.
+            "ready_url": None if job.state != RenderState.DONE else (
+                status_url(job) if job.kind == RenderKind.PUBLICATION else ready_url(job))}
 
 
 def waiting(job: RenderJob, *, status: int = 202):
