@@ -7,7 +7,8 @@ or in the scheduler process (portal.reports.jobs), whichever claims it first.
 
 Jobs are found by the content key (the PDF cache key of the HTML): everyone asking for the same
 document waits on the same job, and a document whose render failed is answered from that
-failure at once — with its reason — instead of being rendered again on every click. A new
+failure at once — with its reason — instead of being rendered again on every click (for
+FAILURE_REMEMBERED; then it is tried once more, in case the machine was only busy). A new
 template, stylesheet or WeasyPrint changes every key (rendering.assets_version), so a fixed
 renderer tries again by itself.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
@@ -31,6 +33,7 @@ from portal.reports.rendering import (
     memo_store,
 )
 
+FAILURE_REMEMBERED = timedelta(minutes=15)
 TOO_LARGE = "The report is too large to make into a PDF (its pages would pass the size limit)."
 
 
@@ -80,9 +83,20 @@ def prepare(
             memo_store(memo_key, key)
         return Prepared(path=path)
     job = latest_job_for(key)
-    if job is not None and job.state != RenderState.DONE:
+    if job is not None and job.state != RenderState.DONE and not _forgotten(job):
         return Prepared(job=job)  # queued, running, or failed: never a second render
     return Prepared(job=queue(subject, html, key, requested_by=requested_by))
+
+
+def _forgotten(job: RenderJob) -> bool:
+    """A failure is answered from memory for FAILURE_REMEMBERED, then tried once more: a render
+    that ran out of time on a busy machine (or under a limit since raised) gets another
+    chance, at most one render per document in that time."""
+    return (
+        job.state == RenderState.FAILED
+        and job.finished_at is not None
+        and job.finished_at < now() - FAILURE_REMEMBERED
+    )
 
 
 def latest_job_for(key: str) -> RenderJob | None:

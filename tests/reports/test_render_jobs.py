@@ -321,3 +321,21 @@ def test_a_review_changed_while_its_pdf_was_made_is_not_published(
         assert _told_about_v2(session) == 0
         (job,) = session.scalars(select(RenderJob)).all()
         assert job.state == RenderState.FAILED and "changed" in job.reason
+
+
+def test_a_failure_is_tried_again_once_it_is_old(app, client, auth, world, published, as_staff):
+    """A remembered failure is answered at once for a while, then the document is tried once
+    more (a busy machine, a limit raised since): one render per document in that time."""
+    from portal.reports.preparing import FAILURE_REMEMBERED
+
+    _render_limit(as_staff, 0.01)
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    client.get(_url(published.reference_a))
+    run_render_jobs(app)
+    with as_staff() as session:
+        job = session.scalar(select(RenderJob))
+        job.finished_at = now() - FAILURE_REMEMBERED - timedelta(seconds=1)
+        set_setting(RENDER_TIMEOUT_SECONDS[0], 60, actor=None)
+    answer = download(client, _url(published.reference_a))
+    assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
+    assert [row.state for row in _jobs(as_staff)] == [RenderState.FAILED, RenderState.DONE]
