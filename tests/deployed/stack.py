@@ -245,11 +245,14 @@ class Deployment:
         self.facts = json.loads(out.strip().splitlines()[-1])
 
     def start_web(self, *, name: str = "gunicorn", port: int | None = None,
-                  extra: tuple[str, ...] = (), workers: int = 3, threads: int = 4) -> Process:
-        """gunicorn with the deploy config; waits until the sign-in page answers."""
+                  extra: tuple[str, ...] = (), workers: int = 3, threads: int = 4,
+                  settings: dict | None = None) -> Process:
+        """gunicorn with the deploy config (and `settings`, PORTAL_* variables, over the
+        README's); waits until the sign-in page answers."""
         port = port or self.port
         env = self.env()
         env.update(WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads))
+        env.update(settings or {})
         process = self.start(name, command(WEB, "--bind", f"127.0.0.1:{port}", *extra), env)
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/login"),
                    what=f"{name} to answer on port {port}", watch=(process,))
