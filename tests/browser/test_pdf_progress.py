@@ -116,3 +116,55 @@ def test_publish_is_disabled_while_it_works_and_says_so(
     expect(page.get_by_text("Version 2 published")).to_be_visible()
     expect(page.get_by_role("heading", name="Post-incident review")).to_contain_text("Published")
     assert [e for e in page_errors if "status of 202" not in e] == []
+
+
+@pytest.mark.browser
+def test_a_publication_whose_pdf_fails_says_why_on_the_page(
+    page, page_errors, browser_app, seeded, report, tmp_path
+):
+    """With the render limit set below any render, Publish shows the PDF being made, then
+    says in place that nothing was published and why."""
+    from portal.reports.models import Review, ReviewState
+    from portal.reports.rendering import RENDER_TIMEOUT_SECONDS
+    from portal.settings import set_setting
+
+    app, _ = browser_app
+    with app.app_context():
+        session = db.session()
+        set_scope(session, Scope.unscoped("browser test setup"))
+        manager = session.scalar(select(User).where(User.email == seeded.staff_email))
+        review = session.scalar(
+            select(Review).where(Review.escalation_id == report["escalation_id"])
+        )
+        if review.state != ReviewState.IN_REVIEW:
+            reports.save_review(review, actor=manager, values={"lessons_learned": "Again."})
+            reports.submit_review(review, actor=manager)
+        set_setting(RENDER_TIMEOUT_SECONDS[0], 0.01, actor=None)
+        session.commit()
+    try:
+        sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
+        page.goto(f"/admin/escalations/{report['escalation_id']}/review/publish")
+        page.wait_for_load_state("load")
+        page.get_by_label("I have read the report", exact=False).check()
+        page.get_by_role("button", name="Publish to the customer").click()
+        expect(
+            page.get_by_role("heading", name="Publishing: the PDF is being made first")
+        ).to_be_visible()
+        assert _run_render_jobs(app) == 1
+        expect(page.locator("[data-progress]")).to_have_attribute("data-state", "failed")
+        expect(page.get_by_role("alert")).to_contain_text("took longer than 0.01 seconds")
+        expect(page.get_by_role("alert")).to_contain_text("nobody was told")
+        expect(page.get_by_role("heading", level=1)).to_have_text(
+            "Not published: the PDF could not be made")
+        for width, name in ((1280, "desktop"), (390, "phone")):
+            page.set_viewport_size({"width": width, "height": 844 if width == 390 else 800})
+            page.screenshot(path=tmp_path / f"refused-{name}.png", full_page=True)
+        page.goto(f"/admin/escalations/{report['escalation_id']}/review")
+        expect(page.get_by_role("alert")).to_contain_text("was not published")
+        page.screenshot(path=tmp_path / "refused-tab.png", full_page=True)
+    finally:
+        with app.app_context():
+            set_scope(db.session(), Scope.unscoped("browser test teardown"))
+            set_setting(RENDER_TIMEOUT_SECONDS[0], 20, actor=None)
+            db.session.commit()
+    assert [e for e in page_errors if "status of 202" not in e] == []

@@ -116,10 +116,18 @@
           "Published. Taking you back to the review…" :
           "Your PDF is ready: the download has started. If it did not, use the button below.";
       }
-    } else if (status.state === "failed" && message) {
-      message.textContent = status.reason || "The PDF could not be made.";
-      message.classList.add("flash", "flash-error");
-      message.setAttribute("role", "alert");
+    } else if (status.state === "failed") {
+      var heading = box.querySelector("h1");
+      if (heading) {
+        heading.textContent = status.publication ?
+          "Not published: the PDF could not be made" : "The PDF could not be made";
+      }
+      if (message) {
+        message.textContent = (status.reason || "The PDF renderer could not lay this report out.") +
+          (status.publication ? " Nothing was published and nobody was told." : "");
+        message.classList.add("flash", "flash-error");
+        message.setAttribute("role", "alert");
+      }
     }
   }
 
