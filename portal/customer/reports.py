@@ -153,4 +153,6 @@ def render_status(job_id: int):
         abort(404)
     if not may_download(current_user):
         abort(403)
+    if is_previewing():
+        return refusal(PREVIEW_DOWNLOAD)
     return serving.answer_status(job)

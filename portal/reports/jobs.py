@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from flask import Flask, current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import delete, or_, select, update
 
 from portal.clock import now
 from portal.extensions import db
@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 LEASE_GRACE_SECONDS = 30  # past the render bound, a running job's process is taken for dead
+KEPT = timedelta(days=7)  # finished jobs older than this are deleted (their PDFs stay cached)
 BATCH = 10  # jobs one `prepare-reports` run takes on, at most
 
 _pool: tuple[int, ThreadPoolExecutor] | None = None
@@ -157,7 +158,15 @@ def runnable() -> list[int]:
 
 
 def prepare_reports() -> int:
-    """The scheduler's job: run what no render thread has taken. Returns how many it ran."""
+    """The scheduler's job: run what no render thread has taken, and forget finished jobs
+    after KEPT (a publication's stays: the Review tab reads its refusal). Returns how many
+    it ran."""
+    db.session.execute(
+        delete(RenderJob)
+        .where(RenderJob.finished_at < now() - KEPT, RenderJob.kind != RenderKind.PUBLICATION)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.commit()
     return sum(run_job(job_id) for job_id in runnable())
 
 

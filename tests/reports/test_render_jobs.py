@@ -339,3 +339,14 @@ def test_a_failure_is_tried_again_once_it_is_old(app, client, auth, world, publi
     answer = download(client, _url(published.reference_a))
     assert answer.status_code == 200 and answer.data.startswith(b"%PDF")
     assert [row.state for row in _jobs(as_staff)] == [RenderState.FAILED, RenderState.DONE]
+
+
+def test_finished_jobs_are_forgotten_after_a_week(app, client, auth, world, published, as_staff):
+    """The scheduler's job deletes finished download jobs after a week; the PDF stays cached."""
+    auth.login(world.customers_a[Role.EXECUTIVE].email)
+    download(client, _url(published.reference_a))
+    with as_staff() as session:
+        session.scalar(select(RenderJob)).finished_at = now() - jobs.KEPT - timedelta(hours=1)
+    run_render_jobs(app)
+    assert _jobs(as_staff) == []
+    assert client.get(_url(published.reference_a)).status_code == 200  # still cached
