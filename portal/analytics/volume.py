@@ -1,0 +1,61 @@
+"""Escalation volume, and the escalation rate where the organization's ticket volume is known."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, func, select
+
+from portal.analytics.figures import Counts, collect
+from portal.analytics.filters import ALL, PERIOD, AnalyticsFilter
+from portal.analytics.models import TicketVolume
+from portal.analytics.sql import month_of, month_of_day
+from portal.escalations.models import Escalation
+from portal.extensions import db
+
+
+def opened(filters: AnalyticsFilter) -> Counts:
+    """`escalations` opened per month and group, and how many of them were opened in an
+    organization-month whose ticket volume is known (`covered`: the rate's numerator)."""
+    month = month_of(Escalation.opened_at)
+    rows = db.session.execute(
+        select(month, filters.group_column(), func.count(), func.count(TicketVolume.id))
+        .select_from(Escalation)
+        .outerjoin(
+            TicketVolume,
+            and_(
+                TicketVolume.organization_id == Escalation.organization_id,
+                month_of_day(TicketVolume.month) == month,
+            ),
+        )
+        .where(filters.within(Escalation.opened_at), *filters.escalation_criteria())
+        .group_by(month, filters.group_column())
+    ).all()
+    return collect(rows, ("escalations", "covered"))
+
+
+def tickets(filters: AnalyticsFilter) -> dict[tuple[str, int], int]:
+    """Tickets per (month, organization) in the period, for the organizations the filter
+    allows (the rate's denominator)."""
+    statement = select(
+        month_of_day(TicketVolume.month), TicketVolume.organization_id, TicketVolume.tickets
+    ).where(TicketVolume.month >= filters.since, TicketVolume.month <= filters.until)
+    if filters.organization_id is not None:
+        statement = statement.where(TicketVolume.organization_id == filters.organization_id)
+    return {
+        (month, organization_id): count
+        for month, organization_id, count in db.session.execute(statement)
+    }
+
+
+def tickets_for(
+    volumes: dict[tuple[str, int], int], month: str, group: str, *, by_organization: bool
+) -> int | None:
+    """Tickets behind one (month or PERIOD, group) figure; None when none are known. Grouped
+    by organization, a group divides by its own tickets; otherwise every group divides by the
+    tickets of all the organizations counted."""
+    found = [
+        count
+        for (volume_month, organization_id), count in volumes.items()
+        if month in (PERIOD, volume_month)
+        and (not by_organization or group in (ALL, str(organization_id)))
+    ]
+    return sum(found) if found else None
