@@ -46,7 +46,7 @@ def resolved(filters: AnalyticsFilter) -> Counts:
         .select_from(Escalation)
         .outerjoin(breaches, breaches.c.escalation_id == Escalation.id)
         .where(filters.within(Escalation.resolved_at), *filters.escalation_criteria())
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("resolved", "acknowledge_met", "resolve_met", "met_both"))
 

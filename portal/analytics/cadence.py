@@ -54,6 +54,6 @@ def promises(filters: AnalyticsFilter, *, at: datetime) -> Counts:
             Update.next_update_by <= at,
             *filters.escalation_criteria(),
         )
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("promises", "kept"))

@@ -19,7 +19,7 @@ def collect(rows: Iterable, names: tuple[str, ...]) -> Counts:
     for month, group, *values in rows:
         counter = counts[(month, group)]
         for name, value in zip(names, values, strict=True):
-            counter[name] += value or 0
+            counter[name] += int(value or 0)  # PostgreSQL sums bigints as numeric
     return counts
 
 

@@ -105,9 +105,16 @@ class AnalyticsFilter:
             "product_area": Escalation.product_area,
             "owner": Escalation.owner_id,
         }.get(self.group_by or "")
+        # Constants inline (not bound): PostgreSQL must see the GROUP BY expression as the
+        # selected one.
         if column is None:
-            return sa.literal(ALL, sa.String)
-        return sa.func.coalesce(sa.cast(column, sa.String), NONE)
+            return sa.literal_column(f"'{ALL}'", sa.String)
+        return sa.func.coalesce(sa.cast(column, sa.String), sa.literal_column(f"'{NONE}'"))
+
+    def grouping(self) -> list[ColumnElement[str]]:
+        """What to GROUP BY besides the month: the group column, or nothing when ungrouped
+        (PostgreSQL refuses a constant there)."""
+        return [self.group_column()] if self.group_by in GROUPINGS else []
 
     def within(self, column) -> ColumnElement[bool]:
         """`column` falls inside the period's months."""

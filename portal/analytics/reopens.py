@@ -26,6 +26,6 @@ def reopened(filters: AnalyticsFilter) -> Counts:
             filters.within(StatusChange.at),
             *filters.escalation_criteria(),
         )
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("reopens",))

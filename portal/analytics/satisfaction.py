@@ -28,6 +28,6 @@ def responses(filters: AnalyticsFilter) -> Counts:
         .select_from(SurveyResponse)
         .join(Escalation, Escalation.id == SurveyResponse.escalation_id)
         .where(filters.within(SurveyResponse.created_at), *filters.escalation_criteria())
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("responses", "satisfied", "score_sum"))

@@ -45,7 +45,7 @@ def deescalations(filters: AnalyticsFilter) -> Counts:
             tier_rank(_to_tier()) < tier_rank(_from_tier()),
             *filters.escalation_criteria(),
         )
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("deescalations",))
 

@@ -49,19 +49,21 @@ def _durations(filters: AnalyticsFilter, stopped_at):
     )
 
 
-def _p90_select(durations, month, group):
+def _p90_select(durations, month, group, partition):
+    """The p90 row per bucket; `partition` lists the bucket's columns (constants left out:
+    PostgreSQL refuses them there)."""
     ranked = select(
         month.label("month"),
         group.label("grp"),
         durations.c.seconds,
         func.row_number()
-        .over(partition_by=(month, group), order_by=durations.c.seconds)
+        .over(partition_by=partition or None, order_by=durations.c.seconds)
         .label("rank"),
-        func.count().over(partition_by=(month, group)).label("n"),
+        func.count().over(partition_by=partition or None).label("n"),
     ).subquery()
     # ⌈0.9·n⌉ in integers: (9n + 9) // 10.
     return select(ranked.c.month, ranked.c.grp, ranked.c.seconds).where(
-        ranked.c.rank == (ranked.c.n * 9 + 9) / 10
+        ranked.c.rank == (ranked.c.n * 9 + 9) // 10
     )
 
 
@@ -80,13 +82,14 @@ def percentiles(filters: AnalyticsFilter, clock: str) -> dict[Key, int]:
     """The 90th percentile in seconds per month (all groups), per group over the period and
     over everything: one statement."""
     durations = _durations(filters, CLOCKS[clock])
-    period, every = sa.literal(PERIOD, sa.String), sa.literal(ALL, sa.String)
+    period = sa.literal_column(f"'{PERIOD}'", sa.String)
+    every = sa.literal_column(f"'{ALL}'", sa.String)
     parts = [
-        _p90_select(durations, durations.c.month, every),
-        _p90_select(durations, period, every),
+        _p90_select(durations, durations.c.month, every, [durations.c.month]),
+        _p90_select(durations, period, every, []),
     ]
     if filters.group_by:
-        parts.append(_p90_select(durations, period, durations.c.grp))
+        parts.append(_p90_select(durations, period, durations.c.grp, [durations.c.grp]))
     rows = db.session.execute(sa.union_all(*parts)).all()
     return {(month, group): seconds for month, group, seconds in rows}
 

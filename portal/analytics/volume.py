@@ -27,7 +27,7 @@ def opened(filters: AnalyticsFilter) -> Counts:
             ),
         )
         .where(filters.within(Escalation.opened_at), *filters.escalation_criteria())
-        .group_by(month, filters.group_column())
+        .group_by(month, *filters.grouping())
     ).all()
     return collect(rows, ("escalations", "covered"))
 
