@@ -196,14 +196,15 @@ def csv_rows(report: AnalyticsReport, grouping: str):
     the figures the page shows, as numbers."""
     period = f"{report.months[0]} to {report.months[-1]}"
     for month in report.months:
-        yield (month, "All", *(column.value(report.by_month[month]) for column in COLUMNS))
+        yield (month, "", "All", *(column.value(report.by_month[month]) for column in COLUMNS))
     for group in report.groups:
         yield (
             period,
-            f"{grouping}: {group.label}",
+            grouping,
+            group.label,
             *(column.value(report.by_group[group.key]) for column in COLUMNS),
         )
-    yield (period, "All", *(column.value(report.total) for column in COLUMNS))
+    yield (period, "", "All", *(column.value(report.total) for column in COLUMNS))
 
 
-CSV_HEADING = ("Month", "Group", *(column.heading for column in COLUMNS))
+CSV_HEADING = ("Month", "Grouped by", "Group", *(column.heading for column in COLUMNS))
