@@ -83,8 +83,8 @@ def test_a_saved_volume_is_listed_audited_and_corrected_by_a_second_entry(
             .where(AuditEvent.action == "analytics.ticket_volume_recorded")
             .order_by(AuditEvent.id)
         ).all()
-        assert [
-            (e.detail["before"] if "before" in e.detail else None, e.detail["tickets"])
-            for e in events
-        ] == [(None, 250), (250, 260)]
+        assert [(e.detail.get("before"), e.detail["tickets"]) for e in events] == [
+            (None, 250),
+            (250, 260),
+        ]
         assert events[0].actor_id == world.staff[Role.ESCALATION_MANAGER].id
