@@ -28,7 +28,7 @@ navigation.main_entry(
     "Analytics", "admin.analytics", order=85, capability=Capability.VIEW_ANALYTICS
 )
 
-DEFAULT_MONTHS = 12
+DEFAULT_MONTHS = 6
 
 
 def _filter_form() -> tuple[AnalyticsFilterForm, dict[str, dict[str, str]]]:
@@ -87,7 +87,14 @@ def analytics():
     form, labels = _filter_form()
     if not form.validate():
         return render_template(
-            "admin/analytics/page.html", form=form, report=None, charts=[], args={}
+            "admin/analytics/page.html",
+            form=form,
+            report=None,
+            charts=[],
+            args={},
+            month_label=presentation.month_label,
+            grouping=None,
+            active=0,
         ), 422
     report = _report(form, labels)
     return render_template(
@@ -99,6 +106,7 @@ def analytics():
         tier_columns=presentation.tier_columns(),
         month_label=presentation.month_label,
         grouping=GROUPINGS.get(report.filters.group_by or ""),
+        active=report.filters.active_filters,
         args=asked_filters(),
     )
 

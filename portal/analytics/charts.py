@@ -14,9 +14,10 @@ from html import escape
 
 from markupsafe import Markup
 
-WIDTH = 720
-HEIGHT = 220
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 16, 34
+WIDTH = 480  # small, so text stays readable when a phone scales the chart down
+HEIGHT = 230
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 14, 46
+FONT = 12
 INK = "#1f2937"
 MUTED = "#4b5563"
 GRID = "#e3e7ee"
@@ -30,7 +31,7 @@ class Series:
 
 
 def _text(
-    x: float, y: float, body: str, *, size: float = 10, fill: str = MUTED, anchor: str = "middle"
+    x: float, y: float, body: str, *, size: float = FONT, fill: str = MUTED, anchor: str = "middle"
 ) -> str:
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" fill="{fill}" '
@@ -38,9 +39,9 @@ def _text(
     )
 
 
-def _nice_top(value: float) -> float:
-    if value <= 0:
-        return 1
+def _nice_top(value: float, *, floor: float = 1) -> float:
+    if value <= floor:
+        return floor
     for step in (1, 2, 2.5, 5):
         magnitude = 10 ** (len(str(int(value))) - 1)
         if value <= step * magnitude:
@@ -61,7 +62,8 @@ def bar_chart(
     """Bars per label (month), one per series side by side; `fmt` writes a value (axis and
     bar labels); `top` fixes the scale (1.0 for shares)."""
     present = [v for s in series for v in s.values if v is not None]
-    scale_top = top if top is not None else _nice_top(max(present, default=0))
+    # A count scale reaches at least 2, so its middle line is a whole number.
+    scale_top = top if top is not None else _nice_top(max(present, default=0), floor=2)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     slot = plot_w / max(len(labels), 1)
     bar_w = min(slot * 0.7 / max(len(series), 1), 28)
@@ -87,7 +89,15 @@ def bar_chart(
                 f'width="{bar_w - 1:.1f}" height="{height:.1f}" '
                 f'fill="{COLOURS[j % len(COLOURS)]}"/>'
             )
-        body.append(_text(centre, HEIGHT - BOTTOM + 14, label, fill=INK, size=9.5))
+        body.append(
+            _text(
+                centre,
+                HEIGHT - BOTTOM + 14,
+                label,
+                fill=INK,
+                size=FONT if len(labels) <= 8 else FONT - 2,
+            )
+        )
     legend_x = LEFT
     if len(series) > 1:
         for j, each in enumerate(series):

@@ -81,6 +81,20 @@ class AnalyticsFilter:
             day = next_month(day)
         return keys
 
+    @property
+    def active_filters(self) -> int:
+        """How many filters narrow the escalations (the months aside)."""
+        return sum(
+            value is not None
+            for value in (
+                self.organization_id,
+                self.severity,
+                self.tier,
+                self.product_area,
+                self.owner_id,
+            )
+        )
+
     def escalation_criteria(self) -> list[ColumnElement[bool]]:
         """The filters, as criteria on `Escalation`."""
         criteria = []
