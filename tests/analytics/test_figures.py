@@ -128,4 +128,4 @@ def test_the_page_shows_the_same_figures_as_the_csv(client, auth, seeded):
     assert f"{period['SLA attainment']:.1f} %" in page
     assert f"{period['Update-cadence adherence']:.1f} %" in page
     assert f"{period['CSAT (4 or 5 of 5)']:.1f} %" in page
-    assert f"{period['Mean time to resolve']:,.1f} h mean" in page
+    assert f"{period['Mean time to resolve']:,.1f} h</span>" in page
