@@ -37,7 +37,7 @@ def resolved(filters: AnalyticsFilter) -> Counts:
     rows = db.session.execute(
         select(
             month,
-            filters.group_column(),
+            *filters.group_select(),
             func.count(),
             func.sum(1 - acknowledge_missed),
             func.sum(1 - resolve_missed),
@@ -48,7 +48,9 @@ def resolved(filters: AnalyticsFilter) -> Counts:
         .where(filters.within(Escalation.resolved_at), *filters.escalation_criteria())
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("resolved", "acknowledge_met", "resolve_met", "met_both"))
+    return collect(
+        rows, ("resolved", "acknowledge_met", "resolve_met", "met_both"), grouped=filters.grouped
+    )
 
 
 def attainment(counts) -> Attainment:

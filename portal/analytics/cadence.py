@@ -40,7 +40,7 @@ def promises(filters: AnalyticsFilter, *, at: datetime) -> Counts:
     rows = db.session.execute(
         select(
             month,
-            filters.group_column(),
+            *filters.group_select(),
             func.count(),
             func.sum(case((or_(followed, resolved_in_time), 1), else_=0)),
         )
@@ -56,4 +56,4 @@ def promises(filters: AnalyticsFilter, *, at: datetime) -> Counts:
         )
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("promises", "kept"))
+    return collect(rows, ("promises", "kept"), grouped=filters.grouped)

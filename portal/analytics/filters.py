@@ -31,8 +31,18 @@ GROUPINGS = {
 }
 
 
-def month_key(day: date) -> str:
+def month_key(day: date | str) -> str:
+    """A month's key from its first day (a date, or SQLite's `YYYY-MM-DD` text)."""
+    if isinstance(day, str):
+        return day[:7]
     return f"{day.year:04d}-{day.month:02d}"
+
+
+def group_key(value) -> str:
+    """A group's key from its raw column value (NONE for no owner)."""
+    if value is None:
+        return NONE
+    return str(getattr(value, "value", value))
 
 
 def month_start(key: str) -> date:
@@ -110,25 +120,28 @@ class AnalyticsFilter:
             criteria.append(Escalation.owner_id == self.owner_id)
         return criteria
 
-    def group_column(self) -> ColumnElement[str]:
-        """The escalation's group key as text (ALL when not grouped, NONE for no owner)."""
-        column = {
+    def group_column(self) -> ColumnElement | None:
+        """The escalation's column the figures are grouped by; None when not grouped. Read
+        raw (no cast per row) and named by `group_key`."""
+        return {
             "organization": Escalation.organization_id,
             "severity": Escalation.severity,
             "tier": Escalation.tier,
             "product_area": Escalation.product_area,
             "owner": Escalation.owner_id,
         }.get(self.group_by or "")
-        # Constants inline (not bound): PostgreSQL must see the GROUP BY expression as the
-        # selected one.
-        if column is None:
-            return sa.literal_column(f"'{ALL}'", sa.String)
-        return sa.func.coalesce(sa.cast(column, sa.String), sa.literal_column(f"'{NONE}'"))
 
-    def grouping(self) -> list[ColumnElement[str]]:
-        """What to GROUP BY besides the month: the group column, or nothing when ungrouped
-        (PostgreSQL refuses a constant there)."""
-        return [self.group_column()] if self.group_by in GROUPINGS else []
+    @property
+    def grouped(self) -> bool:
+        return self.group_column() is not None
+
+    def group_select(self) -> list[ColumnElement]:
+        """What to select (and GROUP BY) besides the month: the group column, or nothing."""
+        column = self.group_column()
+        return [] if column is None else [column]
+
+    def grouping(self) -> list[ColumnElement]:
+        return self.group_select()
 
     def within(self, column) -> ColumnElement[bool]:
         """`column` falls inside the period's months."""

@@ -17,7 +17,7 @@ def reopened(filters: AnalyticsFilter) -> Counts:
     """`reopens` per (month, group)."""
     month = month_of(StatusChange.at)
     rows = db.session.execute(
-        select(month, filters.group_column(), func.count())
+        select(month, *filters.group_select(), func.count())
         .select_from(StatusChange)
         .join(Escalation, Escalation.id == StatusChange.escalation_id)
         .where(
@@ -28,4 +28,4 @@ def reopened(filters: AnalyticsFilter) -> Counts:
         )
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("reopens",))
+    return collect(rows, ("reopens",), grouped=filters.grouped)

@@ -79,15 +79,13 @@ class AnalyticsReport:
     total: Figures  # the period, all groups
 
 
-def _figures(
-    key: Key, counts: Counter, percentiles: dict[str, dict[Key, int]], tickets: int | None
-) -> Figures:
+def _figures(counts: Counter, tickets: int | None) -> Figures:
     return Figures(
         escalations=counts["escalations"],
         covered=counts["covered"] if tickets else 0,
         tickets=tickets,
-        acknowledge=timing.duration(counts, percentiles["acknowledge"].get(key), "acknowledge"),
-        resolve=timing.duration(counts, percentiles["resolve"].get(key), "resolve"),
+        acknowledge=timing.duration(counts, "acknowledge"),
+        resolve=timing.duration(counts, "resolve"),
         attainment=attainment.attainment(counts),
         promises=counts["promises"],
         kept=counts["kept"],
@@ -120,8 +118,6 @@ def analytics_report(
     merged: dict[Key, Counter] = {}
     for part in (
         volume.opened(filters),
-        timing.sums(filters, "acknowledge"),
-        timing.sums(filters, "resolve"),
         attainment.resolved(filters),
         cadence.promises(filters, at=at),
         satisfaction.responses(filters),
@@ -132,15 +128,16 @@ def analytics_report(
         for key, counter in part.items():
             merged.setdefault(key, Counter()).update(counter)
     totals = rollup(merged)
-    percentiles = {clock: timing.percentiles(filters, clock) for clock in timing.CLOCKS}
+    # Durations come per shown bucket already (their percentiles do not add up).
+    for clock in timing.CLOCKS:
+        for key, counter in timing.durations(filters, clock).items():
+            totals.setdefault(key, Counter()).update(counter)
     volumes = volume.tickets(filters)
     by_organization = filters.group_by == "organization"
 
     def figures(month: str, group: str) -> Figures:
         return _figures(
-            (month, group),
             totals.get((month, group), counts),
-            percentiles,
             volume.tickets_for(volumes, month, group, by_organization=by_organization),
         )
 

@@ -20,7 +20,7 @@ def responses(filters: AnalyticsFilter) -> Counts:
     rows = db.session.execute(
         select(
             month,
-            filters.group_column(),
+            *filters.group_select(),
             func.count(),
             func.sum(case((SurveyResponse.score >= SATISFIED_FROM, 1), else_=0)),
             func.sum(SurveyResponse.score),
@@ -30,4 +30,4 @@ def responses(filters: AnalyticsFilter) -> Counts:
         .where(filters.within(SurveyResponse.created_at), *filters.escalation_criteria())
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("responses", "satisfied", "score_sum"))
+    return collect(rows, ("responses", "satisfied", "score_sum"), grouped=filters.grouped)

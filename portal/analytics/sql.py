@@ -1,5 +1,5 @@
-"""Portable SQL pieces of the analytics (SQLite and PostgreSQL): a month's key, seconds between
-two instants, a tier's rank."""
+"""Portable SQL pieces of the analytics (SQLite and PostgreSQL): a month's first day,
+seconds between two instants, a tier's rank."""
 
 from __future__ import annotations
 
@@ -13,37 +13,21 @@ from portal.rules.sql import epoch
 
 
 class month_of(FunctionElement):  # noqa: N801 (reads like a SQL function)
-    """`YYYY-MM` of a stored UTC instant (months are UTC months)."""
+    """The first day of the UTC month of a stored instant (months are UTC months)."""
 
-    type = sa.String()
+    type = sa.Date()
     inherit_cache = True
 
 
 @compiles(month_of)
 def _month_default(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)} AT TIME ZONE 'UTC', 'YYYY-MM')"
+    inner = compiler.process(element.clauses, **kw)
+    return f"CAST(date_trunc('month', {inner} AT TIME ZONE 'UTC') AS DATE)"
 
 
 @compiles(month_of, "sqlite")
 def _month_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
-
-
-class month_of_day(FunctionElement):  # noqa: N801
-    """`YYYY-MM` of a stored date."""
-
-    type = sa.String()
-    inherit_cache = True
-
-
-@compiles(month_of_day)
-def _month_day_default(element, compiler, **kw):
-    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
-
-
-@compiles(month_of_day, "sqlite")
-def _month_day_sqlite(element, compiler, **kw):
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+    return f"date({compiler.process(element.clauses, **kw)}, 'start of month')"
 
 
 def seconds_between(start, end) -> ColumnElement[int]:

@@ -35,7 +35,7 @@ def deescalations(filters: AnalyticsFilter) -> Counts:
     """`deescalations` (moves to a lower tier) per (month, group), in the month of the move."""
     month = month_of(AuditEvent.at)
     rows = db.session.execute(
-        select(month, filters.group_column(), func.count())
+        select(month, *filters.group_select(), func.count())
         .select_from(AuditEvent)
         .join(Escalation, Escalation.id == AuditEvent.object_id)
         .where(
@@ -47,12 +47,23 @@ def deescalations(filters: AnalyticsFilter) -> Counts:
         )
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("deescalations",))
+    return collect(rows, ("deescalations",), grouped=filters.grouped)
 
 
 def time_in_tiers(filters: AnalyticsFilter) -> Counts:
     """`tier_seconds:<tier>` and `tier_escalations:<tier>` per (month, group)."""
-    resolved = [filters.within(Escalation.resolved_at), *filters.escalation_criteria()]
+    resolved = (
+        select(
+            Escalation.id,
+            Escalation.opened_at,
+            Escalation.resolved_at,
+            sa.cast(Escalation.tier, sa.String).label("tier"),
+            month_of(Escalation.resolved_at).label("month"),
+            *(column.label("grp") for column in filters.group_select()),
+        )
+        .where(filters.within(Escalation.resolved_at), *filters.escalation_criteria())
+        .cte("resolved_escalations")
+    )
     order = (AuditEvent.at, AuditEvent.id)
     moves = (
         select(
@@ -70,55 +81,50 @@ def time_in_tiers(filters: AnalyticsFilter) -> Counts:
         .where(
             AuditEvent.action == TIER_CHANGED,
             AuditEvent.object_type == "Escalation",
-            AuditEvent.object_id.in_(select(Escalation.id).where(*resolved)),
+            AuditEvent.object_id.in_(select(resolved.c.id)),
         )
-        .subquery()
+        .cte("tier_moves")
     )
     first = moves.alias("first_move")
-    month, group = month_of(Escalation.resolved_at), filters.group_column()
+    keys = [resolved.c.month, *([resolved.c.grp] if filters.grouped else [])]
     opening = (
         select(
-            Escalation.id,
-            month.label("month"),
-            group.label("grp"),
-            func.coalesce(first.c.from_tier, sa.cast(Escalation.tier, sa.String)).label("tier"),
+            resolved.c.id,
+            *keys,
+            func.coalesce(first.c.from_tier, resolved.c.tier).label("tier"),
             seconds_between(
-                Escalation.opened_at, func.coalesce(first.c.at, Escalation.resolved_at)
+                resolved.c.opened_at, func.coalesce(first.c.at, resolved.c.resolved_at)
             ).label("seconds"),
         )
-        .select_from(Escalation)
-        .outerjoin(first, sa.and_(first.c.escalation_id == Escalation.id, first.c.position == 1))
-        .where(*resolved)
+        .select_from(resolved)
+        .outerjoin(first, sa.and_(first.c.escalation_id == resolved.c.id, first.c.position == 1))
     )
     after_moves = (
         select(
-            Escalation.id,
-            month.label("month"),
-            group.label("grp"),
+            resolved.c.id,
+            *keys,
             moves.c.to_tier.label("tier"),
             seconds_between(
-                moves.c.at, func.coalesce(moves.c.next_at, Escalation.resolved_at)
+                moves.c.at, func.coalesce(moves.c.next_at, resolved.c.resolved_at)
             ).label("seconds"),
         )
         .select_from(moves)
-        .join(Escalation, Escalation.id == moves.c.escalation_id)
+        .join(resolved, resolved.c.id == moves.c.escalation_id)
     )
     spans = sa.union_all(opening, after_moves).subquery()
+    span_keys = [spans.c.month, *([spans.c.grp] if filters.grouped else [])]
     rows = db.session.execute(
         select(
-            spans.c.month,
-            spans.c.grp,
+            *span_keys,
             spans.c.tier,
             func.sum(spans.c.seconds),
             func.count(spans.c.id.distinct()),
-        ).group_by(spans.c.month, spans.c.grp, spans.c.tier)
+        ).group_by(*span_keys, spans.c.tier)
     ).all()
     return collect(
-        (
-            (month, group, *_by_tier(tier, seconds, count))
-            for month, group, tier, seconds, count in rows
-        ),
+        ((*row[:-3], *_by_tier(row[-3], row[-2], row[-1])) for row in rows),
         _TIER_NAMES,
+        grouped=filters.grouped,
     )
 
 

@@ -1,10 +1,11 @@
-"""Time to acknowledge and to resolve: mean and 90th percentile, elapsed time (opened → the
-event), counted in the month of the acknowledgement or the resolution — the executive view's
-measure (portal.escalations.reporting), over any period and group.
+"""Time to acknowledge and to resolve: count, mean and 90th percentile, elapsed time (opened →
+the event), counted in the month of the acknowledgement or the resolution — the executive
+view's measure (portal.escalations.reporting), over any period and group.
 
 The 90th percentile is the nearest rank: the ⌈0.9·n⌉-th smallest duration. It does not add up
-across months, so one statement answers it for each bucket the page shows (month × all groups,
-period × group, period × all), through window functions.
+across months, so one statement per clock answers every bucket the page shows (each month of
+all groups, each group over the period, the period) from one pass over the escalations (a
+common table expression), ranking durations with window functions.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal, select
 
-from portal.analytics.figures import Counts, Key, collect
-from portal.analytics.filters import ALL, PERIOD, AnalyticsFilter
+from portal.analytics.figures import Counts, collect_buckets
+from portal.analytics.filters import AnalyticsFilter
 from portal.analytics.sql import month_of, seconds_between
 from portal.escalations.models import Escalation
 from portal.extensions import db
@@ -25,6 +26,7 @@ CLOCKS = {
     "acknowledge": Escalation.acknowledged_at,
     "resolve": Escalation.resolved_at,
 }
+MONTHS, GROUPS, PERIOD_TOTAL = 1, 2, 3  # which bucket a result row is
 
 
 @dataclass(frozen=True)
@@ -36,70 +38,62 @@ class Duration:
     p90: timedelta | None
 
 
-def _durations(filters: AnalyticsFilter, stopped_at):
-    month = month_of(stopped_at)
-    return (
+def _no_group(durations):
+    """NULL as the group column's type (PostgreSQL types a bare NULL in a UNION as text)."""
+    return sa.cast(sa.null(), durations.c.grp.type) if "grp" in durations.c else sa.null()
+
+
+def _bucket(durations, kind: int, *, by_month: bool = False, by_group: bool = False):
+    """Count, total and nearest-rank p90 of the durations per month, per group, or over
+    all of them."""
+    keys = ([durations.c.month] if by_month else []) + ([durations.c.grp] if by_group else [])
+    ranked = select(
+        *keys,
+        durations.c.seconds,
+        func.row_number()
+        .over(partition_by=keys or None, order_by=durations.c.seconds)
+        .label("rank"),
+        func.count().over(partition_by=keys or None).label("n"),
+    ).subquery()
+    return select(
+        literal(kind).label("kind"),
+        ranked.c.month if by_month else sa.cast(sa.null(), sa.Date).label("month"),
+        ranked.c.grp if by_group else _no_group(durations).label("grp"),
+        func.count(),
+        func.sum(ranked.c.seconds),
+        # ⌈0.9·n⌉ in integers: (9n + 9) // 10.
+        func.max(case((ranked.c.rank == (ranked.c.n * 9 + 9) // 10, ranked.c.seconds))),
+    ).group_by(*(ranked.c[key.name] for key in keys))
+
+
+def durations(filters: AnalyticsFilter, clock: str) -> Counts:
+    """`<clock>_count`, `<clock>_seconds` and `<clock>_p90` for each month (all groups), each
+    group over the period and the period: one statement."""
+    stopped_at = CLOCKS[clock]
+    group = [column.label("grp") for column in filters.group_select()]
+    measured = (
         select(
-            month.label("month"),
-            filters.group_column().label("grp"),
+            month_of(stopped_at).label("month"),
+            *group,
             seconds_between(Escalation.opened_at, stopped_at).label("seconds"),
         )
         .where(filters.within(stopped_at), *filters.escalation_criteria())
-        .subquery()
+        .cte(f"{clock}_durations")
     )
-
-
-def _p90_select(durations, month, group, partition):
-    """The p90 row per bucket; `partition` lists the bucket's columns (constants left out:
-    PostgreSQL refuses them there)."""
-    ranked = select(
-        month.label("month"),
-        group.label("grp"),
-        durations.c.seconds,
-        func.row_number()
-        .over(partition_by=partition or None, order_by=durations.c.seconds)
-        .label("rank"),
-        func.count().over(partition_by=partition or None).label("n"),
-    ).subquery()
-    # ⌈0.9·n⌉ in integers: (9n + 9) // 10.
-    return select(ranked.c.month, ranked.c.grp, ranked.c.seconds).where(
-        ranked.c.rank == (ranked.c.n * 9 + 9) // 10
-    )
-
-
-def sums(filters: AnalyticsFilter, clock: str) -> Counts:
-    """Count and total seconds per (month, group) (the mean adds up from these)."""
-    durations = _durations(filters, CLOCKS[clock])
-    rows = db.session.execute(
-        select(
-            durations.c.month, durations.c.grp, func.count(), func.sum(durations.c.seconds)
-        ).group_by(durations.c.month, durations.c.grp)
-    ).all()
-    return collect(rows, (f"{clock}_count", f"{clock}_seconds"))
-
-
-def percentiles(filters: AnalyticsFilter, clock: str) -> dict[Key, int]:
-    """The 90th percentile in seconds per month (all groups), per group over the period and
-    over everything: one statement."""
-    durations = _durations(filters, CLOCKS[clock])
-    period = sa.literal_column(f"'{PERIOD}'", sa.String)
-    every = sa.literal_column(f"'{ALL}'", sa.String)
-    parts = [
-        _p90_select(durations, durations.c.month, every, [durations.c.month]),
-        _p90_select(durations, period, every, []),
-    ]
-    if filters.group_by:
-        parts.append(_p90_select(durations, period, durations.c.grp, [durations.c.grp]))
+    parts = [_bucket(measured, MONTHS, by_month=True), _bucket(measured, PERIOD_TOTAL)]
+    if group:
+        parts.append(_bucket(measured, GROUPS, by_group=True))
     rows = db.session.execute(sa.union_all(*parts)).all()
-    return {(month, group): seconds for month, group, seconds in rows}
+    return collect_buckets(rows, (f"{clock}_count", f"{clock}_seconds", f"{clock}_p90"))
 
 
-def duration(counts, p90_seconds: int | None, clock: str) -> Duration:
+def duration(counts, clock: str) -> Duration:
     count = counts[f"{clock}_count"]
     if not count:
         return Duration(0, None, None)
+    p90 = counts.get(f"{clock}_p90")
     return Duration(
         count,
         timedelta(seconds=counts[f"{clock}_seconds"] / count),
-        timedelta(seconds=p90_seconds) if p90_seconds is not None else None,
+        timedelta(seconds=p90) if p90 is not None else None,
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import and_, func, select
 
 from portal.analytics.figures import Counts, collect
-from portal.analytics.filters import ALL, PERIOD, AnalyticsFilter
+from portal.analytics.filters import ALL, PERIOD, AnalyticsFilter, month_key
 from portal.analytics.models import TicketVolume
-from portal.analytics.sql import month_of, month_of_day
+from portal.analytics.sql import month_of
 from portal.escalations.models import Escalation
 from portal.extensions import db
 
@@ -17,31 +17,31 @@ def opened(filters: AnalyticsFilter) -> Counts:
     organization-month whose ticket volume is known (`covered`: the rate's numerator)."""
     month = month_of(Escalation.opened_at)
     rows = db.session.execute(
-        select(month, filters.group_column(), func.count(), func.count(TicketVolume.id))
+        select(month, *filters.group_select(), func.count(), func.count(TicketVolume.id))
         .select_from(Escalation)
         .outerjoin(
             TicketVolume,
             and_(
                 TicketVolume.organization_id == Escalation.organization_id,
-                month_of_day(TicketVolume.month) == month,
+                TicketVolume.month == month,
             ),
         )
         .where(filters.within(Escalation.opened_at), *filters.escalation_criteria())
         .group_by(month, *filters.grouping())
     ).all()
-    return collect(rows, ("escalations", "covered"))
+    return collect(rows, ("escalations", "covered"), grouped=filters.grouped)
 
 
 def tickets(filters: AnalyticsFilter) -> dict[tuple[str, int], int]:
     """Tickets per (month, organization) in the period, for the organizations the filter
     allows (the rate's denominator)."""
     statement = select(
-        month_of_day(TicketVolume.month), TicketVolume.organization_id, TicketVolume.tickets
+        TicketVolume.month, TicketVolume.organization_id, TicketVolume.tickets
     ).where(TicketVolume.month >= filters.since, TicketVolume.month <= filters.until)
     if filters.organization_id is not None:
         statement = statement.where(TicketVolume.organization_id == filters.organization_id)
     return {
-        (month, organization_id): count
+        (month_key(month), organization_id): count
         for month, organization_id, count in db.session.execute(statement)
     }
 
