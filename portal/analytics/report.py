@@ -132,13 +132,14 @@ def analytics_report(
     for clock in timing.CLOCKS:
         for key, counter in timing.durations(filters, clock).items():
             totals.setdefault(key, Counter()).update(counter)
-    volumes = volume.tickets(filters)
-    by_organization = filters.group_by == "organization"
+    tickets = volume.TicketTotals(
+        volume.tickets(filters), by_organization=filters.group_by == "organization"
+    )
 
     def figures(month: str, group: str) -> Figures:
         return _figures(
             totals.get((month, group), counts),
-            volume.tickets_for(volumes, month, group, by_organization=by_organization),
+            tickets.tickets_for(month, group),
         )
 
     group_keys = sorted({group for (month, group) in totals if month == PERIOD and group != ALL})

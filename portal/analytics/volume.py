@@ -46,16 +46,25 @@ def tickets(filters: AnalyticsFilter) -> dict[tuple[str, int], int]:
     }
 
 
-def tickets_for(
-    volumes: dict[tuple[str, int], int], month: str, group: str, *, by_organization: bool
-) -> int | None:
-    """Tickets behind one (month or PERIOD, group) figure; None when none are known. Grouped
-    by organization, a group divides by its own tickets; otherwise every group divides by the
-    tickets of all the organizations counted."""
-    found = [
-        count
-        for (volume_month, organization_id), count in volumes.items()
-        if month in (PERIOD, volume_month)
-        and (not by_organization or group in (ALL, str(organization_id)))
-    ]
-    return sum(found) if found else None
+class TicketTotals:
+    """Tickets behind each shown figure, summed once: per month, per organization over the
+    period, per both, and in all."""
+
+    def __init__(self, volumes: dict[tuple[str, int], int], *, by_organization: bool):
+        self.by_organization = by_organization
+        self.totals: dict[tuple[str, str], int] = {}
+        for (month, organization_id), count in volumes.items():
+            for key in {
+                (month, ALL),
+                (PERIOD, ALL),
+                (month, str(organization_id)),
+                (PERIOD, str(organization_id)),
+            }:
+                self.totals[key] = self.totals.get(key, 0) + count
+
+    def tickets_for(self, month: str, group: str) -> int | None:
+        """Tickets behind one (month or PERIOD, group) figure; None when none are known.
+        Grouped by organization, a group divides by its own tickets; otherwise every group
+        divides by the tickets of all the organizations counted."""
+        key = (month, group if self.by_organization else ALL)
+        return self.totals.get(key)
