@@ -41,8 +41,10 @@ URLS = {
     "page": ("analytics page, last 6 months", "/admin/analytics"),
     "grouped": ("12 months by organization", "/admin/analytics?since={m12}&group_by=organization"),
     "owners": ("24 months by owner", "/admin/analytics?since={m24}&group_by=owner"),
-    "csv": ("CSV, 12 months by organization",
-            "/admin/analytics.csv?since={m12}&group_by=organization"),
+    "csv": (
+        "CSV, 12 months by organization",
+        "/admin/analytics.csv?since={m12}&group_by=organization",
+    ),
 }
 
 
@@ -51,13 +53,16 @@ def prepare(log=print) -> None:
     with common.connect() as conn:
         done = conn.execute(
             "SELECT count(*) FROM settings WHERE key = 'bench.analytics_prepared' "
-            "AND value::text = %s", (json.dumps(PREPARED_TAG),)).fetchone()[0]
+            "AND value::text = %s",
+            (json.dumps(PREPARED_TAG),),
+        ).fetchone()[0]
         if done:
             log(f"bench database {common.DB_NAME!r} already prepared for the analytics")
             return
         log("adding survey answers, SLA breaches, tier changes and ticket volumes…", flush=True)
         started = time.perf_counter()
-        conn.execute("""
+        conn.execute(
+            """
             INSERT INTO survey_responses (organization_id, escalation_id, user_id, score,
                                           comment, created_at)
             SELECT e.organization_id, e.id, %(staff)s + 3 * (e.organization_id - 1) + 1,
@@ -65,15 +70,17 @@ def prepare(log=print) -> None:
                    e.resolved_at + interval '1 day'
             FROM escalations e
             WHERE e.resolved_at IS NOT NULL AND e.id %% 10 < 6
-              AND e.resolved_at + interval '1 day' < now()""", {"staff": seed_large.STAFF})
+              AND e.resolved_at + interval '1 day' < now()""",
+            {"staff": seed_large.STAFF},
+        )
         conn.execute("""
             INSERT INTO sla_breaches (organization_id, escalation_id, clock, due_at,
                                       recorded_at, handled_at, outcome)
             SELECT organization_id, id,
-                   CASE WHEN id %% 2 = 0 THEN 'acknowledge' ELSE 'resolve' END,
+                   CASE WHEN id % 2 = 0 THEN 'acknowledge' ELSE 'resolve' END,
                    opened_at + interval '1 hour', opened_at + interval '1 hour',
                    opened_at + interval '1 hour', 'none'
-            FROM escalations WHERE resolved_at IS NOT NULL AND id %% 7 = 0""")
+            FROM escalations WHERE resolved_at IS NOT NULL AND id % 7 = 0""")
         conn.execute("""
             INSERT INTO audit_events (at, actor_id, organization_id, action, object_type,
                                       object_id, ip_address, detail)
@@ -85,18 +92,20 @@ def prepare(log=print) -> None:
                  (VALUES (interval '2 hours', 'L1', 'L2', 3),
                          (interval '5 hours', 'L2', 'L1', 6)) AS m(after, from_tier, to_tier,
                                                                   every)
-            WHERE e.id %% m.every = 0
+            WHERE e.id % m.every = 0
               AND coalesce(e.resolved_at, now()) > e.opened_at + m.after""")
         conn.execute("""
             INSERT INTO ticket_volumes (organization_id, month, tickets, updated_at)
-            SELECT o.id, m::date, 40 + (o.id * 37 + extract(month FROM m)::int * 11) %% 400,
+            SELECT o.id, m::date, 40 + (o.id * 37 + extract(month FROM m)::int * 11) % 400,
                    now()
             FROM organizations o,
                  generate_series(date_trunc('month', (SELECT min(opened_at) FROM escalations)),
                                  date_trunc('month', now()), interval '1 month') m""")
         conn.execute(
             "INSERT INTO settings (key, value, updated_at) VALUES "
-            "('bench.analytics_prepared', %s, now())", (json.dumps(PREPARED_TAG),))
+            "('bench.analytics_prepared', %s, now())",
+            (json.dumps(PREPARED_TAG),),
+        )
         conn.commit()
     with common.connect(autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
@@ -110,8 +119,10 @@ def _months_back(count: int) -> str:
 
 
 def urls() -> dict[str, tuple[str, str]]:
-    return {key: (label, path.format(m12=_months_back(11), m24=_months_back(23)))
-            for key, (label, path) in URLS.items()}
+    return {
+        key: (label, path.format(m12=_months_back(11), m24=_months_back(23)))
+        for key, (label, path) in URLS.items()
+    }
 
 
 def measure_in_process(email: str) -> dict:
@@ -125,8 +136,9 @@ def measure_in_process(email: str) -> dict:
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
-    event.listen(engine, "before_cursor_execute",
-                 lambda conn, cursor, stmt, *args: statements.append(stmt))
+    event.listen(
+        engine, "before_cursor_execute", lambda conn, cursor, stmt, *args: statements.append(stmt)
+    )
     client = app.test_client()
     harness.sign_in_test_client(client, email)
     results = {}
@@ -140,8 +152,11 @@ def measure_in_process(email: str) -> dict:
                 response = client.get(path)
                 response.get_data()
                 times.append(time.perf_counter() - began)
-            results[key] = {"queries": len(statements), "status": response.status_code,
-                            "median_ms": median(times) * 1000}
+            results[key] = {
+                "queries": len(statements),
+                "status": response.status_code,
+                "median_ms": median(times) * 1000,
+            }
     finally:
         with app.app_context():
             db.engine.dispose()
@@ -171,40 +186,54 @@ def run(args) -> dict:
         results: dict[str, list] = {}
         for key, label, path, headers_, expected in plan:
             m = harness.measure(label, server, path, headers_, expected, args)
-            results.setdefault(key, []).append(
-                {**harness.asdict(m), "as_expected": m.as_expected})
-    return {"started": started.isoformat(timespec="seconds"), "code": common.git_state(),
-            "escalations": escalations, "in_process": in_process, "results": results,
-            "settings": vars(args), "load_average": os.getloadavg()}
+            results.setdefault(key, []).append({**harness.asdict(m), "as_expected": m.as_expected})
+    return {
+        "started": started.isoformat(timespec="seconds"),
+        "code": common.git_state(),
+        "escalations": escalations,
+        "in_process": in_process,
+        "results": results,
+        "settings": vars(args),
+        "load_average": os.getloadavg(),
+    }
 
 
 def report(outcome: dict) -> None:
     line = "─" * 96
     results = outcome["results"]
-    print(f"\n{line}\nClearpath staff analytics benchmark · {outcome['started']} · code "
-          f"{outcome['code']} · {outcome['escalations']:,} escalations")
+    print(
+        f"\n{line}\nClearpath staff analytics benchmark · {outcome['started']} · code "
+        f"{outcome['code']} · {outcome['escalations']:,} escalations"
+    )
     print(f"{'measurement':<52}{'status':>8}{'req/s':>10}{'p50 ms':>10}{'p99 ms':>10}")
     for runs in results.values():
         statuses = ",".join(sorted({code for m in runs for code in m["statuses"]})) or "-"
-        print(f"{runs[0]['label']:<52}{statuses:>8}{median(m['rps'] for m in runs):>10.1f}"
-              f"{median(m['p50_ms'] for m in runs):>10.1f}"
-              f"{median(m['p99_ms'] for m in runs):>10.1f}"
-              f"{'' if all(m['as_expected'] for m in runs) else '  ← unexpected statuses'}")
+        print(
+            f"{runs[0]['label']:<52}{statuses:>8}{median(m['rps'] for m in runs):>10.1f}"
+            f"{median(m['p50_ms'] for m in runs):>10.1f}"
+            f"{median(m['p99_ms'] for m in runs):>10.1f}"
+            f"{'' if all(m['as_expected'] for m in runs) else '  ← unexpected statuses'}"
+        )
     print(f"{line}\nthroughput ratios against the bare endpoint in the same round")
     for key in URLS:
         print(f"  {key + ' / bare':<26}{median(harness.ratios(results, key)):>8.4f}")
     print(f"{line}\nin-process, one request at a time: SQL statements and median time of 5")
     for key, q in outcome["in_process"].items():
-        print(f"  {key:<26}{q['queries']:>6} statements  {q['median_ms']:>9.1f} ms"
-              f"   (HTTP {q['status']})")
+        print(
+            f"  {key:<26}{q['queries']:>6} statements  {q['median_ms']:>9.1f} ms"
+            f"   (HTTP {q['status']})"
+        )
     print(line)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--reseed", action="store_true")
-    parser.add_argument("--small", action="store_true",
-                        help="the 1/200 data set (500 escalations) instead of 100,000")
+    parser.add_argument(
+        "--small",
+        action="store_true",
+        help="the 1/200 data set (500 escalations) instead of 100,000",
+    )
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--warmup", type=float, default=2)
     parser.add_argument("--rounds", type=int, default=1)
