@@ -55,6 +55,10 @@ EXPECTED: dict[str, Capability] = {
     "admin.staff_single_sign_on": C.MANAGE_ACCOUNTS,
     "admin.audit_log": C.VIEW_AUDIT_LOG,
     "admin.audit_log_csv": C.VIEW_AUDIT_LOG,
+    # staff analytics and the ticket volumes they divide by
+    "admin.analytics": C.VIEW_ANALYTICS,
+    "admin.analytics_csv": C.VIEW_ANALYTICS,
+    "admin.ticket_volume_entry": C.RECORD_TICKET_VOLUMES,
     # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)
     "admin.priority": C.VIEW_CONSOLE,
     # who must use two-factor sign-in beyond the roles that always must
