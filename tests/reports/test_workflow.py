@@ -9,7 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.enums import Role, StepStatus
+from portal.enums import Role, StepStatus, UpdateKind
+from portal.escalations.models import Update
 from portal.notices.models import Notice
 from portal.operations import OperationError
 from portal.outreach.rendering import render_email
@@ -32,15 +33,21 @@ def test_a_review_waits_for_resolution(world, as_staff):
 
 
 def test_a_review_starts_from_the_customer_visible_timeline(world, as_staff):
-    """Highlights are pre-filled from customer-visible updates only: no internal note."""
+    """The report's timeline starts with staff's customer updates ticked: no internal note,
+    no system entry, and no highlight copied from them."""
     with as_staff() as session:
         agent = _user(session, world, Role.AGENT)
         escalation = session.merge(world.escalation_a)
         resolve(escalation, agent)
         review = reports.start_review(escalation, actor=agent)
-        texts = " ".join(item["text"] for item in review.timeline_highlights)
+        chosen = [session.get(Update, update_id) for update_id in review.timeline_choices]
+        texts = " ".join(update.body for update in chosen)
         assert "We are investigating the Acme Logistics outage." in texts
         assert CANARY not in texts
+        kinds = {update.kind for update in chosen}
+        assert UpdateKind.NOTE in kinds
+        assert UpdateKind.TIER_CHANGE not in kinds  # the system wrote it
+        assert review.timeline_highlights == []
         assert review.state == ReviewState.DRAFT
         with pytest.raises(OperationError, match="already"):
             reports.start_review(escalation, actor=agent)
