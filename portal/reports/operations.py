@@ -252,7 +252,9 @@ def add_action(review: Review, *, actor: User, title: str, owner: str,
     _check_action(title, owner, due_on)
     if len(review.actions) >= MAX_ACTIONS:
         raise OperationError(f"A review holds at most {MAX_ACTIONS} actions.", "title")
-    action = ReviewAction(organization_id=review.organization_id, review=review,
+    # Appended once: `review=review` as well put it in `review.actions` twice (back_populates),
+    # and a report published in the same session listed the action twice.
+    action = ReviewAction(organization_id=review.organization_id,
                           position=len(review.actions), title=title.strip(),
                           owner=owner.strip(), due_on=due_on, status=status,
                           completed_at=now() if status == StepStatus.DONE else None)

@@ -251,3 +251,11 @@ def test_the_remediation_actions_export_as_csv(world, published, as_staff, clien
     auth.logout("/escalations")
     auth.login(world.customers_b[Role.VIEWER].email)
     assert client.get(path).status_code == 404
+
+
+def test_an_action_added_before_publishing_is_listed_once(world, published, as_staff):
+    """An action added in the session that publishes appears once in the report, not twice."""
+    with as_staff() as session:
+        review = session.get(Review, published.review_a.id)
+        content = review.versions[0].content
+        assert [a["title"] for a in content["actions"]] == ["Automate certificate renewal"]
