@@ -40,6 +40,12 @@ class Part:
     text: str
     max_chars: int = MAX_FIELD_CHARS
     advice: str = "Shorten it."
+    #: How a refusal shown beside the field starts ("This field"); else the label.
+    subject: str | None = None
+
+    @property
+    def named(self) -> str:
+        return self.subject or self.label
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,7 @@ def check_length(part: Part) -> None:
     """Raises OperationError (naming `part.field`) for a text over its length."""
     if len(part.text) > part.max_chars:
         raise OperationError(
-            f"{part.label} is {_n(len(part.text))} characters long; it may have at most "
+            f"{part.named} is {_n(len(part.text))} characters long; it may have at most "
             f"{_n(part.max_chars)}. {part.advice}",
             part.field,
         )
@@ -101,19 +107,19 @@ def check_part(part: Part) -> Shape:
     shape = shape_of(part.text)
     if shape.depth > MAX_NESTING:
         raise OperationError(
-            f"{part.label} nests lists or quotes {shape.depth} levels deep; a report shows at "
+            f"{part.named} nests lists or quotes {shape.depth} levels deep; a report shows at "
             f"most {MAX_NESTING}. Bring the inner levels out.",
             part.field,
         )
     if shape.widest > MAX_TABLE_COLUMNS:
         raise OperationError(
-            f"{part.label} has a table of {_n(shape.widest)} columns; a report shows at most "
+            f"{part.named} has a table of {_n(shape.widest)} columns; a report shows at most "
             f"{MAX_TABLE_COLUMNS}. Split the table or turn it round.",
             part.field,
         )
     if shape.largest > MAX_TABLE_CELLS:
         raise OperationError(
-            f"{part.label} has a table of {_n(shape.largest)} cells; a report table holds at "
+            f"{part.named} has a table of {_n(shape.largest)} cells; a report table holds at "
             f"most {_n(MAX_TABLE_CELLS)}. Keep the rows that matter.",
             part.field,
         )

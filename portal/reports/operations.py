@@ -109,8 +109,8 @@ def _excerpt(text: str, size: int = 40) -> str:
 def _report_parts(review: Review, values: dict, highlights: list[dict],
                   choice: list[int]) -> list[limits.Part]:
     """Every text the report would carry once these values are saved, in reading order."""
-    parts = [limits.Part(f.name, f.label, values.get(f.name, getattr(review, f.name)) or "")
-             for f in CUSTOMER_FIELDS]
+    parts = [limits.Part(f.name, f.label, values.get(f.name, getattr(review, f.name)) or "",
+                         subject="This field") for f in CUSTOMER_FIELDS]
     entries = timeline.chosen_entries(timeline.customer_timeline(review.escalation), choice)
     parts += [limits.Part("timeline_choices", f"The chosen entry “{_excerpt(update.body)}”",
                           update.body, timeline.MAX_ENTRY_CHARS,
@@ -146,7 +146,8 @@ def save_review(review: Review, *, actor: User, values: dict,
         if name == "root_cause_category" and len(value or "") > 80:
             raise OperationError("Keep the category within 80 characters.", name)
     for f in INTERNAL_FIELDS:
-        limits.check_length(limits.Part(f.name, f.label, values.get(f.name) or ""))
+        limits.check_length(limits.Part(f.name, f.label, values.get(f.name) or "",
+                                        subject="This field"))
     cleaned = _clean_highlights(highlights) if highlights is not None else None
     choice = (timeline.clean_choice(review.escalation, timeline_choices)
               if timeline_choices is not None else None)

@@ -50,7 +50,7 @@ def test_a_table_of_4000_columns_is_refused_at_save(client, auth, world, publish
     response, html = _save(client, auth, world, root_cause=WIDE_TABLE)
     assert response.status_code == 422
     assert _error_beside(html, "root_cause") == (
-        "Error: Root cause has a table of 4,000 columns; a report shows at most 10. Split the "
+        "Error: This field has a table of 4,000 columns; a report shows at most 10. Split the "
         "table or turn it round."
     )
     with as_staff() as session:
@@ -76,7 +76,7 @@ def test_lists_nested_too_deep_are_refused_not_dropped(client, auth, world, publ
     deep = "".join("  " * level + "- level\n" for level in range(40)) + "> " * 40 + "inner"
     response, html = _save(client, auth, world, lessons_learned=deep)
     assert response.status_code == 422
-    assert "Lessons learned nests lists or quotes" in _error_beside(html, "lessons_learned")
+    assert "This field nests lists or quotes" in _error_beside(html, "lessons_learned")
     assert "a report shows at most 6" in _error_beside(html, "lessons_learned")
     six = "> " * 3 + "- a\n" + "> " * 3 + "  - b\n" + "> " * 3 + "    - c"
     assert limits.shape_of(six).depth == 6
@@ -134,7 +134,7 @@ def test_oversize_is_refused_before_building_with_a_sentence(world, as_staff):
         with pytest.raises(OperationError) as refused:
             reports.save_review(review, actor=agent, values={"root_cause": "x" * 20_001})
         assert str(refused.value) == (
-            "Root cause is 20,001 characters long; it may have at most 20,000. Shorten it."
+            "This field is 20,001 characters long; it may have at most 20,000. Shorten it."
         )
         assert refused.value.field == "root_cause"
         session.rollback()
@@ -175,7 +175,8 @@ def test_a_highlight_too_long_is_a_sentence_by_its_field(client, auth, world, pu
 
 
 def test_a_highlight_the_report_cannot_show_is_refused_by_its_row(client, auth, world, published):
-    """The operation's refusal of a highlight lands beside that row's text."""
+    """The operation's refusal of a highlight lands beside that row's text, and the summary
+    above the form links to it."""
     response, html = _save(
         client,
         auth,
@@ -193,3 +194,4 @@ def test_a_highlight_the_report_cannot_show_is_refused_by_its_row(client, auth, 
     assert _error_beside(html, "highlights-2-text").startswith(
         "Error: Timeline highlight 3 nests lists or quotes"
     )
+    assert '<a href="#highlights-2-text">What happened: Timeline highlight 3 nests' in html
