@@ -32,7 +32,7 @@ from portal.reports.operations import executives_of
 from portal.reports.queries import review_of
 from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for
-from portal.reports.timeline import KIND_LABELS, chosen_by_default, customer_timeline
+from portal.reports.timeline import MAX_ENTRY_CHARS, chosen_by_default, customer_timeline
 from portal.submissions import perform, submit
 
 navigation.escalation_tab("Review", "admin.escalation_review", order=50)
@@ -71,8 +71,8 @@ def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
             for a in review.actions}
     return render_template(
         "admin/review/edit.html", escalation=escalation, review=review, form=form,
-        fields=FIELDS, action_forms=action_forms or {}, entries=entries, kinds=KIND_LABELS,
-        by_default=chosen_by_default,
+        fields=FIELDS, action_forms=action_forms or {}, entries=entries,
+        by_default=chosen_by_default, max_entry_chars=MAX_ENTRY_CHARS,
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
         may_publish=can_publish_on(current_user, escalation),

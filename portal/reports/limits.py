@@ -126,6 +126,15 @@ def check_part(part: Part) -> Shape:
     return shape
 
 
+def fits(text: str, max_chars: int) -> bool:
+    """Whether a report could show `text` on its own (`check_part` without the refusal)."""
+    try:
+        check_part(Part(None, "", text, max_chars))
+    except OperationError:
+        return False
+    return True
+
+
 def check_report(parts: list[Part]) -> None:
     """Refuse a report whose texts, one by one or together, the renderer cannot show.
 

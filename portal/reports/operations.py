@@ -179,7 +179,8 @@ def save_review(review: Review, *, actor: User, values: dict,
 
 def submit_review(review: Review, *, actor: User) -> None:
     """Ask for review before publication. Raises OperationError unless the review is a draft
-    with an executive summary and a root cause."""
+    with an executive summary and a root cause, whose content a report can show (a draft
+    saved before the limits of `portal.reports.limits` is checked here)."""
     require_staff(actor)
     if review.state != ReviewState.DRAFT:
         raise OperationError("Only a draft can be submitted for review.")
@@ -187,6 +188,8 @@ def submit_review(review: Review, *, actor: User) -> None:
                         ("root_cause", "the root cause")):
         if not getattr(review, name).strip():
             raise OperationError(f"Write {label} before submitting.", name)
+    limits.check_report(_report_parts(review, {}, review.timeline_highlights or [],
+                                      review.timeline_choices or []))
     review.state = ReviewState.IN_REVIEW
     review.submitted_at = now()
     audit.record("review.submitted", actor=actor, obj=review)

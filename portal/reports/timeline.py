@@ -22,10 +22,13 @@ from portal.escalations.promises import counts_as_update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
 from portal.operations import OperationError
+from portal.reports import limits
 
 # Bounds of what one report may hold (the renderer's size limits rely on them).
 MAX_TIMELINE_ROWS = 400
 MAX_ENTRY_CHARS = 2_000
+#: What the default choice may take of the report's total (limits.MAX_TOTAL_CHARS).
+DEFAULT_BUDGET = 30_000
 
 KIND_LABELS = {
     UpdateKind.NOTE: "Update",
@@ -56,7 +59,18 @@ def chosen_by_default(update: Update) -> bool:
 
 
 def default_choice(updates: list[Update]) -> list[int]:
-    return [update.id for update in updates if chosen_by_default(update)]
+    """The entries a new review starts with ticked: those `chosen_by_default` that the report
+    can show as they are (`limits.fits`), up to DEFAULT_BUDGET characters in all, so a first
+    save is never refused for a choice staff did not make. The rest are offered unticked."""
+    chosen, used = [], 0
+    for update in updates:
+        if not chosen_by_default(update) or not limits.fits(update.body, MAX_ENTRY_CHARS):
+            continue
+        used += len(update.body)
+        if used > DEFAULT_BUDGET:
+            break
+        chosen.append(update.id)
+    return chosen
 
 
 def clean_choice(escalation: Escalation, ids: list[int]) -> list[int]:

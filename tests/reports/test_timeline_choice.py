@@ -134,3 +134,38 @@ def test_a_chosen_entry_the_report_cannot_show_is_refused_by_the_choice(world, a
             reports.save_review(review, actor=agent, values={}, timeline_choices=[wide.id])
         assert refused.value.field == "timeline_choices"
         session.rollback()
+
+
+def test_the_default_leaves_out_what_the_report_cannot_print(world, as_staff):
+    """A staff update too long or too wide for a report starts unticked, so the first save is
+    never refused for a choice nobody made."""
+    with as_staff() as session:
+        agent = session.get(type(world.staff[Role.AGENT]), world.staff[Role.AGENT].id)
+        escalation = session.merge(world.escalation_a)
+        long = ops.post_update(
+            escalation, author=agent, visibility=Visibility.CUSTOMER, body="word " * 500
+        )
+        wide = ops.post_update(
+            escalation,
+            author=agent,
+            visibility=Visibility.CUSTOMER,
+            body="|a" * 40 + "|\n" + "|-" * 40 + "|\n",
+        )
+        resolve(escalation, agent)
+        review = reports.start_review(escalation, actor=agent)
+        assert long.id not in review.timeline_choices
+        assert wide.id not in review.timeline_choices
+        reports.save_review(review, actor=agent, values={"root_cause": "Certificate."})
+        session.rollback()
+
+
+def test_a_draft_the_report_cannot_show_is_not_submitted(world, as_staff):
+    """A draft saved before the limits existed is refused at submission, by its field."""
+    with as_staff() as session:
+        agent, escalation, review = _start(session, world)
+        review.executive_summary = "Down."
+        review.root_cause = "> " * 9 + "deep"  # as stored before the check
+        with pytest.raises(OperationError, match="nests lists or quotes 9 levels") as refused:
+            reports.submit_review(review, actor=agent)
+        assert refused.value.field == "root_cause"
+        session.rollback()
