@@ -14,6 +14,8 @@ from admin.review_forms import (
     EmptyForm,
     PublishForm,
     ReviewForm,
+    choice_from_form,
+    choose_among,
     highlights_for_form,
     highlights_from_form,
 )
@@ -29,6 +31,7 @@ from portal.reports.models import FIELDS, RenderJob, Review, ReviewAction, Revie
 from portal.reports.operations import executives_of
 from portal.reports.queries import review_of
 from portal.reports.summary import BadPeriod, period_for
+from portal.reports.timeline import MAX_ENTRY_CHARS, chosen_by_default, customer_timeline
 from portal.submissions import perform, submit
 
 navigation.escalation_tab("Review", "admin.escalation_review", order=50)
@@ -53,17 +56,22 @@ def _back(escalation_id: int, anchor: str | None = None):
 def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
           status: int = 200):
     zone = escalation.organization.zone
+    entries = customer_timeline(escalation) if review is not None else []
     if review is not None and form is None:
         form = ReviewForm(data={**{f.name: getattr(review, f.name) for f in FIELDS},
                                 "root_cause_category": review.root_cause_category,
-                                "highlights": highlights_for_form(review, zone)})
+                                "highlights": highlights_for_form(review, zone),
+                                "timeline_choices": review.timeline_choices or []})
+    if form is not None:
+        choose_among(form, entries)
     if review is not None and action_forms is None:
         action_forms = {a.id: ActionForm(prefix=f"action-{a.id}", data={
             "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value})
             for a in review.actions}
     return render_template(
         "admin/review/edit.html", escalation=escalation, review=review, form=form,
-        fields=FIELDS, action_forms=action_forms or {},
+        fields=FIELDS, action_forms=action_forms or {}, entries=entries,
+        by_default=chosen_by_default, max_entry_chars=MAX_ENTRY_CHARS,
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
         may_publish=can_publish_on(current_user, escalation),
@@ -101,7 +109,8 @@ def save_review(escalation_id: int):
             review, actor=current_user,
             values={name: form[name].data or "" for name in
                     [f.name for f in FIELDS] + ["root_cause_category"]},
-            highlights=highlights_from_form(form, escalation.organization.zone)),
+            highlights=highlights_from_form(form, escalation.organization.zone),
+            timeline_choices=choice_from_form(form)),
             done=saved).ok:
         return _back(escalation_id)
     return _page(escalation, review, form=form, status=422)

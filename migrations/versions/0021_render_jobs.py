@@ -1,7 +1,7 @@
 """render jobs: report PDFs prepared in the background
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 Create Date: 2026-12-06 09:30:00
 
 """

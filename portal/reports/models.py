@@ -82,8 +82,10 @@ class Review(TenantScoped, db.Model):
     preventive_measures: Mapped[str] = mapped_column(sa.Text, default="")
     lessons_learned: Mapped[str] = mapped_column(sa.Text, default="")
     internal_analysis: Mapped[str] = mapped_column(sa.Text, default="")
-    # [{"at": ISO instant, "text": Markdown}], pre-filled from the customer-visible timeline.
+    # [{"at": ISO instant, "text": Markdown}]: timeline lines staff write themselves.
     timeline_highlights: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Ids of the customer-visible timeline entries the report carries (portal.reports.timeline).
+    timeline_choices: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)

@@ -101,7 +101,9 @@ def test_the_pdf_has_a_title_and_metadata(client, auth, world, published):
     reader = PdfReader(io.BytesIO(download(client, _url(published.reference_a)).data))
     assert published.reference_a in reader.metadata.title
     assert reader.metadata.author == "Clearpath Support"
-    assert len(reader.pages) >= 4
+    # The cover, then the sections follow on without forced breaks: this short review fills
+    # two more pages (it took three before the summary and the timeline forced new pages).
+    assert len(reader.pages) >= 3
 
 
 def test_a_cached_download_is_the_same_file_and_answers_304(client, auth, world, published):

@@ -9,7 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.enums import Role, StepStatus
+from portal.enums import Role, StepStatus, UpdateKind
+from portal.escalations.models import Update
 from portal.notices.models import Notice
 from portal.operations import OperationError
 from portal.outreach.rendering import render_email
@@ -33,15 +34,21 @@ def test_a_review_waits_for_resolution(world, as_staff):
 
 
 def test_a_review_starts_from_the_customer_visible_timeline(world, as_staff):
-    """Highlights are pre-filled from customer-visible updates only: no internal note."""
+    """The report's timeline starts with staff's customer updates ticked: no internal note,
+    no system entry, and no highlight copied from them."""
     with as_staff() as session:
         agent = _user(session, world, Role.AGENT)
         escalation = session.merge(world.escalation_a)
         resolve(escalation, agent)
         review = reports.start_review(escalation, actor=agent)
-        texts = " ".join(item["text"] for item in review.timeline_highlights)
+        chosen = [session.get(Update, update_id) for update_id in review.timeline_choices]
+        texts = " ".join(update.body for update in chosen)
         assert "We are investigating the Acme Logistics outage." in texts
         assert CANARY not in texts
+        kinds = {update.kind for update in chosen}
+        assert UpdateKind.NOTE in kinds
+        assert UpdateKind.TIER_CHANGE not in kinds  # the system wrote it
+        assert review.timeline_highlights == []
         assert review.state == ReviewState.DRAFT
         with pytest.raises(OperationError, match="already"):
             reports.start_review(escalation, actor=agent)
@@ -252,3 +259,11 @@ def test_the_remediation_actions_export_as_csv(world, published, as_staff, clien
     auth.logout("/escalations")
     auth.login(world.customers_b[Role.VIEWER].email)
     assert client.get(path).status_code == 404
+
+
+def test_an_action_added_before_publishing_is_listed_once(world, published, as_staff):
+    """An action added in the session that publishes appears once in the report, not twice."""
+    with as_staff() as session:
+        review = session.get(Review, published.review_a.id)
+        content = review.versions[0].content
+        assert [a["title"] for a in content["actions"]] == ["Automate certificate renewal"]
