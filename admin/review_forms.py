@@ -1,4 +1,5 @@
-"""Forms of the review editor. Highlight times are typed in the organization's timezone."""
+"""Forms of the review editor. Highlight times are typed in the organization's timezone; the
+timeline entries the report carries are ticked (`timeline_choices`, update ids)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    HiddenField,
     SelectChoice,
     SelectField,
     StringField,
@@ -19,10 +21,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.enums import StepStatus
-from portal.forms import PortalForm
-from portal.reports.content import MAX_HIGHLIGHT_CHARS
+from portal.forms import MultiCheckboxField, PortalForm
+from portal.reports.limits import MAX_FIELD_CHARS, MAX_HIGHLIGHT_CHARS
 from portal.reports.models import FIELDS
-from portal.reports.operations import MAX_FIELD_CHARS
 
 TIME_FORMAT = "%Y-%m-%d %H:%M"
 #: A highlight outside these years is a typo (and year 1 cannot move to UTC).
@@ -33,8 +34,9 @@ class HighlightForm(Form):
     # No Optional() on `at`: it would stop the chain on an empty time, and a highlight with
     # text and no time must be refused here, by the field, not fail when it is saved.
     at = StringField("When", validators=[Length(max=16)])
-    text = TextAreaField("What happened", validators=[Optional(),
-                                                       Length(max=MAX_HIGHLIGHT_CHARS)])
+    text = TextAreaField("What happened", validators=[Optional(), Length(
+        max=MAX_HIGHLIGHT_CHARS,
+        message=f"Keep each highlight within {MAX_HIGHLIGHT_CHARS:,} characters.")])
 
     def validate_at(self, field):
         if self.text.data and self.text.data.strip():
@@ -49,8 +51,9 @@ class HighlightForm(Form):
 
 def _review_form_class():
     attrs = {
-        f.name: TextAreaField(f.label, description=f.help,
-                              validators=[Optional(), Length(max=MAX_FIELD_CHARS)])
+        f.name: TextAreaField(f.label, description=f.help, validators=[Optional(), Length(
+            max=MAX_FIELD_CHARS, message=f"Keep {f.label.lower()} within {MAX_FIELD_CHARS:,} "
+            "characters.")])
         for f in FIELDS
     }
     attrs["root_cause_category"] = StringField(
@@ -58,10 +61,26 @@ def _review_form_class():
         "Third party; the organization summary counts these.",
         validators=[Optional(), Length(max=80)])
     attrs["highlights"] = FieldList(FormField(HighlightForm), min_entries=1, max_entries=401)
+    # Choices are the escalation's customer-visible entries (`choose_among`); the operation
+    # checks the ids again.
+    attrs["timeline_choices"] = MultiCheckboxField("Timeline entries in the report", coerce=int,
+                                                   choices=[], validate_choice=False)
+    # Present when the page offered the checkboxes: none ticked then means "none", not "keep".
+    attrs["timeline_offered"] = HiddenField(default="1")
     return type("ReviewForm", (PortalForm,), attrs)
 
 
 ReviewForm = _review_form_class()
+
+
+def choose_among(form, updates) -> None:
+    """Offer the escalation's customer-visible timeline entries as the checkboxes."""
+    form.timeline_choices.choices = [(update.id, str(update.id)) for update in updates]
+
+
+def choice_from_form(form) -> list[int] | None:
+    """The ticked entries, or None when the page did not offer them (keep the stored ones)."""
+    return list(form.timeline_choices.data or []) if form.timeline_offered.data else None
 
 
 def highlights_for_form(review, zone: ZoneInfo) -> list[dict]:
@@ -77,7 +96,7 @@ def highlights_from_form(form, zone: ZoneInfo) -> list[dict]:
         if not text:
             continue
         at = datetime.strptime(entry.form.at.data.strip(), TIME_FORMAT).replace(tzinfo=zone)
-        items.append({"at": at, "text": text})
+        items.append({"at": at, "text": text, "field": entry.form.text.name})
     return items
 
 

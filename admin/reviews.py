@@ -14,6 +14,8 @@ from admin.review_forms import (
     EmptyForm,
     PublishForm,
     ReviewForm,
+    choice_from_form,
+    choose_among,
     highlights_for_form,
     highlights_from_form,
 )
@@ -23,13 +25,13 @@ from portal.escalations.audiences import subscribers_of
 from portal.extensions import db
 from portal.loading import escalation_or_404, row_or_404
 from portal.permissions import Capability, can, can_publish_on, requires
-from portal.reports import operations, serving
+from portal.reports import jobs, operations, publishing, serving
 from portal.reports.content import resolved
-from portal.reports.models import FIELDS, Review, ReviewAction, ReviewState
+from portal.reports.models import FIELDS, RenderJob, Review, ReviewAction, ReviewState
 from portal.reports.operations import executives_of
 from portal.reports.queries import review_of
-from portal.reports.rendering import summary_html
-from portal.reports.summary import BadPeriod, organization_summary, period_for
+from portal.reports.summary import BadPeriod, period_for
+from portal.reports.timeline import MAX_ENTRY_CHARS, chosen_by_default, customer_timeline
 from portal.submissions import perform, submit
 
 navigation.escalation_tab("Review", "admin.escalation_review", order=50)
@@ -54,20 +56,27 @@ def _back(escalation_id: int, anchor: str | None = None):
 def _page(escalation, review, *, form=None, action_forms=None, new_action=None,
           status: int = 200):
     zone = escalation.organization.zone
+    entries = customer_timeline(escalation) if review is not None else []
     if review is not None and form is None:
         form = ReviewForm(data={**{f.name: getattr(review, f.name) for f in FIELDS},
                                 "root_cause_category": review.root_cause_category,
-                                "highlights": highlights_for_form(review, zone)})
+                                "highlights": highlights_for_form(review, zone),
+                                "timeline_choices": review.timeline_choices or []})
+    if form is not None:
+        choose_among(form, entries)
     if review is not None and action_forms is None:
         action_forms = {a.id: ActionForm(prefix=f"action-{a.id}", data={
             "title": a.title, "owner": a.owner, "due_on": a.due_on, "status": a.status.value})
             for a in review.actions}
     return render_template(
         "admin/review/edit.html", escalation=escalation, review=review, form=form,
-        fields=FIELDS, action_forms=action_forms or {},
+        fields=FIELDS, action_forms=action_forms or {}, entries=entries,
+        by_default=chosen_by_default, max_entry_chars=MAX_ENTRY_CHARS,
         new_action=new_action or ActionForm(prefix="new-action"), button=EmptyForm(),
         may_edit=can(current_user, Capability.WORK_ESCALATIONS),
         may_publish=can_publish_on(current_user, escalation),
+        publication=review and publishing.publication_in_progress(review.id),
+        refusal=review and publishing.last_refusal(review),
         resolved=resolved(escalation), zone=zone.key), status
 
 
@@ -100,7 +109,8 @@ def save_review(escalation_id: int):
             review, actor=current_user,
             values={name: form[name].data or "" for name in
                     [f.name for f in FIELDS] + ["root_cause_category"]},
-            highlights=highlights_from_form(form, escalation.organization.zone)),
+            highlights=highlights_from_form(form, escalation.organization.zone),
+            timeline_choices=choice_from_form(form)),
             done=saved).ok:
         return _back(escalation_id)
     return _page(escalation, review, form=form, status=422)
@@ -138,13 +148,12 @@ def publish_review(escalation_id: int):
     form = PublishForm()
     status = 200
     if request.method == "POST":
-        published = submit(form, lambda: operations.publish_review(
+        # The PDF is made first; the job publishes (and tells people) once it renders.
+        requested = submit(form, lambda: publishing.request_publication(
             review, actor=current_user, confirmed=bool(form.confirm.data)))
-        if published.ok:
-            serving.warm(published.value)
-            flash(f"Version {published.value.number} published; the customer's executives "
-                  "and subscribers are being told.", "success")
-            return _back(escalation_id)
+        if requested.ok:
+            jobs.start(requested.value)
+            return redirect(url_for("admin.render_status", job_id=requested.value.id), 303)
         status = 422
     audience = {u.id: u for u in [*executives_of(escalation.organization_id),
                                   *subscribers_of(escalation)]}
@@ -206,7 +215,8 @@ def remove_review_action(escalation_id: int, action_id: int):
 @bp.route("/escalations/<int:escalation_id>/review/preview.pdf")
 def review_preview_pdf(escalation_id: int):
     escalation = escalation_or_404(escalation_id)
-    return serving.send_preview(_review_or_404(escalation))
+    return serving.send_preview(_review_or_404(escalation),
+                                prepared=request.args.get("prepared", type=int))
 
 
 @bp.route("/escalations/<int:escalation_id>/review/v<int:version>.pdf")
@@ -214,7 +224,7 @@ def review_version_pdf(escalation_id: int, version: int):
     target = serving.find_version(escalation_id, version)  # one query: the customer's path
     if target is None:
         abort(404)
-    return serving.send_version(target)
+    return serving.send_version(target, prepared=request.args.get("prepared", type=int))
 
 
 @bp.route("/organizations/<int:organization_id>/summary.pdf")
@@ -224,5 +234,11 @@ def organization_summary_pdf(organization_id: int):
         period = period_for(request.args.get("period"), organization.timezone)
     except BadPeriod:
         abort(404)
-    summary = organization_summary(organization, period)
-    return serving.send_summary(organization, summary, summary_html(summary))
+    return serving.send_summary(organization, period,
+                                prepared=request.args.get("prepared", type=int))
+
+
+@bp.route("/reports/preparing/<int:job_id>")
+def render_status(job_id: int):
+    """A PDF being prepared (or a publication waiting on its PDF): progress page or JSON."""
+    return serving.answer_status(row_or_404(RenderJob, job_id))

@@ -18,6 +18,8 @@ from portal.tenancy import refuse_direct_write
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_events"
+    # The staff analytics read one action's events by time (tier changes: portal.analytics).
+    __table_args__ = (sa.Index("ix_audit_events_action_at", "action", "at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)

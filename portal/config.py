@@ -84,6 +84,9 @@ class Defaults:
     # A scheduler that finds another holding the lead (portal.leadership) tries again this often.
     SCHEDULER_STANDBY_SECONDS = 5
     PRIORITY_WEIGHTS: dict | None = None  # None: portal.escalations.priority.DEFAULT_WEIGHTS
+    # Report PDFs not yet cached are made in the background (portal.reports.jobs): by this many
+    # threads in each web process, and by the scheduler's `prepare-reports` job for the rest.
+    REPORT_RENDER_THREADS = 2
 
 
 class TestConfig:
@@ -101,6 +104,8 @@ class TestConfig:
     # Every test runs in a rolled-back transaction, so no change notification would ever
     # arrive; the live memo's own tests commit for real in a database of their own.
     LIVE_MEMO = False
+    # Tests run render jobs themselves (portal.reports.jobs.prepare_reports), never a thread.
+    REPORT_RENDER_THREADS = 0
 
 
 def positive_seconds(value, setting: str) -> float:

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Engine, make_url
 import portal.accounts.models
 import portal.accounts.recovery_codes
 import portal.accounts.single_sign_on.models
+import portal.analytics.models
 import portal.audit
 import portal.escalations.models
 import portal.notices.models

@@ -3,6 +3,8 @@
 - Agents work escalations.
 - Account managers post customer updates for their own accounts and schedule notices.
 - Escalation managers see everything, work escalations and set thresholds and rules.
+- Account managers, escalation managers and administrators read the staff analytics and
+  enter the monthly ticket volumes they are measured against.
 - Administrators manage accounts, people, policies and templates, and may do everything.
 
 Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
@@ -33,6 +35,8 @@ class Capability(StrEnum):
     SET_THRESHOLDS = "set_thresholds"  # priority weights and threshold, delivery rules
     MANAGE_ACCOUNTS = "manage_accounts"  # organizations, people, SLA policies, templates
     VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_ANALYTICS = "view_analytics"  # staff analytics: figures by month, charts, CSV
+    RECORD_TICKET_VOLUMES = "record_ticket_volumes"  # the monthly ticket counts rates divide by
 
 
 _ALL = frozenset(Capability)
@@ -40,7 +44,8 @@ _GRANTS: dict[Role, frozenset[Capability]] = {
     Role.AGENT: frozenset({Capability.VIEW_CONSOLE, Capability.WORK_ESCALATIONS,
                            Capability.POST_CUSTOMER_UPDATES}),
     Role.ACCOUNT_MANAGER: frozenset({Capability.VIEW_CONSOLE, Capability.POST_CUSTOMER_UPDATES,
-                                     Capability.SCHEDULE_NOTICES}),
+                                     Capability.SCHEDULE_NOTICES, Capability.VIEW_ANALYTICS,
+                                     Capability.RECORD_TICKET_VOLUMES}),
     Role.ESCALATION_MANAGER: _ALL - {Capability.MANAGE_ACCOUNTS},
     Role.ADMINISTRATOR: _ALL,
 }

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
 from portal.outreach.dispatch import dispatch_all
 from portal.outreach.jobs import queue_daily_digests, queue_due_scheduled_notices
+from portal.reports.jobs import prepare_reports
 from portal.rules.jobs import evaluate_rules
 from portal.tenancy import Scope, set_scope
 
@@ -42,6 +43,7 @@ def _jobs() -> list[Job]:
         Job("dispatch-notices", 10, dispatch_all),
         Job("due-scheduled-notices", 60, queue_due_scheduled_notices),
         Job("daily-digests", 300, queue_daily_digests),
+        Job("prepare-reports", 3, prepare_reports),  # PDFs no web render thread took
     ]
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import abort, flash
-from wtforms import FormField
+from wtforms import FieldList, FormField
 
 from portal.extensions import db
 from portal.operations import OperationError
@@ -65,17 +65,18 @@ def run(operation: Callable[[], Any], *,
 
 
 def attach_error(form, error: Exception, *, default_field: str | None = None) -> None:
-    """Show a refusal beside the field it names ("sev1-acknowledge" names a sub-form's field),
-    else beside `default_field`, else above the form."""
+    """Show a refusal beside the field it names ("sev1-acknowledge" names a sub-form's field,
+    "highlights-2-text" a field of a list's third row), else beside `default_field`, else
+    above the form."""
     name = getattr(error, "field", None) or default_field
     target = form
     for part in name.split("-") if name else ():
         try:
-            target = target[part]
-        except KeyError:
+            target = target[int(part)] if part.isdigit() else target[part]
+        except (KeyError, IndexError, TypeError):
             target = None
             break
-    if target is None or target is form or isinstance(target, FormField):
+    if target is None or target is form or isinstance(target, FormField | FieldList):
         form.form_errors.append(str(error))
     else:
         target.errors = [*target.errors, str(error)]

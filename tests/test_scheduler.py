@@ -17,7 +17,8 @@ def _intervals(app) -> dict[str, float]:
 def test_the_defaults_and_an_override(app):
     defaults = _intervals(app)
     assert defaults == {"evaluate-rules": 60, "dispatch-notices": 10,
-                        "due-scheduled-notices": 60, "daily-digests": 300}
+                        "due-scheduled-notices": 60, "daily-digests": 300,
+                        "prepare-reports": 3}
     app.config["SCHEDULER_JOB_SECONDS"] = {"dispatch-notices": 1.5}
     assert _intervals(app) == defaults | {"dispatch-notices": 1.5}
 
@@ -28,3 +29,11 @@ def test_a_mistyped_setting_stops_the_scheduler_with_its_name(app, setting):
     app.config["SCHEDULER_JOB_SECONDS"] = setting
     with pytest.raises(ValueError, match="SCHEDULER_JOB_SECONDS"):
         _intervals(app)
+
+
+def test_the_scheduler_prepares_report_pdfs_no_web_thread_took(app):
+    """Report PDFs queued by the web process are made by the scheduler's prepare-reports job."""
+    from portal.reports.jobs import prepare_reports
+    from portal.scheduler import _jobs
+
+    assert {job.name: job.run for job in _jobs()}["prepare-reports"] is prepare_reports

@@ -19,15 +19,14 @@ from portal.enums import Role
 from portal.escalations.models import Escalation
 from portal.exports import send_csv, time_heading
 from portal.extensions import db
-from portal.loading import escalation_by_reference_or_404
+from portal.loading import escalation_by_reference_or_404, row_or_404
 from portal.reports import serving
-from portal.reports.models import Review
+from portal.reports.models import RenderJob, RenderKind, Review
 from portal.reports.queries import (
     actions_of,
     published_review_for,
     published_reviews_for_organization,
 )
-from portal.reports.rendering import summary_html
 from portal.reports.summary import BadPeriod, organization_summary, period_for, recent_periods
 
 DOWNLOAD_ROLES = frozenset({Role.EXECUTIVE, Role.CUSTOMER_ADMIN})
@@ -109,7 +108,7 @@ def escalation_report_pdf(reference: str, version: int):
         abort(403)
     if is_previewing():
         return refusal(PREVIEW_DOWNLOAD)
-    return serving.send_version(target)
+    return serving.send_version(target, prepared=request.args.get("prepared", type=int))
 
 
 def _summary_period(organization):
@@ -140,5 +139,20 @@ def organization_report_pdf():
     if is_previewing():
         return refusal(PREVIEW_DOWNLOAD)
     organization = db.session.get(Organization, current_user.organization_id)
-    summary = organization_summary(organization, _summary_period(organization))
-    return serving.send_summary(organization, summary, summary_html(summary))
+    return serving.send_summary(organization, _summary_period(organization),
+                                prepared=request.args.get("prepared", type=int))
+
+
+@bp.route("/reports/preparing/<int:job_id>")
+@customer_required
+def render_status(job_id: int):
+    """A PDF being prepared: its progress page, or JSON for the page's script. Scoped like the
+    downloads: another organization's job, or a staff-only one, is not found."""
+    job = row_or_404(RenderJob, job_id)
+    if job.kind not in (RenderKind.REVIEW, RenderKind.SUMMARY):
+        abort(404)
+    if not may_download(current_user):
+        abort(403)
+    if is_previewing():
+        return refusal(PREVIEW_DOWNLOAD)
+    return serving.answer_status(job)

@@ -18,6 +18,7 @@ import random
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
+from portal.analytics.demo import seed_demo_analytics
 from portal.audit import AuditEvent
 from portal.clock import now
 from portal.demo.catalog import SCENARIOS
@@ -66,6 +67,7 @@ def seed_demo(*, reset: bool = False) -> str:
     for escalation in db.session.scalars(open_escalations()):
         refresh_due_instants(escalation, at=start)  # the stories ran on their own clocks
     seed_demo_reviews()
+    seed_demo_analytics(list(cast.orgs.values()), recorder=cast.staff["rebecca"], start=start)
     _mark_history_delivered(after_id=before)
     seed_update_templates()
     return _summary([org.id for org in cast.orgs.values()])

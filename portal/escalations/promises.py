@@ -35,14 +35,15 @@ def counts_as_update(update: Update) -> bool:
     return update.kind == UpdateKind.STATUS_CHANGE and NOTE_SEPARATOR in (update.body or "")
 
 
-def counting_update() -> ColumnElement[bool]:
-    """`counts_as_update` as SQL criteria on `Update` (the same rule, for set-based reads)."""
+def counting_update(entry=Update) -> ColumnElement[bool]:
+    """`counts_as_update` as SQL criteria on `Update` (the same rule, for set-based reads);
+    `entry` may be an alias of it (`aliased(Update)`)."""
     return and_(
-        Update.visibility == Visibility.CUSTOMER,
-        Update.author_id.is_not(None),
-        or_(Update.kind == UpdateKind.NOTE,
-            and_(Update.kind == UpdateKind.STATUS_CHANGE,
-                 Update.body.contains(NOTE_SEPARATOR, autoescape=True))),
+        entry.visibility == Visibility.CUSTOMER,
+        entry.author_id.is_not(None),
+        or_(entry.kind == UpdateKind.NOTE,
+            and_(entry.kind == UpdateKind.STATUS_CHANGE,
+                 entry.body.contains(NOTE_SEPARATOR, autoescape=True))),
     )
 
 

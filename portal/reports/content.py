@@ -9,7 +9,7 @@ analysis are never in the content, so they cannot reach a PDF. The content is pl
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
@@ -19,16 +19,19 @@ from portal.escalations import sla, system_entries
 from portal.escalations.clocks import calendar_for, targets_for
 from portal.escalations.models import Escalation, SurveyResponse, Update
 from portal.escalations.promises import counts_as_update
-from portal.escalations.queries import customer_visible
 from portal.extensions import db
+from portal.reports.limits import MAX_HIGHLIGHT_CHARS
 from portal.reports.models import CUSTOMER_FIELDS, Review
+from portal.reports.timeline import (
+    MAX_TIMELINE_ROWS,
+    chosen_entries,
+    customer_timeline,
+    entry_item,
+)
 from portal.settings import get_setting
 
 # Clearpath's containment goal, as a share of the resolution target (no plan sets one).
 CONTAIN_TARGET_PERCENT = ("reports.contain_target_percent_of_resolve", 50)
-# Bounds of what one report may hold (the renderer's size limits rely on them).
-MAX_TIMELINE_ROWS = 400
-MAX_HIGHLIGHT_CHARS = 2000
 
 _TIER_CHANGE = re.compile(r"^(?:Escalated|De-escalated) from (.+?) to (.+?)\.", re.MULTILINE)
 
@@ -37,20 +40,22 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def customer_timeline(escalation: Escalation) -> list[Update]:
-    """The escalation's customer-visible timeline, oldest first (bounded)."""
-    return list(db.session.scalars(
-        select(Update)
-        .where(Update.escalation_id == escalation.id, customer_visible(Update))
-        .order_by(Update.created_at, Update.id)
-        .limit(MAX_TIMELINE_ROWS)
-    ))
+def report_timeline(review: Review, updates: list[Update]) -> list[dict]:
+    """The report's timeline: the entries staff chose (`review.timeline_choices`) and the
+    highlights they wrote, oldest first (bounded)."""
+    chosen = [entry_item(update) for update in chosen_entries(updates,
+                                                              review.timeline_choices)]
+    written = [{"at": item.get("at"), "text": str(item.get("text", ""))[:MAX_HIGHLIGHT_CHARS]}
+               for item in (review.timeline_highlights or [])[:MAX_TIMELINE_ROWS]]
+    return sorted(chosen + written, key=_instant)[:MAX_TIMELINE_ROWS]
 
 
-def initial_highlights(escalation: Escalation) -> list[dict]:
-    """Timeline highlights to start a review with: every customer-visible update."""
-    return [{"at": _iso(update.created_at), "text": update.body[:MAX_HIGHLIGHT_CHARS]}
-            for update in customer_timeline(escalation)]
+def _instant(item: dict) -> datetime:
+    """When a timeline item happened (highlights carry their zone's offset, entries UTC)."""
+    try:
+        return datetime.fromisoformat(item["at"])
+    except (TypeError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def tier_path(escalation: Escalation, updates: list[Update]) -> list[dict]:
@@ -156,9 +161,7 @@ def build_content(review: Review, *, version: int, published_at: datetime) -> di
         "communicator": escalation.communicator.name if escalation.communicator else "",
         "fields": {f.name: getattr(review, f.name) or "" for f in CUSTOMER_FIELDS},
         "root_cause_category": review.root_cause_category,
-        "timeline": [{"at": item.get("at"), "text": str(item.get("text", ""))
-                      [:MAX_HIGHLIGHT_CHARS]}
-                     for item in (review.timeline_highlights or [])[:MAX_TIMELINE_ROWS]],
+        "timeline": report_timeline(review, updates),
         "actions": [{"title": a.title, "owner": a.owner,
                      "due_on": a.due_on.isoformat() if a.due_on else None,
                      "status": a.status.value} for a in review.actions],

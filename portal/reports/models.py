@@ -82,8 +82,10 @@ class Review(TenantScoped, db.Model):
     preventive_measures: Mapped[str] = mapped_column(sa.Text, default="")
     lessons_learned: Mapped[str] = mapped_column(sa.Text, default="")
     internal_analysis: Mapped[str] = mapped_column(sa.Text, default="")
-    # [{"at": ISO instant, "text": Markdown}], pre-filled from the customer-visible timeline.
+    # [{"at": ISO instant, "text": Markdown}]: timeline lines staff write themselves.
     timeline_highlights: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # Ids of the customer-visible timeline entries the report carries (portal.reports.timeline).
+    timeline_choices: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
@@ -151,3 +153,57 @@ class ReviewVersion(TenantScoped, db.Model):
 
     review: Mapped[Review] = relationship(back_populates="versions")
     published_by: Mapped[User | None] = relationship()
+
+
+class RenderState(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+
+class RenderKind(StrEnum):
+    """What a render job makes: a published version's PDF, a quarter summary, the PDF preview
+    of a draft, or the PDF of a version about to be published (published once it renders)."""
+
+    REVIEW = "review"
+    SUMMARY = "summary"
+    PREVIEW = "preview"
+    PUBLICATION = "publication"
+
+
+class RenderJob(TenantScoped, db.Model):
+    """One PDF being prepared in the background (portal.reports.preparing and .jobs).
+
+    `content_key` is the cache key of the HTML to render (portal.reports.rendering.cache_key):
+    whoever asks for the same document finds the same job, and a render known to fail is
+    answered from here at once instead of being started again. The HTML itself is kept only
+    until the job ends; a publication also keeps the content it will publish."""
+
+    __tablename__ = "render_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[RenderKind] = mapped_column(db_enum(RenderKind, "render_kind"))
+    state: Mapped[RenderState] = mapped_column(db_enum(RenderState, "render_state"),
+                                               default=RenderState.QUEUED, index=True)
+    review_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int | None]
+    period: Mapped[str | None] = mapped_column(sa.String(10))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")
+    content_key: Mapped[str] = mapped_column(sa.String(64), index=True)
+    html: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    content: Mapped[dict | None] = mapped_column(sa.JSON, deferred=True)
+    reason: Mapped[str] = mapped_column(sa.String(500), default="")
+    attempts: Mapped[int] = mapped_column(default=0)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    requested_by: Mapped[User | None] = relationship()
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (RenderState.DONE, RenderState.FAILED)

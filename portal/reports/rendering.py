@@ -135,14 +135,25 @@ def summary_html(summary) -> str:
 
 # ------------------------------------------------------------------ PDF
 
-_SPAN = re.compile(r"""\b(colspan|rowspan)(\s*=\s*["']?)(\d+)""", re.IGNORECASE)
+_TAG = re.compile(r"<[a-zA-Z][^<>]*>")
+_SPAN_ATTRIBUTE = re.compile(
+    r"""(\s(?:colspan|rowspan)\s*=\s*(["']?))(\d+)\2|"[^"]*"|'[^']*'""", re.IGNORECASE)
 MAX_SPAN = 100
 
 
 def clamp_spans(html: str) -> str:
     """WeasyPrint lays out every spanned column: colspan=1000000 takes minutes. Our templates
-    never span more than a few; user Markdown never carries the attribute (nh3)."""
-    return _SPAN.sub(lambda m: f"{m[1]}{m[2]}{min(int(m[3]), MAX_SPAN)}", html)
+    never span more than a few; user Markdown never carries the attribute (nh3).
+
+    Only attributes of tags are clamped: text is escaped (no raw "<" in it), and a quoted
+    attribute value is skipped whole, so words such as "colspan=100000" stay as written."""
+
+    def clamp_attribute(match: re.Match) -> str:
+        if match[3] is None:
+            return match[0]  # a quoted value: somebody's words
+        return f"{match[1]}{min(int(match[3]), MAX_SPAN)}{match[2]}"
+
+    return _TAG.sub(lambda tag: _SPAN_ATTRIBUTE.sub(clamp_attribute, tag[0]), html)
 
 
 def write_pdf(html: str, target) -> AssetFetcher:
@@ -227,6 +238,27 @@ def _wait_for_exit(pid: int, timeout: float) -> bool:
             return True
         time.sleep(0.01)
     return False
+
+
+def cached_path(key: str) -> Path:
+    """Where the PDF of the HTML with cache key `key` is (or will be)."""
+    return cache_dir() / f"{key}.pdf"
+
+
+def memo_lookup(memo_key: tuple) -> Path | None:
+    """The cached PDF of an immutable document this process has served before, without
+    templating it; None when it has not (or the file is gone)."""
+    digest = _MEMO.get((*memo_key, assets_version()))
+    if digest is None:
+        return None
+    path = cached_path(digest)
+    return path if path.exists() else None
+
+
+def memo_store(memo_key: tuple, key: str) -> None:
+    if len(_MEMO) >= _MEMO_LIMIT:
+        _MEMO.clear()
+    _MEMO[(*memo_key, assets_version())] = key
 
 
 def pdf_for_html(html: str, *, timeout: float | None = None) -> Path:

@@ -27,11 +27,22 @@ def test_the_console_navigation_lists_registered_pages(client, auth, world):
     assert 'href="/admin/"' in html and 'href="/admin/sent-mail"' in html
 
 
+@pytest.mark.parametrize(("role", "shown"), [
+    (Role.AGENT, False), (Role.ACCOUNT_MANAGER, True), (Role.ESCALATION_MANAGER, True),
+    (Role.ADMINISTRATOR, True),
+])
+def test_the_analytics_link_shows_to_those_who_may_read_them(client, auth, world, role, shown):
+    auth.login(world.staff[role].email)
+    html = client.get("/admin/").get_data(as_text=True)
+    assert ('href="/admin/analytics"' in html) is shown
+
+
 @pytest.mark.parametrize(("role", "expected"), [
     (Role.AGENT, {Capability.VIEW_CONSOLE, Capability.WORK_ESCALATIONS,
                   Capability.POST_CUSTOMER_UPDATES}),
     (Role.ACCOUNT_MANAGER, {Capability.VIEW_CONSOLE, Capability.POST_CUSTOMER_UPDATES,
-                            Capability.SCHEDULE_NOTICES}),
+                            Capability.SCHEDULE_NOTICES, Capability.VIEW_ANALYTICS,
+                            Capability.RECORD_TICKET_VOLUMES}),
     (Role.ESCALATION_MANAGER, set(Capability) - {Capability.MANAGE_ACCOUNTS}),
     (Role.ADMINISTRATOR, set(Capability)),
 ])

@@ -12,6 +12,7 @@ from portal.clock import frozen_at
 from portal.enums import Role
 from portal.escalations.models import Subscription, Update
 from tests.conftest import AuthActions, csrf_token_from
+from tests.downloads import download
 from tests.factories import CANARY
 
 BANNER = 'id="preview-banner"'
@@ -292,7 +293,7 @@ def test_a_previewed_download_is_refused_with_the_reason(client, staff, world, a
     executive = world.customers_a[Role.EXECUTIVE]
     _start(client, world, executive)
     before = _count(as_staff, AuditEvent)
-    response = client.get("/reports/summary.pdf?period=2026-Q3")
+    response = download(client, "/reports/summary.pdf?period=2026-Q3")
     html = response.get_data(as_text=True)
     assert response.status_code == 403 and response.mimetype == "text/html"
     assert "This is a read-only preview" in html and "record a download in their name" in html

@@ -33,6 +33,7 @@ MENU = {
         "Update templates",
         "Sent mail",
         "Audit log",
+        "Analytics",
     ],
     Role.CUSTOMER_ADMIN: [
         "Open escalations",

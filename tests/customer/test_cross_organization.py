@@ -20,10 +20,28 @@ def _id_routes(app):
     )
 
 
-def _values_for(world, org_side: str) -> dict[str, str]:
+@pytest.fixture
+def render_jobs(world, published, as_staff) -> dict[str, int]:  # noqa: F811
+    """A finished PDF render job of each organization's report (the progress page's route)."""
+    from portal.reports.models import RenderJob, RenderKind, RenderState
+
+    ids = {}
+    with as_staff() as session:
+        for side, review in (("own", published.review_a), ("foreign", published.review_b)):
+            job = RenderJob(kind=RenderKind.REVIEW, organization_id=review.organization_id,
+                            review_id=review.id, version=1, title="Report",
+                            content_key=f"test-{side}", state=RenderState.DONE)
+            session.add(job)
+            session.flush()
+            ids[side] = job.id
+    return ids
+
+
+def _values_for(world, org_side: str, jobs: dict[str, int]) -> dict[str, str]:
     """One value per route argument: organization B's ("foreign") or A's own."""
     foreign = org_side == "foreign"
     return {
+        "job_id": jobs[org_side],
         "reference": (world.escalation_b if foreign else world.escalation_a).reference,
         "step_id": (world.customer_step_b if foreign else world.customer_step_a).id,
         "user_id": (world.customers_b if foreign else world.customers_a)[Role.VIEWER].id,
@@ -51,15 +69,15 @@ def test_there_are_customer_routes_with_ids(app):
     assert _id_routes(app)
 
 
-@pytest.mark.usefixtures("published")
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
-def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role):
+def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role,
+                                                         render_jobs):
     """A customer never reaches another organization's object, by any route or method."""
     auth.login(world.customers_a[role].email)
     token = auth.csrf_token("/escalations")
     for rule in _id_routes(app):
-        own, foreign = _build(rule, _values_for(world, "own")), _build(
-            rule, _values_for(world, "foreign"))
+        own, foreign = _build(rule, _values_for(world, "own", render_jobs)), _build(
+            rule, _values_for(world, "foreign", render_jobs))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(foreign, method=method, headers={"X-CSRFToken": token})
             assert response.status_code == 404, f"{method} {foreign}: {response.status_code}"

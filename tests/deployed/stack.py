@@ -50,7 +50,7 @@ SECRET_KEY = "deployed-shape-tests-not-for-production"  # one key for every proc
 WEBHOOK_SECRET = "deployed-shape-webhook-secret"
 # Every job every second: the scheduler writes while people use the site.
 FAST_JOBS = {"dispatch-notices": 1, "evaluate-rules": 1, "due-scheduled-notices": 1,
-             "daily-digests": 1}
+             "daily-digests": 1, "prepare-reports": 1}
 # Lines a scheduler writes when a job fails (portal.scheduler logs "job <name> failed";
 # APScheduler adds "Job ... raised an exception").
 FAILED_JOB = re.compile(r"job \S+ failed|raised an exception", re.IGNORECASE)
@@ -245,11 +245,14 @@ class Deployment:
         self.facts = json.loads(out.strip().splitlines()[-1])
 
     def start_web(self, *, name: str = "gunicorn", port: int | None = None,
-                  extra: tuple[str, ...] = (), workers: int = 3, threads: int = 4) -> Process:
-        """gunicorn with the deploy config; waits until the sign-in page answers."""
+                  extra: tuple[str, ...] = (), workers: int = 3, threads: int = 4,
+                  settings: dict | None = None) -> Process:
+        """gunicorn with the deploy config (and `settings`, PORTAL_* variables, over the
+        README's); waits until the sign-in page answers."""
         port = port or self.port
         env = self.env()
         env.update(WEB_CONCURRENCY=str(workers), GUNICORN_THREADS=str(threads))
+        env.update(settings or {})
         process = self.start(name, command(WEB, "--bind", f"127.0.0.1:{port}", *extra), env)
         wait_until(lambda: _answers(f"http://127.0.0.1:{port}/login"),
                    what=f"{name} to answer on port {port}", watch=(process,))

@@ -2,10 +2,11 @@
 
 Every PDF that was not cached answered 503 under gunicorn (sync and gthread): the forked render
 child exited 1 at interpreter shutdown and its finished file was deleted. The gthread case is
-in test_journey.py; this is the sync one, on a second gunicorn over the same database. A
+in test_journey.py; this is the sync one, on a second gunicorn over the same database. PDFs
+are made by render jobs in the background (the worker's render threads, or the scheduler). A
 runaway render is cut off at `reports.render_timeout_seconds` (here set very low, so any real
-render overruns it): the person gets the app's own 503 page, long before gunicorn's timeout
-would kill the worker, and nothing half-written is left in the cache.
+render overruns it): the person gets the app's own 503 page with the reason, no worker waits on
+it, and nothing half-written is left in the cache.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 import pytest
 
 from tests.conftest import free_port
-from tests.deployed.pdf import pdf_text
+from tests.deployed.pdf import pdf_text, prepared
 from tests.deployed.visitor import Visitor
 
 
@@ -70,26 +71,32 @@ def _cache(deployment) -> set[str]:
 
 
 def test_a_sync_worker_renders_a_cold_pdf(deployment, executive):
-    """Under sync workers too, a summary nobody has downloaded yet arrives as a PDF."""
+    """Under sync workers too, a summary nobody has downloaded yet is prepared in the
+    background (202, its progress page) and arrives as a PDF."""
     before = _cache(deployment)
-    summary = executive.get("/reports/summary.pdf?period=2026-Q1")
+    assert executive.get("/reports/summary.pdf?period=2026-Q1").status_code == 202
+    summary = prepared(executive, "/reports/summary.pdf?period=2026-Q1")
     assert summary.status_code == 200, summary.text[:2000]
-    assert len(_cache(deployment) - before) == 1  # rendered now, by this worker's child
+    assert len(_cache(deployment) - before) == 1  # rendered by a render child
     text = pdf_text(summary.content)
     assert deployment.facts["organization"] in text and "2026" in text
 
 
-def test_a_runaway_render_is_cut_off_with_the_apps_503_page(deployment, executive, sync_url):
-    """A render over the bound ends in the app's 503 page that says so, not a hung worker;
-    the next download works."""
+def test_a_runaway_render_is_cut_off_and_its_reason_shown(deployment, executive, sync_url):
+    """A render over the bound is stopped: the reader gets the app's 503 page saying why, at
+    once on the next ask too (no new render), and nothing half-written stays in the cache;
+    other downloads work as usual and no worker hangs."""
     before = _cache(deployment)
     with render_timeout(deployment, 0.01):
-        answer = executive.get("/reports/summary.pdf?period=2026-Q2")
-    assert answer.status_code == 503
-    assert "This is taking longer than it should" in answer.text
-    assert "Content-Security-Policy" in answer.headers  # the app's page, not gunicorn's
+        answer = prepared(executive, "/reports/summary.pdf?period=2026-Q2")
+        again = executive.get("/reports/summary.pdf?period=2026-Q2")
+    for page in (answer, again):
+        assert page.status_code == 503
+        assert "The PDF could not be made" in page.text
+        assert "took longer than 0.01 seconds" in page.text
+        assert "Content-Security-Policy" in page.headers  # the app's page, not gunicorn's
     assert _cache(deployment) == before  # no PDF, no partial file
     # The same worker pool answers the next download as usual.
-    assert executive.get("/reports/summary.pdf?period=2026-Q2").status_code == 200
+    assert prepared(executive, "/reports/summary.pdf?period=2025-Q4").status_code == 200
     sync_log = next(p for p in deployment.processes if p.name == "gunicorn-sync").log()
     assert "WORKER TIMEOUT" not in sync_log

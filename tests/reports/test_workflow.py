@@ -9,12 +9,14 @@ import re
 import pytest
 from sqlalchemy import select
 
-from portal.enums import Role, StepStatus
+from portal.enums import Role, StepStatus, UpdateKind
+from portal.escalations.models import Update
 from portal.notices.models import Notice
 from portal.operations import OperationError
 from portal.outreach.rendering import render_email
 from portal.reports import operations as reports
 from portal.reports.models import Review, ReviewAction, ReviewState, ReviewVersion
+from tests.downloads import download, run_render_jobs
 from tests.factories import CANARY
 from tests.reports.conftest import INTERNAL_CANARY, resolve
 
@@ -32,15 +34,21 @@ def test_a_review_waits_for_resolution(world, as_staff):
 
 
 def test_a_review_starts_from_the_customer_visible_timeline(world, as_staff):
-    """Highlights are pre-filled from customer-visible updates only: no internal note."""
+    """The report's timeline starts with staff's customer updates ticked: no internal note,
+    no system entry, and no highlight copied from them."""
     with as_staff() as session:
         agent = _user(session, world, Role.AGENT)
         escalation = session.merge(world.escalation_a)
         resolve(escalation, agent)
         review = reports.start_review(escalation, actor=agent)
-        texts = " ".join(item["text"] for item in review.timeline_highlights)
+        chosen = [session.get(Update, update_id) for update_id in review.timeline_choices]
+        texts = " ".join(update.body for update in chosen)
         assert "We are investigating the Acme Logistics outage." in texts
         assert CANARY not in texts
+        kinds = {update.kind for update in chosen}
+        assert UpdateKind.NOTE in kinds
+        assert UpdateKind.TIER_CHANGE not in kinds  # the system wrote it
+        assert review.timeline_highlights == []
         assert review.state == ReviewState.DRAFT
         with pytest.raises(OperationError, match="already"):
             reports.start_review(escalation, actor=agent)
@@ -93,7 +101,7 @@ def test_revisions_make_new_versions_and_keep_the_old_ones(client, auth, world, 
     page = client.get(f"/escalations/{published.reference_a}/report").get_data(as_text=True)
     assert "Version 2" in page and "Version 1" in page and "Revised." in page
     for number in (1, 2):
-        response = client.get(f"/escalations/{published.reference_a}/report/v{number}.pdf")
+        response = download(client, f"/escalations/{published.reference_a}/report/v{number}.pdf")
         assert response.status_code == 200
         assert f"v{number}.pdf" in response.headers["Content-Disposition"]
 
@@ -169,7 +177,8 @@ def test_the_editor_saves_and_refuses_bad_input_with_422(client, auth, world, pu
 
 def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, published,
                                                           as_staff):
-    """Without the box ticked the publish form answers 422; ticked, version 2 is out."""
+    """Without the box ticked the publish form answers 422; ticked, the PDF is made first
+    (the progress page) and then version 2 is out."""
     with as_staff() as session:
         review = session.get(Review, published.review_a.id)
         manager = _user(session, world, Role.ESCALATION_MANAGER)
@@ -181,7 +190,13 @@ def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, p
     assert page.status_code == 200
     token = _token(client, path)
     assert client.post(path, data={"csrf_token": token}).status_code == 422
-    assert client.post(path, data={"csrf_token": token, "confirm": "y"}).status_code == 302
+    answer = client.post(path, data={"csrf_token": token, "confirm": "y"})
+    assert answer.status_code == 303 and "/admin/reports/preparing/" in answer.location
+    progress = client.get(answer.location)
+    assert progress.status_code == 200 and "the PDF is being made first" in progress.text
+    with as_staff() as session:
+        assert session.get(Review, published.review_a.id).latest_version == 1  # not yet
+    run_render_jobs(client.application)
     with as_staff() as session:
         assert session.scalar(select(ReviewVersion.number).where(
             ReviewVersion.review_id == published.review_a.id).order_by(
@@ -191,10 +206,10 @@ def test_publishing_from_the_console_takes_a_confirmation(client, auth, world, p
 def test_staff_download_any_organizations_summary(client, auth, world, published):
     """The console offers each organization's quarter summary to staff."""
     auth.login(world.staff[Role.AGENT].email)
-    response = client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf")
+    response = download(client, f"/admin/organizations/{world.org_b.id}/summary.pdf")
     assert response.status_code == 200 and response.data.startswith(b"%PDF")
-    assert client.get(f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
-                      ).status_code == 404
+    assert download(client, f"/admin/organizations/{world.org_b.id}/summary.pdf?period=x"
+                    ).status_code == 404
 
 
 @pytest.mark.parametrize(("days_after_due", "marked"), [(-1, False), (0, False), (1, True)])
@@ -244,3 +259,11 @@ def test_the_remediation_actions_export_as_csv(world, published, as_staff, clien
     auth.logout("/escalations")
     auth.login(world.customers_b[Role.VIEWER].email)
     assert client.get(path).status_code == 404
+
+
+def test_an_action_added_before_publishing_is_listed_once(world, published, as_staff):
+    """An action added in the session that publishes appears once in the report, not twice."""
+    with as_staff() as session:
+        review = session.get(Review, published.review_a.id)
+        content = review.versions[0].content
+        assert [a["title"] for a in content["actions"]] == ["Automate certificate renewal"]
