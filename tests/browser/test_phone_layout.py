@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from portal.enums import Role
@@ -144,3 +145,16 @@ def test_the_menu_shows_every_item_on_a_phone(open_context, role):
     page.set_viewport_size(LAPTOP)
     expect(menu).to_be_hidden()
     expect(nav.get_by_role("link", name=_starting(MENU[role][-1]))).to_be_visible()
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("role", list(MENU), ids=lambda role: role.value)
+def test_the_open_menu_and_filters_have_no_axe_violation(open_context, role):
+    """axe-core finds nothing on a phone with the menu and the filters open."""
+    page = open_context(PHONE)
+    sign_in_as(page, role)
+    page.goto("/admin/" if role == Role.ADMINISTRATOR else "/escalations")
+    page.get_by_role("navigation", name="Main").locator("summary").click()
+    page.locator("summary", has_text="Filters").click()
+    results = Axe().run(page)
+    assert results.violations_count == 0, results.generate_report()
