@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from wtforms import DateTimeLocalField, TextAreaField
+from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from admin.timeline_forms import LOCAL_FORMAT
+from admin.timeline_forms import LOCAL_EXAMPLE, WallClockField
 from portal.escalations.operations.updates import REASON_MAX
 from portal.forms import PortalForm
 
 
 class ApproveForm(PortalForm):
-    next_update_by = DateTimeLocalField(
-        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
-        description="As the author promised; move it if that time has passed (your timezone).")
+    next_update_by = WallClockField(
+        "Next update by", validators=[Optional()],
+        description=f"As the author promised, as {LOCAL_EXAMPLE}; move it if that time has "
+                    "passed.")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, prefix="approve", **kwargs)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     HiddenField,
     RadioField,
     SelectChoice,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Length, Optional
@@ -19,7 +22,37 @@ from portal.escalations.operations.updates import (
 )
 from portal.forms import PortalForm
 
-LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+LOCAL_FORMAT = "%Y-%m-%d %H:%M"
+LOCAL_EXAMPLE = "2026-12-07 14:30"
+YEARS = (1970, 9998)  # beyond these, converting to UTC could pass the calendar's end
+_LOCAL_SHAPE = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
+
+
+class WallClockField(StringField):
+    """A date and time typed as `2026-12-07 14:30` in the viewer's timezone; `data` is the
+    naive wall-clock datetime. Not `datetime-local`: its display follows the browser's locale
+    (12/07/2026, 02:30 PM in a US browser), which staff elsewhere misread."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return self.raw_data[0]
+        return self.data.strftime(LOCAL_FORMAT) if self.data else ""
+
+    def process_formdata(self, valuelist) -> None:
+        text = valuelist[0].strip() if valuelist else ""
+        self.data = None
+        if not text:
+            return
+        try:
+            if not _LOCAL_SHAPE.fullmatch(text):
+                raise ValueError(text)
+            typed = datetime.strptime(text, LOCAL_FORMAT)
+        except ValueError:
+            raise ValueError(f"Write the date and time as {LOCAL_EXAMPLE} "
+                             "(year-month-day, then hours:minutes, 24-hour).") from None
+        if not YEARS[0] <= typed.year <= YEARS[1]:  # 9999-12-31 in any zone west of UTC
+            raise ValueError(f"Give a date between {YEARS[0]} and {YEARS[1]}.")
+        self.data = typed
 
 
 class ComposerForm(PortalForm):
@@ -30,10 +63,10 @@ class ComposerForm(PortalForm):
     body = TextAreaField("Update", description="Markdown: **bold**, lists, links, `code`.",
                          validators=[DataRequired("Write something before posting."),
                                      Length(max=BODY_MAX)])
-    next_update_by = DateTimeLocalField(
-        "Next update by", format=LOCAL_FORMAT, validators=[Optional()],
-        description="Customer updates only: when the customer will hear from us next "
-                    "(your timezone). Pre-filled from the SLA cadence.")
+    next_update_by = WallClockField(
+        "Next update by", validators=[Optional()],
+        description=f"Customer updates only: when the customer will hear from us next, "
+                    f"as {LOCAL_EXAMPLE}. Pre-filled from the SLA cadence.")
     step = HiddenField(default="compose")
     checked = BooleanField("I checked: nothing internal is in this update")
 

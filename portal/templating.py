@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from portal.clock import now
 from portal.escalations import priority
@@ -58,11 +60,36 @@ def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
 
+_BREAK_AFTER = re.compile(r"([@.])")
+#: Form fields that shape a list without narrowing it (not counted as filters someone set).
+NOT_FILTERS = frozenset({"csrf_token", "submit", "sort", "page", "view"})
+
+
+def breakable(value: str | None) -> Markup:
+    """An email address (or host name) that wraps after "@" and dots, never mid-word:
+    "sam.whitfield@<wbr>clearpath.<wbr>example.<wbr>com"."""
+    return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
+
+
+def filter_defaults(form) -> dict[str, str]:
+    """A filter form's filters (sorting and paging aside) and the value each shows unset."""
+    return {field.name: "" if field.default is None else str(field.default)
+            for field in form if field.name not in NOT_FILTERS}
+
+
+def filters_set(form) -> int:
+    """How many of a filter form's filters the person set."""
+    return sum(1 for field in form if field.name not in NOT_FILTERS
+               and field.data not in (None, "", [], field.default))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters.update(
         localtime=localtime, relative=relative, duration=duration, iso=iso,
         markdown=render_markdown, priority_segments=priority.bar_segments,
         priority_words=priority.in_words, priority_points=priority.points_text,
+        breakable=breakable,
     )
+    app.jinja_env.globals.update(filters_set=filters_set, filter_defaults=filter_defaults)
     app.jinja_env.globals["now"] = now
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

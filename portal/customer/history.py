@@ -14,6 +14,7 @@ from portal.escalations.reporting import (
     history_for_organization,
     history_product_areas,
     remediation_progress_for,
+    stopped_clocks_for,
 )
 from portal.exports import BATCH, batches, send_csv, time_heading
 from portal.extensions import db
@@ -32,11 +33,13 @@ def history():
     results = db.paginate(stmt, page=page_arg(), per_page=PER_PAGE,
                        error_out=False)
     progress = remediation_progress_for(escalation.id for escalation in results.items)
+    service_levels = stopped_clocks_for(current_user.organization_id, results.items)
     filters = asked_filters(HISTORY_LEAVE_OUT)
     return render_htmx_template(
         "customer/history.html", "customer/_history_rows.html",
         status=200 if not form.errors else 422,
-        form=form, results=results, progress=progress, filters=filters,
+        form=form, results=results, progress=progress, service_levels=service_levels,
+        filters=filters,
         filtered=any(k in filters for k in ("q", "severity", "product_area"))
         or filters.get("within", "all") != "all",
     )

@@ -180,7 +180,9 @@ def test_the_detail_page_lists_people_and_open_invitations(client, auth, world):
     """An account's page shows its people with role, status and last sign-in, and who is
     still invited."""
     auth.login(world.staff[Role.ESCALATION_MANAGER].email)
-    html = client.get(f"/admin/organizations/{world.org_a.id}").get_data(as_text=True)
+    # Addresses may break after "@" and dots (<wbr>), never mid-word: read them joined.
+    html = client.get(f"/admin/organizations/{world.org_a.id}").get_data(as_text=True).replace(
+        "<wbr>", "")
     for person in world.customers_a.values():
         assert person.name in html and person.email in html
     assert "Customer admin" in html and "Never" in html

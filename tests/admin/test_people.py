@@ -29,7 +29,7 @@ def _new_person(client, **overrides) -> dict:
 
 def test_the_list_shows_every_staff_member_and_no_customer(client, auth, world):
     auth.login(world.staff[Role.AGENT].email)
-    html = client.get("/admin/people").get_data(as_text=True)
+    html = client.get("/admin/people").get_data(as_text=True).replace("<wbr>", "")
     for person in world.staff.values():
         assert person.email in html
     assert world.customers_a[Role.VIEWER].email not in html

@@ -59,7 +59,7 @@ def test_the_picker_lists_the_organizations_people_with_roles(client, staff, wor
 def test_the_organization_picker_lists_its_people(client, staff, world):
     """From an organization, the picker lists that organization's people."""
     page = client.get(f"/admin/organizations/{world.org_b.id}/preview")
-    html = page.get_data(as_text=True)
+    html = page.get_data(as_text=True).replace("<wbr>", "")  # addresses' line-break hints
     assert page.status_code == 200
     assert all(p.email in html for p in world.customers_b.values())
     assert not any(p.email in html for p in world.customers_a.values())

@@ -83,7 +83,7 @@ def test_the_console_publishes_or_refuses_by_the_rule(app, as_staff, cast, who):
     path = f"/admin/escalations/{escalation_id}/timeline"
     token = csrf_token_from(client.get(path).get_data(as_text=True))
     before = _counts(as_staff, escalation_id)
-    promise = (now() + timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M")
+    promise = (now() + timedelta(hours=3)).strftime("%Y-%m-%d %H:%M")
     answer = client.post(path, data={"csrf_token": token, "visibility": "customer",
                                      "body": "The fix is rolling out.", "step": "confirm",
                                      "checked": "y", "next_update_by": promise})

@@ -18,7 +18,7 @@ from tests.conftest import csrf_token_from
 from tests.factories import CANARY
 from tests.querycount import counted_queries as counting
 
-LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
 
 
 def _url(world, suffix=""):
@@ -123,7 +123,7 @@ def test_the_composer_defaults_to_internal_and_to_the_sla_cadence(client, auth, 
     auth.login(world.staff[Role.AGENT].email)
     html = client.get(_url(world)).get_data(as_text=True)
     assert re.search(r'<input checked [^>]*value="internal"', html)
-    assert re.search(r'name="next_update_by" type="datetime-local" value="2\d{3}-', html)
+    assert re.search(r'name="next_update_by" type="text" value="2\d{3}-\d\d-\d\d \d\d:\d\d"', html)
     assert 'hx-trigger="input changed delay:400ms"' in html
 
 
@@ -157,8 +157,17 @@ def test_going_back_keeps_the_text(client, auth, world, as_staff):
     ({"visibility": "customer", "body": "Hi", "next_update_by": ""},
      "Say when the customer will hear from us next."),
     ({"visibility": "customer", "body": "Hi",
-      "next_update_by": (now() - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")},
+      "next_update_by": (now() - timedelta(days=1)).strftime("%Y-%m-%d %H:%M")},
      "must be promised for a time in the future"),
+    # A browser's US display, the old datetime-local shape, and no such day: all refused.
+    ({"visibility": "customer", "body": "Hi", "next_update_by": "12/07/2026 02:30 PM"},
+     "Write the date and time as 2026-12-07 14:30"),
+    ({"visibility": "customer", "body": "Hi", "next_update_by": "2026-12-07T14:30"},
+     "Write the date and time as 2026-12-07 14:30"),
+    ({"visibility": "customer", "body": "Hi", "next_update_by": "2026-02-30 14:30"},
+     "Write the date and time as 2026-12-07 14:30"),
+    ({"visibility": "customer", "body": "Hi", "next_update_by": "9999-12-31 23:59"},
+     "Give a date between 1970 and 9998."),
 ])
 def test_bad_input_answers_422_beside_the_field(client, auth, world, as_staff, data, message):
     auth.login(world.staff[Role.AGENT].email)
@@ -330,3 +339,22 @@ def test_an_account_manager_reads_other_accounts_timelines_without_a_composer(cl
     auth.login(world.staff[Role.ACCOUNT_MANAGER].email)
     html = client.get(_url(world)).get_data(as_text=True)
     assert 'id="composer"' not in html and "for their own accounts" in html
+
+
+def test_next_update_by_is_typed_as_a_date_and_time_in_the_authors_zone(client, auth, world,
+                                                                        as_staff):
+    """"2026-12-07 14:30" with the author's zone named beside the field; that wall-clock time
+    in that zone is what the customer is promised."""
+    auth.login(world.staff[Role.AGENT].email)
+    with as_staff() as session:
+        zone = session.get(type(world.staff[Role.AGENT]), world.staff[Role.AGENT].id).zone
+    html = client.get(_url(world)).get_data(as_text=True)
+    assert re.search(r'id="next_update_by-suffix">' + re.escape(zone.key) + "<", html)
+    assert 'aria-describedby="next_update_by-help next_update_by-suffix"' in html
+    local = (now() + timedelta(days=3)).astimezone(zone).replace(second=0, microsecond=0)
+    response, _ = _publish(client, world, body="Typed promise", checked=True,
+                           next_update_by=local.strftime("%Y-%m-%d %H:%M"))
+    assert response.status_code == 302
+    with as_staff() as session:
+        update = session.scalars(select(Update).where(Update.body == "Typed promise")).one()
+        assert update.next_update_by == local

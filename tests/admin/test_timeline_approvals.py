@@ -15,7 +15,7 @@ from portal.settings import set_setting
 from tests import factories
 from tests.conftest import csrf_token_from
 
-LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+LATER = (now() + timedelta(days=2)).strftime("%Y-%m-%d %H:%M")
 BODY = "Root cause found; the fix ships tonight."
 
 
@@ -162,3 +162,26 @@ def test_only_those_who_set_thresholds_change_the_approval_setting(client, auth,
     assert _count(as_staff, AuditEvent, AuditEvent.action == "setting.changed") == 1
     html = client.get("/admin/update-templates").get_data(as_text=True)
     assert len(re.findall(r'<input checked id="approval-severities-\d"', html)) == 2
+
+
+def test_an_approvers_time_in_another_shape_is_refused_beside_the_field(
+        client, auth, world, as_staff):
+    """"12/07/2026 02:30 PM" answers 422 with the expected shape by the field, zone named;
+    nothing is published."""
+    _require_approval(as_staff, world)
+    auth.login(world.staff[Role.AGENT].email)
+    assert _submit(client, world).status_code == 302
+    approval_id = _pending_id(as_staff)
+    auth.logout("/admin/")
+    approver = world.staff[Role.ESCALATION_MANAGER]
+    with as_staff() as session:
+        zone = session.get(type(approver), approver.id).zone.key
+    auth.login(approver.email)
+    response = _decide(client, approval_id, "approve",
+                       **{"approve-next_update_by": "12/07/2026 02:30 PM"})
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert re.search(r'id="approve-next_update_by-error"[^>]*>.*Write the date and time as '
+                     r"2026-12-07 14:30", html, re.S)
+    assert f'id="approve-next_update_by-suffix">{zone}<' in html
+    assert _count(as_staff, Update, Update.body == BODY) == 0

@@ -108,7 +108,7 @@ def test_first_step_reveals_nothing_about_accounts(client, world, sso_org_a):
         token = csrf_token_from(client.get("/login").get_data(as_text=True))
         page = client.post("/login", data={"email": email, "csrf_token": token})
         assert page.status_code == 200
-        html = page.get_data(as_text=True).replace(email, "EMAIL")
+        html = page.get_data(as_text=True).replace("<wbr>", "").replace(email, "EMAIL")
         pages.append(re.sub(r'(nonce|value|content)="[^"]*"|"X-CSRFToken": "[^"]*"', "", html))
     assert pages[0] == pages[1]
 

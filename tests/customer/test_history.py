@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from portal.clock import now
 from portal.enums import Party, Role, Status, StepStatus, Visibility
 from portal.escalations import operations as ops
+from portal.escalations.clocks import clocks_for
 from portal.escalations.models import Escalation
 from tests import factories
 from tests.escalations.test_reporting import walk
@@ -63,6 +65,30 @@ def test_every_customer_browses_the_history(viewer, history, world):
     assert factories.CANARY not in body
 
 
+def _service_level(body: str, reference: str) -> dict[str, str]:
+    """The row's service-level cell as read: {"Acknowledge": "Met", "Resolve": "Missed"}."""
+    row = body[body.index(f'id="history-{reference}"'):]
+    start = row.index('data-label="Service level"')
+    cell = row[start:row.index("</td>", start)]
+    return dict(re.findall(r'sla-name">(\w+):</span>\s*<span class="sla [^"]+">'
+                           r'<span class="sla-state">(\w+)</span>', cell))
+
+
+def test_each_row_says_whether_the_service_level_was_met(viewer, history, as_staff):
+    """Sev 1 acknowledged after 30 min (target 15) and resolved in 3 h (target 4 h) reads
+    "Acknowledge: Missed, Resolve: Met"; the same verdicts as the escalation's own clocks."""
+    body = viewer.get("/history").get_data(as_text=True)
+    assert _service_level(body, history["recent"]) == {"Acknowledge": "Missed", "Resolve": "Met"}
+    assert _service_level(body, history["old"]) == {"Acknowledge": "Met", "Resolve": "Met"}
+    with as_staff() as session:
+        for name in ("recent", "old"):
+            escalation = session.get(Escalation, Escalation.id_from_reference(history[name]))
+            clocks = clocks_for(escalation)
+            assert _service_level(body, history[name]) == {
+                "Acknowledge": clocks.acknowledge.state.capitalize(),
+                "Resolve": clocks.resolve.state.capitalize()}
+
+
 def test_outstanding_remediation_stays_visible_with_progress(viewer, history):
     """"1 of 3 steps done", what is next and when; internal steps neither count nor show."""
     body = viewer.get("/history").get_data(as_text=True)
@@ -112,6 +138,8 @@ def test_an_invalid_filter_answers_422(viewer, history):
     response = viewer.get("/history?severity=9")
     assert response.status_code == 422
     assert "Not a valid choice" in response.get_data(as_text=True)
+    # On a phone the folded filters open, so the message shows by its field.
+    assert '<details class="fold filter-fold" open' in response.get_data(as_text=True)
 
 
 def test_an_organization_with_no_history_gets_a_useful_empty_state(viewer):
@@ -161,7 +189,8 @@ def _queries(app, run) -> int:
 
 
 def test_the_page_costs_the_same_queries_for_more_rows(app, viewer, history, as_staff, world):
-    """Ten more resolved escalations with plans add no query (progress loads in one batch)."""
+    """Ten more resolved escalations with plans add no query (progress and SLA clocks load in
+    one batch each)."""
     before = _queries(app, lambda: viewer.get("/history"))
     with as_staff() as session:
         org_a = session.merge(world.org_a)
