@@ -52,6 +52,9 @@ def test_the_history_export_is_the_page_every_page_of_it(viewer, history, world)
     assert heading[:4] == ["Reference", "Title", "Severity", "Status"]
     assert [row[0] for row in rows] == [history["recent"], history["old"]]
     assert rows[0][8:10] == ["1", "3"]  # customer-visible steps only: 1 of 3 done
+    # The service level as the page says it (tests/customer/test_history.py).
+    assert heading[-2:] == ["Acknowledge SLA", "Resolve SLA"]
+    assert [row[-2:] for row in rows] == [["Missed", "Met"], ["Met", "Met"]]
     body = response.get_data(as_text=True)
     assert history["foreign"] not in body and factories.CANARY not in body
     assert world.escalation_a.reference not in body
