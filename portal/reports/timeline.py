@@ -26,7 +26,7 @@ from portal.reports import limits
 
 # Bounds of what one report may hold (the renderer's size limits rely on them).
 MAX_TIMELINE_ROWS = 400
-MAX_ENTRY_CHARS = 2_000
+MAX_ENTRY_CHARS = limits.MAX_HIGHLIGHT_CHARS  # a chosen entry prints as a highlight does
 #: What the default choice may take of the report's total (limits.MAX_TOTAL_CHARS).
 DEFAULT_BUDGET = 30_000
 
