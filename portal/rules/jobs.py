@@ -25,9 +25,13 @@ from portal.rules.watermark import mark_swept, swept_until
 
 __all__ = ["BREACH_ACTION", "evaluate_rules"]
 
-# One sweeper at a time on PostgreSQL: a second one (a stray process) skips its run. The
-# outbox keys would keep its notices single anyway; this keeps tier changes and audits single.
-_SWEEP_LOCK = 0x636C72_0001
+# One sweeper at a time per database and schema on PostgreSQL: a second one (a stray process)
+# skips its run. The outbox keys would keep its notices single anyway; this keeps tier changes
+# and audits single. Advisory locks are shared by the whole database, so the key names the
+# schema too: another deployment (or test run) in a schema of its own never skips this one.
+_TRY_SWEEP_LOCK = text(
+    "SELECT pg_try_advisory_xact_lock(hashtextextended("
+    "'clearpath-sweep:' || current_database() || '.' || current_schema(), 0))")
 
 
 def evaluate_rules(at: datetime | None = None) -> dict[str, int]:
@@ -38,7 +42,7 @@ def evaluate_rules(at: datetime | None = None) -> dict[str, int]:
     """
     at = at or now()
     if db.session.get_bind().dialect.name == "postgresql" and not db.session.scalar(
-            text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": _SWEEP_LOCK}):
+            _TRY_SWEEP_LOCK):
         return {"skipped": 1}
     rules = load_rules()
     previous = swept_until()

@@ -76,11 +76,29 @@ def seeded(browser_app) -> Seeded:
     return browser_app[1]
 
 
+def _read_whole(file, buffer_size: int = 8192) -> list[bytes]:
+    with file:
+        return [file.read()]
+
+
+def _files_read_whole(app: Flask):
+    """Werkzeug's development server can leave a sent file open when the browser drops the
+    connection mid-response (its drain of the socket raises before it closes the response);
+    the collector's ResourceWarning then fails whichever test runs at that moment. The files
+    served here are small: each is read whole and closed before the response starts."""
+
+    def wsgi(environ, start_response):
+        environ["wsgi.file_wrapper"] = _read_whole
+        return app(environ, start_response)
+
+    return wsgi
+
+
 @pytest.fixture(scope="module")
 def live_server(browser_app) -> Iterator[str]:
     """The browser app served on a free loopback port; yields its base URL."""
     app, _ = browser_app
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _files_read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="browser-live-server",
                               daemon=True)
     thread.start()
