@@ -1,8 +1,8 @@
 """Error pages that say what happened and nothing else.
 
-Every error answers with the app's own page, so it carries the security headers that
-`portal.security` sets on every response. Before rendering, the request's transaction is
-rolled back: a failed statement leaves PostgreSQL's transaction aborted (the layout's own
+Every error answers with the app's own page (problem details under `/api/`), so it carries
+the security headers that `portal.security` sets on every response. Before rendering, the
+request's transaction is rolled back: a failed statement leaves PostgreSQL's transaction aborted (the layout's own
 queries would fail again) and SQLite's write lock held, and an error must never commit what
 the request half-wrote. If the full layout cannot render (the database is the thing that
 broke), a plain page that touches nothing but Jinja answers instead of the server's bare one.
@@ -14,6 +14,7 @@ from flask import Flask, current_app, render_template
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from portal.extensions import db
+from portal.problems import problem, wants_problem
 
 MESSAGES = {
     400: "The request could not be understood. Please go back and try again.",
@@ -43,6 +44,8 @@ def rollback_quietly() -> None:
 def render_error(code: int):
     rollback_quietly()
     message = MESSAGES.get(code, "Something went wrong.")
+    if wants_problem():  # the API's callers read problem details, not a page
+        return problem(code, message), code
     try:
         return render_template("errors/error.html", code=code, message=message), code
     except Exception:  # noqa: BLE001 - the layout needs the database; the plain page does not
