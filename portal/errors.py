@@ -2,10 +2,11 @@
 
 Every error answers with the app's own page (problem details under `/api/`), so it carries
 the security headers that `portal.security` sets on every response. Before rendering, the
-request's transaction is rolled back: a failed statement leaves PostgreSQL's transaction aborted (the layout's own
-queries would fail again) and SQLite's write lock held, and an error must never commit what
-the request half-wrote. If the full layout cannot render (the database is the thing that
-broke), a plain page that touches nothing but Jinja answers instead of the server's bare one.
+request's transaction is rolled back: a failed statement leaves PostgreSQL's transaction
+aborted (the layout's own queries would fail again) and SQLite's write lock held, and an error
+must never commit what the request half-wrote. If the full layout cannot render (the database
+is the thing that broke), a plain page that touches nothing but Jinja answers instead of the
+server's bare one.
 """
 
 from __future__ import annotations
