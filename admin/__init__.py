@@ -16,7 +16,10 @@ bp.before_request(staff_only)
 
 @bp.app_template_global()
 def console_nav(user):
-    return navigation.visible(navigation.MAIN, user)
+    """The console's navigation for `user`: (the bar's entries, the Administration menu's)."""
+    entries = navigation.visible(navigation.MAIN, user)
+    return ([entry for entry in entries if entry.in_bar],
+            [entry for entry in entries if not entry.in_bar])
 
 
 @bp.app_template_global()

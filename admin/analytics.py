@@ -25,7 +25,7 @@ from portal.permissions import Capability, requires
 from portal.submissions import submit
 
 navigation.main_entry(
-    "Analytics", "admin.analytics", order=85, capability=Capability.VIEW_ANALYTICS
+    "Analytics", "admin.analytics", order=85, capability=Capability.VIEW_ANALYTICS, in_bar=True
 )
 
 DEFAULT_MONTHS = 6

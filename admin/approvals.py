@@ -29,7 +29,8 @@ def pending_count() -> int | None:
 
 
 navigation.main_entry("Approvals", "admin.approvals", order=30,
-                      capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count)
+                      capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count,
+                      in_bar=True)
 
 
 @bp.route("/approvals")

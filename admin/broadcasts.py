@@ -20,7 +20,7 @@ from portal.submissions import attach_error
 PER_PAGE = 25
 
 navigation.main_entry("Broadcasts", "admin.broadcasts", order=65,
-                      capability=Capability.SCHEDULE_NOTICES)
+                      capability=Capability.SCHEDULE_NOTICES, in_bar=True)
 
 
 def _allowed_organizations() -> list[Organization]:

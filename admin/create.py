@@ -19,7 +19,7 @@ from portal.permissions import Capability, requires
 from portal.submissions import attach_error
 
 navigation.main_entry("New escalation", "admin.new_escalation", order=15,
-                      capability=Capability.WORK_ESCALATIONS)
+                      capability=Capability.WORK_ESCALATIONS, in_bar=True)
 
 
 def _choices(form: NewEscalationForm) -> None:

@@ -30,7 +30,8 @@ def pending_for_me() -> int:
     return db.session.scalar(pending_handoff_count_for(current_user.id)) or 0
 
 
-navigation.main_entry("My handoffs", "admin.handoffs", order=20, count=pending_for_me)
+navigation.main_entry("My handoffs", "admin.handoffs", order=20, count=pending_for_me,
+                      in_bar=True)
 
 
 @bp.route("/handoffs")

@@ -2,6 +2,10 @@
 
 Each console module registers its own entries at import, so adding a page never means editing
 a shared template. Entries show only to roles whose capability allows them.
+
+The top bar holds the daily work (`in_bar=True`: the queue, handoffs, approvals, …); setup
+pages and records (organizations, policies, the audit log, …) go in its "Administration" menu,
+so the bar stays one row at 1280 px however many setup pages there are.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ class NavEntry:
     capability: Capability
     order: int
     count: Callable[[], int] | None = None  # a number shown beside the label (e.g. waiting)
+    in_bar: bool = True  # False: in the "Administration" menu
 
 
 MAIN: list[NavEntry] = []
@@ -33,9 +38,10 @@ def _register(entries: list[NavEntry], entry: NavEntry) -> None:
 
 def main_entry(label: str, endpoint: str, *, order: int,
                capability: Capability = Capability.VIEW_CONSOLE,
-               count: Callable[[], int] | None = None) -> None:
-    """A link in the console's top navigation; `count` (one query) shows a number beside it."""
-    _register(MAIN, NavEntry(label, endpoint, capability, order, count))
+               count: Callable[[], int] | None = None, in_bar: bool = False) -> None:
+    """A link in the console's navigation: in the "Administration" menu unless `in_bar` (daily
+    work); `count` (one query) shows a number beside it."""
+    _register(MAIN, NavEntry(label, endpoint, capability, order, count, in_bar))
 
 
 def escalation_tab(label: str, endpoint: str, *, order: int,

@@ -23,7 +23,7 @@ from portal.escalations import queue
 from portal.escalations.operations.common import senior_threshold
 from portal.htmx import render_htmx_template, wants_fragment
 
-navigation.main_entry("Queue", "admin.home", order=10)
+navigation.main_entry("Queue", "admin.home", order=10, in_bar=True)
 
 PAGE = "admin/queue/home.html"
 FRAGMENT = "admin/queue/_rows.html"

@@ -57,9 +57,10 @@ NOT_PAGES = {
 }
 
 
-def demo_app(path) -> Flask:
-    """A migrated app on its own SQLite file at `path`, with the demo world seeded."""
-    app = create_app(settings_of(TestConfig, DATABASE_URL=f"sqlite:///{path}"))
+def demo_app(path, **settings) -> Flask:
+    """A migrated app on its own SQLite file at `path`, with the demo world seeded (and any
+    other `settings`)."""
+    app = create_app(settings_of(TestConfig, DATABASE_URL=f"sqlite:///{path}", **settings))
     app.jinja_env.undefined = StrictUndefined
     with app.app_context():
         upgrade()

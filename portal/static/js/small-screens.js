@@ -5,6 +5,9 @@
  *   when its value differs from its default in data-filter-defaults, as filters_set counts.
  * - Wide screens: where CSS cannot show a closed <details> element's content (no
  *   ::details-content), the folds are opened here instead.
+ * - The console's Administration menu (a dropdown on wide screens) closes on a click
+ *   elsewhere and on Escape, which gives the focus back to its summary; on narrow screens,
+ *   where its items continue the Menu's list, it is opened here if CSS cannot show them.
  * CSP-safe; loaded once per document (boosted navigation keeps it).
  */
 (function () {
@@ -12,6 +15,8 @@
 
   if (window.clearpathFolds) return;
   window.clearpathFolds = true;
+
+  var wide = window.matchMedia("(min-width: 721px)");
 
   function recount(event) {
     var fold = event.target.closest && event.target.closest("details.filter-fold");
@@ -29,13 +34,30 @@
   document.addEventListener("change", recount);
   document.addEventListener("input", recount);
 
+  function openAdminMenus() {
+    return document.querySelectorAll("details.nav-admin-menu[open]");
+  }
+
+  document.addEventListener("click", function (event) {
+    openAdminMenus().forEach(function (menu) {
+      if (!menu.contains(event.target) && wide.matches) menu.open = false;
+    });
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !wide.matches) return;
+    openAdminMenus().forEach(function (menu) {
+      var hadFocus = menu.contains(document.activeElement);
+      menu.open = false;
+      if (hadFocus) menu.querySelector("summary").focus();
+    });
+  });
+
   if (window.CSS && CSS.supports && CSS.supports("selector(::details-content)")) return;
 
-  var wide = window.matchMedia("(min-width: 721px)");
-
   function openOnWideScreens() {
-    if (!wide.matches) return;
-    document.querySelectorAll("details.fold:not([open])").forEach(function (fold) {
+    var folds = wide.matches ? "details.fold:not([open])" : "details.nav-admin-menu:not([open])";
+    document.querySelectorAll(folds).forEach(function (fold) {
       fold.open = true;
     });
   }
