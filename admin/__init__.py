@@ -40,6 +40,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     escalation,
     exports,
     handoffs,
+    oncall,
     people,
     plan,
     policies,

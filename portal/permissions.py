@@ -2,7 +2,8 @@
 
 - Agents work escalations.
 - Account managers post customer updates for their own accounts and schedule notices.
-- Escalation managers see everything, work escalations and set thresholds and rules.
+- Escalation managers see everything, work escalations, set thresholds and rules, and keep
+  the on-call rosters.
 - Account managers, escalation managers and administrators read the staff analytics and
   enter the monthly ticket volumes they are measured against.
 - Administrators manage accounts, people, policies and templates, and may do everything.
@@ -37,6 +38,7 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_ANALYTICS = "view_analytics"  # staff analytics: figures by month, charts, CSV
     RECORD_TICKET_VOLUMES = "record_ticket_volumes"  # the monthly ticket counts rates divide by
+    MANAGE_ROSTERS = "manage_rosters"  # on-call teams, rotations and overrides
 
 
 _ALL = frozenset(Capability)

@@ -131,6 +131,13 @@ EXPECTED: dict[str, Capability] = {
     "admin.organization_preview": C.VIEW_CONSOLE,
     "admin.preview_start": C.VIEW_CONSOLE,
     "admin.preview_exit": C.VIEW_CONSOLE,
+    # on-call rosters
+    "admin.oncall": C.VIEW_CONSOLE,
+    "admin.oncall_team": C.VIEW_CONSOLE,
+    "admin.oncall_new": C.MANAGE_ROSTERS,
+    "admin.oncall_edit": C.MANAGE_ROSTERS,
+    "admin.oncall_override_add": C.MANAGE_ROSTERS,
+    "admin.oncall_override_remove": C.MANAGE_ROSTERS,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
@@ -182,9 +189,25 @@ def _values_for(world, as_staff) -> dict[str, int]:
         render_job = RenderJob(kind=RenderKind.SUMMARY, organization_id=world.org_a.id,
                                period="2026-Q3", title="Summary", content_key="role-walk")
         session.add(render_job)
+        from datetime import date
+
+        from portal.oncall.models import RosterOverride, Team, TeamMember
+
+        team = Team(name="Role walk team", product_area="", timezone="Europe/Berlin",
+                    starts_on=date(2026, 11, 2), members=[TeamMember(user_id=agent.id,
+                                                                     position=0)])
+        session.add(team)
+        session.flush()
+        override = RosterOverride(team_id=team.id, user_id=agent.id, starts_at=now(),
+                                  ends_at=now() + timedelta(days=1), reason="Role walk",
+                                  created_by_id=agent.id)
+        session.add(override)
         session.flush()
         schedule_id, job_id = schedule.id, render_job.id
+        team_id, override_id = team.id, override.id
     return {
+        "team_id": team_id,
+        "override_id": override_id,
         "job_id": job_id,
         "schedule_id": schedule_id,
         "action_id": action_id,
