@@ -44,6 +44,7 @@ from portal.escalations.queries import (
 from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
+from portal.oncall import queries as oncall_queries
 from portal.operations import OperationError
 from portal.permissions import Capability, can, requires
 from portal.submissions import submit
@@ -133,6 +134,7 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
                        for answer in ("accept", "decline")},
         overdue_after=handoff_acknowledge_within(), at=now(),
         can_work=can(current_user, Capability.WORK_ESCALATIONS),
+        on_call=oncall_queries.on_call_for(escalation.product_area, now()),
     )
 
 

@@ -36,6 +36,12 @@ def oncall():
     return render_template("admin/oncall/board.html", rows=queries.board(now()))
 
 
+@bp.route("/on-call/now")
+def oncall_now():
+    """Who is on call, for the strip above the queue (loaded after the queue itself)."""
+    return render_template("admin/oncall/_now.html", rows=queries.board(now()))
+
+
 def _team_page(team: Team, override_form: OverrideForm | None = None, status: int = 200):
     start = now()
     override_form = override_form or OverrideForm(formdata=None, zone_name=team.timezone)

@@ -38,6 +38,8 @@ from portal.escalations.operations.update_templates import seed_update_templates
 from portal.escalations.queries import open_escalations
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
+from portal.oncall.demo import DEMO_TEAMS, seed_demo_oncall
+from portal.oncall.models import Team
 from portal.reports.demo import seed_demo_reviews
 
 __all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "seed_demo"]
@@ -70,6 +72,7 @@ def seed_demo(*, reset: bool = False) -> str:
     seed_demo_analytics(list(cast.orgs.values()), recorder=cast.staff["rebecca"], start=start)
     _mark_history_delivered(after_id=before)
     seed_update_templates()
+    seed_demo_oncall(cast.staff, start)
     return _summary([org.id for org in cast.orgs.values()])
 
 
@@ -132,6 +135,7 @@ def _delete_demo_world() -> None:
             session.execute(delete(table).where(or_(*conditions)))
     session.execute(update(Organization).where(Organization.account_manager_id.in_(user_ids))
                     .values(account_manager_id=None))
+    session.execute(delete(Team).where(Team.name.in_(DEMO_TEAMS)))
     session.execute(delete(User).where(User.id.in_(user_ids)))
     session.execute(delete(Organization).where(Organization.id.in_(org_ids)))
     names = [policy[0] for policy in POLICIES]

@@ -1,8 +1,8 @@
 """Reading rosters: teams, and who is on call for a team, an escalation or every team at once.
 
 Every answer comes from `portal.oncall.schedule` over the team's rotation and the overrides
-that touch the window asked about. The board (every team, now) is three statements whatever
-the number of teams or overrides.
+that touch the window asked about. The board (every team, now) is four statements whatever
+the number of teams or overrides; one escalation's person on call, the same four.
 """
 
 from __future__ import annotations
@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
 from portal.extensions import db
-from portal.oncall.models import RosterOverride, Team, TeamMember
+from portal.oncall.models import RosterOverride, Team
 from portal.oncall.schedule import Cover, Rotation, Shift, on_call_at, shifts_between
 
 
@@ -30,8 +30,8 @@ class OnCall:
 
 
 def teams() -> Select:
-    return select(Team).options(selectinload(Team.members).selectinload(TeamMember.user)
-                                ).order_by(Team.name)
+    """Every team by name, its rotation's members loaded (ids and order, not the people)."""
+    return select(Team).options(selectinload(Team.members)).order_by(Team.name)
 
 
 def overrides_of(team: Team, *, ending_after: datetime) -> Select:
@@ -64,9 +64,12 @@ def _people(user_ids) -> dict[int, User]:
     return {user.id: user for user in db.session.scalars(select(User).where(User.id.in_(ids)))}
 
 
-def board(at: datetime) -> list[tuple[Team, OnCall | None]]:
-    """Every team with whoever is on call at `at` (None: nobody, the rotation is empty)."""
-    every_team = db.session.scalars(teams()).all()
+def board(at: datetime, some: list[Team] | None = None) -> list[tuple[Team, OnCall | None]]:
+    """Every team (or `some` of them) with whoever is on call at `at` (None: nobody, the
+    rotation is empty and no override covers it)."""
+    every_team = db.session.scalars(teams()).all() if some is None else some
+    if not every_team:
+        return []
     overrides = db.session.scalars(_overlapping([t.id for t in every_team], at,
                                                 at + timedelta(microseconds=1))).all()
     shifts = {team.id: on_call_at(rotation_of(team),
@@ -86,9 +89,11 @@ def team_for(product_area: str, every_team: list[Team]) -> Team | None:
 
 def on_call_for(product_area: str, at: datetime) -> OnCall | None:
     """Whoever is on call at `at` for an escalation of `product_area`, if a team covers it."""
-    rows = board(at)
-    team = team_for(product_area, [t for t, _ in rows])
-    return next((on_call for t, on_call in rows if t is team), None)
+    area = (product_area or "").casefold()
+    candidates = db.session.scalars(teams().where(
+        func.lower(Team.product_area).in_({area, ""}))).all()
+    team = team_for(product_area, candidates)
+    return board(at, [team])[0][1] if team else None
 
 
 def schedule(team: Team, start: datetime, end: datetime) -> list[OnCall]:

@@ -134,6 +134,7 @@ EXPECTED: dict[str, Capability] = {
     # on-call rosters
     "admin.oncall": C.VIEW_CONSOLE,
     "admin.oncall_team": C.VIEW_CONSOLE,
+    "admin.oncall_now": C.VIEW_CONSOLE,
     "admin.oncall_new": C.MANAGE_ROSTERS,
     "admin.oncall_edit": C.MANAGE_ROSTERS,
     "admin.oncall_override_add": C.MANAGE_ROSTERS,

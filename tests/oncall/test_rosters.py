@@ -14,7 +14,7 @@ from portal.audit import AuditEvent
 from portal.clock import frozen_at
 from portal.enums import Role
 from portal.oncall import queries
-from portal.oncall.models import RosterOverride, Team
+from portal.oncall.models import RosterOverride, Team, TeamMember
 from tests import factories
 from tests.conftest import csrf_token_from
 from tests.querycount import counted_queries
@@ -136,7 +136,6 @@ def test_the_board_costs_the_same_statements_for_one_team_or_ten(app, world, sta
             staff_session.add(team)
             staff_session.flush()
             person = factories.make_staff()
-            from portal.oncall.models import TeamMember
             staff_session.add(TeamMember(team_id=team.id, user_id=person.id, position=0))
             staff_session.add(RosterOverride(
                 team_id=team.id, user_id=person.id, starts_at=MONDAY - timedelta(hours=1),
@@ -152,3 +151,24 @@ def test_the_board_costs_the_same_statements_for_one_team_or_ten(app, world, sta
         rows = queries.board(MONDAY)
     assert len(rows) == 10 and all(on_call.shift.reason == "swap" for _, on_call in rows)
     assert len(ten) == len(one)
+
+
+def test_the_escalation_page_and_the_queue_name_who_is_on_call(client, auth, world, as_staff,
+                                                              rota):
+    """An escalation of the team's product area names its person on call and until when; the
+    strip above the queue lists every team's."""
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    with as_staff() as session:
+        escalation = session.get(type(world.escalation_a), world.escalation_a.id)
+        escalation.product_area = "Public API"
+    with frozen_at(MONDAY):
+        _post(client, "/admin/on-call/new", _team_form(rota))
+        page = client.get(f"/admin/escalations/{world.escalation_a.id}").get_data(as_text=True)
+        strip = client.get("/admin/on-call/now", headers={"HX-Request": "true"})
+        queue = client.get("/admin/").get_data(as_text=True)
+    assert "On call now</h3>" in page and f"<strong>{rota[0].name}</strong>" in page
+    assert "Until Mon 07 Dec" in page
+    assert 'hx-get="/admin/on-call/now"' in queue
+    assert f"Platform</a>: <strong>{rota[0].name}</strong>" in strip.get_data(as_text=True)
+    other = client.get(f"/admin/escalations/{world.escalation_b.id}").get_data(as_text=True)
+    assert "No on-call team covers" in other
