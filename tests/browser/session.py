@@ -29,3 +29,10 @@ def enter_credentials(page, email: str, password: str = PASSWORD) -> None:
     page.get_by_role("button", name="Continue").click()
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+
+
+def open_admin_page(page, label: str) -> None:
+    """Follow a console setup page's link: open the bar's Administration menu, then the link."""
+    nav = page.get_by_role("navigation", name="Main")
+    nav.locator("summary", has_text="Administration").click()
+    nav.get_by_role("link", name=label).click()

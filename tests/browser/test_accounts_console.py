@@ -9,7 +9,7 @@ from portal.accounts.models import User
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
-from tests.browser.session import STAFF_LANDING, sign_in
+from tests.browser.session import STAFF_LANDING, open_admin_page, sign_in
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def people(browser_app):
 def test_a_bad_target_is_explained_in_place_and_a_good_one_saves(page, page_errors, people):
     """The message sits by the field and in the summary; the fixed value saves."""
     sign_in(page, people["admin"], landing=STAFF_LANDING)
-    page.get_by_role("link", name="SLA policies").click()
+    open_admin_page(page, "SLA policies")
     page.locator(".card-title a").first.click()
     page.get_by_role("link", name="Edit policy").click()
     page.get_by_label("Sev 2: Update every (minutes)").fill("0")
@@ -46,7 +46,7 @@ def test_a_bad_target_is_explained_in_place_and_a_good_one_saves(page, page_erro
 def test_deactivating_asks_first_then_signs_them_out(page, page_errors, people):
     """The administrator confirms first; the row then offers to reactivate."""
     sign_in(page, people["admin"], landing=STAFF_LANDING)
-    page.get_by_role("link", name="People").click()
+    open_admin_page(page, "People")
     asked = []
     page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.accept()))
     page.get_by_role("button", name=f"Deactivate {people['agent']}").first.click()

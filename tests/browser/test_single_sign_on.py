@@ -21,7 +21,7 @@ from portal.accounts.single_sign_on.configuration import (
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
-from tests.browser.session import CUSTOMER_LANDING, STAFF_LANDING, sign_in
+from tests.browser.session import CUSTOMER_LANDING, STAFF_LANDING, open_admin_page, sign_in
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestProvider
 
 PHONE = {"width": 390, "height": 844}
@@ -106,7 +106,7 @@ def test_an_administrator_sets_up_single_sign_on_in_the_console(page, page_error
     explained in place; the secret is never shown back."""
     _, admin_email = acme
     sign_in(page, admin_email, landing=STAFF_LANDING)
-    page.get_by_role("link", name="Organizations").click()
+    open_admin_page(page, "Organizations")
     expect(page.get_by_role("heading", name="Organizations", level=1)).to_be_visible()
     page.get_by_role("main").get_by_role("link", name=seeded.organization, exact=True).click()
     expect(page.get_by_role("heading", name=seeded.organization, level=1)).to_be_visible()
