@@ -119,9 +119,9 @@ def open_milestones(organization_id: int, *, limit: int = CALENDAR_MILESTONES) -
             .order_by(Milestone.due_at, Milestone.id).limit(limit))
 
 
-def open_escalation_references(organization_id: int) -> sa.Select:
+def open_escalation_references(organization_id: int, *, limit: int) -> sa.Select:
     """Open escalations' ids and titles, newest first (the preferences page lists their feeds)."""
     return (sa.select(Escalation.id, Escalation.title)
             .where(Escalation.organization_id == organization_id,
                    Escalation.status.in_(OPEN_STATUSES))
-            .order_by(Escalation.opened_at.desc(), Escalation.id.desc()))
+            .order_by(Escalation.opened_at.desc(), Escalation.id.desc()).limit(limit))
