@@ -1,11 +1,10 @@
-"""Feed fixtures: the world's people with feed tokens, issued through the real operation."""
+"""Feed fixtures: feed tokens issued through the real operation, and the world's feed paths."""
 
 from __future__ import annotations
 
 import pytest
 
 from portal.accounts.models import User
-from portal.extensions import db
 from portal.feeds import operations, tokens
 
 
@@ -21,11 +20,17 @@ def feed_token(as_staff):
     return issue
 
 
-def feed_paths(token: str, reference: str | None = None) -> dict[str, str]:
-    paths = {"updates": f"/feeds/{token}/updates.atom", "calendar": f"/feeds/{token}/calendar.ics"}
-    if reference:
-        paths["escalation"] = f"/feeds/{token}/escalations/{reference}.atom"
-    return paths
+def updates_path(token: str) -> str:
+    return f"/feeds/{token}/updates.atom"
 
 
-__all__ = ["db", "feed_paths"]
+def calendar_path(token: str) -> str:
+    return f"/feeds/{token}/calendar.ics"
+
+
+def escalation_path(token: str, reference: str) -> str:
+    return f"/feeds/{token}/escalations/{reference}.atom"
+
+
+def all_paths(token: str, reference: str) -> list[str]:
+    return [updates_path(token), calendar_path(token), escalation_path(token, reference)]
