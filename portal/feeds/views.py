@@ -37,17 +37,24 @@ def _owner(token: str) -> FeedOwner:
     return owner
 
 
-def _links(owner: FeedOwner, page_url: str) -> documents.Links:
+def public_url(endpoint: str, **values) -> str:
+    """An absolute URL on the portal's public address (PUBLIC_URL, as emails link): feed URLs
+    are pasted into other apps, and a request's own host may be a proxy's inside address."""
+    return current_app.config["PUBLIC_URL"].rstrip("/") + url_for(endpoint, **values)
+
+
+def _links(page_url: str) -> documents.Links:
     def escalation_url(escalation_id: int) -> str:
-        return url_for("customer.escalation", reference=Escalation.reference_of(escalation_id),
-                       _external=True)
+        return public_url("customer.escalation",
+                          reference=Escalation.reference_of(escalation_id))
 
     def update_url(escalation_id: int, update_id: int) -> str:
-        return url_for("customer.escalation", reference=Escalation.reference_of(escalation_id),
-                       _anchor=f"update-{update_id}", _external=True)
+        return public_url("customer.escalation", reference=Escalation.reference_of(escalation_id),
+                          _anchor=f"update-{update_id}")
 
-    return documents.Links(self_url=request.base_url, page_url=page_url,
-                           escalation_url=escalation_url, update_url=update_url)
+    return documents.Links(self_url=public_url(request.endpoint, **(request.view_args or {})),
+                           page_url=page_url, escalation_url=escalation_url,
+                           update_url=update_url)
 
 
 def _serve(feed: documents.Feed | None, links: documents.Links) -> Response:
@@ -71,8 +78,7 @@ def _serve(feed: documents.Feed | None, links: documents.Links) -> Response:
 @limiter.limit(_feed_limit, key_func=_per_token)
 def organization_updates(token: str):
     owner = _owner(token)
-    return _serve(documents.organization_updates(owner),
-                  _links(owner, url_for("customer.home", _external=True)))
+    return _serve(documents.organization_updates(owner), _links(public_url("customer.home")))
 
 
 @bp.get("/<token>/escalations/<reference>.atom")
@@ -83,24 +89,23 @@ def escalation_updates(token: str, reference: str):
     if escalation_id is None:
         abort(404)
     return _serve(documents.escalation_updates(owner, escalation_id),
-                  _links(owner, url_for("customer.escalation", reference=reference.upper(),
-                                        _external=True)))
+                  _links(public_url("customer.escalation",
+                                    reference=Escalation.reference_of(escalation_id))))
 
 
 @bp.get("/<token>/calendar.ics")
 @limiter.limit(_feed_limit, key_func=_per_token)
 def organization_calendar(token: str):
     owner = _owner(token)
-    return _serve(documents.organization_calendar(owner),
-                  _links(owner, url_for("customer.home", _external=True)))
+    return _serve(documents.organization_calendar(owner), _links(public_url("customer.home")))
 
 
 def feed_urls(token: str) -> dict[str, str]:
     """The owner's feed URLs (the preferences page shows them)."""
-    return {"updates": url_for("feeds.organization_updates", token=token, _external=True),
-            "calendar": url_for("feeds.organization_calendar", token=token, _external=True)}
+    return {"updates": public_url("feeds.organization_updates", token=token),
+            "calendar": public_url("feeds.organization_calendar", token=token)}
 
 
 def escalation_feed_url(token: str, escalation_id: int) -> str:
-    return url_for("feeds.escalation_updates", token=token,
-                   reference=Escalation.reference_of(escalation_id), _external=True)
+    return public_url("feeds.escalation_updates", token=token,
+                      reference=Escalation.reference_of(escalation_id))

@@ -42,13 +42,13 @@ def test_a_feed_reader_reads_the_organizations_updates(client, world, feed_token
     _post(as_staff, world, world.escalation_a.id, "Patch **4.2.1** is rolling out.")
     feed = _parse(client.get(updates_path(feed_token(world.customers_a[Role.VIEWER]))))
     assert feed.feed.title == "Acme Logistics — escalation updates"
-    assert feed.feed.link == "http://localhost/escalations"
+    assert feed.feed.link == "http://127.0.0.1:5000/escalations"
     newest, older = feed.entries[0], feed.entries[1]
     assert "<strong>4.2.1</strong>" in newest.content[0].value
     assert "We are investigating the Acme Logistics outage." in older.content[0].value
     reference = world.escalation_a.reference
     assert newest.title.startswith(f"[{reference}] Acme Logistics checkout outage")
-    assert newest.link.startswith(f"http://localhost/escalations/{reference}#update-")
+    assert newest.link.startswith(f"http://127.0.0.1:5000/escalations/{reference}#update-")
     assert newest.author == world.staff[Role.AGENT].name
     assert newest.updated_parsed is not None and newest.published_parsed is not None
     assert newest.id.startswith("urn:uuid:")
@@ -100,7 +100,7 @@ def test_an_escalation_feed_holds_that_escalation_only(client, world, feed_token
     _post(as_staff, world, other_id, "Only about the second problem.")
     token = feed_token(world.customers_a[Role.VIEWER])
     feed = _parse(client.get(escalation_path(token, world.escalation_a.reference)))
-    assert feed.feed.link == f"http://localhost/escalations/{world.escalation_a.reference}"
+    assert feed.feed.link == f"http://127.0.0.1:5000/escalations/{world.escalation_a.reference}"
     assert all(world.escalation_a.reference in entry.title for entry in feed.entries)
     assert "second problem" not in str(feed.entries)
     both = _parse(client.get(updates_path(token)))

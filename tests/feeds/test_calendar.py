@@ -41,7 +41,7 @@ def test_a_calendar_holds_milestones_and_the_promised_update_time(client, world,
         milestone_id, milestone_due = milestone.id, milestone.due_at
     assert _start(promise) == due.replace(microsecond=0)
     assert _start(promise).tzinfo is not None and _start(promise).utcoffset() == timedelta(0)
-    assert str(promise["URL"]) == f"http://localhost/escalations/{world.escalation_a.reference}"
+    assert str(promise["URL"]) == f"http://127.0.0.1:5000/escalations/{world.escalation_a.reference}"
     assert "Next update due" in str(promise["SUMMARY"])
     milestone_event = events[f"milestone-{milestone_id}@clearpath.feeds"]
     assert _start(milestone_event) == milestone_due.replace(microsecond=0)

@@ -10,7 +10,7 @@ from tests.conftest import csrf_token_from
 from tests.feeds.conftest import updates_path
 
 PAGE = "/account/notifications"
-LINK = re.compile(r'value="http://localhost(/feeds/(cpf_[^/"]+)/updates\.atom)"')
+LINK = re.compile(r'value="http://127\.0\.0\.1:5000(/feeds/(cpf_[^/"]+)/updates\.atom)"')
 
 
 def _token_on(html: str) -> str | None:
