@@ -101,8 +101,8 @@ def organization_calendar(owner: FeedOwner) -> Feed:
     def render(links: Links) -> bytes:
         promises = db.session.execute(queries.promised_updates(owner.organization_id)).all()
         milestones = db.session.execute(queries.open_milestones(owner.organization_id)).all()
-        events = [*map(lambda row: _promise_event(row, links), promises),
-                  *map(lambda row: _milestone_event(row, links), milestones)]
+        events = [*(_promise_event(row, links) for row in promises),
+                  *(_milestone_event(row, links) for row in milestones)]
         return ical.build(f"{owner.organization_name} escalations", events,
                           description="Milestones and promised update times of "
                                       f"the open escalations of {owner.organization_name}.")

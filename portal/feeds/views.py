@@ -4,14 +4,12 @@ credential, so responses are `Cache-Control: private` and rate-limited per token
 
 from __future__ import annotations
 
-import hashlib
-
 from flask import Blueprint, Response, abort, current_app, request, url_for
 from werkzeug.http import is_resource_modified
 
 from portal.escalations.models import Escalation
 from portal.extensions import limiter
-from portal.feeds import documents
+from portal.feeds import documents, tokens
 from portal.feeds.access import FeedOwner, open_feed
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -27,7 +25,7 @@ def _per_token() -> str:
     """The rate-limit key: the token's hash (the token itself is never stored, not even in
     the limiter's Redis)."""
     token = (request.view_args or {}).get("token", "")
-    return "feed:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+    return "feed:" + tokens.token_hash(token)[:32]
 
 
 def _owner(token: str) -> FeedOwner:
