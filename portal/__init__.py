@@ -78,12 +78,14 @@ def _register_blueprints(app: Flask) -> None:
         views,
     )
     from portal.customer import bp as customer_bp
+    from portal.feeds.views import bp as feeds_bp
     from portal.outreach.views import bp as notices_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(feeds_bp)
 
 
 def _register_cli(app: Flask) -> None:

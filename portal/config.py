@@ -33,6 +33,8 @@ class Defaults:
     # "Forgot your password?" requests, per client address and per email address typed.
     PASSWORD_RESET_RATE_LIMIT = "5 per minute; 20 per hour"
     PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
+    # Private feeds (portal.feeds), per feed token: readers and calendars poll every few minutes.
+    FEED_RATE_LIMIT = "30 per minute; 600 per hour"
 
     # Two-factor sign-in (portal.accounts.two_factor). Administrators and escalation managers
     # must have a second factor (and whoever a runtime setting or their organization adds).

@@ -27,6 +27,7 @@ import portal.accounts.single_sign_on.models
 import portal.analytics.models
 import portal.audit
 import portal.escalations.models
+import portal.feeds.models
 import portal.notices.models
 import portal.reports.models
 import portal.rules.models

@@ -179,3 +179,7 @@ class InviteForm(PortalForm):
                                    "Executives also see the executive view. Customer admins "
                                    "also manage the team.")
     submit = SubmitField("Send invitation")
+
+
+class FeedLinksForm(PortalForm):
+    """"Create feed links" and "Reset feed links": a button and its CSRF token."""

@@ -1,5 +1,5 @@
-"""The customer's notification settings: immediate emails or one daily digest, and the
-escalations they have stopped emails for."""
+"""The customer's preferences: immediate emails or one daily digest, the escalations they have
+stopped emails for, and their private feed links (create, reset)."""
 
 from __future__ import annotations
 
@@ -8,17 +8,20 @@ from flask_login import current_user
 
 from portal.auth.access import customer_required
 from portal.customer import bp
-from portal.customer.forms import NotificationPreferenceForm
+from portal.customer.feed_links import feed_links_of
+from portal.customer.forms import FeedLinksForm, NotificationPreferenceForm
 from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.escalations.queries import muted_escalations_of
 from portal.extensions import db
+from portal.feeds import operations as feeds
 from portal.htmx import render_htmx_template, wants_fragment
-from portal.submissions import submit
+from portal.submissions import run, submit
 
 PAGE = "customer/notifications.html"
 FRAGMENT = "customer/_notification_settings.html"
+FEEDS_FRAGMENT = "customer/_feed_links.html"
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
@@ -37,11 +40,49 @@ def notification_settings():
             if not wants_fragment():
                 flash(message, "success")
                 return redirect(url_for("customer.notification_settings"))
-            return render_htmx_template(PAGE, FRAGMENT, form=form, confirmation=message,
-                                        muted=_muted_escalations(user))
+            return _render(user, FRAGMENT, form=form, confirmation=message)
         status = 422
-    return render_htmx_template(PAGE, FRAGMENT, status=status, form=form, confirmation=None,
-                                muted=_muted_escalations(user))
+    return _render(user, FRAGMENT, status=status, form=form)
+
+
+@bp.post("/account/feeds")
+@customer_required
+def create_feed_links():
+    return _change_feed_links(feeds.issue_feed_token,
+                              "Your feed links are ready. Keep them private: anyone with a "
+                              "link can read the feed.")
+
+
+@bp.post("/account/feeds/reset")
+@customer_required
+def reset_feed_links():
+    return _change_feed_links(feeds.reset_feed_token,
+                              "New feed links made. The old ones stopped working: subscribe "
+                              "again with the new links.")
+
+
+def _change_feed_links(operation, message: str):
+    user = current_user._get_current_object()
+    feed_form = FeedLinksForm()
+    if feed_form.validate_on_submit():
+        outcome = run(lambda: operation(user))
+        if outcome.ok:
+            if not wants_fragment():
+                flash(message, "success")
+                return redirect(url_for("customer.notification_settings", _anchor="feed-links"))
+            return _render(user, FEEDS_FRAGMENT, feed_form=feed_form, feed_confirmation=message)
+        feed_form.form_errors.append(str(outcome.value))
+    return _render(user, FEEDS_FRAGMENT, status=422, feed_form=feed_form)
+
+
+def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=None,
+            feed_form=None, feed_confirmation=None):
+    """The page (or the one fragment an htmx request aims at), with both of its sections."""
+    form = form or NotificationPreferenceForm(preference=user.notification_preference.value)
+    return render_htmx_template(
+        PAGE, fragment, status=status, form=form, confirmation=confirmation,
+        muted=_muted_escalations(user), feeds=feed_links_of(user),
+        feed_form=feed_form or FeedLinksForm(), feed_confirmation=feed_confirmation)
 
 
 def _muted_escalations(user) -> list[Escalation]:
