@@ -15,6 +15,9 @@ from portal.api import (  # noqa: F401  (routes register on bp)
     authentication,
     escalations,
     me,
+    plan,
+    reviews,
+    timeline,
 )
 from portal.api.blueprint import bp
 from portal.api.docs import reference

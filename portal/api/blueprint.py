@@ -33,6 +33,15 @@ csrf.exempt(bp)  # bearer tokens only (portal.api.authentication): no cookie, no
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
+class Refusal(Exception):
+    """Raised by a view to answer with a problem: views under `@bp.etag` cannot return one
+    (the ETag is made from the schema's dump)."""
+
+    def __init__(self, status: int, detail: str):
+        super().__init__(detail)
+        self.status, self.detail = status, detail
+
+
 def needs(scope: str, capability: Capability | None = None):
     """View decorator: 403 unless the calling token carries `scope` and, when named, its
     issuer's role grants `capability` (the console's own check for the same control)."""
@@ -41,9 +50,9 @@ def needs(scope: str, capability: Capability | None = None):
         @wraps(view)
         def wrapped(*args, **kwargs):
             if scope not in (g.api_token.scopes or []):
-                return problem(403, f"This token's scopes do not include {scope!r}.")
+                raise Refusal(403, f"This token's scopes do not include {scope!r}.")
             if capability is not None and not can(current_user, capability):
-                return problem(403, "Your role does not allow this.")
+                raise Refusal(403, "Your role does not allow this.")
             return view(*args, **kwargs)
 
         wrapped._api_scope = scope
@@ -88,6 +97,12 @@ def _refused(exc: Exception):
     if isinstance(exc, IllegalTransition):
         exc = OperationError(str(exc), getattr(exc, "field", None))
     return refused(exc)
+
+
+@bp.errorhandler(Refusal)
+def _refusal(exc: Refusal):
+    db.session.rollback()
+    return problem(exc.status, exc.detail)
 
 
 @bp.errorhandler(PermissionError)
