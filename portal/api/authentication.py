@@ -21,8 +21,9 @@ from portal.problems import problem
 from portal.tenancy import unscoped
 
 API_PREFIX = "/api/v1"
-# Read without a token: the reference and the document describing the API.
-PUBLIC_PATHS = frozenset({f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"})
+# The endpoints that need a token: the API blueprint's. The document describing the API and
+# its reference page (other blueprints, under the same prefix) are public.
+PROTECTED = "api."
 # `last_used_at` is written at most this often per token (a write on every call would cost
 # every GET a transaction).
 LAST_USED_GRANULARITY = timedelta(minutes=1)
@@ -40,10 +41,10 @@ def authenticate():
     if request.path != API_PREFIX and not request.path.startswith(API_PREFIX + "/"):
         return None
     g._login_user = AnonymousUserMixin()  # never the cookie's user (Flask-Login reads g first)
+    if not (request.endpoint or "").startswith(PROTECTED):
+        return None  # the document, the reference page, and a 404 for a path that is none
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
-        if request.path in PUBLIC_PATHS:
-            return None
         return _refuse("Send an API token: Authorization: Bearer <token>.")
     session = db.session()
     at = now()
