@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime
 
 from sqlalchemy import Select, select
+from sqlalchemy.orm import joinedload
 
 from portal import audit
 from portal.accounts.models import User
@@ -105,7 +106,8 @@ def token_for_secret(secret: str) -> ApiToken | None:
     says why it is refused). The caller runs this unscoped: nobody is known yet."""
     if not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
-    return db.session.scalar(select(ApiToken).where(ApiToken.secret_hash == fingerprint(secret)))
+    return db.session.scalar(select(ApiToken).options(joinedload(ApiToken.created_by))
+                             .where(ApiToken.secret_hash == fingerprint(secret)))
 
 
 def staff_tokens() -> Select:
