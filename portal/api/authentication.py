@@ -40,9 +40,9 @@ def _refuse(detail: str):
 def authenticate():
     if request.path != API_PREFIX and not request.path.startswith(API_PREFIX + "/"):
         return None
-    g._login_user = AnonymousUserMixin()  # never the cookie's user (Flask-Login reads g first)
     if not (request.endpoint or "").startswith(PROTECTED):
         return None  # the document, the reference page, and a 404 for a path that is none
+    g._login_user = AnonymousUserMixin()  # never the cookie's user (Flask-Login reads g first)
     scheme, _, secret = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not secret.strip():
         return _refuse("Send an API token: Authorization: Bearer <token>.")

@@ -4,7 +4,9 @@ document; without JavaScript the page lists every operation, read from the same 
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
+
+from portal.htmx import whole_page_to
 
 reference = Blueprint("api_reference", __name__)
 
@@ -13,6 +15,10 @@ METHODS = ("get", "post", "put", "patch", "delete")
 
 @reference.route("/api/v1/docs")
 def docs():
+    if request.headers.get("HX-Boosted"):
+        # A boosted link swaps the body and runs no script in it: Swagger UI would never
+        # start. The whole page is loaded instead.
+        return whole_page_to(request.path)
     spec = current_app.extensions["flask-smorest"]["apis"][""]["ext_obj"].spec.to_dict()
     operations = [(method.upper(), path, operation.get("summary", ""))
                   for path, item in spec.get("paths", {}).items()
