@@ -22,6 +22,7 @@ from portal.api import idempotency
 from portal.api.authentication import API_PREFIX
 from portal.escalations.workflow import IllegalTransition
 from portal.extensions import csrf, db, limiter
+from portal.inputs import UNSTORABLE_MESSAGE, is_storable
 from portal.operations import OperationError
 from portal.permissions import Capability, can
 from portal.problems import invalid_fields, problem, refused
@@ -70,8 +71,26 @@ limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "600 per minute")
               key_func=_token_key)(bp)
 
 
+def _unstorable(value, path: str = "") -> str | None:
+    """The first field of a JSON body holding text no column can store (a NUL byte, a lone
+    surrogate), by its dotted name; None when every string is storable."""
+    if isinstance(value, str):
+        return None if is_storable(value) else (path or "body")
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        found = _unstorable(item, f"{path}.{key}" if path else str(key))
+        if found:
+            return found
+    return None
+
+
 @bp.before_request
 def _start():
+    if request.is_json and request.method in WRITES:
+        field = _unstorable(request.get_json(silent=True))
+        if field:
+            return invalid_fields({field: UNSTORABLE_MESSAGE})
     if request.method == "POST" and "Idempotency-Key" in request.headers:
         return idempotency.begin(g.api_token, request.headers["Idempotency-Key"])
     return None

@@ -11,6 +11,17 @@ from flask_login import current_user
 from marshmallow import Schema, fields, post_dump, validate
 
 from portal.enums import ReputationalRisk, Status, Tier, Trigger
+from portal.inputs import MAX_ID
+
+
+def id_field(**kwargs) -> fields.Integer:
+    """An id: what an INTEGER key column can hold (a larger number is refused, never queried)."""
+    return fields.Integer(validate=validate.Range(1, MAX_ID), **kwargs)
+
+
+def count_field(**kwargs) -> fields.Integer:
+    return fields.Integer(validate=validate.Range(0, MAX_ID), **kwargs)
+
 
 SEVERITY = fields.Integer(validate=validate.Range(1, 4), metadata={
     "description": "1 critical … 4 low"})
@@ -85,8 +96,7 @@ class EscalationSchema(_CustomerSafe):
     source_ticket = fields.String(dump_only=True, metadata={"description": "staff only"})
     priority_score = fields.Integer(dump_only=True, metadata={"description": "staff only"})
     priority_breakdown = fields.Dict(dump_only=True, metadata={"description": "staff only"})
-    users_affected = fields.Integer(validate=validate.Range(min=0),
-                                    metadata={"description": "staff only"})
+    users_affected = count_field(metadata={"description": "staff only"})
     core_operations_blocked = fields.Boolean(metadata={"description": "staff only"})
     reputational_risk = fields.Enum(ReputationalRisk, by_value=True,
                                     metadata={"description": "staff only"})
@@ -107,8 +117,8 @@ class EscalationFilterSchema(Schema):
     severity = SEVERITY
     tier = fields.Enum(Tier, by_value=True)
     product_area = fields.String(validate=validate.Length(max=80))
-    organization_id = fields.Integer(metadata={"description": "staff only"})
-    owner_id = fields.Integer(metadata={"description": "staff only"})
+    organization_id = id_field(metadata={"description": "staff only"})
+    owner_id = id_field(metadata={"description": "staff only"})
     open = fields.Boolean(load_default=True, metadata={
         "description": "only open escalations (the default); false for every one"})
     cursor = fields.String(validate=validate.Length(max=40))
@@ -124,17 +134,17 @@ class HandoffInputSchema(Schema):
 
 
 class EscalationCreateSchema(Schema):
-    organization_id = fields.Integer(required=True)
+    organization_id = id_field(required=True)
     title = fields.String(required=True, validate=validate.Length(max=200))
     severity = fields.Integer(required=True, validate=validate.Range(1, 4))
     trigger = fields.Enum(Trigger, by_value=True, load_default=Trigger.SEVERITY)
     handoff = fields.Nested(HandoffInputSchema, required=True)
-    owner_id = fields.Integer(allow_none=True)
-    communicator_id = fields.Integer(allow_none=True)
+    owner_id = id_field(allow_none=True)
+    communicator_id = id_field(allow_none=True)
     product_area = fields.String(load_default="", validate=validate.Length(max=80))
     category = fields.String(load_default="", validate=validate.Length(max=80))
     source_ticket = fields.String(load_default="", validate=validate.Length(max=80))
-    users_affected = fields.Integer(load_default=0)
+    users_affected = count_field(load_default=0)
     core_operations_blocked = fields.Boolean(load_default=False)
     reputational_risk = fields.Enum(ReputationalRisk, by_value=True,
                                     load_default=ReputationalRisk.LOW)
@@ -148,7 +158,7 @@ class EscalationPatchSchema(Schema):
     customer_impact = fields.String()
     product_area = fields.String()
     category = fields.String()
-    users_affected = fields.Integer()
+    users_affected = count_field()
     core_operations_blocked = fields.Boolean()
     reputational_risk = fields.Enum(ReputationalRisk, by_value=True)
 
@@ -160,7 +170,7 @@ class StatusChangeSchema(Schema):
 
 
 class SeverityChangeSchema(Schema):
-    severity = fields.Integer(required=True)
+    severity = fields.Integer(required=True, validate=validate.Range(-MAX_ID, MAX_ID))
     reason = fields.String(load_default="")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from portal.api.schemas import PersonSchema, _CustomerSafe
+from portal.api.schemas import PersonSchema, _CustomerSafe, id_field
 from portal.enums import Party, StepStatus, Trigger, UpdateKind, Visibility
 
 
@@ -69,7 +69,7 @@ class StepSchema(Schema):
     title = fields.String(required=True)
     owner_party = fields.Enum(Party, by_value=True, load_default=Party.VENDOR)
     owner = fields.Nested(PersonSchema, dump_only=True, allow_none=True)
-    owner_id = fields.Integer(load_only=True, allow_none=True, load_default=None)
+    owner_id = id_field(load_only=True, allow_none=True, load_default=None)
     due_at = fields.AwareDateTime(allow_none=True, load_default=None)
     status = fields.Enum(StepStatus, by_value=True, load_default=StepStatus.PLANNED)
     validation_test = fields.String(load_default="")
@@ -93,7 +93,7 @@ class HandoffSchema(Schema):
 
 
 class TransferSchema(Schema):
-    to_user_id = fields.Integer(required=True)
+    to_user_id = id_field(required=True)
     summary = fields.String(required=True)
     customer_impact = fields.String(required=True)
     steps_taken = fields.String(required=True)
