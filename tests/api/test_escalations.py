@@ -112,3 +112,10 @@ def test_filters_and_cursor_pages_with_link_headers(staff_api, world):
     assert staff_api.get(f"{BASE}?cursor=nonsense").status_code == 422
     sev = staff_api.get(f"{BASE}?severity=4").get_json()["items"]
     assert all(item["severity"] == 4 for item in sev)
+
+
+def test_a_customer_cannot_filter_their_way_into_another_organization(customer_a, world):
+    """Staff-only filters do nothing for a customer: the scope already fixes the organization."""
+    items = customer_a.get(f"{BASE}?organization_id={world.org_b.id}&open=false").get_json()
+    assert {item["id"] for item in items["items"]} == {world.escalation_a.id}
+    assert customer_a.get(f"{BASE}?q={world.escalation_b.reference}").get_json()["items"] == []
