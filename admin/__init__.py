@@ -32,6 +32,7 @@ bp.add_app_template_global(can, "can")
 from admin import (  # noqa: E402,F401  (routes register on import)
     accounts,
     analytics,
+    api_tokens,
     approvals,
     audit_log,
     broadcasts,

@@ -68,6 +68,7 @@ def _instance_secret(path) -> str:
 
 def _register_blueprints(app: Flask) -> None:
     from admin import bp as admin_bp
+    from portal import api
     from portal.auth import bp as auth_bp
     from portal.auth import (  # noqa: F401 (routes register on bp)
         invitations,
@@ -86,6 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    api.init_app(app)  # after request_scope: its bearer-token hook must run before that one
 
 
 def _register_cli(app: Flask) -> None:

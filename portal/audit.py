@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
-from flask import has_request_context, request
+from flask import g, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -85,8 +85,15 @@ def _row(action: str, *, actor, organization_id, object_type, object_id, detail)
         "object_type": object_type,
         "object_id": object_id,
         "ip_address": (request.remote_addr or "") if has_request_context() else "",
-        "detail": _without_secrets({k: v for k, v in detail.items() if v is not None}),
+        "detail": _without_secrets({k: v for k, v in detail.items() if v is not None}
+                                   | _request_detail()),
     }
+
+
+def _request_detail() -> dict:
+    """What the request adds to each of its events: the API token a write was made with
+    (`g.audit_detail`, set by portal.api.authentication)."""
+    return dict(g.get("audit_detail") or {}) if has_request_context() else {}
 
 
 # Keys whose values never enter the log, at any depth (a before/after included).

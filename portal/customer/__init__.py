@@ -7,6 +7,7 @@ bp = Blueprint("customer", __name__)
 
 from portal.customer import (  # noqa: E402,F401  (routes register)
     actions,
+    api_tokens,
     dashboard,
     escalation,
     executive,

@@ -48,6 +48,9 @@ EXPECTED: dict[str, Capability] = {
     "admin.policy_edit": C.MANAGE_ACCOUNTS,
     "admin.people": C.VIEW_CONSOLE,
     "admin.people_create": C.MANAGE_ACCOUNTS,
+    "admin.api_tokens": C.MANAGE_ACCOUNTS,
+    "admin.api_token_create": C.MANAGE_ACCOUNTS,
+    "admin.api_token_revoke": C.MANAGE_ACCOUNTS,
     "admin.people_role": C.MANAGE_ACCOUNTS,
     "admin.people_deactivate": C.MANAGE_ACCOUNTS,
     "admin.people_reactivate": C.MANAGE_ACCOUNTS,
@@ -206,9 +209,16 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.flush()
         schedule_id, job_id = schedule.id, render_job.id
         team_id, override_id = team.id, override.id
+        from portal.api.tokens import issue_token
+
+        token, _ = issue_token(actor=session.get(type(agent), world.staff[Role.ADMINISTRATOR].id),
+                               name="Role walk token", scopes=["read"])
+        session.flush()
+        token_id = token.id
     return {
         "team_id": team_id,
         "override_id": override_id,
+        "token_id": token_id,
         "job_id": job_id,
         "schedule_id": schedule_id,
         "action_id": action_id,

@@ -37,7 +37,24 @@ def render_jobs(world, published, as_staff) -> dict[str, int]:  # noqa: F811
     return ids
 
 
-def _values_for(world, org_side: str, jobs: dict[str, int]) -> dict[str, str]:
+@pytest.fixture
+def api_tokens(world, as_staff) -> dict[str, int]:
+    """An API token of each organization (the customer admin's token page revokes by id)."""
+    from portal.accounts.models import User
+    from portal.api.tokens import issue_token
+
+    ids = {}
+    with as_staff() as session:
+        for side, customers in (("own", world.customers_a), ("foreign", world.customers_b)):
+            issuer = session.get(User, customers[Role.CUSTOMER_ADMIN].id)
+            token, _ = issue_token(actor=issuer, name=f"{side} tool", scopes=["read"])
+            session.flush()
+            ids[side] = token.id
+    return ids
+
+
+def _values_for(world, org_side: str, jobs: dict[str, int],
+                tokens: dict[str, int]) -> dict[str, str]:
     """One value per route argument: organization B's ("foreign") or A's own."""
     foreign = org_side == "foreign"
     return {
@@ -47,6 +64,7 @@ def _values_for(world, org_side: str, jobs: dict[str, int]) -> dict[str, str]:
         "user_id": (world.customers_b if foreign else world.customers_a)[Role.VIEWER].id,
         "invitation_id": (world.invitation_b if foreign else world.invitation_a).id,
         "version": 1,  # of the reports published by the `published` fixture
+        "token_id": tokens[org_side],
     }
 
 
@@ -71,13 +89,13 @@ def test_there_are_customer_routes_with_ids(app):
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
 def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role,
-                                                         render_jobs):
+                                                         render_jobs, api_tokens):
     """A customer never reaches another organization's object, by any route or method."""
     auth.login(world.customers_a[role].email)
     token = auth.csrf_token("/escalations")
     for rule in _id_routes(app):
-        own, foreign = _build(rule, _values_for(world, "own", render_jobs)), _build(
-            rule, _values_for(world, "foreign", render_jobs))
+        own, foreign = _build(rule, _values_for(world, "own", render_jobs, api_tokens)), _build(
+            rule, _values_for(world, "foreign", render_jobs, api_tokens))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(foreign, method=method, headers={"X-CSRFToken": token})
             assert response.status_code == 404, f"{method} {foreign}: {response.status_code}"
