@@ -16,4 +16,5 @@ from portal.customer import (  # noqa: E402,F401  (routes register)
     team,
     team_two_factor,
     views,
+    webhooks,
 )

@@ -41,7 +41,7 @@ def refusal_for(address: IPAddress) -> str | None:
     checks = (("unspecified", "an unspecified address"), ("loopback", "a loopback address"),
               ("link_local", "a link-local address"), ("multicast", "a multicast address"))
     for attribute, reason in checks:
-        if getattr(address, attribute):
+        if getattr(address, f"is_{attribute}"):
             return reason
     if isinstance(address, ipaddress.IPv4Address) and address in CGNAT:
         return "a shared (CGNAT) address"

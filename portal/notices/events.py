@@ -5,6 +5,8 @@ endpoint may take any of them; staff team endpoints choose from the same list. `
 
 from __future__ import annotations
 
+from wtforms import SelectChoice
+
 CATALOGUE: dict[str, str] = {
     "update.note": "A customer update is posted",
     "update.status_change": "The status changes",
@@ -21,8 +23,8 @@ def topic_of(update_kind: str) -> str:
     return f"update.{update_kind}"
 
 
-def choices() -> list[tuple[str, str]]:
-    return list(CATALOGUE.items())
+def choices() -> list[SelectChoice]:
+    return [SelectChoice(name, label) for name, label in CATALOGUE.items()]
 
 
 def labels(selected: list[str] | None) -> list[str]:
