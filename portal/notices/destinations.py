@@ -45,9 +45,11 @@ def refusal_for(address: IPAddress) -> str | None:
             return reason
     if isinstance(address, ipaddress.IPv4Address) and address in CGNAT:
         return "a shared (CGNAT) address"
+    if address.is_reserved:
+        return "a reserved address"
     if address.is_private:
         return "a private address"
-    if address.is_reserved or not address.is_global:
+    if not address.is_global:
         return "a reserved address"
     return None
 

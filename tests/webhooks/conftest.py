@@ -53,8 +53,13 @@ class Portal:
 
 @pytest.fixture
 def portal_as(client, auth):
+    signed_in: list = []
+
     def sign_in(user, base="/webhooks") -> Portal:
-        auth.login(user.email)
+        """Sign `user` in (once: asking again for the same person reuses the session)."""
+        if signed_in != [user.email]:
+            auth.login(user.email)
+            signed_in[:] = [user.email]
         return Portal(client, base)
 
     return sign_in
