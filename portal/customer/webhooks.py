@@ -65,7 +65,7 @@ def webhook(endpoint_id: int):
 @customer_required
 def webhook_edit(endpoint_id: int):
     endpoint = endpoint_or_404(endpoint_id, current_user)
-    form = EndpointForm()
+    form = EndpointForm(prefix="edit")
     edited = submit(form, lambda: ops.edit_endpoint(
         endpoint, actor=_actor(), name=form.name.data, url=form.url.data, kind=form.kind.data,
         chosen=form.events.data or []), default_field="url", done="Endpoint saved.")

@@ -25,14 +25,16 @@ class EndpointForm(PortalForm):
                                 default=list(events.CATALOGUE))
     submit = SubmitField("Save endpoint")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, prefix="endpoint", **kwargs)
+    def __init__(self, *args, prefix: str = "endpoint", **kwargs):
+        # The edit form ("edit") must not share element ids with the add form: htmx settles
+        # same-id elements across a boosted navigation by copying their style attributes.
+        super().__init__(*args, prefix=prefix, **kwargs)
 
     @classmethod
     def of(cls, endpoint) -> EndpointForm:
-        """The form filled from a stored endpoint (the edit page's first view)."""
-        return cls(formdata=None, name=endpoint.name, url=endpoint.url, kind=endpoint.kind.value,
-                   events=endpoint.events if endpoint.events is not None
+        """The edit form filled from a stored endpoint (the edit page's first view)."""
+        return cls(formdata=None, prefix="edit", name=endpoint.name, url=endpoint.url,
+                   kind=endpoint.kind.value, events=endpoint.events if endpoint.events is not None
                    else list(events.CATALOGUE))
 
 

@@ -108,9 +108,9 @@ def test_pause_resume_edit_and_delete(portal_as, world, as_staff):
     from tests.conftest import csrf_token_from
     token = csrf_token_from(portal.client.get(page).get_data(as_text=True))
     edited = portal.client.post(page, data={
-        "endpoint-csrf_token": token, "endpoint-name": "Renamed",
-        "endpoint-url": "https://93.184.215.14/renamed", "endpoint-kind": "slack",
-        "endpoint-events": ["update.milestone"]})
+        "edit-csrf_token": token, "edit-name": "Renamed",
+        "edit-url": "https://93.184.215.14/renamed", "edit-kind": "slack",
+        "edit-events": ["update.milestone"]})
     assert edited.status_code == 302
     with as_staff() as session:
         endpoint = session.get(WebhookEndpoint, endpoint_id)
