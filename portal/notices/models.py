@@ -14,7 +14,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.clock import now
 from portal.enums import db_enum
 from portal.extensions import db
-from portal.notices import signing
 from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
@@ -88,9 +87,10 @@ class WebhookEndpoint(TenantScoped, db.Model):
     without an organization, a staff team's (every event). Tenant-scoped: a customer session
     sees its own organization's endpoints and never a staff team's.
 
-    The signing secret is sealed at rest (`portal.notices.signing`); after a rotation the
-    previous one keeps signing too until `previous_secret_until`, so receivers can switch
-    over. `active` False is "paused": nothing is queued for it and nothing queued is sent.
+    The signing secret is sealed at rest (`portal.notices.signing` seals, unseals and says
+    which secrets sign at a given time); after a rotation the previous one keeps signing too
+    until `previous_secret_until`, so receivers can switch over. `active` False is "paused":
+    nothing is queued for it and nothing queued is sent.
     `events` is the chosen subset of `portal.notices.events.CATALOGUE`."""
 
     __tablename__ = "webhook_endpoints"
@@ -114,27 +114,8 @@ class WebhookEndpoint(TenantScoped, db.Model):
     organization = relationship("Organization")
 
     @property
-    def secret(self) -> str:
-        """The current signing secret, unsealed (the dispatcher signs with it)."""
-        return signing.unseal(self.secret_sealed)
-
-    @secret.setter
-    def secret(self, value: str) -> None:
-        self.secret_sealed = signing.seal(value)
-        self.secret_hint = signing.hint(value)
-
-    @property
     def paused(self) -> bool:
         return not self.active
-
-    def signing_secrets(self, at: datetime) -> list[str]:
-        """The secrets a delivery at `at` is signed with: the current one, and the previous
-        one while its overlap window lasts."""
-        secrets = [self.secret]
-        if self.previous_secret_sealed and self.previous_secret_until and \
-                at < self.previous_secret_until:
-            secrets.append(signing.unseal(self.previous_secret_sealed))
-        return secrets
 
     def receives(self, topic: str) -> bool:
         return self.events is None or topic in self.events

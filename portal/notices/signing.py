@@ -16,6 +16,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from datetime import datetime
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives import hashes
@@ -52,6 +53,26 @@ def unseal(sealed: str) -> str:
 def hint(secret: str) -> str:
     """What the pages show of a secret once it is stored: its last four characters."""
     return secret[-4:] if len(secret) >= 12 else ""
+
+
+def store_secret(endpoint, secret: str) -> None:
+    """Put `secret` on a webhook endpoint, sealed, with its hint (the operations call this)."""
+    endpoint.secret_sealed = seal(secret)
+    endpoint.secret_hint = hint(secret)
+
+
+def current_secret(endpoint) -> str:
+    return unseal(endpoint.secret_sealed)
+
+
+def secrets_in_force(endpoint, at: datetime) -> list[str]:
+    """The secrets a delivery at `at` is signed with: the endpoint's current one, and the
+    previous one while its rotation's overlap window lasts."""
+    found = [current_secret(endpoint)]
+    until = endpoint.previous_secret_until
+    if endpoint.previous_secret_sealed and until is not None and at < until:
+        found.append(unseal(endpoint.previous_secret_sealed))
+    return found
 
 
 def signature(secret: str, timestamp: str, body: bytes) -> str:

@@ -35,7 +35,7 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.escalations.models import Escalation
 from portal.extensions import db
-from portal.notices import channels, destinations
+from portal.notices import channels, destinations, signing
 from portal.notices.lease import Lease
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 from portal.outreach import emails, rendering
@@ -115,7 +115,7 @@ def _deliver(notice: Notice, smtp: channels.SmtpSession) -> int | None:
     except destinations.UnsafeDestination as exc:
         raise channels.PermanentDeliveryError(f"refused: {exc}") from exc
     at = now()
-    return channels.post_webhook(notice.key, endpoint.url, endpoint.signing_secrets(at),
+    return channels.post_webhook(notice.key, endpoint.url, signing.secrets_in_force(endpoint, at),
                                  notice.context.get("payload", {}),
                                  timestamp=int(at.timestamp()))
 

@@ -73,7 +73,7 @@ def create_endpoint(organization_id: int | None, *, actor, name: str, url: str, 
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(organization_id=organization_id,
                                **_checked(name, url, kind, chosen))
-    endpoint.secret = secret
+    signing.store_secret(endpoint, secret)
     db.session.add(endpoint)
     audit.record("webhook_endpoint.created", actor=actor, obj=endpoint,
                  organization_id=organization_id, **_described(endpoint))
@@ -114,7 +114,7 @@ def rotate_secret(endpoint: WebhookEndpoint, *, actor, overlap_hours: float | No
     secret = signing.new_secret()
     endpoint.previous_secret_sealed = endpoint.secret_sealed if hours else None
     endpoint.previous_secret_until = now() + timedelta(hours=hours) if hours else None
-    endpoint.secret = secret
+    signing.store_secret(endpoint, secret)
     audit.record("webhook_endpoint.secret_rotated", actor=actor, obj=endpoint,
                  overlap_hours=hours)
     return secret

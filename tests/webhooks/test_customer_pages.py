@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.enums import Role
+from portal.notices import signing
 from portal.notices.models import WebhookEndpoint
 from tests.webhooks.conftest import secret_on
 
@@ -15,7 +16,8 @@ def _endpoint(as_staff, organization_id, **kw) -> int:
         endpoint = WebhookEndpoint(organization_id=organization_id,
                                    name=kw.get("name", "Existing"),
                                    url=kw.get("url", "https://93.184.215.14/existing"),
-                                   kind="generic", secret="whsec_existing-secret-value")
+                                   kind="generic",
+                                   secret_sealed=signing.seal("whsec_existing-secret"))
         session.add(endpoint)
         session.flush()
         return endpoint.id
@@ -32,7 +34,7 @@ def test_adding_an_endpoint_shows_its_secret_once(portal_as, world, as_staff, cl
     with as_staff() as session:
         endpoint = session.scalar(select(WebhookEndpoint).where(
             WebhookEndpoint.organization_id == world.org_a.id))
-        assert endpoint.secret == secret and secret not in endpoint.secret_sealed
+        assert signing.current_secret(endpoint) == secret and secret not in endpoint.secret_sealed
         assert endpoint.events == ["update.note", "update.status_change"]
         endpoint_id = endpoint.id
     assert secret not in client.get("/webhooks").get_data(as_text=True)
