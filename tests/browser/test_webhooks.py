@@ -56,4 +56,10 @@ def test_a_customer_admin_adds_an_endpoint_and_sees_the_secret_once(
     expect(page.get_by_role("heading", name="Delivery log")).to_be_visible()
     assert secret not in page.content()
     expect(page.get_by_text(f"…{secret[-4:]}").first).to_be_visible()
+    page.get_by_role("button", name="Send a test event").click()
+    expect(page.get_by_text("A test event is on its way")).to_be_visible()
+    expect(page.locator("#webhook-deliveries tbody tr").first).to_contain_text("ping")
+    page.screenshot(path=tmp_path / "endpoint.png", full_page=True)
+    if SCREENSHOTS:
+        page.screenshot(path=Path(SCREENSHOTS) / "webhook-endpoint.png", full_page=True)
     assert page_errors == []
