@@ -78,12 +78,21 @@ def webhook_test(endpoint_id: int):
     return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
 
 
-@bp.route("/webhooks/<int:endpoint_id>/<any(pause, resume):action>", methods=["POST"])
-def webhook_pause(endpoint_id: int, action: str):
+@bp.route("/webhooks/<int:endpoint_id>/pause", methods=["POST"])
+def webhook_pause(endpoint_id: int):
+    return _pause(endpoint_id, paused=True)
+
+
+@bp.route("/webhooks/<int:endpoint_id>/resume", methods=["POST"])
+def webhook_resume(endpoint_id: int):
+    return _pause(endpoint_id, paused=False)
+
+
+def _pause(endpoint_id: int, *, paused: bool):
     endpoint = endpoint_or_404(endpoint_id, current_user)
-    paused = action == "pause"
     perform(lambda: ops.set_paused(endpoint, paused, actor=current_user),
-            done="Paused." if paused else "Resumed.")
+            done="Paused." if paused
+            else "Resumed.")
     return redirect(url_for("admin.webhook", endpoint_id=endpoint.id))
 
 

@@ -83,11 +83,20 @@ def webhook_test(endpoint_id: int):
     return redirect(url_for("customer.webhook", endpoint_id=endpoint.id))
 
 
-@bp.route("/webhooks/<int:endpoint_id>/<any(pause, resume):action>", methods=["POST"])
+@bp.route("/webhooks/<int:endpoint_id>/pause", methods=["POST"])
 @customer_required
-def webhook_pause(endpoint_id: int, action: str):
+def webhook_pause(endpoint_id: int):
+    return _pause(endpoint_id, paused=True)
+
+
+@bp.route("/webhooks/<int:endpoint_id>/resume", methods=["POST"])
+@customer_required
+def webhook_resume(endpoint_id: int):
+    return _pause(endpoint_id, paused=False)
+
+
+def _pause(endpoint_id: int, *, paused: bool):
     endpoint = endpoint_or_404(endpoint_id, current_user)
-    paused = action == "pause"
     perform(lambda: ops.set_paused(endpoint, paused, actor=_actor()),
             done="Paused: nothing is sent to it until you resume it." if paused
             else "Resumed: new events are sent to it again.")

@@ -120,6 +120,16 @@ EXPECTED: dict[str, Capability] = {
     "admin.cancel_scheduled_notice": C.SCHEDULE_NOTICES,
     "admin.broadcasts": C.SCHEDULE_NOTICES,
     "admin.new_broadcast": C.SCHEDULE_NOTICES,
+    # webhook endpoints (every organization's and the staff teams')
+    "admin.webhooks": C.VIEW_CONSOLE,
+    "admin.webhook": C.VIEW_CONSOLE,
+    "admin.webhook_create": C.MANAGE_WEBHOOKS,
+    "admin.webhook_edit": C.MANAGE_WEBHOOKS,
+    "admin.webhook_test": C.MANAGE_WEBHOOKS,
+    "admin.webhook_pause": C.MANAGE_WEBHOOKS,
+    "admin.webhook_resume": C.MANAGE_WEBHOOKS,
+    "admin.webhook_rotate": C.MANAGE_WEBHOOKS,
+    "admin.webhook_delete": C.MANAGE_WEBHOOKS,
     # plan and preview as customer
     "admin.escalation_plan": C.VIEW_CONSOLE,
     "admin.plan_add": C.WORK_ESCALATIONS,
@@ -182,8 +192,15 @@ def _values_for(world, as_staff) -> dict[str, int]:
         render_job = RenderJob(kind=RenderKind.SUMMARY, organization_id=world.org_a.id,
                                period="2026-Q3", title="Summary", content_key="role-walk")
         session.add(render_job)
+        from portal.notices import signing
+        from portal.notices.models import WebhookEndpoint
+
+        endpoint = WebhookEndpoint(organization_id=world.org_a.id, name="Role walk hook",
+                                   url="https://93.184.215.14/walk", kind="generic",
+                                   secret_sealed=signing.seal("whsec_role-walk"))
+        session.add(endpoint)
         session.flush()
-        schedule_id, job_id = schedule.id, render_job.id
+        schedule_id, job_id, endpoint_id = schedule.id, render_job.id, endpoint.id
     return {
         "job_id": job_id,
         "schedule_id": schedule_id,
@@ -203,6 +220,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "invitation_id": world.invitation_a.id,
         "user_id": world.customers_a[Role.VIEWER].id,
         "notice_id": notice_id,
+        "endpoint_id": endpoint_id,
     }
 
 
