@@ -56,4 +56,5 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     two_factor,
     update_templates,
     views,
+    webhooks,
 )

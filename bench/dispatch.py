@@ -65,7 +65,8 @@ def free_port() -> int:
 def env(**settings) -> dict:
     values = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     values.update(PORTAL_DATABASE_URL=URL, PORTAL_SECRET_KEY="clearpath-bench-dispatch",
-                  PORTAL_SESSION_COOKIE_SECURE="false", PYTHONPATH=str(ROOT), FLASK_APP="wsgi")
+                  PORTAL_SESSION_COOKIE_SECURE="false", PYTHONPATH=str(ROOT), FLASK_APP="wsgi",
+                  PORTAL_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]')  # the receiver is on loopback
     values.update({f"PORTAL_{k}": str(v) for k, v in settings.items()})
     return values
 

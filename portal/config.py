@@ -73,6 +73,11 @@ class Defaults:
     MAIL_FROM = "Clearpath <escalations@clearpath.example.com>"
     MAIL_MESSAGE_ID_DOMAIN = "clearpath.example.com"
     WEBHOOK_TIMEOUT_SECONDS = 5
+    # Webhook endpoints (README "Webhooks"): hosts exempt from the https-only and public-address
+    # rule (host names or IP literals as written in the URL), and how long a rotated secret
+    # keeps signing beside the new one.
+    WEBHOOK_ALLOWED_HOSTS: list = []
+    WEBHOOK_ROTATION_OVERLAP_HOURS = 24
 
     # Delivery: retries with capped exponential backoff and jitter, then the dead letters.
     NOTICE_MAX_ATTEMPTS = 8
@@ -108,6 +113,9 @@ class TestConfig:
     LIVE_MEMO = False
     # Tests run render jobs themselves (portal.reports.jobs.prepare_reports), never a thread.
     REPORT_RENDER_THREADS = 0
+    # The webhook tests deliver to real receivers on loopback; tests/webhooks/test_ssrf.py
+    # turns this off to check the rule itself.
+    WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
 
 
 def positive_seconds(value, setting: str) -> float:

@@ -39,6 +39,7 @@ class Capability(StrEnum):
     VIEW_ANALYTICS = "view_analytics"  # staff analytics: figures by month, charts, CSV
     RECORD_TICKET_VOLUMES = "record_ticket_volumes"  # the monthly ticket counts rates divide by
     MANAGE_ROSTERS = "manage_rosters"  # on-call teams, rotations and overrides
+    MANAGE_WEBHOOKS = "manage_webhooks"  # every organization's and the staff teams' endpoints
 
 
 _ALL = frozenset(Capability)
@@ -79,6 +80,17 @@ def can_publish_on(user, escalation) -> bool:
     if user.id in (escalation.owner_id, escalation.communicator_id):
         return True
     return can_publish_to(user, escalation.organization)
+
+
+def can_manage_webhooks(user, organization_id: int | None) -> bool:
+    """Webhook endpoints of an organization (None: a staff team's): that organization's
+    customer admins, and staff who may manage webhooks (any organization's, and the teams')."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if user.is_staff:
+        return can(user, Capability.MANAGE_WEBHOOKS)
+    return (user.role == Role.CUSTOMER_ADMIN and organization_id is not None
+            and user.organization_id == organization_id)
 
 
 def requires(capability: Capability):

@@ -23,7 +23,7 @@ WEB = ("admin", "portal.customer", "portal.auth.forms", "portal.auth.views",
        "portal.auth.two_factor_forms", "portal.auth.signing_in", "portal.auth.single_sign_on",
        "portal.outreach.views", "portal.errors", "portal.forms", "portal.live",
        "portal.feeds.views",
-       "portal.submissions")
+       "portal.submissions", "portal.webhooks.forms", "portal.webhooks.pages")
 CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.inputs",
         "portal.markdown", "portal.operations", "portal.ownership", "portal.permissions",
         "portal.sessions", "portal.sqltypes", "portal.tenancy")

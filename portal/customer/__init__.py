@@ -17,4 +17,5 @@ from portal.customer import (  # noqa: E402,F401  (routes register)
     team,
     team_two_factor,
     views,
+    webhooks,
 )

@@ -10,7 +10,6 @@ the signature covers (README "Receiving webhooks").
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import os
 import smtplib
@@ -23,12 +22,24 @@ from email.utils import formatdate
 import httpx
 from flask import current_app
 
+from portal.notices.signing import signature, signature_header
 
-class TransientDeliveryError(Exception):
+__all__ = ["signature"]  # (re-exported: receivers' tests sign with it)
+
+
+class DeliveryError(Exception):
+    """A delivery that did not succeed; `status` is the receiver's HTTP answer, if any."""
+
+    def __init__(self, message: str, *, status: int | None = None):
+        super().__init__(message)
+        self.status = status
+
+
+class TransientDeliveryError(DeliveryError):
     """Worth retrying later."""
 
 
-class PermanentDeliveryError(Exception):
+class PermanentDeliveryError(DeliveryError):
     """Retrying will not help; the notice goes to the dead letters."""
 
 
@@ -149,12 +160,6 @@ def _by_smtp_code(code: int, detail: str) -> Exception:
     return PermanentDeliveryError(f"SMTP {detail}")
 
 
-def signature(secret: str, timestamp: str, body: bytes) -> str:
-    """HMAC-SHA256 over "<timestamp>.<body>", hex: what receivers recompute to verify."""
-    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
-    return "v1=" + mac.hexdigest()
-
-
 _client: httpx.Client | None = None
 _client_lock = threading.Lock()
 
@@ -189,16 +194,19 @@ def webhook_body(key: str, payload: dict) -> bytes:
     return json.dumps({**payload, "id": key}, separators=(",", ":"), sort_keys=True).encode()
 
 
-def post_webhook(key: str, url: str, secret: str, payload: dict, *, timestamp: int) -> None:
-    """POST the JSON payload, signed, with the notice key as Idempotency-Key and as the
-    body's `id`."""
+def post_webhook(key: str, url: str, secret: str | list[str], payload: dict, *,
+                 timestamp: int) -> int:
+    """POST the JSON payload, signed (by each secret in force: two during a rotation's
+    overlap), with the notice key as Idempotency-Key and as the body's `id`. Returns the
+    receiver's status code; redirects are never followed (a 3xx is a permanent refusal)."""
     body = webhook_body(key, payload)
     stamp = str(timestamp)
     headers = {
         "Content-Type": "application/json",
         "Idempotency-Key": key,
         "X-Clearpath-Timestamp": stamp,
-        "X-Clearpath-Signature": signature(secret, stamp, body),
+        "X-Clearpath-Signature": signature_header(
+            [secret] if isinstance(secret, str) else secret, stamp, body),
     }
     timeout = float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
@@ -207,9 +215,12 @@ def post_webhook(key: str, url: str, secret: str, payload: dict, *, timestamp: i
         raise TransientDeliveryError(f"webhook timed out after {timeout:g} s") from exc
     except httpx.TransportError as exc:
         raise TransientDeliveryError(f"webhook unreachable: {exc!r}") from exc
+    code = response.status_code
     if response.is_success:
-        return
-    detail = f"webhook answered {response.status_code}"
-    if response.status_code >= 500 or response.status_code in (408, 429):
-        raise TransientDeliveryError(detail)
-    raise PermanentDeliveryError(detail)
+        return code
+    detail = f"webhook answered {code}"
+    if response.is_redirect:
+        raise PermanentDeliveryError(f"{detail}: redirects are not followed", status=code)
+    if code >= 500 or code in (408, 429):
+        raise TransientDeliveryError(detail, status=code)
+    raise PermanentDeliveryError(detail, status=code)

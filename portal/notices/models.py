@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.clock import now
 from portal.enums import db_enum
 from portal.extensions import db
+from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
 
@@ -69,6 +70,11 @@ class Notice(db.Model):
         sa.ForeignKey("scheduled_notices.id", ondelete="SET NULL"), index=True)
     broadcast_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("broadcasts.id", ondelete="SET NULL"), index=True)
+    # Webhooks: the endpoint (its delivery log reads by this; NULL once the endpoint is
+    # deleted, the delivered and dead rows staying in the staff log) and its last HTTP answer.
+    webhook_endpoint_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("webhook_endpoints.id", ondelete="SET NULL"), index=True)
+    response_status: Mapped[int | None]
 
 
 class WebhookKind(StrEnum):
@@ -76,22 +82,43 @@ class WebhookKind(StrEnum):
     GENERIC = "generic"  # our JSON document
 
 
-class WebhookEndpoint(db.Model):
+class WebhookEndpoint(TenantScoped, db.Model):
     """Where webhook notices go: an organization's endpoint (customer-visible events only) or,
-    without an organization, a staff team's (every event)."""
+    without an organization, a staff team's (every event). Tenant-scoped: a customer session
+    sees its own organization's endpoints and never a staff team's.
+
+    The signing secret is sealed at rest (`portal.notices.signing` seals, unseals and says
+    which secrets sign at a given time); after a rotation the previous one keeps signing too
+    until `previous_secret_until`, so receivers can switch over. `active` False is "paused":
+    nothing is queued for it and nothing queued is sent.
+    `events` is the chosen subset of `portal.notices.events.CATALOGUE`."""
 
     __tablename__ = "webhook_endpoints"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    organization_id: Mapped[int | None] = mapped_column(
+    organization_id: Mapped[int | None] = mapped_column(  # type: ignore[assignment]
         sa.ForeignKey("organizations.id"), index=True
     )
     name: Mapped[str] = mapped_column(sa.String(120))
     url: Mapped[str] = mapped_column(sa.String(500))
     kind: Mapped[WebhookKind] = mapped_column(db_enum(WebhookKind, "webhook_kind"))
-    secret: Mapped[str] = mapped_column(sa.String(128))  # HMAC-SHA256 key for the signature
+    secret_sealed: Mapped[str] = mapped_column(sa.Text)
+    secret_hint: Mapped[str] = mapped_column(sa.String(8), default="", server_default="")
+    previous_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
+    previous_secret_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    events: Mapped[list | None] = mapped_column(sa.JSON)  # None: every event it may receive
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, onupdate=now)
+
+    organization = relationship("Organization")
+
+    @property
+    def paused(self) -> bool:
+        return not self.active
+
+    def receives(self, topic: str) -> bool:
+        return self.events is None or topic in self.events
 
 
 class Audience(StrEnum):

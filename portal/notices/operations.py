@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from portal import audit
 from portal.accounts.models import User
@@ -68,27 +68,33 @@ def _already_queued(key: str) -> bool:
 
 
 def enqueue_webhooks(event: str, *, organization_id: int | None, payload: dict,
-                     text: str, escalation_id: int | None = None) -> list[Notice]:
-    """Queue `event` for every active webhook endpoint of the organization (or, with None,
-    the staff teams'). Slack-compatible endpoints get `text`; generic ones the payload."""
+                     text: str, escalation_id: int | None = None,
+                     topic: str | None = None) -> list[Notice]:
+    """Queue `event` for every active (not paused) webhook endpoint that chose its `topic`
+    (an event name of `portal.notices.events`; default: the event's prefix): the
+    organization's endpoints and the staff teams' (which take every organization's events).
+    Slack-compatible endpoints get `text`; generic ones the payload."""
+    topic = topic or event.split(":", 1)[0]
+    owners = WebhookEndpoint.organization_id.is_(None)
+    if organization_id is not None:
+        owners = or_(owners, WebhookEndpoint.organization_id == organization_id)
     endpoints = db.session.scalars(
-        select(WebhookEndpoint).where(
-            WebhookEndpoint.active.is_(True),
-            WebhookEndpoint.organization_id.is_(None) if organization_id is None
-            else WebhookEndpoint.organization_id == organization_id,
-        ).order_by(WebhookEndpoint.id)
-    )
+        select(WebhookEndpoint).where(WebhookEndpoint.active.is_(True), owners)
+        .order_by(WebhookEndpoint.id))
     queued = []
     for endpoint in endpoints:
+        if not endpoint.receives(topic):
+            continue
         key = notice_key(event, f"webhook-{endpoint.id}", Channel.WEBHOOK)
         if _already_queued(key):
             continue
         body = {"text": text} if endpoint.kind == WebhookKind.SLACK else {
-            "event": event.split(":", 1)[0], "id": key, **payload}
+            "event": event.split(":", 1)[0], "type": topic, "id": key, **payload}
         notice = Notice(key=key, event=event.split(":", 1)[0], channel=Channel.WEBHOOK,
-                        recipient=endpoint.url, organization_id=organization_id,
+                        recipient=endpoint.url, organization_id=endpoint.organization_id,
                         escalation_id=escalation_id, template="webhook",
-                        context={"endpoint_id": endpoint.id, "payload": body})
+                        webhook_endpoint_id=endpoint.id,
+                        context={"endpoint_id": endpoint.id, "type": topic, "payload": body})
         db.session.add(notice)
         queued.append(notice)
     return queued

@@ -35,7 +35,7 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.escalations.models import Escalation
 from portal.extensions import db
-from portal.notices import channels
+from portal.notices import channels, destinations, signing
 from portal.notices.lease import Lease
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
 from portal.outreach import emails, rendering
@@ -96,19 +96,28 @@ def claim(limit: int) -> tuple[str, list[int]]:
     return token, ids
 
 
-def _deliver(notice: Notice, smtp: channels.SmtpSession) -> None:
+def _deliver(notice: Notice, smtp: channels.SmtpSession) -> int | None:
+    """Send one notice; a webhook's answer (its HTTP status) is returned for the log."""
     if notice.channel == Channel.EMAIL:
         if smtp.unreachable:
             raise channels.TransientDeliveryError(
                 f"{smtp.unreachable} (not tried: the server was unreachable for this batch)")
         smtp.send(notice.key, emails.render(notice))
-        return
-    endpoint = db.session.get(WebhookEndpoint, notice.context.get("endpoint_id"))
-    if endpoint is None or not endpoint.active:
-        raise channels.PermanentDeliveryError("webhook endpoint removed or disabled")
-    channels.post_webhook(notice.key, endpoint.url, endpoint.secret,
-                          notice.context.get("payload", {}),
-                          timestamp=int(now().timestamp()))
+        return None
+    endpoint = db.session.get(WebhookEndpoint, notice.webhook_endpoint_id
+                              or notice.context.get("endpoint_id"))
+    if endpoint is None:
+        raise channels.PermanentDeliveryError("webhook endpoint removed")
+    if endpoint.paused:
+        raise channels.PermanentDeliveryError("webhook endpoint paused: not sent")
+    try:
+        destinations.check_url(endpoint.url)  # again now: DNS may have changed since the save
+    except destinations.UnsafeDestination as exc:
+        raise channels.PermanentDeliveryError(f"refused: {exc}") from exc
+    at = now()
+    return channels.post_webhook(notice.key, endpoint.url, signing.secrets_in_force(endpoint, at),
+                                 notice.context.get("payload", {}),
+                                 timestamp=int(at.timestamp()))
 
 
 class _Outcomes:
@@ -212,10 +221,11 @@ def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.
             continue
         held.finished(notice.id)  # from here on its outcome is recorded, whatever it is
         try:
-            _deliver(notice, smtp)
+            answered = _deliver(notice, smtp)
         except (channels.PermanentDeliveryError, rendering.UndeliverableNotice) as exc:
             report.dead += 1
-            outcomes.record(notice.id, status=NoticeStatus.DEAD, last_error=str(exc)[:2000])
+            outcomes.record(notice.id, status=NoticeStatus.DEAD, last_error=str(exc)[:2000],
+                            **_answer(exc))
             continue
         except Exception as exc:  # transient by nature, or a bug: retry, and say so in the log
             if not isinstance(exc, channels.TransientDeliveryError):
@@ -224,15 +234,24 @@ def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.
                 report.dead += 1
                 outcomes.record(notice.id, status=NoticeStatus.DEAD,
                                 last_error=f"gave up after {notice.attempts} attempts: {exc}"
-                                [:2000])
+                                [:2000], **_answer(exc))
             else:
                 report.retried += 1
                 outcomes.record(notice.id, status=NoticeStatus.FAILED,
                                 next_attempt_at=now() + backoff(notice.attempts),
-                                last_error=str(exc)[:2000])
+                                last_error=str(exc)[:2000], **_answer(exc))
             continue
         report.sent += 1
-        outcomes.delivered(notice.id)
+        if answered is None:
+            outcomes.delivered(notice.id)
+        else:  # a webhook: its status code goes in the endpoint's delivery log
+            outcomes.record(notice.id, status=NoticeStatus.SENT, sent_at=now(), last_error="",
+                            response_status=answered)
+
+
+def _answer(exc: Exception) -> dict:
+    """The receiver's HTTP status for the log (None when there was no answer)."""
+    return {"response_status": getattr(exc, "status", None)}
 
 
 def dispatch_once(limit: int | None = None) -> DispatchReport:

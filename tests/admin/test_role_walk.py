@@ -123,6 +123,16 @@ EXPECTED: dict[str, Capability] = {
     "admin.cancel_scheduled_notice": C.SCHEDULE_NOTICES,
     "admin.broadcasts": C.SCHEDULE_NOTICES,
     "admin.new_broadcast": C.SCHEDULE_NOTICES,
+    # webhook endpoints (every organization's and the staff teams')
+    "admin.webhooks": C.VIEW_CONSOLE,
+    "admin.webhook": C.VIEW_CONSOLE,
+    "admin.webhook_create": C.MANAGE_WEBHOOKS,
+    "admin.webhook_edit": C.MANAGE_WEBHOOKS,
+    "admin.webhook_test": C.MANAGE_WEBHOOKS,
+    "admin.webhook_pause": C.MANAGE_WEBHOOKS,
+    "admin.webhook_resume": C.MANAGE_WEBHOOKS,
+    "admin.webhook_rotate": C.MANAGE_WEBHOOKS,
+    "admin.webhook_delete": C.MANAGE_WEBHOOKS,
     # plan and preview as customer
     "admin.escalation_plan": C.VIEW_CONSOLE,
     "admin.plan_add": C.WORK_ESCALATIONS,
@@ -206,8 +216,15 @@ def _values_for(world, as_staff) -> dict[str, int]:
                                   ends_at=now() + timedelta(days=1), reason="Role walk",
                                   created_by_id=agent.id)
         session.add(override)
+        from portal.notices import signing
+        from portal.notices.models import WebhookEndpoint
+
+        endpoint = WebhookEndpoint(organization_id=world.org_a.id, name="Role walk hook",
+                                   url="https://93.184.215.14/walk", kind="generic",
+                                   secret_sealed=signing.seal("whsec_role-walk"))
+        session.add(endpoint)
         session.flush()
-        schedule_id, job_id = schedule.id, render_job.id
+        schedule_id, job_id, endpoint_id = schedule.id, render_job.id, endpoint.id
         team_id, override_id = team.id, override.id
         from portal.api.tokens import issue_token
 
@@ -237,6 +254,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "invitation_id": world.invitation_a.id,
         "user_id": world.customers_a[Role.VIEWER].id,
         "notice_id": notice_id,
+        "endpoint_id": endpoint_id,
     }
 
 

@@ -53,8 +53,26 @@ def api_tokens(world, as_staff) -> dict[str, int]:
     return ids
 
 
+@pytest.fixture
+def webhook_endpoints(world, as_staff) -> dict[str, int]:
+    """An endpoint of each organization (the webhook pages' routes)."""
+    from portal.notices import signing
+    from portal.notices.models import WebhookEndpoint
+
+    ids = {}
+    with as_staff() as session:
+        for side, org in (("own", world.org_a), ("foreign", world.org_b)):
+            endpoint = WebhookEndpoint(organization_id=org.id, name=f"{side} hook",
+                                       url="https://93.184.215.14/hook", kind="generic",
+                                       secret_sealed=signing.seal("whsec_cross-organization"))
+            session.add(endpoint)
+            session.flush()
+            ids[side] = endpoint.id
+    return ids
+
+
 def _values_for(world, org_side: str, jobs: dict[str, int],
-                tokens: dict[str, int]) -> dict[str, str]:
+                tokens: dict[str, int], endpoints: dict[str, int]) -> dict[str, str]:
     """One value per route argument: organization B's ("foreign") or A's own."""
     foreign = org_side == "foreign"
     return {
@@ -65,6 +83,7 @@ def _values_for(world, org_side: str, jobs: dict[str, int],
         "invitation_id": (world.invitation_b if foreign else world.invitation_a).id,
         "version": 1,  # of the reports published by the `published` fixture
         "token_id": tokens[org_side],
+        "endpoint_id": endpoints[org_side],
     }
 
 
@@ -89,13 +108,16 @@ def test_there_are_customer_routes_with_ids(app):
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.EXECUTIVE, Role.CUSTOMER_ADMIN])
 def test_foreign_ids_answer_404_on_every_customer_route(app, client, auth, world, role,
-                                                         render_jobs, api_tokens):
+                                                         render_jobs, api_tokens,
+                                                         webhook_endpoints):
     """A customer never reaches another organization's object, by any route or method."""
     auth.login(world.customers_a[role].email)
     token = auth.csrf_token("/escalations")
     for rule in _id_routes(app):
-        own, foreign = _build(rule, _values_for(world, "own", render_jobs, api_tokens)), _build(
-            rule, _values_for(world, "foreign", render_jobs, api_tokens))
+        own, foreign = (
+            _build(rule, _values_for(world, "own", render_jobs, api_tokens, webhook_endpoints)),
+            _build(rule, _values_for(world, "foreign", render_jobs, api_tokens,
+                                     webhook_endpoints)))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(foreign, method=method, headers={"X-CSRFToken": token})
             assert response.status_code == 404, f"{method} {foreign}: {response.status_code}"

@@ -20,6 +20,7 @@ from portal.enums import Role, Status
 from portal.escalations.models import Escalation
 from portal.escalations.operations.updates import approval_required
 from portal.extensions import db
+from portal.notices import signing
 from portal.notices.models import WebhookEndpoint, WebhookKind
 from portal.reports.models import Review, ReviewState
 from portal.tenancy import Scope, set_scope
@@ -33,7 +34,7 @@ def main(webhook_url: str, webhook_secret: str) -> dict:
     northwind = session.scalar(select(Organization).where(Organization.slug == "northwind-freight"))
     session.add(WebhookEndpoint(organization_id=northwind.id, name="Northwind status feed",
                                 url=webhook_url, kind=WebhookKind.GENERIC,
-                                secret=webhook_secret))
+                                secret_sealed=signing.seal(webhook_secret)))
     escalations = session.scalars(select(Escalation).order_by(Escalation.id.desc())).all()
     open_ones = [e for e in escalations if e.status not in CLOSED]
     reviewed = set(session.scalars(select(Review.escalation_id)))

@@ -229,6 +229,8 @@ class Deployment:
             # The crowd and the journeys sign the demo's administrator and escalation manager
             # in by password; two-factor sign-in has its own tests (tests/auth, tests/browser).
             PORTAL_TWO_FACTOR_ENFORCE_REQUIRED="false",
+            # The webhook receiver runs on loopback, which the SSRF rule otherwise refuses.
+            PORTAL_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]',
         )
         if ROOT != REPO:
             env["PYTHONPATH"] = str(ROOT)

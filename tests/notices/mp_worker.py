@@ -67,11 +67,12 @@ def seed(users: int, schedules: int) -> None:
 
 def seed_webhooks(url: str, count: int) -> None:
     from portal.extensions import db
+    from portal.notices import signing
     from portal.notices.models import Channel, Notice, WebhookEndpoint, WebhookKind
 
     _app()
     endpoint = WebhookEndpoint(name="Slow receiver", url=url, kind=WebhookKind.GENERIC,
-                               secret="lease-test")
+                               secret_sealed=signing.seal("lease-test"))
     db.session.add(endpoint)
     db.session.flush()
     token = os.urandom(4).hex()

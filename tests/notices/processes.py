@@ -33,7 +33,8 @@ def env_for(database_url: str, **settings) -> dict:
     """The environment of a portal process configured like production (PORTAL_* only)."""
     env = {key: value for key, value in os.environ.items() if not key.startswith("PORTAL_")}
     env.update(PORTAL_DATABASE_URL=database_url, PYTHONPATH=str(ROOT),
-               PORTAL_SESSION_COOKIE_SECURE="false", PORTAL_SECRET_KEY="multi-process-tests")
+               PORTAL_SESSION_COOKIE_SECURE="false", PORTAL_SECRET_KEY="multi-process-tests",
+               PORTAL_WEBHOOK_ALLOWED_HOSTS='["127.0.0.1"]')  # the receivers are on loopback
     env.update({f"PORTAL_{key}": value if isinstance(value, str) else json.dumps(value)
                 for key, value in settings.items()})
     return env

@@ -14,6 +14,7 @@ from portal.clock import frozen_at, now
 from portal.enums import Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
+from portal.notices import signing
 from portal.notices.models import Notice, NoticeStatus, WebhookEndpoint, WebhookKind
 from portal.outreach import dispatch
 from tests.factories import CANARY
@@ -139,7 +140,7 @@ def test_webhook_retries_with_the_same_idempotency_key_and_a_valid_signature(
     with as_staff() as session:
         session.add(WebhookEndpoint(organization_id=world.org_a.id, name="Acme ops",
                                     url=webhook_receiver.url, kind=WebhookKind.GENERIC,
-                                    secret="s3cret"))
+                                    secret_sealed=signing.seal("s3cret")))
         session.flush()
         _post_customer_update(session, world)
     webhook_receiver.script.extend([500, ("sleep", 1.0), 200])
@@ -178,7 +179,7 @@ def test_webhook_4xx_is_permanent(as_staff, world, webhook_receiver):
     with as_staff() as session:
         session.add(WebhookEndpoint(organization_id=world.org_a.id, name="Acme chat",
                                     url=webhook_receiver.url, kind=WebhookKind.SLACK,
-                                    secret="k"))
+                                    secret_sealed=signing.seal("k")))
         session.flush()
         _post_customer_update(session, world)
     webhook_receiver.script.append(410)

@@ -13,7 +13,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from portal.enums import Role
-from portal.notices import channels
+from portal.notices import channels, signing
 from portal.notices.models import WebhookEndpoint, WebhookKind
 from portal.outreach import dispatch
 from tests.notices.test_delivery import _post_customer_update
@@ -51,7 +51,8 @@ def keepalive_receiver():
 def _endpoints(session, world, url: str) -> None:
     for kind in WebhookKind:
         session.add(WebhookEndpoint(organization_id=world.org_a.id, name=f"Acme {kind}",
-                                    url=url, kind=kind, secret=f"secret-{kind}"))
+                                    url=url, kind=kind,
+                                    secret_sealed=signing.seal(f"secret-{kind}")))
     session.flush()
 
 
@@ -97,7 +98,7 @@ def test_the_signature_covers_the_idempotency_key_for_every_endpoint_style(
     url, requests = keepalive_receiver
     with as_staff() as session:
         session.add(WebhookEndpoint(organization_id=world.org_a.id, name="Acme", url=url,
-                                    kind=kind, secret="s3cret"))
+                                    kind=kind, secret_sealed=signing.seal("s3cret")))
         session.flush()
         _post_customer_update(session, world)
     with as_staff():
@@ -127,7 +128,7 @@ def test_the_readmes_verification_recipe_accepts_ours_and_refuses_the_rest(
     url, requests = keepalive_receiver
     with as_staff() as session:
         session.add(WebhookEndpoint(organization_id=world.org_a.id, name="Acme", url=url,
-                                    kind=WebhookKind.SLACK, secret="s3cret"))
+                                    kind=WebhookKind.SLACK, secret_sealed=signing.seal("s3cret")))
         session.flush()
         _post_customer_update(session, world)
     with as_staff():

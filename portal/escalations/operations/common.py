@@ -22,6 +22,7 @@ from portal.escalations.priority import (
 )
 from portal.escalations.promises import counts_as_update
 from portal.extensions import db
+from portal.notices.events import topic_of
 from portal.notices.operations import enqueue_emails, enqueue_webhooks
 from portal.operations import OperationError
 from portal.settings import get_setting
@@ -122,7 +123,7 @@ def _announce(escalation: Escalation, update: Update) -> None:
     author = update.author.name if update.author else "Clearpath"
     enqueue_webhooks(
         f"update:{update.id}", organization_id=escalation.organization_id,
-        escalation_id=escalation.id,
+        escalation_id=escalation.id, topic=topic_of(update.kind.value),
         text=f"[{escalation.reference}] {escalation.title}: {author} posted an update.",
         payload={
             "escalation": {"reference": escalation.reference, "title": escalation.title,

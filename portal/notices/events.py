@@ -1,0 +1,32 @@
+"""The webhook events an endpoint can choose from. Every event here is about something a
+customer can already see (a customer-visible update of one kind), so an organization's
+endpoint may take any of them; staff team endpoints choose from the same list. `ping` is the
+"send a test event" delivery, sent only when asked and whatever the selection."""
+
+from __future__ import annotations
+
+from wtforms import SelectChoice
+
+CATALOGUE: dict[str, str] = {
+    "update.note": "A customer update is posted",
+    "update.status_change": "The status changes",
+    "update.severity_change": "The severity changes",
+    "update.tier_change": "The support tier changes",
+    "update.ownership": "The owner changes",
+    "update.milestone": "A milestone is reached",
+}
+PING = "ping"
+
+
+def topic_of(update_kind: str) -> str:
+    """The event name of a customer-visible update of this kind."""
+    return f"update.{update_kind}"
+
+
+def choices() -> list[SelectChoice]:
+    return [SelectChoice(name, label) for name, label in CATALOGUE.items()]
+
+
+def labels(selected: list[str] | None) -> list[str]:
+    """What a page shows for an endpoint's selection (None: all of them)."""
+    return [label for name, label in CATALOGUE.items() if selected is None or name in selected]
