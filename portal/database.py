@@ -30,7 +30,6 @@ import portal.escalations.models
 import portal.notices.models
 import portal.reports.models
 import portal.rules.models
-import portal.signals.models
 import portal.settings  # noqa: F401
 from portal.extensions import db
 from portal.isolation import install as install_tenancy

@@ -23,8 +23,14 @@ from portal.escalations.operations.common import add_timeline_entry
 from portal.extensions import db
 from portal.operations import OperationError
 from portal.signals import mapping
-from portal.signals.models import AuthMethod, Integration, IntegrationKind, Outcome, Signal
-from portal.signals.models import SignalLink
+from portal.signals.models import (
+    AuthMethod,
+    Integration,
+    IntegrationKind,
+    Outcome,
+    Signal,
+    SignalLink,
+)
 from portal.signals.payloads import Alert
 
 TOKEN_PREFIX = "cps_"

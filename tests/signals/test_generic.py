@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from portal.enums import Trigger
 from portal.escalations.models import Escalation
 from tests.signals.conftest import alert
