@@ -37,6 +37,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     escalation,
     exports,
     handoffs,
+    integrations,
     people,
     plan,
     policies,

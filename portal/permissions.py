@@ -37,6 +37,7 @@ class Capability(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     VIEW_ANALYTICS = "view_analytics"  # staff analytics: figures by month, charts, CSV
     RECORD_TICKET_VOLUMES = "record_ticket_volumes"  # the monthly ticket counts rates divide by
+    MANAGE_INTEGRATIONS = "manage_integrations"  # monitoring integrations: create, configure
 
 
 _ALL = frozenset(Capability)

@@ -131,6 +131,14 @@ EXPECTED: dict[str, Capability] = {
     "admin.organization_preview": C.VIEW_CONSOLE,
     "admin.preview_start": C.VIEW_CONSOLE,
     "admin.preview_exit": C.VIEW_CONSOLE,
+    # monitoring integrations (portal.signals)
+    "admin.integrations": C.VIEW_CONSOLE,
+    "admin.integration": C.VIEW_CONSOLE,
+    "admin.new_integration": C.MANAGE_INTEGRATIONS,
+    "admin.configure_integration": C.MANAGE_INTEGRATIONS,
+    "admin.rotate_integration_credential": C.MANAGE_INTEGRATIONS,
+    "admin.mute_integration": C.WORK_ESCALATIONS,
+    "admin.detach_signal": C.WORK_ESCALATIONS,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
@@ -184,7 +192,10 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.add(render_job)
         session.flush()
         schedule_id, job_id = schedule.id, render_job.id
+        integration_id, link_id = _signal_link(session, world)
     return {
+        "integration_id": integration_id,
+        "link_id": link_id,
         "job_id": job_id,
         "schedule_id": schedule_id,
         "action_id": action_id,
@@ -204,6 +215,26 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "user_id": world.customers_a[Role.VIEWER].id,
         "notice_id": notice_id,
     }
+
+
+def _signal_link(session, world) -> tuple[int, int]:
+    """An integration whose signal opened an escalation (the link staff may detach)."""
+    from portal.signals import operations
+    from portal.signals.models import AuthMethod, IntegrationKind, SignalLink
+    from portal.signals.payloads import Alert
+
+    admin = session.get(type(world.staff[Role.ADMINISTRATOR]),
+                        world.staff[Role.ADMINISTRATOR].id)
+    integration, _ = operations.create_integration(
+        name="Role walk monitoring", kind=IntegrationKind.GENERIC,
+        auth_method=AuthMethod.TOKEN, actor=admin)
+    operations.configure_integration(integration, rules_text="", default_severity=3,
+                                     default_organization_id=world.org_a.id,
+                                     default_product_area="", actor=admin)
+    operations.receive(integration, [Alert(dedupe_key="walk", status="firing",
+                                           title="Disk full")])
+    session.flush()
+    return integration.id, session.scalar(select(SignalLink.id))
 
 
 def _console_rules(app):

@@ -6,7 +6,9 @@ from dataclasses import dataclass
 
 import pytest
 
+from portal.accounts.models import User
 from portal.enums import Role
+from portal.extensions import db
 from portal.signals import operations
 from portal.signals.models import AuthMethod, IntegrationKind
 
@@ -23,7 +25,7 @@ class Sender:
 
 def make_sender(world, *, kind=IntegrationKind.GENERIC, auth=AuthMethod.TOKEN,
                 rules: str = "", name: str | None = None) -> Sender:
-    admin = world.staff[Role.ADMINISTRATOR]
+    admin = db.session.get(User, world.staff[Role.ADMINISTRATOR].id)
     integration, secret = operations.create_integration(
         name=name or f"{kind.value}-{auth.value}-{id(world)}", kind=kind, auth_method=auth,
         actor=admin)
@@ -36,9 +38,7 @@ def make_sender(world, *, kind=IntegrationKind.GENERIC, auth=AuthMethod.TOKEN,
 @pytest.fixture
 def sender(world, as_staff):
     """A live generic integration with a bearer token, mapping to Acme by default."""
-    with as_staff() as session:
-        admin = session.merge(world.staff[Role.ADMINISTRATOR])
-        world.staff[Role.ADMINISTRATOR] = admin
+    with as_staff():
         return make_sender(world)
 
 
