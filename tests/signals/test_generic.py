@@ -132,7 +132,7 @@ def test_a_key_whose_escalation_was_resolved_opens_a_new_one(client, sender, as_
 
 def test_rules_map_labels_to_organization_area_and_severity(client, world, as_staff):
     """The first matching rule picks the organization, product area and severity."""
-    with as_staff() as session:
+    with as_staff():
         mapped = make_sender(world, rules=(
             f"team=shop -> organization={world.org_b.slug} severity=1 "
             'product_area="Web shop"\n'
@@ -183,7 +183,7 @@ def test_a_token_of_the_other_kind_answers_403(client, sender):
 
 def test_an_hmac_integration_accepts_only_a_valid_signature(client, world, as_staff):
     """HMAC-SHA256 over the raw body, in X-Clearpath-Signature, with ?integration=<id>."""
-    with as_staff() as session:
+    with as_staff():
         signed = make_sender(world, auth=AuthMethod.HMAC)
     body = json.dumps(alert()).encode()
     url = f"/api/v1/signals/generic?integration={signed.integration_id}"
