@@ -47,3 +47,4 @@ def alert(key: str = "db-down", status: str = "firing", **fields) -> dict:
             "title": f"{key} is failing", "severity": "high"}
     body.update(fields)
     return body
+from tests.signals.live import alertmanager, live  # noqa: F401,E402  (fixtures)
