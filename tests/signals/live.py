@@ -14,6 +14,7 @@ import shutil
 import subprocess
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -35,9 +36,9 @@ from portal.tenancy import Scope, set_scope
 from tests import factories
 from tests.conftest import free_port, unavailable
 from tests.deployed.stack import Process, wait_until
+from tests.pgschema import own_schema
 
 ALERTMANAGER = "/usr/bin/prometheus-alertmanager"
-LIVE_SCHEMA = "signals_live"
 
 
 @dataclass(frozen=True)
@@ -68,28 +69,27 @@ class _checking:
         self.context.pop()
 
 
-def _database(tmp_path: Path) -> tuple[str, dict]:
+@contextmanager
+def _database(tmp_path: Path) -> Iterator[tuple[str, dict]]:
     url = os.environ.get("PORTAL_TEST_DATABASE_URL")
     if not url:
-        return f"sqlite:///{tmp_path / 'signals.sqlite3'}", {}
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    engine = sa.create_engine(url)
+        yield f"sqlite:///{tmp_path / 'signals.sqlite3'}", {}
+        return
     try:
-        with engine.begin() as conn:
-            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {LIVE_SCHEMA} CASCADE")
-            conn.exec_driver_sql(f"CREATE SCHEMA {LIVE_SCHEMA}")
+        with own_schema(url, "signals_live") as schema_url:
+            yield schema_url, {"pool_size": 16}
     except sa.exc.OperationalError as exc:
         unavailable(f"PostgreSQL at {url} is unreachable: {exc.orig}")
-    finally:
-        engine.dispose()
-    return url, {"connect_args": {"options": f"-csearch_path={LIVE_SCHEMA}"},
-                 "pool_size": 20, "max_overflow": 10}
 
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory) -> Iterator[Live]:
     """The app on its own database with an organization and two integrations, served."""
-    url, options = _database(tmp_path_factory.mktemp("signals"))
+    with _database(tmp_path_factory.mktemp("signals")) as (url, options):
+        yield from _served(url, options)
+
+
+def _served(url: str, options: dict) -> Iterator[Live]:
     app = create_app(settings_of(TestConfig, DATABASE_URL=url,
                                  SQLALCHEMY_ENGINE_OPTIONS=options))
     with app.app_context():
