@@ -31,7 +31,8 @@ def recent_signals(integration_id: int) -> Select:
 def outcome_counts(integration_id: int) -> Select:
     """How many signals did what, for the page's summary line."""
     return (sa.select(Signal.outcome, sa.func.count(Signal.id))
-            .where(Signal.integration_id == integration_id).group_by(Signal.outcome))
+            .where(Signal.integration_id == integration_id).group_by(Signal.outcome)
+            .order_by(sa.func.count(Signal.id).desc()))
 
 
 def open_links(integration_id: int) -> Select:
