@@ -92,6 +92,8 @@ def test_the_integration_page_lists_signals_and_what_they_did(client, auth, worl
         assert words in html
     log = client.get("/admin/audit?action=signal.").get_data(as_text=True)
     assert "Integration generic-token-" in log
+    csv = client.get("/admin/audit.csv?action=signal.").get_data(as_text=True)
+    assert csv.count(",Integration generic-token-") == 3 and ",system," not in csv
 
 
 def test_nothing_an_integration_writes_reaches_customers(client, auth, world, sender,
