@@ -6,6 +6,7 @@
 - Account managers, escalation managers and administrators read the staff analytics and
   enter the monthly ticket volumes they are measured against.
 - Administrators manage accounts, people, policies and templates, and may do everything.
+- Escalation managers and administrators create and configure monitoring integrations.
 
 Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
 on an escalation is published by its owner, its communicator, the organization's account
