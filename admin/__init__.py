@@ -41,6 +41,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     escalation,
     exports,
     handoffs,
+    integrations,
     oncall,
     people,
     plan,

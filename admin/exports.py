@@ -66,7 +66,9 @@ def audit_log_csv():
             actors = users_by_id(event.actor_id for event in batch if event.actor_id)
             for event in batch:
                 actor = actors.get(event.actor_id)
-                yield (event.at, actor.email if actor else "system", event.action,
+                acting = (event.detail or {}).get("acting_as") or {}  # an integration
+                yield (event.at, actor.email if actor else acting.get("name", "system"),
+                       event.action,
                        event.object_type, event.object_id,
                        names.get(event.organization_id, ""), event.ip_address,
                        json.dumps(event.detail, sort_keys=True, default=str))

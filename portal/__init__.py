@@ -81,12 +81,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.customer import bp as customer_bp
     from portal.feeds.views import bp as feeds_bp
     from portal.outreach.views import bp as notices_bp
+    from portal.signals.views import bp as signals_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(customer_bp)
     app.register_blueprint(notices_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(signals_bp)
     api.init_app(app)  # after request_scope: its bearer-token hook must run before that one
 
 

@@ -7,6 +7,7 @@
 - Account managers, escalation managers and administrators read the staff analytics and
   enter the monthly ticket volumes they are measured against.
 - Administrators manage accounts, people, policies and templates, and may do everything.
+- Escalation managers and administrators create and configure monitoring integrations.
 
 Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
 on an escalation is published by its owner, its communicator, the organization's account
@@ -40,6 +41,7 @@ class Capability(StrEnum):
     RECORD_TICKET_VOLUMES = "record_ticket_volumes"  # the monthly ticket counts rates divide by
     MANAGE_ROSTERS = "manage_rosters"  # on-call teams, rotations and overrides
     MANAGE_WEBHOOKS = "manage_webhooks"  # every organization's and the staff teams' endpoints
+    MANAGE_INTEGRATIONS = "manage_integrations"  # monitoring integrations: create, configure
 
 
 _ALL = frozenset(Capability)

@@ -7,7 +7,7 @@ SECRET_KEY, portal.notices.signing) with `secret_hint`; `previous_secret_sealed`
 endpoint is deleted) and `response_status` (the receiver's last HTTP answer).
 
 Revision ID: 0025
-Revises: 0022
+Revises: 0024
 Create Date: 2026-12-06 16:20:00
 
 """
@@ -19,7 +19,7 @@ from portal.notices import signing
 
 
 revision = "0025"
-down_revision = "0022"
+down_revision = "0024"
 branch_labels = None
 depends_on = None
 

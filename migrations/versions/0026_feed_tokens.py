@@ -1,7 +1,7 @@
 """feed tokens: the revocable secret in a person's private Atom and iCalendar feed URLs
 
 Revision ID: 0026
-Revises: 0022
+Revises: 0025
 Create Date: 2026-12-06 16:10:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0026"
-down_revision = "0022"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

@@ -2,7 +2,7 @@
 (oncall_team_members) and overrides for a date range (oncall_overrides)
 
 Revision ID: 0027
-Revises: 0022
+Revises: 0026
 Create Date: 2026-12-06 16:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = "0027"
-down_revision = "0022"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 

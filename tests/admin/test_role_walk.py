@@ -152,6 +152,14 @@ EXPECTED: dict[str, Capability] = {
     "admin.oncall_edit": C.MANAGE_ROSTERS,
     "admin.oncall_override_add": C.MANAGE_ROSTERS,
     "admin.oncall_override_remove": C.MANAGE_ROSTERS,
+    # monitoring integrations (portal.signals)
+    "admin.integrations": C.VIEW_CONSOLE,
+    "admin.integration": C.VIEW_CONSOLE,
+    "admin.new_integration": C.MANAGE_INTEGRATIONS,
+    "admin.configure_integration": C.MANAGE_INTEGRATIONS,
+    "admin.rotate_integration_credential": C.MANAGE_INTEGRATIONS,
+    "admin.mute_integration": C.WORK_ESCALATIONS,
+    "admin.detach_signal": C.WORK_ESCALATIONS,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
@@ -232,7 +240,10 @@ def _values_for(world, as_staff) -> dict[str, int]:
                                name="Role walk token", scopes=["read"])
         session.flush()
         token_id = token.id
+        integration_id, link_id = _signal_link(session, world)
     return {
+        "integration_id": integration_id,
+        "link_id": link_id,
         "team_id": team_id,
         "override_id": override_id,
         "token_id": token_id,
@@ -256,6 +267,26 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "notice_id": notice_id,
         "endpoint_id": endpoint_id,
     }
+
+
+def _signal_link(session, world) -> tuple[int, int]:
+    """An integration whose signal opened an escalation (the link staff may detach)."""
+    from portal.signals import operations
+    from portal.signals.models import AuthMethod, IntegrationKind, SignalLink
+    from portal.signals.payloads import Alert
+
+    admin = session.get(type(world.staff[Role.ADMINISTRATOR]),
+                        world.staff[Role.ADMINISTRATOR].id)
+    integration, _ = operations.create_integration(
+        name="Role walk monitoring", kind=IntegrationKind.GENERIC,
+        auth_method=AuthMethod.TOKEN, actor=admin)
+    operations.configure_integration(integration, rules_text="", default_severity=3,
+                                     default_organization_id=world.org_a.id,
+                                     default_product_area="", actor=admin)
+    operations.receive(integration, [Alert(dedupe_key="walk", status="firing",
+                                           title="Disk full")])
+    session.flush()
+    return integration.id, session.scalar(select(SignalLink.id))
 
 
 def _console_rules(app):

@@ -105,7 +105,8 @@ def add_timeline_entry(escalation: Escalation, *, author: User | None, kind: Upd
         if counts_as_update(update):  # the queue's "since the last update"
             escalation.last_customer_update_at = update.created_at
         _announce(escalation, update)
-    refresh_due_instants(escalation)
+    if visibility == Visibility.CUSTOMER or kind != UpdateKind.NOTE:
+        refresh_due_instants(escalation)  # an internal note is no input of any SLA clock
     return update
 
 
