@@ -18,6 +18,7 @@ from portal.api import (  # noqa: F401  (routes register on bp)
     plan,
     reviews,
     timeline,
+    webhooks,
 )
 from portal.api.blueprint import bp
 from portal.api.docs import reference

@@ -34,12 +34,14 @@ STAFF_SCOPES = {
     "escalations:write": "Open escalations, edit them, change status, severity and tier",
     "updates:write": "Post internal notes and customer updates",
     "signals:ingest": "Send monitoring signals",
+    "webhooks:manage": "Add, test and delete any organization's or staff team's webhook endpoints",
 }
 #: What a customer's token may be allowed.
 CUSTOMER_SCOPES = {
     "read": "Read your organization's escalations",
     "comment": "Comment on escalations",
     "escalations:request": "Ask for an escalation to go to the next level",
+    "webhooks:manage": "Add, test and delete your organization's webhook endpoints",
 }
 
 
