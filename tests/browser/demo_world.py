@@ -133,6 +133,9 @@ def _world_for_the_role_walk(app: Flask) -> SimpleNamespace:
                 Role.ACCOUNT_MANAGER: session.scalar(
                     select(User).where(User.email == demo_login(Role.ACCOUNT_MANAGER))
                 ),
+                Role.ADMINISTRATOR: session.scalar(
+                    select(User).where(User.email == demo_login(Role.ADMINISTRATOR))
+                ),
             },
             org_a=reviewed.organization,
             escalation_a=reviewed,
@@ -140,6 +143,10 @@ def _world_for_the_role_walk(app: Flask) -> SimpleNamespace:
             invitation_a=invitation,
             customers_a={Role.VIEWER: viewer},
         )
+
+
+#: Blueprints that answer machines (JSON, feeds), not people: no page to measure.
+MACHINE_BLUEPRINTS = {"api", "api-docs", "feeds", "signals"}
 
 
 def page_map(app: Flask) -> dict[Role, list[str]]:
@@ -177,6 +184,7 @@ def page_map(app: Flask) -> dict[Role, list[str]]:
                     "GET" not in rule.methods
                     or endpoint == "static"
                     or endpoint in NOT_PAGES
+                    or endpoint.split(".")[0] in MACHINE_BLUEPRINTS
                     or rule.rule.endswith((".csv", ".pdf"))
                 ):
                     continue

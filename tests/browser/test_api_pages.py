@@ -17,7 +17,7 @@ from portal.accounts.models import User
 from portal.enums import Role
 from portal.extensions import db
 from portal.tenancy import Scope, set_scope
-from tests.browser.session import STAFF_LANDING, sign_in
+from tests.browser.session import STAFF_LANDING, open_admin_page, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -40,7 +40,7 @@ def test_an_administrator_issues_a_token_and_reads_the_reference(browser_app, pa
     from the generated document, with no console errors (CSP included)."""
     app, _ = browser_app
     sign_in(page, _administrator_email(app), landing=STAFF_LANDING)
-    page.get_by_role("link", name="API tokens").first.click()
+    open_admin_page(page, "API tokens")
     expect(page.get_by_role("heading", name="API tokens", level=1)).to_be_visible()
     page.get_by_label("Name").fill("Helpdesk sync")
     page.get_by_label("Read escalations, timelines, plans, handoffs and reviews").check()
@@ -50,7 +50,7 @@ def test_an_administrator_issues_a_token_and_reads_the_reference(browser_app, pa
     expect(secret).to_contain_text("cp_live_")
     expect(page.locator("#api-tokens")).to_contain_text("Helpdesk sync")
     _keep(page, "api-tokens.png")
-    page.get_by_role("link", name="API reference").first.click()
+    open_admin_page(page, "API reference")
     expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
     expect(page.locator(".swagger-ui")).to_contain_text("/api/v1/escalations")
     _keep(page, "api-reference.png")
