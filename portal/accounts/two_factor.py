@@ -16,19 +16,14 @@ admin asked for it. Everyone else may turn it on and off.
 
 from __future__ import annotations
 
-import base64
 import hmac
-from functools import cache
 
 import pyotp
 import segno
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from sqlalchemy import delete, or_, update
 
-from portal import audit
+from portal import audit, sealing
 from portal.accounts.models import Organization, User
 from portal.accounts.recovery_codes import (
     RECOVERY_CODE_COUNT,
@@ -77,22 +72,16 @@ def is_required(user: User) -> bool:
 
 
 # --------------------------------------------------------------------------- the secret
-@cache
-def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"clearpath two-factor secret").derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+_LABEL = b"clearpath two-factor secret"
 
 
 def _seal(secret: str) -> str:
-    return _fernet(current_app.config["SECRET_KEY"]).encrypt(secret.encode()).decode()
+    return sealing.seal(_LABEL, secret)
 
 
 def _open(sealed: str) -> str | None:
-    try:
-        return _fernet(current_app.config["SECRET_KEY"]).decrypt(sealed.encode()).decode()
-    except InvalidToken:  # sealed under another SECRET_KEY: the person must enrol again
-        return None
+    """None when sealed under another SECRET_KEY: the person must enrol again."""
+    return sealing.unseal(_LABEL, sealed)
 
 
 def enrolment_secret(user: User) -> str:

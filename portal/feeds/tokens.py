@@ -12,15 +12,10 @@ The token is 32 random bytes: the hash needs no salt or slow function, nobody ca
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import secrets
-from functools import cache
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from portal import sealing
 
 SCHEME = "cpf_"  # "Clearpath feed": a leaked URL says what it is, and secret scanners can match
 PREFIX_CHARS = 12  # what pages and the audit log show of a token: "cpf_" and 8 characters
@@ -43,20 +38,13 @@ def looks_like_token(token: str) -> bool:
     return token.startswith(SCHEME) and len(token) <= MAX_TOKEN_CHARS
 
 
-@cache
-def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"clearpath feed token v1").derive(secret_key.encode())
-    return Fernet(base64.urlsafe_b64encode(key))
+_LABEL = b"clearpath feed token v1"
 
 
 def seal(token: str) -> str:
-    return _fernet(str(current_app.config["SECRET_KEY"])).encrypt(token.encode()).decode("ascii")
+    return sealing.seal(_LABEL, token)
 
 
 def unseal(sealed: str) -> str | None:
     """The token, or None when it was sealed under another SECRET_KEY (reset the links)."""
-    try:
-        return _fernet(str(current_app.config["SECRET_KEY"])).decrypt(sealed.encode()).decode()
-    except InvalidToken:
-        return None
+    return sealing.unseal(_LABEL, sealed)

@@ -1,8 +1,7 @@
 """Webhook signing secrets: made, sealed at rest, and used to sign.
 
-Sealed as the single sign-on client secrets are (`portal.accounts.single_sign_on.sealing`):
-Fernet under a key derived from the app's SECRET_KEY by HKDF-SHA256 with a label of its own,
-so this key serves nothing else. The dispatcher must sign, so the secret cannot be hashed;
+Sealed by `portal.sealing`, under a label of its own, as the single sign-on client secrets
+are. The dispatcher must sign, so the secret cannot be hashed;
 a database dump alone does not give it away. Rotating SECRET_KEY makes the stored secrets
 unreadable: rotate each endpoint's secret afterwards.
 
@@ -12,16 +11,12 @@ During a rotation's overlap window a delivery carries two signatures, the new se
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import secrets
 from datetime import datetime
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+from portal import sealing
 
 _INFO = b"clearpath webhook signing secret v1"
 PREFIX = "whsec_"
@@ -32,27 +27,19 @@ def new_secret() -> str:
     return PREFIX + secrets.token_urlsafe(32)
 
 
-def _fernet() -> Fernet:
-    key_material = str(current_app.config["SECRET_KEY"]).encode()
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=_INFO).derive(key_material)
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def seal(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode("ascii")
+    return sealing.seal(_INFO, secret)
 
 
 def unseal(sealed: str) -> str:
     """The secret, or ValueError when it was sealed under another SECRET_KEY."""
-    try:
-        return _fernet().decrypt(sealed.encode("ascii")).decode()
-    except InvalidToken as exc:
-        raise ValueError("the webhook secret was sealed under another SECRET_KEY") from exc
+    secret = sealing.unseal(_INFO, sealed)
+    if secret is None:
+        raise ValueError("the webhook secret was sealed under another SECRET_KEY")
+    return secret
 
 
-def hint(secret: str) -> str:
-    """What the pages show of a secret once it is stored: its last four characters."""
-    return secret[-4:] if len(secret) >= 12 else ""
+hint = sealing.hint
 
 
 def store_secret(endpoint, secret: str) -> None:
