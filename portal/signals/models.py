@@ -97,6 +97,10 @@ class SignalLink(db.Model):
     first_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     resolution_proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last timeline note about this key and the count it reported: repeat firings within
+    # `operations.NOTE_EVERY` of it are summed into the next note instead of one note each.
+    noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    noted_count: Mapped[int] = mapped_column(default=1, server_default="1")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str] = mapped_column(sa.String(40), default="")
 

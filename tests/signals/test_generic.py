@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
+from portal.clock import frozen_at, now
 from portal.enums import Role, Status, Trigger, Visibility
 from portal.escalations.models import Escalation, Update
 from portal.escalations.operations import change_status
@@ -43,20 +45,40 @@ def _notes(session, escalation_id):
 
 
 def test_the_same_key_adds_to_the_open_escalation_with_a_count(client, sender, as_staff):
-    """A second and third firing of one key add internal notes counting the signals."""
-    first = _post(client, sender, alert())
-    second = _post(client, sender, alert())
-    third = _post(client, sender, alert(description="still failing"))
+    """Repeat firings of one key count on its escalation and are noted on the timeline at most
+    once per NOTE_EVERY, summing what fired since; firing after 'resolved' is always noted."""
+    start = now()
+    with frozen_at(start):
+        first = _post(client, sender, alert())
+    with frozen_at(start + timedelta(minutes=1)):
+        second = _post(client, sender, alert())
+    with frozen_at(start + operations.NOTE_EVERY + timedelta(minutes=1)):
+        third = _post(client, sender, alert(description="still failing"))
     assert [second["outcome"], third["outcome"]] == ["added", "added"]
     assert first["escalation_id"] == second["escalation_id"] == third["escalation_id"]
     with as_staff() as session:
-        notes = _notes(session, first["escalation_id"])
-        internal = [note for note in notes if note.visibility == Visibility.INTERNAL]
-        assert "3 signals so far" in internal[-1].body
-        assert "still failing" in internal[-1].body
+        internal = [note.body for note in _notes(session, first["escalation_id"])
+                    if note.visibility == Visibility.INTERNAL]
+        signal_notes = [body for body in internal if "Monitoring fired" in body]
+        assert len(signal_notes) == 1, signal_notes  # the second firing was only counted
+        assert "3 signals so far" in signal_notes[0]
+        assert "(2 since the last note)" in signal_notes[0]
+        assert "still failing" in signal_notes[0]
+        link = session.scalars(select(SignalLink).where(
+            SignalLink.escalation_id == first["escalation_id"])).one()
+        assert link.fired_count == 3
         count = session.scalar(select(func.count(Escalation.id)).where(
             Escalation.trigger == Trigger.MONITORING_SIGNAL))
         assert count == 1
+
+
+def test_firing_again_after_resolved_is_always_noted(client, sender, as_staff):
+    first = _post(client, sender, alert())
+    _post(client, sender, alert(status="resolved"))
+    _post(client, sender, alert())
+    with as_staff() as session:
+        notes = [note.body for note in _notes(session, first["escalation_id"])]
+    assert "Monitoring fired again after it said resolved: 2 signals so far" in notes[-1]
 
 
 def test_a_resolved_alert_proposes_resolution_and_never_resolves(client, sender, as_staff):
