@@ -18,10 +18,12 @@ import threading
 from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from flask import current_app
 
+from portal.notices.destinations import IPAddress
 from portal.notices.signing import signature, signature_header
 
 __all__ = ["signature"]  # (re-exported: receivers' tests sign with it)
@@ -194,12 +196,28 @@ def webhook_body(key: str, payload: dict) -> bytes:
     return json.dumps({**payload, "id": key}, separators=(",", ":"), sort_keys=True).encode()
 
 
+def pinned(url: str, address: IPAddress | None) -> tuple[str, dict, dict]:
+    """The URL to request, the extra headers and the request extensions that send `url` to
+    `address` without resolving its host again: the host name travels as Host and as the TLS
+    server name (SNI, and the name the certificate is verified for). No address: as is."""
+    if address is None:
+        return url, {}, {}
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    shown = f"[{address}]" if address.version == 6 else str(address)
+    netloc = shown if parts.port is None else f"{shown}:{parts.port}"
+    return (urlunsplit(parts._replace(netloc=netloc)), {"Host": parts.netloc.rpartition("@")[2]},
+            {"sni_hostname": host})
+
+
 def post_webhook(key: str, url: str, secret: str | list[str], payload: dict, *,
-                 timestamp: int) -> int:
+                 timestamp: int, address: IPAddress | None = None) -> int:
     """POST the JSON payload, signed (by each secret in force: two during a rotation's
-    overlap), with the notice key as Idempotency-Key and as the body's `id`. Returns the
-    receiver's status code; redirects are never followed (a 3xx is a permanent refusal)."""
+    overlap), with the notice key as Idempotency-Key and as the body's `id`, to `address`
+    when given (the one `destinations.check_url` vetted). Returns the receiver's status code;
+    redirects are never followed (a 3xx is a permanent refusal)."""
     body = webhook_body(key, payload)
+    target, host_header, extensions = pinned(url, address)
     stamp = str(timestamp)
     headers = {
         "Content-Type": "application/json",
@@ -207,10 +225,12 @@ def post_webhook(key: str, url: str, secret: str | list[str], payload: dict, *,
         "X-Clearpath-Timestamp": stamp,
         "X-Clearpath-Signature": signature_header(
             [secret] if isinstance(secret, str) else secret, stamp, body),
+        **host_header,
     }
     timeout = float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
-        response = webhook_client().post(url, content=body, headers=headers, timeout=timeout)
+        response = webhook_client().post(target, content=body, headers=headers,
+                                         timeout=timeout, extensions=extensions)
     except httpx.TimeoutException as exc:
         raise TransientDeliveryError(f"webhook timed out after {timeout:g} s") from exc
     except httpx.TransportError as exc:

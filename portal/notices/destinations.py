@@ -9,8 +9,10 @@ an IPv4-mapped IPv6 address judged as the IPv4 address it carries. Hosts named i
 address and scheme checks: a receiver on the same private network, or the tests' receiver on
 127.0.0.1. Redirects are never followed (`portal.notices.channels`).
 
-Known gap: the address is checked just before the request and httpx resolves again, so a
-name whose DNS answer changes in that instant (rebinding) is not caught.
+At delivery the request goes to the very address that was checked (`check_url` returns it and
+`channels.post_webhook` connects to it, sending the URL's host name as Host and as the TLS
+server name, so the certificate is still verified for that name): a name whose DNS answer
+changes between the check and the connection (rebinding) cannot steer the request elsewhere.
 """
 
 from __future__ import annotations
@@ -70,8 +72,11 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(answer[4][0].split("%", 1)[0]) for answer in answers]
 
 
-def check_url(url: str) -> None:
-    """Raise UnsafeDestination unless `url` may receive webhooks now (resolving its host)."""
+def check_url(url: str) -> IPAddress | None:
+    """Raise UnsafeDestination unless `url` may receive webhooks now (resolving its host).
+
+    Returns the checked address to connect to, or None for a host `WEBHOOK_ALLOWED_HOSTS`
+    exempts (resolved as usual when the request is made)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -83,12 +88,14 @@ def check_url(url: str) -> None:
     if parts.username or parts.password:
         raise UnsafeDestination("Leave user names and passwords out of the URL.")
     if host in _allowed_hosts():
-        return
+        return None
     if parts.scheme != "https":
         raise UnsafeDestination("Webhooks are sent over https only: use an https:// URL.")
-    for address in _resolve(host, port or 443):
+    addresses = _resolve(host, port or 443)
+    for address in addresses:
         reason = refusal_for(address)
         if reason:
             shown = "" if str(address) == host.strip("[]") else f" ({address})"
             raise UnsafeDestination(
                 f"Webhooks cannot be sent to {host}{shown}: it is {reason}.")
+    return addresses[0]
