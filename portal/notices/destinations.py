@@ -9,10 +9,9 @@ an IPv4-mapped IPv6 address judged as the IPv4 address it carries. Hosts named i
 address and scheme checks: a receiver on the same private network, or the tests' receiver on
 127.0.0.1. Redirects are never followed (`portal.notices.channels`).
 
-At delivery the request goes to the very address that was checked (`check_url` returns it and
-`channels.post_webhook` connects to it, sending the URL's host name as Host and as the TLS
-server name, so the certificate is still verified for that name): a name whose DNS answer
-changes between the check and the connection (rebinding) cannot steer the request elsewhere.
+The webhook client connects only through `connectable_address`, which resolves the host and
+checks what it resolved to as the connection is made: a name whose DNS answer changes between
+the delivery's check and the connection (rebinding) cannot steer the request elsewhere.
 """
 
 from __future__ import annotations
@@ -72,11 +71,23 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     return [ipaddress.ip_address(answer[4][0].split("%", 1)[0]) for answer in answers]
 
 
-def check_url(url: str) -> IPAddress | None:
-    """Raise UnsafeDestination unless `url` may receive webhooks now (resolving its host).
+def connectable_address(host: str, port: int) -> str:
+    """The address to open a webhook connection to for `host`: the host itself when
+    `WEBHOOK_ALLOWED_HOSTS` names it, else the first address it resolves to now, every one of
+    them checked. Raises UnsafeDestination."""
+    if host.lower() in _allowed_hosts():
+        return host
+    addresses = _resolve(host.strip("[]"), port)
+    for address in addresses:
+        reason = refusal_for(address)
+        if reason:
+            raise UnsafeDestination(f"Webhooks cannot be sent to {host} ({address}): it is "
+                                    f"{reason}.")
+    return str(addresses[0])
 
-    Returns the checked address to connect to, or None for a host `WEBHOOK_ALLOWED_HOSTS`
-    exempts (resolved as usual when the request is made)."""
+
+def check_url(url: str) -> None:
+    """Raise UnsafeDestination unless `url` may receive webhooks now (resolving its host)."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port
@@ -88,14 +99,12 @@ def check_url(url: str) -> IPAddress | None:
     if parts.username or parts.password:
         raise UnsafeDestination("Leave user names and passwords out of the URL.")
     if host in _allowed_hosts():
-        return None
+        return
     if parts.scheme != "https":
         raise UnsafeDestination("Webhooks are sent over https only: use an https:// URL.")
-    addresses = _resolve(host, port or 443)
-    for address in addresses:
+    for address in _resolve(host, port or 443):
         reason = refusal_for(address)
         if reason:
             shown = "" if str(address) == host.strip("[]") else f" ({address})"
             raise UnsafeDestination(
                 f"Webhooks cannot be sent to {host}{shown}: it is {reason}.")
-    return addresses[0]

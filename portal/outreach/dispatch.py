@@ -110,14 +110,14 @@ def _deliver(notice: Notice, smtp: channels.SmtpSession) -> int | None:
         raise channels.PermanentDeliveryError("webhook endpoint removed")
     if endpoint.paused:
         raise channels.PermanentDeliveryError("webhook endpoint paused: not sent")
-    try:  # again now: DNS may have changed since the save; the request goes where checked
-        address = destinations.check_url(endpoint.url)
+    try:  # again now: DNS may have changed since the save (the connection checks once more)
+        destinations.check_url(endpoint.url)
     except destinations.UnsafeDestination as exc:
         raise channels.PermanentDeliveryError(f"refused: {exc}") from exc
     at = now()
     return channels.post_webhook(notice.key, endpoint.url, signing.secrets_in_force(endpoint, at),
                                  notice.context.get("payload", {}),
-                                 timestamp=int(at.timestamp()), address=address)
+                                 timestamp=int(at.timestamp()))
 
 
 class _Outcomes:

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import ipaddress
-import json
 
 import pytest
 from sqlalchemy import select
@@ -108,38 +107,29 @@ def test_a_redirect_is_not_followed(as_staff, world, webhook_receiver):
     assert len(webhook_receiver.requests) == 1
 
 
-@pytest.mark.parametrize(("url", "address"), [("https://93.184.215.14/hook", "93.184.215.14"),
-                                              ("https://[2606:4700::1]/h", "2606:4700::1")])
-def test_the_check_gives_the_address_it_vetted(app, strict, url, address):
-    with app.app_context():
-        assert str(destinations.check_url(url)) == address
-
-
-def test_an_allowed_host_is_resolved_as_usual(app):
-    with app.app_context():
-        assert destinations.check_url("http://127.0.0.1:8080/hook") is None
-
-
-def test_delivery_goes_to_the_vetted_address_not_a_second_lookup(app, webhook_receiver):
-    """Rebinding: the request is sent to the address the check returned, with the URL's host
-    as Host (and TLS server name), so DNS is not asked again. The host here resolves nowhere:
-    had httpx looked it up, the delivery would have failed."""
+def test_a_connection_is_refused_when_its_host_is_unsafe_at_that_moment(app, strict,
+                                                                       webhook_receiver):
+    """The client checks the address as it connects, not only the delivery before it: posted
+    straight to loopback (no check before), nothing is sent and the refusal says why."""
     port = webhook_receiver.url.split(":")[2].split("/")[0]
-    url = f"http://hooks.rebinding.invalid:{port}/hook"
+    with app.app_context(), pytest.raises(channels.PermanentDeliveryError) as refused:
+        channels.post_webhook("k-1", f"https://localhost:{port}/hook", "secret", {},
+                              timestamp=1)
+    assert "loopback" in str(refused.value)
+    assert webhook_receiver.requests == []
+
+
+def test_dns_rebinding_after_the_check_is_caught_at_the_connection(app, strict, monkeypatch,
+                                                                  webhook_receiver):
+    """The name answers a public address to the delivery's check, then loopback (DNS, which is
+    outside the machine, is the one thing stubbed): the connection is refused, nothing sent."""
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    answers = iter([[ipaddress.ip_address("93.184.215.14")], [ipaddress.ip_address("127.0.0.1")]])
+    monkeypatch.setattr(destinations, "_resolve", lambda host, port: next(answers))
+    url = f"https://hooks.rebinding.example:{port}/hook"
     with app.app_context():
-        code = channels.post_webhook("k-1", url, "secret", {"event": "test"}, timestamp=1,
-                                     address=ipaddress.ip_address("127.0.0.1"))
-    assert code == 200
-    [received] = webhook_receiver.requests
-    assert received.headers["Host"] == f"hooks.rebinding.invalid:{port}"
-    assert json.loads(received.body)["id"] == "k-1"
-
-
-def test_a_pinned_https_request_names_the_host_for_tls():
-    url, headers, extensions = channels.pinned(
-        "https://hooks.example.com/in?x=1", ipaddress.ip_address("93.184.215.14"))
-    assert url == "https://93.184.215.14/in?x=1"
-    assert headers == {"Host": "hooks.example.com"}
-    assert extensions == {"sni_hostname": "hooks.example.com"}
-    assert channels.pinned("https://h.example.com:8443/", ipaddress.ip_address("2606:4700::1"))[
-        0] == "https://[2606:4700::1]:8443/"
+        destinations.check_url(url)  # the delivery's check: public
+        with pytest.raises(channels.PermanentDeliveryError) as refused:
+            channels.post_webhook("k-1", url, "secret", {}, timestamp=1)
+    assert "loopback" in str(refused.value)
+    assert webhook_receiver.requests == []
