@@ -58,8 +58,9 @@ class Integration(db.Model):
     auth_method: Mapped[AuthMethod] = mapped_column(db_enum(AuthMethod, "integration_auth"))
     token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     token_prefix: Mapped[str] = mapped_column(sa.String(16), default="")
-    # HMAC needs the secret itself to verify; it is shown once and never rendered again.
-    hmac_secret: Mapped[str | None] = mapped_column(sa.String(128))
+    # HMAC needs the secret itself to verify: kept sealed (portal.signals.secrets), shown once
+    # and never rendered again.
+    hmac_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
     # Ordered mapping rules (portal.signals.mapping): the first whose labels match wins.
     rules: Mapped[list] = mapped_column(sa.JSON, default=list)
     default_organization_id: Mapped[int | None] = mapped_column(

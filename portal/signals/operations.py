@@ -24,6 +24,7 @@ from portal.escalations.operations.common import add_timeline_entry
 from portal.extensions import db
 from portal.operations import OperationError
 from portal.signals import mapping
+from portal.signals import secrets as signal_secrets
 from portal.signals.models import (
     AuthMethod,
     Integration,
@@ -74,11 +75,12 @@ def rotate_credential(integration: Integration, *, actor: User) -> str:
 def _new_credential(integration: Integration) -> str:
     if integration.auth_method == AuthMethod.TOKEN:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        integration.token_hash, integration.hmac_secret = token_digest(token), None
+        integration.token_hash, integration.hmac_secret_sealed = token_digest(token), None
         integration.token_prefix = token[:len(TOKEN_PREFIX) + 6]
         return token
     secret = secrets.token_urlsafe(32)
-    integration.hmac_secret, integration.token_hash, integration.token_prefix = secret, None, ""
+    integration.hmac_secret_sealed = signal_secrets.seal(secret)
+    integration.token_hash, integration.token_prefix = None, ""
     return secret
 
 

@@ -222,3 +222,28 @@ def test_an_unmapped_alert_is_recorded_and_opens_nothing(client, sender):
     """An organization slug nobody has: recorded as unmapped."""
     result = _post(client, sender, alert(organization="nobody-here"))
     assert result["outcome"] == "unmapped" and result["escalation_id"] is None
+
+
+def test_a_sender_past_its_rate_limit_gets_429_and_others_do_not(app, client, world, sender,
+                                                                  as_staff, monkeypatch):
+    """Per sender: the noisy integration is told to slow down (problem+json); another
+    integration posting at the same time is unaffected."""
+    monkeypatch.setitem(app.config, "SIGNALS_RATE_LIMIT", "3 per minute")
+    with as_staff():
+        other = make_sender(world, name="Second monitor")
+    answers = [client.post("/api/v1/signals/generic", json=alert(key=f"k{n}"),
+                           headers=sender.headers).status_code for n in range(4)]
+    assert answers == [202, 202, 202, 429]
+    limited = client.post("/api/v1/signals/generic", json=alert(), headers=sender.headers)
+    assert limited.content_type == "application/problem+json"
+    assert client.post("/api/v1/signals/generic", json=alert(key="other"),
+                       headers=other.headers).status_code == 202
+
+
+def test_the_hmac_secret_is_stored_sealed(world, as_staff):
+    """The database holds no HMAC secret in the clear: a dump does not let anyone sign."""
+    with as_staff() as session:
+        signed = make_sender(world, auth=AuthMethod.HMAC)
+        session.flush()
+        stored = session.get(Integration, signed.integration_id).hmac_secret_sealed
+    assert stored and signed.secret not in stored
