@@ -9,7 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.audit import AuditEvent
 from portal.clock import frozen_at
@@ -238,3 +240,31 @@ def test_the_job_reads_the_same_statements_for_one_waiting_escalation_or_ten(
         _run(quiet)
     assert staff_session.scalar(select(func.count()).select_from(TriageAssignment)) == 10
     assert len(ten) == len(one)
+
+
+def test_one_escalation_has_one_triage_row(world, staff_session, crew):
+    """The database itself refuses a second row for an escalation (a racing run's insert)."""
+    escalation = _open(world)
+    _run(NIGHT)
+    row = _row(staff_session, escalation)
+    with pytest.raises(IntegrityError), staff_session.begin_nested():
+        staff_session.add(TriageAssignment(
+            organization_id=row.organization_id, escalation_id=escalation.id,
+            team_id=row.team_id, rule_number=1, routed_at=NIGHT))
+        staff_session.flush()
+
+
+def test_a_run_while_another_holds_the_lock_skips(database_url, world, staff_session, crew):
+    """On PostgreSQL a second scheduler's run skips while the first one runs."""
+    if not database_url.startswith("postgresql"):
+        pytest.skip("advisory locks are PostgreSQL's; the PostgreSQL pass of the suite runs this")
+    _open(world)
+    other = sa.create_engine(database_url.replace("postgresql://", "postgresql+psycopg://", 1),
+                             poolclass=sa.pool.NullPool).connect()
+    try:
+        assert other.scalar(triage._TRY_LOCK) is True
+        assert _run(NIGHT) == {"skipped": 1}
+    finally:
+        other.rollback()
+        other.close()
+    assert _run(NIGHT)["routed"] == 1
