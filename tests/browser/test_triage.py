@@ -92,3 +92,31 @@ def test_the_person_on_call_acknowledges_a_night_escalation(page, page_errors,
     expect(page.locator("#people")).to_contain_text(facts["agent_name"])
     page.screenshot(path=tmp_path / "acknowledged.png", full_page=True)
     assert page_errors == []
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_routing_page_tests_an_example_and_fits_a_phone(page, page_errors, seeded,
+                                                            night_escalation, width,
+                                                            tmp_path):
+    """The escalation manager sees the rules in order, tests a Sev 1 example and reads which
+    rule, team and person it would reach; nothing is wider than the screen."""
+    page.set_viewport_size({"width": width, "height": 900})
+    sign_in(page, seeded.staff_email, landing=STAFF_LANDING)
+    page.goto("/admin/on-call/routing")
+    expect(page.get_by_role("heading", name="Routing rules", level=1)).to_be_visible()
+    expect(page.locator("#rule-1, .routing-rule").first).to_contain_text("Sev 2 or worse")
+    page.get_by_label("Severity").select_option(label="Sev 1")
+    page.get_by_label("Trigger").select_option(label="Monitoring signal")
+    page.get_by_role("button", name="Test").click()
+    result = page.locator("#rule-test-result")
+    expect(result).to_contain_text("Rule 1")
+    expect(result).to_contain_text("Night desk")
+    expect(result).to_contain_text(f"On call now: {night_escalation['agent_name']}")
+    page.screenshot(path=tmp_path / f"routing-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    page.goto(f"/admin/escalations/{night_escalation['id']}")
+    expect(page.locator("#triage-state")).to_be_visible()
+    page.screenshot(path=tmp_path / f"escalation-{width}.png", full_page=True)
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page_errors == []
