@@ -20,6 +20,7 @@ from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.notices.models import Notice
 from portal.oncall import triage
+from portal.outreach.emails import render
 from portal.oncall.models import RotationLength, Team, TeamMember
 from portal.oncall.triage import triage_escalations
 from portal.oncall.triage_models import EndedBecause, RoutingRule, TriageAssignment
@@ -96,6 +97,10 @@ def test_a_night_escalation_goes_to_the_person_on_call(world, staff_session, cre
     assert event.actor_id is None and event.detail["acting_as"]["name"] == "Triage"
     notice = staff_session.scalar(select(Notice).where(Notice.template == "oncall_triage"))
     assert notice.recipient_user_id == person.id and notice.escalation_id == escalation.id
+    email = render(notice)
+    assert email.subject == (f"[{escalation.reference}] Assigned to you: you are on call "
+                             "for Night desk")
+    assert "Acknowledge the handoff within 15 minutes" in email.text
 
 
 def test_unacknowledged_it_goes_to_the_next_person_then_the_manager_and_ends(
@@ -119,9 +124,12 @@ def test_unacknowledged_it_goes_to_the_next_person_then_the_manager_and_ends(
     assert _run(NIGHT + timedelta(hours=2)) == {"acknowledged": 0, "overtaken": 0,
                                                 "routed": 0, "unmatched": 0,
                                                 "passed_on": 0, "ended": 0}
-    recipients = staff_session.scalars(select(Notice.recipient_user_id).where(
+    notices = staff_session.scalars(select(Notice).where(
         Notice.template == "oncall_triage").order_by(Notice.id)).all()
-    assert recipients == [crew["on_call"].id, crew["next"].id, crew["manager"].id]
+    assert [n.recipient_user_id for n in notices] == [
+        crew["on_call"].id, crew["next"].id, crew["manager"].id]
+    assert "nobody acknowledged in 15 min" in render(notices[1]).subject
+    assert "as the team's manager, it is yours now" in render(notices[2]).text
     handoffs = staff_session.scalar(select(func.count()).select_from(Handoff).where(
         Handoff.escalation_id == escalation.id))
     assert handoffs == 3
