@@ -99,18 +99,18 @@ def delete_rule(rule: RoutingRule, *, actor: User) -> None:
     db.session.delete(rule)
 
 
-def move_rule(rule: RoutingRule, up: bool, *, actor: User) -> bool:
-    """Swap the rule with its neighbour above (`up`) or below; False at either end. The
-    whole list is renumbered 1…n, so positions stay a plain sequence. Raises PermissionError."""
+def move_rule(rule: RoutingRule, up: bool, *, actor: User) -> None:
+    """Swap the rule with its neighbour above (`up`) or below. The whole list is renumbered
+    1…n, so positions stay a plain sequence. Raises PermissionError; OperationError for the
+    first rule moved up or the last moved down."""
     _may_manage(actor)
     rules = ordered_rules()
     index = rules.index(rule)
     other = index - 1 if up else index + 1
     if not 0 <= other < len(rules):
-        return False
+        raise OperationError(f"This rule is {'first' if up else 'last'} already.")
     rules[index], rules[other] = rules[other], rules[index]
     for number, each in enumerate(rules, start=1):
         each.position = number
     audit.record("oncall.rule_moved", actor=actor, obj=rule, direction="up" if up else "down",
                  position=rule.position)
-    return True

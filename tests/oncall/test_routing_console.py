@@ -71,6 +71,10 @@ def test_an_escalation_manager_adds_reorders_edits_and_deletes_rules(
                   "/admin/on-call/routing")
     assert moved.status_code == 302
     assert [row[1] for row in _rules(as_staff)] == [desk["mobile"], desk["night"]]
+    again = _post(client, f"/admin/on-call/routing/{mobile_rule}/move", {"direction": "up"},
+                  "/admin/on-call/routing")
+    assert "This rule is first already." in client.get(again.location).get_data(as_text=True)
+    assert [row[1] for row in _rules(as_staff)] == [desk["mobile"], desk["night"]]
     edit = f"/admin/on-call/routing/{mobile_rule}/edit"
     assert 'value="Mobile app"' in client.get(edit).get_data(as_text=True)
     assert _post(client, edit, {"product_area": "Mobile app", "category": "Login",

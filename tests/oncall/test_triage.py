@@ -20,11 +20,11 @@ from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.notices.models import Notice
 from portal.oncall import triage
-from portal.outreach.emails import render
 from portal.oncall.models import RotationLength, Team, TeamMember
 from portal.oncall.triage import triage_escalations
 from portal.oncall.triage_models import EndedBecause, RoutingRule, TriageAssignment
 from portal.oncall.triage_queries import seconds_to_assign, time_to_assign, triage_state
+from portal.outreach.emails import render
 from tests import factories
 from tests.querycount import counted_queries
 
