@@ -124,7 +124,7 @@ def _end_overtaken(at: datetime) -> int:
     """Rows whose escalation someone else took by hand, or that closed, stop climbing."""
     still_theirs = exists().where(_E.c.id == _T.c.escalation_id,
                                   _E.c.owner_id == _T.c.assignee_id,
-                                  _E.c.status.in_([s.value for s in OPEN_STATUSES]))
+                                  _E.c.status.in_(list(OPEN_STATUSES)))
     return db.session.execute(
         update(_T).where(_T.c.acknowledged_at.is_(None), _T.c.ended_at.is_(None),
                          _T.c.assignee_id.is_not(None), ~still_theirs)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.audit import AuditEvent
 from portal.clock import frozen_at
-from portal.enums import Role, Trigger, UpdateKind, Visibility
+from portal.enums import Role, Status, Trigger, UpdateKind, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.notices.models import Notice
@@ -276,3 +276,16 @@ def test_a_run_while_another_holds_the_lock_skips(database_url, world, staff_ses
         other.rollback()
         other.close()
     assert _run(NIGHT)["routed"] == 1
+
+
+def test_a_resolved_escalation_stops_climbing(world, staff_session, crew):
+    """Resolved before anyone acknowledged the handoff: nobody else is woken up for it."""
+    escalation = _open(world)
+    _run(NIGHT)
+    with frozen_at(NIGHT + timedelta(minutes=5)):
+        for status in (Status.ACKNOWLEDGED, Status.INVESTIGATING, Status.RESOLVED):
+            ops.change_status(escalation, status, actor=crew["manager"],
+                              resolution_summary="The monitor was wrong.")
+    counts = _run(NIGHT + timedelta(minutes=MINUTES))
+    assert counts["overtaken"] == 1 and counts["passed_on"] == 0
+    assert escalation.owner_id == crew["on_call"].id
