@@ -84,11 +84,19 @@ def triage_escalations(at: datetime | None = None) -> dict[str, int]:
     active = _active_staff([*routing_teams.values(), *(row.team for row in lapsed)])
     numbers = {rule.id: number for number, rule in enumerate(rules, start=1)}
     for escalation, rule in routed:
-        counts["routed"] += _route(escalation, rule, numbers[rule.id],
-                                   on_call.get(rule.team_id), active, at)
+        with _as_triage(rule.team_id):
+            counts["routed"] += _route(escalation, rule, numbers[rule.id],
+                                       on_call.get(rule.team_id), active, at)
     for row in lapsed:
-        counts["passed_on" if _climb(row, active, at) else "ended"] += 1
+        with _as_triage(row.team_id):
+            counts["passed_on" if _climb(row, active, at) else "ended"] += 1
     return counts
+
+
+def _as_triage(team_id: int):
+    """Every event the job records (its own, and those of the operations it calls) names
+    "Triage" as who acted."""
+    return audit.acting_as("triage", team_id, SYSTEM_NAME)
 
 
 def _on_call_ids(at: datetime, teams: list[Team]) -> dict[int, int | None]:
@@ -208,9 +216,8 @@ def _template(escalation: Escalation, team: Team, step: int) -> HandoffTemplate:
 def _assign(row: TriageAssignment, escalation: Escalation, team: Team, rung: Rung, *,
             step: int, at: datetime) -> None:
     person = db.session.get(User, rung.user_id)
-    with audit.acting_as("triage", team.id, SYSTEM_NAME):
-        handoff = transfer_ownership(escalation, person, actor=None,
-                                     template=_template(escalation, team, step))
+    handoff = transfer_ownership(escalation, person, actor=None,
+                                 template=_template(escalation, team, step))
     row.assignee_id, row.handoff_id, row.to_manager = person.id, handoff.id, rung.to_manager
     row.assigned_at, row.due_at = at, at + timedelta(minutes=team.acknowledge_minutes)
     enqueue_email(f"{EMAIL_TEMPLATE}:{row.id}.{step}", person, template=EMAIL_TEMPLATE,

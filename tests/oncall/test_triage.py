@@ -95,6 +95,9 @@ def test_a_night_escalation_goes_to_the_person_on_call(world, staff_session, cre
         AuditEvent.action == "escalation.ownership_transferred",
         AuditEvent.object_id == escalation.id))
     assert event.actor_id is None and event.detail["acting_as"]["name"] == "Triage"
+    routed = staff_session.scalar(select(AuditEvent).where(
+        AuditEvent.action == "oncall.triage_routed"))
+    assert routed.detail["acting_as"]["name"] == "Triage" and routed.detail["rule"] == 1
     notice = staff_session.scalar(select(Notice).where(Notice.template == "oncall_triage"))
     assert notice.recipient_user_id == person.id and notice.escalation_id == escalation.id
     email = render(notice)
