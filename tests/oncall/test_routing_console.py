@@ -182,6 +182,9 @@ def test_the_team_form_sets_the_minutes_to_acknowledge_and_the_manager(
         assert event.detail["after"]["acknowledge_minutes"] == 10
     page = client.get(edit).get_data(as_text=True)
     assert 'value="10"' in page
+    team_page = client.get(f"/admin/on-call/{desk['night']}").get_data(as_text=True)
+    assert (f"acknowledges within 10 min, else the next person in this order has it, then "
+            f"{world.staff[Role.ESCALATION_MANAGER].name} (manager)") in team_page
 
 
 def test_the_escalation_page_shows_the_triage_state(client, auth, world, as_staff, desk):
