@@ -14,7 +14,7 @@ from portal.escalations.models import Escalation, Handoff
 from portal.extensions import db
 from portal.oncall.models import Team
 from portal.oncall.queries import OnCall, board
-from portal.oncall.routing import Facts, route
+from portal.oncall.routing import Facts, describe, route
 from portal.oncall.triage_models import RoutingRule, TriageAssignment
 
 
@@ -51,6 +51,14 @@ class TriageState:
 
     row: TriageAssignment
     acknowledged_at: datetime | None
+
+    @property
+    def rule_words(self) -> str | None:
+        """The routing rule's conditions in words, while the rule still exists."""
+        rule = self.row.rule
+        if rule is None:
+            return None
+        return describe(rule, rule.organization.name if rule.organization else None)
 
     @property
     def awaiting(self) -> bool:

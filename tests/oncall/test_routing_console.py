@@ -202,7 +202,7 @@ def test_the_escalation_page_shows_the_triage_state(client, auth, world, as_staf
     auth.login(world.staff[Role.AGENT].email)
     with frozen_at(NIGHT + timedelta(minutes=3)):
         page = client.get(f"/admin/escalations/{escalation_id}").get_data(as_text=True)
-    assert "rule 1</a> to <a" in page and "Night desk</a>" in page
+    assert "rule 1</a> (Every escalation) to <a" in page and "Night desk</a>" in page
     assert f"Assigned: <strong>{world.staff[Role.AGENT].name}</strong>" in page
     assert "Awaiting acknowledgement" in page
     with as_staff() as session:
