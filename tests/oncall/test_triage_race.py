@@ -99,5 +99,6 @@ def test_two_runs_at_once_route_each_escalation_once(postgres_url, monkeypatch):
                 Handoff.from_user_id.is_(None), Handoff.acknowledged_at.is_(None)))
             emails = session.scalar(select(func.count()).select_from(Notice).where(
                 Notice.template == "oncall_triage"))
+            session.close()
             db.engine.dispose()
     assert (rows, handoffs, emails) == (ESCALATIONS, ESCALATIONS, ESCALATIONS)
