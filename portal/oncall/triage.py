@@ -81,7 +81,8 @@ def triage_escalations(at: datetime | None = None) -> dict[str, int]:
     routed = [(escalation, rule) for escalation, rule in routed if rule is not None]
     routing_teams = {rule.team.id: rule.team for _, rule in routed}
     on_call = _on_call_ids(at, list(routing_teams.values()))
-    active = _active_staff([*routing_teams.values(), *(row.team for row in lapsed)])
+    active = _active_staff([*routing_teams.values(), *(row.team for row in lapsed)],
+                           also=on_call.values())
     numbers = {rule.id: number for number, rule in enumerate(rules, start=1)}
     for escalation, rule in routed:
         with _as_triage(rule.team_id):
@@ -106,10 +107,12 @@ def _on_call_ids(at: datetime, teams: list[Team]) -> dict[int, int | None]:
     return {team.id: entry.shift.user_id if entry else None for team, entry in board(at, teams)}
 
 
-def _active_staff(teams: Iterable[Team]) -> set[int]:
-    """Which of the teams' people and managers are active staff (one statement)."""
+def _active_staff(teams: Iterable[Team], also: Iterable[int | None] = ()) -> set[int]:
+    """Which of the teams' people and managers (and `also`: people on call by an override,
+    who need not be in the rotation) are active staff (one statement)."""
+    teams = list(teams)
     ids = {m.user_id for team in teams for m in team.members} | {
-        team.manager_id for team in teams if team.manager_id}
+        team.manager_id for team in teams if team.manager_id} | {i for i in also if i}
     if not ids:
         return set()
     return set(db.session.scalars(select(User.id).where(

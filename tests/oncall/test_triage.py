@@ -20,7 +20,7 @@ from portal.escalations import operations as ops
 from portal.escalations.models import Escalation, Handoff, Update
 from portal.notices.models import Notice
 from portal.oncall import triage
-from portal.oncall.models import RotationLength, Team, TeamMember
+from portal.oncall.models import RosterOverride, RotationLength, Team, TeamMember
 from portal.oncall.triage import triage_escalations
 from portal.oncall.triage_models import EndedBecause, RoutingRule, TriageAssignment
 from portal.oncall.triage_queries import seconds_to_assign, time_to_assign, triage_state
@@ -292,3 +292,18 @@ def test_a_resolved_escalation_stops_climbing(world, staff_session, crew):
     counts = _run(NIGHT + timedelta(minutes=MINUTES))
     assert counts["overtaken"] == 1 and counts["passed_on"] == 0
     assert escalation.owner_id == crew["on_call"].id
+
+
+def test_someone_covering_by_override_is_assigned(world, staff_session, crew):
+    """The person on call by an override (from outside the rotation) gets it; when they let
+    it lapse, the rotation's first person is asked next."""
+    cover = factories.make_staff()
+    staff_session.add(RosterOverride(
+        team_id=crew["team"].id, user_id=cover.id, starts_at=NIGHT - timedelta(hours=1),
+        ends_at=NIGHT + timedelta(hours=8), reason="Swap", created_by_id=crew["manager"].id))
+    staff_session.flush()
+    escalation = _open(world)
+    _run(NIGHT)
+    assert _row(staff_session, escalation).assignee_id == cover.id
+    _run(NIGHT + timedelta(minutes=MINUTES))
+    assert _row(staff_session, escalation).assignee_id == crew["on_call"].id
