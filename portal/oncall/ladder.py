@@ -1,10 +1,10 @@
 """The acknowledgement ladder, as arithmetic: who is asked next when nobody acknowledged.
 
 Step 0 is the person on call when the escalation was routed. When that lapses, the next person
-in the rotation after them (inactive people skipped; the rotation's first active person when
-the one on call was an override from outside it). When that lapses, the team's manager. The
-ladder ends at the manager: nobody comes after. A step that would ask the person already
-asked is skipped.
+in the rotation after them (inactive people skipped; when the one on call was an override from
+outside the rotation, the caller passes the order starting with the person they covered). When
+that lapses, the team's manager. The ladder ends at the manager: nobody comes after. A step
+that would ask the person already asked is skipped.
 """
 
 from __future__ import annotations

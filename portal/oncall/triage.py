@@ -34,8 +34,9 @@ from portal.extensions import db
 from portal.notices.operations import enqueue_email
 from portal.oncall.ladder import Rung, first_rung, next_rung
 from portal.oncall.models import Team
-from portal.oncall.queries import board
+from portal.oncall.queries import board, rotation_of
 from portal.oncall.routing import Facts, route
+from portal.oncall.schedule import rotation_shift_at
 from portal.oncall.triage_models import EndedBecause, RoutingRule, TriageAssignment
 from portal.rules.sql import dialect_insert
 
@@ -181,8 +182,8 @@ def _climb(row: TriageAssignment, active: set[int], at: datetime) -> bool:
     (or another run took the step)."""
     team = row.team
     rung = next_rung(step=row.step, current=row.assignee_id, to_manager=row.to_manager,
-                     members=[m.user_id for m in team.members], manager_id=team.manager_id,
-                     active=active)
+                     members=_rotation_order(team, row.assignee_id, at),
+                     manager_id=team.manager_id, active=active)
     unacknowledged = ~exists().where(_H.c.id == _T.c.handoff_id,
                                      _H.c.acknowledged_at.is_not(None))
     claim = (update(_T).where(_T.c.id == row.id, _T.c.step == row.step,
@@ -202,6 +203,18 @@ def _climb(row: TriageAssignment, active: set[int], at: datetime) -> bool:
     db.session.refresh(row)
     _assign(row, row.escalation, team, rung, step=row.step, at=at)
     return True
+
+
+def _rotation_order(team: Team, current: int | None, at: datetime) -> list[int]:
+    """The rotation's people in order; when `current` covered by an override from outside
+    it, starting from the person the rotation itself has on call at `at` (whom they
+    replaced), so they are asked next."""
+    members = [m.user_id for m in team.members]
+    if current in members or not members:
+        return members
+    shift = rotation_shift_at(rotation_of(team), at)
+    start = members.index(shift.user_id) if shift else 0
+    return members[start:] + members[:start]
 
 
 def _template(escalation: Escalation, team: Team, step: int) -> HandoffTemplate:

@@ -296,7 +296,8 @@ def test_a_resolved_escalation_stops_climbing(world, staff_session, crew):
 
 def test_someone_covering_by_override_is_assigned(world, staff_session, crew):
     """The person on call by an override (from outside the rotation) gets it; when they let
-    it lapse, the rotation's first person is asked next."""
+    it lapse, the person they covered for is asked next."""
+    staff_session.get(Team, crew["team"].id).starts_on = date(2026, 11, 28)  # 2nd's day
     cover = factories.make_staff()
     staff_session.add(RosterOverride(
         team_id=crew["team"].id, user_id=cover.id, starts_at=NIGHT - timedelta(hours=1),
@@ -306,4 +307,4 @@ def test_someone_covering_by_override_is_assigned(world, staff_session, crew):
     _run(NIGHT)
     assert _row(staff_session, escalation).assignee_id == cover.id
     _run(NIGHT + timedelta(minutes=MINUTES))
-    assert _row(staff_session, escalation).assignee_id == crew["on_call"].id
+    assert _row(staff_session, escalation).assignee_id == crew["next"].id
