@@ -43,6 +43,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     handoffs,
     integrations,
     oncall,
+    oncall_pages,
     people,
     plan,
     policies,

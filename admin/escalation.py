@@ -45,6 +45,7 @@ from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
 from portal.oncall import queries as oncall_queries
+from portal.oncall.page_operations import open_pages_for_escalation
 from portal.operations import OperationError
 from portal.permissions import Capability, can, requires
 from portal.submissions import submit
@@ -135,6 +136,7 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
         overdue_after=handoff_acknowledge_within(), at=now(),
         can_work=can(current_user, Capability.WORK_ESCALATIONS),
         on_call=oncall_queries.on_call_for(escalation.product_area, now()),
+        oncall_pages=db.session.scalars(open_pages_for_escalation(escalation.id)).all(),
     )
 
 

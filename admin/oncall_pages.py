@@ -1,0 +1,66 @@
+"""My pages: the on-call pages sent to me (every page, for whoever keeps the rosters), each
+with its Acknowledge button; and how often unacknowledged pages repeat."""
+
+from __future__ import annotations
+
+from flask import redirect, render_template, request, url_for
+from flask_login import current_user
+
+from admin import bp
+from admin.oncall_pages_forms import AcknowledgePageForm, RepeatForm
+from portal.extensions import db
+from portal.loading import row_or_404
+from portal.oncall import queries
+from portal.oncall.page_operations import (
+    acknowledge_page,
+    may_acknowledge,
+    pages_of,
+    set_repeat_minutes,
+)
+from portal.oncall.pages import OncallPage
+from portal.oncall.paging import repeat_minutes
+from portal.permissions import Capability, can, requires
+from portal.submissions import perform, submit
+
+bp.add_app_template_global(may_acknowledge, "may_acknowledge_page")
+
+
+def _page_list(form: RepeatForm | None = None, status: int = 200):
+    everyone = request.args.get("all") == "1" and can(current_user, Capability.MANAGE_ROSTERS)
+    teams = db.session.scalars(queries.teams()).all()
+    form = form or RepeatForm(formdata=None)
+    form.team.choices = [("", "Every team (the default)")] + [
+        (str(team.id), team.name) for team in teams]
+    pages = db.session.scalars(pages_of(None if everyone else current_user.id)).unique().all()
+    return render_template(
+        "admin/oncall/pages.html", pages=pages, everyone=everyone, form=form,
+        repeats=[(team, repeat_minutes(team)) for team in teams]), status
+
+
+@bp.route("/on-call/pages")
+def oncall_pages():
+    return _page_list()
+
+
+@bp.route("/on-call/pages/repeat", methods=["POST"])
+@requires(Capability.MANAGE_ROSTERS)
+def oncall_pages_repeat():
+    form = RepeatForm()
+    saved = submit(form, lambda: set_repeat_minutes(
+        form.minutes.data, actor=current_user,
+        team_id=int(form.team.data) if form.team.data else None), done="Paging saved.")
+    if saved.ok:
+        return redirect(url_for("admin.oncall_pages"))
+    return _page_list(form, 422)
+
+
+@bp.route("/on-call/pages/<int:page_id>/acknowledge", methods=["POST"])
+def oncall_page_acknowledge(page_id: int):
+    page = row_or_404(OncallPage, page_id)
+    if AcknowledgePageForm().validate():
+        perform(lambda: acknowledge_page(page, actor=current_user, via="console"),
+                done="Page acknowledged: it no longer repeats.")
+    back = request.form.get("next") or ""
+    if back.startswith("/admin/"):
+        return redirect(back)
+    return redirect(url_for("admin.oncall_pages"))
