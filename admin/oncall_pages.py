@@ -29,8 +29,7 @@ def _page_list(form: RepeatForm | None = None, status: int = 200):
     everyone = request.args.get("all") == "1" and can(current_user, Capability.MANAGE_ROSTERS)
     teams = db.session.scalars(queries.teams()).all()
     form = form or RepeatForm(formdata=None)
-    form.team.choices = [("", "Every team (the default)")] + [
-        (str(team.id), team.name) for team in teams]
+    form.offer_teams(teams)
     pages = db.session.scalars(pages_of(None if everyone else current_user.id)).unique().all()
     return render_template(
         "admin/oncall/pages.html", pages=pages, everyone=everyone, form=form,
@@ -46,6 +45,7 @@ def oncall_pages():
 @requires(Capability.MANAGE_ROSTERS)
 def oncall_pages_repeat():
     form = RepeatForm()
+    form.offer_teams(db.session.scalars(queries.teams()).all())
     saved = submit(form, lambda: set_repeat_minutes(
         form.minutes.data, actor=current_user,
         team_id=int(form.team.data) if form.team.data else None), done="Paging saved.")

@@ -152,6 +152,11 @@ EXPECTED: dict[str, Capability] = {
     "admin.oncall_edit": C.MANAGE_ROSTERS,
     "admin.oncall_override_add": C.MANAGE_ROSTERS,
     "admin.oncall_override_remove": C.MANAGE_ROSTERS,
+    # on-call pages (acknowledging: the person paged or a roster keeper, checked by the
+    # operation; tests/oncall/test_pages_console.py)
+    "admin.oncall_pages": C.VIEW_CONSOLE,
+    "admin.oncall_pages_repeat": C.MANAGE_ROSTERS,
+    "admin.oncall_page_acknowledge": C.VIEW_CONSOLE,
     # monitoring integrations (portal.signals)
     "admin.integrations": C.VIEW_CONSOLE,
     "admin.integration": C.VIEW_CONSOLE,
@@ -224,6 +229,12 @@ def _values_for(world, as_staff) -> dict[str, int]:
                                   ends_at=now() + timedelta(days=1), reason="Role walk",
                                   created_by_id=agent.id)
         session.add(override)
+        from portal.oncall.pages import OncallPage
+
+        page = OncallPage(organization_id=world.org_a.id, escalation_id=world.escalation_a.id,
+                          team_id=team.id, user_id=agent.id, reason="breach",
+                          clock="acknowledge", due_at=now(), next_page_at=now())
+        session.add(page)
         from portal.notices import signing
         from portal.notices.models import WebhookEndpoint
 
@@ -233,7 +244,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.add(endpoint)
         session.flush()
         schedule_id, job_id, endpoint_id = schedule.id, render_job.id, endpoint.id
-        team_id, override_id = team.id, override.id
+        team_id, override_id, page_id = team.id, override.id, page.id
         from portal.api.tokens import issue_token
 
         token, _ = issue_token(actor=session.get(type(agent), world.staff[Role.ADMINISTRATOR].id),
@@ -246,6 +257,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "link_id": link_id,
         "team_id": team_id,
         "override_id": override_id,
+        "page_id": page_id,
         "token_id": token_id,
         "job_id": job_id,
         "schedule_id": schedule_id,
