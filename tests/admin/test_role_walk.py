@@ -157,6 +157,8 @@ EXPECTED: dict[str, Capability] = {
     "admin.oncall_pages": C.VIEW_CONSOLE,
     "admin.oncall_pages_repeat": C.MANAGE_ROSTERS,
     "admin.oncall_page_acknowledge": C.VIEW_CONSOLE,
+    "admin.oncall_shifts_feed": C.VIEW_CONSOLE,
+    "admin.oncall_shifts_feed_reset": C.VIEW_CONSOLE,
     # monitoring integrations (portal.signals)
     "admin.integrations": C.VIEW_CONSOLE,
     "admin.integration": C.VIEW_CONSOLE,
