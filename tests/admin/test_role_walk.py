@@ -61,6 +61,7 @@ EXPECTED: dict[str, Capability] = {
     # staff analytics and the ticket volumes they divide by
     "admin.analytics": C.VIEW_ANALYTICS,
     "admin.analytics_csv": C.VIEW_ANALYTICS,
+    "admin.analytics_oncall_csv": C.VIEW_ANALYTICS,
     "admin.ticket_volume_entry": C.RECORD_TICKET_VOLUMES,
     # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)
     "admin.priority": C.VIEW_CONSOLE,
