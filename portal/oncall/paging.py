@@ -44,9 +44,10 @@ TOPIC = "oncall.paged"
 CLOCKS = (("acknowledge", "ack"), ("resolve", "resolve"))
 
 
-def team_of(escalation, teams: list[Team] | None = None) -> Team | None:
+def team_of(escalation: Escalation, teams: list[Team] | None = None) -> Team | None:
     """The team whose person on call hears about `escalation`: today the team covering its
-    product area. The one place to change when routing rules decide the team instead."""
+    product area. The one place to change when routing rules decide the team instead (the
+    sweep passes every team, loaded once, as `teams`)."""
     every_team = db.session.scalars(queries.teams()).all() if teams is None else teams
     return queries.team_for(escalation.product_area, every_team)
 
@@ -61,6 +62,9 @@ def repeat_minutes(team: Team) -> int:
 
 @dataclass(frozen=True)
 class Alert:
+    """What a page is about: one clock of one escalation, at risk or breached, for one due
+    instant (with what its messages show)."""
+
     escalation_id: int
     organization_id: int
     product_area: str
@@ -72,8 +76,9 @@ class Alert:
     due_at: datetime
 
 
-def _candidates(at: datetime) -> list[Alert]:
-    """Alerts holding at `at` that nobody has been paged about yet (one statement)."""
+def _candidates(at: datetime) -> list[tuple[Escalation, Alert]]:
+    """Alerts holding at `at` that nobody has been paged about yet, with their escalations
+    (one statement, and one more to load the escalations when there are any)."""
     instant = literal(at, UTCDateTime)
     selects = []
     for clock, prefix in CLOCKS:
@@ -87,14 +92,26 @@ def _candidates(at: datetime) -> list[Alert]:
                 OncallPage.escalation_id == Escalation.id, OncallPage.clock == clock,
                 OncallPage.reason == reason.value, OncallPage.due_at == due)
             selects.append(select(
-                Escalation.id, Escalation.organization_id, Escalation.product_area,
-                Escalation.title, Escalation.severity, literal(reason.value, sa.String),
-                literal(clock, sa.String), due,
+                Escalation.id, literal(reason.value, sa.String), literal(clock, sa.String), due,
             ).where(holds, Escalation.status.in_(OPEN_STATUSES), ~paged.exists()))
     rows = db.session.execute(sa.union_all(*selects)).all()
-    return sorted((Alert(row[0], row[1], row[2], Escalation.reference_of(row[0]), row[3], row[4],
-                         PageReason(row[5]), row[6], ensure_utc(row[7])) for row in rows),
-                  key=lambda a: (a.due_at, a.escalation_id, a.clock, a.reason))
+    if not rows:
+        return []
+    escalations = {e.id: e for e in db.session.scalars(
+        select(Escalation).where(Escalation.id.in_({row[0] for row in rows})))}
+    found = []
+    for escalation_id, reason, clock, due in rows:
+        escalation = escalations[escalation_id]
+        found.append((escalation, _alert(escalation, PageReason(reason), clock,
+                                         ensure_utc(due))))
+    return sorted(found, key=lambda pair: (pair[1].due_at, pair[1].escalation_id,
+                                           pair[1].clock, pair[1].reason))
+
+
+def _alert(escalation: Escalation, reason: PageReason, clock: str, due: datetime) -> Alert:
+    return Alert(escalation.id, escalation.organization_id, escalation.product_area,
+                 escalation.reference, escalation.title, escalation.severity, reason, clock,
+                 due)
 
 
 def _send(page_id: int, number: int, alert: Alert, person, team: Team) -> None:
@@ -186,9 +203,7 @@ def _still_holds(page: OncallPage, escalation: Escalation, at: datetime) -> Page
 def _repeat(page: OncallPage, escalation: Escalation, team: Team, on_call,
             at: datetime) -> str:
     """One due repeat of an open page; what happened."""
-    alert = Alert(escalation.id, escalation.organization_id, escalation.product_area,
-                  escalation.reference, escalation.title, escalation.severity,
-                  PageReason(page.reason), page.clock, page.due_at)
+    alert = _alert(escalation, PageReason(page.reason), page.clock, ensure_utc(page.due_at))
     stopped = _still_holds(page, escalation, at)
     if stopped is not None:
         return "ended" if _end(page, at, stopped) else "raced"
@@ -224,8 +239,8 @@ def page_on_call(at: datetime | None = None) -> dict[str, int]:
         return counts
     by_id = {team.id: team for team in every_team}
     board = {team.id: on_call for team, on_call in queries.board(at, every_team)}
-    for alert in _candidates(at):
-        team = team_of(alert, every_team)
+    for escalation, alert in _candidates(at):
+        team = team_of(escalation, every_team)
         on_call = board.get(team.id) if team else None
         if on_call is not None and _page(alert, team, on_call.user, at):
             counts["pages"] += 1
