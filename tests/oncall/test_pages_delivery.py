@@ -121,3 +121,27 @@ def test_an_organization_endpoint_may_not_choose_on_call_pages(as_staff, world):
                                       url="https://93.184.215.14/pager", kind="generic",
                                       chosen=["oncall.paged"])
         assert endpoint.events == ["oncall.paged"]
+
+
+def test_the_console_offers_on_call_pages_to_staff_team_endpoints(client, auth, world,
+                                                                   as_staff):
+    """*Webhooks* lists "Someone on call is paged" among the events; a staff team endpoint
+    saves it (and its edit page shows it chosen); a customer organization's answers 422."""
+    auth.login(world.staff[Role.ADMINISTRATOR].email)
+    page = client.get("/admin/webhooks").get_data(as_text=True)
+    assert 'value="oncall.paged"' in page
+    form = {"endpoint-csrf_token": csrf_token_from(page), "endpoint-name": "Pager bridge",
+            "endpoint-url": "https://93.184.215.14/pager", "endpoint-kind": "generic",
+            "endpoint-events": ["oncall.paged"], "endpoint-organization": ""}
+    assert client.post("/admin/webhooks", data=form).status_code == 200
+    refused = client.post("/admin/webhooks", data={**form, "endpoint-name": "Customer",
+                                                    "endpoint-organization": str(world.org_a.id)})
+    assert refused.status_code == 422
+    assert "endpoint receives on-call pages." in refused.get_data(as_text=True)
+    with as_staff() as session:
+        [endpoint] = session.scalars(select(WebhookEndpoint)).all()
+        assert endpoint.events == ["oncall.paged"] and endpoint.organization_id is None
+        endpoint_id = endpoint.id
+    edit = client.get(f"/admin/webhooks/{endpoint_id}").get_data(as_text=True)
+    box = edit.split('value="oncall.paged"', 1)[0].rsplit("<input", 1)[1]
+    assert "checked" in box
