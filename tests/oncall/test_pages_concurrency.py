@@ -26,7 +26,7 @@ def _race(app, at: datetime) -> list[Exception]:
 
     def pager():
         try:
-            with app.app_context(), frozen_at(at):
+            with app.app_context():
                 set_scope(db.session(), Scope.unscoped("test: a second scheduler"))
                 barrier.wait()
                 page_on_call(at)
@@ -35,10 +35,11 @@ def _race(app, at: datetime) -> list[Exception]:
             errors.append(exc)
 
     threads = [threading.Thread(target=pager) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    with frozen_at(at):  # once, here: the one clock is process-wide, not per thread
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     return errors
 
 
