@@ -44,6 +44,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     integrations,
     oncall,
     oncall_routing,
+    oncall_pages,
     people,
     plan,
     policies,

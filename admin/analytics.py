@@ -13,6 +13,8 @@ from portal.accounts.models import Organization
 from portal.administration.organizations import organizations_by_name
 from portal.analytics import presentation
 from portal.analytics.filters import GROUPINGS, AnalyticsFilter, month_key, month_start, months_back
+from portal.analytics.oncall_load import CSV_HEADING as ONCALL_CSV_HEADING
+from portal.analytics.oncall_load import oncall_load
 from portal.analytics.operations import record_ticket_volume
 from portal.analytics.queries import product_areas, staff_by_name, ticket_volumes
 from portal.analytics.report import analytics_report
@@ -108,6 +110,7 @@ def analytics():
         grouping=GROUPINGS.get(report.filters.group_by or ""),
         active=report.filters.active_filters,
         args=asked_filters(),
+        oncall_load=oncall_load(report.filters.since, report.filters.until),
     )
 
 
@@ -125,6 +128,18 @@ def analytics_csv():
         presentation.csv_rows(report, grouping),
         filters=asked_filters(),
     )
+
+
+@bp.route("/analytics/on-call.csv")
+@requires(Capability.VIEW_ANALYTICS)
+def analytics_oncall_csv():
+    form, _ = _filter_form()
+    if not form.validate():
+        return analytics()
+    filters = _filters(form)
+    return send_csv("oncall-load", ONCALL_CSV_HEADING,
+                    (load.csv_row() for load in oncall_load(filters.since, filters.until)),
+                    filters=asked_filters())
 
 
 def _volume_page(form: TicketVolumeForm, status: int = 200):

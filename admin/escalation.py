@@ -46,6 +46,7 @@ from portal.forms import PortalForm
 from portal.loading import escalation_or_404
 from portal.oncall import queries as oncall_queries
 from portal.oncall.triage_queries import triage_state
+from portal.oncall.page_operations import open_pages_for_escalation
 from portal.operations import OperationError
 from portal.permissions import Capability, can, requires
 from portal.submissions import submit
@@ -137,6 +138,7 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
         can_work=can(current_user, Capability.WORK_ESCALATIONS),
         on_call=oncall_queries.on_call_for(escalation.product_area, now()),
         triage=triage_state(escalation.id),
+        oncall_pages=db.session.scalars(open_pages_for_escalation(escalation.id)).all(),
     )
 
 

@@ -16,7 +16,7 @@ class ConsoleEndpointForm(EndpointForm):
                              "events; a staff team's gets every organization's.")
 
     def __init__(self, *args, organizations=(), **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, staff=True, **kwargs)
         self.organization.choices = [
             SelectChoice(STAFF_TEAM, "Staff team (every organization)"),
             *(SelectChoice(str(o.id), o.name) for o in organizations)]

@@ -60,7 +60,7 @@ def webhook(endpoint_id: int):
 @bp.route("/webhooks/<int:endpoint_id>", methods=["POST"])
 def webhook_edit(endpoint_id: int):
     endpoint = endpoint_or_404(endpoint_id, current_user)
-    form = EndpointForm(prefix="edit")
+    form = EndpointForm(prefix="edit", staff=endpoint.organization_id is None)
     edited = submit(form, lambda: ops.edit_endpoint(
         endpoint, actor=current_user, name=form.name.data, url=form.url.data,
         kind=form.kind.data, chosen=form.events.data or []), default_field="url",

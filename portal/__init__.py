@@ -80,6 +80,7 @@ def _register_blueprints(app: Flask) -> None:
     )
     from portal.customer import bp as customer_bp
     from portal.feeds.views import bp as feeds_bp
+    from portal.oncall.ack_links import bp as oncall_ack_bp
     from portal.outreach.views import bp as notices_bp
     from portal.signals.views import bp as signals_bp
 
@@ -88,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(notices_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(oncall_ack_bp)
     app.register_blueprint(signals_bp)
     api.init_app(app)  # after request_scope: its bearer-token hook must run before that one
 

@@ -35,6 +35,9 @@ class Defaults:
     PASSWORD_RESET_RATE_LIMIT_PER_EMAIL = "3 per hour; 10 per day"
     # Private feeds (portal.feeds), per feed token: readers and calendars poll every few minutes.
     FEED_RATE_LIMIT = "30 per minute; 600 per hour"
+    # An unacknowledged on-call page repeats this often (portal.oncall.paging), unless the
+    # administrators' setting says otherwise for a team or for every team.
+    ONCALL_PAGE_REPEAT_MINUTES = 10
 
     # Two-factor sign-in (portal.accounts.two_factor). Administrators and escalation managers
     # must have a second factor (and whoever a runtime setting or their organization adds).

@@ -9,7 +9,7 @@ from werkzeug.http import is_resource_modified
 
 from portal.escalations.models import Escalation
 from portal.extensions import limiter
-from portal.feeds import documents, tokens
+from portal.feeds import documents, shifts, tokens
 from portal.feeds.access import FeedOwner, open_feed
 
 bp = Blueprint("feeds", __name__, url_prefix="/feeds")
@@ -96,6 +96,20 @@ def escalation_updates(token: str, reference: str):
 def organization_calendar(token: str):
     owner = _owner(token)
     return _serve(documents.organization_calendar(owner), _links(public_url("customer.home")))
+
+
+@bp.get("/<token>/shifts.ics")
+@limiter.limit(_feed_limit, key_func=_per_token)
+def my_shifts(token: str):
+    """A staff member's own on-call shifts (portal.feeds.shifts); 404 for a customer's token."""
+    owner = open_feed(token, customers_only=False)
+    if owner is None or owner.is_customer:
+        abort(404)
+    return _serve(shifts.my_shifts(owner), _links(public_url("admin.oncall_pages")))
+
+
+def shifts_url(token: str) -> str:
+    return public_url("feeds.my_shifts", token=token)
 
 
 def feed_urls(token: str) -> dict[str, str]:

@@ -16,6 +16,16 @@ CATALOGUE: dict[str, str] = {
     "update.milestone": "A milestone is reached",
 }
 PING = "ping"
+#: Events about the vendor's own staff (never about what a customer sees): only a staff team's
+#: endpoint (no organization) may choose them.
+STAFF_ONLY: dict[str, str] = {
+    "oncall.paged": "Someone on call is paged (staff team endpoints only)",
+}
+
+
+def catalogue_for(organization_id: int | None) -> dict[str, str]:
+    """The events an endpoint of this organization (None: a staff team's) may choose."""
+    return CATALOGUE if organization_id is not None else {**CATALOGUE, **STAFF_ONLY}
 
 
 def topic_of(update_kind: str) -> str:
@@ -23,10 +33,12 @@ def topic_of(update_kind: str) -> str:
     return f"update.{update_kind}"
 
 
-def choices() -> list[SelectChoice]:
-    return [SelectChoice(name, label) for name, label in CATALOGUE.items()]
+def choices(*, staff: bool = False) -> list[SelectChoice]:
+    offered = {**CATALOGUE, **STAFF_ONLY} if staff else CATALOGUE
+    return [SelectChoice(name, label) for name, label in offered.items()]
 
 
 def labels(selected: list[str] | None) -> list[str]:
     """What a page shows for an endpoint's selection (None: all of them)."""
-    return [label for name, label in CATALOGUE.items() if selected is None or name in selected]
+    return [label for name, label in {**CATALOGUE, **STAFF_ONLY}.items()
+            if (selected is None and name in CATALOGUE) or (selected and name in selected)]

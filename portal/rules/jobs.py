@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from portal.clock import now
 from portal.extensions import db
+from portal.oncall.paging import page_on_call
 from portal.rules.breaches import (
     BREACH_ACTION,
     apply_tier_rules,
@@ -51,6 +52,7 @@ def evaluate_rules(at: datetime | None = None) -> dict[str, int]:
     audit_new_breaches(at, rules)
     counts["tier_changes"] = apply_tier_rules(at, rules)
     counts.update(run_sweeps(at, rules, previous))
+    counts.update(page_on_call(at))  # the same alerts, to whoever is on call (and repeats)
     if previous is None or at > previous:
         mark_swept(at)
     return counts

@@ -25,17 +25,20 @@ class EndpointForm(PortalForm):
                                 default=list(events.CATALOGUE))
     submit = SubmitField("Save endpoint")
 
-    def __init__(self, *args, prefix: str = "endpoint", **kwargs):
+    def __init__(self, *args, prefix: str = "endpoint", staff: bool = False, **kwargs):
         # The edit form ("edit") must not share element ids with the add form: htmx settles
         # same-id elements across a boosted navigation by copying their style attributes.
         super().__init__(*args, prefix=prefix, **kwargs)
+        if staff:  # a staff team's endpoint may also choose the staff-only events
+            self.events.choices = events.choices(staff=True)
 
     @classmethod
     def of(cls, endpoint) -> EndpointForm:
         """The edit form filled from a stored endpoint (the edit page's first view)."""
+        offered = events.catalogue_for(endpoint.organization_id)
         return cls(formdata=None, prefix="edit", name=endpoint.name, url=endpoint.url,
-                   kind=endpoint.kind.value, events=endpoint.events if endpoint.events is not None
-                   else list(events.CATALOGUE))
+                   kind=endpoint.kind.value, staff=endpoint.organization_id is None,
+                   events=endpoint.events if endpoint.events is not None else list(offered))
 
 
 class RotateForm(PortalForm):

@@ -33,7 +33,8 @@ def _guard(actor, organization_id: int | None) -> None:
         raise PermissionError("not allowed to manage this organization's webhook endpoints")
 
 
-def _checked(name: str, url: str, kind: str, chosen: list[str]) -> dict:
+def _checked(name: str, url: str, kind: str, chosen: list[str],
+             organization_id: int | None) -> dict:
     name, url = (name or "").strip(), (url or "").strip()
     if not name:
         raise OperationError("Give the endpoint a name.", field="name")
@@ -49,13 +50,18 @@ def _checked(name: str, url: str, kind: str, chosen: list[str]) -> dict:
         raise OperationError(str(exc), field="url") from exc
     if kind not in WebhookKind._value2member_map_:
         raise OperationError("Choose what the endpoint understands.", field="kind")
-    unknown = [name for name in chosen if name not in events.CATALOGUE]
+    offered = events.catalogue_for(organization_id)
+    staff_only = [name for name in chosen if name in events.STAFF_ONLY and name not in offered]
+    if staff_only:
+        raise OperationError("Only a staff team's endpoint receives on-call pages.",
+                             field="events")
+    unknown = [name for name in chosen if name not in offered]
     if unknown:
         raise OperationError(f"Unknown event: {unknown[0]}.", field="events")
     if not chosen:
         raise OperationError("Choose at least one event to send.", field="events")
-    selection = None if set(chosen) == set(events.CATALOGUE) else \
-        [name for name in events.CATALOGUE if name in chosen]
+    selection = None if set(chosen) == set(offered) else \
+        [name for name in offered if name in chosen]
     return dict(name=name, url=url, kind=WebhookKind(kind), events=selection)
 
 
@@ -72,7 +78,7 @@ def create_endpoint(organization_id: int | None, *, actor, name: str, url: str, 
     _guard(actor, organization_id)
     secret = signing.new_secret()
     endpoint = WebhookEndpoint(organization_id=organization_id,
-                               **_checked(name, url, kind, chosen))
+                               **_checked(name, url, kind, chosen, organization_id))
     signing.store_secret(endpoint, secret)
     db.session.add(endpoint)
     audit.record("webhook_endpoint.created", actor=actor, obj=endpoint,
@@ -85,7 +91,7 @@ def edit_endpoint(endpoint: WebhookEndpoint, *, actor, name: str, url: str, kind
     """Change name, URL, style and events. Raises OperationError and PermissionError."""
     _guard(actor, endpoint.organization_id)
     before = _described(endpoint)
-    for field, value in _checked(name, url, kind, chosen).items():
+    for field, value in _checked(name, url, kind, chosen, endpoint.organization_id).items():
         setattr(endpoint, field, value)
     audit.record_change("webhook_endpoint.edited", actor=actor, obj=endpoint, before=before,
                         after=_described(endpoint))

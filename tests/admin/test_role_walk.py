@@ -61,6 +61,7 @@ EXPECTED: dict[str, Capability] = {
     # staff analytics and the ticket volumes they divide by
     "admin.analytics": C.VIEW_ANALYTICS,
     "admin.analytics_csv": C.VIEW_ANALYTICS,
+    "admin.analytics_oncall_csv": C.VIEW_ANALYTICS,
     "admin.ticket_volume_entry": C.RECORD_TICKET_VOLUMES,
     # priority weights and threshold (the POST needs SET_THRESHOLDS: tests/admin/test_queue.py)
     "admin.priority": C.VIEW_CONSOLE,
@@ -157,6 +158,13 @@ EXPECTED: dict[str, Capability] = {
     "admin.oncall_rule_edit": C.MANAGE_ROSTERS,
     "admin.oncall_rule_delete": C.MANAGE_ROSTERS,
     "admin.oncall_rule_move": C.MANAGE_ROSTERS,
+    # on-call pages (acknowledging: the person paged or a roster keeper, checked by the
+    # operation; tests/oncall/test_pages_console.py)
+    "admin.oncall_pages": C.VIEW_CONSOLE,
+    "admin.oncall_pages_repeat": C.MANAGE_ROSTERS,
+    "admin.oncall_page_acknowledge": C.VIEW_CONSOLE,
+    "admin.oncall_shifts_feed": C.VIEW_CONSOLE,
+    "admin.oncall_shifts_feed_reset": C.VIEW_CONSOLE,
     # monitoring integrations (portal.signals)
     "admin.integrations": C.VIEW_CONSOLE,
     "admin.integration": C.VIEW_CONSOLE,
@@ -229,6 +237,12 @@ def _values_for(world, as_staff) -> dict[str, int]:
                                   ends_at=now() + timedelta(days=1), reason="Role walk",
                                   created_by_id=agent.id)
         session.add(override)
+        from portal.oncall.pages import OncallPage
+
+        page = OncallPage(organization_id=world.org_a.id, escalation_id=world.escalation_a.id,
+                          team_id=team.id, user_id=agent.id, reason="breach",
+                          clock="acknowledge", due_at=now(), next_page_at=now())
+        session.add(page)
         from portal.notices import signing
         from portal.notices.models import WebhookEndpoint
 
@@ -238,7 +252,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.add(endpoint)
         session.flush()
         schedule_id, job_id, endpoint_id = schedule.id, render_job.id, endpoint.id
-        team_id, override_id = team.id, override.id
+        team_id, override_id, page_id = team.id, override.id, page.id
         from portal.oncall.triage_models import RoutingRule
 
         rule = RoutingRule(position=1, team_id=team.id)
@@ -258,6 +272,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "team_id": team_id,
         "override_id": override_id,
         "rule_id": rule_id,
+        "page_id": page_id,
         "token_id": token_id,
         "job_id": job_id,
         "schedule_id": schedule_id,

@@ -53,6 +53,7 @@ NOT_PAGES = {
     "auth.reset_password",
     "notices.opt_out_page",
     "notices.unsubscribe",
+    "oncall_ack.acknowledge",
     "customer.index",
 }
 

@@ -44,6 +44,7 @@ def main(webhook_url: str, webhook_secret: str) -> dict:
                       and e.status == Status.RESOLVED and e.id not in reviewed)
     update_on = next(e for e in open_ones
                      if e.organization_id == northwind.id and not approval_required(e))
+    paged = _breached_for_paging(session, northwind, webhook_url, webhook_secret)
     users = {u.email: u for u in session.scalars(select(User))}
     open_by_org = {}
     for escalation in reversed(open_ones):
@@ -63,6 +64,7 @@ def main(webhook_url: str, webhook_secret: str) -> dict:
         "publisher": next(e for e, *_ in DEMO_LOGINS if role(e) == Role.ESCALATION_MANAGER),
         "update": {"id": update_on.id, "reference": update_on.reference,
                    "title": update_on.title},
+        "paged": paged,
         "to_publish": {"id": to_publish.id, "reference": to_publish.reference,
                        "title": to_publish.title},
         "published": {"reference": published.escalation.reference,
@@ -74,6 +76,35 @@ def main(webhook_url: str, webhook_secret: str) -> dict:
                                    if users[email].organization_id else None)}
                    for email, *_ in DEMO_LOGINS],
     }
+
+
+def _breached_for_paging(session, northwind, webhook_url: str, webhook_secret: str) -> dict:
+    """A Sev 1 opened 20 minutes ago, unacknowledged (its 15-minute target has passed), for the
+    team covering every area, and a staff team endpoint choosing on-call pages: the
+    scheduler's first sweep pages whoever is on call (tests/deployed/test_paging.py)."""
+    from datetime import timedelta
+
+    from portal.clock import frozen_at, now
+    from portal.enums import Trigger
+    from portal.escalations.operations import HandoffTemplate, open_escalation
+    from portal.oncall.queries import on_call_for
+
+    session.add(WebhookEndpoint(organization_id=None, name="On-call pager", url=webhook_url,
+                                kind=WebhookKind.GENERIC, events=["oncall.paged"],
+                                secret_sealed=signing.seal(webhook_secret)))
+    owner = session.scalar(select(User).where(User.role == Role.AGENT, User.active.is_(True))
+                           .order_by(User.id))
+    with frozen_at(now() - timedelta(minutes=20)):
+        escalation = open_escalation(
+            northwind, actor=owner, owner=owner, title="Manifest uploads time out (paging)",
+            severity=1, trigger=Trigger.SEVERITY, product_area="Carrier portal",
+            handoff=HandoffTemplate(summary="Uploads time out", customer_impact="No manifests",
+                                    steps_taken="Restarted the upload workers",
+                                    environment="prod", reason=Trigger.SEVERITY))
+    session.flush()
+    on_call = on_call_for(escalation.product_area, now())
+    return {"id": escalation.id, "reference": escalation.reference,
+            "on_call": on_call.user.email if on_call else None}
 
 
 if __name__ == "__main__":
