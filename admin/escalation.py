@@ -45,8 +45,8 @@ from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
 from portal.oncall import queries as oncall_queries
-from portal.oncall.triage_queries import triage_state
 from portal.oncall.page_operations import open_pages_for_escalation
+from portal.oncall.triage_queries import triage_state
 from portal.operations import OperationError
 from portal.permissions import Capability, can, requires
 from portal.submissions import submit
