@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from flask import g, has_app_context
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.clock import now
 from portal.extensions import db
 from portal.notices.models import Channel, Notice, NoticeStatus
+from portal.upsert import dialect_insert
 
 
 def email_row(*, key: str, event: str, user_id: int, email: str, organization_id: int | None,
@@ -40,9 +40,7 @@ def insert_returning_keys(rows: Sequence[dict]) -> set[str]:
     statement inserted, not those another process inserted first (SQLite ≥ 3.35, PostgreSQL)."""
     if not rows:
         return set()
-    dialect = db.session.get_bind().dialect.name
-    insert = (postgresql if dialect == "postgresql" else sqlite).insert
-    statement = insert(Notice).on_conflict_do_nothing(index_elements=["key"]).returning(
+    statement = dialect_insert(Notice).on_conflict_do_nothing(index_elements=["key"]).returning(
         Notice.key)
     inserted: set[str] = set()
     for start in range(0, len(rows), 1000):

@@ -32,9 +32,9 @@ from portal.oncall import queries
 from portal.oncall.models import Team
 from portal.oncall.pages import OncallPage, PageEnd, PageReason, is_night, is_weekend
 from portal.oncall.responsibility import Responsibility
-from portal.rules.sql import dialect_insert
 from portal.settings import get_setting
 from portal.sqltypes import UTCDateTime
+from portal.upsert import dialect_insert
 
 #: A breach older than this when first seen pages nobody (a first deployment, or a team made
 #: today, does not page for every breach ever recorded).

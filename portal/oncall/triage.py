@@ -38,7 +38,7 @@ from portal.oncall.queries import board, rotation_of
 from portal.oncall.routing import Facts, route
 from portal.oncall.schedule import rotation_shift_at
 from portal.oncall.triage_models import EndedBecause, RoutingRule, TriageAssignment
-from portal.rules.sql import dialect_insert
+from portal.upsert import dialect_insert
 
 SYSTEM_NAME = "Triage"
 EMAIL_TEMPLATE = "oncall_triage"

@@ -21,9 +21,10 @@ from portal.escalations.operations.lifecycle import change_tier
 from portal.extensions import db
 from portal.rules.models import SlaBreach
 from portal.rules.settings import Rules, tier_after
-from portal.rules.sql import dialect_insert, json_of
+from portal.rules.sql import json_of
 from portal.rules.sweeps import EVERYTHING
 from portal.sqltypes import UTCDateTime
+from portal.upsert import dialect_insert
 
 BREACH_ACTION = "sla.breached"
 TIER_BATCH = 50

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
-
-from portal.extensions import db
 
 
 class epoch(FunctionElement):  # noqa: N801 (reads like a SQL function)
@@ -66,9 +63,3 @@ def key_of(*parts) -> ColumnElement:
         piece = sa.literal(part, sa.String) if isinstance(part, str) else text_of(part)
         expression = piece if expression is None else expression.concat(piece)
     return expression
-
-
-def dialect_insert(table):
-    """INSERT with ON CONFLICT support for the session's database."""
-    name = db.session.get_bind().dialect.name
-    return (postgresql.insert if name == "postgresql" else sqlite.insert)(table)

@@ -24,8 +24,9 @@ from portal.escalations.models import Escalation, Handoff, Milestone, Subscripti
 from portal.extensions import db
 from portal.notices.models import Notice
 from portal.rules.settings import Rules, load_rules
-from portal.rules.sql import dialect_insert, epoch, json_of, key_of
+from portal.rules.sql import epoch, json_of, key_of
 from portal.sqltypes import UTCDateTime
+from portal.upsert import dialect_insert
 
 # How long after resolution the survey may still go out (a first deployment does not survey
 # every escalation ever resolved).
