@@ -44,6 +44,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     integrations,
     oncall,
     oncall_pages,
+    oncall_routing,
     people,
     plan,
     policies,

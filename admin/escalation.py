@@ -44,8 +44,9 @@ from portal.escalations.queries import (
 from portal.extensions import db, htmx
 from portal.forms import PortalForm
 from portal.loading import escalation_or_404
-from portal.oncall import queries as oncall_queries
 from portal.oncall.page_operations import open_pages_for_escalation
+from portal.oncall.responsibility import on_call_for_escalation
+from portal.oncall.triage_queries import triage_state
 from portal.operations import OperationError
 from portal.permissions import Capability, can, requires
 from portal.submissions import submit
@@ -135,7 +136,8 @@ def overview_context(escalation: Escalation, *, failed: str | None = None,
                        for answer in ("accept", "decline")},
         overdue_after=handoff_acknowledge_within(), at=now(),
         can_work=can(current_user, Capability.WORK_ESCALATIONS),
-        on_call=oncall_queries.on_call_for(escalation.product_area, now()),
+        on_call=on_call_for_escalation(escalation, now()),
+        triage=triage_state(escalation.id),
         oncall_pages=db.session.scalars(open_pages_for_escalation(escalation.id)).all(),
     )
 

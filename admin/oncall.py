@@ -29,6 +29,7 @@ from portal.submissions import perform, submit
 navigation.main_entry("On call", "admin.oncall", order=40, in_bar=True)
 
 CALENDAR_WEEKS = 4
+DEFAULT_ACKNOWLEDGE_MINUTES = 15
 
 
 @bp.route("/on-call")
@@ -64,7 +65,9 @@ def _settings(form: TeamForm) -> TeamSettings:
         timezone=(form.timezone.data or "").strip(),
         rotation_length=RotationLength(form.rotation_length.data),
         handoff_time=form.handoff_time.data, handoff_weekday=form.handoff_weekday.data,
-        starts_on=form.starts_on.data, member_ids=[entry.data for entry in form.members])
+        starts_on=form.starts_on.data, member_ids=[entry.data for entry in form.members],
+        acknowledge_minutes=DEFAULT_ACKNOWLEDGE_MINUTES if form.acknowledge_minutes.data is None
+        else form.acknowledge_minutes.data, manager_id=form.manager_id.data)
 
 
 def _team_form(team: Team | None) -> TeamForm:

@@ -5,9 +5,17 @@ from __future__ import annotations
 
 from datetime import time
 
-from wtforms import DateField, FieldList, SelectChoice, SelectField, StringField, TimeField
+from wtforms import (
+    DateField,
+    FieldList,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TimeField,
+)
 from wtforms.fields import DateTimeLocalField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.forms import PortalForm
 from portal.oncall.models import RotationLength
@@ -46,9 +54,19 @@ class TeamForm(PortalForm):
                     "after this day.")
     members = FieldList(SelectField("Person", coerce=_int_or_none, validate_choice=False),
                         min_entries=ROTATION_SLOTS, max_entries=ROTATION_SLOTS)
+    acknowledge_minutes = IntegerField(
+        "Minutes to acknowledge", default=15,
+        description="Triage: when the person assigned has not acknowledged in this time, the "
+                    "next person in the rotation is asked, then the manager.",
+        validators=[Optional(), NumberRange(1, 24 * 60, "Between 1 and 1440 minutes.")])
+    manager_id = SelectField("Escalation manager (optional)", coerce=_int_or_none,
+                             validate_choice=False,
+                             description="The last person triage asks when nobody in the "
+                                         "rotation acknowledges.")
 
     def offer_people(self, people) -> None:
         choices = [SelectChoice("", "—")] + [SelectChoice(str(p.id), p.name) for p in people]
+        self.manager_id.choices = [SelectChoice("", "Nobody")] + choices[1:]
         for slot, entry in enumerate(self.members, start=1):
             entry.choices = choices
             entry.label.text = f"On call {_ordinal(slot)}"

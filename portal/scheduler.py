@@ -21,6 +21,7 @@ from flask import Flask
 from portal.config import positive_seconds
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
+from portal.oncall.triage import triage_escalations
 from portal.outreach.dispatch import dispatch_all
 from portal.outreach.jobs import queue_daily_digests, queue_due_scheduled_notices
 from portal.reports.jobs import prepare_reports
@@ -40,6 +41,7 @@ class Job:
 def _jobs() -> list[Job]:
     return [
         Job("evaluate-rules", 60, evaluate_rules),
+        Job("oncall-triage", 60, triage_escalations),
         Job("dispatch-notices", 10, dispatch_all),
         Job("due-scheduled-notices", 60, queue_due_scheduled_notices),
         Job("daily-digests", 300, queue_daily_digests),

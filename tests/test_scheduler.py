@@ -16,7 +16,7 @@ def _intervals(app) -> dict[str, float]:
 
 def test_the_defaults_and_an_override(app):
     defaults = _intervals(app)
-    assert defaults == {"evaluate-rules": 60, "dispatch-notices": 10,
+    assert defaults == {"evaluate-rules": 60, "oncall-triage": 60, "dispatch-notices": 10,
                         "due-scheduled-notices": 60, "daily-digests": 300,
                         "prepare-reports": 3}
     app.config["SCHEDULER_JOB_SECONDS"] = {"dispatch-notices": 1.5}

@@ -16,13 +16,13 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal import audit
-from portal.accounts.credentials import deactivate
 from portal.accounts.models import Invitation, Organization, User
 from portal.accounts.operations import (
     MIN_PASSWORD_LENGTH,
     create_customer_user,
     normalised_email,
 )
+from portal.administration.leaving import deactivate_person
 from portal.clock import now
 from portal.enums import CUSTOMER_ROLES, Role
 from portal.extensions import db
@@ -216,4 +216,4 @@ def deactivate_colleague(colleague: User, *, actor: User) -> None:
         raise OperationError("You cannot deactivate yourself; ask another admin.")
     if not colleague.active:
         return
-    deactivate(colleague, actor=actor)
+    deactivate_person(colleague, actor=actor)

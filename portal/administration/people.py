@@ -12,8 +12,8 @@ from __future__ import annotations
 from sqlalchemy import func, or_, select
 
 from portal import audit
-from portal.accounts.credentials import deactivate
 from portal.accounts.models import User
+from portal.administration.leaving import deactivate_person
 from portal.enums import CUSTOMER_ROLES, STAFF_ROLES, Role
 from portal.extensions import db
 from portal.operations import OperationError
@@ -85,7 +85,7 @@ def deactivate_user(user: User, *, actor: User) -> None:
         return
     if _is_last_administrator(user):
         raise OperationError("This is the last administrator; the console needs one.")
-    deactivate(user, actor=actor)
+    deactivate_person(user, actor=actor)
 
 
 def reactivate_user(user: User, *, actor: User) -> None:

@@ -12,6 +12,7 @@ from flask import Flask
 from flask_smorest import Api as SmorestApi
 
 from portal.api import (  # noqa: F401  (routes register on bp)
+    approvals,
     authentication,
     escalations,
     me,

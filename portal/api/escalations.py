@@ -13,6 +13,7 @@ from portal.api.blueprint import bp, needs
 from portal.api.listing import escalations_page
 from portal.api.paging import link_header
 from portal.api.schemas import (
+    CommunicatorSchema,
     EscalationCreateSchema,
     EscalationFilterSchema,
     EscalationPageSchema,
@@ -114,6 +115,18 @@ def patch_escalation(changes, escalation_id: int):
     bp.check_etag(escalation, EscalationSchema)
     current = {name: getattr(escalation, name) for name in EscalationPatchSchema().fields}
     ops.edit_escalation(escalation, actor=actor(), **(current | changes))
+    return escalation
+
+
+@bp.route("/escalations/<int:escalation_id>/communicator", methods=["POST"])
+@bp.arguments(CommunicatorSchema)
+@bp.response(200, EscalationSchema)
+@needs("escalations:write", WORK)
+def assign_communicator(data, escalation_id: int):
+    """Name the member of staff who speaks to the customer."""
+    escalation = locked(escalation_id)
+    communicator = _staff_member(data["communicator_id"], "communicator_id")
+    ops.assign_communicator(escalation, communicator, actor=actor())
     return escalation
 
 

@@ -8,11 +8,23 @@ from flask_login import current_user
 from portal.accounts.models import User
 from portal.api.blueprint import bp, needs
 from portal.api.escalations import WORK, actor, locked
-from portal.api.timeline_schemas import HandoffSchema, MilestoneSchema, StepSchema, TransferSchema
+from portal.api.timeline_schemas import (
+    HandoffSchema,
+    MilestoneSchema,
+    StepSchema,
+    StepStatusSchema,
+    TransferSchema,
+)
 from portal.escalations.models import Handoff, Milestone, RemediationStep
 from portal.escalations.operations import HandoffTemplate
 from portal.escalations.operations import lifecycle as ops
-from portal.escalations.operations.plan import add_milestone, add_remediation_step
+from portal.escalations.operations.plan import (
+    add_milestone,
+    add_remediation_step,
+    complete_milestone,
+    reopen_milestone,
+    set_step_status,
+)
 from portal.escalations.queries import handoffs_of_escalation, plan_items_for
 from portal.extensions import db
 from portal.loading import escalation_or_404, row_or_404
@@ -45,6 +57,26 @@ def create_milestone(data, escalation_id: int):
                          due_at=data["due_at"], visibility=data["visibility"])
 
 
+@bp.route("/milestones/<int:milestone_id>/complete", methods=["POST"])
+@bp.response(200, MilestoneSchema)
+@needs("escalations:write", WORK)
+def complete(milestone_id: int):
+    """Mark a milestone reached (a customer-visible one goes on the customer's timeline)."""
+    milestone = row_or_404(Milestone, milestone_id)
+    complete_milestone(milestone, actor=actor())
+    return milestone
+
+
+@bp.route("/milestones/<int:milestone_id>/reopen", methods=["POST"])
+@bp.response(200, MilestoneSchema)
+@needs("escalations:write", WORK)
+def reopen(milestone_id: int):
+    """Undo a milestone marked reached by mistake."""
+    milestone = row_or_404(Milestone, milestone_id)
+    reopen_milestone(milestone, actor=actor())
+    return milestone
+
+
 @bp.route("/escalations/<int:escalation_id>/steps", methods=["GET"])
 @bp.etag
 @bp.response(200, StepSchema(many=True))
@@ -70,6 +102,16 @@ def create_step(data, escalation_id: int):
         status=data["status"], visibility=data["visibility"])
     db.session.flush()
     return step
+
+
+@bp.route("/steps/<int:step_id>/status", methods=["POST"])
+@bp.arguments(StepStatusSchema)
+@bp.response(200, StepSchema)
+@needs("escalations:write", WORK)
+def step_status(data, step_id: int):
+    """Move a remediation step to planned, in progress, done or blocked (staff)."""
+    return set_step_status(row_or_404(RemediationStep, step_id), actor=actor(),
+                           status=data["status"])
 
 
 @bp.route("/escalations/<int:escalation_id>/handoffs", methods=["GET"])

@@ -163,6 +163,10 @@ class EscalationPatchSchema(Schema):
     reputational_risk = fields.Enum(ReputationalRisk, by_value=True)
 
 
+class CommunicatorSchema(Schema):
+    communicator_id = id_field(required=True)
+
+
 class StatusChangeSchema(Schema):
     status = fields.Enum(Status, by_value=True, required=True)
     reason = fields.String(load_default="")

@@ -30,6 +30,24 @@ class HeldUpdateSchema(Schema):
     submitted_at = fields.AwareDateTime()
 
 
+class ApprovalSchema(HeldUpdateSchema):
+    """A held customer update as the approver reads it (staff)."""
+
+    escalation_id = fields.Integer()
+    author = fields.Nested(PersonSchema)
+    decided_at = fields.AwareDateTime(allow_none=True)
+    reason = fields.String()
+    update_id = fields.Integer(allow_none=True)
+
+
+class ApproveSchema(Schema):
+    next_update_by = fields.AwareDateTime(allow_none=True, load_default=None)
+
+
+class RejectSchema(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=20_000))
+
+
 class PostUpdateSchema(Schema):
     body = fields.String(required=True, validate=validate.Length(max=20_000))
     visibility = fields.Enum(Visibility, by_value=True, load_default=Visibility.INTERNAL)
@@ -76,6 +94,10 @@ class StepSchema(Schema):
     success_metric = fields.String(load_default="")
     visibility = fields.Enum(Visibility, by_value=True, load_default=Visibility.CUSTOMER)
     completed_at = fields.AwareDateTime(dump_only=True, allow_none=True)
+
+
+class StepStatusSchema(Schema):
+    status = fields.Enum(StepStatus, by_value=True, required=True)
 
 
 class HandoffSchema(Schema):

@@ -103,6 +103,23 @@ def revoke_token(token: ApiToken, *, actor: User) -> None:
                  prefix=token.prefix)
 
 
+def revoke_tokens_issued_by(user: User, *, actor: User | None) -> list[ApiToken]:
+    """Revoke every token the person issued that still works (they are leaving: a token acts
+    as its issuer, so reactivating them later must not bring old tokens back). Audited once."""
+    at = now()
+    revoked = [token for token in db.session.scalars(
+        select(ApiToken).where(ApiToken.created_by_id == user.id,
+                               ApiToken.revoked_at.is_(None)))
+        if token.usable_at(at)]
+    for token in revoked:
+        token.revoked_at = at
+    if revoked:
+        audit.record("api_token.revoked_with_issuer", actor=actor, obj=user,
+                     organization_id=user.organization_id,
+                     prefixes=[token.prefix for token in revoked])
+    return revoked
+
+
 def token_for_secret(secret: str) -> ApiToken | None:
     """The token a presented secret belongs to (revoked and expired ones included: the caller
     says why it is refused). The caller runs this unscoped: nobody is known yet."""

@@ -19,9 +19,11 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import formatdate
 
+import httpcore
 import httpx
 from flask import current_app
 
+from portal.notices import destinations
 from portal.notices.signing import signature, signature_header
 
 __all__ = ["signature"]  # (re-exported: receivers' tests sign with it)
@@ -160,6 +162,29 @@ def _by_smtp_code(code: int, detail: str) -> Exception:
     return PermanentDeliveryError(f"SMTP {detail}")
 
 
+class _VettingBackend(httpcore.SyncBackend):
+    """Connects only to an address the server-side request forgery rule allows, resolving the
+    host and checking what it resolved to in the same step as the connection: DNS that
+    changes after the delivery's own check (rebinding) cannot steer a connection elsewhere.
+    The URL is untouched, so TLS verifies the certificate for its host name as usual."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        address = destinations.connectable_address(host, port)
+        return super().connect_tcp(address, port, timeout=timeout, local_address=local_address,
+                                   socket_options=socket_options)
+
+
+class _VettingTransport(httpx.HTTPTransport):
+    def __init__(self):
+        super().__init__()
+        limits = httpx.Limits()
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(), network_backend=_VettingBackend(),
+            max_connections=limits.max_connections,
+            max_keepalive_connections=limits.max_keepalive_connections,
+            keepalive_expiry=limits.keepalive_expiry)
+
+
 _client: httpx.Client | None = None
 _client_lock = threading.Lock()
 
@@ -172,7 +197,7 @@ def webhook_client() -> httpx.Client:
     if _client is None:
         with _client_lock:
             if _client is None:
-                _client = httpx.Client(follow_redirects=False,
+                _client = httpx.Client(follow_redirects=False, transport=_VettingTransport(),
                                        headers={"User-Agent": "Clearpath-Webhooks/1"})
     return _client
 
@@ -198,7 +223,8 @@ def post_webhook(key: str, url: str, secret: str | list[str], payload: dict, *,
                  timestamp: int) -> int:
     """POST the JSON payload, signed (by each secret in force: two during a rotation's
     overlap), with the notice key as Idempotency-Key and as the body's `id`. Returns the
-    receiver's status code; redirects are never followed (a 3xx is a permanent refusal)."""
+    receiver's status code; redirects are never followed (a 3xx is a permanent refusal), and
+    every connection is made to an address vetted as it is made (`_VettingBackend`)."""
     body = webhook_body(key, payload)
     stamp = str(timestamp)
     headers = {
@@ -211,6 +237,8 @@ def post_webhook(key: str, url: str, secret: str | list[str], payload: dict, *,
     timeout = float(current_app.config["WEBHOOK_TIMEOUT_SECONDS"])
     try:
         response = webhook_client().post(url, content=body, headers=headers, timeout=timeout)
+    except destinations.UnsafeDestination as exc:
+        raise PermanentDeliveryError(f"refused: {exc}") from exc
     except httpx.TimeoutException as exc:
         raise TransientDeliveryError(f"webhook timed out after {timeout:g} s") from exc
     except httpx.TransportError as exc:

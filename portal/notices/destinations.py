@@ -9,8 +9,9 @@ an IPv4-mapped IPv6 address judged as the IPv4 address it carries. Hosts named i
 address and scheme checks: a receiver on the same private network, or the tests' receiver on
 127.0.0.1. Redirects are never followed (`portal.notices.channels`).
 
-Known gap: the address is checked just before the request and httpx resolves again, so a
-name whose DNS answer changes in that instant (rebinding) is not caught.
+The webhook client connects only through `connectable_address`, which resolves the host and
+checks what it resolved to as the connection is made: a name whose DNS answer changes between
+the delivery's check and the connection (rebinding) cannot steer the request elsewhere.
 """
 
 from __future__ import annotations
@@ -68,6 +69,21 @@ def _resolve(host: str, port: int) -> list[IPAddress]:
     except (socket.gaierror, UnicodeError) as exc:
         raise UnsafeDestination(f"The host {host} does not resolve.") from exc
     return [ipaddress.ip_address(answer[4][0].split("%", 1)[0]) for answer in answers]
+
+
+def connectable_address(host: str, port: int) -> str:
+    """The address to open a webhook connection to for `host`: the host itself when
+    `WEBHOOK_ALLOWED_HOSTS` names it, else the first address it resolves to now, every one of
+    them checked. Raises UnsafeDestination."""
+    if host.lower() in _allowed_hosts():
+        return host
+    addresses = _resolve(host.strip("[]"), port)
+    for address in addresses:
+        reason = refusal_for(address)
+        if reason:
+            raise UnsafeDestination(f"Webhooks cannot be sent to {host} ({address}): it is "
+                                    f"{reason}.")
+    return str(addresses[0])
 
 
 def check_url(url: str) -> None:

@@ -76,6 +76,26 @@ class Notice(db.Model):
         sa.ForeignKey("webhook_endpoints.id", ondelete="SET NULL"), index=True)
     response_status: Mapped[int | None]
 
+    attempt_log: Mapped[list[DeliveryAttempt]] = relationship(
+        order_by="DeliveryAttempt.attempt", viewonly=True)
+
+
+class DeliveryAttempt(db.Model):
+    """One try at delivering a webhook notice: when, how long it took, what the receiver
+    answered (or the network error). The notice row keeps only the last; these are the log a
+    receiver's owner reads to see every retry."""
+
+    __tablename__ = "notice_attempts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notice_id: Mapped[int] = mapped_column(sa.ForeignKey("notices.id", ondelete="CASCADE"),
+                                           index=True)
+    attempt: Mapped[int]
+    attempted_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int]
+    response_status: Mapped[int | None]
+    error: Mapped[str] = mapped_column(sa.Text, default="")
+
 
 class WebhookKind(StrEnum):
     SLACK = "slack"  # {"text": …} for Slack-compatible incoming webhooks

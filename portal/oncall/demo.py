@@ -1,14 +1,17 @@
 """The demo's on-call teams: a weekly rotation in London for every area, a daily one in New
-York for the mobile app, and a weekend override with its reason."""
+York for the mobile app, and a weekend override with its reason; Rebecca manages both, and
+three routing rules send new unowned escalations to them (triage)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
+from portal.enums import Trigger
 from portal.extensions import db
 from portal.oncall.models import RosterOverride, RotationLength, Team, TeamMember
 from portal.oncall.queries import rotation_of
 from portal.oncall.schedule import on_call_at
+from portal.oncall.triage_models import RoutingRule
 
 DEMO_TEAMS = {
     # name: (product area, zone, rotation, handoff, weekday, people by demo key)
@@ -26,11 +29,17 @@ def seed_demo_oncall(staff: dict, start: datetime) -> None:
         team = Team(name=name, product_area=area, timezone=zone, rotation_length=length,
                     handoff_time=handoff, handoff_weekday=weekday,
                     starts_on=(start - timedelta(days=28)).date(),
+                    acknowledge_minutes=15, manager_id=staff["rebecca"].id,
                     members=[TeamMember(user_id=staff[key].id, position=n)
                              for n, key in enumerate(keys)])
         db.session.add(team)
         teams[name] = team
     db.session.flush()
+    db.session.add_all([  # first match wins
+        RoutingRule(position=1, product_area="Mobile app", team_id=teams["Mobile"].id),
+        RoutingRule(position=2, trigger=Trigger.MONITORING_SIGNAL, team_id=teams["Platform"].id),
+        RoutingRule(position=3, max_severity=2, team_id=teams["Platform"].id),
+    ])
     saturday = (start + timedelta(days=(5 - start.weekday()) % 7 or 7)).date()
     begins = datetime.combine(saturday, time(0), tzinfo=UTC)
     platform = teams["Platform"]

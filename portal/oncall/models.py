@@ -49,9 +49,14 @@ class Team(db.Model):
     handoff_weekday: Mapped[int] = mapped_column(default=0)  # 0 = Monday (weekly rotations)
     starts_on: Mapped[date] = mapped_column(sa.Date)  # the first shift's handoff day
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Triage (portal.oncall.triage): how long the person assigned has to acknowledge before
+    # the escalation goes to the next person, and the manager at the end of that ladder.
+    acknowledge_minutes: Mapped[int] = mapped_column(default=15, server_default="15")
+    manager_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     members: Mapped[list[TeamMember]] = relationship(
         order_by="TeamMember.position", cascade="all, delete-orphan")
+    manager: Mapped[User | None] = relationship(foreign_keys=[manager_id])
 
     @property
     def zone(self) -> ZoneInfo:

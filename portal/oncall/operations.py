@@ -20,6 +20,7 @@ from portal.operations import OperationError
 from portal.permissions import Capability, can
 
 MAX_OVERRIDE_DAYS = 90
+MAX_ACKNOWLEDGE_MINUTES = 24 * 60
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class TeamSettings:
     handoff_weekday: int
     starts_on: date
     member_ids: Sequence[int | None]  # in rotation order (None: an empty slot of the form)
+    acknowledge_minutes: int = 15  # triage: before the next person is asked
+    manager_id: int | None = None  # triage: the last step of the ladder
 
 
 def _may_manage(actor: User) -> None:
@@ -72,9 +75,18 @@ def _checked(settings: TeamSettings, team: Team | None) -> TeamSettings:
         if user_id not in staff:
             raise OperationError("Only active staff can be on call.", field=f"members-{slot}")
         seen.add(user_id)
+    if not 1 <= settings.acknowledge_minutes <= MAX_ACKNOWLEDGE_MINUTES:
+        raise OperationError(f"Between 1 and {MAX_ACKNOWLEDGE_MINUTES} minutes.",
+                             field="acknowledge_minutes")
+    if settings.manager_id is not None and not db.session.scalar(select(User.id).where(
+            User.id == settings.manager_id, User.active.is_(True),
+            User.role.in_(STAFF_ROLES))):
+        raise OperationError("The manager must be an active member of staff.",
+                             field="manager_id")
     return TeamSettings(name, area, settings.timezone, settings.rotation_length,
                         settings.handoff_time, settings.handoff_weekday, settings.starts_on,
-                        [i for i in slots if i])
+                        [i for i in slots if i], settings.acknowledge_minutes,
+                        settings.manager_id)
 
 
 def _apply(team: Team, settings: TeamSettings) -> None:
@@ -82,6 +94,8 @@ def _apply(team: Team, settings: TeamSettings) -> None:
                                                    settings.timezone)
     team.rotation_length, team.handoff_time = settings.rotation_length, settings.handoff_time
     team.handoff_weekday, team.starts_on = settings.handoff_weekday, settings.starts_on
+    team.acknowledge_minutes, team.manager_id = (settings.acknowledge_minutes,
+                                                 settings.manager_id)
     team.members.clear()
     db.session.flush()  # the old order's rows go before the new ones take their places
     team.members.extend(TeamMember(user_id=user_id, position=position)
@@ -92,7 +106,8 @@ def _summary(team: Team) -> dict:
     return {"name": team.name, "product_area": team.product_area, "timezone": team.timezone,
             "rotation": team.rotation_length.value, "handoff": team.handoff_time.isoformat(),
             "weekday": team.handoff_weekday, "starts_on": team.starts_on.isoformat(),
-            "members": [m.user_id for m in team.members]}
+            "members": [m.user_id for m in team.members],
+            "acknowledge_minutes": team.acknowledge_minutes, "manager_id": team.manager_id}
 
 
 def create_team(settings: TeamSettings, *, actor: User) -> Team:

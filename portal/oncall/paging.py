@@ -1,5 +1,6 @@
 """Paging whoever is on call: the SLA alerts of the rules sweep (at risk, breached, per clock)
-also go to the person on call for the escalation's team at that instant — by email and by the
+also go to the person on call for the escalation's team at that instant (the team
+`portal.oncall.responsibility` says answers for it) — by email and by the
 `oncall.paged` webhook event — and repeat every few minutes until someone acknowledges.
 
 `page_on_call(at)` is one step of the rules job (`portal.rules.jobs.evaluate_rules`), so it
@@ -30,6 +31,7 @@ from portal.notices.operations import enqueue_email, enqueue_webhooks
 from portal.oncall import queries
 from portal.oncall.models import Team
 from portal.oncall.pages import OncallPage, PageEnd, PageReason, is_night, is_weekend
+from portal.oncall.responsibility import Responsibility
 from portal.rules.sql import dialect_insert
 from portal.settings import get_setting
 from portal.sqltypes import UTCDateTime
@@ -42,14 +44,6 @@ REPEAT_SETTING = "oncall.page_repeat_minutes"
 EVENT = "oncall_paged"
 TOPIC = "oncall.paged"
 CLOCKS = (("acknowledge", "ack"), ("resolve", "resolve"))
-
-
-def team_of(escalation: Escalation, teams: list[Team] | None = None) -> Team | None:
-    """The team whose person on call hears about `escalation`: today the team covering its
-    product area. The one place to change when routing rules decide the team instead (the
-    sweep passes every team, loaded once, as `teams`)."""
-    every_team = db.session.scalars(queries.teams()).all() if teams is None else teams
-    return queries.team_for(escalation.product_area, every_team)
 
 
 def repeat_minutes(team: Team) -> int:
@@ -239,8 +233,11 @@ def page_on_call(at: datetime | None = None) -> dict[str, int]:
         return counts
     by_id = {team.id: team for team in every_team}
     board = {team.id: on_call for team, on_call in queries.board(at, every_team)}
-    for escalation, alert in _candidates(at):
-        team = team_of(escalation, every_team)
+    candidates = list(_candidates(at))
+    responsible = Responsibility.load([escalation.id for escalation, _ in candidates],
+                                      every_team) if candidates else None
+    for escalation, alert in candidates:
+        team = responsible.team_of(escalation)
         on_call = board.get(team.id) if team else None
         if on_call is not None and _page(alert, team, on_call.user, at):
             counts["pages"] += 1

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, insert, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from portal.accounts.models import User
@@ -37,7 +37,13 @@ from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.notices import channels, destinations, signing
 from portal.notices.lease import Lease
-from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint
+from portal.notices.models import (
+    Channel,
+    DeliveryAttempt,
+    Notice,
+    NoticeStatus,
+    WebhookEndpoint,
+)
 from portal.outreach import emails, rendering
 
 log = logging.getLogger(__name__)
@@ -110,8 +116,8 @@ def _deliver(notice: Notice, smtp: channels.SmtpSession) -> int | None:
         raise channels.PermanentDeliveryError("webhook endpoint removed")
     if endpoint.paused:
         raise channels.PermanentDeliveryError("webhook endpoint paused: not sent")
-    try:
-        destinations.check_url(endpoint.url)  # again now: DNS may have changed since the save
+    try:  # again now: DNS may have changed since the save (the connection checks once more)
+        destinations.check_url(endpoint.url)
     except destinations.UnsafeDestination as exc:
         raise channels.PermanentDeliveryError(f"refused: {exc}") from exc
     at = now()
@@ -133,6 +139,7 @@ class _Outcomes:
         self.token = token
         self.sent: list[int] = []
         self.other: list[tuple[int, dict]] = []
+        self.attempts: list[dict] = []  # webhook tries, for their delivery log
         self.since = time.monotonic()
 
     def _update(self, ids: list[int], **values) -> None:
@@ -152,18 +159,30 @@ class _Outcomes:
         self.other.append((notice_id, values))
         self._maybe_commit()
 
+    def tried(self, notice: Notice, started: float, at: datetime,
+              error: Exception | None = None, status: int | None = None) -> None:
+        """Note one webhook try (written with the outcomes, before them in the same commit)."""
+        self.attempts.append({
+            "notice_id": notice.id, "attempt": notice.attempts, "attempted_at": at,
+            "duration_ms": round((time.monotonic() - started) * 1000),
+            "response_status": getattr(error, "status", None) if error else status,
+            "error": str(error)[:2000] if error else ""})
+
     def _maybe_commit(self) -> None:
         if len(self.sent) + len(self.other) >= RECORD_EVERY_ROWS or \
                 time.monotonic() - self.since >= RECORD_EVERY_SECONDS:
             self.commit()
 
     def commit(self) -> None:
+        if self.attempts:
+            db.session.execute(insert(DeliveryAttempt), self.attempts)
         if self.sent:
             self._update(self.sent, status=NoticeStatus.SENT, sent_at=now(), last_error="")
         for notice_id, values in self.other:
             self._update([notice_id], **values)
         db.session.commit()
-        self.sent, self.other, self.since = [], [], time.monotonic()
+        self.sent, self.other, self.attempts = [], [], []
+        self.since = time.monotonic()
 
 
 RECORD_EVERY_ROWS = 50
@@ -220,33 +239,46 @@ def _deliver_each(notices: list[Notice], report: DispatchReport, smtp: channels.
             report.lost += 1
             continue
         held.finished(notice.id)  # from here on its outcome is recorded, whatever it is
+        started, at = time.monotonic(), now()
+        webhook = notice.channel == Channel.WEBHOOK
         try:
             answered = _deliver(notice, smtp)
-        except (channels.PermanentDeliveryError, rendering.UndeliverableNotice) as exc:
-            report.dead += 1
-            outcomes.record(notice.id, status=NoticeStatus.DEAD, last_error=str(exc)[:2000],
-                            **_answer(exc))
+        except Exception as exc:
+            if webhook:
+                outcomes.tried(notice, started, at, error=exc)
+            _failed(notice, exc, report, outcomes, max_attempts)
             continue
-        except Exception as exc:  # transient by nature, or a bug: retry, and say so in the log
-            if not isinstance(exc, channels.TransientDeliveryError):
-                log.exception("unexpected error delivering notice %s", notice.id)
-            if notice.attempts >= max_attempts:
-                report.dead += 1
-                outcomes.record(notice.id, status=NoticeStatus.DEAD,
-                                last_error=f"gave up after {notice.attempts} attempts: {exc}"
-                                [:2000], **_answer(exc))
-            else:
-                report.retried += 1
-                outcomes.record(notice.id, status=NoticeStatus.FAILED,
-                                next_attempt_at=now() + backoff(notice.attempts),
-                                last_error=str(exc)[:2000], **_answer(exc))
-            continue
+        if webhook:
+            outcomes.tried(notice, started, at, status=answered)
         report.sent += 1
         if answered is None:
             outcomes.delivered(notice.id)
         else:  # a webhook: its status code goes in the endpoint's delivery log
             outcomes.record(notice.id, status=NoticeStatus.SENT, sent_at=now(), last_error="",
                             response_status=answered)
+
+
+def _failed(notice: Notice, exc: Exception, report: DispatchReport, outcomes: _Outcomes,
+            max_attempts: int) -> None:
+    """Record a failed try: dead when permanent or out of attempts, else retried later."""
+    if isinstance(exc, channels.PermanentDeliveryError | rendering.UndeliverableNotice):
+        report.dead += 1
+        outcomes.record(notice.id, status=NoticeStatus.DEAD, last_error=str(exc)[:2000],
+                        **_answer(exc))
+        return
+    # Transient by nature, or a bug: retry, and say so in the log.
+    if not isinstance(exc, channels.TransientDeliveryError):
+        log.exception("unexpected error delivering notice %s", notice.id)
+    if notice.attempts >= max_attempts:
+        report.dead += 1
+        outcomes.record(notice.id, status=NoticeStatus.DEAD,
+                        last_error=f"gave up after {notice.attempts} attempts: {exc}"[:2000],
+                        **_answer(exc))
+    else:
+        report.retried += 1
+        outcomes.record(notice.id, status=NoticeStatus.FAILED,
+                        next_attempt_at=now() + backoff(notice.attempts),
+                        last_error=str(exc)[:2000], **_answer(exc))
 
 
 def _answer(exc: Exception) -> dict:

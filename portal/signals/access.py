@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.problems import problem
 from portal.signals.models import AuthMethod, Integration, IntegrationKind
 from portal.signals.operations import token_digest
+from portal.signals.secrets import unseal
 
 SIGNATURE_HEADER = "X-Clearpath-Signature"
 
@@ -57,5 +58,8 @@ def _by_signature(request: Request) -> Integration | None:
     integration = db.session.get(Integration, int(wanted))
     if integration is None or integration.auth_method != AuthMethod.HMAC:
         return None
-    expected = signature(integration.hmac_secret or "", request.get_data())
+    secret = unseal(integration.hmac_secret_sealed)
+    if not secret:
+        return None
+    expected = signature(secret, request.get_data())
     return integration if hmac.compare_digest(expected, sent) else None

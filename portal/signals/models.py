@@ -58,8 +58,9 @@ class Integration(db.Model):
     auth_method: Mapped[AuthMethod] = mapped_column(db_enum(AuthMethod, "integration_auth"))
     token_hash: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     token_prefix: Mapped[str] = mapped_column(sa.String(16), default="")
-    # HMAC needs the secret itself to verify; it is shown once and never rendered again.
-    hmac_secret: Mapped[str | None] = mapped_column(sa.String(128))
+    # HMAC needs the secret itself to verify: kept sealed (portal.signals.secrets), shown once
+    # and never rendered again.
+    hmac_secret_sealed: Mapped[str | None] = mapped_column(sa.Text)
     # Ordered mapping rules (portal.signals.mapping): the first whose labels match wins.
     rules: Mapped[list] = mapped_column(sa.JSON, default=list)
     default_organization_id: Mapped[int | None] = mapped_column(
@@ -97,6 +98,10 @@ class SignalLink(db.Model):
     first_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     last_fired_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     resolution_proposed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last timeline note about this key and the count it reported: repeat firings within
+    # `operations.NOTE_EVERY` of it are summed into the next note instead of one note each.
+    noted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    noted_count: Mapped[int] = mapped_column(default=1, server_default="1")
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     close_reason: Mapped[str] = mapped_column(sa.String(40), default="")
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from portal.escalations.operations.common import add_timeline_entry
 from portal.extensions import db
 from portal.operations import OperationError
 from portal.signals import mapping
+from portal.signals import secrets as signal_secrets
 from portal.signals.models import (
     AuthMethod,
     Integration,
@@ -34,6 +36,9 @@ from portal.signals.models import (
 from portal.signals.payloads import Alert
 
 TOKEN_PREFIX = "cps_"
+# A key that keeps firing writes at most one timeline note per interval (the count of what
+# fired since); a flood of a thousand alerts makes a handful of notes, not a thousand.
+NOTE_EVERY = timedelta(minutes=10)
 NAME_MAX = 80
 
 
@@ -70,11 +75,12 @@ def rotate_credential(integration: Integration, *, actor: User) -> str:
 def _new_credential(integration: Integration) -> str:
     if integration.auth_method == AuthMethod.TOKEN:
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-        integration.token_hash, integration.hmac_secret = token_digest(token), None
+        integration.token_hash, integration.hmac_secret_sealed = token_digest(token), None
         integration.token_prefix = token[:len(TOKEN_PREFIX) + 6]
         return token
     secret = secrets.token_urlsafe(32)
-    integration.hmac_secret, integration.token_hash, integration.token_prefix = secret, None, ""
+    integration.hmac_secret_sealed = signal_secrets.seal(secret)
+    integration.token_hash, integration.token_prefix = None, ""
     return secret
 
 
@@ -222,7 +228,7 @@ def _open(integration: Integration, alert: Alert, organization: Organization,
         organization, actor=None, title=alert.title, severity=mapped.severity,
         trigger=Trigger.MONITORING_SIGNAL, handoff=handoff, product_area=mapped.product_area)
     link = SignalLink(integration_id=integration.id, dedupe_key=alert.dedupe_key,
-                      open_key=alert.dedupe_key, escalation_id=escalation.id)
+                      open_key=alert.dedupe_key, escalation_id=escalation.id, noted_at=now())
     db.session.add(link)
     db.session.flush()  # the unique open key: a concurrent twin fails here
     _note(escalation, f"Opened by {integration.actor_label} from dedupe key "
@@ -233,15 +239,22 @@ def _open(integration: Integration, alert: Alert, organization: Organization,
 
 
 def _add(link: SignalLink, alert: Alert) -> None:
+    """Count the firing; note it on the timeline when it fired again after saying resolved, or
+    when the last note is older than NOTE_EVERY (with what fired since), never once each."""
+    at = now()
     link.fired_count = SignalLink.fired_count + 1
-    link.last_fired_at = now()
+    link.last_fired_at = at
     was_proposed = link.resolution_proposed_at is not None
     link.resolution_proposed_at = None
     db.session.flush()
     db.session.refresh(link, ["fired_count"])
-    again = " again after it said resolved" if was_proposed else " again"
-    _note(link.escalation, f"Monitoring fired{again}: {link.fired_count} signals so far "
-                           f"for `{link.dedupe_key}`.", alert)
+    if was_proposed or link.noted_at is None or at - link.noted_at >= NOTE_EVERY:
+        since = link.fired_count - link.noted_count
+        again = " again after it said resolved" if was_proposed else " again"
+        summed = f" ({since} since the last note)" if since > 1 else ""
+        _note(link.escalation, f"Monitoring fired{again}: {link.fired_count} signals so far "
+                               f"for `{link.dedupe_key}`{summed}.", alert)
+        link.noted_at, link.noted_count = at, link.fired_count
     audit.record("signal.added", obj=link.escalation, integration_id=link.integration_id,
                  dedupe_key=link.dedupe_key, count=link.fired_count)
 

@@ -4,9 +4,11 @@ behalf of an integration, across organizations) and answers errors as problem+js
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, request
+import hashlib
 
-from portal.extensions import csrf, db
+from flask import Blueprint, Response, current_app, request
+
+from portal.extensions import csrf, db, limiter
 from portal.problems import invalid_fields, problem
 from portal.signals import payloads
 from portal.signals.access import authenticate
@@ -16,6 +18,27 @@ from portal.tenancy import Scope, set_scope
 
 bp = Blueprint("signals", __name__, url_prefix="/api/v1/signals")
 csrf.exempt(bp)
+
+# Per sender: a runaway monitoring loop slows itself down (429, problem+json) without
+# holding back other integrations. A flood of one key is already one escalation; this bounds
+# the work it costs.
+DEFAULT_RATE_LIMIT = "1200 per minute"
+
+
+def _sender_key() -> str:
+    """Who is sending, before anything is looked up: the bearer token's hash, the HMAC
+    integration named in the query, or else the client's address."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return "signals-token:" + hashlib.sha256(token.strip().encode()).hexdigest()[:32]
+    named = request.args.get("integration", "")
+    if named.isdigit():
+        return f"signals-hmac:{int(named)}"
+    return f"signals-anonymous:{request.remote_addr}"
+
+
+limiter.limit(lambda: current_app.config.get("SIGNALS_RATE_LIMIT", DEFAULT_RATE_LIMIT),
+              key_func=_sender_key)(bp)
 
 READERS = {IntegrationKind.ALERTMANAGER: payloads.alertmanager,
            IntegrationKind.GENERIC: payloads.generic}

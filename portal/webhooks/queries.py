@@ -4,6 +4,7 @@ tenancy scope (portal.tenancy) already limits a customer's session to its own en
 from __future__ import annotations
 
 from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
 from portal.notices.models import Notice, WebhookEndpoint
@@ -28,7 +29,7 @@ def deliveries_of(endpoint: WebhookEndpoint) -> Select:
     """The endpoint's delivery log, newest first. Notices are not tenant-scoped rows, so the
     organization is matched too: a customer reads only its own organization's deliveries."""
     owner = Notice.organization_id
-    return select(Notice).where(
+    return select(Notice).options(selectinload(Notice.attempt_log)).where(
         Notice.webhook_endpoint_id == endpoint.id,
         owner.is_(None) if endpoint.organization_id is None
         else owner == endpoint.organization_id,

@@ -94,3 +94,17 @@ def test_customers_get_no_console_export(client, auth, world, path):
     auth.login(world.customers_a[Role.CUSTOMER_ADMIN].email)
     response = client.get(path)
     assert response.status_code == 403 and CANARY not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("page", ["/admin/", "/admin/audit", "/admin/delivery",
+                                  "/admin/analytics"])
+def test_every_console_export_link_says_it_is_preparing_while_it_works(client, auth, world,
+                                                                       as_staff, page):
+    """A large export takes seconds: its link turns into 'Preparing the CSV…' (progress.js)."""
+    _escalations(as_staff, world, 1)
+    _signed_in(auth, world, Role.ADMINISTRATOR)
+    client.get("/admin/queue.csv").get_data()  # something for the audit log and delivery
+    body = client.get(page).get_data(as_text=True)
+    links = re.findall(r'<a [^>]*href="[^"]*\.csv[^"]*"[^>]*>', body)
+    assert links, page
+    assert all('data-busy="Preparing the CSV…"' in link for link in links), links

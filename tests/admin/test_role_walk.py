@@ -153,6 +153,11 @@ EXPECTED: dict[str, Capability] = {
     "admin.oncall_edit": C.MANAGE_ROSTERS,
     "admin.oncall_override_add": C.MANAGE_ROSTERS,
     "admin.oncall_override_remove": C.MANAGE_ROSTERS,
+    "admin.oncall_routing": C.VIEW_CONSOLE,
+    "admin.oncall_rule_new": C.MANAGE_ROSTERS,
+    "admin.oncall_rule_edit": C.MANAGE_ROSTERS,
+    "admin.oncall_rule_delete": C.MANAGE_ROSTERS,
+    "admin.oncall_rule_move": C.MANAGE_ROSTERS,
     # on-call pages (acknowledging: the person paged or a roster keeper, checked by the
     # operation; tests/oncall/test_pages_console.py)
     "admin.oncall_pages": C.VIEW_CONSOLE,
@@ -248,6 +253,12 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.flush()
         schedule_id, job_id, endpoint_id = schedule.id, render_job.id, endpoint.id
         team_id, override_id, page_id = team.id, override.id, page.id
+        from portal.oncall.triage_models import RoutingRule
+
+        rule = RoutingRule(position=1, team_id=team.id)
+        session.add(rule)
+        session.flush()
+        rule_id = rule.id
         from portal.api.tokens import issue_token
 
         token, _ = issue_token(actor=session.get(type(agent), world.staff[Role.ADMINISTRATOR].id),
@@ -260,6 +271,7 @@ def _values_for(world, as_staff) -> dict[str, int]:
         "link_id": link_id,
         "team_id": team_id,
         "override_id": override_id,
+        "rule_id": rule_id,
         "page_id": page_id,
         "token_id": token_id,
         "job_id": job_id,

@@ -142,3 +142,8 @@ def test_an_escalations_count_matches_its_rows(viewer, as_staff, world):
             Escalation.title == "Batch issue 29"))
     _, *rows = rows_of(viewer.get("/history.csv"))
     assert len(rows) == 30 and rows[0][0] == Escalation.reference_of(expected)
+
+
+def test_the_history_export_link_says_it_is_preparing_while_it_works(viewer, history):
+    body = viewer.get("/history").get_data(as_text=True)
+    assert '<a data-busy="Preparing the CSV…" href="/history.csv' in body

@@ -14,7 +14,8 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 import sqlalchemy as sa
 
-from portal.escalations.models import Escalation
+from portal.enums import Visibility
+from portal.escalations.models import Escalation, Update
 from portal.signals.models import Signal, SignalLink
 
 WORKERS = 12
@@ -63,7 +64,9 @@ def test_workers_receiving_one_key_at_once_open_one_escalation(live):
 
 
 def test_a_flood_of_1000_alerts_over_10_keys_makes_exactly_10_escalations(live):
-    """1,000 alerts, ten keys, eight concurrent senders: ten escalations, each counting 100."""
+    """1,000 alerts, ten keys, eight concurrent senders: ten escalations, each counting 100,
+    and each timeline with its opening note only (repeats within NOTE_EVERY are counted,
+    not noted one by one)."""
     keys = [f"flood-{n}" for n in range(10)]
     with ThreadPoolExecutor(8) as pool, httpx.Client(
             limits=httpx.Limits(max_connections=8)) as client:
@@ -75,5 +78,10 @@ def test_a_flood_of_1000_alerts_over_10_keys_makes_exactly_10_escalations(live):
         counts = dict(session.execute(sa.select(SignalLink.dedupe_key, SignalLink.fired_count)
                                       .where(SignalLink.dedupe_key.in_(keys))).all())
         assert counts == {key: 100 for key in keys}
+        notes = Counter(session.execute(
+            sa.select(Escalation.title).join(Update, Update.escalation_id == Escalation.id)
+            .where(Escalation.title.like("flood-%"), Update.visibility == Visibility.INTERNAL,
+                   Update.body.like("%`flood-%"))).scalars())
+        assert notes == {f"{key} failing": 1 for key in keys}
         assert session.scalar(sa.select(sa.func.count(Signal.id)).where(
             Signal.dedupe_key.in_(keys))) == 1000

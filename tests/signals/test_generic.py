@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
+from portal.clock import frozen_at, now
 from portal.enums import Role, Status, Trigger, Visibility
 from portal.escalations.models import Escalation, Update
 from portal.escalations.operations import change_status
@@ -43,20 +45,40 @@ def _notes(session, escalation_id):
 
 
 def test_the_same_key_adds_to_the_open_escalation_with_a_count(client, sender, as_staff):
-    """A second and third firing of one key add internal notes counting the signals."""
-    first = _post(client, sender, alert())
-    second = _post(client, sender, alert())
-    third = _post(client, sender, alert(description="still failing"))
+    """Repeat firings of one key count on its escalation and are noted on the timeline at most
+    once per NOTE_EVERY, summing what fired since; firing after 'resolved' is always noted."""
+    start = now()
+    with frozen_at(start):
+        first = _post(client, sender, alert())
+    with frozen_at(start + timedelta(minutes=1)):
+        second = _post(client, sender, alert())
+    with frozen_at(start + operations.NOTE_EVERY + timedelta(minutes=1)):
+        third = _post(client, sender, alert(description="still failing"))
     assert [second["outcome"], third["outcome"]] == ["added", "added"]
     assert first["escalation_id"] == second["escalation_id"] == third["escalation_id"]
     with as_staff() as session:
-        notes = _notes(session, first["escalation_id"])
-        internal = [note for note in notes if note.visibility == Visibility.INTERNAL]
-        assert "3 signals so far" in internal[-1].body
-        assert "still failing" in internal[-1].body
+        internal = [note.body for note in _notes(session, first["escalation_id"])
+                    if note.visibility == Visibility.INTERNAL]
+        signal_notes = [body for body in internal if "Monitoring fired" in body]
+        assert len(signal_notes) == 1, signal_notes  # the second firing was only counted
+        assert "3 signals so far" in signal_notes[0]
+        assert "(2 since the last note)" in signal_notes[0]
+        assert "still failing" in signal_notes[0]
+        link = session.scalars(select(SignalLink).where(
+            SignalLink.escalation_id == first["escalation_id"])).one()
+        assert link.fired_count == 3
         count = session.scalar(select(func.count(Escalation.id)).where(
             Escalation.trigger == Trigger.MONITORING_SIGNAL))
         assert count == 1
+
+
+def test_firing_again_after_resolved_is_always_noted(client, sender, as_staff):
+    first = _post(client, sender, alert())
+    _post(client, sender, alert(status="resolved"))
+    _post(client, sender, alert())
+    with as_staff() as session:
+        notes = [note.body for note in _notes(session, first["escalation_id"])]
+    assert "Monitoring fired again after it said resolved: 2 signals so far" in notes[-1]
 
 
 def test_a_resolved_alert_proposes_resolution_and_never_resolves(client, sender, as_staff):
@@ -200,3 +222,28 @@ def test_an_unmapped_alert_is_recorded_and_opens_nothing(client, sender):
     """An organization slug nobody has: recorded as unmapped."""
     result = _post(client, sender, alert(organization="nobody-here"))
     assert result["outcome"] == "unmapped" and result["escalation_id"] is None
+
+
+def test_a_sender_past_its_rate_limit_gets_429_and_others_do_not(app, client, world, sender,
+                                                                  as_staff, monkeypatch):
+    """Per sender: the noisy integration is told to slow down (problem+json); another
+    integration posting at the same time is unaffected."""
+    monkeypatch.setitem(app.config, "SIGNALS_RATE_LIMIT", "3 per minute")
+    with as_staff():
+        other = make_sender(world, name="Second monitor")
+    answers = [client.post("/api/v1/signals/generic", json=alert(key=f"k{n}"),
+                           headers=sender.headers).status_code for n in range(4)]
+    assert answers == [202, 202, 202, 429]
+    limited = client.post("/api/v1/signals/generic", json=alert(), headers=sender.headers)
+    assert limited.content_type == "application/problem+json"
+    assert client.post("/api/v1/signals/generic", json=alert(key="other"),
+                       headers=other.headers).status_code == 202
+
+
+def test_the_hmac_secret_is_stored_sealed(world, as_staff):
+    """The database holds no HMAC secret in the clear: a dump does not let anyone sign."""
+    with as_staff() as session:
+        signed = make_sender(world, auth=AuthMethod.HMAC)
+        session.flush()
+        stored = session.get(Integration, signed.integration_id).hmac_secret_sealed
+    assert stored and signed.secret not in stored

@@ -53,3 +53,36 @@ def test_signals_tables_come_and_go_with_their_migration(database_url, tmp_path)
             upgrade()
             assert set(sa.inspect(db.engine).get_table_names()) >= TABLES
             db.engine.dispose()
+
+
+def test_a_plain_hmac_secret_from_before_is_sealed_and_comes_back_on_downgrade(database_url,
+                                                                              tmp_path):
+    """0033 seals each HMAC secret stored in the clear (it still verifies), and going back
+    down gives the same secret back in the clear."""
+    from portal.signals import secrets
+
+    with ExitStack() as stack:
+        url = (stack.enter_context(own_schema(database_url, "signal_secrets_migration"))
+               if database_url.startswith("postgresql")
+               else f"sqlite:///{tmp_path / 'signal-secrets-migration.sqlite3'}")
+        app = create_app(settings_of(TestConfig, DATABASE_URL=url))
+        with app.app_context(), app.test_request_context():
+            upgrade(revision="0032")
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(
+                    "INSERT INTO integrations (id, name, kind, auth_method, token_prefix, rules,"
+                    " default_severity, default_product_area, muted, created_at, hmac_secret)"
+                    " VALUES (1, 'm', 'generic', 'hmac', '', '[]', 3, '', false,"
+                    " CURRENT_TIMESTAMP, 'plain-shared-secret')")
+            upgrade()
+            with db.engine.connect() as conn:
+                sealed = conn.exec_driver_sql(
+                    "SELECT hmac_secret_sealed FROM integrations WHERE id = 1").scalar_one()
+            assert "plain-shared-secret" not in sealed
+            assert secrets.unseal(sealed) == "plain-shared-secret"
+            downgrade(revision="0032")
+            with db.engine.connect() as conn:
+                assert conn.exec_driver_sql(
+                    "SELECT hmac_secret FROM integrations WHERE id = 1").scalar_one() == \
+                    "plain-shared-secret"
+            db.engine.dispose()

@@ -128,6 +128,40 @@ def test_the_delivery_log_shows_the_status_code_and_the_retries(
     _dispatch(as_staff)
     page = portal.client.get(f"/webhooks/{endpoint_id}").get_data(as_text=True)
     assert "Delivered" in page and ">200<" in page and "(1 retry)" in page
+    # Each try is kept, not only the last: the 503 with its error, then the 200.
+    with as_staff() as session:
+        notice = session.scalar(select(Notice).where(Notice.webhook_endpoint_id == endpoint_id))
+        tries = [(a.attempt, a.response_status, a.error) for a in notice.attempt_log]
+    assert tries == [(1, 503, "webhook answered 503"), (2, 200, "")]
+    assert "Each try" in page and "webhook answered 503" in page
+
+
+def test_every_try_of_a_webhook_is_logged_with_what_happened(
+        portal_as, world, as_staff, webhook_receiver, auth):
+    """A receiver that answers 500 twice, then times out, then 200: four tries, each with its
+    status or error and how long it took, on the staff notice page too."""
+    endpoint_id, _ = _add(portal_as, world, webhook_receiver)
+    webhook_receiver.script.extend([500, 500, ("slow", 1.0)])
+    _update(as_staff, world)
+    for _ in range(4):
+        _dispatch(as_staff)
+        with as_staff() as session:
+            notice = session.scalar(select(Notice).where(
+                Notice.webhook_endpoint_id == endpoint_id))
+            notice.next_attempt_at = now()
+    with as_staff() as session:
+        notice = session.scalar(select(Notice).where(Notice.webhook_endpoint_id == endpoint_id))
+        tries = [(a.attempt, a.response_status) for a in notice.attempt_log]
+        errors = [a.error for a in notice.attempt_log]
+        slow = notice.attempt_log[2].duration_ms
+        notice_id = notice.id
+    assert tries == [(1, 500), (2, 500), (3, None), (4, 200)]
+    assert "timed out" in errors[2] and errors[3] == ""
+    assert slow >= 400  # the receiver held the answer past the 0.5 s timeout
+    auth.logout("/webhooks")
+    staff = portal_as(world.staff[Role.ADMINISTRATOR], base="/admin/webhooks")
+    page = staff.client.get(f"/admin/delivery/{notice_id}").get_data(as_text=True)
+    assert page.count('data-label="Try"') == 4 and "timed out" in page
 
 
 def test_the_canary_internal_note_never_reaches_a_customer_endpoint(

@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import ipaddress
+
 import pytest
 from sqlalchemy import select
 
 from portal.enums import Role
-from portal.notices import destinations
+from portal.notices import channels, destinations
 from portal.notices.models import Notice, NoticeStatus, WebhookEndpoint
 from portal.outreach import dispatch
 from portal.webhooks import operations as endpoint_ops
@@ -103,3 +105,31 @@ def test_a_redirect_is_not_followed(as_staff, world, webhook_receiver):
         assert "redirects are not followed" in notice.last_error
         assert session.scalar(select(WebhookEndpoint.id)) is not None
     assert len(webhook_receiver.requests) == 1
+
+
+def test_a_connection_is_refused_when_its_host_is_unsafe_at_that_moment(app, strict,
+                                                                       webhook_receiver):
+    """The client checks the address as it connects, not only the delivery before it: posted
+    straight to loopback (no check before), nothing is sent and the refusal says why."""
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    with app.app_context(), pytest.raises(channels.PermanentDeliveryError) as refused:
+        channels.post_webhook("k-1", f"https://localhost:{port}/hook", "secret", {},
+                              timestamp=1)
+    assert "loopback" in str(refused.value)
+    assert webhook_receiver.requests == []
+
+
+def test_dns_rebinding_after_the_check_is_caught_at_the_connection(app, strict, monkeypatch,
+                                                                  webhook_receiver):
+    """The name answers a public address to the delivery's check, then loopback (DNS, which is
+    outside the machine, is the one thing stubbed): the connection is refused, nothing sent."""
+    port = webhook_receiver.url.split(":")[2].split("/")[0]
+    answers = iter([[ipaddress.ip_address("93.184.215.14")], [ipaddress.ip_address("127.0.0.1")]])
+    monkeypatch.setattr(destinations, "_resolve", lambda host, port: next(answers))
+    url = f"https://hooks.rebinding.example:{port}/hook"
+    with app.app_context():
+        destinations.check_url(url)  # the delivery's check: public
+        with pytest.raises(channels.PermanentDeliveryError) as refused:
+            channels.post_webhook("k-1", url, "secret", {}, timestamp=1)
+    assert "loopback" in str(refused.value)
+    assert webhook_receiver.requests == []

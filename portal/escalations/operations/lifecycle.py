@@ -297,12 +297,16 @@ def change_tier(escalation: Escalation, target: Tier, *, actor: User | None,
     move_tier(escalation, target, actor=actor, reason=reason.strip(), trigger=trigger)
 
 
-def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User,
+def transfer_ownership(escalation: Escalation, to_user: User, *, actor: User | None,
                        template: HandoffTemplate) -> Handoff:
     """Hand the escalation to another engineer; it stays pending until they acknowledge.
 
-    Raises OperationError for a customer or inactive receiver, the current owner, or an
-    incomplete handoff template.
+    `actor=None` is the system's path (on-call triage assigning the person on call): the
+    handoff comes from nobody and waits for acknowledgement like any other, and the audit
+    event names the system (inside `audit.acting_as`, whoever that says).
+
+    Raises PermissionError for a customer actor; OperationError for a customer or inactive
+    receiver, the current owner, or an incomplete handoff template.
     """
     require_staff(actor)
     if not to_user.is_staff or not to_user.active:
