@@ -50,7 +50,7 @@ SECRET_KEY = "deployed-shape-tests-not-for-production"  # one key for every proc
 WEBHOOK_SECRET = "deployed-shape-webhook-secret"
 # Every job every second: the scheduler writes while people use the site.
 FAST_JOBS = {"dispatch-notices": 1, "evaluate-rules": 1, "due-scheduled-notices": 1,
-             "daily-digests": 1, "prepare-reports": 1}
+             "daily-digests": 1, "prepare-reports": 1, "oncall-triage": 1}
 # Lines a scheduler writes when a job fails (portal.scheduler logs "job <name> failed";
 # APScheduler adds "Job ... raised an exception").
 FAILED_JOB = re.compile(r"job \S+ failed|raised an exception", re.IGNORECASE)
