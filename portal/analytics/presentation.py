@@ -19,6 +19,10 @@ def hours(value: timedelta | None) -> float | None:
     return None if value is None else round(value.total_seconds() / 3600, 1)
 
 
+def minutes(value: timedelta | None) -> float | None:
+    return None if value is None else round(value.total_seconds() / 60, 1)
+
+
 def percent(value: float | None) -> float | None:
     return None if value is None else round(value * 100, 1)
 
@@ -37,7 +41,7 @@ def short_month(key: str) -> str:
 class Column:
     heading: str
     value: Callable[[Figures], float | int | None]
-    unit: str = ""  # "h", "%" or "" (a count)
+    unit: str = ""  # "h", "min", "%" or "" (a count)
 
     def shown(self, figures: Figures) -> str:
         value = self.value(figures)
@@ -47,6 +51,8 @@ class Column:
             return f"{value:.1f} %"
         if self.unit == "h":
             return f"{value:,.1f} h"
+        if self.unit == "min":
+            return f"{value:,.1f} min"
         return f"{value:,}"
 
 
@@ -57,6 +63,9 @@ COLUMNS: tuple[Column, ...] = (
     Column("Acknowledged", lambda f: f.acknowledge.count),
     Column("Mean time to acknowledge", lambda f: hours(f.acknowledge.mean), "h"),
     Column("P90 time to acknowledge", lambda f: hours(f.acknowledge.p90), "h"),
+    Column("Assigned", lambda f: f.assign.count),
+    Column("Mean time to assign", lambda f: minutes(f.assign.mean), "min"),
+    Column("P90 time to assign", lambda f: minutes(f.assign.p90), "min"),
     Column("Resolved", lambda f: f.resolve.count),
     Column("Mean time to resolve", lambda f: hours(f.resolve.mean), "h"),
     Column("P90 time to resolve", lambda f: hours(f.resolve.p90), "h"),
@@ -110,6 +119,8 @@ def _chart(
             return f"{value:.0f} %"
         if unit == "h":
             return f"{value:,.0f} h"
+        if unit == "min":
+            return f"{value:,.0f} min"
         return f"{value:,.0f}"
 
     svg = bar_chart(chart_id, title, description, labels, series, fmt=fmt, top=top)
@@ -140,6 +151,16 @@ def charts(report: AnalyticsReport) -> list[Chart]:
             "acknowledgement.",
             pick("Acknowledged", "Mean time to acknowledge", "P90 time to acknowledge"),
             pick("Mean time to acknowledge", "P90 time to acknowledge"),
+        ),
+        _chart(
+            report,
+            "chart-assign",
+            "Time to assign per month (minutes)",
+            "Mean and 90th percentile minutes from opening to the first acknowledged owner "
+            "(someone taking it, or acknowledging a handoff or on-call triage's assignment), "
+            "by month of that acknowledgement.",
+            pick("Assigned", "Mean time to assign", "P90 time to assign"),
+            pick("Mean time to assign", "P90 time to assign"),
         ),
         _chart(
             report,

@@ -33,6 +33,7 @@ class Figures:
     covered: int  # escalations opened where the organization's ticket volume is known
     tickets: int | None
     acknowledge: timing.Duration
+    assign: timing.Duration
     resolve: timing.Duration
     attainment: Attainment
     promises: int
@@ -85,6 +86,7 @@ def _figures(counts: Counter, tickets: int | None) -> Figures:
         covered=counts["covered"] if tickets else 0,
         tickets=tickets,
         acknowledge=timing.duration(counts, "acknowledge"),
+        assign=timing.duration(counts, "assign"),
         resolve=timing.duration(counts, "resolve"),
         attainment=attainment.attainment(counts),
         promises=counts["promises"],

@@ -1,6 +1,9 @@
-"""Time to acknowledge and to resolve: count, mean and 90th percentile, elapsed time (opened →
-the event), counted in the month of the acknowledgement or the resolution — the executive
-view's measure (portal.escalations.reporting), over any period and group.
+"""Time to acknowledge, to assign and to resolve: count, mean and 90th percentile, elapsed time
+(opened → the event), counted in the month of the event — the executive view's measure
+(portal.escalations.reporting), over any period and group. "Assign" ends at the first
+acknowledged ownership: the earliest acknowledged handoff (someone who took the escalation
+themselves acknowledged it as they took it; one given to them, on-call triage's included, when
+they acknowledged it).
 
 The 90th percentile is the nearest rank: the ⌈0.9·n⌉-th smallest duration. It does not add up
 across months, so one statement per clock answers every bucket the page shows (each month of
@@ -19,13 +22,10 @@ from sqlalchemy import case, func, literal, select
 from portal.analytics.figures import Counts, collect_buckets
 from portal.analytics.filters import AnalyticsFilter
 from portal.analytics.sql import month_of, seconds_between
-from portal.escalations.models import Escalation
+from portal.escalations.models import Escalation, Handoff
 from portal.extensions import db
 
-CLOCKS = {
-    "acknowledge": Escalation.acknowledged_at,
-    "resolve": Escalation.resolved_at,
-}
+CLOCKS = ("acknowledge", "assign", "resolve")
 MONTHS, GROUPS, PERIOD_TOTAL = 1, 2, 3  # which bucket a result row is
 
 
@@ -69,22 +69,35 @@ def _bucket(durations, kind: int, *, by_month: bool = False, by_group: bool = Fa
 def durations(filters: AnalyticsFilter, clock: str) -> Counts:
     """`<clock>_count`, `<clock>_seconds` and `<clock>_p90` for each month (all groups), each
     group over the period and the period: one statement."""
-    stopped_at = CLOCKS[clock]
+    stopped_at, joined = _stop(clock)
     group = [column.label("grp") for column in filters.group_select()]
-    measured = (
-        select(
-            month_of(stopped_at).label("month"),
-            *group,
-            seconds_between(Escalation.opened_at, stopped_at).label("seconds"),
-        )
-        .where(filters.within(stopped_at), *filters.escalation_criteria())
-        .cte(f"{clock}_durations")
-    )
+    measured = select(
+        month_of(stopped_at).label("month"),
+        *group,
+        seconds_between(Escalation.opened_at, stopped_at).label("seconds"),
+    ).select_from(Escalation)
+    if joined is not None:
+        measured = measured.join(joined, joined.c.escalation_id == Escalation.id)
+    measured = measured.where(filters.within(stopped_at),
+                              *filters.escalation_criteria()).cte(f"{clock}_durations")
     parts = [_bucket(measured, MONTHS, by_month=True), _bucket(measured, PERIOD_TOTAL)]
     if group:
         parts.append(_bucket(measured, GROUPS, by_group=True))
     rows = db.session.execute(sa.union_all(*parts)).all()
     return collect_buckets(rows, (f"{clock}_count", f"{clock}_seconds", f"{clock}_p90"))
+
+
+def _stop(clock: str):
+    """The instant the clock stops, and the subquery to join for it (None: a column of
+    `Escalation`)."""
+    if clock == "assign":
+        owned = (select(Handoff.escalation_id,
+                        func.min(Handoff.acknowledged_at).label("stopped_at"))
+                 .where(Handoff.acknowledged_at.is_not(None))
+                 .group_by(Handoff.escalation_id).subquery("first_ownership"))
+        return owned.c.stopped_at, owned
+    return {"acknowledge": Escalation.acknowledged_at,
+            "resolve": Escalation.resolved_at}[clock], None
 
 
 def duration(counts, clock: str) -> Duration:

@@ -9,10 +9,13 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
+from sqlalchemy import select
+
 from portal.analytics.operations import record_ticket_volume
 from portal.clock import frozen_at
 from portal.enums import Role, Status, Tier, Visibility
 from portal.escalations import operations as ops
+from portal.escalations.models import Handoff
 from portal.escalations.workflow import TIER_ORDER
 from portal.extensions import db
 from portal.rules.models import SlaBreach
@@ -86,6 +89,13 @@ def seed_half_year(world, *, count: int = 36, seed: int = 18) -> Seeded:
                 next_update_by=p,
             ),
         )
+        if owner is manager:  # given to the manager: assigned when they acknowledge
+            handoff = db.session.scalars(select(Handoff).where(
+                Handoff.escalation_id == escalation.id)).one()
+            _at(
+                opened + ((i % 7) + 1) * 9 * MIN,
+                lambda h=handoff: ops.acknowledge_handoff(h, actor=manager),
+            )
         if rng.random() < 0.15:
             continue  # never acknowledged
         t += rng.randrange(5, 400) * MIN

@@ -72,6 +72,27 @@ def _duration(stopped: str, start, end, group) -> tuple[int, float | None, float
     )
 
 
+def _assign(start, end, group) -> tuple[int, float | None, float | None]:
+    """Opening → the first acknowledged handoff, counted in that acknowledgement's month, in
+    minutes."""
+    values = sorted(
+        round(float(v))
+        for (v,) in _rows(
+            f"SELECT {_seconds('e.opened_at', 'f.first')} FROM escalations e JOIN "
+            "(SELECT escalation_id, min(acknowledged_at) AS first FROM handoffs "
+            " WHERE acknowledged_at IS NOT NULL GROUP BY escalation_id) f "
+            f"ON f.escalation_id = e.id WHERE f.first >= :s AND f.first < :t{_where(group)}",
+            s=start,
+            t=end,
+            **_params(group),
+        )
+    )
+    if not values:
+        return 0, None, None
+    p90 = values[math.ceil(0.9 * len(values)) - 1]
+    return len(values), round(sum(values) / len(values) / 60, 1), round(p90 / 60, 1)
+
+
 def figures(
     start: datetime,
     end: datetime,
@@ -119,6 +140,7 @@ def figures(
             known = True
             tickets += found[1]
     ack = _duration("acknowledged_at", start, end, group)
+    assign = _assign(start, end, group)
     res = _duration("resolved_at", start, end, group)
     resolved, met = _rows(
         f"SELECT count(*), sum(CASE WHEN NOT EXISTS (SELECT 1 FROM sla_breaches b "
@@ -185,6 +207,9 @@ def figures(
         "Acknowledged": ack[0],
         "Mean time to acknowledge": ack[1],
         "P90 time to acknowledge": ack[2],
+        "Assigned": assign[0],
+        "Mean time to assign": assign[1],
+        "P90 time to assign": assign[2],
         "Resolved": res[0],
         "Mean time to resolve": res[1],
         "P90 time to resolve": res[2],
