@@ -36,6 +36,18 @@ _ESCALATIONS = table("escalations", column("id"), column("is_drill"))
 _DRILL_IDS = select(_ESCALATIONS.c.id).where(_ESCALATIONS.c.is_drill.is_(True))
 
 
+def _real_escalation(cls):
+    return cls.is_drill.is_(False)
+
+
+def _of_real_escalation(cls):
+    return cls.escalation_id.not_in(_DRILL_IDS)
+
+
+def _of_real_escalation_if_any(cls):
+    return or_(cls.escalation_id.is_(None), cls.escalation_id.not_in(_DRILL_IDS))
+
+
 def _drill_free_options() -> tuple:
     """The criteria that hide drills from customers: on escalations themselves, and on every
     tenant row that names an escalation (read from the mappers, so a new table inherits it)."""
@@ -45,13 +57,14 @@ def _drill_free_options() -> tuple:
         if not issubclass(cls, TenantScoped):
             continue
         if mapper.local_table.name == "escalations":
-            criterion = cls.is_drill.is_(False)
+            criterion = _real_escalation
         elif "escalation_id" not in columns:
             continue
         elif columns["escalation_id"].nullable:
-            criterion = or_(cls.escalation_id.is_(None), cls.escalation_id.not_in(_DRILL_IDS))
+            criterion = _of_real_escalation_if_any
         else:
-            criterion = cls.escalation_id.not_in(_DRILL_IDS)
+            criterion = _of_real_escalation
+        # A lambda (not an expression) so that aliases of the class get it adapted too.
         options.append(with_loader_criteria(cls, criterion, include_aliases=True))
     return tuple(options)
 

@@ -17,7 +17,8 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('escalations', schema=None) as batch_op:
+    # In place, never a copy of the table (see downgrade).
+    with op.batch_alter_table('escalations', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('is_drill', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.create_index(batch_op.f('ix_escalations_is_drill'), ['is_drill'], unique=False)
 
@@ -113,6 +114,8 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_drills_scenario_id'))
     op.drop_table('drills')
     op.drop_table('drill_scenarios')
-    with op.batch_alter_table('escalations', schema=None) as batch_op:
+    # In place (no copy of the table): on SQLite a copy would drop the old escalations table,
+    # and with it, through ON DELETE CASCADE, every row that hangs from an escalation.
+    with op.batch_alter_table('escalations', schema=None, recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_escalations_is_drill'))
         batch_op.drop_column('is_drill')

@@ -10,6 +10,9 @@ from portal.clock import frozen_at
 from portal.drills import operations as drills
 from portal.drills.models import Drill, DrillScenario
 from portal.enums import Role
+from tests.api.conftest import issue  # noqa: F401  (fixtures)
+from tests.feeds.conftest import feed_token  # noqa: F401
+from tests.notices.conftest import smtp_server, webhook_receiver  # noqa: F401
 
 DRILL_CANARY = "DRILLCANARY-7f3e9a"
 START = datetime(2026, 11, 16, 9, 0, tzinfo=UTC)  # a Monday morning
@@ -57,3 +60,32 @@ def start_drill(world, as_staff, scenario_id):
 
 def drill_row(session, drill_id: int) -> Drill:
     return session.get(Drill, drill_id)
+
+
+def work_the_drill(world, as_staff, escalation_id: int, *, at: datetime,
+                   body: str = f"We are on it. {DRILL_CANARY} draft") -> None:
+    """The owner (the agent) acknowledges the handoff, posts a customer update (drafted: in a
+    drill it never leaves the building) and an internal note, and acknowledges the status."""
+    from sqlalchemy import select
+
+    from portal.enums import Status, Visibility
+    from portal.escalations import operations as ops
+    from portal.escalations.models import Escalation, Handoff
+
+    with frozen_at(at), as_staff() as session:
+        agent = session.merge(world.staff[Role.AGENT])
+        escalation = session.get(Escalation, escalation_id)
+        handoff = session.scalar(select(Handoff).where(Handoff.escalation_id == escalation_id,
+                                                       Handoff.acknowledged_at.is_(None)))
+        ops.acknowledge_handoff(handoff, actor=agent)
+        ops.change_status(escalation, Status.ACKNOWLEDGED, actor=agent,
+                          reason=f"Looking now {DRILL_CANARY}")
+        ops.post_update(escalation, author=agent, body=body, visibility=Visibility.CUSTOMER)
+        ops.post_update(escalation, author=agent, body=f"Internal {DRILL_CANARY}",
+                        visibility=Visibility.INTERNAL)
+
+
+def end(world, as_staff, drill_id: int, *, at: datetime) -> None:
+    with frozen_at(at), as_staff() as session:
+        drills.end_drill(session.get(Drill, drill_id),
+                         actor=session.merge(world.staff[Role.ESCALATION_MANAGER]))
