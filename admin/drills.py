@@ -64,8 +64,8 @@ def _scenario_form(scenario: DrillScenario | None) -> ScenarioForm:
     elif scenario is None:
         form = ScenarioForm(formdata=None)
     else:
-        form = ScenarioForm(formdata=None, obj=scenario,
-                            data={"script": as_lines(scenario.script or [])})
+        form = ScenarioForm(formdata=None, obj=scenario)
+        form.script.data = as_lines(scenario.script or [])  # the stored rows, as lines
     form.offer_organizations(db.session.scalars(organizations_by_name()))
     return form
 
