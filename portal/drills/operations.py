@@ -135,8 +135,8 @@ def start_drill(scenario: DrillScenario, *, participants: list[User], owner: Use
     acknowledge like any other, and schedule its scripted events from now.
 
     The participants (staff; the starter and the owner always among them) are the only
-    people told anything about it. Raises OperationError for no or non-staff participants,
-    PermissionError for anyone who may not run drills.
+    people told anything about it. Raises OperationError for a missing or non-staff owner
+    or non-staff participants, PermissionError for anyone who may not run drills.
     """
     _require(actor)
     people = {person.id: person for person in participants if person is not None}
