@@ -203,3 +203,22 @@ def test_two_schedulers_at_once_inject_each_event_once(database_url, tmp_path):
             assert db.session.get(Escalation, escalation_id).severity == 2
             db.session.remove()
             db.engine.dispose()
+
+
+def test_a_scheduled_notice_on_a_drill_reaches_no_customer(world, as_staff, start_drill):
+    """A proactive notice scheduled on a drill falls due and queues nothing for customers
+    (the bulk outbox insert keeps a drill's participants only)."""
+    from portal.notices.models import Audience
+    from portal.outreach.scheduled import queue_due_scheduled_notices, schedule_notice
+
+    _, escalation_id = start_drill()
+    with frozen_at(START + timedelta(minutes=1)), as_staff() as session:
+        schedule_notice(session.get(Escalation, escalation_id),
+                        actor=session.merge(world.staff[Role.ESCALATION_MANAGER]),
+                        subject="Status for {customer_name}", body="Hello {recipient_name}.",
+                        audience=Audience.SUBSCRIBERS,
+                        first_send_at=START + timedelta(minutes=5), repeat_hours=None)
+    with frozen_at(START + timedelta(minutes=6)), as_staff() as session:
+        assert queue_due_scheduled_notices() == 0
+        assert not session.scalars(select(Notice).where(
+            Notice.escalation_id == escalation_id, Notice.event == "scheduled")).all()
