@@ -126,5 +126,8 @@ def test_staff_do_see_the_drill_marked(client, auth, world, drill_run):
     auth.login(world.staff[Role.AGENT].email)
     page = client.get(f"/admin/escalations/{escalation_id}").get_data(as_text=True)
     assert DRILL_CANARY in page and 'id="drill-banner"' in page
+    timeline = client.get(f"/admin/escalations/{escalation_id}/timeline").get_data(as_text=True)
+    assert "We are on it. " + DRILL_CANARY in timeline
+    assert "Drill: drafted for the customer, never sent" in timeline
     scorecard = client.get(f"/admin/drills/{drill_id}").get_data(as_text=True)
     assert 'id="scorecard"' in scorecard
