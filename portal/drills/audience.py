@@ -1,5 +1,6 @@
 """Who may hear about a drill: its participants, nobody else (no customer, no broadcast list,
-no webhook). The notice queue asks this for every notice about an escalation."""
+no webhook). Registered with the notice queue (`portal.notices.audience`) on import, so every
+notice about an escalation asks it."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from portal.drills.models import Drill, DrillParticipant
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.notices.audience import close_circle
 
 
 def drill_audience(escalation_id: int | None) -> frozenset[int] | None:
@@ -39,3 +41,6 @@ def drill_audiences(escalation_ids) -> dict[int, frozenset[int]]:
         if user_id is not None:
             audiences[escalation_id].add(user_id)
     return {key: frozenset(value) for key, value in audiences.items()}
+
+
+close_circle(drill_audience, drill_audiences)

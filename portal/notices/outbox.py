@@ -14,8 +14,8 @@ from flask import g, has_app_context
 from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.clock import now
-from portal.drills.audience import drill_audiences
 from portal.extensions import db
+from portal.notices.audience import circles_of
 from portal.notices.models import Channel, Notice, NoticeStatus
 
 
@@ -39,10 +39,10 @@ def insert_ignoring_duplicates(rows: Sequence[dict]) -> int:
 def insert_returning_keys(rows: Sequence[dict]) -> set[str]:
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: the keys of the rows this
     statement inserted, not those another process inserted first (SQLite ≥ 3.35, PostgreSQL)."""
-    drills = drill_audiences(row.get("escalation_id") for row in rows)
-    if drills:  # a drill tells its participants only (portal.notices.operations says why)
-        rows = [row for row in rows if row.get("escalation_id") not in drills
-                or row.get("recipient_user_id") in drills[row["escalation_id"]]]
+    circles = circles_of(row.get("escalation_id") for row in rows)
+    if circles:  # closed circles (a drill's participants) hear alone (portal.notices.audience)
+        rows = [row for row in rows if row.get("escalation_id") not in circles
+                or row.get("recipient_user_id") in circles[row["escalation_id"]]]
     if not rows:
         return set()
     dialect = db.session.get_bind().dialect.name
