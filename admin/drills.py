@@ -4,7 +4,7 @@ participants, and end it; everyone in the console reads the drills and their sco
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from admin import bp, navigation
@@ -131,7 +131,7 @@ def drill_start(scenario_id: int):
 def drill(drill_id: int):
     found = queries.drill_page(drill_id)
     if found is None:
-        return row_or_404(Drill, drill_id)
+        abort(404)
     return render_template("admin/drills/drill.html", drill=found)
 
 

@@ -146,3 +146,8 @@ def test_starting_needs_an_owner_beside_its_field(client, auth, world, scenario_
         assert session.scalar(select(func.count()).select_from(Drill)) == 0
         assert not session.scalar(select(func.count()).select_from(Escalation).where(
             Escalation.is_drill))
+
+
+def test_a_missing_drill_answers_404(client, auth, world):
+    auth.login(world.staff[Role.AGENT].email)
+    assert client.get("/admin/drills/999999").status_code == 404
