@@ -11,6 +11,8 @@ from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.notices.audience import close_circle
 
+OPENING = "drills.opening_for"  # session.info: the participants of the drill being opened
+
 
 def drill_audience(escalation_id: int | None) -> frozenset[int] | None:
     """None for a real escalation (or none at all); for a drill, the ids of its participants.
@@ -20,9 +22,12 @@ def drill_audience(escalation_id: int | None) -> frozenset[int] | None:
     escalation = db.session.get(Escalation, escalation_id)
     if escalation is None or not escalation.is_drill:
         return None
-    return frozenset(db.session.scalars(
+    participants = frozenset(db.session.scalars(
         select(DrillParticipant.user_id).join(Drill, Drill.id == DrillParticipant.drill_id)
         .where(Drill.escalation_id == escalation_id)))
+    # While `start_drill` opens the escalation its drill row does not exist yet; what the
+    # opening tells (senior routing mails the escalation managers) goes to those starting it.
+    return participants or db.session.info.get(OPENING, frozenset())
 
 
 def drill_audiences(escalation_ids) -> dict[int, frozenset[int]]:

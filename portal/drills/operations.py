@@ -18,6 +18,7 @@ from portal import audit
 from portal.accounts.models import Organization, User
 from portal.clock import now
 from portal.drills import scorecard
+from portal.drills.audience import OPENING
 from portal.drills.models import (
     Drill,
     DrillInjection,
@@ -129,6 +130,18 @@ def edit_scenario(scenario: DrillScenario, settings: ScenarioSettings, *,
     return scenario
 
 
+def _open(scenario: DrillScenario, *, owner: User, actor: User) -> Escalation:
+    """The scenario's escalation, opened by the real operation and flagged as a drill."""
+    return open_escalation(
+        scenario.organization, actor=actor, title=scenario.title, severity=scenario.severity,
+        trigger=Trigger.CUSTOMER_REQUEST, owner=owner, product_area=scenario.product_area,
+        is_drill=True,
+        handoff=HandoffTemplate(
+            summary=scenario.summary, customer_impact=scenario.customer_impact or "—",
+            steps_taken=f"Drill started from the scenario “{scenario.name}”.",
+            environment="Drill (no customer is involved).", reason=Trigger.CUSTOMER_REQUEST))
+
+
 def start_drill(scenario: DrillScenario, *, participants: list[User], owner: User,
                 actor: User) -> Drill:
     """Open the scenario's escalation as a drill, owned by `owner` through a handoff they
@@ -144,17 +157,14 @@ def start_drill(scenario: DrillScenario, *, participants: list[User], owner: Use
         raise OperationError("Only active staff take part in a drill.", "participants")
     if owner is None or not owner.is_staff or not owner.active:
         raise OperationError("Choose an active member of staff to own the escalation.",
-                             "owner")
+                             "owner_id")
     people.setdefault(owner.id, owner)
     people.setdefault(actor.id, actor)
-    escalation = open_escalation(
-        scenario.organization, actor=actor, title=scenario.title, severity=scenario.severity,
-        trigger=Trigger.CUSTOMER_REQUEST, owner=owner, product_area=scenario.product_area,
-        is_drill=True,
-        handoff=HandoffTemplate(
-            summary=scenario.summary, customer_impact=scenario.customer_impact or "—",
-            steps_taken=f"Drill started from the scenario “{scenario.name}”.",
-            environment="Drill (no customer is involved).", reason=Trigger.CUSTOMER_REQUEST))
+    db.session.info[OPENING] = frozenset(people)
+    try:
+        escalation = _open(scenario, owner=owner, actor=actor)
+    finally:
+        db.session.info.pop(OPENING, None)
     started = escalation.opened_at
     drill = Drill(scenario_id=scenario.id, scenario_name=scenario.name, escalation=escalation,
                   started_by_id=actor.id, started_at=started)

@@ -224,3 +224,24 @@ def test_a_scheduled_notice_on_a_drill_reaches_no_customer(world, as_staff, star
         assert queue_due_scheduled_notices() == 0
         assert not session.scalars(select(Notice).where(
             Notice.escalation_id == escalation_id, Notice.event == "scheduled")).all()
+
+
+def test_senior_routing_at_the_opening_tells_participants_only(world, as_staff, start_drill):
+    """A drill whose score reaches the threshold at once is routed to Management as it opens;
+    of the escalation managers, only those taking part are emailed."""
+    from portal.escalations.priority import THRESHOLD_SETTING
+    from portal.settings import set_setting
+
+    with as_staff() as session:
+        outsider = factories.make_staff(Role.ESCALATION_MANAGER)
+        set_setting(THRESHOLD_SETTING[0], 0,
+                    actor=session.merge(world.staff[Role.ADMINISTRATOR]))
+        session.flush()
+        outsider_id = outsider.id
+    _, escalation_id = start_drill()
+    with as_staff() as session:
+        routed = session.scalars(select(Notice.recipient_user_id).where(
+            Notice.escalation_id == escalation_id,
+            Notice.event == "priority_threshold")).all()
+        assert routed == [world.staff[Role.ESCALATION_MANAGER].id]
+        assert outsider_id not in routed
