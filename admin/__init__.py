@@ -38,6 +38,7 @@ from admin import (  # noqa: E402,F401  (routes register on import)
     broadcasts,
     create,
     delivery,
+    drills,
     escalation,
     exports,
     handoffs,

@@ -26,6 +26,7 @@ import portal.accounts.recovery_codes
 import portal.accounts.single_sign_on.models
 import portal.analytics.models
 import portal.audit
+import portal.drills.models
 import portal.escalations.models
 import portal.feeds.models
 import portal.notices.models

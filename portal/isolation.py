@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import event, false, or_
+from sqlalchemy import column, event, false, or_, select, table
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import TextClause
 
 from portal.accounts.models import Organization, User
+from portal.extensions import db
 from portal.ownership import TenantScoped
 from portal.tenancy import (
     Scope,
@@ -27,6 +28,45 @@ from portal.tenancy import (
     current_scope,
     refuse_direct_write,
 )
+
+# Drills (portal.drills) are staff rehearsals: for a customer, a drill escalation and every row
+# hanging from it do not exist. The plain table (not the model) keeps the subquery free of
+# these very criteria; an index on is_drill and a handful of drills keep it cheap.
+_ESCALATIONS = table("escalations", column("id"), column("is_drill"))
+_DRILL_IDS = select(_ESCALATIONS.c.id).where(_ESCALATIONS.c.is_drill.is_(True))
+
+
+def _real_escalation(cls):
+    return cls.is_drill.is_(False)
+
+
+def _of_real_escalation(cls):
+    return cls.escalation_id.not_in(_DRILL_IDS)
+
+
+def _of_real_escalation_if_any(cls):
+    return or_(cls.escalation_id.is_(None), cls.escalation_id.not_in(_DRILL_IDS))
+
+
+def _drill_free_options() -> tuple:
+    """The criteria that hide drills from customers: on escalations themselves, and on every
+    tenant row that names an escalation (read from the mappers, so a new table inherits it)."""
+    options = []
+    for mapper in sorted(db.Model.registry.mappers, key=lambda m: m.class_.__name__):
+        cls, columns = mapper.class_, mapper.local_table.c
+        if not issubclass(cls, TenantScoped):
+            continue
+        if mapper.local_table.name == "escalations":
+            criterion = _real_escalation
+        elif "escalation_id" not in columns:
+            continue
+        elif columns["escalation_id"].nullable:
+            criterion = _of_real_escalation_if_any
+        else:
+            criterion = _of_real_escalation
+        # A lambda (not an expression) so that aliases of the class get it adapted too.
+        options.append(with_loader_criteria(cls, criterion, include_aliases=True))
+    return tuple(options)
 
 
 def _tenant_options(scope: Scope) -> tuple:
@@ -47,6 +87,7 @@ def _options_for(org_id: int | None) -> tuple:
         with_loader_criteria(
             TenantScoped, lambda cls: cls.organization_id == org_id, include_aliases=True
         ),
+        *_drill_free_options(),
         with_loader_criteria(Organization, lambda cls: cls.id == org_id, include_aliases=True),
         # Customers see their colleagues and the vendor's staff (owners, communicators).
         with_loader_criteria(

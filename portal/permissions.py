@@ -8,6 +8,8 @@
   enter the monthly ticket volumes they are measured against.
 - Administrators manage accounts, people, policies and templates, and may do everything.
 - Escalation managers and administrators create and configure monitoring integrations.
+- Escalation managers and administrators keep drill scenarios and start and end drills;
+  whoever takes part in a drill works it like any escalation.
 
 Who speaks to a customer is a relation as well as a role (`can_publish_on`): a customer update
 on an escalation is published by its owner, its communicator, the organization's account
@@ -42,6 +44,7 @@ class Capability(StrEnum):
     MANAGE_ROSTERS = "manage_rosters"  # on-call teams, rotations and overrides
     MANAGE_WEBHOOKS = "manage_webhooks"  # every organization's and the staff teams' endpoints
     MANAGE_INTEGRATIONS = "manage_integrations"  # monitoring integrations: create, configure
+    RUN_DRILLS = "run_drills"  # drill scenarios; start and end drills (portal.drills)
 
 
 _ALL = frozenset(Capability)

@@ -19,6 +19,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask
 
 from portal.config import positive_seconds
+from portal.drills.jobs import run_drills
 from portal.extensions import db
 from portal.leadership import Lead, lead_for, standby_seconds
 from portal.oncall.triage import triage_escalations
@@ -46,6 +47,7 @@ def _jobs() -> list[Job]:
         Job("due-scheduled-notices", 60, queue_due_scheduled_notices),
         Job("daily-digests", 300, queue_daily_digests),
         Job("prepare-reports", 3, prepare_reports),  # PDFs no web render thread took
+        Job("drills", 15, run_drills),  # scripted drill events at their minutes
     ]
 
 

@@ -18,7 +18,7 @@ def test_the_defaults_and_an_override(app):
     defaults = _intervals(app)
     assert defaults == {"evaluate-rules": 60, "oncall-triage": 60, "dispatch-notices": 10,
                         "due-scheduled-notices": 60, "daily-digests": 300,
-                        "prepare-reports": 3}
+                        "prepare-reports": 3, "drills": 15}
     app.config["SCHEDULER_JOB_SECONDS"] = {"dispatch-notices": 1.5}
     assert _intervals(app) == defaults | {"dispatch-notices": 1.5}
 
@@ -37,3 +37,11 @@ def test_the_scheduler_prepares_report_pdfs_no_web_thread_took(app):
     from portal.scheduler import _jobs
 
     assert {job.name: job.run for job in _jobs()}["prepare-reports"] is prepare_reports
+
+
+def test_the_scheduler_plays_drill_scripts(app):
+    """Drills' scripted events are injected by the scheduler's drills job."""
+    from portal.drills.jobs import run_drills
+    from portal.scheduler import _jobs
+
+    assert {job.name: job.run for job in _jobs()}["drills"] is run_drills

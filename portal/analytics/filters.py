@@ -16,6 +16,7 @@ from sqlalchemy import ColumnElement
 
 from portal.enums import Tier
 from portal.escalations.models import Escalation
+from portal.escalations.queries import not_a_drill
 
 ALL = ""  # the group key when figures are not grouped, or the sum of every group
 PERIOD = "period"  # the bucket key of the whole period
@@ -107,7 +108,7 @@ class AnalyticsFilter:
 
     def escalation_criteria(self) -> list[ColumnElement[bool]]:
         """The filters, as criteria on `Escalation`."""
-        criteria = []
+        criteria = [not_a_drill()]  # a drill never counts (portal.drills)
         if self.organization_id is not None:
             criteria.append(Escalation.organization_id == self.organization_id)
         if self.severity is not None:

@@ -31,6 +31,7 @@ from portal.demo.people import (
     demo_emails,
 )
 from portal.demo.timeline import Story
+from portal.drills.demo import seed_demo_drills
 from portal.enums import Visibility
 from portal.escalations.due import refresh_due_instants
 from portal.escalations.models import Escalation, Update
@@ -73,6 +74,7 @@ def seed_demo(*, reset: bool = False) -> str:
     _mark_history_delivered(after_id=before)
     seed_update_templates()
     seed_demo_oncall(cast.staff, start)
+    seed_demo_drills(cast.orgs["northwind"])
     return _summary([org.id for org in cast.orgs.values()])
 
 

@@ -43,11 +43,18 @@ def customer_visible(model, *, retracted_stubs: bool = False):
     return criteria
 
 
+def not_a_drill():
+    """Escalations that are real (not a staff drill, `portal.drills`): customers' pages get
+    this from the tenancy criteria; what runs unscoped for them (digests, PDFs, analytics)
+    adds it here."""
+    return Escalation.is_drill.is_(False)
+
+
 def escalations_for_organization(organization_id: int, *, open_only: bool = True) -> Select:
     """An organization's escalations, most urgent first, with owner and communicator loaded."""
     stmt = (
         select(Escalation)
-        .where(Escalation.organization_id == organization_id)
+        .where(Escalation.organization_id == organization_id, not_a_drill())
         .options(selectinload(Escalation.owner), selectinload(Escalation.communicator))
         .order_by(Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at)
     )

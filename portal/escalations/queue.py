@@ -368,6 +368,7 @@ _ROW_COLUMNS = (
     Escalation.opened_at, Escalation.status_changed_at, Escalation.updated_at,
     Escalation.last_customer_update_at, Escalation.ack_due_at, Escalation.ack_at_risk_at,
     Escalation.resolve_due_at, Escalation.resolve_at_risk_at, Escalation.next_update_due_at,
+    Escalation.is_drill,  # the row's DRILL chip
 )
 
 

@@ -23,7 +23,7 @@ from portal.enums import OPEN_STATUSES, Severity, Status, StepStatus
 from portal.escalations import sla
 from portal.escalations.clocks import status_histories
 from portal.escalations.models import Escalation, RemediationStep
-from portal.escalations.queries import customer_visible
+from portal.escalations.queries import customer_visible, not_a_drill
 from portal.extensions import db
 
 WINDOW = timedelta(days=90)
@@ -71,7 +71,7 @@ def open_by_severity(organization_id: int) -> dict[int, int]:
     """Open escalations per severity, every severity present (zero when none): one query."""
     rows = db.session.execute(
         select(Escalation.severity, func.count())
-        .where(Escalation.organization_id == organization_id,
+        .where(Escalation.organization_id == organization_id, not_a_drill(),
                Escalation.status.in_(OPEN_STATUSES))
         .group_by(Escalation.severity)
     ).all()
@@ -96,7 +96,7 @@ def _window_rows(organization_id: int, since: datetime, at: datetime) -> Sequenc
     return db.session.execute(
         select(Escalation.id, Escalation.severity, Escalation.opened_at,
                Escalation.acknowledged_at, Escalation.resolved_at)
-        .where(Escalation.organization_id == organization_id,
+        .where(Escalation.organization_id == organization_id, not_a_drill(),
                or_(and_(Escalation.acknowledged_at > since, Escalation.acknowledged_at <= at),
                    and_(Escalation.resolved_at > since, Escalation.resolved_at <= at)))
     ).all()
@@ -218,7 +218,7 @@ def open_severe_for_organization(organization_id: int, *, worst: int = 2) -> Sel
     """Open escalations of severity 1..`worst`, most severe and highest priority first."""
     return (
         select(Escalation)
-        .where(Escalation.organization_id == organization_id,
+        .where(Escalation.organization_id == organization_id, not_a_drill(),
                Escalation.status.in_(OPEN_STATUSES), Escalation.severity <= worst)
         .options(selectinload(Escalation.owner))
         .order_by(Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at)
@@ -236,7 +236,7 @@ def history_for_organization(organization_id: int, *, severity: int | None = Non
     """
     stmt = (
         select(Escalation)
-        .where(Escalation.organization_id == organization_id,
+        .where(Escalation.organization_id == organization_id, not_a_drill(),
                Escalation.status.in_(HISTORY_STATUSES))
         .order_by(Escalation.resolved_at.desc(), Escalation.id.desc())
     )
@@ -261,7 +261,7 @@ def history_product_areas(organization_id: int) -> list[str]:
     """Product areas that occur in the organization's history, for the filter."""
     return list(db.session.scalars(
         select(Escalation.product_area).distinct()
-        .where(Escalation.organization_id == organization_id,
+        .where(Escalation.organization_id == organization_id, not_a_drill(),
                Escalation.status.in_(HISTORY_STATUSES), Escalation.product_area != "")
         .order_by(Escalation.product_area)
     ))

@@ -12,6 +12,7 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.enums import NotificationPreference
 from portal.extensions import db
+from portal.notices.audience import circle_of
 from portal.notices.models import Channel, Notice, NoticeStatus, WebhookEndpoint, WebhookKind
 from portal.operations import OperationError
 
@@ -30,6 +31,9 @@ def enqueue_email(event: str, user: User, *, template: str, context: dict,
     """
     if not user.active:
         return None
+    circle = circle_of(escalation_id)
+    if circle is not None and user.id not in circle:
+        return None  # a closed circle (a drill's participants) hears alone
     key = notice_key(event, user.email, Channel.EMAIL)
     if _already_queued(key):
         return None
@@ -74,6 +78,8 @@ def enqueue_webhooks(event: str, *, organization_id: int | None, payload: dict,
     (an event name of `portal.notices.events`; default: the event's prefix): the
     organization's endpoints and the staff teams' (which take every organization's events).
     Slack-compatible endpoints get `text`; generic ones the payload."""
+    if circle_of(escalation_id) is not None:
+        return []  # a closed circle (a drill) never leaves the building: no endpoint is in it
     topic = topic or event.split(":", 1)[0]
     owners = WebhookEndpoint.organization_id.is_(None)
     if organization_id is not None:

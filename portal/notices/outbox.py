@@ -14,6 +14,7 @@ from flask import g, has_app_context
 
 from portal.clock import now
 from portal.extensions import db
+from portal.notices.audience import circles_of
 from portal.notices.models import Channel, Notice, NoticeStatus
 from portal.upsert import dialect_insert
 
@@ -38,6 +39,10 @@ def insert_ignoring_duplicates(rows: Sequence[dict]) -> int:
 def insert_returning_keys(rows: Sequence[dict]) -> set[str]:
     """INSERT … ON CONFLICT (key) DO NOTHING RETURNING key: the keys of the rows this
     statement inserted, not those another process inserted first (SQLite ≥ 3.35, PostgreSQL)."""
+    circles = circles_of(row.get("escalation_id") for row in rows)
+    if circles:  # closed circles (a drill's participants) hear alone (portal.notices.audience)
+        rows = [row for row in rows if row.get("escalation_id") not in circles
+                or row.get("recipient_user_id") in circles[row["escalation_id"]]]
     if not rows:
         return set()
     statement = dialect_insert(Notice).on_conflict_do_nothing(index_elements=["key"]).returning(

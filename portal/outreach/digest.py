@@ -27,7 +27,11 @@ from portal.accounts.models import User
 from portal.clock import now
 from portal.enums import OPEN_STATUSES, NotificationPreference, Role
 from portal.escalations.models import Escalation, Update
-from portal.escalations.queries import customer_visible, escalations_for_organization
+from portal.escalations.queries import (
+    customer_visible,
+    escalations_for_organization,
+    not_a_drill,
+)
 from portal.extensions import db
 from portal.notices.models import Notice, NoticeStatus
 from portal.notices.optout import has_opted_out
@@ -101,7 +105,8 @@ def queue_daily_digests(at: datetime | None = None) -> int:
                                        "update_ids": [uid for _, uid in items]}))
 
     # Executives of organizations with open escalations.
-    with_open = select(Escalation.organization_id).where(Escalation.status.in_(OPEN_STATUSES))
+    with_open = select(Escalation.organization_id).where(Escalation.status.in_(OPEN_STATUSES),
+                                                         not_a_drill())
     for user, key in _not_yet_queued(_due_today(_people(
             User.role == Role.EXECUTIVE, User.organization_id.in_(with_open)), at, "executive")):
         rows.append(email_row(key=key, event=EVENT, user_id=user.id, email=user.email,
@@ -135,7 +140,7 @@ def queue_state(at: datetime) -> dict:
     at_risk = and_(~breached, or_(Escalation.ack_at_risk_at <= at,
                                   Escalation.resolve_at_risk_at <= at))
     overdue = Escalation.next_update_due_at <= at
-    is_open = Escalation.status.in_(OPEN_STATUSES)
+    is_open = and_(Escalation.status.in_(OPEN_STATUSES), not_a_drill())  # drills tell no one
     row = db.session.execute(select(
         func.count(), func.count().filter(breached), func.count().filter(at_risk),
         func.count().filter(overdue)).where(is_open)).one()

@@ -92,6 +92,8 @@ def _escalation_context(notice: Notice, recipient: User | None) -> dict:
     if escalation is None:
         raise UndeliverableNotice("the escalation no longer exists")
     customer = recipient is not None and not recipient.is_staff
+    if escalation.is_drill and (recipient is None or customer):
+        raise UndeliverableNotice("a drill is never told to customers")
     if customer and recipient.organization_id != escalation.organization_id:
         raise UndeliverableNotice("recipient is not in the escalation's organization")
     update = None
@@ -148,5 +150,9 @@ def render_email(notice: Notice, build_context: ContextBuilder | None = None) ->
             raise UndeliverableNotice(f"no email template {template!r}") from exc
         text = render_template(f"email/{template}.txt", **context)
         html = render_template(f"email/{template}.html", **context)
-    return RenderedEmail(to=notice.recipient, subject=" ".join(subject.split()), text=text,
+    subject = " ".join(subject.split())
+    escalation = context.get("escalation")
+    if escalation is not None and getattr(escalation, "is_drill", False):
+        subject = f"[Drill] {subject}"
+    return RenderedEmail(to=notice.recipient, subject=subject, text=text,
                          html=html, unsubscribe_url=unsubscribe_url)

@@ -20,6 +20,7 @@ from portal.enums import SEVERITY_LABELS, Severity, StepStatus
 from portal.escalations import sla
 from portal.escalations.clocks import status_histories
 from portal.escalations.models import Escalation
+from portal.escalations.queries import not_a_drill
 from portal.escalations.reporting import (
     Attainment,
     MeanDuration,
@@ -127,7 +128,7 @@ def organization_summary(organization: Organization, period: Period, *,
                Escalation.resolved_at)
     rows = db.session.execute(
         select(*columns)
-        .where(Escalation.organization_id == organization.id,
+        .where(Escalation.organization_id == organization.id, not_a_drill(),
                or_(and_(Escalation.opened_at >= since, Escalation.opened_at < until),
                    and_(Escalation.resolved_at >= trend_since, Escalation.resolved_at < until),
                    and_(Escalation.acknowledged_at >= since, Escalation.acknowledged_at < until)))

@@ -173,6 +173,13 @@ EXPECTED: dict[str, Capability] = {
     "admin.rotate_integration_credential": C.MANAGE_INTEGRATIONS,
     "admin.mute_integration": C.WORK_ESCALATIONS,
     "admin.detach_signal": C.WORK_ESCALATIONS,
+    # drills (portal.drills)
+    "admin.drills": C.VIEW_CONSOLE,
+    "admin.drill": C.VIEW_CONSOLE,
+    "admin.drill_scenario_new": C.RUN_DRILLS,
+    "admin.drill_scenario_edit": C.RUN_DRILLS,
+    "admin.drill_start": C.RUN_DRILLS,
+    "admin.drill_end": C.RUN_DRILLS,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
@@ -266,7 +273,12 @@ def _values_for(world, as_staff) -> dict[str, int]:
         session.flush()
         token_id = token.id
         integration_id, link_id = _signal_link(session, world)
+        from tests.drills.walk import drill_for_the_walk
+
+        scenario_id, drill_id = drill_for_the_walk(session, world)
     return {
+        "scenario_id": scenario_id,
+        "drill_id": drill_id,
         "integration_id": integration_id,
         "link_id": link_id,
         "team_id": team_id,

@@ -56,6 +56,8 @@ class Escalation(TenantScoped, db.Model):
     owner_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     communicator_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     resolution_summary: Mapped[str] = mapped_column(sa.Text, default="")
+    # A rehearsal (portal.drills): staff only, never shown, sent or counted for customers.
+    is_drill: Mapped[bool] = mapped_column(default=False, server_default=sa.false(), index=True)
 
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, index=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -104,6 +104,7 @@ def open_escalation(
     users_affected: int = 0,
     core_operations_blocked: bool = False,
     reputational_risk: ReputationalRisk = ReputationalRisk.LOW,
+    is_drill: bool = False,
 ) -> Escalation:
     """Lift a customer issue into an escalation, with the handoff template as its first record.
 
@@ -139,6 +140,7 @@ def open_escalation(
         users_affected=users_affected,
         core_operations_blocked=core_operations_blocked,
         reputational_risk=reputational_risk,
+        is_drill=is_drill,  # a rehearsal (portal.drills): hidden from customers from the start
         opened_at=opened,
         status_changed_at=opened,
     )
