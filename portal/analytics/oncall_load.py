@@ -18,6 +18,7 @@ from sqlalchemy import select
 from portal.accounts.models import User
 from portal.analytics.filters import months_back
 from portal.clock import ensure_utc
+from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.oncall.pages import OncallPage
 
@@ -53,13 +54,16 @@ def period_bounds(since: date, until: date) -> tuple[datetime, datetime]:
 
 
 def oncall_load(since: date, until: date) -> list[Load]:
-    """Pages per person and week of the months `since` … `until`, by week then name."""
+    """Pages per person and week of the months `since` … `until`, by week then name (a
+    drill's pages left out, as drills are from every figure)."""
     start, end = period_bounds(since, until)
     rows = db.session.execute(
         select(OncallPage.user_id, User.name, OncallPage.paged_at, OncallPage.repeats,
                OncallPage.night, OncallPage.weekend, OncallPage.acknowledged_by_id)
         .join(User, User.id == OncallPage.user_id)
-        .where(OncallPage.paged_at >= start, OncallPage.paged_at < end)).all()
+        .join(Escalation, Escalation.id == OncallPage.escalation_id)
+        .where(OncallPage.paged_at >= start, OncallPage.paged_at < end,
+               Escalation.is_drill.is_(False))).all()  # a drill's pages are practice
     totals: dict[tuple[date, int], list] = defaultdict(lambda: [None, 0, 0, 0, 0, 0])
     for user_id, name, paged_at, repeats, night, weekend, acknowledged_by in rows:
         entry = totals[(week_of(paged_at), user_id)]

@@ -27,6 +27,7 @@ from portal.clock import ensure_utc, now
 from portal.enums import OPEN_STATUSES
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.notices.audience import circle_of
 from portal.notices.operations import enqueue_email, enqueue_webhooks
 from portal.oncall import queries
 from portal.oncall.models import Team
@@ -150,7 +151,12 @@ def _open_row(alert: Alert, team: Team, person, at: datetime) -> int | None:
 
 def _page(alert: Alert, team: Team, person, at: datetime) -> bool:
     """Page `person` about `alert`: a new row, or their earlier row again (they handed over
-    and the shift came back to them). Returns whether a page went out."""
+    and the shift came back to them). Returns whether a page went out. Nobody outside an
+    escalation's closed circle (a drill's participants: `portal.notices.audience`) is paged
+    about it, nor given a row on their pages."""
+    circle = circle_of(alert.escalation_id)
+    if circle is not None and person.id not in circle:
+        return False
     page_id = _open_row(alert, team, person, at)
     if page_id is not None:
         _send(page_id, 0, alert, person, team)
