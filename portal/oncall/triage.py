@@ -67,6 +67,7 @@ def triage_escalations(at: datetime | None = None) -> dict[str, int]:
     fresh = db.session.scalars(
         select(Escalation).where(
             Escalation.status == Status.NEW, Escalation.owner_id.is_(None),
+            Escalation.is_drill.is_(False),  # a drill's people are its participants, not rota
             ~exists().where(TriageAssignment.escalation_id == Escalation.id))
         .order_by(Escalation.opened_at, Escalation.id)).all()
     lapsed = db.session.scalars(
