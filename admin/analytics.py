@@ -105,6 +105,7 @@ def analytics():
         report=report,
         charts=presentation.charts(report),
         columns=presentation.COLUMNS,
+        column=presentation.BY_HEADING,
         tier_columns=presentation.tier_columns(),
         month_label=presentation.month_label,
         grouping=GROUPINGS.get(report.filters.group_by or ""),

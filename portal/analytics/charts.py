@@ -16,7 +16,7 @@ from markupsafe import Markup
 
 WIDTH = 480  # small, so text stays readable when a phone scales the chart down
 HEIGHT = 230
-LEFT, RIGHT, TOP, BOTTOM = 48, 8, 14, 46
+LEFT, RIGHT, TOP, BOTTOM = 60, 8, 14, 46  # room for "100 min" or "1,000 h"
 FONT = 12
 INK = "#1f2937"
 MUTED = "#4b5563"

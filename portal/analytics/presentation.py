@@ -87,6 +87,7 @@ COLUMNS: tuple[Column, ...] = (
         for tier in Tier
     ),
 )
+BY_HEADING: dict[str, Column] = {column.heading: column for column in COLUMNS}
 
 
 @dataclass(frozen=True)

@@ -129,3 +129,11 @@ def test_the_page_shows_the_same_figures_as_the_csv(client, auth, seeded):
     assert f"{period['Update-cadence adherence']:.1f} %" in page
     assert f"{period['CSAT (4 or 5 of 5)']:.1f} %" in page
     assert f"{period['Mean time to resolve']:,.1f} h</span>" in page
+    # The period's cards each carry their own figure (picked by heading, not by position).
+    cards = dict(re.findall(r'<span class="stat-label">([^<]+)</span>\s*'
+                            r'<span class="stat-value">([^<]+)</span>', page))
+    assert cards["SLA attainment"] == f"{period['SLA attainment']:.1f} %"
+    assert cards["CSAT"] == f"{period['CSAT (4 or 5 of 5)']:.1f} %"
+    assert cards["Mean time to assign"] == f"{period['Mean time to assign']:,.1f} min"
+    assert cards["Mean time to resolve"] == f"{period['Mean time to resolve']:,.1f} h"
+    assert cards["Update-cadence adherence"] == f"{period['Update-cadence adherence']:.1f} %"
