@@ -7,15 +7,12 @@ from wtforms.validators import InputRequired, Optional
 
 from portal.drills.script import KINDS
 from portal.forms import MultiCheckboxField, PortalForm
-
-
-def _int_or_none(value):
-    return None if value in (None, "", "None") else int(value)
+from portal.inputs import choice_id
 
 
 class ScenarioForm(PortalForm):
     name = StringField("Scenario name")
-    organization_id = SelectField("Organization it plays out for", coerce=_int_or_none,
+    organization_id = SelectField("Organization it plays out for", coerce=choice_id,
                                   validate_choice=False)
     title = StringField("Escalation title")
     severity = IntegerField("Severity (1 critical … 4 low)", default=2,
@@ -35,10 +32,10 @@ class ScenarioForm(PortalForm):
 
 class StartDrillForm(PortalForm):
     owner_id = SelectField("Who owns the escalation (acknowledges the handoff)",
-                           coerce=_int_or_none, validate_choice=False,
+                           coerce=choice_id, validate_choice=False,
                            validators=[InputRequired("Choose who owns the escalation.")])
     participants = MultiCheckboxField(
-        "Who takes part", coerce=int, validate_choice=False,
+        "Who takes part", coerce=choice_id, validate_choice=False,
         description="Only they hear about the drill (emails marked [Drill]); you and the "
                     "owner always take part.")
 

@@ -8,18 +8,10 @@ from wtforms.validators import InputRequired, Length, Optional
 
 from portal.enums import Trigger
 from portal.forms import PortalForm
+from portal.inputs import choice_id
 
 SEVERITY_WORDS = {1: "Sev 1 only", 2: "Sev 2 or worse", 3: "Sev 3 or worse",
                   4: "Sev 4 or worse (every severity)"}
-
-
-def _int_or_none(value):
-    if value in (None, "", "None"):
-        return None
-    try:
-        return int(value)
-    except ValueError:
-        return -1  # not a choice: the operation refuses it beside the field
 
 
 def _trigger_or_none(value):
@@ -44,18 +36,18 @@ class _Choices:
 
 
 class RuleForm(_Choices, PortalForm):
-    organization_id = SelectField("Organization", coerce=_int_or_none, validate_choice=False)
+    organization_id = SelectField("Organization", coerce=choice_id, validate_choice=False)
     product_area = StringField("Product area", validators=[Optional(), Length(max=80)],
                                description="Leave empty for any area.")
     category = StringField("Category", validators=[Optional(), Length(max=80)],
                            description="Leave empty for any category.")
     max_severity = SelectField(
-        "Severity", coerce=_int_or_none, validate_choice=False,
+        "Severity", coerce=choice_id, validate_choice=False,
         choices=[SelectChoice("", "Any severity")] + [
             SelectChoice(str(n), words) for n, words in SEVERITY_WORDS.items()])
     trigger = SelectField("Trigger", coerce=_trigger_or_none, validate_choice=False,
                           choices=[SelectChoice("", "Any trigger"), *TRIGGER_CHOICES])
-    team_id = SelectField("Goes to team", coerce=_int_or_none, validate_choice=False,
+    team_id = SelectField("Goes to team", coerce=choice_id, validate_choice=False,
                           validators=[InputRequired("Choose the team these escalations go to.")])
 
 
@@ -63,7 +55,7 @@ class RuleTestForm(_Choices, PortalForm):
     class Meta:
         csrf = False  # a GET form: it changes nothing
 
-    organization_id = SelectField("Organization", coerce=_int_or_none, validate_choice=False)
+    organization_id = SelectField("Organization", coerce=choice_id, validate_choice=False)
     product_area = StringField("Product area", validators=[Optional(), Length(max=80)])
     category = StringField("Category", validators=[Optional(), Length(max=80)])
     severity = SelectField("Severity", coerce=int, default=2,

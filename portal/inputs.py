@@ -46,6 +46,16 @@ def bounded_int(text: str | None, *, low: int = 0, high: int = MAX_ID) -> int | 
     return number if low <= number <= high else None
 
 
+def choice_id(value) -> int | None:
+    """A select's id as a form posted it: None when blank, the id when a row could have it,
+    else -1 — no row has that, so the operation refuses it beside the field — never a number
+    the database cannot hold (PostgreSQL answers an out-of-range integer with an error)."""
+    if value in (None, "", "None"):
+        return None
+    number = bounded_int(str(value), low=1)
+    return -1 if number is None else number
+
+
 def page_arg(name: str = "page") -> int:
     """The `?page=` of a listing: missing or malformed is page 1, out of range is 404."""
     raw = request.args.get(name)
