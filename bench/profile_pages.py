@@ -27,7 +27,11 @@ def main(argv=None) -> int:
     parser.add_argument("--profile", action="append", default=[],
                         help="page key to profile with cProfile (repeatable)")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--statements", action="store_true", help="print each page's SQL")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--live", action="store_true",
+                        help="LIVE_MEMO on (the change feed and the signed-in account copy); "
+                             "pages are still rendered (no-cache)")
     args = parser.parse_args(argv)
 
     from sqlalchemy import event
@@ -38,7 +42,11 @@ def main(argv=None) -> int:
     subjects = harness.pick_subjects()
     reference, _, _ = pages_bench.pick_escalation(subjects.organization_id)
     staff = pages_bench.escalation_manager()
-    app = create_app({**common.app_config(), "LIVE_MEMO": False})
+    app = create_app({**common.app_config(), "LIVE_MEMO": args.live})
+    if args.live:
+        gate = app.extensions["clearpath.live"]
+        gate.feed.ensure_started()
+        gate.feed.wait_until_live()
     with app.app_context():
         engine = db.engine
     statements: list[str] = []
@@ -67,6 +75,9 @@ def main(argv=None) -> int:
         statements.clear()
         client.get(path, headers=no_cache)
         count = len(statements)
+        if args.statements:
+            for statement in statements:
+                print("    " + " ".join(statement.split())[:160])
         n = args.requests
         started = time.perf_counter()
         for _ in range(n):

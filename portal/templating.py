@@ -10,6 +10,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from portal import badges
 from portal.clock import now
 from portal.escalations import priority
 from portal.markdown import render_markdown
@@ -56,6 +57,13 @@ def relative(value: datetime | None, at: datetime | None = None) -> str:
     return f"in {words}" if delta > timedelta(0) else f"{words} ago"
 
 
+def time_since(instant: datetime, at: datetime) -> Markup:
+    """`<time>` of how long ago `instant` was at `at` ("3 h 5 min"), its exact local time as
+    the tooltip: drawn in Python, since a queue shows a few hundred of them."""
+    return Markup('<time datetime="{}" title="{}">{}</time>').format(
+        iso(instant), localtime(instant), duration(at - instant))
+
+
 def iso(value: datetime | None) -> str:
     return value.isoformat() if value else ""
 
@@ -92,4 +100,6 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(filters_set=filters_set, filter_defaults=filter_defaults)
     app.jinja_env.globals["now"] = now
+    app.jinja_env.globals["chips"] = badges
+    app.jinja_env.globals["time_since"] = time_since
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS
