@@ -28,6 +28,9 @@ def main(argv=None) -> int:
                         help="page key to profile with cProfile (repeatable)")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--statements", action="store_true", help="print each page's SQL")
+    parser.add_argument("--calls", action="store_true",
+                        help="also count Python function calls per request (cProfile): a "
+                             "measure of the app's work that a busy machine does not move")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--live", action="store_true",
                         help="LIVE_MEMO on (the change feed and the signed-in account copy); "
@@ -66,7 +69,7 @@ def main(argv=None) -> int:
         ("queue", manager, "/admin/"),
     ]
     print(f"load average {', '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
-    print(f"{'page':<16}{'status':>7}{'statements':>12}{'ms/request':>12}")
+    print(f"{'page':<16}{'status':>7}{'statements':>12}{'ms/request':>12}{'CPU ms':>9}{'calls/req' if args.calls else '':>12}")
     for key, client, path in plan:
         if client is None:
             continue
@@ -79,11 +82,21 @@ def main(argv=None) -> int:
             for statement in statements:
                 print("    " + " ".join(statement.split())[:160])
         n = args.requests
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         for _ in range(n):
             response = client.get(path, headers=no_cache)
         elapsed = (time.perf_counter() - started) / n * 1000
-        print(f"{key:<16}{response.status_code:>7}{count:>12}{elapsed:>12.2f}", flush=True)
+        cpu = (time.process_time() - cpu) / n * 1000  # this process only: not PostgreSQL's
+        calls = ""
+        if args.calls:
+            profiler = cProfile.Profile()
+            profiler.enable()
+            for _ in range(5):
+                client.get(path, headers=no_cache)
+            profiler.disable()
+            calls = f"{pstats.Stats(profiler).total_calls // 5:>12,}"
+        print(f"{key:<16}{response.status_code:>7}{count:>12}{elapsed:>12.2f}{cpu:>9.2f}{calls}",
+              flush=True)
         if key in args.profile:
             profiler = cProfile.Profile()
             profiler.enable()

@@ -60,8 +60,8 @@ def relative(value: datetime | None, at: datetime | None = None) -> str:
 def time_since(instant: datetime, at: datetime) -> Markup:
     """`<time>` of how long ago `instant` was at `at` ("3 h 5 min"), its exact local time as
     the tooltip: drawn in Python, since a queue shows a few hundred of them."""
-    return Markup('<time datetime="{}" title="{}">{}</time>').format(
-        iso(instant), localtime(instant), duration(at - instant))
+    return Markup(f'<time datetime="{escape(iso(instant))}" title="{escape(localtime(instant))}">'
+                  f"{escape(duration(at - instant))}</time>")
 
 
 def iso(value: datetime | None) -> str:
