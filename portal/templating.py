@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import Flask, g
@@ -79,6 +80,29 @@ def breakable(value: str | None) -> Markup:
     return Markup(_BREAK_AFTER.sub(r"\1<wbr>", str(escape(value or ""))))
 
 
+def person_card(role: str, user) -> Markup:
+    """Who owns an escalation or speaks to the customer, with their email and phone: drawn in
+    Python and remembered per person, since a dashboard shows two on every row."""
+    if not user:
+        return _person_card(role, None, None, None)
+    return _person_card(role, user.name, user.email, user.phone)
+
+
+@lru_cache(maxsize=1024)
+def _person_card(role, name, email, phone) -> Markup:
+    head = f'<div class="person">\n  <span class="dash-label">{escape(role)}</span>'
+    if name is None:
+        return Markup(f'{head}\n  <span class="muted">Being assigned</span>\n</div>')
+    card = (f'{head}\n  <span class="dash-strong">{escape(name)}</span>\n  '
+            f'<a class="person-contact" href="mailto:{escape(email)}">'
+            f'<span class="visually-hidden">Email {escape(name)}: </span>{breakable(email)}</a>')
+    if phone:
+        dialled = str(phone).replace(" ", "").replace("-", "").replace("(", "").replace(")", "")
+        card += (f'\n  <a class="person-contact" href="tel:{escape(dialled)}"><span '
+                 f'class="visually-hidden">Call {escape(name)}: </span>{escape(phone)}</a>')
+    return Markup(card + "\n</div>")
+
+
 def filter_defaults(form) -> dict[str, str]:
     """A filter form's filters (sorting and paging aside) and the value each shows unset."""
     return {field.name: "" if field.default is None else str(field.default)
@@ -102,4 +126,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["now"] = now
     app.jinja_env.globals["chips"] = badges
     app.jinja_env.globals["time_since"] = time_since
+    app.jinja_env.globals["person_card"] = person_card
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 from jinja2 import Environment
 
-from portal import badges
+from portal import badges, templating
 from portal.enums import Severity, Status, Tier, Visibility
 
 MACROS = Environment(autoescape=True).from_string(
@@ -51,3 +51,16 @@ def test_the_compact_priority_reads_as_the_macro_drew_it(app, breakdown, score, 
     escalation = SimpleNamespace(priority_score=score, priority_breakdown=breakdown)
     assert str(badges.priority_compact(escalation, threshold)) == \
         str(before.compact(escalation, threshold))
+
+
+PEOPLE = [SimpleNamespace(name="Sam <W>", email="sam.w@ex.com", phone="+1 (555) 12-34"),
+          SimpleNamespace(name="Sam", email="sam@ex.com", phone=""),
+          SimpleNamespace(name="Ana & Co", email="a@b.c", phone=None), None]
+
+
+@pytest.mark.parametrize("person", PEOPLE)
+@pytest.mark.parametrize("role", ["Owner", "Your contact"])
+def test_a_person_card_reads_as_the_macro_drew_it(app, role, person):
+    before = app.jinja_env.from_string(
+        (Path(__file__).parent / "fixtures" / "person_macro_before.html").read_text()).module
+    assert str(templating.person_card(role, person)) == str(before.person(role, person))
