@@ -4,8 +4,9 @@ Every worker process keeps the signed-in user, with their organization, in its l
 (portal.live), so a request does not read them again. Whatever a page may show or decide from
 them must then drop them: `user:<id>` is now sent on ANY change of a user row (before: only
 the session version, active flag, role, organization and timezone), and `organization:<id>`
-on any change or deletion of an organization row (compared as jsonb: json columns have no
-"=" operator). NOTIFY is transactional: sent at commit.
+on any change, insertion or deletion of an organization row (compared as jsonb: json columns
+have no "=" operator); a new user sends `user:<id>` too (the staff queue's filter choices list
+people and accounts). NOTIFY is transactional: sent at commit.
 SQLite has no listeners; nothing to do there.
 
 Revision ID: 0031
@@ -43,11 +44,16 @@ CREATE TRIGGER clearpath_live_organization_changed
     EXECUTE FUNCTION clearpath_live_organization();
 
 CREATE TRIGGER clearpath_live_organization_deleted
-    AFTER DELETE ON organizations
+    AFTER INSERT OR DELETE ON organizations
     FOR EACH ROW EXECUTE FUNCTION clearpath_live_organization();
+
+CREATE TRIGGER clearpath_live_user_added
+    AFTER INSERT ON users
+    FOR EACH ROW EXECUTE FUNCTION clearpath_live_user();
 """
 
 DOWNGRADE = """
+DROP TRIGGER IF EXISTS clearpath_live_user_added ON users;
 DROP TRIGGER IF EXISTS clearpath_live_organization_deleted ON organizations;
 DROP TRIGGER IF EXISTS clearpath_live_organization_changed ON organizations;
 DROP FUNCTION IF EXISTS clearpath_live_organization();

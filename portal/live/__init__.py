@@ -26,7 +26,7 @@ from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
-__all__ = ["Answer", "Visit", "escalation_summary", "init_app", "offer", "queue_stamp",
+__all__ = ["Answer", "Visit", "directory", "escalation_summary", "init_app", "offer", "queue_stamp",
            "remember_user", "revalidates", "signed_in_user", "stamp_of", "summary",
            "user_ticket"]
 
@@ -120,7 +120,7 @@ def _forget_flushed(session, flush_context) -> None:
     memo = _memo() if current_app else None
     if memo is None:
         return
-    for instance in (*session.dirty, *session.deleted):
+    for instance in (*session.new, *session.dirty, *session.deleted):
         if isinstance(instance, User):
             memo.changed("user", instance.id)
         elif isinstance(instance, Organization):
@@ -181,6 +181,21 @@ def queue_stamp(load: Callable[[], Any]) -> Any:
     """The staff queue's change stamp, from the memo or from `load()`."""
     return _memoized((("queue", 0),), lambda memo: memo.queue_stamp(), load,
                      lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
+
+
+def directory(key: str, load: Callable[[], Any]) -> Any:
+    """A list of people or accounts (the staff queue's filter choices) from the memo, or from
+    `load()` and kept until any user or organization row changes (migration 0031 notifies on
+    every insert, change and deletion of either). Without a live memo, `load()` each time."""
+    memo = _memo()
+    if memo is None:
+        return load()
+    ticket = memo.directory_ticket()
+    value = memo.directory(key)
+    if value is None:
+        value = tuple(load())
+        memo.remember_directory(ticket, key, value)
+    return value
 
 
 def offer(representation: tuple, etag: str) -> None:

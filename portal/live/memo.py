@@ -8,6 +8,8 @@ Three kinds of entries, each derived from committed rows and dropped by the chan
 * signed-in accounts: a detached copy of the user with their organization, so a request
   needs no statement to know who asks (the app's user loader); dropped on "user:<id>" (any
   change of the row) and on "organization:<id>" (any change of their organization's row);
+* the directory (the staff queue's owner and account choices): dropped on any "user:<id>" or
+  "organization:<id>";
 * dashboard summaries per (organization, query): the validator of the customer's view;
   dropped, all of an organization's at once, on "org:<id>";
 * escalation page validators per (escalation, viewer): dropped on "escalation:<id>", and
@@ -75,6 +77,8 @@ class Memo:
         self._users: dict[int, UserStamp] = {}
         self._accounts: dict[int, Any] = {}  # user id → a detached User (organization loaded)
         self._organization_changes = 0
+        self._directory: dict[str, Any] = {}
+        self._directory_changes = 0
         self._summaries: dict[int, dict[Any, Any]] = {}
         # escalation id → {key: (value, the organization's generation when it was read)}
         self._escalations: dict[int, dict[Any, tuple[Any, int]]] = {}
@@ -96,6 +100,7 @@ class Memo:
             self._generations.clear()
             self._users.clear()
             self._accounts.clear()
+            self._directory.clear()
             self._summaries.clear()
             self._escalations.clear()
             self._queue_stamp = None
@@ -107,6 +112,9 @@ class Memo:
         drop what was derived from them."""
         with self._lock:
             self._generations[(kind, key)] = self._generations.get((kind, key), 0) + 1
+            if kind in ("user", "organization"):
+                self._directory_changes += 1
+                self._directory.clear()
             if kind == "user":
                 self._users.pop(key, None)
                 self._accounts.pop(key, None)
@@ -157,6 +165,18 @@ class Memo:
                 if len(self._accounts) >= MAX_ENTRIES:
                     self._accounts.clear()
                 self._accounts[user_id] = account
+
+    def directory_ticket(self) -> tuple[int, int]:
+        return self._epoch, self._directory_changes
+
+    def directory(self, key: str) -> Any:
+        """A list of people or accounts (`key`) read while no user or organization changed."""
+        return self._directory.get(key)
+
+    def remember_directory(self, ticket: tuple[int, int], key: str, value) -> None:
+        with self._lock:
+            if self._live and ticket == (self._epoch, self._directory_changes):
+                self._directory[key] = value
 
     def summary(self, organization_id: int, key) -> Any:
         return self._summaries.get(organization_id, {}).get(key)

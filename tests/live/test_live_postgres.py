@@ -333,3 +333,32 @@ def test_the_signed_in_account_is_read_once_until_its_row_or_organization_change
     with frozen_at(T0 + timedelta(seconds=37)):
         page = client.get(path)
     assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_the_queue_reads_its_people_and_accounts_once_until_one_is_added_or_changed(
+        live_app, scene):
+    """The queue's owner and account filters list every active staff member and account: read
+    once per process, and a new account (or a renamed one) is there on the next render."""
+    with committed(live_app, T0 + timedelta(seconds=40)):
+        staff_email = factories.make_staff(Role.ESCALATION_MANAGER).email
+    client = _signed_in(live_app, staff_email)
+    memo = _gate(live_app).memo
+    hard = {"Cache-Control": "no-cache"}  # never the gate: the app renders every time
+    with frozen_at(T0 + timedelta(seconds=41)):
+        client.get("/admin/", headers=hard)
+        client.get("/admin/", headers=hard)
+        with counted_queries(live_app) as statements:
+            assert client.get("/admin/", headers=hard).status_code == 200
+        assert not any("FROM organizations ORDER BY" in s for s in statements), statements
+        assert not any("FROM users" in s for s in statements), statements
+        assert len(statements) == 8, statements  # the queue's own, the navigation's counts
+    assert memo.directory("organizations") is not None
+    with committed(live_app, T0 + timedelta(seconds=42)) as session:
+        session.execute(sa.text(
+            "INSERT INTO organizations (name, slug, segment, annual_revenue, timezone, "
+            "sla_policy_id, created_at, two_factor_required) SELECT 'Brand New Account', "
+            "'brand-new', segment, 0, 'UTC', sla_policy_id, now(), false FROM organizations "
+            "WHERE id = :id"), {"id": scene["org"]})
+    assert _wait(lambda: memo.directory("organizations") is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=43)):
+        assert "Brand New Account" in client.get("/admin/", headers=hard).get_data(as_text=True)
