@@ -1,7 +1,11 @@
-"""In-process profile of rendered pages on the bench database (LIVE_MEMO off): per page, the
-mean time of one request, its SQL statements, and (with --profile) the top of a cProfile.
+"""In-process profile of rendered pages on the bench database: per page, its SQL statements,
+the mean wall and CPU time of one request, with --calls the Python function calls per request
+(a figure a busy machine does not move), and with --profile KEY the top of a cProfile.
 
-    .venv/bin/python bench/profile_pages.py [--requests 50] [--profile escalation]
+    .venv/bin/python bench/profile_pages.py [--live] [--calls] [--requests 50] [--profile queue]
+
+LIVE_MEMO is off unless --live (then the change feed runs, as in gunicorn's workers); every
+request carries Cache-Control: no-cache, so the gate never answers: pages are rendered.
 
 Signs in with the test client as the busiest organization's viewer and as an escalation
 manager (as bench/pages.py does over HTTP), then times each page one request at a time.
@@ -12,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import sys
 import time
@@ -68,8 +73,10 @@ def main(argv=None) -> int:
         ("dashboard", customer, "/escalations"),
         ("queue", manager, "/admin/"),
     ]
-    print(f"load average {', '.join(f'{x:.2f}' for x in __import__('os').getloadavg())}")
-    print(f"{'page':<16}{'status':>7}{'statements':>12}{'ms/request':>12}{'CPU ms':>9}{'calls/req' if args.calls else '':>12}")
+    print(f"load average {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    calls_header = "calls/req" if args.calls else ""
+    print(f"{'page':<16}{'status':>7}{'statements':>12}{'ms/request':>12}{'CPU ms':>9}"
+          f"{calls_header:>12}")
     for key, client, path in plan:
         if client is None:
             continue
