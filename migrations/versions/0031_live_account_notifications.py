@@ -10,7 +10,7 @@ people and accounts). NOTIFY is transactional: sent at commit.
 SQLite has no listeners; nothing to do there.
 
 Revision ID: 0031
-Revises: 0027
+Revises: 0030
 Create Date: 2026-12-06 20:20:00
 
 """
@@ -18,7 +18,7 @@ from alembic import op
 
 
 revision = '0031'
-down_revision = '0027'
+down_revision = '0030'
 branch_labels = None
 depends_on = None
 

@@ -429,6 +429,7 @@ class QueueEscalation:
     resolve_due_at: datetime | None
     resolve_at_risk_at: datetime | None
     next_update_due_at: datetime | None
+    is_drill: bool
     organization: Named
     owner: Named | None
     communicator: Named | None
