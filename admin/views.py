@@ -54,7 +54,8 @@ def home():
     summary = queue.summarize(query, viewer_id=viewer.id, at=at)
     board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
     if not wants_fragment():
-        form.offer_choices(summary, queue.staff_choices(), queue.organization_choices())
+        form.offer_choices(summary, live.directory("staff", queue.staff_choices),
+                           live.directory("organizations", queue.organization_choices))
     poll_url = url_for("admin.home", **query.args())
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,

@@ -4,6 +4,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_required, logout_user
+from sqlalchemy.orm.util import identity_key
 
 from portal import live
 from portal.accounts import credentials
@@ -40,11 +41,22 @@ def load_user(token: str) -> User | None:
     if parsed is None:
         return None
     user_id, version = parsed
+    session = db.session()
     ticket = live.user_ticket(user_id)  # before the read: see portal.live.memo
-    user = credentials.user_with_organization(user_id)
+    user = live.signed_in_user(ticket, user_id, session)
+    if user is not None and (not user.active or user.session_version != version):
+        # The copy disagrees with the cookie: never refuse on a copy, ask the database (a
+        # sign-in just after a sign-out elsewhere, before this process heard of it).
+        session.expunge_all()  # what the merge brought: the session held nothing before it
+        user = None
     if user is None:
-        return None
-    live.remember_user(ticket, user)
+        # A copy is kept only of a row read from the database now, never of one this session
+        # already held (it may carry changes that are flushed but not committed).
+        fresh = session.identity_map.get(identity_key(User, user_id)) is None
+        user = credentials.user_with_organization(user_id)
+        if user is None:
+            return None
+        live.remember_user(ticket, user, keep_copy=fresh)
     if not user.active or user.session_version != version:
         return None
     return user

@@ -14,23 +14,29 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
 from flask_login import current_user
+from sqlalchemy import event, orm
 
+from portal.accounts.models import Organization, User
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
-__all__ = ["Answer", "Visit", "escalation_summary", "init_app", "offer", "queue_stamp",
-           "remember_user", "revalidates", "stamp_of", "summary", "user_ticket"]
+__all__ = ["Answer", "Visit", "directory", "escalation_summary", "init_app", "offer", "queue_stamp",
+           "remember_user", "revalidates", "signed_in_user", "stamp_of", "summary",
+           "user_ticket"]
 
 EXTENSION = "clearpath.live"
 _REVALIDATORS: dict[str, Revalidator] = {}
 
 
 def init_app(app: Flask) -> None:
+    if not event.contains(flask_sqlalchemy.session.Session, "after_flush", _forget_flushed):
+        event.listen(flask_sqlalchemy.session.Session, "after_flush", _forget_flushed)
     memo = Memo()
     url = sa.engine.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     feed = None
@@ -69,20 +75,66 @@ def _keep(ticket: Ticket, kind: str, key: int) -> None:
     g.setdefault("live_tickets", {})[(kind, key)] = ticket
 
 
-def user_ticket(user_id: int) -> Ticket | None:
+def user_ticket(user_id: int) -> tuple[Ticket, int] | None:
     """Take before loading the signed-in user (see `remember_user`)."""
     memo = _memo()
     if memo is None:
         return None
-    ticket = memo.ticket("user", user_id)
-    _keep(ticket, "user", user_id)
+    ticket = memo.account_ticket(user_id)
+    _keep(ticket[0], "user", user_id)
     return ticket
 
 
-def remember_user(ticket: Ticket | None, user) -> None:
+def signed_in_user(ticket: tuple[Ticket, int] | None, user_id: int, session):
+    """The user a session names, with their organization, from the memo and without a
+    statement: a copy merged into `session`, still empty at the start of a request (a
+    persistent instance of its own, changed and flushed like a loaded one), or None (read
+    it, then `remember_user`). The copy was read
+    after the last change of the user's row and of their organization's that this process
+    heard of (any change of either drops it: migration 0031)."""
+    memo = _memo()
+    if memo is None or ticket is None or len(session.identity_map):
+        return None  # a session that already holds rows (a job's, a test's) reads as before
+    account = memo.account(user_id)
+    if account is None:
+        return None
+    user = session.merge(account, load=False)
+    if memo.user(user_id) is None:  # the stamps may have been cleared on their own
+        memo.remember_user(ticket[0], stamp_of(user))
+    return user
+
+
+def remember_user(ticket: tuple[Ticket, int] | None, user, *, keep_copy: bool = True) -> None:
+    """Keep the stamp the gate decides by and (`keep_copy`) a detached copy of the user, with
+    their organization, for the next request; unless either changed since `ticket`."""
     memo = _memo()
     if memo is not None and ticket is not None:
-        memo.remember_user(ticket, stamp_of(user))
+        memo.remember_user(ticket[0], stamp_of(user))
+        if keep_copy:
+            memo.remember_account(ticket, user.id, _detached_copy(user))
+
+
+def _forget_flushed(session, flush_context) -> None:
+    """A user or organization row this process writes is forgotten here at once (the change
+    feed tells every process, this one included, at commit; this spares the moment between)."""
+    memo = _memo() if current_app else None
+    if memo is None:
+        return
+    for instance in (*session.new, *session.dirty, *session.deleted):
+        if isinstance(instance, User):
+            memo.changed("user", instance.id)
+        elif isinstance(instance, Organization):
+            memo.changed("organization", instance.id)
+
+
+def _detached_copy(user):
+    """A copy of a freshly loaded `user` (and the organization loaded with it) belonging to
+    no session: requests merge it into their own and never change it."""
+    holder = orm.Session()
+    try:
+        return holder.merge(user, load=False)
+    finally:
+        holder.expunge_all()
 
 
 def _memoized(rows: tuple[tuple[str, int], ...], read: Callable[[Memo], Any],
@@ -129,6 +181,21 @@ def queue_stamp(load: Callable[[], Any]) -> Any:
     """The staff queue's change stamp, from the memo or from `load()`."""
     return _memoized((("queue", 0),), lambda memo: memo.queue_stamp(), load,
                      lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
+
+
+def directory(key: str, load: Callable[[], Any]) -> Any:
+    """A list of people or accounts (the staff queue's filter choices) from the memo, or from
+    `load()` and kept until any user or organization row changes (migration 0031 notifies on
+    every insert, change and deletion of either). Without a live memo, `load()` each time."""
+    memo = _memo()
+    if memo is None:
+        return load()
+    ticket = memo.directory_ticket()
+    value = memo.directory(key)
+    if value is None:
+        value = tuple(load())
+        memo.remember_directory(ticket, key, value)
+    return value
 
 
 def offer(representation: tuple, etag: str) -> None:

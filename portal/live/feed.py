@@ -4,7 +4,8 @@ Triggers (migrations 0015 and 0017) run `pg_notify('clearpath_live', 'org:<id>')
 `'escalation:<id>'` when an escalation's customer-visible stamp moves (or one is opened),
 `'escalation:<id>'` when a viewer's subscription, survey answer or escalation request on it
 changes, `'queue:0'` when what the staff queue's change stamp reads moves, and `'user:<id>'`
-when a user's session version, active flag, role, organization or timezone changes.
+on any change of a user's row, and `'organization:<id>'` on any change of an organization's
+row (migration 0031: the signed-in account the memo keeps).
 Notifications are transactional: they are delivered at commit, never for a rolled-back change,
 and whatever code path wrote the row (ORM, set-based SQL, a migration, psql) sends them.
 
@@ -26,7 +27,7 @@ import psycopg
 from portal.live.memo import Memo
 
 CHANNEL = "clearpath_live"
-KINDS = frozenset({"org", "user", "escalation", "queue"})
+KINDS = frozenset({"org", "user", "escalation", "queue", "organization"})
 log = logging.getLogger(__name__)
 
 

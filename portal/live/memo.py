@@ -5,6 +5,11 @@ Three kinds of entries, each derived from committed rows and dropped by the chan
 
 * user stamps: what deciding "is this cookie still a signed-in customer" needs (the session
   version, active flag, role, organization, timezone); dropped on "user:<id>";
+* signed-in accounts: a detached copy of the user with their organization, so a request
+  needs no statement to know who asks (the app's user loader); dropped on "user:<id>" (any
+  change of the row) and on "organization:<id>" (any change of their organization's row);
+* the directory (the staff queue's owner and account choices): dropped on any "user:<id>" or
+  "organization:<id>";
 * dashboard summaries per (organization, query): the validator of the customer's view;
   dropped, all of an organization's at once, on "org:<id>";
 * escalation page validators per (escalation, viewer): dropped on "escalation:<id>", and
@@ -70,6 +75,10 @@ class Memo:
         self._epoch = 0
         self._generations: dict[tuple[str, int], int] = {}
         self._users: dict[int, UserStamp] = {}
+        self._accounts: dict[int, Any] = {}  # user id → a detached User (organization loaded)
+        self._organization_changes = 0
+        self._directory: dict[str, Any] = {}
+        self._directory_changes = 0
         self._summaries: dict[int, dict[Any, Any]] = {}
         # escalation id → {key: (value, the organization's generation when it was read)}
         self._escalations: dict[int, dict[Any, tuple[Any, int]]] = {}
@@ -90,6 +99,8 @@ class Memo:
             self._epoch += 1
             self._generations.clear()
             self._users.clear()
+            self._accounts.clear()
+            self._directory.clear()
             self._summaries.clear()
             self._escalations.clear()
             self._queue_stamp = None
@@ -101,8 +112,16 @@ class Memo:
         drop what was derived from them."""
         with self._lock:
             self._generations[(kind, key)] = self._generations.get((kind, key), 0) + 1
+            if kind in ("user", "organization"):
+                self._directory_changes += 1
+                self._directory.clear()
             if kind == "user":
                 self._users.pop(key, None)
+                self._accounts.pop(key, None)
+            elif kind == "organization":
+                self._organization_changes += 1
+                self._accounts = {user_id: account for user_id, account in self._accounts.items()
+                                  if account.organization_id != key}
             elif kind == "org":
                 self._summaries.pop(key, None)
             elif kind == "escalation":
@@ -128,6 +147,36 @@ class Memo:
                 if len(self._users) >= MAX_ENTRIES:
                     self._users.clear()
                 self._users[stamp.id] = stamp
+
+    def account_ticket(self, user_id: int) -> tuple[Ticket, int]:
+        """Take before reading a user with their organization (whose id is not known yet):
+        the user's ticket and the count of organization changes so far."""
+        return self.ticket("user", user_id), self._organization_changes
+
+    def account(self, user_id: int) -> Any:
+        """The signed-in user's detached copy (never to be changed: merge it), or None."""
+        return self._accounts.get(user_id)
+
+    def remember_account(self, ticket: tuple[Ticket, int], user_id: int, account) -> None:
+        user_ticket, organization_changes = ticket
+        with self._lock:
+            if (self._still_valid(user_ticket, "user", user_id)
+                    and organization_changes == self._organization_changes):
+                if len(self._accounts) >= MAX_ENTRIES:
+                    self._accounts.clear()
+                self._accounts[user_id] = account
+
+    def directory_ticket(self) -> tuple[int, int]:
+        return self._epoch, self._directory_changes
+
+    def directory(self, key: str) -> Any:
+        """A list of people or accounts (`key`) read while no user or organization changed."""
+        return self._directory.get(key)
+
+    def remember_directory(self, ticket: tuple[int, int], key: str, value) -> None:
+        with self._lock:
+            if self._live and ticket == (self._epoch, self._directory_changes):
+                self._directory[key] = value
 
     def summary(self, organization_id: int, key) -> Any:
         return self._summaries.get(organization_id, {}).get(key)
@@ -196,7 +245,7 @@ class Memo:
                 self._page_bytes -= len(evicted.body)
 
     def sizes(self) -> dict[str, int]:
-        return {"users": len(self._users),
+        return {"users": len(self._users), "accounts": len(self._accounts),
                 "summaries": sum(map(len, self._summaries.values())),
                 "escalations": sum(map(len, self._escalations.values())),
                 "pages": len(self._pages), "page_bytes": self._page_bytes}

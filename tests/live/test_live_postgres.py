@@ -18,7 +18,8 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from portal import create_app
-from portal.accounts.models import User
+from portal.accounts import credentials
+from portal.accounts.models import Organization, User
 from portal.clock import frozen_at
 from portal.config import TestConfig, settings_of
 from portal.enums import Role, Status, Visibility
@@ -273,3 +274,91 @@ def test_the_staff_queue_is_answered_from_memory_until_anything_on_it_changes(
         changed = client.get("/admin/", headers={**HX, "If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert "Acknowledged" in changed.get_data(as_text=True)
+
+
+def _checked_preference(html: str) -> str:
+    return re.search(r'<input[^>]*value="(\w+)"[^>]*checked|<input[^>]*checked[^>]*value="(\w+)"',
+                     html).group(0)
+
+
+def test_the_signed_in_account_is_read_once_until_its_row_or_organization_changes(
+        live_app, scene):
+    """A signed-in request needs no statement to know who asks; any change of the person's
+    row or their organization's (preference, name, deactivation) shows on the next request."""
+    with committed(live_app, T0 + timedelta(seconds=30)) as session:
+        org = session.get(Organization, scene["org"])
+        person = factories.make_customer(org)
+        ids = {"id": person.id, "email": person.email}
+    client = _signed_in(live_app, ids["email"])
+    memo = _gate(live_app).memo
+    path = "/account/notifications"
+    with frozen_at(T0 + timedelta(seconds=31)):
+        client.get(path)  # the first page after signing in changes the session
+        with counted_queries(live_app) as statements:
+            page = client.get(path)
+        assert page.status_code == 200
+        assert not any("FROM users" in s for s in statements), statements
+        assert len(statements) == 2  # muted escalations, feed links
+        assert "immediate" in _checked_preference(page.get_data(as_text=True))
+
+    # The preference changed elsewhere, in SQL (as another worker process or psql would: only
+    # the change feed can tell this process): shown on the next request.
+    assert memo.account(ids["id"]) is not None
+    with committed(live_app, T0 + timedelta(seconds=32)) as session:
+        session.execute(sa.text("UPDATE users SET notification_preference = 'daily_digest' "
+                                "WHERE id = :id"), {"id": ids["id"]})
+    assert _wait(lambda: memo.account(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=33)):
+        page = client.get(path)
+        assert "digest" in _checked_preference(page.get_data(as_text=True))
+        with counted_queries(live_app) as statements:
+            client.get(path)
+        assert not any("FROM users" in s for s in statements)  # read once more, then kept
+
+    # The organization renamed (in SQL too): every one of its people's copies is dropped.
+    assert memo.account(ids["id"]) is not None
+    with committed(live_app, T0 + timedelta(seconds=34)) as session:
+        session.execute(sa.text("UPDATE organizations SET name = 'Renamed Holdings' "
+                                "WHERE id = :id"), {"id": scene["org"]})
+    assert _wait(lambda: memo.account(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=35)):
+        assert "Renamed Holdings" in client.get(path).get_data(as_text=True)
+
+    # Deactivated: signed out on the very next request, not served from the copy.
+    client.get(path)
+    assert memo.account(ids["id"]) is not None
+    with committed(live_app, T0 + timedelta(seconds=36)) as session:
+        credentials.deactivate(session.get(User, ids["id"]), actor=None)
+    assert _wait(lambda: memo.account(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=37)):
+        page = client.get(path)
+    assert page.status_code == 302 and "/login" in page.headers["Location"]
+
+
+def test_the_queue_reads_its_people_and_accounts_once_until_one_is_added_or_changed(
+        live_app, scene):
+    """The queue's owner and account filters list every active staff member and account: read
+    once per process, and a new account (or a renamed one) is there on the next render."""
+    with committed(live_app, T0 + timedelta(seconds=40)):
+        staff_email = factories.make_staff(Role.ESCALATION_MANAGER).email
+    client = _signed_in(live_app, staff_email)
+    memo = _gate(live_app).memo
+    hard = {"Cache-Control": "no-cache"}  # never the gate: the app renders every time
+    with frozen_at(T0 + timedelta(seconds=41)):
+        client.get("/admin/", headers=hard)
+        client.get("/admin/", headers=hard)
+        with counted_queries(live_app) as statements:
+            assert client.get("/admin/", headers=hard).status_code == 200
+        assert not any("FROM organizations ORDER BY" in s for s in statements), statements
+        assert not any("FROM users" in s for s in statements), statements
+        assert len(statements) == 8, statements  # the queue's own, the navigation's counts
+    assert memo.directory("organizations") is not None
+    with committed(live_app, T0 + timedelta(seconds=42)) as session:
+        session.execute(sa.text(
+            "INSERT INTO organizations (name, slug, segment, annual_revenue, timezone, "
+            "sla_policy_id, created_at, two_factor_required) SELECT 'Brand New Account', "
+            "'brand-new', segment, 0, 'UTC', sla_policy_id, now(), false FROM organizations "
+            "WHERE id = :id"), {"id": scene["org"]})
+    assert _wait(lambda: memo.directory("organizations") is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=43)):
+        assert "Brand New Account" in client.get("/admin/", headers=hard).get_data(as_text=True)
