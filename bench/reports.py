@@ -56,7 +56,7 @@ from portal.tenancy import Scope, set_scope  # noqa: E402
 from tests import factories  # noqa: E402
 from tests.querycount import counted_queries  # noqa: E402
 
-TRIVIAL = "<!DOCTYPE html><html><body><p>Hello.</p></body></html>"
+TRIVIAL = "<!DOCTYPE html><html lang=\"en\"><body><p>Hello.</p></body></html>"
 STATUS_URL = re.compile(r'data-progress="([^"]+)"')
 
 
