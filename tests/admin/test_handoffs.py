@@ -235,3 +235,21 @@ def test_the_transfer_error_summary_lists_the_fields_in_the_forms_order(as_staff
     field_order = re.findall(r'<(?:select|textarea|input)[^>]* id="transfer-(\w+)"', panel)
     assert summary_links == [name for name in field_order if name in summary_links]
     assert summary_links[0] == "to_user"
+
+
+def test_a_handoff_from_on_call_triage_names_triage_as_the_giver(as_staff, client, auth, world):
+    """The `oncall-triage` job hands over with no person giving (actor=None): My handoffs,
+    the overview's handoff list and every tab's pending banner say "On-call triage", never a
+    blank or the product's name."""
+    receiver = world.staff[Role.ESCALATION_MANAGER]
+    with as_staff() as session:
+        escalation = session.get(Escalation, world.escalation_a.id)
+        ops.transfer_ownership(escalation, session.get(type(receiver), receiver.id), actor=None,
+                               template=factories.handoff_template())
+    sign_in(auth, world, user=receiver)
+    theirs = client.get("/admin/handoffs").get_data(as_text=True)
+    waiting = theirs.split("Waiting for you")[1].split("</table>")[0]
+    assert "On-call triage" in waiting and "Clearpath" not in waiting
+    page = client.get(overview(world)).get_data(as_text=True)
+    assert "Handoff pending to you</strong> from On-call triage." in page
+    assert f"On-call triage → {receiver.name}" in page

@@ -15,6 +15,9 @@ from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
 
+TRIAGE_GIVER = "On-call triage"
+
+
 class Handoff(TenantScoped, db.Model):
     __tablename__ = "handoffs"
 
@@ -38,6 +41,12 @@ class Handoff(TenantScoped, db.Model):
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_user_id])
     to_user: Mapped[User] = relationship(foreign_keys=[to_user_id])
     escalation: Mapped[Escalation] = relationship()  # noqa: F821 (resolved by the registry)
+
+    @property
+    def giver_name(self) -> str:
+        """Who handed it over: a person, or on-call triage (the only handoff without one, made by
+        the `oncall-triage` job when it assigns a new escalation to whoever is on call)."""
+        return self.from_user.name if self.from_user else TRIAGE_GIVER
 
     @property
     def is_pending(self) -> bool:
