@@ -68,7 +68,7 @@ class OrganizationSchema(Schema):
 class EscalationSchema(_CustomerSafe):
     STAFF_ONLY = ("trigger", "category", "source_ticket", "priority_score",
                   "priority_breakdown", "users_affected", "core_operations_blocked",
-                  "reputational_risk", "updated_at")
+                  "reputational_risk", "updated_at", "is_drill")
 
     id = fields.Integer(dump_only=True)
     reference = fields.String(dump_only=True, metadata={"example": "ESC-1042"})
@@ -101,6 +101,8 @@ class EscalationSchema(_CustomerSafe):
     reputational_risk = fields.Enum(ReputationalRisk, by_value=True,
                                     metadata={"description": "staff only"})
     updated_at = fields.AwareDateTime(dump_only=True, metadata={"description": "staff only"})
+    is_drill = fields.Boolean(dump_only=True, metadata={
+        "description": "staff only: a rehearsal opened by a drill (customers never see one)"})
 
 
 class EscalationPageSchema(Schema):

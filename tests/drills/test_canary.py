@@ -120,6 +120,19 @@ def test_the_canary_reaches_no_customer_api_answer(client, world, drill_run,
         assert DRILL_CANARY not in response.get_data(as_text=True)
 
 
+def test_a_staff_token_sees_the_drill_marked(client, world, drill_run, issue):
+    """Over the API, staff see which escalation is a rehearsal; a customer token never
+    receives the field (nor the drill)."""
+    _, escalation_id, _ = drill_run
+    staff = Api(client, issue(world.staff[Role.ADMINISTRATOR]))
+    assert staff.get(f"/api/v1/escalations/{escalation_id}").get_json()["is_drill"] is True
+    real = staff.get(f"/api/v1/escalations/{world.escalation_a.id}").get_json()
+    assert real["is_drill"] is False
+    customer = Api(client, issue(world.customers_a[Role.CUSTOMER_ADMIN]))
+    mine = customer.get(f"/api/v1/escalations/{world.escalation_a.id}").get_json()
+    assert "is_drill" not in mine
+
+
 def test_staff_do_see_the_drill_marked(client, auth, world, drill_run):
     """The canary is real: the console shows the drill, marked DRILL, with its scorecard."""
     drill_id, escalation_id, reference = drill_run
