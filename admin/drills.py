@@ -4,7 +4,7 @@ participants, and end it; everyone in the console reads the drills and their sco
 
 from __future__ import annotations
 
-from flask import abort, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from admin import bp, navigation
@@ -15,9 +15,11 @@ from portal.drills import queries
 from portal.drills.models import Drill, DrillScenario, InjectionKind
 from portal.drills.operations import (
     ScenarioSettings,
+    archive_scenario,
     create_scenario,
     edit_scenario,
     end_drill,
+    restore_scenario,
     start_drill,
 )
 from portal.drills.script import as_lines, parse_lines
@@ -45,6 +47,7 @@ def drills():
     return render_template(
         "admin/drills/index.html",
         scenarios=db.session.scalars(queries.scenarios()).all(),
+        archived=db.session.scalars(queries.scenarios(archived=True)).all(),
         running=db.session.scalars(queries.running_drills()).all(),
         past=db.session.scalars(queries.past_drills()).all())
 
@@ -99,10 +102,32 @@ def drill_scenario_edit(scenario_id: int):
     return _edit(row_or_404(DrillScenario, scenario_id))
 
 
+@bp.post("/drills/scenarios/<int:scenario_id>/archive")
+@requires(Capability.RUN_DRILLS)
+def drill_scenario_archive(scenario_id: int):
+    scenario = row_or_404(DrillScenario, scenario_id)
+    perform(lambda: archive_scenario(scenario, actor=current_user),
+            done=f"“{scenario.name}” archived: its past drills stay below. Restore it from "
+                 "Archived scenarios to run it again.")
+    return redirect(url_for("admin.drills"))
+
+
+@bp.post("/drills/scenarios/<int:scenario_id>/restore")
+@requires(Capability.RUN_DRILLS)
+def drill_scenario_restore(scenario_id: int):
+    scenario = row_or_404(DrillScenario, scenario_id)
+    perform(lambda: restore_scenario(scenario, actor=current_user),
+            done=f"“{scenario.name}” restored: it can be started again.")
+    return redirect(url_for("admin.drills"))
+
+
 @bp.route("/drills/scenarios/<int:scenario_id>/start", methods=["GET", "POST"])
 @requires(Capability.RUN_DRILLS)
 def drill_start(scenario_id: int):
     scenario = row_or_404(DrillScenario, scenario_id)
+    if scenario.is_archived:
+        flash(f"“{scenario.name}” is archived: restore it to start a drill from it.", "error")
+        return redirect(url_for("admin.drills", _anchor="archived-scenarios"))
     form = StartDrillForm() if request.method == "POST" else StartDrillForm(formdata=None)
     people = db.session.scalars(active_staff()).all()
     form.offer_people(people)

@@ -52,8 +52,14 @@ class DrillScenario(db.Model):
     script: Mapped[list] = mapped_column(sa.JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    # Archived: off the list of scenarios to start, kept with its past drills; restorable.
+    archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     organization: Mapped[Organization] = relationship()
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Drill(db.Model):

@@ -130,6 +130,25 @@ def edit_scenario(scenario: DrillScenario, settings: ScenarioSettings, *,
     return scenario
 
 
+def archive_scenario(scenario: DrillScenario, *, actor: User) -> DrillScenario:
+    """Put a scenario away: it leaves the list to start from; its past drills and their
+    scorecards stay. A running drill goes on. Raises PermissionError as create_scenario."""
+    _require(actor)
+    if scenario.archived_at is None:
+        scenario.archived_at = now()
+        audit.record("drill.scenario_archived", actor=actor, obj=scenario, name=scenario.name)
+    return scenario
+
+
+def restore_scenario(scenario: DrillScenario, *, actor: User) -> DrillScenario:
+    """Bring an archived scenario back to the list to start from."""
+    _require(actor)
+    if scenario.archived_at is not None:
+        scenario.archived_at = None
+        audit.record("drill.scenario_restored", actor=actor, obj=scenario, name=scenario.name)
+    return scenario
+
+
 def _open(scenario: DrillScenario, *, owner: User, actor: User) -> Escalation:
     """The scenario's escalation, opened by the real operation and flagged as a drill."""
     return open_escalation(
@@ -152,6 +171,8 @@ def start_drill(scenario: DrillScenario, *, participants: list[User], owner: Use
     or non-staff participants, PermissionError for anyone who may not run drills.
     """
     _require(actor)
+    if scenario.archived_at is not None:
+        raise OperationError("This scenario is archived: restore it to start a drill from it.")
     people = {person.id: person for person in participants if person is not None}
     if any(not person.is_staff or not person.active for person in people.values()):
         raise OperationError("Only active staff take part in a drill.", "participants")

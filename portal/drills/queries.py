@@ -11,8 +11,12 @@ from portal.escalations.models import Escalation
 from portal.extensions import db
 
 
-def scenarios() -> Select:
-    return (select(DrillScenario).options(selectinload(DrillScenario.organization))
+def scenarios(*, archived: bool = False) -> Select:
+    """The scenarios to start from (or, `archived`, those put away), by name."""
+    kept = DrillScenario.archived_at.is_not(None) if archived \
+        else DrillScenario.archived_at.is_(None)
+    return (select(DrillScenario).where(kept)
+            .options(selectinload(DrillScenario.organization))
             .order_by(DrillScenario.name))
 
 

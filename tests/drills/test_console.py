@@ -9,6 +9,8 @@ from sqlalchemy import func, select
 
 from portal.audit import AuditEvent
 from portal.drills.models import Drill, DrillScenario
+from portal.drills.operations import start_drill as start_drill_operation
+from portal.operations import OperationError
 from portal.enums import Role
 from portal.escalations.models import Escalation
 from tests.conftest import csrf_token_from
@@ -151,3 +153,49 @@ def test_starting_needs_an_owner_beside_its_field(client, auth, world, scenario_
 def test_a_missing_drill_answers_404(client, auth, world):
     auth.login(world.staff[Role.AGENT].email)
     assert client.get("/admin/drills/999999").status_code == 404
+
+
+def test_an_archived_scenario_leaves_the_list_keeps_its_drills_and_can_be_restored(
+        client, auth, world, scenario_id, start_drill, as_staff):
+    """Archiving moves a scenario to "Archived scenarios" (its past drills stay), refuses to
+    start it (the page and the operation), and Restore brings it back; both are audited."""
+    drill_id, _ = start_drill()
+    auth.login(world.staff[Role.ESCALATION_MANAGER].email)
+    assert _post(client, f"/admin/drills/{drill_id}/end", {},
+                 page=f"/admin/drills/{drill_id}").status_code == 302
+    archived = _post(client, f"/admin/drills/scenarios/{scenario_id}/archive", {},
+                     page="/admin/drills")
+    assert archived.status_code == 302
+    page = client.get("/admin/drills").get_data(as_text=True)
+    assert 'id="drill-scenarios"' not in page
+    shelf = page.split('id="archived-scenarios"')[1].split("</details>")[0]
+    assert "Checkout outage" in shelf and "Restore" in shelf
+    assert 'id="past-drills"' in page and f"/admin/drills/{drill_id}" in page
+    start = client.get(f"/admin/drills/scenarios/{scenario_id}/start")
+    assert start.status_code == 302 and start.headers["Location"].endswith(
+        "/admin/drills#archived-scenarios")
+    assert "is archived: restore it" in client.get("/admin/drills").get_data(as_text=True)
+    with as_staff() as session:
+        manager = session.merge(world.staff[Role.ESCALATION_MANAGER])
+        with pytest.raises(OperationError, match="archived"):
+            start_drill_operation(session.get(DrillScenario, scenario_id), participants=[],
+                                  owner=manager, actor=manager)
+        session.rollback()
+    restored = _post(client, f"/admin/drills/scenarios/{scenario_id}/restore", {},
+                     page="/admin/drills")
+    assert restored.status_code == 302
+    page = client.get("/admin/drills").get_data(as_text=True)
+    assert 'id="drill-scenarios"' in page and 'id="archived-scenarios"' not in page
+    assert client.get(f"/admin/drills/scenarios/{scenario_id}/start").status_code == 200
+    with as_staff() as session:
+        assert session.scalars(select(AuditEvent.action).where(
+            AuditEvent.object_type == "DrillScenario").order_by(AuditEvent.id)).all() == [
+            "drill.scenario_created", "drill.scenario_archived", "drill.scenario_restored"]
+
+
+def test_only_those_who_run_drills_archive_a_scenario(client, auth, world, scenario_id):
+    auth.login(world.staff[Role.AGENT].email)
+    refused = _post(client, f"/admin/drills/scenarios/{scenario_id}/archive", {},
+                    page="/admin/drills")
+    assert refused.status_code == 403
+    assert 'id="drill-scenarios"' in client.get("/admin/drills").get_data(as_text=True)
