@@ -180,6 +180,8 @@ EXPECTED: dict[str, Capability] = {
     "admin.drill_scenario_edit": C.RUN_DRILLS,
     "admin.drill_start": C.RUN_DRILLS,
     "admin.drill_end": C.RUN_DRILLS,
+    "admin.drill_scenario_archive": C.RUN_DRILLS,
+    "admin.drill_scenario_restore": C.RUN_DRILLS,
 }
 
 STAFF = sorted(STAFF_ROLES, key=lambda role: role.value)
