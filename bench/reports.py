@@ -22,8 +22,9 @@ Then the cached download's SQL statements (counted), and where its time over the
 goes: the version query and the audit INSERT + commit, each timed alone in the customer's
 scope, and the rest (routing, access check, memo, send_file's attachment headers).
 
-Each figure is the median of --rounds runs; the four sub-millisecond ones are taken in turn,
---rounds × 40 times, so that a busy moment of the shared machine falls on all of them alike.
+Each figure is the median of --rounds runs. The trivial page, WeasyPrint alone and the cold
+download are taken in turn (one of each per round), and so are the four sub-millisecond ones
+(--rounds × 40 times), so that a busy moment of the shared machine falls on all of them alike.
 Usage: .venv/bin/python bench/reports.py [--rounds 5]
 """
 
@@ -251,11 +252,12 @@ def main() -> None:
             response.close()
 
         figures = {
-            "trivial": timed(lambda: rendering.write_pdf(TRIVIAL, str(workdir / "t.pdf")),
-                             args.rounds),
-            "weasyprint": timed(lambda: rendering.write_pdf(html, str(workdir / "w.pdf")),
-                                args.rounds),
-            "cold": timed(cold, args.rounds),
+            # In turn, one of each per round: the ratio of the cold download to WeasyPrint
+            # alone is the goal, and a busy moment must fall on both alike.
+            **timed_together({
+                "trivial": lambda: rendering.write_pdf(TRIVIAL, str(workdir / "t.pdf")),
+                "weasyprint": lambda: rendering.write_pdf(html, str(workdir / "w.pdf")),
+                "cold": cold}, args.rounds),
             "cold 202": statistics.median(first_answers[1:]),
             **timed_together({"cached": cached, "revalidated": revalidated,
                               "staff cached": staff_cached, "static": static},
@@ -273,7 +275,7 @@ def main() -> None:
         for name, seconds in figures.items():
             print(f"  {name:<13} {seconds * 1000:8.1f} ms   {seconds / trivial:6.2f}× trivial")
         print(f"\n  cold via the job / WeasyPrint alone on the same HTML: "
-              f"{figures['cold'] / figures['weasyprint']:.2f}× (goal ≤ 1.5×, and < 1 s: "
+              f"{figures['cold'] / figures['weasyprint']:.2f}× (goal ≤ 1.2×, issue 16; < 1 s: "
               f"{'yes' if figures['cold'] < 1 else 'no'})")
         print(f"  cold 202 (the web request, no render) / WeasyPrint alone: "
               f"{figures['cold 202'] / figures['weasyprint']:.2f}×")
@@ -286,7 +288,8 @@ def main() -> None:
               f"{parts['query'] * 1000:.2f} + audit INSERT and commit "
               f"{parts['audit'] * 1000:.2f} + the rest "
               f"{(over - parts['query'] - parts['audit']) * 1000:.2f} ms")
-        print(f"  summary, 200 escalations:                 {figures['summary'] * 1000:.0f} ms")
+        print(f"  summary, 200 escalations:                 {figures['summary'] * 1000:.0f} ms"
+              "   (goal < 2 s, issue 16)")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
