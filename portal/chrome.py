@@ -86,6 +86,30 @@ def _head_scripts(script_root: str) -> str:
     return _draw_scripts()
 
 
+def static_url(filename: str) -> str:
+    """`url_for('static', filename=…)`, made once per script root and file."""
+    if not has_request_context():
+        return url_for("static", filename=filename)
+    return _static_url(request.script_root, filename)
+
+
+@lru_cache(maxsize=256)
+def _static_url(script_root: str, filename: str) -> str:
+    return url_for("static", filename=filename)
+
+
+class MacroFiles:
+    """`macros.forms` is macros/forms.html as a module: what `{% import "macros/forms.html" as
+    forms %}` gives, without that tag's comparison of both templates' globals on every render
+    (a few hundred calls per import). Made without context, as that import is."""
+
+    def __init__(self, app: Flask):
+        self._environment = app.jinja_env
+
+    def __getattr__(self, name: str):
+        return self._environment.get_template(f"macros/{name}.html").module
+
+
 # ------------------------------------------------------------------------------ navigation
 def main_nav(user) -> Markup:
     """The main navigation for whoever is signed in, folded into a "Menu" on narrow screens:
@@ -140,4 +164,5 @@ def _staff_nav(script_root: str, here: str | None, bar: tuple, administration: t
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(head_links=head_links, head_scripts=head_scripts,
-                                  main_nav=main_nav)
+                                  main_nav=main_nav, static_url=static_url,
+                                  macros=MacroFiles(app))
