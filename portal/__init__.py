@@ -6,12 +6,13 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from portal.application import PortalFlask
 from portal.config import Defaults
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the application: configuration, database, extensions, security, blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalFlask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
     from portal import chrome, database, errors, htmx, inputs, live, security, templating
