@@ -98,6 +98,18 @@ def _static_url(script_root: str, filename: str) -> str:
     return url_for("static", filename=filename)
 
 
+def link_to(endpoint: str) -> str:
+    """`url_for(endpoint)` for a page that takes no arguments, made once per script root."""
+    if not has_request_context():
+        return url_for(endpoint)
+    return _link_to(request.script_root, endpoint)
+
+
+@lru_cache(maxsize=512)
+def _link_to(script_root: str, endpoint: str) -> str:
+    return url_for(endpoint)
+
+
 class MacroFiles:
     """`macros.forms` is macros/forms.html as a module: what `{% import "macros/forms.html" as
     forms %}` gives, without that tag's comparison of both templates' globals on every render
@@ -164,5 +176,5 @@ def _staff_nav(script_root: str, here: str | None, bar: tuple, administration: t
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(head_links=head_links, head_scripts=head_scripts,
-                                  main_nav=main_nav, static_url=static_url,
+                                  main_nav=main_nav, static_url=static_url, link_to=link_to,
                                   macros=MacroFiles(app))

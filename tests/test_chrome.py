@@ -124,3 +124,17 @@ def test_every_script_gets_the_requests_own_nonce(app):
     with app.test_request_context("/"):
         second, nonce = str(chrome.head_scripts()), csp_nonce()
     assert first != second and f'nonce="{nonce}"' in second
+
+
+@pytest.mark.parametrize("script_root", ["", "/portal"])
+def test_remembered_urls_are_url_fors(app, script_root):
+    """link_to and static_url give what url_for gives, under any script root."""
+    endpoints = ["customer.home", "admin.home", "auth.login", "auth.profile", "auth.logout",
+                 "customer.notification_settings", "customer.create_feed_links"]
+    with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": script_root}):
+        from flask import url_for
+        for endpoint in endpoints:
+            assert chrome.link_to(endpoint) == url_for(endpoint)
+        assert chrome.static_url("js/copy-links.js") == url_for("static",
+                                                                filename="js/copy-links.js")
+        assert chrome.link_to("auth.login").startswith(f"{script_root}/")

@@ -81,4 +81,4 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
     return render_htmx_template(
         PAGE, fragment, status=status, form=form, confirmation=confirmation,
         muted=settings.muted, feeds=feed_links_of(user, settings.token),
-        feed_form=feed_form or FeedLinksForm(), feed_confirmation=feed_confirmation)
+        feed_form=feed_form, feed_confirmation=feed_confirmation)
