@@ -1,9 +1,10 @@
 """What the notification settings page reads, in one statement: the escalations the person
 stopped emails for and their current feed token (portal.customer.feed_links shows it).
 
-The person's own row anchors the statement, so it answers one row even when there is neither;
+A one-row constant anchors the statement, so it answers one row even when there is neither;
 the token and the muted escalations hang from it by outer joins, under the request's tenancy
 criteria like any ORM read (another organization's or a drill's escalation is not joined).
+The person's own row is not read again: the request has it (live memo or user loader).
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from functools import cache
 
 import sqlalchemy as sa
 
-from portal.accounts.models import User
 from portal.escalations.models import Escalation, Subscription
 from portal.extensions import db
 from portal.feeds.models import FeedToken
@@ -44,18 +44,19 @@ class NotificationSettings:
 
 @cache
 def _statement() -> sa.Select:
+    person = sa.bindparam("user_id")
     newest_token = (sa.select(FeedToken.id)
-                    .where(FeedToken.user_id == User.id, FeedToken.revoked_at.is_(None))
+                    .where(FeedToken.user_id == person, FeedToken.revoked_at.is_(None))
                     .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
-                    .limit(1).correlate(User).scalar_subquery())
+                    .limit(1).scalar_subquery())
+    one_row = sa.select(sa.literal(1).label("one")).subquery("one_row")
     return (sa.select(FeedToken.prefix, FeedToken.created_at, FeedToken.last_used_at,
                       FeedToken.token_sealed, Escalation.id, Escalation.title)
-            .select_from(User)
+            .select_from(one_row)
             .outerjoin(FeedToken, FeedToken.id == newest_token)
-            .outerjoin(Subscription, sa.and_(Subscription.user_id == User.id,
+            .outerjoin(Subscription, sa.and_(Subscription.user_id == person,
                                              Subscription.subscribed.is_(False)))
             .outerjoin(Escalation, Escalation.id == Subscription.escalation_id)
-            .where(User.id == sa.bindparam("user_id"))
             .order_by(Escalation.opened_at.desc()))
 
 
