@@ -7,6 +7,7 @@ imported below.
 from flask import Blueprint
 
 from admin import navigation
+from portal import chrome
 from portal.auth.access import staff_only
 from portal.permissions import can
 
@@ -20,6 +21,9 @@ def console_nav(user):
     entries = navigation.visible(navigation.MAIN, user)
     return ([entry for entry in entries if entry.in_bar],
             [entry for entry in entries if not entry.in_bar])
+
+
+chrome.use_console_nav(console_nav)  # the main navigation draws the console's entries
 
 
 @bp.app_template_global()

@@ -6,15 +6,16 @@ from collections.abc import Mapping
 
 from flask import Flask
 
+from portal.application import PortalFlask
 from portal.config import Defaults
 
 
 def create_app(test_config: Mapping | None = None) -> Flask:
     """Build the application: configuration, database, extensions, security, blueprints."""
-    app = Flask(__name__, instance_relative_config=True)
+    app = PortalFlask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
-    from portal import database, errors, htmx, inputs, live, security, templating
+    from portal import chrome, database, errors, htmx, inputs, live, security, templating
     from portal.auth import preview, request_scope
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext
@@ -31,6 +32,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     database.read_without_transactions(app)  # after request_scope: its hook goes first
     htmx.init_app(app)
     templating.init_app(app)
+    chrome.init_app(app)
     errors.init_app(app)
     inputs.init_app(app)  # before the blueprints: their <int:> routes use its converter
     _register_blueprints(app)

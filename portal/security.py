@@ -124,18 +124,22 @@ def csp_nonce() -> str:
 
 
 def content_security_policy(nonce: str) -> str:
-    return "; ".join([
-        "default-src 'self'",
-        f"script-src 'self' 'nonce-{nonce}'",
-        f"style-src 'self' 'nonce-{nonce}'",
-        "img-src 'self' data:",
-        "font-src 'self'",
-        "connect-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "form-action 'self'",
-        "frame-ancestors 'none'",
-    ])
+    return _CSP.replace(_NONCE_SLOT, nonce)
+
+
+_NONCE_SLOT = "\x00nonce\x00"
+_CSP = "; ".join([
+    "default-src 'self'",
+    f"script-src 'self' 'nonce-{_NONCE_SLOT}'",
+    f"style-src 'self' 'nonce-{_NONCE_SLOT}'",
+    "img-src 'self' data:",
+    "font-src 'self'",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
 
 
 #: Sent with every response, whatever the view set.
@@ -160,11 +164,13 @@ def security_headers(nonce: str, *, html: bool) -> list[tuple[str, str]]:
 
 
 def set_security_headers(response):
+    headers = response.headers
+    present = {name.lower() for name, _ in headers.items()}
     for name, value in security_headers(csp_nonce(), html=response.mimetype == "text/html"):
-        if name in OVERRIDABLE:
-            response.headers.setdefault(name, value)
-        else:
-            response.headers[name] = value
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif name not in OVERRIDABLE:
+            headers[name] = value
     return response
 
 

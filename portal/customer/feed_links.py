@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from portal.auth.preview import is_previewing
+from portal.customer.notification_reads import TokenRow
 from portal.escalations.models import Escalation
 from portal.extensions import db
 from portal.feeds import queries, tokens
@@ -36,9 +37,9 @@ class FeedLinks:
     hidden: bool = False
 
 
-def feed_links_of(user) -> FeedLinks | None:
-    """The person's feed links, or None before they created any."""
-    token = db.session.scalar(queries.active_token_of(user.id))
+def feed_links_of(user, token: TokenRow | None) -> FeedLinks | None:
+    """The person's feed links from their active `token` (notification_reads reads it), or
+    None before they created any."""
     if token is None:
         return None
     hidden = is_previewing()

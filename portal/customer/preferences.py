@@ -10,11 +10,9 @@ from portal.auth.access import customer_required
 from portal.customer import bp
 from portal.customer.feed_links import feed_links_of
 from portal.customer.forms import FeedLinksForm, NotificationPreferenceForm
+from portal.customer.notification_reads import notification_settings_of
 from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
-from portal.escalations.models import Escalation
-from portal.escalations.queries import muted_escalations_of
-from portal.extensions import db
 from portal.feeds import operations as feeds
 from portal.htmx import render_htmx_template, wants_fragment
 from portal.submissions import run, submit
@@ -79,12 +77,8 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
             feed_form=None, feed_confirmation=None):
     """The page (or the one fragment an htmx request aims at), with both of its sections."""
     form = form or NotificationPreferenceForm(preference=user.notification_preference.value)
+    settings = notification_settings_of(user.id)
     return render_htmx_template(
         PAGE, fragment, status=status, form=form, confirmation=confirmation,
-        muted=_muted_escalations(user), feeds=feed_links_of(user),
-        feed_form=feed_form or FeedLinksForm(), feed_confirmation=feed_confirmation)
-
-
-def _muted_escalations(user) -> list[Escalation]:
-    """Escalations this person stopped emails for, newest first."""
-    return list(db.session.scalars(muted_escalations_of(user.id)))
+        muted=settings.muted, feeds=feed_links_of(user, settings.token),
+        feed_form=feed_form, feed_confirmation=feed_confirmation)

@@ -19,7 +19,6 @@ from portal.escalations.models import (
     Handoff,
     Milestone,
     RemediationStep,
-    Subscription,
     Update,
     UpdateApproval,
     UpdateRevision,
@@ -221,14 +220,6 @@ def sample_escalation() -> Select:
 def update_templates(*, archived_last: bool = True) -> Select:
     order = (UpdateTemplate.archived_at.is_not(None),) if archived_last else ()
     return select(UpdateTemplate).order_by(*order, UpdateTemplate.name)
-
-
-def muted_escalations_of(user_id: int) -> Select:
-    """Escalations this person stopped emails for, newest first."""
-    return (select(Escalation)
-            .join(Subscription, Subscription.escalation_id == Escalation.id)
-            .where(Subscription.user_id == user_id, Subscription.subscribed.is_(False))
-            .order_by(Escalation.opened_at.desc()))
 
 
 def escalation_request_entries(escalation_id: int) -> set[tuple[int, datetime]]:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.accounts.models import User
 from portal.enums import OPEN_STATUSES
-from portal.escalations.models import Escalation, Milestone, Update
+from portal.escalations.models import Escalation, Milestone, Subscription, Update
 from portal.escalations.queries import customer_visible
 from portal.feeds.models import FeedToken
 
@@ -41,6 +41,34 @@ def active_token_of(user_id: int) -> sa.Select:
     return (sa.select(FeedToken)
             .where(FeedToken.user_id == user_id, FeedToken.revoked_at.is_(None))
             .order_by(FeedToken.created_at.desc(), FeedToken.id.desc()).limit(1))
+
+
+@cache
+def _notification_settings() -> sa.Select:
+    person = sa.bindparam("user_id")
+    newest_token = (sa.select(FeedToken.id)
+                    .where(FeedToken.user_id == person, FeedToken.revoked_at.is_(None))
+                    .order_by(FeedToken.created_at.desc(), FeedToken.id.desc())
+                    .limit(1).scalar_subquery())
+    one_row = sa.select(sa.literal(1).label("one")).subquery("one_row")
+    return (sa.select(FeedToken.prefix, FeedToken.created_at, FeedToken.last_used_at,
+                      FeedToken.token_sealed, Escalation.id, Escalation.title)
+            .select_from(one_row)
+            .outerjoin(FeedToken, FeedToken.id == newest_token)
+            .outerjoin(Subscription, sa.and_(Subscription.user_id == person,
+                                             Subscription.subscribed.is_(False)))
+            .outerjoin(Escalation, Escalation.id == Subscription.escalation_id)
+            .order_by(Escalation.opened_at.desc()))
+
+
+def notification_settings_of(user_id: int) -> tuple[sa.Select, dict]:
+    """The notification settings page's one statement: a row per escalation the person stopped
+    emails for (newest first; one row with none), each carrying their newest active feed token
+    (NULLs before they made one). A one-row constant anchors it and the rest hangs from it by
+    outer joins, under the request's tenancy criteria like any ORM read (another organization's
+    or a drill's escalation is not joined). The person's own row is not read: the request has
+    it already."""
+    return _notification_settings(), {"user_id": user_id}
 
 
 def active_tokens_of(user_id: int) -> sa.Select:

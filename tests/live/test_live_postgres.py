@@ -298,7 +298,7 @@ def test_the_signed_in_account_is_read_once_until_its_row_or_organization_change
             page = client.get(path)
         assert page.status_code == 200
         assert not any("FROM users" in s for s in statements), statements
-        assert len(statements) == 2  # muted escalations, feed links
+        assert len(statements) == 1  # muted escalations and the feed token, in one
         assert "immediate" in _checked_preference(page.get_data(as_text=True))
 
     # The preference changed elsewhere, in SQL (as another worker process or psql would: only

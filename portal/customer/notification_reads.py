@@ -1,0 +1,46 @@
+"""What the notification settings page reads, in one statement
+(portal.feeds.queries.notification_settings_of): the escalations the person stopped emails for
+and their current feed token (portal.customer.feed_links shows it)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.escalations.models import Escalation
+from portal.extensions import db
+from portal.feeds import queries
+
+
+@dataclass(frozen=True)
+class MutedEscalation:
+    reference: str
+    title: str
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    """The columns of the person's active feed token that the page shows or unseals."""
+
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    token_sealed: str
+
+
+@dataclass(frozen=True)
+class NotificationSettings:
+    muted: list[MutedEscalation]  # newest first
+    token: TokenRow | None  # None before the person made feed links
+
+
+def notification_settings_of(user_id: int) -> NotificationSettings:
+    """The person's muted escalations and active feed token (one statement)."""
+    rows = db.session.execute(*queries.notification_settings_of(user_id)).all()
+    first = rows[0] if rows else None
+    token = (TokenRow(first.prefix, first.created_at, first.last_used_at, first.token_sealed)
+             if first is not None and first.prefix is not None else None)
+    return NotificationSettings(
+        muted=[MutedEscalation(Escalation.reference_of(row.id), row.title)
+               for row in rows if row.id is not None],
+        token=token)
