@@ -4,8 +4,9 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
     changed_stamp() 1 query of two index lookups: when anything shown last changed; the only
                   query an unchanged poll runs (its ETag is built from it)
     summarize()   1 query: open escalations per product area and the quick views' counts
-    load_page()   3 queries: one page of matching escalations with their organization, owner
-                  and communicator; the next milestone of each; the pending handoff of each
+    load_page()   2 queries: one page of matching escalations with their organization, owner
+                  and communicator; what each row shows beside it (queue_details: the next
+                  milestone, the pending handoff, the customer's request for the next level)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
@@ -28,13 +29,13 @@ from portal.escalations.listing import (
     Paged,
     by_area,
     minute_of,
-    next_milestones,
     only_where,
     page_count,
     search_criterion,
     weak_etag,
 )
 from portal.escalations.models import Escalation, EscalationRequest, Handoff
+from portal.escalations.queue_details import CustomerRequest, PendingHandoff, details_of
 from portal.extensions import db
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
@@ -283,21 +284,6 @@ def sla_state(escalation: Escalation | QueueEscalation, at: datetime) -> SlaStat
 
 
 @dataclass(frozen=True)
-class PendingHandoff:
-    to_name: str
-    to_user_id: int
-    since: datetime
-
-
-@dataclass(frozen=True)
-class CustomerRequest:
-    """The oldest unanswered request for the next level: who asked, and when."""
-    requested_by: str
-    since: datetime
-    waiting: int  # how many people asked
-
-
-@dataclass(frozen=True)
 class QueueRow:
     escalation: QueueEscalation
     sla: SlaState
@@ -379,7 +365,7 @@ def page_number(requested: int, summary: Summary) -> int:
 
 def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
     """One page of the matching escalations, in the query's order, with what each row shows.
-    Three queries whatever the page size (none when nothing matches)."""
+    Two queries whatever the page size (none when nothing matches)."""
     page = page_number(query.page, summary)
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
@@ -391,7 +377,7 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
 def every_row(query: QueueQuery, *, viewer_id: int, at: datetime,
               batch: int = PAGE_SIZE * 10) -> Iterator[QueueRow]:
     """Every matching escalation's row, in the query's order, read `batch` at a time (an
-    export of the whole queue): three queries per batch."""
+    export of the whole queue): two queries per batch."""
     escalations = db.session.execute(
         _matching(query, viewer_id, at).execution_options(yield_per=batch))
     for part in escalations.partitions():
@@ -470,51 +456,22 @@ def _rows(escalations: list[QueueEscalation], at: datetime) -> list[QueueRow]:
     if not escalations:
         return []
     ids = [escalation.id for escalation in escalations]
-    milestones = next_milestones(ids, customer_view=False)
-    handoffs = _pending_handoffs(ids)
-    requests = _customer_requests(ids)
+    details = details_of(ids)
     rows = []
     for e in escalations:
         last_update = e.last_customer_update_at
         rows.append(QueueRow(
             escalation=e,
             sla=sla_state(e, at),
-            next_milestone=milestones.get(e.id),
-            pending_handoff=handoffs.get(e.id),
-            customer_request=requests.get(e.id),
+            next_milestone=details.milestones.get(e.id),
+            pending_handoff=details.handoffs.get(e.id),
+            customer_request=details.requests.get(e.id),
             age=at - e.opened_at,
             in_status=at - e.status_changed_at,
             since_customer_update=at - last_update if last_update else None,
             update_overdue=e.next_update_due_at is not None and e.next_update_due_at < at,
         ))
     return rows
-
-
-def _pending_handoffs(ids: list[int]) -> dict[int, PendingHandoff]:
-    """The newest unacknowledged handoff per escalation, with its receiver's name."""
-    stmt = (
-        sa.select(Handoff.escalation_id, Handoff.to_user_id, Handoff.created_at, User.name)
-        .join(User, User.id == Handoff.to_user_id)
-        .where(Handoff.escalation_id.in_(ids), Handoff.acknowledged_at.is_(None))
-        .order_by(Handoff.escalation_id, Handoff.created_at)
-    )
-    return {row.escalation_id: PendingHandoff(row.name, row.to_user_id, row.created_at)
-            for row in db.session.execute(stmt)}
-
-
-def _customer_requests(ids: list[int]) -> dict[int, CustomerRequest]:
-    """Per escalation, its oldest unanswered request for the next level (one query)."""
-    stmt = (
-        sa.select(EscalationRequest.escalation_id, EscalationRequest.created_at, User.name)
-        .join(User, User.id == EscalationRequest.requested_by_id)
-        .where(EscalationRequest.escalation_id.in_(ids), EscalationRequest.handled_at.is_(None))
-        .order_by(EscalationRequest.escalation_id, EscalationRequest.created_at.desc())
-    )
-    requests: dict[int, CustomerRequest] = {}
-    for row in db.session.execute(stmt):  # newest first: the last one kept is the oldest
-        waiting = requests[row.escalation_id].waiting + 1 if row.escalation_id in requests else 1
-        requests[row.escalation_id] = CustomerRequest(row.name, row.created_at, waiting)
-    return requests
 
 
 # ------------------------------------------------------------------------- filter choices
