@@ -5,8 +5,9 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
                   query an unchanged poll runs (its ETag is built from it)
     summarize()   1 query: open escalations per product area and the quick views' counts
     load_page()   2 queries: one page of matching escalations with their organization, owner
-                  and communicator; what each row shows beside it (queue_details: the next
-                  milestone, the pending handoff, the customer's request for the next level)
+                  and communicator, and the senior-involvement threshold their bars mark;
+                  what each row shows beside it (queue_details: the next milestone, the
+                  pending handoff, the customer's request for the next level)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
@@ -35,8 +36,10 @@ from portal.escalations.listing import (
     weak_etag,
 )
 from portal.escalations.models import Escalation, EscalationRequest, Handoff
+from portal.escalations.priority import THRESHOLD_SETTING
 from portal.escalations.queue_details import CustomerRequest, PendingHandoff, details_of
 from portal.extensions import db
+from portal.settings import Setting
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "2"
@@ -317,6 +320,7 @@ class Queue(Paged):
     summary: Summary
     rows: list[QueueRow] = field(default_factory=list)
     page: int = 1
+    threshold: int | None = None  # the senior-involvement score (read with the rows)
 
     @property
     def page_size(self) -> int:
@@ -364,14 +368,27 @@ def page_number(requested: int, summary: Summary) -> int:
 
 
 def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
-    """One page of the matching escalations, in the query's order, with what each row shows.
+    """One page of the matching escalations, in the query's order, with what each row shows
+    and the senior-involvement threshold (the setting, read in the same statement).
     Two queries whatever the page size (none when nothing matches)."""
     page = page_number(query.page, summary)
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
-    stmt = _matching(query, viewer_id, at).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    rows = _rows([_escalation_of(row) for row in db.session.execute(stmt)], at)
-    return Queue(query=query, summary=summary, rows=rows, page=page)
+    stmt = (_matching(query, viewer_id, at).add_columns(_threshold())
+            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    found = db.session.execute(stmt).all()
+    rows = _rows([_escalation_of(row) for row in found], at)
+    _, default = THRESHOLD_SETTING
+    threshold = found[-1][-1] if found else None  # None: rows closed since the summary
+    return Queue(query=query, summary=summary, rows=rows, page=page,
+                 threshold=int(default if threshold is None else threshold))
+
+
+def _threshold():
+    """The senior-involvement score administrators set (Priority page), NULL when unset:
+    portal.escalations.operations.common.senior_threshold, as a column of the page."""
+    key, _ = THRESHOLD_SETTING
+    return sa.select(Setting.value).where(Setting.key == key).scalar_subquery()
 
 
 def every_row(query: QueueQuery, *, viewer_id: int, at: datetime,
@@ -434,7 +451,7 @@ _FIELDS = len(_ROW_COLUMNS) + 1
 
 def _escalation_of(row) -> QueueEscalation:
     values = tuple(row)
-    organization_name, segment, owner_name, communicator_name = values[_FIELDS:]
+    organization_name, segment, owner_name, communicator_name = values[_FIELDS:_FIELDS + 4]
     return QueueEscalation(
         *values[:_FIELDS], organization=Named(organization_name, segment),
         owner=Named(owner_name) if owner_name is not None else None,
