@@ -17,8 +17,9 @@ organization (the console runs unscoped) and every row, internal ones included.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -193,7 +194,7 @@ class QueueQuery:
 def _open_escalations():
     return (sa.select().select_from(Escalation)
             .join(Organization, Organization.id == Escalation.organization_id)
-            .where(Escalation.status.in_(OPEN_STATUSES)))
+            .where(_open()))
 
 
 # ------------------------------------------------------------------- the stamp and the summary
@@ -239,12 +240,11 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
     """One aggregate query over the open escalations: counts per product area and per quick
     view (each with the filters applied). Unfiltered, it reads only columns of the covering
     index ix_escalations_queue_views (an index-only scan on PostgreSQL)."""
-    filters = query.filter_criteria(at)
     groups = by_area(
-        *(sa.func.count(only_where(filters + [_quick_view(view, viewer_id, at)], Escalation.id))
-          for view in QUICK_VIEWS),
-        where=[Escalation.status.in_(OPEN_STATUSES)],
+        *_view_counts(replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1), viewer_id),
+        where=[_open()],
         join_organization=bool(query.segment or query.search),  # their criteria need it
+        params={"at": at},
     )
     return Summary(
         total_open=groups.total,
@@ -252,6 +252,25 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
         views={view: sum(groups.column(n)) for n, view in enumerate(QUICK_VIEWS)},
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
     )
+
+
+#: The instant the queue is read at, bound when a statement runs: statements built from the
+#: filters alone are remembered (building one cost more than running it).
+AT = sa.bindparam("at")
+
+
+@lru_cache(maxsize=256)
+def _view_counts(filters: QueueQuery, viewer_id: int) -> tuple:
+    """Per quick view, the count of the open escalations it holds with `filters` applied."""
+    criteria = filters.filter_criteria(AT)
+    return tuple(
+        sa.func.count(only_where(criteria + [_quick_view(view, viewer_id, AT)], Escalation.id))
+        for view in QUICK_VIEWS)
+
+
+@lru_cache(maxsize=1)
+def _open():
+    return Escalation.status.in_(OPEN_STATUSES)
 
 
 # ---------------------------------------------------------------------------------- the rows
@@ -374,14 +393,21 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
     page = page_number(query.page, summary)
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
-    stmt = (_matching(query, viewer_id, at).add_columns(_threshold())
-            .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    found = db.session.execute(stmt).all()
+    stmt = _page_statement(replace(query, page=page), viewer_id, PAGE_SIZE)
+    found = db.session.execute(stmt, {"at": at}).all()
     rows = _rows([_escalation_of(row) for row in found], at)
     _, default = THRESHOLD_SETTING
     threshold = found[-1][-1] if found else None  # None: rows closed since the summary
     return Queue(query=query, summary=summary, rows=rows, page=page,
                  threshold=int(default if threshold is None else threshold))
+
+
+@lru_cache(maxsize=256)
+def _page_statement(query: QueueQuery, viewer_id: int, size: int):
+    """One page's statement (remembered per query, viewer and page size; the instant is
+    `AT`)."""
+    return (_matching(query, viewer_id, AT).add_columns(_threshold())
+            .limit(size).offset((query.page - 1) * size))
 
 
 def _threshold():

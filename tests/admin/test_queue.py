@@ -431,3 +431,19 @@ def test_every_bar_marks_the_senior_involvement_threshold_an_administrator_set(
     assert 'class="priority-bar-threshold" x="74.25"' not in body
     assert body.count('class="priority-bar-threshold" x="39.25"') == body.count(
         '<tr id="escalation-') > 0
+
+
+def test_the_sla_filter_follows_the_clock_with_the_same_filters(client, auth, world):
+    """The same filtered view asked again later: an escalation breached since is counted and
+    listed (the statements are remembered per filters; the instant is bound each time)."""
+    reference = world.escalation_a.reference
+    opened = world.escalation_a.opened_at
+    with frozen_at(opened + timedelta(minutes=5)):  # Sev 2: acknowledge within 60 min
+        auth.login(world.staff[Role.AGENT].email)
+        assert reference not in _references(_body(client.get("/admin/?sla=breached")))
+    with frozen_at(opened + timedelta(minutes=90)):
+        auth.login(world.staff[Role.AGENT].email)
+        body = _body(client.get("/admin/?sla=breached"))
+        assert reference in _references(body)
+        assert re.search(r'aria-current="page">All open <span class="queue-view-count">'
+                         r"[1-9]", body)
