@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
 from wtforms.validators import AnyOf, Length, Optional, ValidationError
@@ -29,6 +31,45 @@ class LongSelect(Select):
         return Markup(f"<select {html_params(name=field.name, **kwargs)}>{options}</select>")
 
 
+class Remembered:
+    """A select widget whose drawing is remembered per (field, choices version, value,
+    attributes): the filter form draws the same selects, with every account and every staff
+    member, on every request. The form names each field's choices version
+    (`field.choices_version`, hashable); without one the select is drawn each time."""
+
+    MAX_DRAWN = 256
+
+    def __init__(self, widget):
+        self.widget = widget
+        self._drawn: dict = {}
+
+    def __call__(self, field, **kwargs):
+        version = getattr(field, "choices_version", None)
+        if version is None:
+            return self.widget(field, **kwargs)
+        try:
+            key = (field.name, field.id, version, field.data, tuple(sorted(kwargs.items())))
+            drawn = self._drawn.get(key)
+        except TypeError:  # a value or attribute that cannot be hashed
+            return self.widget(field, **kwargs)
+        if drawn is None:
+            if len(self._drawn) >= self.MAX_DRAWN:
+                self._drawn.clear()
+            drawn = self._drawn[key] = self.widget(field, **kwargs)
+        return drawn
+
+
+#: Choices declared on the form class never change: one version for all of them.
+DECLARED = "declared"
+
+
+@lru_cache(maxsize=8)
+def _directory_choices(people: tuple, first: tuple[tuple[str, str], ...]) -> list[SelectChoice]:
+    """The owner or account options of one directory (remembered: hundreds of them)."""
+    return [SelectChoice(value, label) for value, label in first] + [
+        SelectChoice(str(key), name) for key, name in people]
+
+
 class QueueFilterForm(PortalForm):
     class Meta:
         csrf = False  # a GET filter: nothing changes
@@ -37,27 +78,38 @@ class QueueFilterForm(PortalForm):
                        validators=[Optional(), AnyOf(list(queue.QUICK_VIEWS))])
     q = SearchField("Search", validators=[Optional(), Length(max=SEARCH_MAX_CHARS)],
                     description="A reference (ESC-1042), words of the title, or a customer.")
-    tier = SelectField("Tier", default="", choices=[SelectChoice("", "All tiers")] + [
+    tier = SelectField("Tier", default="", widget=Remembered(Select()),
+                       choices=[SelectChoice("", "All tiers")] + [
         SelectChoice(t.value, t.value) for t in Tier])
     owner = SelectField("Owner", default="", coerce=str, validate_choice=False,
-                        widget=LongSelect())
-    status = SelectField("Status", default="", choices=[SelectChoice("", "All open statuses")] + [
+                        widget=Remembered(LongSelect()))
+    status = SelectField("Status", default="", widget=Remembered(Select()),
+                         choices=[SelectChoice("", "All open statuses")] + [
         SelectChoice(s.value, s.label) for s in OPEN_STATUSES])
-    severity = SelectField("Severity", default="", choices=[SelectChoice("", "All severities")] + [
+    severity = SelectField("Severity", default="", widget=Remembered(Select()),
+                           choices=[SelectChoice("", "All severities")] + [
         SelectChoice(str(n), f"Sev {n} · {label}") for n, label in SEVERITY_LABELS.items()])
     # Any area or account may be asked for: a bookmarked view must not turn into an error
     # when the last escalation of an area closes.
     area = SelectField("Product area", default="", validate_choice=False,
-                       validators=[Length(max=80)])
-    segment = SelectField("Segment", default="", choices=[SelectChoice("", "All segments")] + [
+                       validators=[Length(max=80)], widget=Remembered(Select()))
+    segment = SelectField("Segment", default="", widget=Remembered(Select()),
+                          choices=[SelectChoice("", "All segments")] + [
         SelectChoice(s.value, s.value.capitalize()) for s in Segment])
-    account = SelectField("Account", default="", validate_choice=False, widget=LongSelect())
-    sla = SelectField("SLA", default="", choices=[SelectChoice("", "Any SLA state")] + [
+    account = SelectField("Account", default="", validate_choice=False,
+                          widget=Remembered(LongSelect()))
+    sla = SelectField("SLA", default="", widget=Remembered(Select()),
+                      choices=[SelectChoice("", "Any SLA state")] + [
         SelectChoice(value, label) for value, label in queue.SLA_FILTERS.items()])
-    sort = SelectField("Sort by", default=queue.DEFAULT_SORT, choices=[
-        SelectChoice(value, label) for value, label in queue.SORTS.items()])
+    sort = SelectField("Sort by", default=queue.DEFAULT_SORT, widget=Remembered(Select()),
+                       choices=[SelectChoice(value, label) for value, label in queue.SORTS.items()])
     page = HiddenField(default="1")
     submit = SubmitField("Apply filters")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in (self.tier, self.status, self.severity, self.segment, self.sla, self.sort):
+            field.choices_version = DECLARED
 
     def validate_owner(self, field):
         if field.data and bounded_int(field.data) is None:
@@ -89,8 +141,10 @@ class QueueFilterForm(PortalForm):
             SelectChoice(area, f"{area} ({n})") for area, n in summary.areas]
         if self.area.data and all(self.area.data != area for area, _ in summary.areas):
             self.area.choices.append(SelectChoice(self.area.data, f"{self.area.data} (0)"))
-        self.owner.choices = [SelectChoice("", "Anyone"),
-                              SelectChoice(str(queue.UNASSIGNED_OWNER), "Unassigned")] + [
-            SelectChoice(str(user_id), name) for user_id, name in staff]
-        self.account.choices = [SelectChoice("", "All accounts")] + [
-            SelectChoice(str(org_id), name) for org_id, name in organizations]
+        self.area.choices_version = summary.areas
+        staff, organizations = tuple(staff), tuple(organizations)
+        self.owner.choices = _directory_choices(
+            staff, (("", "Anyone"), (str(queue.UNASSIGNED_OWNER), "Unassigned")))
+        self.owner.choices_version = staff
+        self.account.choices = _directory_choices(organizations, (("", "All accounts"),))
+        self.account.choices_version = organizations

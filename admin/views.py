@@ -15,12 +15,11 @@ from flask import current_app, make_response, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation
+from admin import bp, navigation, queue_table
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.clock import now
 from portal.escalations import queue
-from portal.escalations.operations.common import senior_threshold
 from portal.htmx import render_htmx_template, wants_fragment
 
 navigation.main_entry("Queue", "admin.home", order=10, in_bar=True)
@@ -66,7 +65,7 @@ def home():
                                                  keep_blank_values=True))),
         poll_seconds=poll_seconds,
         poll_url=poll_url,
-        threshold=senior_threshold(),
+        queue_rows=queue_table.rows,
         QUICK_VIEWS=queue.QUICK_VIEWS,
         page_url=lambda page: url_for("admin.home", **query.args(page=page)),
         view_url=lambda view: url_for("admin.home", **query.args(view=view, page=1)),

@@ -102,9 +102,11 @@ class AreaGroups:
         return [row[2 + n] for row in self.rows]
 
 
-def by_area(*aggregates, where: list, join_organization: bool = False) -> AreaGroups:
+def by_area(*aggregates, where: list, join_organization: bool = False,
+            params: dict | None = None) -> AreaGroups:
     """One aggregate query: the escalations `where` selects, grouped by product area, with the
-    count and `aggregates` of each group (what a summary and an unchanged poll's ETag need)."""
+    count and `aggregates` of each group (what a summary and an unchanged poll's ETag need);
+    `params` binds the parameters the caller's criteria name."""
     stmt = (
         sa.select(Escalation.product_area, sa.func.count(Escalation.id), *aggregates)
         .where(*where)
@@ -113,7 +115,7 @@ def by_area(*aggregates, where: list, join_organization: bool = False) -> AreaGr
     )
     if join_organization:
         stmt = stmt.join(Organization, Organization.id == Escalation.organization_id)
-    return AreaGroups(db.session.execute(stmt).all())
+    return AreaGroups(db.session.execute(stmt, params).all())
 
 
 def page_count(matching: int, page_size: int) -> int:

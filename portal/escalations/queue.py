@@ -4,8 +4,10 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
     changed_stamp() 1 query of two index lookups: when anything shown last changed; the only
                   query an unchanged poll runs (its ETag is built from it)
     summarize()   1 query: open escalations per product area and the quick views' counts
-    load_page()   3 queries: one page of matching escalations with their organization, owner
-                  and communicator; the next milestone of each; the pending handoff of each
+    load_page()   2 queries: one page of matching escalations with their organization, owner
+                  and communicator, and the senior-involvement threshold their bars mark;
+                  what each row shows beside it (queue_details: the next milestone, the
+                  pending handoff, the customer's request for the next level)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
@@ -15,8 +17,9 @@ organization (the console runs unscoped) and every row, internal ones included.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -28,14 +31,16 @@ from portal.escalations.listing import (
     Paged,
     by_area,
     minute_of,
-    next_milestones,
     only_where,
     page_count,
     search_criterion,
     weak_etag,
 )
 from portal.escalations.models import Escalation, EscalationRequest, Handoff
+from portal.escalations.priority import THRESHOLD_SETTING
+from portal.escalations.queue_details import CustomerRequest, PendingHandoff, details_of
 from portal.extensions import db
+from portal.settings import Setting
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "2"
@@ -189,7 +194,7 @@ class QueueQuery:
 def _open_escalations():
     return (sa.select().select_from(Escalation)
             .join(Organization, Organization.id == Escalation.organization_id)
-            .where(Escalation.status.in_(OPEN_STATUSES)))
+            .where(_open()))
 
 
 # ------------------------------------------------------------------- the stamp and the summary
@@ -235,12 +240,11 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
     """One aggregate query over the open escalations: counts per product area and per quick
     view (each with the filters applied). Unfiltered, it reads only columns of the covering
     index ix_escalations_queue_views (an index-only scan on PostgreSQL)."""
-    filters = query.filter_criteria(at)
     groups = by_area(
-        *(sa.func.count(only_where(filters + [_quick_view(view, viewer_id, at)], Escalation.id))
-          for view in QUICK_VIEWS),
-        where=[Escalation.status.in_(OPEN_STATUSES)],
+        *_view_counts(replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1), viewer_id),
+        where=[_open()],
         join_organization=bool(query.segment or query.search),  # their criteria need it
+        params={"at": at},
     )
     return Summary(
         total_open=groups.total,
@@ -248,6 +252,25 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
         views={view: sum(groups.column(n)) for n, view in enumerate(QUICK_VIEWS)},
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
     )
+
+
+#: The instant the queue is read at, bound when a statement runs: statements built from the
+#: filters alone are remembered (building one cost more than running it).
+AT = sa.bindparam("at")
+
+
+@lru_cache(maxsize=256)
+def _view_counts(filters: QueueQuery, viewer_id: int) -> tuple:
+    """Per quick view, the count of the open escalations it holds with `filters` applied."""
+    criteria = filters.filter_criteria(AT)
+    return tuple(
+        sa.func.count(only_where(criteria + [_quick_view(view, viewer_id, AT)], Escalation.id))
+        for view in QUICK_VIEWS)
+
+
+@lru_cache(maxsize=1)
+def _open():
+    return Escalation.status.in_(OPEN_STATUSES)
 
 
 # ---------------------------------------------------------------------------------- the rows
@@ -280,21 +303,6 @@ def sla_state(escalation: Escalation | QueueEscalation, at: datetime) -> SlaStat
     if not running:
         return SlaState("paused" if escalation.status == Status.WAITING_ON_CUSTOMER else "none")
     return min(running, key=lambda s: (_STATE_RANK[s.state], s.due_at))
-
-
-@dataclass(frozen=True)
-class PendingHandoff:
-    to_name: str
-    to_user_id: int
-    since: datetime
-
-
-@dataclass(frozen=True)
-class CustomerRequest:
-    """The oldest unanswered request for the next level: who asked, and when."""
-    requested_by: str
-    since: datetime
-    waiting: int  # how many people asked
 
 
 @dataclass(frozen=True)
@@ -331,6 +339,7 @@ class Queue(Paged):
     summary: Summary
     rows: list[QueueRow] = field(default_factory=list)
     page: int = 1
+    threshold: int | None = None  # the senior-involvement score (read with the rows)
 
     @property
     def page_size(self) -> int:
@@ -378,20 +387,40 @@ def page_number(requested: int, summary: Summary) -> int:
 
 
 def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
-    """One page of the matching escalations, in the query's order, with what each row shows.
-    Three queries whatever the page size (none when nothing matches)."""
+    """One page of the matching escalations, in the query's order, with what each row shows
+    and the senior-involvement threshold (the setting, read in the same statement).
+    Two queries whatever the page size (none when nothing matches)."""
     page = page_number(query.page, summary)
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
-    stmt = _matching(query, viewer_id, at).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    rows = _rows([_escalation_of(row) for row in db.session.execute(stmt)], at)
-    return Queue(query=query, summary=summary, rows=rows, page=page)
+    stmt = _page_statement(replace(query, page=page), viewer_id, PAGE_SIZE)
+    found = db.session.execute(stmt, {"at": at}).all()
+    rows = _rows([_escalation_of(row) for row in found], at)
+    _, default = THRESHOLD_SETTING
+    threshold = found[-1][-1] if found else None  # None: rows closed since the summary
+    return Queue(query=query, summary=summary, rows=rows, page=page,
+                 threshold=int(default if threshold is None else threshold))
+
+
+@lru_cache(maxsize=256)
+def _page_statement(query: QueueQuery, viewer_id: int, size: int):
+    """One page's statement (remembered per query, viewer and page size; the instant is
+    `AT`)."""
+    return (_matching(query, viewer_id, AT).add_columns(_threshold())
+            .limit(size).offset((query.page - 1) * size))
+
+
+def _threshold():
+    """The senior-involvement score administrators set (Priority page), NULL when unset:
+    portal.escalations.operations.common.senior_threshold, as a column of the page."""
+    key, _ = THRESHOLD_SETTING
+    return sa.select(Setting.value).where(Setting.key == key).scalar_subquery()
 
 
 def every_row(query: QueueQuery, *, viewer_id: int, at: datetime,
               batch: int = PAGE_SIZE * 10) -> Iterator[QueueRow]:
     """Every matching escalation's row, in the query's order, read `batch` at a time (an
-    export of the whole queue): three queries per batch."""
+    export of the whole queue): two queries per batch."""
     escalations = db.session.execute(
         _matching(query, viewer_id, at).execution_options(yield_per=batch))
     for part in escalations.partitions():
@@ -448,7 +477,7 @@ _FIELDS = len(_ROW_COLUMNS) + 1
 
 def _escalation_of(row) -> QueueEscalation:
     values = tuple(row)
-    organization_name, segment, owner_name, communicator_name = values[_FIELDS:]
+    organization_name, segment, owner_name, communicator_name = values[_FIELDS:_FIELDS + 4]
     return QueueEscalation(
         *values[:_FIELDS], organization=Named(organization_name, segment),
         owner=Named(owner_name) if owner_name is not None else None,
@@ -470,51 +499,22 @@ def _rows(escalations: list[QueueEscalation], at: datetime) -> list[QueueRow]:
     if not escalations:
         return []
     ids = [escalation.id for escalation in escalations]
-    milestones = next_milestones(ids, customer_view=False)
-    handoffs = _pending_handoffs(ids)
-    requests = _customer_requests(ids)
+    details = details_of(ids)
     rows = []
     for e in escalations:
         last_update = e.last_customer_update_at
         rows.append(QueueRow(
             escalation=e,
             sla=sla_state(e, at),
-            next_milestone=milestones.get(e.id),
-            pending_handoff=handoffs.get(e.id),
-            customer_request=requests.get(e.id),
+            next_milestone=details.milestones.get(e.id),
+            pending_handoff=details.handoffs.get(e.id),
+            customer_request=details.requests.get(e.id),
             age=at - e.opened_at,
             in_status=at - e.status_changed_at,
             since_customer_update=at - last_update if last_update else None,
             update_overdue=e.next_update_due_at is not None and e.next_update_due_at < at,
         ))
     return rows
-
-
-def _pending_handoffs(ids: list[int]) -> dict[int, PendingHandoff]:
-    """The newest unacknowledged handoff per escalation, with its receiver's name."""
-    stmt = (
-        sa.select(Handoff.escalation_id, Handoff.to_user_id, Handoff.created_at, User.name)
-        .join(User, User.id == Handoff.to_user_id)
-        .where(Handoff.escalation_id.in_(ids), Handoff.acknowledged_at.is_(None))
-        .order_by(Handoff.escalation_id, Handoff.created_at)
-    )
-    return {row.escalation_id: PendingHandoff(row.name, row.to_user_id, row.created_at)
-            for row in db.session.execute(stmt)}
-
-
-def _customer_requests(ids: list[int]) -> dict[int, CustomerRequest]:
-    """Per escalation, its oldest unanswered request for the next level (one query)."""
-    stmt = (
-        sa.select(EscalationRequest.escalation_id, EscalationRequest.created_at, User.name)
-        .join(User, User.id == EscalationRequest.requested_by_id)
-        .where(EscalationRequest.escalation_id.in_(ids), EscalationRequest.handled_at.is_(None))
-        .order_by(EscalationRequest.escalation_id, EscalationRequest.created_at.desc())
-    )
-    requests: dict[int, CustomerRequest] = {}
-    for row in db.session.execute(stmt):  # newest first: the last one kept is the oldest
-        waiting = requests[row.escalation_id].waiting + 1 if row.escalation_id in requests else 1
-        requests[row.escalation_id] = CustomerRequest(row.name, row.created_at, waiting)
-    return requests
 
 
 # ------------------------------------------------------------------------- filter choices

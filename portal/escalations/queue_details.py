@@ -1,0 +1,106 @@
+"""What a staff queue row shows beside its escalation: the next milestone not yet done, the
+newest pending handoff and the oldest unanswered request for the next level, for a page of
+escalations in one statement (a UNION ALL of the three, built once). Staff read internal
+milestones too: the queue is never a customer's view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from portal.accounts.models import User
+from portal.escalations.listing import NextMilestone
+from portal.escalations.models import EscalationRequest, Handoff, Milestone
+from portal.extensions import db
+
+
+@dataclass(frozen=True)
+class PendingHandoff:
+    to_name: str
+    to_user_id: int
+    since: datetime
+
+
+@dataclass(frozen=True)
+class CustomerRequest:
+    """The oldest unanswered request for the next level: who asked, and when."""
+    requested_by: str
+    since: datetime
+    waiting: int  # how many people asked
+
+
+@dataclass
+class Details:
+    """Per escalation id, what its row shows beside the escalation."""
+    milestones: dict[int, NextMilestone]
+    handoffs: dict[int, PendingHandoff]
+    requests: dict[int, CustomerRequest]
+
+
+_HANDOFF, _REQUEST, _MILESTONE = "h", "r", "m"
+
+
+def _of_page(column, dialect: str):
+    """`column` is one of the page's escalation ids (the parameter `ids`): on PostgreSQL one
+    array parameter (a short statement, which psycopg parses once and prepares; fifty
+    expanded parameters in each of three places are neither), elsewhere an expanding IN."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.Integer)))
+    return column.in_(sa.bindparam("ids", expanding=True))
+
+
+@cache
+def _statement(dialect: str):
+    """Built once per database kind (a statement is immutable; building it cost more than
+    running it); the escalations are the parameter `ids`."""
+    handoffs = (
+        sa.select(Handoff.escalation_id.label("escalation_id"),
+                  sa.literal_column(f"'{_HANDOFF}'").label("kind"),
+                  Handoff.to_user_id.label("user_id"), Handoff.created_at.label("at"),
+                  User.name.label("name"))
+        .join(User, User.id == Handoff.to_user_id)
+        .where(_of_page(Handoff.escalation_id, dialect),
+               Handoff.acknowledged_at.is_(None)))
+    requests = (
+        sa.select(EscalationRequest.escalation_id, sa.literal_column(f"'{_REQUEST}'"),
+                  EscalationRequest.requested_by_id, EscalationRequest.created_at, User.name)
+        .join(User, User.id == EscalationRequest.requested_by_id)
+        .where(_of_page(EscalationRequest.escalation_id, dialect),
+               EscalationRequest.handled_at.is_(None)))
+    ranked = (
+        sa.select(
+            Milestone.escalation_id, Milestone.title, Milestone.due_at,
+            sa.func.row_number().over(partition_by=Milestone.escalation_id,
+                                      order_by=(Milestone.due_at, Milestone.id)).label("nth"))
+        .where(_of_page(Milestone.escalation_id, dialect),
+               Milestone.completed_at.is_(None))
+        .subquery())
+    milestones = (
+        sa.select(ranked.c.escalation_id, sa.literal_column(f"'{_MILESTONE}'"),
+                  sa.null(), ranked.c.due_at, ranked.c.title)
+        .where(ranked.c.nth == 1))
+    every = sa.union_all(handoffs, requests, milestones).subquery()
+    return sa.select(every).order_by(every.c.kind, every.c.escalation_id, every.c.at)
+
+
+def details_of(ids: list[int]) -> Details:
+    """The rows' details for escalations `ids` (one statement): per escalation, its next
+    milestone (by due time), its newest pending handoff, and its oldest unanswered customer
+    request with how many asked."""
+    details = Details({}, {}, {})
+    statement = _statement(db.session.get_bind().dialect.name)
+    for row in db.session.execute(statement, {"ids": list(ids)}):
+        if row.kind == _MILESTONE:
+            details.milestones[row.escalation_id] = NextMilestone(row.name, row.at)
+        elif row.kind == _HANDOFF:  # oldest first: the last one kept is the newest
+            details.handoffs[row.escalation_id] = PendingHandoff(row.name, row.user_id, row.at)
+        else:  # oldest first: the first one kept, counted once per request
+            first = details.requests.get(row.escalation_id)
+            details.requests[row.escalation_id] = CustomerRequest(
+                first.requested_by if first else row.name, first.since if first else row.at,
+                first.waiting + 1 if first else 1)
+    return details
