@@ -2,23 +2,28 @@
 number of queries whatever the length of the timeline or the plan.
 
 The escalation comes with its people, its organization's SLA policy and the viewer's own
-choices in one statement, its status history in a second; the timeline, milestones, steps and
-exit criteria are one statement each with their people joined; the SLA clocks reuse the
-timeline instead of querying again. Every row is customer-visible (`customer_visible`, DESIGN.md
-invariant 2); tenancy comes from the session's scope.
+choices in one statement; its status history, the timeline, milestones, steps and exit criteria
+are one statement each, read as plain columns with the names of the people they mention joined
+(rows that are only displayed need no ORM entity: building those cost more than the SQL). The
+SLA clocks reuse the timeline instead of querying again. Every statement is built once with the
+escalation and the viewer as bound parameters. Every row is customer-visible
+(`customer_visible`, DESIGN.md invariant 2); tenancy comes from the session's scope, whose
+loader criteria apply to these column statements as to entities.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
 from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import Organization, SlaPolicy, User
 from portal.clock import now
+from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations import sla
 from portal.escalations.clocks import calendar_for, compute_for, targets_for
 from portal.escalations.models import (
@@ -27,6 +32,7 @@ from portal.escalations.models import (
     ExitCriterion,
     Milestone,
     RemediationStep,
+    StatusChange,
     Subscription,
     SurveyResponse,
     Update,
@@ -36,16 +42,74 @@ from portal.escalations.queries import customer_visible, plan_items_for
 from portal.extensions import db
 
 
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone a row names: what the page prints of them (a customer's colleague has an
+    organization; the vendor's staff none)."""
+    name: str
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One customer-visible update as the timeline shows it (the fields `Update` has, so
+    `promises.counts_as_update` reads it the same)."""
+    id: int
+    kind: UpdateKind
+    visibility: Visibility
+    body: str
+    next_update_by: datetime | None
+    created_at: datetime
+    edited_at: datetime | None
+    retracted_at: datetime | None
+    author_id: int | None
+    author: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMilestone:
+    id: int
+    title: str
+    due_at: datetime
+    completed_at: datetime | None
+
+    def state(self, at: datetime | None = None) -> str:
+        """Done, late or upcoming at the given instant (default: now): `Milestone.state`."""
+        return Milestone.state(self, at)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    id: int
+    title: str
+    owner_party: Party
+    status: StepStatus
+    due_at: datetime | None
+    validation_test: str
+    success_metric: str
+    completed_at: datetime | None
+    completion_note: str
+    owner: Person | None
+    completed_by: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCriterion:
+    id: int
+    description: str
+    met_at: datetime | None
+
+
 @dataclass(frozen=True)
 class CustomerEscalationPage:
     escalation: Escalation
     subscribed: bool | None  # the viewer's choice; None: never chose (subscribed by default)
     survey_score: int | None
     open_request: EscalationRequest | None  # the viewer's own, not yet handled
-    updates: list[Update]  # newest first, retracted ones as stubs
-    milestones: list[Milestone]
-    steps: list[RemediationStep]
-    criteria: list[ExitCriterion]
+    updates: list[TimelineEntry]  # newest first, retracted ones as stubs
+    milestones: list[PlanMilestone]
+    steps: list[PlanStep]
+    criteria: list[PlanCriterion]
     clocks: sla.SlaClocks
 
 
@@ -55,27 +119,26 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     if row is None:
         return None
     escalation, subscribed, survey_score, open_request = row
-    # Not queries.timeline_for: its selectinload of authors would cost a query more.
-    updates = db.session.scalars(
-        select(Update)
-        .where(Update.escalation_id == escalation.id,
-               customer_visible(Update, retracted_stubs=True))
-        .options(joinedload(Update.author))
-        .order_by(Update.created_at.desc(), Update.id.desc())
-    ).unique().all()
+    statements, execute = _statements(), db.session.execute
+    bound = {"escalation_id": escalation.id}
+    updates = [TimelineEntry(*values[:9], Person(values[9], values[10])
+                             if values[9] is not None else None)
+               for values in execute(statements.updates, bound)]
+    history = [sla.StatusChange(at=at, status=status.value)
+               for at, status in execute(statements.history, bound)]
     return CustomerEscalationPage(
         escalation=escalation, subscribed=subscribed, survey_score=survey_score,
         open_request=open_request, updates=updates,
-        milestones=db.session.scalars(
-            plan_items_for(Milestone, escalation.id, customer_view=True)).all(),
-        steps=db.session.scalars(
-            plan_items_for(RemediationStep, escalation.id, customer_view=True).options(
-                joinedload(RemediationStep.owner), joinedload(RemediationStep.completed_by))
-        ).unique().all(),
-        criteria=db.session.scalars(
-            plan_items_for(ExitCriterion, escalation.id, customer_view=True)).all(),
-        clocks=_clocks(escalation, updates),
+        milestones=[PlanMilestone(*values) for values in execute(statements.milestones, bound)],
+        steps=[PlanStep(*values[:9], owner=_person(values[9]), completed_by=_person(values[10]))
+               for values in execute(statements.steps, bound)],
+        criteria=[PlanCriterion(*values) for values in execute(statements.criteria, bound)],
+        clocks=_clocks(escalation, updates, history),
     )
+
+
+def _person(name: str | None) -> Person | None:
+    return Person(name) if name is not None else None
 
 
 def validator(escalation_id: int, viewer: User) -> tuple | None:
@@ -107,6 +170,8 @@ def _statements() -> SimpleNamespace:
         EscalationRequest.handled_at.is_(None),
     ).scalar_subquery()
     open_request = aliased(EscalationRequest)
+    author, owner, completed_by = (aliased(User, name=name)
+                                   for name in ("author", "owner", "completed_by"))
     return SimpleNamespace(
         validator=select(Escalation.customer_changed_at, Escalation.status, subscribed,
                          survey_score, latest_open_request, Organization.account_manager_id,
@@ -123,12 +188,37 @@ def _statements() -> SimpleNamespace:
                 joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
                 joinedload(Organization.account_manager),
             ),
-            selectinload(Escalation.status_history),
         ),
+        # Ties (two moves in the same instant) in the order they were made, as
+        # `Escalation.status_history` orders them.
+        history=select(StatusChange.at, StatusChange.to_status)
+        .where(StatusChange.escalation_id == escalation_id)
+        .order_by(StatusChange.at, StatusChange.id),
+        updates=select(Update.id, Update.kind, Update.visibility, Update.body,
+                       Update.next_update_by, Update.created_at, Update.edited_at,
+                       Update.retracted_at, Update.author_id, author.name,
+                       author.organization_id)
+        .outerjoin(author, author.id == Update.author_id)
+        .where(Update.escalation_id == escalation_id,
+               customer_visible(Update, retracted_stubs=True))
+        .order_by(Update.created_at.desc(), Update.id.desc()),
+        milestones=plan_items_for(Milestone, escalation_id, customer_view=True).with_only_columns(
+            Milestone.id, Milestone.title, Milestone.due_at, Milestone.completed_at),
+        steps=plan_items_for(RemediationStep, escalation_id, customer_view=True)
+        .with_only_columns(
+            RemediationStep.id, RemediationStep.title, RemediationStep.owner_party,
+            RemediationStep.status, RemediationStep.due_at, RemediationStep.validation_test,
+            RemediationStep.success_metric, RemediationStep.completed_at,
+            RemediationStep.completion_note, owner.name, completed_by.name)
+        .outerjoin(owner, owner.id == RemediationStep.owner_id)
+        .outerjoin(completed_by, completed_by.id == RemediationStep.completed_by_id),
+        criteria=plan_items_for(ExitCriterion, escalation_id, customer_view=True)
+        .with_only_columns(ExitCriterion.id, ExitCriterion.description, ExitCriterion.met_at),
     )
 
 
-def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
+def _clocks(escalation: Escalation, updates: list[TimelineEntry],
+            history: list[sla.StatusChange]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest update that counts is already
     on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
     last = next((u for u in updates if counts_as_update(u)), None)
@@ -136,8 +226,7 @@ def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
         escalation,
         calendar=calendar_for(escalation),
         targets=targets_for(escalation),
-        history=(sla.StatusChange(at=change.at, status=change.to_status.value)
-                 for change in escalation.status_history),
+        history=history,
         last_update_at=last.created_at if last else None,
         next_update_by=last.next_update_by if last else None,
         at=now(),
