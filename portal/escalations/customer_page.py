@@ -18,7 +18,21 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import Organization, SlaPolicy, User
@@ -38,8 +52,9 @@ from portal.escalations.models import (
     Update,
 )
 from portal.escalations.promises import counts_as_update
-from portal.escalations.queries import customer_visible, plan_items_for
+from portal.escalations.queries import customer_visible
 from portal.extensions import db
+from portal.sqltypes import UTCDateTime
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,26 +134,105 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     if row is None:
         return None
     escalation, subscribed, survey_score, open_request = row
-    statements, execute = _statements(), db.session.execute
-    bound = {"escalation_id": escalation.id}
-    updates = [TimelineEntry(*values[:9], Person(values[9], values[10])
-                             if values[9] is not None else None)
-               for values in execute(statements.updates, bound)]
-    history = [sla.StatusChange(at=at, status=status.value)
-               for at, status in execute(statements.history, bound)]
+    listed = {kind: [] for kind in _KINDS}
+    for entry in db.session.execute(_statements().listed, {"escalation_id": escalation.id}):
+        listed[entry.kind].append(entry)
+    updates = [_update(entry) for entry in reversed(listed["update"])]  # newest first
+    history = [sla.StatusChange(at=entry.at, status=entry.word) for entry in listed["history"]]
     return CustomerEscalationPage(
         escalation=escalation, subscribed=subscribed, survey_score=survey_score,
         open_request=open_request, updates=updates,
-        milestones=[PlanMilestone(*values) for values in execute(statements.milestones, bound)],
-        steps=[PlanStep(*values[:9], owner=_person(values[9]), completed_by=_person(values[10]))
-               for values in execute(statements.steps, bound)],
-        criteria=[PlanCriterion(*values) for values in execute(statements.criteria, bound)],
+        milestones=[PlanMilestone(e.id, e.text, e.at, e.done_at) for e in listed["milestone"]],
+        steps=[_step(entry) for entry in listed["step"]],
+        criteria=[PlanCriterion(e.id, e.text, e.at) for e in listed["criterion"]],
         clocks=_clocks(escalation, updates, history),
     )
 
 
-def _person(name: str | None) -> Person | None:
-    return Person(name) if name is not None else None
+def _update(e) -> TimelineEntry:
+    return TimelineEntry(
+        id=e.id, kind=UpdateKind(e.word), visibility=Visibility(e.state), body=e.text,
+        next_update_by=e.next_at, created_at=e.at, edited_at=e.edited_at,
+        retracted_at=e.retracted_at, author_id=e.person_id,
+        author=Person(e.person, e.person_organization_id) if e.person is not None else None)
+
+
+def _step(e) -> PlanStep:
+    return PlanStep(
+        id=e.id, title=e.text, owner_party=Party(e.word), status=StepStatus(e.state),
+        due_at=e.at, validation_test=e.detail, success_metric=e.metric,
+        completed_at=e.done_at, completion_note=e.note,
+        owner=Person(e.person) if e.person is not None else None,
+        completed_by=Person(e.other_person) if e.other_person is not None else None)
+
+
+# What the page lists of the escalation, one statement: each kind of row is a branch of a
+# UNION ALL with its columns in these slots (a slot a kind has no use for is NULL). Each
+# branch is an ORM statement of its own model, so the session's tenancy criteria reach it.
+_KINDS = ("criterion", "history", "milestone", "step", "update")  # the order rows come in
+_SLOTS = {
+    "id": Integer, "position": Integer,  # steps and criteria, in plan order
+    "sort_at": UTCDateTime,  # milestones, status history and updates, in time order
+    "text": Text, "detail": Text, "metric": Text, "note": Text,
+    "at": UTCDateTime, "done_at": UTCDateTime, "edited_at": UTCDateTime,
+    "retracted_at": UTCDateTime, "next_at": UTCDateTime,
+    "word": String, "state": String,  # enum values, made enums again in Python
+    "person": String, "other_person": String, "person_id": Integer,
+    "person_organization_id": Integer,
+}
+
+
+def _branch(kind: str, *, where, **columns) -> Select:
+    unknown = set(columns) - set(_SLOTS)
+    if unknown:
+        raise ValueError(f"no slot {unknown}")
+    return select(
+        literal_column(f"'{kind}'", String).label("kind"),
+        *((type_coerce(columns[name], type_) if name in columns
+           else cast(null(), type_)).label(name) for name, type_ in _SLOTS.items()),
+    ).where(*where)
+
+
+def _listed(escalation_id) -> CompoundSelect:
+    author, owner, completed_by = (aliased(User, name=name)
+                                   for name in ("author", "owner", "completed_by"))
+    listed = union_all(
+        _branch("criterion", where=(ExitCriterion.escalation_id == escalation_id,
+                                    customer_visible(ExitCriterion)),
+                id=ExitCriterion.id, position=ExitCriterion.position,
+                text=ExitCriterion.description, at=ExitCriterion.met_at),
+        # Ties (two moves in the same instant) in the order they were made, as
+        # `Escalation.status_history` orders them.
+        _branch("history", where=(StatusChange.escalation_id == escalation_id,),
+                id=StatusChange.id, sort_at=StatusChange.at, at=StatusChange.at,
+                word=StatusChange.to_status),
+        _branch("milestone", where=(Milestone.escalation_id == escalation_id,
+                                    customer_visible(Milestone)),
+                id=Milestone.id, sort_at=Milestone.due_at, text=Milestone.title,
+                at=Milestone.due_at, done_at=Milestone.completed_at),
+        _branch("step", where=(RemediationStep.escalation_id == escalation_id,
+                               customer_visible(RemediationStep)),
+                id=RemediationStep.id, position=RemediationStep.position,
+                text=RemediationStep.title, at=RemediationStep.due_at,
+                done_at=RemediationStep.completed_at,
+                detail=RemediationStep.validation_test,
+                metric=RemediationStep.success_metric, note=RemediationStep.completion_note,
+                word=RemediationStep.owner_party, state=RemediationStep.status,
+                person=owner.name, other_person=completed_by.name)
+        .outerjoin(owner, owner.id == RemediationStep.owner_id)
+        .outerjoin(completed_by, completed_by.id == RemediationStep.completed_by_id),
+        # Retracted customer updates as stubs only (their text is gone).
+        _branch("update", where=(Update.escalation_id == escalation_id,
+                                 customer_visible(Update, retracted_stubs=True)),
+                id=Update.id, sort_at=Update.created_at, text=Update.body,
+                at=Update.created_at, edited_at=Update.edited_at,
+                retracted_at=Update.retracted_at, next_at=Update.next_update_by,
+                word=Update.kind, state=Update.visibility, person=author.name,
+                person_id=Update.author_id, person_organization_id=author.organization_id)
+        .outerjoin(author, author.id == Update.author_id),
+    )
+    columns = listed.selected_columns
+    return listed.order_by(columns.kind, columns.position, columns.sort_at, columns.id)
 
 
 def validator(escalation_id: int, viewer: User) -> tuple | None:
@@ -170,8 +264,6 @@ def _statements() -> SimpleNamespace:
         EscalationRequest.handled_at.is_(None),
     ).scalar_subquery()
     open_request = aliased(EscalationRequest)
-    author, owner, completed_by = (aliased(User, name=name)
-                                   for name in ("author", "owner", "completed_by"))
     return SimpleNamespace(
         validator=select(Escalation.customer_changed_at, Escalation.status, subscribed,
                          survey_score, latest_open_request, Organization.account_manager_id,
@@ -189,31 +281,7 @@ def _statements() -> SimpleNamespace:
                 joinedload(Organization.account_manager),
             ),
         ),
-        # Ties (two moves in the same instant) in the order they were made, as
-        # `Escalation.status_history` orders them.
-        history=select(StatusChange.at, StatusChange.to_status)
-        .where(StatusChange.escalation_id == escalation_id)
-        .order_by(StatusChange.at, StatusChange.id),
-        updates=select(Update.id, Update.kind, Update.visibility, Update.body,
-                       Update.next_update_by, Update.created_at, Update.edited_at,
-                       Update.retracted_at, Update.author_id, author.name,
-                       author.organization_id)
-        .outerjoin(author, author.id == Update.author_id)
-        .where(Update.escalation_id == escalation_id,
-               customer_visible(Update, retracted_stubs=True))
-        .order_by(Update.created_at.desc(), Update.id.desc()),
-        milestones=plan_items_for(Milestone, escalation_id, customer_view=True).with_only_columns(
-            Milestone.id, Milestone.title, Milestone.due_at, Milestone.completed_at),
-        steps=plan_items_for(RemediationStep, escalation_id, customer_view=True)
-        .with_only_columns(
-            RemediationStep.id, RemediationStep.title, RemediationStep.owner_party,
-            RemediationStep.status, RemediationStep.due_at, RemediationStep.validation_test,
-            RemediationStep.success_metric, RemediationStep.completed_at,
-            RemediationStep.completion_note, owner.name, completed_by.name)
-        .outerjoin(owner, owner.id == RemediationStep.owner_id)
-        .outerjoin(completed_by, completed_by.id == RemediationStep.completed_by_id),
-        criteria=plan_items_for(ExitCriterion, escalation_id, customer_view=True)
-        .with_only_columns(ExitCriterion.id, ExitCriterion.description, ExitCriterion.met_at),
+        listed=_listed(escalation_id),
     )
 
 
