@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.accounts.models import Organization, SlaPolicy, User
+from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.clock import now
 from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations import sla
@@ -277,7 +277,10 @@ def _statements() -> SimpleNamespace:
             joinedload(Escalation.owner),
             joinedload(Escalation.communicator),
             joinedload(Escalation.organization).options(
-                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
+                # The page reads its severity's targets only: one joined row, not four (so
+                # in this session the policy's `targets` hold that severity's alone).
+                joinedload(Organization.sla_policy).joinedload(
+                    SlaPolicy.targets.and_(SlaTarget.severity == Escalation.severity)),
                 joinedload(Organization.account_manager),
             ),
         ),
