@@ -19,17 +19,26 @@ from portal.markdown import render_markdown
 
 def viewer_zone() -> ZoneInfo:
     """The signed-in viewer's timezone (an email being rendered sets its recipient's)."""
-    if "render_zone" not in g:  # once per request: a dashboard formats thousands of times
+    zone = g.get("render_zone")  # once per request: a dashboard formats thousands of times
+    if zone is None:
         user = current_user
-        g.render_zone = user.zone if user and user.is_authenticated else ZoneInfo("UTC")
-    return g.render_zone
+        zone = g.render_zone = user.zone if user and user.is_authenticated else ZoneInfo("UTC")
+    return zone
 
 
 def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
     """An instant in the viewer's timezone, e.g. "Mon 23 Nov 2026, 14:02 CET"."""
     if value is None:
         return "—"
-    return value.astimezone(viewer_zone()).strftime(fmt)
+    return _local(value, viewer_zone(), fmt)
+
+
+@lru_cache(maxsize=16384)
+def _local(value: datetime, zone: ZoneInfo, fmt: str) -> str:
+    """Remembered per instant, zone and format: a page formats the same instants on every
+    request (a timeline entry's time three ways), and a live page is requested again and
+    again."""
+    return value.astimezone(zone).strftime(fmt)
 
 
 def duration(delta: timedelta) -> str:
