@@ -246,6 +246,9 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
     return tuple(row) if row is not None else None
 
 
+_SHOWN_OF_PEOPLE = (User.name, User.job_title, User.email, User.phone, User.organization_id)
+
+
 @cache
 def _statements() -> SimpleNamespace:
     """The page's statements, built once: a statement is immutable, and building one with
@@ -274,14 +277,15 @@ def _statements() -> SimpleNamespace:
         .outerjoin(open_request, open_request.id == latest_open_request)
         .where(Escalation.id == escalation_id)
         .options(
-            joinedload(Escalation.owner),
-            joinedload(Escalation.communicator),
+            # People as the page shows them (name, title, how to reach them).
+            joinedload(Escalation.owner).load_only(*_SHOWN_OF_PEOPLE),
+            joinedload(Escalation.communicator).load_only(*_SHOWN_OF_PEOPLE),
             joinedload(Escalation.organization).options(
                 # The page reads its severity's targets only: one joined row, not four (so
                 # in this session the policy's `targets` hold that severity's alone).
                 joinedload(Organization.sla_policy).joinedload(
                     SlaPolicy.targets.and_(SlaTarget.severity == Escalation.severity)),
-                joinedload(Organization.account_manager),
+                joinedload(Organization.account_manager).load_only(*_SHOWN_OF_PEOPLE),
             ),
         ),
         listed=_listed(escalation_id),
