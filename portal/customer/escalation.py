@@ -30,6 +30,7 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
+from portal.customer.timeline_entries import timeline_entry
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, workflow
 from portal.escalations.models import Escalation
@@ -42,6 +43,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 # Bump when the page's markup changes what a validator stands for.
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+bp.add_app_template_global(timeline_entry)
 
 
 @bp.route("/escalations/<reference>")
