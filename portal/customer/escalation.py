@@ -36,6 +36,7 @@ from portal.escalations import customer_page, listing, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
 from portal.htmx import wants_fragment
+from portal.sla_markup import live_status, sla_clock, sla_next_update
 from portal.templating import duration
 
 PAGE = "customer/escalation.html"
@@ -44,7 +45,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-bp.add_app_template_global(timeline_entry)
+for _drawn in (timeline_entry, sla_clock, sla_next_update, live_status):
+    bp.add_app_template_global(_drawn)
 
 
 @bp.route("/escalations/<reference>")
