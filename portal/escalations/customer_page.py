@@ -1,14 +1,14 @@
-"""The customer's escalation page, read: everything it shows for one viewer, in a constant
-number of queries whatever the length of the timeline or the plan.
+"""The customer's escalation page, read: everything it shows for one viewer, in two statements
+whatever the length of the timeline or the plan.
 
 The escalation comes with its people, its organization's SLA policy and the viewer's own
-choices in one statement; its status history, the timeline, milestones, steps and exit criteria
-are one statement each, read as plain columns with the names of the people they mention joined
-(rows that are only displayed need no ORM entity: building those cost more than the SQL). The
-SLA clocks reuse the timeline instead of querying again. Every statement is built once with the
-escalation and the viewer as bound parameters. Every row is customer-visible
-(`customer_visible`, DESIGN.md invariant 2); tenancy comes from the session's scope, whose
-loader criteria apply to these column statements as to entities.
+choices in one statement; everything the page lists of it (status history, timeline,
+milestones, remediation steps, exit criteria) in a second, one UNION ALL branch per kind, read
+as plain columns with the names of the people they mention joined (rows that are only
+displayed need no ORM entity: building those cost more than the SQL). The SLA clocks reuse the
+timeline instead of querying again. The statements are built once, the escalation and the
+viewer bound as parameters. Every row is customer-visible (`customer_visible`, DESIGN.md
+invariant 2); tenancy comes from the session's scope, whose loader criteria reach each branch.
 """
 
 from __future__ import annotations
