@@ -11,7 +11,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from portal import badges
+from portal import badges, form_markup
 from portal.clock import now
 from portal.escalations import priority
 from portal.markdown import render_markdown
@@ -19,17 +19,26 @@ from portal.markdown import render_markdown
 
 def viewer_zone() -> ZoneInfo:
     """The signed-in viewer's timezone (an email being rendered sets its recipient's)."""
-    if "render_zone" not in g:  # once per request: a dashboard formats thousands of times
+    zone = g.get("render_zone")  # once per request: a dashboard formats thousands of times
+    if zone is None:
         user = current_user
-        g.render_zone = user.zone if user and user.is_authenticated else ZoneInfo("UTC")
-    return g.render_zone
+        zone = g.render_zone = user.zone if user and user.is_authenticated else ZoneInfo("UTC")
+    return zone
 
 
 def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str:
     """An instant in the viewer's timezone, e.g. "Mon 23 Nov 2026, 14:02 CET"."""
     if value is None:
         return "—"
-    return value.astimezone(viewer_zone()).strftime(fmt)
+    return _local(value, viewer_zone(), fmt)
+
+
+@lru_cache(maxsize=16384)
+def _local(value: datetime, zone: ZoneInfo, fmt: str) -> str:
+    """Remembered per instant, zone and format: a page formats the same instants on every
+    request (a timeline entry's time three ways), and a live page is requested again and
+    again."""
+    return value.astimezone(zone).strftime(fmt)
 
 
 def duration(delta: timedelta) -> str:
@@ -127,4 +136,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["chips"] = badges
     app.jinja_env.globals["time_since"] = time_since
     app.jinja_env.globals["person_card"] = person_card
+    app.jinja_env.globals.update(
+        form_field=form_markup.form_field, form_errors=form_markup.form_errors,
+        csrf_field=form_markup.csrf_field, submit_button=form_markup.submit_button)
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

@@ -30,11 +30,13 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
+from portal.customer.timeline_entries import timeline_entry
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
 from portal.htmx import wants_fragment
+from portal.sla_markup import live_status, sla_clock, sla_next_update
 from portal.templating import duration
 
 PAGE = "customer/escalation.html"
@@ -42,6 +44,9 @@ LIVE_REGION = "customer/_escalation_live.html"
 # Bump when the page's markup changes what a validator stands for.
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+for _drawn in (timeline_entry, sla_clock, sla_next_update, live_status):
+    bp.add_app_template_global(_drawn)
 
 
 @bp.route("/escalations/<reference>")

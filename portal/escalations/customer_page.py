@@ -1,24 +1,43 @@
-"""The customer's escalation page, read: everything it shows for one viewer, in a constant
-number of queries whatever the length of the timeline or the plan.
+"""The customer's escalation page, read: everything it shows for one viewer, in two statements
+whatever the length of the timeline or the plan.
 
 The escalation comes with its people, its organization's SLA policy and the viewer's own
-choices in one statement, its status history in a second; the timeline, milestones, steps and
-exit criteria are one statement each with their people joined; the SLA clocks reuse the
-timeline instead of querying again. Every row is customer-visible (`customer_visible`, DESIGN.md
-invariant 2); tenancy comes from the session's scope.
+choices in one statement; everything the page lists of it (status history, timeline,
+milestones, remediation steps, exit criteria) in a second, one UNION ALL branch per kind, read
+as plain columns with the names of the people they mention joined (rows that are only
+displayed need no ORM entity: building those cost more than the SQL). The SLA clocks reuse the
+timeline instead of querying again. The statements are built once, the escalation and the
+viewer bound as parameters. Every row is customer-visible (`customer_visible`, DESIGN.md
+invariant 2); tenancy comes from the session's scope, whose loader criteria reach each branch.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
-from sqlalchemy.orm import aliased, joinedload, selectinload
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Select,
+    String,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal_column,
+    null,
+    select,
+    type_coerce,
+    union_all,
+)
+from sqlalchemy.orm import aliased, joinedload
 
-from portal.accounts.models import Organization, SlaPolicy, User
+from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.clock import now
+from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations import sla
 from portal.escalations.clocks import calendar_for, compute_for, targets_for
 from portal.escalations.models import (
@@ -27,13 +46,73 @@ from portal.escalations.models import (
     ExitCriterion,
     Milestone,
     RemediationStep,
+    StatusChange,
     Subscription,
     SurveyResponse,
     Update,
 )
 from portal.escalations.promises import counts_as_update
-from portal.escalations.queries import customer_visible, plan_items_for
+from portal.escalations.queries import customer_visible
 from portal.extensions import db
+from portal.sqltypes import UTCDateTime
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """Someone a row names: what the page prints of them (a customer's colleague has an
+    organization; the vendor's staff none)."""
+    name: str
+    organization_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class TimelineEntry:
+    """One customer-visible update as the timeline shows it (the fields `Update` has, so
+    `promises.counts_as_update` reads it the same)."""
+    id: int
+    kind: UpdateKind
+    visibility: Visibility
+    body: str
+    next_update_by: datetime | None
+    created_at: datetime
+    edited_at: datetime | None
+    retracted_at: datetime | None
+    author_id: int | None
+    author: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanMilestone:
+    id: int
+    title: str
+    due_at: datetime
+    completed_at: datetime | None
+
+    def state(self, at: datetime | None = None) -> str:
+        """Done, late or upcoming at the given instant (default: now): `Milestone.state`."""
+        return Milestone.state(self, at)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanStep:
+    id: int
+    title: str
+    owner_party: Party
+    status: StepStatus
+    due_at: datetime | None
+    validation_test: str
+    success_metric: str
+    completed_at: datetime | None
+    completion_note: str
+    owner: Person | None
+    completed_by: Person | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlanCriterion:
+    id: int
+    description: str
+    met_at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -42,10 +121,10 @@ class CustomerEscalationPage:
     subscribed: bool | None  # the viewer's choice; None: never chose (subscribed by default)
     survey_score: int | None
     open_request: EscalationRequest | None  # the viewer's own, not yet handled
-    updates: list[Update]  # newest first, retracted ones as stubs
-    milestones: list[Milestone]
-    steps: list[RemediationStep]
-    criteria: list[ExitCriterion]
+    updates: list[TimelineEntry]  # newest first, retracted ones as stubs
+    milestones: list[PlanMilestone]
+    steps: list[PlanStep]
+    criteria: list[PlanCriterion]
     clocks: sla.SlaClocks
 
 
@@ -55,27 +134,105 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     if row is None:
         return None
     escalation, subscribed, survey_score, open_request = row
-    # Not queries.timeline_for: its selectinload of authors would cost a query more.
-    updates = db.session.scalars(
-        select(Update)
-        .where(Update.escalation_id == escalation.id,
-               customer_visible(Update, retracted_stubs=True))
-        .options(joinedload(Update.author))
-        .order_by(Update.created_at.desc(), Update.id.desc())
-    ).unique().all()
+    listed = {kind: [] for kind in _KINDS}
+    for entry in db.session.execute(_statements().listed, {"escalation_id": escalation.id}):
+        listed[entry.kind].append(entry)
+    updates = [_update(entry) for entry in reversed(listed["update"])]  # newest first
+    history = [sla.StatusChange(at=entry.at, status=entry.word) for entry in listed["history"]]
     return CustomerEscalationPage(
         escalation=escalation, subscribed=subscribed, survey_score=survey_score,
         open_request=open_request, updates=updates,
-        milestones=db.session.scalars(
-            plan_items_for(Milestone, escalation.id, customer_view=True)).all(),
-        steps=db.session.scalars(
-            plan_items_for(RemediationStep, escalation.id, customer_view=True).options(
-                joinedload(RemediationStep.owner), joinedload(RemediationStep.completed_by))
-        ).unique().all(),
-        criteria=db.session.scalars(
-            plan_items_for(ExitCriterion, escalation.id, customer_view=True)).all(),
-        clocks=_clocks(escalation, updates),
+        milestones=[PlanMilestone(e.id, e.text, e.at, e.done_at) for e in listed["milestone"]],
+        steps=[_step(entry) for entry in listed["step"]],
+        criteria=[PlanCriterion(e.id, e.text, e.at) for e in listed["criterion"]],
+        clocks=_clocks(escalation, updates, history),
     )
+
+
+def _update(e) -> TimelineEntry:
+    return TimelineEntry(
+        id=e.id, kind=UpdateKind(e.word), visibility=Visibility(e.state), body=e.text,
+        next_update_by=e.next_at, created_at=e.at, edited_at=e.edited_at,
+        retracted_at=e.retracted_at, author_id=e.person_id,
+        author=Person(e.person, e.person_organization_id) if e.person is not None else None)
+
+
+def _step(e) -> PlanStep:
+    return PlanStep(
+        id=e.id, title=e.text, owner_party=Party(e.word), status=StepStatus(e.state),
+        due_at=e.at, validation_test=e.detail, success_metric=e.metric,
+        completed_at=e.done_at, completion_note=e.note,
+        owner=Person(e.person) if e.person is not None else None,
+        completed_by=Person(e.other_person) if e.other_person is not None else None)
+
+
+# What the page lists of the escalation, one statement: each kind of row is a branch of a
+# UNION ALL with its columns in these slots (a slot a kind has no use for is NULL). Each
+# branch is an ORM statement of its own model, so the session's tenancy criteria reach it.
+_KINDS = ("criterion", "history", "milestone", "step", "update")  # the order rows come in
+_SLOTS = {
+    "id": Integer, "position": Integer,  # steps and criteria, in plan order
+    "sort_at": UTCDateTime,  # milestones, status history and updates, in time order
+    "text": Text, "detail": Text, "metric": Text, "note": Text,
+    "at": UTCDateTime, "done_at": UTCDateTime, "edited_at": UTCDateTime,
+    "retracted_at": UTCDateTime, "next_at": UTCDateTime,
+    "word": String, "state": String,  # enum values, made enums again in Python
+    "person": String, "other_person": String, "person_id": Integer,
+    "person_organization_id": Integer,
+}
+
+
+def _branch(kind: str, *, where, **columns) -> Select:
+    unknown = set(columns) - set(_SLOTS)
+    if unknown:
+        raise ValueError(f"no slot {unknown}")
+    return select(
+        literal_column(f"'{kind}'", String).label("kind"),
+        *((type_coerce(columns[name], type_) if name in columns
+           else cast(null(), type_)).label(name) for name, type_ in _SLOTS.items()),
+    ).where(*where)
+
+
+def _listed(escalation_id) -> CompoundSelect:
+    author, owner, completed_by = (aliased(User, name=name)
+                                   for name in ("author", "owner", "completed_by"))
+    listed = union_all(
+        _branch("criterion", where=(ExitCriterion.escalation_id == escalation_id,
+                                    customer_visible(ExitCriterion)),
+                id=ExitCriterion.id, position=ExitCriterion.position,
+                text=ExitCriterion.description, at=ExitCriterion.met_at),
+        # Ties (two moves in the same instant) in the order they were made, as
+        # `Escalation.status_history` orders them.
+        _branch("history", where=(StatusChange.escalation_id == escalation_id,),
+                id=StatusChange.id, sort_at=StatusChange.at, at=StatusChange.at,
+                word=StatusChange.to_status),
+        _branch("milestone", where=(Milestone.escalation_id == escalation_id,
+                                    customer_visible(Milestone)),
+                id=Milestone.id, sort_at=Milestone.due_at, text=Milestone.title,
+                at=Milestone.due_at, done_at=Milestone.completed_at),
+        _branch("step", where=(RemediationStep.escalation_id == escalation_id,
+                               customer_visible(RemediationStep)),
+                id=RemediationStep.id, position=RemediationStep.position,
+                text=RemediationStep.title, at=RemediationStep.due_at,
+                done_at=RemediationStep.completed_at,
+                detail=RemediationStep.validation_test,
+                metric=RemediationStep.success_metric, note=RemediationStep.completion_note,
+                word=RemediationStep.owner_party, state=RemediationStep.status,
+                person=owner.name, other_person=completed_by.name)
+        .outerjoin(owner, owner.id == RemediationStep.owner_id)
+        .outerjoin(completed_by, completed_by.id == RemediationStep.completed_by_id),
+        # Retracted customer updates as stubs only (their text is gone).
+        _branch("update", where=(Update.escalation_id == escalation_id,
+                                 customer_visible(Update, retracted_stubs=True)),
+                id=Update.id, sort_at=Update.created_at, text=Update.body,
+                at=Update.created_at, edited_at=Update.edited_at,
+                retracted_at=Update.retracted_at, next_at=Update.next_update_by,
+                word=Update.kind, state=Update.visibility, person=author.name,
+                person_id=Update.author_id, person_organization_id=author.organization_id)
+        .outerjoin(author, author.id == Update.author_id),
+    )
+    columns = listed.selected_columns
+    return listed.order_by(columns.kind, columns.position, columns.sort_at, columns.id)
 
 
 def validator(escalation_id: int, viewer: User) -> tuple | None:
@@ -87,6 +244,9 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
     row = db.session.execute(_statements().validator, {
         "escalation_id": escalation_id, "viewer_id": viewer.id}).first()
     return tuple(row) if row is not None else None
+
+
+_SHOWN_OF_PEOPLE = (User.name, User.job_title, User.email, User.phone, User.organization_id)
 
 
 @cache
@@ -117,18 +277,23 @@ def _statements() -> SimpleNamespace:
         .outerjoin(open_request, open_request.id == latest_open_request)
         .where(Escalation.id == escalation_id)
         .options(
-            joinedload(Escalation.owner),
-            joinedload(Escalation.communicator),
+            # People as the page shows them (name, title, how to reach them).
+            joinedload(Escalation.owner).load_only(*_SHOWN_OF_PEOPLE),
+            joinedload(Escalation.communicator).load_only(*_SHOWN_OF_PEOPLE),
             joinedload(Escalation.organization).options(
-                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
-                joinedload(Organization.account_manager),
+                # The page reads its severity's targets only: one joined row, not four (so
+                # in this session the policy's `targets` hold that severity's alone).
+                joinedload(Organization.sla_policy).joinedload(
+                    SlaPolicy.targets.and_(SlaTarget.severity == Escalation.severity)),
+                joinedload(Organization.account_manager).load_only(*_SHOWN_OF_PEOPLE),
             ),
-            selectinload(Escalation.status_history),
         ),
+        listed=_listed(escalation_id),
     )
 
 
-def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
+def _clocks(escalation: Escalation, updates: list[TimelineEntry],
+            history: list[sla.StatusChange]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest update that counts is already
     on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
     last = next((u for u in updates if counts_as_update(u)), None)
@@ -136,8 +301,7 @@ def _clocks(escalation: Escalation, updates: list[Update]) -> sla.SlaClocks:
         escalation,
         calendar=calendar_for(escalation),
         targets=targets_for(escalation),
-        history=(sla.StatusChange(at=change.at, status=change.to_status.value)
-                 for change in escalation.status_history),
+        history=history,
         last_update_at=last.created_at if last else None,
         next_update_by=last.next_update_by if last else None,
         at=now(),
