@@ -35,7 +35,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased, joinedload
 
-from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
+from portal.accounts.models import Organization, SlaPolicy, User
 from portal.clock import now
 from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations import sla
@@ -281,10 +281,10 @@ def _statements() -> SimpleNamespace:
             joinedload(Escalation.owner).load_only(*_SHOWN_OF_PEOPLE),
             joinedload(Escalation.communicator).load_only(*_SHOWN_OF_PEOPLE),
             joinedload(Escalation.organization).options(
-                # The page reads its severity's targets only: one joined row, not four (so
-                # in this session the policy's `targets` hold that severity's alone).
-                joinedload(Organization.sla_policy).joinedload(
-                    SlaPolicy.targets.and_(SlaTarget.severity == Escalation.severity)),
+                # Every target of the policy, not only this severity's: a collection loaded
+                # with criteria would hold a subset for the rest of the session, and anything
+                # after this that reads another severity's target would get none.
+                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
                 joinedload(Organization.account_manager).load_only(*_SHOWN_OF_PEOPLE),
             ),
         ),
