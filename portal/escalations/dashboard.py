@@ -3,9 +3,11 @@ row shows, read in a constant number of queries whatever the number of rows.
 
     summarize()    1 query: the product-area facets and a digest of the matching set; the
                    only query an unchanged poll runs (its ETag is built from it)
-    load_rows()    5 queries: the organization with its SLA policy and targets; the matching
-                   escalations with owner and communicator; their status histories; the newest
-                   vendor update of each; the next milestone of each
+    organization_with_policy()
+                   1 query: the organization with its SLA policy and targets
+    load_rows()    2 queries: one page of the matching escalations, each with its owner and
+                   communicator, newest vendor update and next milestone, read as plain
+                   columns; their status histories
 
 Everything read here is customer-visible: escalation fields customers see, and updates and
 milestones through `customer_visible()` only (DESIGN.md invariant 2). Tenancy comes from the
@@ -20,13 +22,13 @@ from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import joinedload, load_only
+from sqlalchemy.orm import aliased, joinedload
 
 from portal.accounts.models import Organization, SlaPolicy, User
-from portal.enums import OPEN_STATUSES, Status
+from portal.enums import OPEN_STATUSES, Status, Tier
 from portal.escalations import listing, sla
 from portal.escalations.clocks import calendar_of, compute_for, status_histories, targets_of
-from portal.escalations.models import Escalation, Update
+from portal.escalations.models import Escalation, Milestone, Update
 from portal.escalations.promises import counting_update
 from portal.escalations.queries import customer_visible
 from portal.extensions import db
@@ -159,18 +161,48 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
                              summary.digest(), listing.minute_of(at), str(poll_seconds))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LatestUpdate:
     excerpt: str
     created_at: datetime
     author: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class Person:
+    """An owner or communicator as a row's people card shows them."""
+    name: str
+    email: str
+    phone: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardEscalation:
+    """What a dashboard row shows of its escalation, read as plain columns (no ORM entity:
+    building 25 entities and their people cost more than the SQL that read them)."""
+    id: int
+    title: str
+    severity: int
+    status: Status
+    tier: Tier
+    product_area: str | None
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    customer_changed_at: datetime
+    owner: Person | None
+    communicator: Person | None
+
+    @property
+    def reference(self) -> str:
+        return Escalation.reference_of(self.id)
+
+
+@dataclass(frozen=True, slots=True)
 class Row:
     """One escalation as its dashboard row shows it."""
 
-    escalation: Escalation
+    escalation: DashboardEscalation
     clocks: sla.SlaClocks
     next_milestone: listing.NextMilestone | None
     latest_update: LatestUpdate | None
@@ -208,35 +240,37 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
     milestone and latest update.
 
-    Four queries whatever the number of rows (none when nothing matches)."""
-    escalations = _matching_escalations(organization.id, query)
-    if not escalations:
+    Two queries whatever the number of rows (one when nothing matches): the page with its
+    people, newest vendor update and next milestone; their status histories."""
+    shape, params = _shape_and_params(organization.id, query)
+    page = db.session.execute(_page_statement(shape), params).all()
+    if not page:
         return []
-    ids = [escalation.id for escalation in escalations]
-    histories = status_histories(ids)
-    updates = _latest_vendor_updates(ids)
-    milestones = listing.next_milestones(ids, customer_view=True)
+    histories = status_histories([values[0] for values in page])
     calendar = calendar_of(organization)
     policy = organization.sla_policy
     targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
     rows = []
-    for escalation in escalations:
-        update = updates.get(escalation.id)
+    for values in page:
+        escalation = _escalation_of(values)
+        (update_body, update_at, next_update_by, author,
+         milestone_title, milestone_due_at) = values[_UPDATE:]
         clocks = compute_for(
             escalation,
             calendar=calendar,
             targets=targets[escalation.severity],
             history=histories.get(escalation.id, ()),
-            last_update_at=update.created_at if update else None,
-            next_update_by=update.next_update_by if update else None,
+            last_update_at=update_at,
+            next_update_by=next_update_by,
             at=at,
         )
         rows.append(Row(
             escalation=escalation,
             clocks=clocks,
-            next_milestone=milestones.get(escalation.id),
-            latest_update=LatestUpdate(excerpt(update.body), update.created_at,
-                                       update.author or "Clearpath") if update else None,
+            next_milestone=(listing.NextMilestone(milestone_title, milestone_due_at)
+                            if milestone_due_at is not None else None),
+            latest_update=(LatestUpdate(excerpt(update_body), update_at, author or "Clearpath")
+                           if update_at is not None else None),
             open_for=at - escalation.opened_at,
         ))
     return rows
@@ -253,62 +287,127 @@ _ORDER = {
                     Escalation.priority_score.desc(), Escalation.opened_at),
 }
 
-
 _ROW_COLUMNS = (
-    Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
-    Escalation.product_area, Escalation.owner_id, Escalation.communicator_id,
-    Escalation.opened_at, Escalation.acknowledged_at, Escalation.resolved_at,
-    Escalation.customer_changed_at, Escalation.organization_id,
+    Escalation.id, Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
+    Escalation.product_area, Escalation.opened_at, Escalation.acknowledged_at,
+    Escalation.resolved_at, Escalation.customer_changed_at,
 )
-_PERSON_COLUMNS = (User.name, User.email, User.phone, User.organization_id)
+_OWNER = aliased(User, name="owner")
+_COMMUNICATOR = aliased(User, name="communicator")
+_AUTHOR = aliased(User, name="author")
+_PEOPLE = 2 * 3  # name, email, phone of the owner, then of the communicator
+_UPDATE = len(_ROW_COLUMNS) + _PEOPLE
 
 
-def _matching_escalations(organization_id: int, query: DashboardQuery) -> list[Escalation]:
-    stmt = (
-        sa.select(Escalation)
-        .where(*_open_escalations(organization_id), *query.criteria())
-        .options(
-            # Only what a row shows: no summaries, impact texts or priority breakdowns.
-            load_only(*_ROW_COLUMNS),
-            joinedload(Escalation.owner).load_only(*_PERSON_COLUMNS),
-            joinedload(Escalation.communicator).load_only(*_PERSON_COLUMNS),
-        )
-        .order_by(*_ORDER.get(query.sort, _ORDER[DEFAULT_SORT]), Escalation.id)
-        .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
-    )
-    return list(db.session.scalars(stmt))
+def _escalation_of(values) -> DashboardEscalation:
+    fields = len(_ROW_COLUMNS)
+    owner, communicator = values[fields:fields + 3], values[fields + 3:_UPDATE]
+    return DashboardEscalation(
+        *values[:fields],
+        owner=Person(*owner) if owner[0] is not None else None,
+        communicator=Person(*communicator) if communicator[0] is not None else None)
 
 
-def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
+@dataclass(frozen=True)
+class _Shape:
+    """Which filters a query sets (their values are parameters): one page statement each."""
+    sort: str
+    severity: bool
+    status: bool
+    area: bool
+    search: bool
+    reference: bool
+
+
+def _shape_and_params(organization_id: int, query: DashboardQuery) -> tuple[_Shape, dict]:
+    reference = listing.searched_reference(query.search) if query.search else None
+    shape = _Shape(query.sort if query.sort in _ORDER else DEFAULT_SORT,
+                   bool(query.severity), bool(query.status), bool(query.area),
+                   bool(query.search), reference is not None)
+    params = {"organization_id": organization_id, "severity": query.severity,
+              "status": query.status, "area": query.area,
+              "pattern": listing.search_pattern(query.search) if query.search else None,
+              "reference": reference,
+              "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
+    return shape, {key: value for key, value in params.items() if value is not None}
+
+
+def _criteria(shape: _Shape) -> list:
+    """`DashboardQuery.criteria` with its values as parameters."""
+    criteria = [Escalation.organization_id == sa.bindparam("organization_id"),
+                Escalation.status.in_(OPEN_STATUSES)]
+    if shape.severity:
+        criteria.append(Escalation.severity == sa.bindparam("severity"))
+    if shape.status:
+        criteria.append(Escalation.status == sa.bindparam("status"))
+    if shape.area:
+        criteria.append(Escalation.product_area == sa.bindparam("area"))
+    if shape.search:
+        criteria.append(listing.search_criterion_of(
+            sa.bindparam("pattern"),
+            sa.bindparam("reference") if shape.reference else None))
+    return criteria
+
+
+def _newest_vendor_update_id():
     """The newest update that counts per escalation (`portal.escalations.promises`: a person on
     staff telling the customer something, never a system entry or the customer's own comment),
-    with its author's name."""
-    return {row.escalation_id: row
-            for row in db.session.execute(_latest_vendor_updates_statement(), {"ids": ids})}
+    customer-visible only (DESIGN.md invariant 2)."""
+    return (
+        sa.select(Update.id)
+        .where(Update.escalation_id == Escalation.id, customer_visible(Update),
+               counting_update())
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+def _next_milestone_id():
+    """The next customer-visible milestone not yet done, by due time."""
+    return (
+        sa.select(Milestone.id)
+        .where(Milestone.escalation_id == Escalation.id, Milestone.completed_at.is_(None),
+               customer_visible(Milestone))
+        .order_by(Milestone.due_at, Milestone.id)
+        .limit(1)
+        .scalar_subquery()
+    )
 
 
 @cache
-def _latest_vendor_updates_statement():
-    """Built once (a statement is immutable; building it cost more than running it); the
-    escalations are an expanding parameter, `ids`."""
-    ranked = (
+def _page_statement(shape: _Shape):
+    """One page of the matching escalations in `sort` order, with each one's people, newest
+    vendor update (and its author) and next milestone: built once per shape (building cost
+    more than running it), the filters' values as parameters."""
+    order = (*_ORDER[shape.sort], Escalation.id)
+    page = (
         sa.select(
-            Update.escalation_id, Update.body, Update.created_at, Update.next_update_by,
-            Update.author_id,
-            sa.func.row_number().over(
-                partition_by=Update.escalation_id,
-                order_by=(Update.created_at.desc(), Update.id.desc()),
-            ).label("nth"),
+            *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
+            _newest_vendor_update_id().label("update_id"),
+            _next_milestone_id().label("milestone_id"),
+            sa.func.row_number().over(order_by=order).label("position"),
         )
-        .where(Update.escalation_id.in_(sa.bindparam("ids", expanding=True)),
-               customer_visible(Update), counting_update())
-        .subquery()
+        .where(*_criteria(shape))
+        .order_by(*order)
+        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
+        .subquery("page")
     )
     return (
-        sa.select(ranked.c.escalation_id, ranked.c.body, ranked.c.created_at,
-                  ranked.c.next_update_by, User.name.label("author"))
-        .outerjoin(User, User.id == ranked.c.author_id)
-        .where(ranked.c.nth == 1)
+        sa.select(
+            *(page.c[column.key] for column in _ROW_COLUMNS),
+            _OWNER.name, _OWNER.email, _OWNER.phone,
+            _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone,
+            Update.body, Update.created_at, Update.next_update_by, _AUTHOR.name,
+            Milestone.title, Milestone.due_at,
+        )
+        .select_from(page)
+        .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
+        .outerjoin(_COMMUNICATOR, _COMMUNICATOR.id == page.c.communicator_id)
+        .outerjoin(Update, Update.id == page.c.update_id)
+        .outerjoin(_AUTHOR, _AUTHOR.id == Update.author_id)
+        .outerjoin(Milestone, Milestone.id == page.c.milestone_id)
+        .order_by(page.c.position)
     )
 
 
