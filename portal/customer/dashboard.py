@@ -19,7 +19,7 @@ from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
-from portal.customer import bp, dashboard_rows
+from portal.customer import bp, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
@@ -29,6 +29,7 @@ from portal.htmx import render_htmx_template, wants_fragment
 PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
 bp.add_app_template_global(dashboard_rows.rows, "dashboard_rows")
+bp.add_app_template_global(dashboard_filters.filters, "dashboard_filters")
 
 
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
