@@ -114,9 +114,9 @@ def home():
         response.set_etag(etag, weak=True)
         return response
 
-    organization = dashboard.organization_with_policy(current_user.organization_id)
     page = min(query.page, summary.pages)
-    rows = dashboard.load_rows(organization, replace(query, page=page), at=at) if valid else []
+    rows = (dashboard.load_rows(current_user.organization_id, replace(query, page=page), at=at)
+            if valid else [])
     form.offer_areas(summary.areas)
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,

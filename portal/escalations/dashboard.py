@@ -3,11 +3,9 @@ row shows, read in a constant number of queries whatever the number of rows.
 
     summarize()    1 query: the product-area facets and a digest of the matching set; the
                    only query an unchanged poll runs (its ETag is built from it)
-    organization_with_policy()
-                   1 query: the organization with its SLA policy and targets
     load_rows()    2 queries: one page of the matching escalations, each with its owner and
-                   communicator, newest vendor update and next milestone, read as plain
-                   columns; their status histories
+                   communicator, newest vendor update, next milestone and SLA terms, read as
+                   plain columns; their status histories
 
 Everything read here is customer-visible: escalation fields customers see, and updates and
 milestones through `customer_visible()` only (DESIGN.md invariant 2). Tenancy comes from the
@@ -16,18 +14,19 @@ session (portal.tenancy); the explicit organization filters only help the query 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache, lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
-from portal.accounts.models import Organization, SlaPolicy, User
+from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.enums import OPEN_STATUSES, Status, Tier
 from portal.escalations import listing, sla
-from portal.escalations.clocks import calendar_of, compute_for, status_histories, targets_of
+from portal.escalations.clocks import status_histories
 from portal.escalations.models import Escalation, Milestone, Update
 from portal.escalations.promises import counting_update
 from portal.escalations.queries import customer_visible
@@ -226,43 +225,36 @@ class Dashboard(listing.Paged):
         return PAGE_SIZE
 
 
-def organization_with_policy(organization_id: int) -> Organization:
-    """The organization with its SLA policy and targets, in one query."""
-    stmt = (
-        sa.select(Organization)
-        .where(Organization.id == organization_id)
-        .options(joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets))
-    )
-    return db.session.scalars(stmt).unique().one()
-
-
-def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime) -> list[Row]:
+def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> list[Row]:
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
     milestone and latest update.
 
-    Two queries whatever the number of rows (one when nothing matches): the page with its
-    people, newest vendor update and next milestone; their status histories."""
-    shape, params = _shape_and_params(organization.id, query)
+    Two queries whatever the number of rows (one when nothing matches): the page with each
+    row's people, newest vendor update, next milestone and SLA terms; their status
+    histories."""
+    shape, params = _shape_and_params(organization_id, query)
     page = db.session.execute(_page_statement(shape), params).all()
     if not page:
         return []
     histories = status_histories([values[0] for values in page])
-    calendar = calendar_of(organization)
-    policy = organization.sla_policy
-    targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
+    calendar = _calendar(*page[0][_TERMS:_TERMS + 3])  # one organization: the same on every row
     rows = []
     for values in page:
         escalation = _escalation_of(values)
-        (update_body, update_at, next_update_by, author,
-         milestone_title, milestone_due_at) = values[_UPDATE:]
-        clocks = compute_for(
-            escalation,
+        (update_body, update_at, next_update_by, author, milestone_title, milestone_due_at,
+         *_, acknowledge_minutes, update_minutes, resolve_minutes) = values[_UPDATE:]
+        if acknowledge_minutes is None:
+            raise LookupError(f"the SLA policy has no target for severity {escalation.severity}")
+        clocks = sla.compute_clocks(
             calendar=calendar,
-            targets=targets[escalation.severity],
-            history=histories.get(escalation.id, ()),
-            last_update_at=update_at,
+            targets=_targets(acknowledge_minutes, update_minutes, resolve_minutes),
+            opened_at=escalation.opened_at,
+            status_history=histories.get(escalation.id, []),
+            acknowledged_at=escalation.acknowledged_at,
+            resolved_at=escalation.resolved_at,
+            last_customer_update_at=update_at,
             next_update_by=next_update_by,
-            at=at,
+            now=at,
         )
         rows.append(Row(
             escalation=escalation,
@@ -274,6 +266,23 @@ def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime
             open_for=at - escalation.opened_at,
         ))
     return rows
+
+
+def _calendar(timezone: str, business_hours: dict | None, holidays: list | None):
+    """The organization's SLA calendar (`clocks.calendar_of`), built once per distinct plan."""
+    key = json.dumps(business_hours, sort_keys=True), tuple(holidays or ())
+    return _calendar_of(timezone, *key)
+
+
+@lru_cache(maxsize=256)
+def _calendar_of(timezone: str, business_hours: str, holidays: tuple) -> sla.Calendar:
+    return sla.Calendar.from_policy(timezone, json.loads(business_hours), holidays)
+
+
+@lru_cache(maxsize=256)
+def _targets(acknowledge_minutes: int, update_minutes: int, resolve_minutes: int) -> sla.Targets:
+    return sla.Targets(acknowledge_minutes=acknowledge_minutes, update_minutes=update_minutes,
+                       resolve_minutes=resolve_minutes)
 
 
 _ORDER = {
@@ -297,6 +306,7 @@ _COMMUNICATOR = aliased(User, name="communicator")
 _AUTHOR = aliased(User, name="author")
 _PEOPLE = 2 * 3  # name, email, phone of the owner, then of the communicator
 _UPDATE = len(_ROW_COLUMNS) + _PEOPLE
+_TERMS = _UPDATE + 6  # after the update's four columns and the milestone's two
 
 
 def _escalation_of(values) -> DashboardEscalation:
@@ -384,6 +394,7 @@ def _page_statement(shape: _Shape):
     page = (
         sa.select(
             *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
+            Escalation.organization_id,
             _newest_vendor_update_id().label("update_id"),
             _next_milestone_id().label("milestone_id"),
             sa.func.row_number().over(order_by=order).label("position"),
@@ -400,6 +411,8 @@ def _page_statement(shape: _Shape):
             _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone,
             Update.body, Update.created_at, Update.next_update_by, _AUTHOR.name,
             Milestone.title, Milestone.due_at,
+            Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays,
+            SlaTarget.acknowledge_minutes, SlaTarget.update_minutes, SlaTarget.resolve_minutes,
         )
         .select_from(page)
         .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
@@ -407,6 +420,11 @@ def _page_statement(shape: _Shape):
         .outerjoin(Update, Update.id == page.c.update_id)
         .outerjoin(_AUTHOR, _AUTHOR.id == Update.author_id)
         .outerjoin(Milestone, Milestone.id == page.c.milestone_id)
+        # The organization's SLA terms: its calendar, and the targets of the row's severity.
+        .join(Organization, Organization.id == page.c.organization_id)
+        .join(SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
+        .outerjoin(SlaTarget, sa.and_(SlaTarget.policy_id == SlaPolicy.id,
+                                      SlaTarget.severity == page.c.severity))
         .order_by(page.c.position)
     )
 

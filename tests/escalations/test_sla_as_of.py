@@ -147,7 +147,7 @@ def test_an_automatic_tier_line_is_never_the_latest_update(staff_session, people
     staff_session.flush()
     assert escalation.priority_score >= senior_threshold()
     assert escalation.tier.value == "Management"
-    (row,) = load_rows(org, DashboardQuery(), at=at(10, 5))
+    (row,) = load_rows(org.id, DashboardQuery(), at=at(10, 5))
     assert row.latest_update is None
     assert row.clocks.next_update.due_at == at(11)  # Sev 1 cadence: 60 minutes from opening
     assert staff_session.get(Escalation, escalation.id).last_customer_update_at is None
