@@ -3,9 +3,9 @@ row shows, read in a constant number of queries whatever the number of rows.
 
     summarize()    1 query: the product-area facets and a digest of the matching set; the
                    only query an unchanged poll runs (its ETag is built from it)
-    load_rows()    2 queries: one page of the matching escalations, each with its owner and
-                   communicator, newest vendor update, next milestone and SLA terms, read as
-                   plain columns; their status histories
+    load_rows()    1 query: one page of the matching escalations, each with its owner and
+                   communicator, newest vendor update, next milestone, status history and SLA
+                   terms, read as plain columns (portal.escalations.dashboard_page)
 
 Everything read here is customer-visible: escalation fields customers see, and updates and
 milestones through `customer_visible()` only (DESIGN.md invariant 2). Tenancy comes from the
@@ -17,20 +17,14 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import aliased
 
-from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
-from portal.enums import OPEN_STATUSES, Status, Tier
-from portal.escalations import listing, sla
-from portal.escalations.clocks import status_histories
-from portal.escalations.models import Escalation, Milestone, Update
-from portal.escalations.promises import counting_update
-from portal.escalations.queries import customer_visible
-from portal.extensions import db
+from portal.enums import OPEN_STATUSES, Status
+from portal.escalations import dashboard_page, listing, sla
+from portal.escalations.models import Escalation
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "1"
@@ -168,40 +162,10 @@ class LatestUpdate:
 
 
 @dataclass(frozen=True, slots=True)
-class Person:
-    """An owner or communicator as a row's people card shows them."""
-    name: str
-    email: str
-    phone: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class DashboardEscalation:
-    """What a dashboard row shows of its escalation, read as plain columns (no ORM entity:
-    building 25 entities and their people cost more than the SQL that read them)."""
-    id: int
-    title: str
-    severity: int
-    status: Status
-    tier: Tier
-    product_area: str | None
-    opened_at: datetime
-    acknowledged_at: datetime | None
-    resolved_at: datetime | None
-    customer_changed_at: datetime
-    owner: Person | None
-    communicator: Person | None
-
-    @property
-    def reference(self) -> str:
-        return Escalation.reference_of(self.id)
-
-
-@dataclass(frozen=True, slots=True)
 class Row:
     """One escalation as its dashboard row shows it."""
 
-    escalation: DashboardEscalation
+    escalation: dashboard_page.DashboardEscalation
     clocks: sla.SlaClocks
     next_milestone: listing.NextMilestone | None
     latest_update: LatestUpdate | None
@@ -227,45 +191,53 @@ class Dashboard(listing.Paged):
 
 def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> list[Row]:
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
-    milestone and latest update.
-
-    Two queries whatever the number of rows (one when nothing matches): the page with each
-    row's people, newest vendor update, next milestone and SLA terms; their status
-    histories."""
-    shape, params = _shape_and_params(organization_id, query)
-    page = db.session.execute(_page_statement(shape), params).all()
+    milestone and latest update: one query whatever the number of rows (dashboard_page)."""
+    page = dashboard_page.read(*_shape_and_params(organization_id, query))
     if not page:
         return []
-    histories = status_histories([values[0] for values in page])
-    calendar = _calendar(*page[0][_TERMS:_TERMS + 3])  # one organization: the same on every row
+    calendar = _calendar(*page[0].calendar_terms)  # one organization: the same on every row
     rows = []
-    for values in page:
-        escalation = _escalation_of(values)
-        (update_body, update_at, next_update_by, author, milestone_title, milestone_due_at,
-         *_, acknowledge_minutes, update_minutes, resolve_minutes) = values[_UPDATE:]
-        if acknowledge_minutes is None:
+    for row in page:
+        escalation = row.escalation
+        if row.target_minutes[0] is None:
             raise LookupError(f"the SLA policy has no target for severity {escalation.severity}")
         clocks = sla.compute_clocks(
             calendar=calendar,
-            targets=_targets(acknowledge_minutes, update_minutes, resolve_minutes),
+            targets=_targets(*row.target_minutes),
             opened_at=escalation.opened_at,
-            status_history=histories.get(escalation.id, []),
+            status_history=row.history,
             acknowledged_at=escalation.acknowledged_at,
             resolved_at=escalation.resolved_at,
-            last_customer_update_at=update_at,
-            next_update_by=next_update_by,
+            last_customer_update_at=row.update_at,
+            next_update_by=row.next_update_by,
             now=at,
         )
         rows.append(Row(
             escalation=escalation,
             clocks=clocks,
-            next_milestone=(listing.NextMilestone(milestone_title, milestone_due_at)
-                            if milestone_due_at is not None else None),
-            latest_update=(LatestUpdate(excerpt(update_body), update_at, author or "Clearpath")
-                           if update_at is not None else None),
+            next_milestone=(listing.NextMilestone(row.milestone_title, row.milestone_due_at)
+                            if row.milestone_due_at is not None else None),
+            latest_update=(LatestUpdate(excerpt(row.update_body), row.update_at,
+                                        row.update_author or "Clearpath")
+                           if row.update_at is not None else None),
             open_for=at - escalation.opened_at,
         ))
     return rows
+
+
+def _shape_and_params(organization_id: int,
+                      query: DashboardQuery) -> tuple[dashboard_page.Shape, dict]:
+    reference = listing.searched_reference(query.search) if query.search else None
+    shape = dashboard_page.Shape(
+        query.sort if query.sort in dashboard_page.ORDER else DEFAULT_SORT,
+        severity=bool(query.severity), status=bool(query.status), area=bool(query.area),
+        search=bool(query.search), reference=reference is not None)
+    params = {"organization_id": organization_id, "severity": query.severity,
+              "status": query.status, "area": query.area,
+              "pattern": listing.search_pattern(query.search) if query.search else None,
+              "reference": reference,
+              "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
+    return shape, {key: value for key, value in params.items() if value is not None}
 
 
 def _calendar(timezone: str, business_hours: dict | None, holidays: list | None):
@@ -283,150 +255,6 @@ def _calendar_of(timezone: str, business_hours: str, holidays: tuple) -> sla.Cal
 def _targets(acknowledge_minutes: int, update_minutes: int, resolve_minutes: int) -> sla.Targets:
     return sla.Targets(acknowledge_minutes=acknowledge_minutes, update_minutes=update_minutes,
                        resolve_minutes=resolve_minutes)
-
-
-_ORDER = {
-    "severity": (Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at),
-    "newest": (Escalation.opened_at.desc(),),
-    "oldest": (Escalation.opened_at,),
-    "updated": (Escalation.customer_changed_at.desc(),),
-    # The stored due instant (portal.escalations.due; none while the clock is paused) is the
-    # clock's own; most severe first among equals.
-    "next_update": (Escalation.next_update_due_at.asc().nulls_last(), Escalation.severity,
-                    Escalation.priority_score.desc(), Escalation.opened_at),
-}
-
-_ROW_COLUMNS = (
-    Escalation.id, Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
-    Escalation.product_area, Escalation.opened_at, Escalation.acknowledged_at,
-    Escalation.resolved_at, Escalation.customer_changed_at,
-)
-_OWNER = aliased(User, name="owner")
-_COMMUNICATOR = aliased(User, name="communicator")
-_AUTHOR = aliased(User, name="author")
-_PEOPLE = 2 * 3  # name, email, phone of the owner, then of the communicator
-_UPDATE = len(_ROW_COLUMNS) + _PEOPLE
-_TERMS = _UPDATE + 6  # after the update's four columns and the milestone's two
-
-
-def _escalation_of(values) -> DashboardEscalation:
-    fields = len(_ROW_COLUMNS)
-    owner, communicator = values[fields:fields + 3], values[fields + 3:_UPDATE]
-    return DashboardEscalation(
-        *values[:fields],
-        owner=Person(*owner) if owner[0] is not None else None,
-        communicator=Person(*communicator) if communicator[0] is not None else None)
-
-
-@dataclass(frozen=True)
-class _Shape:
-    """Which filters a query sets (their values are parameters): one page statement each."""
-    sort: str
-    severity: bool
-    status: bool
-    area: bool
-    search: bool
-    reference: bool
-
-
-def _shape_and_params(organization_id: int, query: DashboardQuery) -> tuple[_Shape, dict]:
-    reference = listing.searched_reference(query.search) if query.search else None
-    shape = _Shape(query.sort if query.sort in _ORDER else DEFAULT_SORT,
-                   bool(query.severity), bool(query.status), bool(query.area),
-                   bool(query.search), reference is not None)
-    params = {"organization_id": organization_id, "severity": query.severity,
-              "status": query.status, "area": query.area,
-              "pattern": listing.search_pattern(query.search) if query.search else None,
-              "reference": reference,
-              "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
-    return shape, {key: value for key, value in params.items() if value is not None}
-
-
-def _criteria(shape: _Shape) -> list:
-    """`DashboardQuery.criteria` with its values as parameters."""
-    criteria = [Escalation.organization_id == sa.bindparam("organization_id"),
-                Escalation.status.in_(OPEN_STATUSES)]
-    if shape.severity:
-        criteria.append(Escalation.severity == sa.bindparam("severity"))
-    if shape.status:
-        criteria.append(Escalation.status == sa.bindparam("status"))
-    if shape.area:
-        criteria.append(Escalation.product_area == sa.bindparam("area"))
-    if shape.search:
-        criteria.append(listing.search_criterion_of(
-            sa.bindparam("pattern"),
-            sa.bindparam("reference") if shape.reference else None))
-    return criteria
-
-
-def _newest_vendor_update_id():
-    """The newest update that counts per escalation (`portal.escalations.promises`: a person on
-    staff telling the customer something, never a system entry or the customer's own comment),
-    customer-visible only (DESIGN.md invariant 2)."""
-    return (
-        sa.select(Update.id)
-        .where(Update.escalation_id == Escalation.id, customer_visible(Update),
-               counting_update())
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-def _next_milestone_id():
-    """The next customer-visible milestone not yet done, by due time."""
-    return (
-        sa.select(Milestone.id)
-        .where(Milestone.escalation_id == Escalation.id, Milestone.completed_at.is_(None),
-               customer_visible(Milestone))
-        .order_by(Milestone.due_at, Milestone.id)
-        .limit(1)
-        .scalar_subquery()
-    )
-
-
-@cache
-def _page_statement(shape: _Shape):
-    """One page of the matching escalations in `sort` order, with each one's people, newest
-    vendor update (and its author) and next milestone: built once per shape (building cost
-    more than running it), the filters' values as parameters."""
-    order = (*_ORDER[shape.sort], Escalation.id)
-    page = (
-        sa.select(
-            *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
-            Escalation.organization_id,
-            _newest_vendor_update_id().label("update_id"),
-            _next_milestone_id().label("milestone_id"),
-            sa.func.row_number().over(order_by=order).label("position"),
-        )
-        .where(*_criteria(shape))
-        .order_by(*order)
-        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
-        .subquery("page")
-    )
-    return (
-        sa.select(
-            *(page.c[column.key] for column in _ROW_COLUMNS),
-            _OWNER.name, _OWNER.email, _OWNER.phone,
-            _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone,
-            Update.body, Update.created_at, Update.next_update_by, _AUTHOR.name,
-            Milestone.title, Milestone.due_at,
-            Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays,
-            SlaTarget.acknowledge_minutes, SlaTarget.update_minutes, SlaTarget.resolve_minutes,
-        )
-        .select_from(page)
-        .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
-        .outerjoin(_COMMUNICATOR, _COMMUNICATOR.id == page.c.communicator_id)
-        .outerjoin(Update, Update.id == page.c.update_id)
-        .outerjoin(_AUTHOR, _AUTHOR.id == Update.author_id)
-        .outerjoin(Milestone, Milestone.id == page.c.milestone_id)
-        # The organization's SLA terms: its calendar, and the targets of the row's severity.
-        .join(Organization, Organization.id == page.c.organization_id)
-        .join(SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
-        .outerjoin(SlaTarget, sa.and_(SlaTarget.policy_id == SlaPolicy.id,
-                                      SlaTarget.severity == page.c.severity))
-        .order_by(page.c.position)
-    )
 
 
 # Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.

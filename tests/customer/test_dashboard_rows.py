@@ -15,7 +15,8 @@ from portal.clock import frozen_at
 from portal.customer import dashboard_rows
 from portal.enums import Status, Tier
 from portal.escalations import sla
-from portal.escalations.dashboard import DashboardEscalation, LatestUpdate, Person, Row
+from portal.escalations.dashboard import LatestUpdate, Row
+from portal.escalations.dashboard_page import DashboardEscalation, Person
 from portal.escalations.listing import NextMilestone
 
 BEFORE = Path(__file__).parent.parent / "fixtures" / "dashboard_rows_before.html"
