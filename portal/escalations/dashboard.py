@@ -240,15 +240,12 @@ def _shape_and_params(organization_id: int,
     return shape, {key: value for key, value in params.items() if value is not None}
 
 
-def _calendar(timezone: str, business_hours: dict | None, holidays: list | None):
-    """The organization's SLA calendar (`clocks.calendar_of`), built once per distinct plan."""
-    key = json.dumps(business_hours, sort_keys=True), tuple(holidays or ())
-    return _calendar_of(timezone, *key)
-
-
 @lru_cache(maxsize=256)
-def _calendar_of(timezone: str, business_hours: str, holidays: tuple) -> sla.Calendar:
-    return sla.Calendar.from_policy(timezone, json.loads(business_hours), holidays)
+def _calendar(timezone: str, business_hours: str | None, holidays: str | None) -> sla.Calendar:
+    """The organization's SLA calendar (`clocks.calendar_of`) from its plan's JSON text, built
+    once per distinct plan."""
+    return sla.Calendar.from_policy(timezone, json.loads(business_hours or "null"),
+                                    json.loads(holidays or "null") or ())
 
 
 @lru_cache(maxsize=256)

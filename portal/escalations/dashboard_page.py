@@ -70,9 +70,10 @@ class PageRow:
     milestone_title: str | None
     milestone_due_at: datetime | None
     history: list[sla.StatusChange]
-    #: The plan: the organization's timezone, business hours and holidays, then the targets
-    #: (acknowledge, update, resolve minutes) of the row's severity (None: the plan has none).
-    calendar_terms: tuple[str, dict | None, list | None]
+    #: The plan: the organization's timezone, business hours and holidays (as JSON text),
+    #: then the targets (acknowledge, update, resolve minutes) of the row's severity (None:
+    #: the plan has none).
+    calendar_terms: tuple[str, str | None, str | None]
     target_minutes: tuple[int | None, int | None, int | None]
 
 
@@ -239,7 +240,9 @@ def _statement(shape: Shape):
             _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone,
             Update.body, Update.created_at, Update.next_update_by, _AUTHOR.name,
             Milestone.title, Milestone.due_at, page.c.history,
-            Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays,
+            # As text: read once per page (the same on every row), parsed once per plan.
+            Organization.timezone, sa.cast(SlaPolicy.business_hours, sa.Text),
+            sa.cast(SlaPolicy.holidays, sa.Text),
             SlaTarget.acknowledge_minutes, SlaTarget.update_minutes, SlaTarget.resolve_minutes,
         )
         .select_from(page)
