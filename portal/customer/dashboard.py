@@ -19,7 +19,7 @@ from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
-from portal.customer import bp
+from portal.customer import bp, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
@@ -28,6 +28,8 @@ from portal.htmx import render_htmx_template, wants_fragment
 
 PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
+bp.add_app_template_global(dashboard_rows.rows, "dashboard_rows")
+bp.add_app_template_global(dashboard_filters.filters, "dashboard_filters")
 
 
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
@@ -112,9 +114,9 @@ def home():
         response.set_etag(etag, weak=True)
         return response
 
-    organization = dashboard.organization_with_policy(current_user.organization_id)
     page = min(query.page, summary.pages)
-    rows = dashboard.load_rows(organization, replace(query, page=page), at=at) if valid else []
+    rows = (dashboard.load_rows(current_user.organization_id, replace(query, page=page), at=at)
+            if valid else [])
     form.offer_areas(summary.areas)
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,

@@ -3,9 +3,9 @@ row shows, read in a constant number of queries whatever the number of rows.
 
     summarize()    1 query: the product-area facets and a digest of the matching set; the
                    only query an unchanged poll runs (its ETag is built from it)
-    load_rows()    5 queries: the organization with its SLA policy and targets; the matching
-                   escalations with owner and communicator; their status histories; the newest
-                   vendor update of each; the next milestone of each
+    load_rows()    1 query: one page of the matching escalations, each with its owner and
+                   communicator, newest vendor update, next milestone, status history and SLA
+                   terms, read as plain columns (portal.escalations.dashboard_page)
 
 Everything read here is customer-visible: escalation fields customers see, and updates and
 milestones through `customer_visible()` only (DESIGN.md invariant 2). Tenancy comes from the
@@ -14,22 +14,17 @@ session (portal.tenancy); the explicit organization filters only help the query 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from functools import cache, lru_cache
+from functools import lru_cache
 
 import sqlalchemy as sa
 from markdown_it import MarkdownIt
-from sqlalchemy.orm import joinedload, load_only
 
-from portal.accounts.models import Organization, SlaPolicy, User
 from portal.enums import OPEN_STATUSES, Status
-from portal.escalations import listing, sla
-from portal.escalations.clocks import calendar_of, compute_for, status_histories, targets_of
-from portal.escalations.models import Escalation, Update
-from portal.escalations.promises import counting_update
-from portal.escalations.queries import customer_visible
-from portal.extensions import db
+from portal.escalations import dashboard_page, listing, sla
+from portal.escalations.models import Escalation
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "1"
@@ -159,18 +154,18 @@ def etag(summary: Summary, query: DashboardQuery, *, variant: str, viewer: str,
                              summary.digest(), listing.minute_of(at), str(poll_seconds))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LatestUpdate:
     excerpt: str
     created_at: datetime
     author: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Row:
     """One escalation as its dashboard row shows it."""
 
-    escalation: Escalation
+    escalation: dashboard_page.DashboardEscalation
     clocks: sla.SlaClocks
     next_milestone: listing.NextMilestone | None
     latest_update: LatestUpdate | None
@@ -194,122 +189,69 @@ class Dashboard(listing.Paged):
         return PAGE_SIZE
 
 
-def organization_with_policy(organization_id: int) -> Organization:
-    """The organization with its SLA policy and targets, in one query."""
-    stmt = (
-        sa.select(Organization)
-        .where(Organization.id == organization_id)
-        .options(joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets))
-    )
-    return db.session.scalars(stmt).unique().one()
-
-
-def load_rows(organization: Organization, query: DashboardQuery, *, at: datetime) -> list[Row]:
+def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> list[Row]:
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
-    milestone and latest update.
-
-    Four queries whatever the number of rows (none when nothing matches)."""
-    escalations = _matching_escalations(organization.id, query)
-    if not escalations:
+    milestone and latest update: one query whatever the number of rows (dashboard_page)."""
+    page = dashboard_page.read(*_shape_and_params(organization_id, query))
+    if not page:
         return []
-    ids = [escalation.id for escalation in escalations]
-    histories = status_histories(ids)
-    updates = _latest_vendor_updates(ids)
-    milestones = listing.next_milestones(ids, customer_view=True)
-    calendar = calendar_of(organization)
-    policy = organization.sla_policy
-    targets = {severity: targets_of(policy, severity) for severity in (1, 2, 3, 4)}
+    calendar = _calendar(*page[0].calendar_terms)  # one organization: the same on every row
     rows = []
-    for escalation in escalations:
-        update = updates.get(escalation.id)
-        clocks = compute_for(
-            escalation,
+    for row in page:
+        escalation = row.escalation
+        if row.target_minutes[0] is None:
+            raise LookupError(f"the SLA policy has no target for severity {escalation.severity}")
+        clocks = sla.compute_clocks(
             calendar=calendar,
-            targets=targets[escalation.severity],
-            history=histories.get(escalation.id, ()),
-            last_update_at=update.created_at if update else None,
-            next_update_by=update.next_update_by if update else None,
-            at=at,
+            targets=_targets(*row.target_minutes),
+            opened_at=escalation.opened_at,
+            status_history=row.history,
+            acknowledged_at=escalation.acknowledged_at,
+            resolved_at=escalation.resolved_at,
+            last_customer_update_at=row.update_at,
+            next_update_by=row.next_update_by,
+            now=at,
         )
         rows.append(Row(
             escalation=escalation,
             clocks=clocks,
-            next_milestone=milestones.get(escalation.id),
-            latest_update=LatestUpdate(excerpt(update.body), update.created_at,
-                                       update.author or "Clearpath") if update else None,
+            next_milestone=(listing.NextMilestone(row.milestone_title, row.milestone_due_at)
+                            if row.milestone_due_at is not None else None),
+            latest_update=(LatestUpdate(excerpt(row.update_body), row.update_at,
+                                        row.update_author or "Clearpath")
+                           if row.update_at is not None else None),
             open_for=at - escalation.opened_at,
         ))
     return rows
 
 
-_ORDER = {
-    "severity": (Escalation.severity, Escalation.priority_score.desc(), Escalation.opened_at),
-    "newest": (Escalation.opened_at.desc(),),
-    "oldest": (Escalation.opened_at,),
-    "updated": (Escalation.customer_changed_at.desc(),),
-    # The stored due instant (portal.escalations.due; none while the clock is paused) is the
-    # clock's own; most severe first among equals.
-    "next_update": (Escalation.next_update_due_at.asc().nulls_last(), Escalation.severity,
-                    Escalation.priority_score.desc(), Escalation.opened_at),
-}
+def _shape_and_params(organization_id: int,
+                      query: DashboardQuery) -> tuple[dashboard_page.Shape, dict]:
+    reference = listing.searched_reference(query.search) if query.search else None
+    shape = dashboard_page.Shape(
+        query.sort if query.sort in dashboard_page.ORDER else DEFAULT_SORT,
+        severity=bool(query.severity), status=bool(query.status), area=bool(query.area),
+        search=bool(query.search), reference=reference is not None)
+    params = {"organization_id": organization_id, "severity": query.severity,
+              "status": query.status, "area": query.area,
+              "pattern": listing.search_pattern(query.search) if query.search else None,
+              "reference": reference,
+              "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
+    return shape, {key: value for key, value in params.items() if value is not None}
 
 
-_ROW_COLUMNS = (
-    Escalation.title, Escalation.severity, Escalation.status, Escalation.tier,
-    Escalation.product_area, Escalation.owner_id, Escalation.communicator_id,
-    Escalation.opened_at, Escalation.acknowledged_at, Escalation.resolved_at,
-    Escalation.customer_changed_at, Escalation.organization_id,
-)
-_PERSON_COLUMNS = (User.name, User.email, User.phone, User.organization_id)
+@lru_cache(maxsize=256)
+def _calendar(timezone: str, business_hours: str | None, holidays: str | None) -> sla.Calendar:
+    """The organization's SLA calendar (`clocks.calendar_of`) from its plan's JSON text, built
+    once per distinct plan."""
+    return sla.Calendar.from_policy(timezone, json.loads(business_hours or "null"),
+                                    json.loads(holidays or "null") or ())
 
 
-def _matching_escalations(organization_id: int, query: DashboardQuery) -> list[Escalation]:
-    stmt = (
-        sa.select(Escalation)
-        .where(*_open_escalations(organization_id), *query.criteria())
-        .options(
-            # Only what a row shows: no summaries, impact texts or priority breakdowns.
-            load_only(*_ROW_COLUMNS),
-            joinedload(Escalation.owner).load_only(*_PERSON_COLUMNS),
-            joinedload(Escalation.communicator).load_only(*_PERSON_COLUMNS),
-        )
-        .order_by(*_ORDER.get(query.sort, _ORDER[DEFAULT_SORT]), Escalation.id)
-        .limit(PAGE_SIZE).offset((query.page - 1) * PAGE_SIZE)
-    )
-    return list(db.session.scalars(stmt))
-
-
-def _latest_vendor_updates(ids: list[int]) -> dict[int, sa.Row]:
-    """The newest update that counts per escalation (`portal.escalations.promises`: a person on
-    staff telling the customer something, never a system entry or the customer's own comment),
-    with its author's name."""
-    return {row.escalation_id: row
-            for row in db.session.execute(_latest_vendor_updates_statement(), {"ids": ids})}
-
-
-@cache
-def _latest_vendor_updates_statement():
-    """Built once (a statement is immutable; building it cost more than running it); the
-    escalations are an expanding parameter, `ids`."""
-    ranked = (
-        sa.select(
-            Update.escalation_id, Update.body, Update.created_at, Update.next_update_by,
-            Update.author_id,
-            sa.func.row_number().over(
-                partition_by=Update.escalation_id,
-                order_by=(Update.created_at.desc(), Update.id.desc()),
-            ).label("nth"),
-        )
-        .where(Update.escalation_id.in_(sa.bindparam("ids", expanding=True)),
-               customer_visible(Update), counting_update())
-        .subquery()
-    )
-    return (
-        sa.select(ranked.c.escalation_id, ranked.c.body, ranked.c.created_at,
-                  ranked.c.next_update_by, User.name.label("author"))
-        .outerjoin(User, User.id == ranked.c.author_id)
-        .where(ranked.c.nth == 1)
-    )
+@lru_cache(maxsize=256)
+def _targets(acknowledge_minutes: int, update_minutes: int, resolve_minutes: int) -> sla.Targets:
+    return sla.Targets(acknowledge_minutes=acknowledge_minutes, update_minutes=update_minutes,
+                       resolve_minutes=resolve_minutes)
 
 
 # Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.

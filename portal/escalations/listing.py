@@ -29,11 +29,24 @@ SEARCH_MAX_CHARS = 100
 def search_criterion(text: str, *also: sa.ColumnElement):
     """A reference ("ESC-1042", "esc-1042" or just "1042"), or words in the title (or in any
     column of `also`, such as the customer's name on the staff queue)."""
+    return search_criterion_of(search_pattern(text), searched_reference(text), *also)
+
+
+def search_pattern(text: str) -> str:
+    """The LIKE pattern (escape character "\\") of words searched anywhere in a text."""
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    pattern = f"%{escaped}%"
+    return f"%{escaped}%"
+
+
+def searched_reference(text: str) -> int | None:
+    """The escalation id a search names as a reference ("ESC-1042" or just "1042"), if any."""
+    return Escalation.id_from_reference(text if not text.isdigit() else f"ESC-{text}")
+
+
+def search_criterion_of(pattern, escalation_id=None, *also: sa.ColumnElement):
+    """`search_criterion` from its pattern and reference (values or bound parameters)."""
     criterion = sa.or_(*(column.ilike(pattern, escape="\\")
                          for column in (Escalation.title, *also)))
-    escalation_id = Escalation.id_from_reference(text if not text.isdigit() else f"ESC-{text}")
     if escalation_id is not None:
         criterion = sa.or_(criterion, Escalation.id == escalation_id)
     return criterion

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from portal.clock import frozen_at
-from portal.enums import Role, Status, Visibility
+from portal.enums import OPEN_STATUSES, Role, Status, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.clocks import clocks_as_of, clocks_for
 from portal.escalations.dashboard import DashboardQuery, load_rows
@@ -147,7 +147,45 @@ def test_an_automatic_tier_line_is_never_the_latest_update(staff_session, people
     staff_session.flush()
     assert escalation.priority_score >= senior_threshold()
     assert escalation.tier.value == "Management"
-    (row,) = load_rows(org, DashboardQuery(), at=at(10, 5))
+    (row,) = load_rows(org.id, DashboardQuery(), at=at(10, 5))
     assert row.latest_update is None
     assert row.clocks.next_update.due_at == at(11)  # Sev 1 cadence: 60 minutes from opening
     assert staff_session.get(Escalation, escalation.id).last_customer_update_at is None
+
+
+def test_the_dashboard_reads_the_clocks_the_escalation_page_does(staff_session, people):
+    """The dashboard's one-statement page (histories as JSON, terms joined) gives every row
+    exactly the clocks `clocks_for` gives from the models: paused and resumed, reopened,
+    changes in the same instant, a business-hours plan in another zone."""
+    org = factories.make_organization(
+        timezone="America/Chicago",
+        policy=factories.make_policy(business_hours={str(d): [["09:00", "18:00"]]
+                                                     for d in range(5)}))
+    _, agent, _ = people
+    escalations = []  # in Chicago's business hours (14:00-23:00 UTC), where pauses count
+    for severity in (1, 2, 3, 4):
+        with frozen_at(at(15, severity)):
+            escalations.append(factories.make_escalation(org, actor=agent, severity=severity))
+    waiting, reopened, busy, quiet = escalations
+    with frozen_at(at(16)):
+        for escalation in (waiting, reopened, busy):
+            ops.change_status(escalation, Status.ACKNOWLEDGED, actor=agent)
+        ops.change_status(waiting, Status.WAITING_ON_CUSTOMER, actor=agent, reason="Logs?")
+        ops.post_update(busy, author=agent, body="Looking.", visibility=Visibility.CUSTOMER,
+                        next_update_by=at(20))
+    with frozen_at(at(17, 30)):
+        ops.change_status(waiting, Status.INVESTIGATING, actor=agent)
+        ops.change_status(reopened, Status.INVESTIGATING, actor=agent)
+        ops.change_status(reopened, Status.RESOLVED, actor=agent, resolution_summary="Fixed.")
+        ops.change_status(busy, Status.WAITING_ON_CUSTOMER, actor=agent, reason="Which one?")
+    with frozen_at(at(19)):
+        ops.change_status(waiting, Status.WAITING_ON_CUSTOMER, actor=agent, reason="Again?")
+        ops.change_status(reopened, Status.INVESTIGATING, actor=agent, reason="It is back.")
+    staff_session.flush()
+    rows = load_rows(org.id, DashboardQuery(sort="oldest"), at=at(21, 7))
+    assert [row.escalation.id for row in rows] == [e.id for e in escalations
+                                                   if e.status in OPEN_STATUSES]
+    for row in rows:
+        escalation = staff_session.get(Escalation, row.escalation.id)
+        assert row.clocks == clocks_for(escalation, at=at(21, 7)), escalation.severity
+    assert any(row.clocks.resolve.paused_since for row in rows)

@@ -1,0 +1,162 @@
+"""The customer dashboard's rows drawn in Python: what `customer/_escalation_rows.html` drew
+per row with Jinja (the row markup, `macros/sla.html`'s clocks and next update).
+
+A page is 25 rows of some forty interpolations each, a dozen times in the viewer's timezone:
+as Jinja that cost a few hundred macro calls and a thousand escapes per request. Here the
+per-request values (the viewer's zone, "now", the escalation URL) are read once, chips and
+people cards are remembered per value (portal.badges, templating.person_card), and the rest
+is formatted directly. The markup is exactly what the template drew
+(tests/customer/test_dashboard_rows.py renders both).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from portal import badges
+from portal.clock import now
+from portal.templating import duration, person_card, relative, viewer_zone
+
+_LONG = "%a %d %b %Y, %H:%M %Z"  # templating.localtime's default: every tooltip
+_REFERENCE_SLOT = "ESC-0"
+
+
+class _Times:
+    """Instants in one viewer's zone, relative to the request's instant and to "now"."""
+
+    __slots__ = ("zone", "at", "now", "today")
+
+    def __init__(self, zone: ZoneInfo, at: datetime, moment: datetime):
+        self.zone, self.at, self.now = zone, at, moment
+        self.today = moment.astimezone(zone).strftime("%Y-%m-%d")
+
+    def local(self, value: datetime | None, fmt: str = _LONG) -> str:
+        """templating.localtime, in this viewer's zone."""
+        if value is None:
+            return "—"
+        return value.astimezone(self.zone).strftime(fmt)
+
+
+def rows(board_rows, at: datetime) -> Markup:
+    """Every row of a dashboard page, each `<li>` on its own indented line."""
+    if not board_rows:
+        return Markup("")
+    times = _Times(viewer_zone(), at, now())
+    link = str(escape(url_for("customer.escalation", reference=_REFERENCE_SLOT)))
+    return Markup("".join(_row(row, times, link) for row in board_rows))
+
+
+def _row(row, times: _Times, link: str) -> str:
+    e = row.escalation
+    # A reference ("ESC-1042"), its URL, a severity and an ISO instant have nothing to escape.
+    reference = e.reference
+    href = link.replace(_REFERENCE_SLOT, reference)
+    area = f" · {escape(e.product_area)}" if e.product_area else ""
+    clocks = row.clocks
+    next_update = clocks.next_update
+    overdue = ('\n              <span class="dash-overdue">Overdue</span>'
+               if next_update and next_update.overdue else "")
+    return (
+        f'\n    <li id="escalation-{reference}" class="dash-card dash-sev{e.severity:d}" '
+        f'data-version="{row.version}">\n'
+        '      <div class="dash-head">\n'
+        f'        <h3 class="dash-title"><a href="{href}"><span class="ref">{reference}</span> '
+        f'{escape(e.title)}</a></h3>\n'
+        f'        <div class="cluster dash-badges">{badges.severity(e.severity)} '
+        f'{badges.status(e.status)} {badges.tier(e.tier)}</div>\n'
+        f'        <p class="dash-meta small muted">Open for <time datetime="{_iso(e.opened_at)}" '
+        f'title="Opened {times.local(e.opened_at)}">{duration(row.open_for)}</time>{area}</p>\n'
+        '      </div>\n'
+        '      <dl class="dash-facts">\n'
+        '        <div class="dash-fact">\n'
+        '          <dt>People</dt>\n'
+        '          <dd class="dash-people">\n'
+        f'            {person_card("Owner", e.owner)}\n'
+        f'            {person_card("Your contact", e.communicator)}\n'
+        '          </dd>\n'
+        '        </div>\n'
+        '        <div class="dash-fact">\n'
+        '          <dt>What happens next</dt>\n'
+        '          <dd>\n'
+        '            <div class="dash-next">\n'
+        '              <span class="dash-label">Next milestone</span>'
+        f'{_milestone(row.next_milestone, times)}\n'
+        '            </div>\n'
+        '            <div class="dash-next">\n'
+        f'              <span class="dash-label">Next update</span>{overdue}\n'
+        f'              <span>{next_update_of(next_update, times)}</span>\n'
+        '            </div>\n'
+        '          </dd>\n'
+        '        </div>\n'
+        '        <div class="dash-fact">\n'
+        '          <dt>Service level</dt>\n'
+        '          <dd>\n'
+        f'            {clock("Acknowledge", clocks.acknowledge, times)}\n'
+        f'            {clock("Resolve", clocks.resolve, times, paused_reason="waiting on you")}\n'
+        '          </dd>\n'
+        '        </div>\n'
+        '        <div class="dash-fact dash-fact-latest">\n'
+        '          <dt>Latest update</dt>\n'
+        f'          <dd>{_latest(row.latest_update, times)}\n'
+        '          </dd>\n'
+        '        </div>\n'
+        '      </dl>\n'
+        '    </li>'
+    )
+
+
+def _iso(value: datetime | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _milestone(m, times: _Times) -> str:
+    if not m:
+        return '\n              <span class="muted">None scheduled</span>'
+    due = m.due_at
+    late = "<strong>Late:</strong> was due" if due <= times.at else "due"
+    return (f'\n              <span class="dash-strong">{escape(m.title)}</span>'
+            f'\n              <span>{late} <time datetime="{_iso(due)}" '
+            f'title="{times.local(due)}">{times.local(due, "%a %d %b, %H:%M")}</time> '
+            f'<span class="muted">({relative(due, times.at)})</span></span>')
+
+
+def _latest(u, times: _Times) -> str:
+    if not u:
+        return '\n            <p class="muted">No update yet</p>'
+    return (f'\n            <p class="dash-excerpt">{escape(u.excerpt)}</p>'
+            f'\n            <p class="small muted">{escape(u.author)} · <time '
+            f'datetime="{_iso(u.created_at)}" title="{times.local(u.created_at)}">'
+            f'{relative(u.created_at, times.at)}</time></p>')
+
+
+def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
+    """`macros/sla.html`'s `clock(name, c, paused_reason)`."""
+    if c.paused_since and paused_reason:
+        today = times.local(c.paused_since, "%Y-%m-%d") == times.today
+        label = f"{paused_reason} since " + times.local(
+            c.paused_since, "%H:%M %Z" if today else "%a %d %b, %H:%M %Z")
+        chip = badges.sla("paused", label)
+    elif c.paused_since:
+        chip = badges.sla("paused", "since " + times.local(c.paused_since, "%a %H:%M %Z"))
+    elif c.stopped_at:
+        chip = badges.sla(c.state, "after " + duration(c.elapsed))
+    elif c.state == "breached":
+        chip = badges.sla(c.state, duration(c.remaining) + " over")
+    else:
+        chip = badges.sla(c.state, "due " + relative(c.due_at, times.now))
+    return (f'<div class="sla-clock">\n  <span class="sla-name">{escape(name)}:</span>\n'
+            f'  {chip}\n</div>')
+
+
+def next_update_of(n, times: _Times) -> str:
+    """`macros/sla.html`'s `next_update(n)`."""
+    if n is None:
+        return '<span class="muted">No further updates scheduled</span>'
+    overdue = ", overdue" if n.overdue else ""
+    return (f'<time datetime="{_iso(n.due_at)}" title="{times.local(n.due_at)}">'
+            f'{times.local(n.due_at, "%a %d %b, %H:%M %Z")}</time>\n'
+            f'<span class="muted">({relative(n.due_at, times.now)}{overdue})</span>')
