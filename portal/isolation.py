@@ -12,6 +12,8 @@ these guards need the models, and sit above them.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from sqlalchemy import Integer, and_, bindparam, column, event, false, inspect, or_, select, table
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import TextClause
@@ -64,21 +66,23 @@ def _drill_criterion(entity):
     return entity.escalation_id.not_in(_DRILL_IDS)
 
 
-def _customer_criterion(entity):
+def _customer_criterion(entity, own_organization):
     """Everything a customer's session adds to a tenant model (or an alias: SQLAlchemy calls
     this with what the statement names): its own organization's rows, no drills."""
-    own = entity.organization_id == _organization_id()
     drill = _drill_criterion(entity)
-    return own if drill is None else and_(own, drill)
+    return own_organization if drill is None else and_(own_organization, drill)
 
 
 # The criteria, built once per process and shared by every statement: the lambdas close over
 # nothing (the organization is the bound parameter), so SQLAlchemy's cache key of each is its
-# code alone. One option covers every tenant model (the mixin); the lambda runs only when a
+# code alone. One option covers every tenant model (the mixin); a lambda runs only when a
 # statement is compiled, once per model it meets, not per execution.
 _CUSTOMER_OPTIONS = (
-    with_loader_criteria(TenantScoped, lambda cls: _customer_criterion(cls),
-                         include_aliases=True, propagate_to_loaders=False),
+    with_loader_criteria(
+        TenantScoped,
+        lambda cls: _customer_criterion(cls, cls.organization_id == _organization_id()),
+        include_aliases=True, propagate_to_loaders=False,
+    ),
     with_loader_criteria(Organization, lambda cls: cls.id == _organization_id(),
                          include_aliases=True, propagate_to_loaders=False),
     # Customers see their colleagues and the vendor's staff (owners, communicators).
@@ -88,6 +92,31 @@ _CUSTOMER_OPTIONS = (
         include_aliases=True, propagate_to_loaders=False,
     ),
 )
+
+
+@lru_cache(maxsize=4096)
+def _options_naming(organization_id: int) -> tuple:
+    """The same criteria with the organization written in, for the statements whose parameters
+    cannot carry it: an INSERT's (or a bulk UPDATE's) parameters are its rows, and INSERT …
+    SELECT reads tenant rows. SQLAlchemy reads the closure's value into the cache key at every
+    execution: the cost that the bound parameter spares every other statement."""
+    return (
+        with_loader_criteria(
+            TenantScoped,
+            lambda cls: _customer_criterion(cls, cls.organization_id == organization_id),
+            include_aliases=True, propagate_to_loaders=False,
+        ),
+        with_loader_criteria(Organization, lambda cls: cls.id == organization_id,
+                             include_aliases=True, propagate_to_loaders=False),
+        with_loader_criteria(
+            User,
+            lambda cls: or_(cls.organization_id == organization_id,
+                            cls.organization_id.is_(None)),
+            include_aliases=True, propagate_to_loaders=False,
+        ),
+    )
+
+
 _ANONYMOUS_OPTIONS = (
     with_loader_criteria(TenantScoped, lambda cls: false(), include_aliases=True,
                          propagate_to_loaders=False),
@@ -109,20 +138,17 @@ def _scope_statement(state: ORMExecuteState) -> None:
         )
     if scope.is_unscoped:
         return
-    if scope.organization_id is None:
-        state.statement = state.statement.options(*_ANONYMOUS_OPTIONS)
-        return
     # Every statement of the session gets the criteria, lazy and eager relationship loads
     # included (they run through here too), so none needs to inherit them from the statement
-    # that loaded its parent (propagate_to_loaders=False): the session's decision now applies.
-    state.statement = state.statement.options(*_CUSTOMER_OPTIONS)
-    state.parameters = _with_organization(state.parameters, scope.organization_id)
-
-
-def _with_organization(parameters, organization_id: int):
-    if isinstance(parameters, list):  # executemany (ORM bulk UPDATE by primary key)
-        return [{**row, ORGANIZATION_PARAMETER: organization_id} for row in parameters]
-    return {**(parameters or {}), ORGANIZATION_PARAMETER: organization_id}
+    # that loaded its parent (propagate_to_loaders=False): the session's decision applies.
+    if scope.organization_id is None:
+        state.statement = state.statement.options(*_ANONYMOUS_OPTIONS)
+    elif state.is_insert or state.is_executemany:
+        state.statement = state.statement.options(*_options_naming(scope.organization_id))
+    else:
+        state.statement = state.statement.options(*_CUSTOMER_OPTIONS)
+        state.parameters = {**(state.parameters or {}),
+                            ORGANIZATION_PARAMETER: scope.organization_id}
 
 
 def _owner_of(obj) -> tuple[bool, int | None]:
