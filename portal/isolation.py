@@ -19,7 +19,6 @@ from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import TextClause
 
 from portal.accounts.models import Organization, User
-from portal.escalations.models import Escalation
 from portal.ownership import TenantScoped
 from portal.tenancy import (
     TenancyUndecided,
@@ -33,7 +32,6 @@ from portal.tenancy import (
 # these very criteria; an index on is_drill and a handful of drills keep it cheap.
 _ESCALATIONS = table("escalations", column("id"), column("is_drill"))
 _DRILL_IDS = select(_ESCALATIONS.c.id).where(_ESCALATIONS.c.is_drill.is_(True))
-_ESCALATION_COLUMNS = Escalation.__table__.c
 
 
 # The organization of a customer's session reaches the SQL as the value of this one bound
@@ -56,8 +54,9 @@ def _drill_criterion(entity):
     info = inspect(entity, raiseerr=False)
     if info is None:
         return None  # SQLAlchemy's first, analysing call names the mixin itself
-    columns = info.mapper.local_table.c
-    if columns is _ESCALATION_COLUMNS:
+    table = info.mapper.local_table
+    columns = table.c
+    if table.name == "escalations":
         return entity.is_drill.is_(False)
     if "escalation_id" not in columns:
         return None
