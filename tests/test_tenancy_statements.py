@@ -194,11 +194,11 @@ def test_insert_from_select_reads_only_the_sessions_organization(app, world):
             org_id = (world.org_a.id, world.org_b.id)[turn % 2]
             session = _scoped(org_id)
             session.begin_nested()
-            inserted = session.execute(insert(Update).from_select(columns, select(
+            session.execute(insert(Update).from_select(columns, select(
                 Escalation.organization_id, Escalation.id, literal("note"),
-                literal("customer"), literal(f"copied {turn}")))).rowcount
+                literal("customer"), literal(f"copied {turn}"))))
             with unscoped(session, "test: what was copied"):
                 copied = session.scalars(select(Update.organization_id).where(
                     Update.body == f"copied {turn}")).all()
             session.rollback()
-            assert inserted == 1 and copied == [org_id]
+            assert copied == [org_id]  # one row copied: the session's escalation only
