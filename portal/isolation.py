@@ -14,15 +14,13 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from sqlalchemy import column, event, false, or_, select, table
+from sqlalchemy import Integer, and_, bindparam, column, event, false, inspect, or_, select, table
 from sqlalchemy.orm import ORMExecuteState, Session, with_loader_criteria
 from sqlalchemy.sql.elements import TextClause
 
 from portal.accounts.models import Organization, User
-from portal.extensions import db
 from portal.ownership import TenantScoped
 from portal.tenancy import (
-    Scope,
     TenancyUndecided,
     TenancyViolation,
     current_scope,
@@ -36,66 +34,96 @@ _ESCALATIONS = table("escalations", column("id"), column("is_drill"))
 _DRILL_IDS = select(_ESCALATIONS.c.id).where(_ESCALATIONS.c.is_drill.is_(True))
 
 
-def _real_escalation(cls):
-    return cls.is_drill.is_(False)
+# The organization of a customer's session reaches the SQL as the value of this one bound
+# parameter, supplied with each statement's parameters (`_scope_statement`). The criteria
+# themselves are therefore the same for every organization: SQLAlchemy compiles each scoped
+# statement once and its cache key carries no organization, while the value still comes from the
+# session on every execution. A statement that somehow kept the criteria without the value fails
+# ("a value is required for bind parameter"), it does not match every organization.
+ORGANIZATION_PARAMETER = "tenancy_organization_id"
 
 
-def _of_real_escalation(cls):
-    return cls.escalation_id.not_in(_DRILL_IDS)
+def _organization_id():
+    return bindparam(ORGANIZATION_PARAMETER, type_=Integer, required=True)
 
 
-def _of_real_escalation_if_any(cls):
-    return or_(cls.escalation_id.is_(None), cls.escalation_id.not_in(_DRILL_IDS))
+def _drill_criterion(entity):
+    """What hides drills from customers on one tenant model or alias of it: escalations that are
+    drills, and every tenant row that names one (read from the table, so a new table inherits
+    it); None for a model that names no escalation."""
+    info = inspect(entity, raiseerr=False)
+    if info is None:
+        return None  # SQLAlchemy's first, analysing call names the mixin itself
+    table = info.mapper.local_table
+    columns = table.c
+    if table.name == "escalations":
+        return entity.is_drill.is_(False)
+    if "escalation_id" not in columns:
+        return None
+    if columns["escalation_id"].nullable:
+        return or_(entity.escalation_id.is_(None), entity.escalation_id.not_in(_DRILL_IDS))
+    return entity.escalation_id.not_in(_DRILL_IDS)
 
 
-def _drill_free_options() -> tuple:
-    """The criteria that hide drills from customers: on escalations themselves, and on every
-    tenant row that names an escalation (read from the mappers, so a new table inherits it)."""
-    options = []
-    for mapper in sorted(db.Model.registry.mappers, key=lambda m: m.class_.__name__):
-        cls, columns = mapper.class_, mapper.local_table.c
-        if not issubclass(cls, TenantScoped):
-            continue
-        if mapper.local_table.name == "escalations":
-            criterion = _real_escalation
-        elif "escalation_id" not in columns:
-            continue
-        elif columns["escalation_id"].nullable:
-            criterion = _of_real_escalation_if_any
-        else:
-            criterion = _of_real_escalation
-        # A lambda (not an expression) so that aliases of the class get it adapted too.
-        options.append(with_loader_criteria(cls, criterion, include_aliases=True))
-    return tuple(options)
+def _customer_criterion(entity, own_organization):
+    """Everything a customer's session adds to a tenant model (or an alias: SQLAlchemy calls
+    this with what the statement names): its own organization's rows, no drills."""
+    drill = _drill_criterion(entity)
+    return own_organization if drill is None else and_(own_organization, drill)
 
 
-def _tenant_options(scope: Scope) -> tuple:
-    return _options_for(scope.organization_id)
+# The criteria, built once per process and shared by every statement: the lambdas close over
+# nothing (the organization is the bound parameter), so SQLAlchemy's cache key of each is its
+# code alone. One option covers every tenant model (the mixin); a lambda runs only when a
+# statement is compiled, once per model it meets, not per execution.
+_CUSTOMER_OPTIONS = (
+    with_loader_criteria(
+        TenantScoped,
+        lambda cls: _customer_criterion(cls, cls.organization_id == _organization_id()),
+        include_aliases=True, propagate_to_loaders=False,
+    ),
+    with_loader_criteria(Organization, lambda cls: cls.id == _organization_id(),
+                         include_aliases=True, propagate_to_loaders=False),
+    # Customers see their colleagues and the vendor's staff (owners, communicators).
+    with_loader_criteria(
+        User,
+        lambda cls: or_(cls.organization_id == _organization_id(), cls.organization_id.is_(None)),
+        include_aliases=True, propagate_to_loaders=False,
+    ),
+)
 
 
 @lru_cache(maxsize=4096)
-def _options_for(org_id: int | None) -> tuple:
-    """The loader criteria of one organization (None: anonymous), built once per process:
-    options are immutable, so every statement of that organization shares them."""
-    if org_id is None:
-        return (
-            with_loader_criteria(TenantScoped, lambda cls: false(), include_aliases=True),
-            with_loader_criteria(Organization, lambda cls: false(), include_aliases=True),
-            with_loader_criteria(User, lambda cls: cls.organization_id.is_(None)),
-        )
+def _options_naming(organization_id: int) -> tuple:
+    """The same criteria with the organization written in, for the statements whose parameters
+    cannot carry it: an INSERT's (or a bulk UPDATE's) parameters are its rows, and INSERT …
+    SELECT reads tenant rows. SQLAlchemy reads the closure's value into the cache key at every
+    execution: the cost that the bound parameter spares every other statement."""
     return (
         with_loader_criteria(
-            TenantScoped, lambda cls: cls.organization_id == org_id, include_aliases=True
+            TenantScoped,
+            lambda cls: _customer_criterion(cls, cls.organization_id == organization_id),
+            include_aliases=True, propagate_to_loaders=False,
         ),
-        *_drill_free_options(),
-        with_loader_criteria(Organization, lambda cls: cls.id == org_id, include_aliases=True),
-        # Customers see their colleagues and the vendor's staff (owners, communicators).
+        with_loader_criteria(Organization, lambda cls: cls.id == organization_id,
+                             include_aliases=True, propagate_to_loaders=False),
         with_loader_criteria(
             User,
-            lambda cls: or_(cls.organization_id == org_id, cls.organization_id.is_(None)),
-            include_aliases=True,
+            lambda cls: or_(cls.organization_id == organization_id,
+                            cls.organization_id.is_(None)),
+            include_aliases=True, propagate_to_loaders=False,
         ),
     )
+
+
+_ANONYMOUS_OPTIONS = (
+    with_loader_criteria(TenantScoped, lambda cls: false(), include_aliases=True,
+                         propagate_to_loaders=False),
+    with_loader_criteria(Organization, lambda cls: false(), include_aliases=True,
+                         propagate_to_loaders=False),
+    with_loader_criteria(User, lambda cls: cls.organization_id.is_(None),
+                         propagate_to_loaders=False),
+)
 
 
 def _scope_statement(state: ORMExecuteState) -> None:
@@ -109,7 +137,17 @@ def _scope_statement(state: ORMExecuteState) -> None:
         )
     if scope.is_unscoped:
         return
-    state.statement = state.statement.options(*_tenant_options(scope))
+    # Every statement of the session gets the criteria, lazy and eager relationship loads
+    # included (they run through here too), so none needs to inherit them from the statement
+    # that loaded its parent (propagate_to_loaders=False): the session's decision applies.
+    if scope.organization_id is None:
+        state.statement = state.statement.options(*_ANONYMOUS_OPTIONS)
+    elif state.is_insert or state.is_executemany:
+        state.statement = state.statement.options(*_options_naming(scope.organization_id))
+    else:
+        state.statement = state.statement.options(*_CUSTOMER_OPTIONS)
+        state.parameters = {**(state.parameters or {}),
+                            ORGANIZATION_PARAMETER: scope.organization_id}
 
 
 def _owner_of(obj) -> tuple[bool, int | None]:
