@@ -21,6 +21,7 @@ from sqlalchemy.sql.elements import TextClause
 from portal.accounts.models import Organization, User
 from portal.ownership import TenantScoped
 from portal.tenancy import (
+    Scope,
     TenancyUndecided,
     TenancyViolation,
     current_scope,
@@ -140,6 +141,7 @@ def _scope_statement(state: ORMExecuteState) -> None:
     # Every statement of the session gets the criteria, lazy and eager relationship loads
     # included (they run through here too), so none needs to inherit them from the statement
     # that loaded its parent (propagate_to_loaders=False): the session's decision applies.
+    _refuse_foreign_bulk_writes(state, scope)
     if scope.organization_id is None:
         state.statement = state.statement.options(*_ANONYMOUS_OPTIONS)
     elif state.is_insert or state.is_executemany:
@@ -148,6 +150,37 @@ def _scope_statement(state: ORMExecuteState) -> None:
         state.statement = state.statement.options(*_CUSTOMER_OPTIONS)
         state.parameters = {**(state.parameters or {}),
                             ORGANIZATION_PARAMETER: scope.organization_id}
+
+
+def _refuse_foreign_bulk_writes(state: ORMExecuteState, scope: Scope) -> None:
+    """ORM DML whose parameters are its rows passes neither the flush guard nor loader
+    criteria on its target: in a customer's (or anonymous) session, an INSERT's rows must each
+    be the session's organization's, and an UPDATE by primary key (`update(Model)` with a list
+    of rows, which names no organization) is refused."""
+    mapper = state.bind_mapper
+    if mapper is None or not (state.is_insert or state.is_update):
+        return
+    owned = issubclass(mapper.class_, (TenantScoped, Organization, User))
+    if not owned:
+        return
+    if state.is_update and isinstance(state.parameters, list | tuple):
+        raise TenancyViolation(
+            f"bulk UPDATE of {mapper.class_.__name__} by primary key in a session scoped to "
+            f"organization {scope.organization_id}: load the rows and change them instead")
+    if state.is_insert:
+        rows = state.parameters if isinstance(state.parameters, list | tuple) \
+            else [state.parameters or {}]
+        # What .values() wrote into the statement (SQLAlchemy keeps it as column → bound value;
+        # an ORM INSERT cannot be compiled outside its execution). The test writes both ways.
+        values = getattr(state.statement, "_values", None) or {}
+        named = {getattr(key, "key", key): getattr(value, "value", value)
+                 for key, value in values.items()}
+        column = "id" if mapper.class_ is Organization else "organization_id"
+        for row in (*rows, named):
+            if column in row and row[column] != scope.organization_id:
+                raise TenancyViolation(
+                    f"{mapper.class_.__name__} of organization {row[column]} inserted in a "
+                    f"session scoped to organization {scope.organization_id}")
 
 
 def _owner_of(obj) -> tuple[bool, int | None]:

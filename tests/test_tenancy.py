@@ -1,7 +1,7 @@
 """Tenancy in one place: customers see only their organization, and say so loudly otherwise."""
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select, update
 
 from portal.accounts.models import Organization, User
 from portal.escalations.models import Escalation, Update
@@ -90,3 +90,36 @@ def test_an_email_rendered_inside_a_request_keeps_the_requests_decision(app, wor
         app.preprocess_request()
         render_email(db.session.get(Notice, notice_id))
         assert db.session.scalar(select(func.count()).select_from(Escalation)) == 2
+
+
+def test_a_bulk_update_by_primary_key_is_refused_in_a_customer_scope(app, world):
+    """`session.execute(update(Model), [rows])` passes neither the flush guard nor loader
+    criteria: in a customer's session it is refused, whoever's rows it names."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        for escalation_id in (world.escalation_b.id, world.escalation_a.id):
+            with pytest.raises(TenancyViolation, match="by primary key"):
+                session.execute(update(Escalation), [{"id": escalation_id, "title": "moved"}])
+        session.rollback()
+        set_scope(session, Scope.unscoped("test: what the refusals left"))
+        assert session.get(Escalation, world.escalation_b.id).title != "moved"
+
+
+def test_a_bulk_insert_of_another_organizations_rows_is_refused(app, world):
+    """An ORM INSERT whose parameters are rows is checked row by row: the session's own
+    organization may be written, another's is refused before anything is sent."""
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        row = {"escalation_id": world.escalation_b.id, "kind": "note",
+               "visibility": "customer", "body": "sneaky"}
+        with pytest.raises(TenancyViolation, match="organization"):
+            session.execute(insert(Update), [{**row, "organization_id": world.org_b.id}])
+        with pytest.raises(TenancyViolation, match="organization"):
+            session.execute(insert(Update).values(organization_id=world.org_b.id,
+                                                  **row))
+        own = {**row, "escalation_id": world.escalation_a.id,
+               "organization_id": world.org_a.id, "body": "ours"}
+        session.execute(insert(Update), [own])
+        assert session.scalar(select(func.count()).select_from(Update).where(
+            Update.body == "ours")) == 1
+        session.rollback()
