@@ -14,6 +14,7 @@ from portal.escalations import queue
 from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.forms import PortalForm
 from portal.inputs import MAX_PAGE, bounded_int
+from portal.remembered import MarkupMemo
 
 
 def _int_or_none(value):
@@ -37,11 +38,9 @@ class Remembered:
     member, on every request. The form names each field's choices version
     (`field.choices_version`, hashable); without one the select is drawn each time."""
 
-    MAX_DRAWN = 256
-
     def __init__(self, widget):
         self.widget = widget
-        self._drawn: dict = {}
+        self._drawn = MarkupMemo(256)
 
     def __call__(self, field, **kwargs):
         version = getattr(field, "choices_version", None)
@@ -49,14 +48,9 @@ class Remembered:
             return self.widget(field, **kwargs)
         try:
             key = (field.name, field.id, version, field.data, tuple(sorted(kwargs.items())))
-            drawn = self._drawn.get(key)
+            return self._drawn.get(key, lambda: self.widget(field, **kwargs))
         except TypeError:  # a value or attribute that cannot be hashed
             return self.widget(field, **kwargs)
-        if drawn is None:
-            if len(self._drawn) >= self.MAX_DRAWN:
-                self._drawn.clear()
-            drawn = self._drawn[key] = self.widget(field, **kwargs)
-        return drawn
 
 
 #: Choices declared on the form class never change: one version for all of them.

@@ -16,7 +16,9 @@ from functools import lru_cache
 from flask import current_app
 from markupsafe import Markup, escape
 
-_REMEMBERED_FIELDS = 2048
+from portal.remembered import MarkupMemo
+
+_BLANK = MarkupMemo(2048)
 
 
 def form_field(f, help=None) -> Markup:
@@ -27,7 +29,7 @@ def form_field(f, help=None) -> Markup:
            tuple(sorted(vars(f.flags).items())),
            tuple(sorted((f.render_kw or {}).items())))
     try:
-        return _blank_field(key, f, help)
+        return _BLANK.get(key, lambda: _macros().field(f, help=help))
     except TypeError:  # something in the key cannot be hashed: drawn each time
         return _macros().field(f, help=help)
 
@@ -48,18 +50,6 @@ def csrf_field(form) -> Markup:
 def submit_button(label, cls="btn btn-primary") -> Markup:
     """`forms.submit(label, cls=cls)`."""
     return Markup(f'<button type="submit" class="{escape(cls)}">{escape(label)}</button>')
-
-
-def _blank_field(key: tuple, f, help) -> Markup:
-    drawn = _BLANK.get(key)
-    if drawn is None:
-        if len(_BLANK) >= _REMEMBERED_FIELDS:
-            _BLANK.clear()
-        drawn = _BLANK[key] = _macros().field(f, help=help)
-    return drawn
-
-
-_BLANK: dict[tuple, Markup] = {}
 
 
 def _macros():

@@ -9,32 +9,21 @@ errors (rare, and it shows what the person typed) is drawn every time.
 
 from __future__ import annotations
 
-from threading import Lock
-
 from flask import current_app, request
 from markupsafe import Markup
 
+from portal.remembered import MarkupMemo
+
 TEMPLATE = "customer/_dashboard_filters.html"
 #: Distinct states remembered (a state is a few kilobytes); beyond it the oldest are dropped.
-REMEMBERED = 512
-
-_remembered: dict[tuple, Markup] = {}
-_lock = Lock()
+_REMEMBERED = MarkupMemo(512)
 
 
 def filters(form) -> Markup:
     """The filters fold with `form` in it (its areas already offered)."""
     if form.errors:
         return _draw(form)
-    key = _state(form)
-    drawn = _remembered.get(key)
-    if drawn is None:
-        drawn = _draw(form)
-        with _lock:
-            while len(_remembered) >= REMEMBERED:
-                del _remembered[next(iter(_remembered))]
-            _remembered[key] = drawn
-    return drawn
+    return _REMEMBERED.get(_state(form), lambda: _draw(form))
 
 
 def _state(form) -> tuple:
