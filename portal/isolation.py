@@ -157,11 +157,10 @@ def _refuse_foreign_bulk_writes(state: ORMExecuteState, scope: Scope) -> None:
     criteria on its target: in a customer's (or anonymous) session, an INSERT's rows must each
     be the session's organization's, and an UPDATE by primary key (`update(Model)` with a list
     of rows, which names no organization) is refused."""
+    if not (state.is_insert or state.is_update):
+        return  # reads, every customer page's statements: nothing more to ask
     mapper = state.bind_mapper
-    if mapper is None or not (state.is_insert or state.is_update):
-        return
-    owned = issubclass(mapper.class_, (TenantScoped, Organization, User))
-    if not owned:
+    if mapper is None or not issubclass(mapper.class_, (TenantScoped, Organization, User)):
         return
     if state.is_update and isinstance(state.parameters, list | tuple):
         raise TenancyViolation(
