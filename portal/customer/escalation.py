@@ -32,7 +32,7 @@ from portal.customer.forms import (
 )
 from portal.customer.timeline_entries import timeline_entry
 from portal.enums import Party, StepStatus, Tier
-from portal.escalations import customer_page, listing, workflow
+from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
 from portal.htmx import wants_fragment
@@ -138,7 +138,7 @@ def page_context(reference: str, **overrides) -> dict:
         # Who speaks to the customer: the communicator, else the account manager.
         "contact": escalation.communicator or escalation.organization.account_manager,
         "clocks": page.clocks,
-        "service_level": service_level(escalation),
+        "service_level": service_level(escalation, page.targets),
         "updates": page.updates,
         "milestones": page.milestones,
         "steps": steps,
@@ -165,12 +165,11 @@ def page_context(reference: str, **overrides) -> dict:
     return context
 
 
-def service_level(escalation: Escalation) -> dict:
-    """The promises behind the clocks, in words: targets for this severity and the calendar
-    they count in."""
+def service_level(escalation: Escalation, target: sla.Targets) -> dict:
+    """The promises behind the clocks, in words: targets for this severity (`target`) and the
+    calendar they count in."""
     organization = escalation.organization
     policy = organization.sla_policy
-    target = policy.target_for(escalation.severity)
     business = not policy.is_24x7
     return {
         "policy": policy.name,

@@ -33,13 +33,13 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload, load_only
 
-from portal.accounts.models import Organization, SlaPolicy, User
+from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.clock import now
 from portal.enums import Party, StepStatus, UpdateKind, Visibility
 from portal.escalations import sla
-from portal.escalations.clocks import calendar_for, compute_for, targets_for
+from portal.escalations.clocks import calendar_for, compute_for
 from portal.escalations.models import (
     Escalation,
     EscalationRequest,
@@ -125,6 +125,7 @@ class CustomerEscalationPage:
     milestones: list[PlanMilestone]
     steps: list[PlanStep]
     criteria: list[PlanCriterion]
+    targets: sla.Targets  # the support plan's, for the escalation's severity
     clocks: sla.SlaClocks
 
 
@@ -133,7 +134,11 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     row = _escalation_with_choices(escalation_id, viewer)
     if row is None:
         return None
-    escalation, subscribed, survey_score, open_request = row
+    escalation, subscribed, survey_score, open_request, *minutes = row
+    if minutes[0] is None:
+        raise LookupError(f"the support plan of {escalation.reference} has no target for "
+                          f"severity {escalation.severity}")
+    targets = sla.Targets(*minutes)
     listed = {kind: [] for kind in _KINDS}
     for entry in db.session.execute(_statements().listed, {"escalation_id": escalation.id}):
         listed[entry.kind].append(entry)
@@ -145,7 +150,7 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
         milestones=[PlanMilestone(e.id, e.text, e.at, e.done_at) for e in listed["milestone"]],
         steps=[_step(entry) for entry in listed["step"]],
         criteria=[PlanCriterion(e.id, e.text, e.at) for e in listed["criterion"]],
-        clocks=_clocks(escalation, updates, history),
+        targets=targets, clocks=_clocks(escalation, targets, updates, history),
     )
 
 
@@ -247,6 +252,15 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
 
 
 _SHOWN_OF_PEOPLE = (User.name, User.job_title, User.email, User.phone, User.organization_id)
+_SHOWN_OF_ESCALATIONS = (
+    Escalation.title, Escalation.customer_impact, Escalation.severity, Escalation.status,
+    Escalation.tier, Escalation.product_area, Escalation.resolution_summary,
+    Escalation.owner_id, Escalation.communicator_id, Escalation.organization_id,
+    Escalation.opened_at, Escalation.acknowledged_at, Escalation.resolved_at,
+    Escalation.customer_changed_at)
+_SHOWN_OF_ORGANIZATIONS = (Organization.name, Organization.timezone,
+                           Organization.sla_policy_id, Organization.account_manager_id)
+_SHOWN_OF_POLICIES = (SlaPolicy.name, SlaPolicy.business_hours, SlaPolicy.holidays)
 
 
 @cache
@@ -273,18 +287,26 @@ def _statements() -> SimpleNamespace:
                          Organization.sla_policy_id)
         .join(Organization, Organization.id == Escalation.organization_id)
         .where(Escalation.id == escalation_id),
-        escalation=select(Escalation, subscribed, survey_score, open_request)
-        .outerjoin(open_request, open_request.id == latest_open_request)
+        escalation=select(Escalation, subscribed, survey_score, open_request,
+                          SlaTarget.acknowledge_minutes, SlaTarget.update_minutes,
+                          SlaTarget.resolve_minutes)
+        .outerjoin_from(Escalation, open_request, open_request.id == latest_open_request)
+        .outerjoin_from(Escalation, Organization, Organization.id == Escalation.organization_id)
+        .outerjoin_from(Organization, SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
+        # Only this severity's target, as plain columns: one row, and no `targets` collection
+        # held with a subset of the policy's targets for the rest of the session.
+        .outerjoin_from(SlaPolicy, SlaTarget, (SlaTarget.policy_id == SlaPolicy.id)
+                   & (SlaTarget.severity == Escalation.severity))
         .where(Escalation.id == escalation_id)
         .options(
-            # People as the page shows them (name, title, how to reach them).
+            # What the page shows of the escalation, its people (name, title, how to reach
+            # them), its organization and support plan; anything else loads if asked for.
+            load_only(*_SHOWN_OF_ESCALATIONS),
             joinedload(Escalation.owner).load_only(*_SHOWN_OF_PEOPLE),
             joinedload(Escalation.communicator).load_only(*_SHOWN_OF_PEOPLE),
-            joinedload(Escalation.organization).options(
-                # Every target of the policy, not only this severity's: a collection loaded
-                # with criteria would hold a subset for the rest of the session, and anything
-                # after this that reads another severity's target would get none.
-                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
+            contains_eager(Escalation.organization).options(
+                load_only(*_SHOWN_OF_ORGANIZATIONS),
+                contains_eager(Organization.sla_policy).load_only(*_SHOWN_OF_POLICIES),
                 joinedload(Organization.account_manager).load_only(*_SHOWN_OF_PEOPLE),
             ),
         ),
@@ -292,7 +314,7 @@ def _statements() -> SimpleNamespace:
     )
 
 
-def _clocks(escalation: Escalation, updates: list[TimelineEntry],
+def _clocks(escalation: Escalation, targets: sla.Targets, updates: list[TimelineEntry],
             history: list[sla.StatusChange]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest update that counts is already
     on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
@@ -300,7 +322,7 @@ def _clocks(escalation: Escalation, updates: list[TimelineEntry],
     return compute_for(
         escalation,
         calendar=calendar_for(escalation),
-        targets=targets_for(escalation),
+        targets=targets,
         history=history,
         last_update_at=last.created_at if last else None,
         next_update_by=last.next_update_by if last else None,
@@ -312,5 +334,5 @@ def _escalation_with_choices(escalation_id: int, viewer: User):
     """The escalation with its people and SLA policy, plus the viewer's own choices on it
     (subscription, survey score, open escalation request) in the same statement."""
     row = db.session.execute(_statements().escalation, {
-        "escalation_id": escalation_id, "viewer_id": viewer.id}).unique().first()
+        "escalation_id": escalation_id, "viewer_id": viewer.id}).first()
     return tuple(row) if row is not None else None
