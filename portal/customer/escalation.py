@@ -30,6 +30,7 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
+from portal.customer.plan_markup import milestone_row, plan_step
 from portal.customer.timeline_entries import timeline_entry
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, sla, workflow
@@ -45,7 +46,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (timeline_entry, sla_clock, sla_next_update, live_status):
+for _drawn in (timeline_entry, plan_step, milestone_row, sla_clock, sla_next_update,
+               live_status):
     bp.add_app_template_global(_drawn)
 
 
