@@ -31,7 +31,7 @@ from portal.customer.forms import (
     SurveyForm,
 )
 from portal.customer.plan_markup import milestone_row, plan_step
-from portal.customer.timeline_entries import timeline_entry
+from portal.customer.timeline_entries import timeline_entries, timeline_entry
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
@@ -46,8 +46,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (timeline_entry, plan_step, milestone_row, sla_clock, sla_next_update,
-               live_status):
+for _drawn in (timeline_entries, timeline_entry, plan_step, milestone_row, sla_clock,
+               sla_next_update, live_status):
     bp.add_app_template_global(_drawn)
 
 
