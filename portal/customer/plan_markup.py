@@ -2,7 +2,9 @@
 every one of them on each request (and each poll of its live region), and as Jinja includes a
 step cost some three hundred calls. The markup is exactly what `customer/_step.html` and
 `customer/_milestones.html` drew (their templates kept in tests/fixtures; parity in
-tests/customer/test_plan_markup.py). Times are the viewer's (`templating`).
+tests/customer/test_plan_markup.py). Times are the viewer's (`templating`); like ids and
+states they need no escaping (digits, ASCII letters, spaces and ",.:+-_" only), what people
+wrote does.
 """
 
 from __future__ import annotations
@@ -10,8 +12,9 @@ from __future__ import annotations
 from flask import url_for
 from markupsafe import Markup, escape
 
+from portal.clock import now
 from portal.form_markup import csrf_field, form_errors, form_field
-from portal.templating import iso, localtime, relative
+from portal.templating import in_zone, relative, viewer_zone
 
 SHORT = "%a %d %b, %H:%M"
 _STEP_STATES = {
@@ -34,13 +37,14 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
     ours = step.owner_party.value == "customer"
     status = step.status.value
     title = escape(step.title)
+    zone = viewer_zone()
     parts = [
-        f'<li id="step-{escape(step.id)}" class="plan-step'
+        f'<li id="step-{step.id}" class="plan-step'
         f'{" plan-step-customer" if ours else ""}"\n'
-        f'    data-version="{escape(status)} {title}"\n'
+        f'    data-version="{status} {title}"\n'
         f'    data-live-new="New remediation step: {title}."\n'
         f'    data-live-changed="Remediation step {title}: '
-        f'{escape(step.status.label.lower())}.">\n'
+        f'{step.status.label.lower()}.">\n'
         f'  <div class="plan-step-head cluster">\n'
         f'    <strong class="plan-step-title">{title}</strong>\n'
         f'    {_STEP_STATES.get(status, _PLANNED)}',
@@ -55,9 +59,9 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
         owner = "Our engineering team"
     due_at = step.due_at
     if due_at:
-        due = f'<time datetime="{escape(iso(due_at))}">{escape(localtime(due_at, SHORT))}</time>'
+        due = f'<time datetime="{due_at.isoformat()}">{in_zone(due_at, zone, SHORT)}</time>'
         if status != "done":
-            due += f' <span class="small muted">({escape(relative(due_at))})</span>'
+            due += f' <span class="small muted">({relative(due_at)})</span>'
     else:
         due = '<span class="muted">No date set</span>'
     parts.append(
@@ -75,8 +79,8 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
         completed_at = step.completed_at
         parts.append(
             '\n  <p class="small plan-step-done">Done '
-            f'<time datetime="{escape(iso(completed_at))}">'
-            f'{escape(localtime(completed_at, SHORT))}</time>')
+            f'<time datetime="{completed_at.isoformat()}">'
+            f'{in_zone(completed_at, zone, SHORT)}</time>')
         if step.completed_by:
             parts.append(f" by {escape(step.completed_by.name)}")
         if step.completion_note:
@@ -96,7 +100,7 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
 
 def _completion_form(step, form, reference: str, title: Markup, preserve_forms) -> str:
     url = escape(url_for("customer.complete_step", reference=reference, step_id=step.id))
-    step_id = escape(step.id)
+    step_id = step.id
     help = (f"We will check it: {step.validation_test}" if step.validation_test
             else "Tell us what you did, so we can check it.")
     return (
@@ -116,25 +120,27 @@ def _completion_form(step, form, reference: str, title: Markup, preserve_forms) 
 
 def milestone_row(milestone) -> Markup:
     """One `<tr>` of the milestones table: a `Milestone` (or a `customer_page.PlanMilestone`)."""
-    state = milestone.state()
+    at = now()
+    state = milestone.state(at)
+    zone = viewer_zone()
     title = escape(milestone.title)
     due_at = milestone.due_at
-    due_iso = escape(iso(due_at))
+    due_iso = due_at.isoformat()
     if state == "done":
         changed = "done"
     elif state == "late":
         changed = "late"
     else:
-        changed = escape("due " + localtime(due_at, SHORT))
+        changed = "due " + in_zone(due_at, zone, SHORT)
     if state == "done":
         completed_at = milestone.completed_at
-        when = (f'\n          done <time datetime="{escape(iso(completed_at))}">'
-                f'{escape(localtime(completed_at, SHORT))}</time>')
+        when = (f'\n          done <time datetime="{completed_at.isoformat()}">'
+                f'{in_zone(completed_at, zone, SHORT)}</time>')
     else:
-        when = (f'\n          due <time datetime="{due_iso}">{escape(localtime(due_at, SHORT))}'
-                f'</time>\n          <div class="small muted">{escape(relative(due_at))}</div>')
+        when = (f'\n          due <time datetime="{due_iso}">{in_zone(due_at, zone, SHORT)}'
+                f'</time>\n          <div class="small muted">{relative(due_at, at)}</div>')
     return Markup(
-        f'\n      <tr id="milestone-{escape(milestone.id)}" data-version="{escape(state)} '
+        f'\n      <tr id="milestone-{milestone.id}" data-version="{state} '
         f'{due_iso} {title}"\n'
         f'          data-live-new="New milestone: {title}."\n'
         f'          data-live-changed="Milestone {title}: {changed}.">\n'
