@@ -69,12 +69,10 @@ class Person:
 @dataclass(frozen=True, slots=True)
 class Contact:
     """Someone the page names with how to reach them (the owner, the customer's contact)."""
-    id: int
     name: str
-    job_title: str | None
+    job_title: str
     email: str
-    phone: str | None
-    organization_id: int | None
+    phone: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,8 +109,6 @@ class ShownEscalation:
     opened_at: datetime
     acknowledged_at: datetime | None
     resolved_at: datetime | None
-    customer_changed_at: datetime
-    organization_id: int
     owner: Contact | None
     communicator: Contact | None
     organization: CustomerOrganization
@@ -226,7 +222,7 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
 
 
 def _contact(row, prefix: str) -> Contact | None:
-    if row[f"{prefix}_id"] is None:
+    if row[f"{prefix}_email"] is None:  # nobody (every user has an email)
         return None
     return Contact(*(row[f"{prefix}_{column}"] for column in _SHOWN_OF_PEOPLE))
 
@@ -343,9 +339,8 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
 # names: name, title, how to reach them.
 _ESCALATION_COLUMNS = (
     "id", "title", "customer_impact", "severity", "status", "tier", "product_area",
-    "resolution_summary", "opened_at", "acknowledged_at", "resolved_at", "customer_changed_at",
-    "organization_id")
-_SHOWN_OF_PEOPLE = ("id", "name", "job_title", "email", "phone", "organization_id")
+    "resolution_summary", "opened_at", "acknowledged_at", "resolved_at")
+_SHOWN_OF_PEOPLE = ("name", "job_title", "email", "phone")
 
 
 def _people_columns(person, prefix: str) -> list:
