@@ -37,7 +37,7 @@ from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
 from portal.htmx import wants_fragment
-from portal.sla_markup import live_status, sla_clock, sla_next_update
+from portal.sla_markup import live_status, sla_clock, sla_due, sla_next_update
 from portal.templating import duration
 
 PAGE = "customer/escalation.html"
@@ -47,7 +47,7 @@ REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 for _drawn in (timeline_entries, timeline_entry, plan_step, milestone_row, sla_clock,
-               sla_next_update, live_status):
+               sla_due, sla_next_update, live_status):
     bp.add_app_template_global(_drawn)
 
 
