@@ -144,6 +144,7 @@ def page_context(reference: str, **overrides) -> dict:
         "updates": page.updates,
         "milestones": page.milestones,
         "steps": steps,
+        "steps_done": sum(1 for step in steps if step.status == StepStatus.DONE),
         "criteria": criteria,
         "criteria_met": sum(1 for c in criteria if c.met_at is not None),
         "next_tier": None if escalation.tier == Tier.MANAGEMENT
