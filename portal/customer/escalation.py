@@ -23,6 +23,7 @@ from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
 from portal.customer import bp
+from portal.customer.contact_markup import contact_card
 from portal.customer.forms import (
     CommentForm,
     EscalationRequestForm,
@@ -46,8 +47,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (timeline_entries, timeline_entry, plan_step, milestone_row, sla_clock,
-               sla_due, sla_next_update, live_status):
+for _drawn in (contact_card, timeline_entries, timeline_entry, plan_step, milestone_row,
+               sla_clock, sla_due, sla_next_update, live_status):
     bp.add_app_template_global(_drawn)
 
 
