@@ -2,7 +2,7 @@
 `next_update`) and `macros/live.html` (`status`) draw, byte for byte (tests/test_sla_markup.py).
 A template that imports a macro file rebuilds its module on every render (the request's context
 brings names the macros' globals lack), which cost the escalation page more than the markup.
-Jinja globals: `sla_clock`, `sla_next_update`, `live_status`.
+Jinja globals: `sla_clock`, `sla_due`, `sla_next_update`, `live_status`.
 """
 
 from __future__ import annotations
@@ -33,6 +33,14 @@ def sla_clock(name, c, paused_reason=None) -> Markup:
         chip = badges.sla(c.state, "due " + relative(c.due_at))
     return Markup(f'<div class="sla-clock">\n  <span class="sla-name">{escape(name)}:</span>\n'
                   f'  {chip}\n</div>')
+
+
+def sla_due(c) -> Markup:
+    """" · due Mon 07 Dec, 14:00" while the clock runs toward a due instant (what the `due`
+    macro of `customer/_sla_panel.html` drew), else nothing."""
+    if c.is_running and c.due_at:
+        return Markup(f" · due {escape(localtime(c.due_at, '%a %d %b, %H:%M'))}")
+    return Markup("")
 
 
 def sla_next_update(n) -> Markup:

@@ -30,11 +30,11 @@ def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M %Z") -> str
     """An instant in the viewer's timezone, e.g. "Mon 23 Nov 2026, 14:02 CET"."""
     if value is None:
         return "—"
-    return _local(value, viewer_zone(), fmt)
+    return in_zone(value, viewer_zone(), fmt)
 
 
 @lru_cache(maxsize=16384)
-def _local(value: datetime, zone: ZoneInfo, fmt: str) -> str:
+def in_zone(value: datetime, zone: ZoneInfo, fmt: str) -> str:
     """Remembered per instant, zone and format: a page formats the same instants on every
     request (a timeline entry's time three ways), and a live page is requested again and
     again."""

@@ -7,7 +7,7 @@ import pytest
 
 from portal.clock import now
 from portal.escalations.sla import Clock, NextUpdate
-from portal.sla_markup import live_status, sla_clock, sla_next_update
+from portal.sla_markup import live_status, sla_clock, sla_due, sla_next_update
 
 AT = now()
 H = timedelta(hours=1)
@@ -57,3 +57,17 @@ def test_the_live_status_reads_as_the_macro_drew_it(app, refreshing):
             '{%- import "macros/live.html" as live -%}{{ live.status(at, 15, refreshing=r) }}'
         ).render(at=AT, r=refreshing)
         assert str(live_status(AT, 15, refreshing=refreshing)) == before
+
+
+# The `due` macro `customer/_sla_panel.html` had, before `sla_due` drew it.
+DUE_MACRO = """{%- macro due(c) -%}
+{%- if c.is_running and c.due_at %} · due {{ c.due_at|localtime('%a %d %b, %H:%M') }}{% endif -%}
+{%- endmacro -%}
+{{ due(c) }}"""
+
+
+@pytest.mark.parametrize("clock", CLOCKS)
+def test_the_due_instant_reads_as_the_panel_macro_drew_it(app, clock):
+    with app.test_request_context("/"):
+        before = app.jinja_env.from_string(DUE_MACRO).render(c=clock)
+        assert str(sla_due(clock)) == before

@@ -23,6 +23,7 @@ from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.clock import now
 from portal.customer import bp
+from portal.customer.contact_markup import contact_card
 from portal.customer.forms import (
     CommentForm,
     EscalationRequestForm,
@@ -30,13 +31,14 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
-from portal.customer.timeline_entries import timeline_entry
+from portal.customer.plan_markup import milestone_row, plan_step
+from portal.customer.timeline_entries import timeline_entries, timeline_entry
 from portal.enums import Party, StepStatus, Tier
-from portal.escalations import customer_page, listing, workflow
+from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
 from portal.escalations.operations.customer import SURVEYED_STATUSES
 from portal.htmx import wants_fragment
-from portal.sla_markup import live_status, sla_clock, sla_next_update
+from portal.sla_markup import live_status, sla_clock, sla_due, sla_next_update
 from portal.templating import duration
 
 PAGE = "customer/escalation.html"
@@ -45,7 +47,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (timeline_entry, sla_clock, sla_next_update, live_status):
+for _drawn in (contact_card, timeline_entries, timeline_entry, plan_step, milestone_row,
+               sla_clock, sla_due, sla_next_update, live_status):
     bp.add_app_template_global(_drawn)
 
 
@@ -138,10 +141,11 @@ def page_context(reference: str, **overrides) -> dict:
         # Who speaks to the customer: the communicator, else the account manager.
         "contact": escalation.communicator or escalation.organization.account_manager,
         "clocks": page.clocks,
-        "service_level": service_level(escalation),
+        "service_level": service_level(escalation, page.targets),
         "updates": page.updates,
         "milestones": page.milestones,
         "steps": steps,
+        "steps_done": sum(1 for step in steps if step.status == StepStatus.DONE),
         "criteria": criteria,
         "criteria_met": sum(1 for c in criteria if c.met_at is not None),
         "next_tier": None if escalation.tier == Tier.MANAGEMENT
@@ -165,12 +169,11 @@ def page_context(reference: str, **overrides) -> dict:
     return context
 
 
-def service_level(escalation: Escalation) -> dict:
-    """The promises behind the clocks, in words: targets for this severity and the calendar
-    they count in."""
+def service_level(escalation: Escalation, target: sla.Targets) -> dict:
+    """The promises behind the clocks, in words: targets for this severity (`target`) and the
+    calendar they count in."""
     organization = escalation.organization
     policy = organization.sla_policy
-    target = policy.target_for(escalation.severity)
     business = not policy.is_24x7
     return {
         "policy": policy.name,

@@ -1,14 +1,15 @@
 """The customer's escalation page, read: everything it shows for one viewer, in two statements
 whatever the length of the timeline or the plan.
 
-The escalation comes with its people, its organization's SLA policy and the viewer's own
-choices in one statement; everything the page lists of it (status history, timeline,
-milestones, remediation steps, exit criteria) in a second, one UNION ALL branch per kind, read
-as plain columns with the names of the people they mention joined (rows that are only
-displayed need no ORM entity: building those cost more than the SQL). The SLA clocks reuse the
-timeline instead of querying again. The statements are built once, the escalation and the
-viewer bound as parameters. Every row is customer-visible (`customer_visible`, DESIGN.md
-invariant 2); tenancy comes from the session's scope, whose loader criteria reach each branch.
+The escalation comes with its people, its organization's SLA policy and target for its
+severity and the viewer's own choices in one statement; everything the page lists of it
+(status history, timeline, milestones, remediation steps, exit criteria) in a second, one
+UNION ALL branch per kind. Both are read as plain columns into the small frozen records below
+(what is only displayed needs no ORM entity: building those cost more than the SQL). The SLA
+clocks reuse the timeline instead of querying again. The statements are built once, the
+escalation and the viewer bound as parameters. Every row is customer-visible
+(`customer_visible`, DESIGN.md invariant 2); tenancy comes from the session's scope, whose
+loader criteria reach each table and alias of both statements.
 """
 
 from __future__ import annotations
@@ -33,13 +34,13 @@ from sqlalchemy import (
     type_coerce,
     union_all,
 )
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy.orm import aliased
 
-from portal.accounts.models import Organization, SlaPolicy, User
+from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.clock import now
-from portal.enums import Party, StepStatus, UpdateKind, Visibility
+from portal.enums import Party, Status, StepStatus, Tier, UpdateKind, Visibility
 from portal.escalations import sla
-from portal.escalations.clocks import calendar_for, compute_for, targets_for
+from portal.escalations.clocks import calendar_for, compute_for
 from portal.escalations.models import (
     Escalation,
     EscalationRequest,
@@ -63,6 +64,69 @@ class Person:
     organization; the vendor's staff none)."""
     name: str
     organization_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Contact:
+    """Someone the page names with how to reach them (the owner, the customer's contact)."""
+    name: str
+    job_title: str
+    email: str
+    phone: str
+
+
+@dataclass(frozen=True, slots=True)
+class SupportPlan:
+    """The organization's SLA policy as the page words it."""
+    name: str
+    business_hours: dict | None
+    holidays: list | None
+
+    @property
+    def is_24x7(self) -> bool:
+        return self.business_hours is None
+
+
+@dataclass(frozen=True, slots=True)
+class CustomerOrganization:
+    name: str
+    timezone: str
+    sla_policy: SupportPlan | None
+    account_manager: Contact | None
+
+
+@dataclass(frozen=True, slots=True)
+class ShownEscalation:
+    """What the page shows of the escalation (the attributes of `Escalation` it reads)."""
+    id: int
+    title: str
+    customer_impact: str
+    severity: int
+    status: Status
+    tier: Tier
+    product_area: str
+    resolution_summary: str
+    opened_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    owner: Contact | None
+    communicator: Contact | None
+    organization: CustomerOrganization
+
+    @property
+    def reference(self) -> str:
+        return Escalation.reference_of(self.id)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status.is_open
+
+
+@dataclass(frozen=True, slots=True)
+class OpenRequest:
+    """The viewer's own escalation request, not yet handled."""
+    created_at: datetime
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,36 +181,61 @@ class PlanCriterion:
 
 @dataclass(frozen=True)
 class CustomerEscalationPage:
-    escalation: Escalation
+    escalation: ShownEscalation
     subscribed: bool | None  # the viewer's choice; None: never chose (subscribed by default)
     survey_score: int | None
-    open_request: EscalationRequest | None  # the viewer's own, not yet handled
+    open_request: OpenRequest | None
     updates: list[TimelineEntry]  # newest first, retracted ones as stubs
     milestones: list[PlanMilestone]
     steps: list[PlanStep]
     criteria: list[PlanCriterion]
+    targets: sla.Targets  # the support plan's, for the escalation's severity
     clocks: sla.SlaClocks
 
 
 def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
     """The page for `viewer`, or None when the escalation is not there for them."""
-    row = _escalation_with_choices(escalation_id, viewer)
+    row = db.session.execute(_statements().escalation, {
+        "escalation_id": escalation_id, "viewer_id": viewer.id}).first()
     if row is None:
         return None
-    escalation, subscribed, survey_score, open_request = row
+    escalation = _escalation(row)
+    if row.acknowledge_minutes is None:
+        raise LookupError(f"the support plan of {escalation.reference} has no target for "
+                          f"severity {escalation.severity}")
+    targets = sla.Targets(row.acknowledge_minutes, row.update_minutes, row.resolve_minutes)
     listed = {kind: [] for kind in _KINDS}
     for entry in db.session.execute(_statements().listed, {"escalation_id": escalation.id}):
         listed[entry.kind].append(entry)
     updates = [_update(entry) for entry in reversed(listed["update"])]  # newest first
     history = [sla.StatusChange(at=entry.at, status=entry.word) for entry in listed["history"]]
     return CustomerEscalationPage(
-        escalation=escalation, subscribed=subscribed, survey_score=survey_score,
-        open_request=open_request, updates=updates,
+        escalation=escalation, subscribed=row.subscribed, survey_score=row.survey_score,
+        open_request=OpenRequest(row.request_created_at, row.request_reason)
+        if row.request_created_at is not None else None,
+        updates=updates,
         milestones=[PlanMilestone(e.id, e.text, e.at, e.done_at) for e in listed["milestone"]],
         steps=[_step(entry) for entry in listed["step"]],
         criteria=[PlanCriterion(e.id, e.text, e.at) for e in listed["criterion"]],
-        clocks=_clocks(escalation, updates, history),
+        targets=targets, clocks=_clocks(escalation, targets, updates, history),
     )
+
+
+def _contact(row, prefix: str) -> Contact | None:
+    if row[f"{prefix}_email"] is None:  # nobody (every user has an email)
+        return None
+    return Contact(*(row[f"{prefix}_{column}"] for column in _SHOWN_OF_PEOPLE))
+
+
+def _escalation(row) -> ShownEscalation:
+    shown = row._mapping
+    plan = SupportPlan(row.policy_name, row.business_hours, row.holidays) \
+        if row.policy_name is not None else None
+    return ShownEscalation(
+        **{column: shown[column] for column in _ESCALATION_COLUMNS},
+        owner=_contact(shown, "owner"), communicator=_contact(shown, "communicator"),
+        organization=CustomerOrganization(row.organization_name, row.organization_timezone,
+                                          plan, _contact(shown, "account_manager")))
 
 
 def _update(e) -> TimelineEntry:
@@ -246,7 +335,16 @@ def validator(escalation_id: int, viewer: User) -> tuple | None:
     return tuple(row) if row is not None else None
 
 
-_SHOWN_OF_PEOPLE = (User.name, User.job_title, User.email, User.phone, User.organization_id)
+# What the page shows of the escalation (`ShownEscalation`'s columns) and of the people it
+# names: name, title, how to reach them.
+_ESCALATION_COLUMNS = (
+    "id", "title", "customer_impact", "severity", "status", "tier", "product_area",
+    "resolution_summary", "opened_at", "acknowledged_at", "resolved_at")
+_SHOWN_OF_PEOPLE = ("name", "job_title", "email", "phone")
+
+
+def _people_columns(person, prefix: str) -> list:
+    return [getattr(person, column).label(f"{prefix}_{column}") for column in _SHOWN_OF_PEOPLE]
 
 
 @cache
@@ -266,33 +364,43 @@ def _statements() -> SimpleNamespace:
         EscalationRequest.requested_by_id == viewer_id,
         EscalationRequest.handled_at.is_(None),
     ).scalar_subquery()
-    open_request = aliased(EscalationRequest)
+    open_request = aliased(EscalationRequest, name="open_request")
+    owner, communicator, account_manager = (
+        aliased(User, name=name) for name in ("owner", "communicator", "account_manager"))
     return SimpleNamespace(
         validator=select(Escalation.customer_changed_at, Escalation.status, subscribed,
                          survey_score, latest_open_request, Organization.account_manager_id,
                          Organization.sla_policy_id)
         .join(Organization, Organization.id == Escalation.organization_id)
         .where(Escalation.id == escalation_id),
-        escalation=select(Escalation, subscribed, survey_score, open_request)
-        .outerjoin(open_request, open_request.id == latest_open_request)
-        .where(Escalation.id == escalation_id)
-        .options(
-            # People as the page shows them (name, title, how to reach them).
-            joinedload(Escalation.owner).load_only(*_SHOWN_OF_PEOPLE),
-            joinedload(Escalation.communicator).load_only(*_SHOWN_OF_PEOPLE),
-            joinedload(Escalation.organization).options(
-                # Every target of the policy, not only this severity's: a collection loaded
-                # with criteria would hold a subset for the rest of the session, and anything
-                # after this that reads another severity's target would get none.
-                joinedload(Organization.sla_policy).joinedload(SlaPolicy.targets),
-                joinedload(Organization.account_manager).load_only(*_SHOWN_OF_PEOPLE),
-            ),
-        ),
+        escalation=select(
+            *(getattr(Escalation, column) for column in _ESCALATION_COLUMNS),
+            subscribed.label("subscribed"), survey_score.label("survey_score"),
+            open_request.created_at.label("request_created_at"),
+            open_request.reason.label("request_reason"),
+            *_people_columns(owner, "owner"), *_people_columns(communicator, "communicator"),
+            *_people_columns(account_manager, "account_manager"),
+            Organization.name.label("organization_name"),
+            Organization.timezone.label("organization_timezone"),
+            SlaPolicy.name.label("policy_name"), SlaPolicy.business_hours,
+            SlaPolicy.holidays, SlaTarget.acknowledge_minutes, SlaTarget.update_minutes,
+            SlaTarget.resolve_minutes)
+        .outerjoin_from(Escalation, open_request, open_request.id == latest_open_request)
+        .outerjoin_from(Escalation, owner, owner.id == Escalation.owner_id)
+        .outerjoin_from(Escalation, communicator, communicator.id == Escalation.communicator_id)
+        .outerjoin_from(Escalation, Organization, Organization.id == Escalation.organization_id)
+        .outerjoin_from(Organization, account_manager,
+                        account_manager.id == Organization.account_manager_id)
+        .outerjoin_from(Organization, SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
+        # Only this severity's target.
+        .outerjoin_from(SlaPolicy, SlaTarget, (SlaTarget.policy_id == SlaPolicy.id)
+                        & (SlaTarget.severity == Escalation.severity))
+        .where(Escalation.id == escalation_id),
         listed=_listed(escalation_id),
     )
 
 
-def _clocks(escalation: Escalation, updates: list[TimelineEntry],
+def _clocks(escalation: ShownEscalation, targets: sla.Targets, updates: list[TimelineEntry],
             history: list[sla.StatusChange]) -> sla.SlaClocks:
     """What `clocks_for` computes, without its query: the newest update that counts is already
     on the timeline (newest first; `portal.escalations.promises` says which entries count)."""
@@ -300,17 +408,9 @@ def _clocks(escalation: Escalation, updates: list[TimelineEntry],
     return compute_for(
         escalation,
         calendar=calendar_for(escalation),
-        targets=targets_for(escalation),
+        targets=targets,
         history=history,
         last_update_at=last.created_at if last else None,
         next_update_by=last.next_update_by if last else None,
         at=now(),
     )
-
-
-def _escalation_with_choices(escalation_id: int, viewer: User):
-    """The escalation with its people and SLA policy, plus the viewer's own choices on it
-    (subscription, survey score, open escalation request) in the same statement."""
-    row = db.session.execute(_statements().escalation, {
-        "escalation_id": escalation_id, "viewer_id": viewer.id}).unique().first()
-    return tuple(row) if row is not None else None

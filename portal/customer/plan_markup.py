@@ -1,0 +1,155 @@
+"""The customer's remediation steps and milestones drawn in Python: the escalation page shows
+every one of them on each request (and each poll of its live region), and as Jinja includes a
+step cost some three hundred calls. The markup is exactly what `customer/_step.html` and
+`customer/_milestones.html` drew (their templates kept in tests/fixtures; parity in
+tests/customer/test_plan_markup.py). Times are the viewer's (`templating`); like ids and
+states they need no escaping (digits, ASCII letters, spaces and ",.:+-_" only), what people
+wrote does.
+"""
+
+from __future__ import annotations
+
+from flask import url_for
+from markupsafe import Markup, escape
+
+from portal.clock import now
+from portal.form_markup import csrf_field, form_errors, form_field
+from portal.templating import in_zone, relative, viewer_zone
+
+SHORT = "%a %d %b, %H:%M"
+_STEP_STATES = {
+    "done": '<span class="sla sla-met"><span class="sla-state">Done</span></span>',
+    "blocked": '<span class="sla sla-missed"><span class="sla-state">Blocked</span></span>',
+    "in_progress": '<span class="badge badge-status badge-status-investigating">'
+                   'In progress</span>',
+}
+_PLANNED = '<span class="badge badge-neutral">Planned</span>'
+_MILESTONE_STATES = {
+    "done": '<span class="sla sla-met"><span class="sla-state">Done</span></span>',
+    "late": '<span class="sla sla-breached"><span class="sla-state">Late</span></span>',
+}
+_UPCOMING = '<span class="badge badge-neutral">Upcoming</span>'
+
+
+def plan_step(step, form, reference: str, confirmation=None, preserve_forms=False) -> Markup:
+    """One `<li>` of the plan: a `RemediationStep` (or a `customer_page.PlanStep`), with the
+    customer's completion form when `form` is one (None: not theirs, or done)."""
+    ours = step.owner_party.value == "customer"
+    status = step.status.value
+    title = escape(step.title)
+    zone = viewer_zone()
+    parts = [
+        f'<li id="step-{step.id}" class="plan-step'
+        f'{" plan-step-customer" if ours else ""}"\n'
+        f'    data-version="{status} {title}"\n'
+        f'    data-live-new="New remediation step: {title}."\n'
+        f'    data-live-changed="Remediation step {title}: '
+        f'{step.status.label.lower()}.">\n'
+        f'  <div class="plan-step-head cluster">\n'
+        f'    <strong class="plan-step-title">{title}</strong>\n'
+        f'    {_STEP_STATES.get(status, _PLANNED)}',
+    ]
+    if ours:
+        parts.append('<span class="badge vis-customer">Your action</span>')
+    if ours:
+        owner = "<strong>Your team</strong>"
+    elif step.owner:
+        owner = escape(step.owner.name)
+    else:
+        owner = "Our engineering team"
+    due_at = step.due_at
+    if due_at:
+        due = f'<time datetime="{due_at.isoformat()}">{in_zone(due_at, zone, SHORT)}</time>'
+        if status != "done":
+            due += f' <span class="small muted">({relative(due_at)})</span>'
+    else:
+        due = '<span class="muted">No date set</span>'
+    parts.append(
+        '\n  </div>\n  <dl class="meta plan-step-meta">\n    <div>\n      <dt>Owner</dt>\n'
+        f'      <dd>{owner}</dd>\n    </div>\n    <div>\n      <dt>Due</dt>\n'
+        f'      <dd>{due}</dd>\n    </div>')
+    if step.validation_test:
+        parts.append(f'\n    <div><dt>How we check it</dt><dd>{escape(step.validation_test)}'
+                     '</dd></div>')
+    if step.success_metric:
+        parts.append(f'\n    <div><dt>Success metric</dt><dd>{escape(step.success_metric)}'
+                     '</dd></div>')
+    parts.append("\n  </dl>")
+    if status == "done" and step.completed_at:
+        completed_at = step.completed_at
+        parts.append(
+            '\n  <p class="small plan-step-done">Done '
+            f'<time datetime="{completed_at.isoformat()}">'
+            f'{in_zone(completed_at, zone, SHORT)}</time>')
+        if step.completed_by:
+            parts.append(f" by {escape(step.completed_by.name)}")
+        if step.completion_note:
+            parts.append(f": {escape(step.completion_note)}")
+        parts.append("</p>")
+    if confirmation:
+        parts.append(f'\n  <div class="flash flash-success" role="status"><p>{escape(confirmation)}'
+                     '</p></div>')
+    if form is not None:
+        if status == "done":
+            parts.append(f"\n  {form_errors(form)}")
+        else:
+            parts.append(_completion_form(step, form, reference, title, preserve_forms))
+    parts.append("\n</li>")
+    return Markup("".join(parts))
+
+
+def _completion_form(step, form, reference: str, title: Markup, preserve_forms) -> str:
+    url = escape(url_for("customer.complete_step", reference=reference, step_id=step.id))
+    step_id = step.id
+    help = (f"We will check it: {step.validation_test}" if step.validation_test
+            else "Tell us what you did, so we can check it.")
+    return (
+        f'\n  <details id="step-{step_id}-form" class="plan-step-form"'
+        f'{" open" if form.errors else ""}{" hx-preserve" if preserve_forms else ""}>\n'
+        f'    <summary class="btn btn-secondary btn-sm">I have done this<span '
+        f'class="visually-hidden">: {title}</span></summary>\n'
+        f'    <form method="post" action="{url}" hx-post="{url}" hx-target="#step-{step_id}" '
+        f'hx-swap="outerHTML" hx-disabled-elt="find button[type=submit]" novalidate>\n'
+        f'      {csrf_field(form)}\n'
+        f'      {form_errors(form)}\n'
+        f'      {form_field(form.note, help=help)}\n'
+        f'      <button type="submit" class="btn btn-primary">Mark done<span '
+        f'class="visually-hidden">: {title}</span></button>\n'
+        f'    </form>\n  </details>')
+
+
+def milestone_row(milestone) -> Markup:
+    """One `<tr>` of the milestones table: a `Milestone` (or a `customer_page.PlanMilestone`)."""
+    at = now()
+    state = milestone.state(at)
+    zone = viewer_zone()
+    title = escape(milestone.title)
+    due_at = milestone.due_at
+    due_iso = due_at.isoformat()
+    if state == "done":
+        changed = "done"
+    elif state == "late":
+        changed = "late"
+    else:
+        changed = "due " + in_zone(due_at, zone, SHORT)
+    if state == "done":
+        completed_at = milestone.completed_at
+        when = (f'\n          done <time datetime="{completed_at.isoformat()}">'
+                f'{in_zone(completed_at, zone, SHORT)}</time>')
+    else:
+        when = (f'\n          due <time datetime="{due_iso}">{in_zone(due_at, zone, SHORT)}'
+                f'</time>\n          <div class="small muted">{relative(due_at, at)}</div>')
+    return Markup(
+        f'\n      <tr id="milestone-{milestone.id}" data-version="{state} '
+        f'{due_iso} {title}"\n'
+        f'          data-live-new="New milestone: {title}."\n'
+        f'          data-live-changed="Milestone {title}: {changed}.">\n'
+        f'        <td data-label="Milestone"><strong>{title}</strong></td>\n'
+        f'        <td data-label="State">\n'
+        f'          {_MILESTONE_STATES.get(state, _UPCOMING)}\n'
+        f'        </td>\n'
+        f'        <td data-label="When">\n'
+        f'          <div>{when}\n'
+        f'          </div>\n'
+        f'        </td>\n'
+        f'      </tr>')
