@@ -189,11 +189,12 @@ def scoped_form(statement, kind: int):
     return scoped
 
 
-def _forget(key):
+def _forget(key, forms=_scoped_forms):
+    # `forms` held by the closure: at interpreter exit the module's globals are gone first.
     def forget(reference):
-        entry = _scoped_forms.get(key)
+        entry = forms.get(key)
         if entry is not None and entry[0] is reference:
-            del _scoped_forms[key]
+            forms.pop(key, None)
     return forget
 
 
