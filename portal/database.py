@@ -16,9 +16,10 @@ import time
 from pathlib import Path
 
 import flask_sqlalchemy.session
-from flask import Flask, request
+from flask import Flask, has_request_context, request
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import ORMExecuteState
 
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
 import portal.accounts.models
@@ -71,19 +72,28 @@ def read_without_transactions(app: Flask) -> None:
     """On PostgreSQL, a GET or HEAD runs its statements in autocommit: no BEGIN before the
     first and no ROLLBACK after the last, two round trips of a small page's few. Reads lose
     nothing: under READ COMMITTED every statement sees its own snapshot, in a transaction or
-    not. What a GET writes (the audited PDF download's one INSERT) commits as it runs.
-    Registered first, before anything reads (the request's user is read in the next hook).
-    A session already bound to a connection in a transaction (the tests' rolled-back ones)
-    is left as it is."""
-    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() == "postgresql":
-        app.before_request_funcs.setdefault(None, []).insert(0, _autocommit_reads)
-
-
-def _autocommit_reads() -> None:
-    if request.method not in ("GET", "HEAD"):
+    not. What a GET writes after reading (the audited PDF download's one INSERT) commits as it
+    runs. The connection is taken when the request's session runs its first statement (a
+    request that reads nothing, a redirect or a page drawn from memos, takes none). A session
+    already bound to a connection in a transaction (the tests' rolled-back ones) is left as it
+    is."""
+    if make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name() != "postgresql":
         return
-    session = db.session()
-    if isinstance(session.get_bind(), Engine) and not session.in_transaction():
+    session_class = flask_sqlalchemy.session.Session
+    if not event.contains(session_class, "do_orm_execute", _autocommit_reads):
+        event.listen(session_class, "do_orm_execute", _autocommit_reads)
+
+
+def _autocommit_reads(state: ORMExecuteState) -> None:
+    """Before a request's first statement (while its session holds no connection): a GET's
+    session takes its connection in autocommit. Every later statement only asks the first
+    question."""
+    session = state.session
+    if session.in_transaction() or not has_request_context() \
+            or request.method not in ("GET", "HEAD"):
+        return
+    bind = session.get_bind()
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 

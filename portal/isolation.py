@@ -12,6 +12,7 @@ these guards need the models, and sit above them.
 
 from __future__ import annotations
 
+import weakref
 from functools import lru_cache
 
 from sqlalchemy import Integer, and_, bindparam, column, event, false, inspect, or_, select, table
@@ -143,13 +144,58 @@ def _scope_statement(state: ORMExecuteState) -> None:
     # that loaded its parent (propagate_to_loaders=False): the session's decision applies.
     _refuse_foreign_bulk_writes(state, scope)
     if scope.organization_id is None:
-        state.statement = state.statement.options(*_ANONYMOUS_OPTIONS)
+        state.statement = scoped_form(state.statement, _ANONYMOUS)
     elif state.is_insert or state.is_executemany:
         state.statement = state.statement.options(*_options_naming(scope.organization_id))
     else:
-        state.statement = state.statement.options(*_CUSTOMER_OPTIONS)
+        state.statement = scoped_form(state.statement, _CUSTOMER)
         state.parameters = {**(state.parameters or {}),
                             ORGANIZATION_PARAMETER: scope.organization_id}
+
+
+# The scoped form of a statement executed again. `statement.options(...)` makes a new object,
+# whose cache key SQLAlchemy computes by walking the whole statement (about as many calls as the
+# rest of its execution); the object keeps its key once computed. A statement built once (at
+# module level, or memoised per shape) therefore gets the same scoped object back each time and
+# its key is computed once per process. Both forms name no organization (the customer's goes in
+# the parameters), so one object serves every organization; statements are immutable, so the
+# scoped form of one never changes. Entries are keyed by the statement's identity (and the
+# kind of scope); each holds a weak reference to its statement, checked on every hit, and goes
+# when the statement does (a statement built per request lives only as long as the request).
+# Statements kept in reference cycles wait for the collector: MEMO_LIMIT bounds the memo
+# whatever happens, by starting over.
+_CUSTOMER = 0
+_ANONYMOUS = 1
+_OPTIONS = {_CUSTOMER: _CUSTOMER_OPTIONS, _ANONYMOUS: _ANONYMOUS_OPTIONS}
+MEMO_LIMIT = 512
+_scoped_forms: dict[tuple[int, int], tuple[weakref.ref, object]] = {}
+
+
+def scoped_form(statement, kind: int):
+    """`statement` with the criteria of `kind` (_CUSTOMER, _ANONYMOUS): the same object as
+    the last time this statement object was scoped so, while it lives."""
+    key = (id(statement), kind)
+    entry = _scoped_forms.get(key)
+    if entry is not None and entry[0]() is statement:
+        return entry[1]
+    scoped = statement.options(*_OPTIONS[kind])
+    try:
+        reference = weakref.ref(statement, _forget(key))
+    except TypeError:
+        return scoped  # a statement that cannot be weakly referenced is scoped every time
+    if len(_scoped_forms) >= MEMO_LIMIT:
+        _scoped_forms.clear()
+    _scoped_forms[key] = (reference, scoped)
+    return scoped
+
+
+def _forget(key, forms=_scoped_forms):
+    # `forms` held by the closure: at interpreter exit the module's globals are gone first.
+    def forget(reference):
+        entry = forms.get(key)
+        if entry is not None and entry[0] is reference:
+            forms.pop(key, None)
+    return forget
 
 
 def _refuse_foreign_bulk_writes(state: ORMExecuteState, scope: Scope) -> None:

@@ -2,9 +2,9 @@
 
 import psycopg
 import pytest
-from flask import request, request_finished
+from flask import has_request_context, request, request_finished
 from flask_migrate import upgrade
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from portal import audit, create_app, database
 from portal.accounts.models import User
@@ -85,24 +85,36 @@ def test_postgres_pings_a_pooled_connection_only_after_it_sat_idle(app, monkeypa
 
 def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(database_url):
     """A GET's statements run in autocommit (no BEGIN, no ROLLBACK round trips); a POST keeps
-    its transaction; what a GET writes (the audited download's INSERT) is kept."""
+    its transaction; a GET that reads nothing takes no connection; what a GET writes (the
+    audited download's INSERT) is kept."""
     if not database_url.startswith("postgresql"):
         pytest.skip("SQLite keeps its transactions; the PostgreSQL pass of the suite runs this")
     with own_schema(database_url, "reads") as schema_url:
         app = create_app(settings_of(TestConfig, DATABASE_URL=schema_url))
         with app.app_context():
             upgrade()
-        seen = []
+            engine = db.engine
+        seen, checkouts = [], []
 
-        def record(sender, response, **extra):
-            dbapi = db.session.connection().connection.dbapi_connection
-            seen.append((request.method, dbapi.autocommit))
+        def record(conn, cursor, statement, parameters, context, executemany):
+            if has_request_context():
+                seen.append((request.method, conn.connection.dbapi_connection.autocommit))
 
         client = app.test_client()
-        with request_finished.connected_to(record, app):
+        event.listen(engine, "before_cursor_execute", record)
+        event.listen(engine.pool, "checkout", lambda *args: checkouts.append(1))
+        try:
             client.get("/login")
-            client.post("/login", data={"email": "nobody@example.com", "password": "x"})
-        assert seen == [("GET", True), ("POST", False)]
+            assert checkouts == []  # the sign-in form reads nothing
+            for method in ("POST", "GET"):
+                with app.test_request_context("/login", method=method):
+                    set_scope(db.session(), Scope.unscoped("test: a read"))
+                    db.session.scalars(select(User)).all()
+                    db.session.get(User, 1)
+            assert (("POST", False) in seen and ("GET", True) in seen
+                    and set(seen) == {("POST", False), ("GET", True)})
+        finally:
+            event.remove(engine, "before_cursor_execute", record)
 
         with app.test_request_context("/login", method="GET"):
             app.preprocess_request()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import aliased, joinedload, selectinload
 from portal.accounts.models import Organization, User
 from portal.enums import Role
 from portal.escalations.models import Escalation, StatusChange, Update
+from portal.escalations.queries import customer_visible
 from portal.extensions import db
 from portal.isolation import ORGANIZATION_PARAMETER
 from portal.tenancy import Scope, set_scope, unscoped
@@ -202,3 +203,65 @@ def test_insert_from_select_reads_only_the_sessions_organization(app, world):
                     Update.body == f"copied {turn}")).all()
             session.rollback()
             assert copied == [org_id]  # one row copied: the session's escalation only
+
+
+# A statement built once, at module level, as pages build theirs: the session gives back the
+# same scoped object each time it runs it (portal.isolation.scoped_form).
+_UPDATES_ONCE = select(Update.organization_id, Update.body).where(
+    customer_visible(Update)).order_by(Update.id)
+_ESCALATIONS_ONCE = select(Escalation)
+
+
+def test_a_statement_built_once_is_scoped_once_and_answers_each_organization(app, world):
+    """Taking turns between two organizations and nobody on the same statement objects: each
+    turn sees its own organization's rows only, and never an internal note, while the scoped
+    form (and so its cache key) is computed once per statement and kind of scope."""
+    from portal.isolation import scoped_form
+
+    made: list = []
+    real_options = type(_UPDATES_ONCE).options
+
+    def counting_options(statement, *options):
+        made.append(statement)
+        return real_options(statement, *options)
+
+    with app.app_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(type(_UPDATES_ONCE), "options", counting_options)
+        for turn in range(9):
+            org = (world.org_a, world.org_b, None)[turn % 3]
+            session = _scoped(org.id if org else None)
+            rows = session.execute(_UPDATES_ONCE).all()
+            escalations = session.scalars(_ESCALATIONS_ONCE).all()
+            if org is None:
+                assert rows == [] and escalations == []
+                continue
+            assert rows and {organization for organization, _ in rows} == {org.id}
+            assert not any(factories.CANARY in body for _, body in rows)
+            assert [e.organization_id for e in escalations] == [org.id]
+            session.rollback()
+    assert made.count(_UPDATES_ONCE) == 2 and made.count(_ESCALATIONS_ONCE) == 2  # two kinds
+    assert scoped_form(_UPDATES_ONCE, 0) is scoped_form(_UPDATES_ONCE, 0)
+
+
+def test_the_scoped_forms_memo_cannot_grow_without_bound(app, world):
+    """Statements built per request leave the memo when they go; however many are kept alive,
+    it never holds more than MEMO_LIMIT."""
+    import gc
+
+    from portal import isolation
+
+    with app.app_context():
+        session = _scoped(world.org_a.id)
+        before = len(isolation._scoped_forms)
+        for n in range(50):
+            assert session.scalars(select(Escalation.id).where(Escalation.id > n)).all() in (
+                [world.escalation_a.id], [])
+        gc.collect()
+        assert len(isolation._scoped_forms) <= before
+        kept = [select(Escalation.id).where(Escalation.id > n)
+                for n in range(isolation.MEMO_LIMIT * 2)]
+        for statement in kept:
+            isolation.scoped_form(statement, 0)
+            assert len(isolation._scoped_forms) <= isolation.MEMO_LIMIT
+        # Whatever was dropped is simply scoped again, with the same criteria.
+        assert session.scalars(kept[0]).all() == [world.escalation_a.id]
