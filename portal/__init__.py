@@ -29,7 +29,7 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     security.init_app(app)
     preview.init_app(app)  # the read-only guard and banner of "preview as customer"
     request_scope.init_app(app)
-    database.read_without_transactions(app)  # after request_scope: its hook goes first
+    database.read_without_transactions(app)  # a GET reads in autocommit from its first statement
     htmx.init_app(app)
     templating.init_app(app)
     chrome.init_app(app)
