@@ -1,0 +1,57 @@
+"""Flask's signed session cookie, verified once per exact cookie and then looked up.
+
+Every signed-in request sends the same cookie until the session changes (the idle timer moves
+at most once a minute: `portal.sessions`), and Flask verifies it from scratch each time: the
+signing serializer built anew, an HMAC, base64, zlib and tagged JSON, some 190 function calls.
+The same bytes under the same secret verify the same way, so a verified cookie is remembered by
+its exact value; only its age moves, and it is checked on every request exactly as
+itsdangerous checks it (whole seconds of `time.time()`, none in the future, at most the
+permanent session lifetime). A cookie that fails, or has expired, goes through Flask's own
+path. Only flat sessions are remembered (every value a str, number, bool or None: a signed-in
+session's usual contents), so each request gets a copy of its own to change; a session holding
+anything else (flashed messages, a pending second factor) is decoded each time as before.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask.sessions import SecureCookieSessionInterface
+
+MEMO_SIZE = 4096
+_FLAT = (str, int, float, bool, type(None))
+
+
+class RememberingSessionInterface(SecureCookieSessionInterface):
+    def __init__(self):
+        # (secret key, cookie value) -> (the session's items, the cookie's signing time)
+        self._verified: dict[tuple[str, str], tuple[dict, int]] = {}
+
+    def open_session(self, app, request):
+        secret = app.secret_key
+        value = request.cookies.get(app.config["SESSION_COOKIE_NAME"]) if secret else None
+        if not value:
+            return super().open_session(app, request)
+        key = (secret, value)
+        known = self._verified.get(key)
+        if known is not None:
+            data, signed_at = known
+            age = int(time.time()) - signed_at
+            if 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+                return self.session_class(data)
+            return super().open_session(app, request)
+        return self._verify(app, request, key)
+
+    def _verify(self, app, request, key):
+        serializer = self.get_signing_serializer(app)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(key[1], max_age=max_age, return_timestamp=True)
+        except Exception:  # noqa: BLE001  (Flask's own path answers: BadSignature, or raises)
+            return super().open_session(app, request)
+        if isinstance(data, dict) and all(type(item) in _FLAT for item in data.values()):
+            if len(self._verified) >= MEMO_SIZE:
+                self._verified.clear()
+            self._verified[key] = (dict(data), int(signed_at.timestamp()))
+        return self.session_class(data)
+
