@@ -27,16 +27,17 @@ _signed: dict[tuple[str, str], tuple[str, float]] = {}
 
 def generate_csrf(secret_key=None, token_key=None) -> str:
     """`flask_wtf.csrf.generate_csrf`, the same token for a request, reused for a minute."""
-    config = current_app.config
-    secret = secret_key or config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key)
-    name = token_key or config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
-    if name in g:
-        return g.get(name)
+    app = current_app._get_current_object()
+    name = token_key or app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    request_globals = g._get_current_object()
+    if name in request_globals:
+        return getattr(request_globals, name)
+    secret = secret_key or app.config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
     raw = session.get(name) if secret and name else None
     if isinstance(raw, str):
         known = _signed.get((secret, raw))
         if known is not None and time.monotonic() - known[1] < REUSE_SECONDS:
-            setattr(g, name, known[0])
+            setattr(request_globals, name, known[0])
             return known[0]
     token = flask_wtf_csrf.generate_csrf(secret_key, token_key)
     raw = session.get(name)

@@ -184,21 +184,20 @@ def set_security_headers(response):
     return response
 
 
-_TOKEN = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+")
+_PLAIN_VARY = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(, [A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
 
 
 def add_vary(response, name: str) -> None:
     """`response.vary.add(name)`, the same header, without parsing and re-writing a Vary of
     plain names separated by ", " (what this app writes): `name` is appended unless there."""
-    current = response.headers.get("Vary")
+    headers = response.headers
+    current = headers.get("Vary")
     if current is None:
-        response.headers["Vary"] = name
-        return
-    names = current.split(", ")
-    if not all(_TOKEN.fullmatch(each) for each in names):
+        headers["Vary"] = name
+    elif not _PLAIN_VARY.fullmatch(current):
         response.vary.add(name)
-    elif name.lower() not in (each.lower() for each in names):
-        response.headers["Vary"] = f"{current}, {name}"
+    elif name.lower() not in current.lower().split(", "):
+        headers["Vary"] = f"{current}, {name}"
 
 
 def init_app(app: Flask) -> None:

@@ -9,6 +9,7 @@ database or the clock: callers pass what they read.
 from __future__ import annotations
 
 import hashlib
+from functools import lru_cache
 from collections.abc import Mapping
 from enum import Enum
 
@@ -92,6 +93,7 @@ def pending_user(data: Mapping, at: float, *, max_age_seconds: float) -> tuple[i
     return parse_user_token(marker.get("user"))
 
 
+@lru_cache(maxsize=1024)  # a pure function of two strings, asked on every signed-in request
 def fingerprint(address: str | None, user_agent: str | None) -> str:
     """The browser a session belongs to (Flask-Login's session identifier, which the app
     installs as Flask-Login's generator): the first forwarded-for (or remote) address and the
