@@ -15,8 +15,18 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app = PortalFlask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
-    from portal import (chrome, csrf_tokens, database, errors, htmx, inputs, live, rate_limits,
-                        security, templating)
+    from portal import (
+        chrome,
+        csrf_tokens,
+        database,
+        errors,
+        htmx,
+        inputs,
+        live,
+        rate_limits,
+        security,
+        templating,
+    )
     from portal.auth import preview, request_scope
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext

@@ -4,12 +4,13 @@ Every signed-in request sends the same cookie until the session changes (the idl
 at most once a minute: `portal.sessions`), and Flask verifies it from scratch each time: the
 signing serializer built anew, an HMAC, base64, zlib and tagged JSON, some 190 function calls.
 The same bytes under the same secret verify the same way, so a verified cookie is remembered by
-the exact Cookie header that carried it (not even parsed again); only its age moves, and it is checked on every request exactly as
-itsdangerous checks it (whole seconds of `time.time()`, none in the future, at most the
-permanent session lifetime). A cookie that fails, or has expired, goes through Flask's own
-path. Only flat sessions are remembered (every value a str, number, bool or None: a signed-in
-session's usual contents), so each request gets a copy of its own to change; a session holding
-anything else (flashed messages, a pending second factor) is decoded each time as before.
+the exact Cookie header that carried it (not even parsed again); only its age moves, and it is
+checked on every request exactly as itsdangerous checks it (whole seconds of `time.time()`,
+none in the future, at most the permanent session lifetime). A cookie that fails, or has
+expired, goes through Flask's own path. Only flat sessions are remembered (every value a str,
+number, bool or None: a signed-in session's usual contents), so each request gets a copy of its
+own to change; a session holding anything else (flashed messages, a pending second factor) is
+decoded each time as before.
 
 Saving: a session neither changed nor due for a refresh sets no cookie; Flask still reads its
 seven cookie settings first. Here such a session only adds `Vary: Cookie` when it was read, as

@@ -9,9 +9,9 @@ database or the clock: callers pass what they read.
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from collections.abc import Mapping
 from enum import Enum
+from functools import lru_cache
 
 STARTED = "_started"  # when the person signed in (the absolute limit counts from it)
 SEEN = "_seen"  # the last request that moved the idle timer
