@@ -15,7 +15,18 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     app = PortalFlask(__name__, instance_relative_config=True)
     _load_config(app, test_config)
 
-    from portal import chrome, database, errors, htmx, inputs, live, security, templating
+    from portal import (
+        chrome,
+        csrf_tokens,
+        database,
+        errors,
+        htmx,
+        inputs,
+        live,
+        rate_limits,
+        security,
+        templating,
+    )
     from portal.auth import preview, request_scope
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext
@@ -24,7 +35,9 @@ def create_app(test_config: Mapping | None = None) -> Flask:
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     login_manager.init_app(app)
     csrf.init_app(app)
+    csrf_tokens.init_app(app)  # a token signed in the last minute is handed out again
     limiter.init_app(app)
+    rate_limits.init_app(app, limiter)  # its hooks, asked only where a limit can apply
     htmx_ext.init_app(app)
     security.init_app(app)
     preview.init_app(app)  # the read-only guard and banner of "preview as customer"

@@ -7,11 +7,16 @@ from typing import Any
 
 from flask import Flask
 
+from portal.session_cookie import RememberingSessionInterface
+
 
 class PortalFlask(Flask):
     """Flask asks `ensure_sync` about every request hook and the view on every request (an
     `inspect.iscoroutinefunction` each, a dozen per request); the answer for one function never
-    changes, so it is remembered. Async functions are still wrapped, as Flask does."""
+    changes, so it is remembered. Async functions are still wrapped, as Flask does.
+    Its session cookie is verified once per exact cookie (`portal.session_cookie`)."""
+
+    session_interface = RememberingSessionInterface()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

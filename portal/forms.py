@@ -17,6 +17,7 @@ from wtforms import Field, SelectMultipleField, widgets
 from wtforms.fields import FieldList, FormField
 from wtforms.widgets.core import clean_key
 
+from portal.csrf_tokens import ReusedTokenCSRF
 from portal.inputs import UNSTORABLE_MESSAGE, is_storable
 
 #: No integer column holds more (PostgreSQL `bigint`); smaller columns bound their own fields.
@@ -63,6 +64,9 @@ def unstorable_reason(value) -> str | None:
 
 class PortalForm(FlaskForm):
     """FlaskForm that answers unstorable input with a message by the field, not a 500."""
+
+    class Meta:
+        csrf_class = ReusedTokenCSRF  # a token signed in the last minute is handed out again
 
     def validate(self, extra_validators=None) -> bool:
         refused = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, render_template
 
 from portal.extensions import htmx
+from portal.security import add_vary
 
 
 def render_htmx_template(page: str, fragment: str, *, status: int = 200, **context):
@@ -31,7 +32,7 @@ def whole_page_to(target: str, *, status: int = 200):
 
 
 def _vary_on_htmx(response):
-    response.vary.add("HX-Request")
+    add_vary(response, "HX-Request")
     return response
 
 

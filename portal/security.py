@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from contextlib import suppress
 from datetime import timedelta
@@ -163,15 +164,40 @@ def security_headers(nonce: str, *, html: bool) -> list[tuple[str, str]]:
     return headers
 
 
+_OURS = frozenset(name.lower() for name, _ in security_headers("", html=True))
+
+
 def set_security_headers(response):
     headers = response.headers
-    present = {name.lower() for name, _ in headers.items()}
-    for name, value in security_headers(csp_nonce(), html=response.mimetype == "text/html"):
+    ours = security_headers(csp_nonce(), html=response.mimetype == "text/html")
+    present = {name.lower() for name, _ in headers}
+    if present.isdisjoint(_OURS):
+        # None of them set by the view (nearly every response): appended as `add` would,
+        # without checking values this module wrote itself for newlines one by one.
+        headers._list.extend(ours)
+        return response
+    for name, value in ours:
         if name.lower() not in present:
             headers.add(name, value)
         elif name not in OVERRIDABLE:
             headers[name] = value
     return response
+
+
+_PLAIN_VARY = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(, [A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
+
+
+def add_vary(response, name: str) -> None:
+    """`response.vary.add(name)`, the same header, without parsing and re-writing a Vary of
+    plain names separated by ", " (what this app writes): `name` is appended unless there."""
+    headers = response.headers
+    current = headers.get("Vary")
+    if current is None:
+        headers["Vary"] = name
+    elif not _PLAIN_VARY.fullmatch(current):
+        response.vary.add(name)
+    elif name.lower() not in current.lower().split(", "):
+        headers["Vary"] = f"{current}, {name}"
 
 
 def init_app(app: Flask) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from enum import Enum
+from functools import lru_cache
 
 STARTED = "_started"  # when the person signed in (the absolute limit counts from it)
 SEEN = "_seen"  # the last request that moved the idle timer
@@ -92,6 +93,7 @@ def pending_user(data: Mapping, at: float, *, max_age_seconds: float) -> tuple[i
     return parse_user_token(marker.get("user"))
 
 
+@lru_cache(maxsize=1024)  # a pure function of two strings, asked on every signed-in request
 def fingerprint(address: str | None, user_agent: str | None) -> str:
     """The browser a session belongs to (Flask-Login's session identifier, which the app
     installs as Flask-Login's generator): the first forwarded-for (or remote) address and the

@@ -11,7 +11,7 @@ from flask import Flask, g
 from flask_login import current_user
 from markupsafe import Markup, escape
 
-from portal import badges, form_markup
+from portal import badges, choice_markup, form_markup
 from portal.clock import now
 from portal.escalations import priority
 from portal.markdown import render_markdown
@@ -138,5 +138,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["person_card"] = person_card
     app.jinja_env.globals.update(
         form_field=form_markup.form_field, form_errors=form_markup.form_errors,
-        csrf_field=form_markup.csrf_field, submit_button=form_markup.submit_button)
+        csrf_field=form_markup.csrf_field, submit_button=form_markup.submit_button,
+        chosen_field=choice_markup.chosen_field)
     app.jinja_env.globals["PRIORITY_FACTORS"] = priority.FACTOR_LABELS

@@ -118,3 +118,20 @@ def test_error_pages_leak_nothing(client):
     assert "We could not find that page" in body
     for leak in ("Traceback", "werkzeug", "sqlalchemy", "/work/", "Werkzeug"):
         assert leak not in body
+
+
+@pytest.mark.parametrize("existing", [None, "HX-Request", "Accept-Encoding, HX-Request",
+                                      "cookie", "Accept,Cookie", '"odd", Accept', "*"])
+@pytest.mark.parametrize("name", ["Cookie", "HX-Request"])
+def test_add_vary_writes_what_werkzeug_writes(existing, name):
+    from flask import Response
+
+    from portal.security import add_vary
+
+    ours, theirs = Response(), Response()
+    for response in (ours, theirs):
+        if existing is not None:
+            response.headers["Vary"] = existing
+    add_vary(ours, name)
+    theirs.vary.add(name)
+    assert ours.headers.get("Vary") == theirs.headers.get("Vary")

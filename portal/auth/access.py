@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 from flask import abort, flash, g, redirect, request, url_for
 from flask_login import current_user, login_required, login_url
 
+from portal.chrome import link_to
 from portal.extensions import htmx, login_manager
 from portal.htmx import whole_page_to
 
@@ -51,7 +52,7 @@ def customer_required(view):
 
 
 def home_url_for(user) -> str:
-    return url_for("admin.home") if user.is_staff else url_for("customer.home")
+    return link_to("admin.home") if user.is_staff else link_to("customer.home")
 
 
 def staff_only() -> None:
