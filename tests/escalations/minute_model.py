@@ -17,8 +17,10 @@ from zoneinfo import ZoneInfo
 MINUTE = timedelta(minutes=1)
 PAUSED_STATUSES = {"waiting_on_customer", "resolved", "closed"}
 OPEN_STATUSES = {"new", "acknowledged", "investigating", "waiting_on_customer", "contained"}
-#: Walks further than this are a model bug or an unfit generated case.
-MAX_MINUTES = 60 * 24 * 120
+#: Walks further than this are a model bug or an unfit generated case. The generator's thinnest
+#: calendar opens one 15-minute span a week (and a holiday or a DST gap can take a week's span
+#: away); its longest target is 720 minutes: 48 open weeks and a few lost ones, under 400 days.
+MAX_MINUTES = 60 * 24 * 400
 
 
 @dataclass
