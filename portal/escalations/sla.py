@@ -43,6 +43,8 @@ Span = tuple[datetime, datetime]
 
 def _utc(value: datetime, name: str) -> datetime:
     """Return ``value`` in UTC; refuse naive datetimes, whose zone would only be a guess."""
+    if value.tzinfo is UTC:  # what the database and the clock give: nothing to convert
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
     return value.astimezone(UTC)
@@ -438,6 +440,10 @@ def _build_clock(
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
 
 
+def _instant_of(item: tuple[datetime, str]) -> datetime:
+    return item[0]
+
+
 def compute_clocks(
     *,
     calendar: Calendar,
@@ -468,8 +474,8 @@ def compute_clocks(
     last_update = _utc_or_none(last_customer_update_at, "last_customer_update_at")
     commitment = _utc_or_none(next_update_by, "next_update_by")
     history = sorted(
-        ((_utc(change.at, "status_history.at"), change.status) for change in status_history),
-        key=lambda item: item[0],
+        [(_utc(change.at, "status_history.at"), change.status) for change in status_history],
+        key=_instant_of,
     )
     acked = acked if acked is not None and acked <= now else None
     resolved = resolved if resolved is not None and resolved <= now else None
