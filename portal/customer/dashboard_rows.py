@@ -24,8 +24,6 @@ from portal.templating import duration, person_card, relative, viewer_zone
 
 _LONG = "%a %d %b %Y, %H:%M %Z"  # templating.localtime's default: every tooltip
 _REFERENCE_SLOT = "ESC-0"
-#: markupsafe.escape for the text read from the database (plain `str`), as one C call.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "'": "&#39;", '"': "&#34;"})
 
 
 class _Times:
@@ -68,7 +66,7 @@ def _row(row, times: _Times, link: str) -> str:
     # A reference ("ESC-1042"), its URL, a severity and an ISO instant have nothing to escape.
     reference = e.reference
     href = link.replace(_REFERENCE_SLOT, reference)
-    area = f" · {e.product_area.translate(_ESCAPES)}" if e.product_area else ""
+    area = f" · {escape(e.product_area)}" if e.product_area else ""
     clocks = row.clocks
     next_update = clocks.next_update
     overdue = ('\n              <span class="dash-overdue">Overdue</span>'
@@ -78,7 +76,7 @@ def _row(row, times: _Times, link: str) -> str:
         f'data-version="{row.version}">\n'
         '      <div class="dash-head">\n'
         f'        <h3 class="dash-title"><a href="{href}"><span class="ref">{reference}</span> '
-        f'{e.title.translate(_ESCAPES)}</a></h3>\n'
+        f'{escape(e.title)}</a></h3>\n'
         f'        <div class="cluster dash-badges">{badges.severity(e.severity)} '
         f'{badges.status(e.status)} {badges.tier(e.tier)}</div>\n'
         f'        <p class="dash-meta small muted">Open for <time datetime="{_iso(e.opened_at)}" '
@@ -131,7 +129,7 @@ def _milestone(m, times: _Times) -> str:
         return '\n              <span class="muted">None scheduled</span>'
     due = m.due_at
     late = "<strong>Late:</strong> was due" if due <= times.at else "due"
-    return (f'\n              <span class="dash-strong">{m.title.translate(_ESCAPES)}</span>'
+    return (f'\n              <span class="dash-strong">{escape(m.title)}</span>'
             f'\n              <span>{late} <time datetime="{_iso(due)}" '
             f'title="{times.local(due)}">{times.local(due, "%a %d %b, %H:%M")}</time> '
             f'<span class="muted">({relative(due, times.at)})</span></span>')
@@ -140,8 +138,8 @@ def _milestone(m, times: _Times) -> str:
 def _latest(u, times: _Times) -> str:
     if not u:
         return '\n            <p class="muted">No update yet</p>'
-    return (f'\n            <p class="dash-excerpt">{u.excerpt.translate(_ESCAPES)}</p>'
-            f'\n            <p class="small muted">{u.author.translate(_ESCAPES)} · <time '
+    return (f'\n            <p class="dash-excerpt">{escape(u.excerpt)}</p>'
+            f'\n            <p class="small muted">{escape(u.author)} · <time '
             f'datetime="{_iso(u.created_at)}" title="{times.local(u.created_at)}">'
             f'{relative(u.created_at, times.at)}</time></p>')
 
@@ -161,8 +159,7 @@ def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
         chip = badges.sla(c.state, duration(c.remaining) + " over")
     else:
         chip = badges.sla(c.state, "due " + relative(c.due_at, times.now))
-    return (f'<div class="sla-clock">\n  <span class="sla-name">{name.translate(_ESCAPES)}:'
-            '</span>\n'
+    return (f'<div class="sla-clock">\n  <span class="sla-name">{escape(name)}:</span>\n'
             f'  {chip}\n</div>')
 
 
