@@ -132,11 +132,16 @@ _COMMUNICATOR = aliased(User, name="communicator")
 _AUTHOR = aliased(User, name="author")
 
 
+#: The open statuses as SQL literals (constants): an expanding parameter would make SQLAlchemy
+#: rewrite the statement's text on every execution.
+_OPEN_STATUSES = [sa.literal_column(f"'{status.value}'") for status in OPEN_STATUSES]
+
+
 def _criteria(shape: Shape) -> list:
     """`DashboardQuery.criteria` for this organization's open escalations, values as
     parameters."""
     criteria = [Escalation.organization_id == sa.bindparam("organization_id"),
-                Escalation.status.in_(OPEN_STATUSES)]
+                Escalation.status.in_(_OPEN_STATUSES)]
     if shape.severity:
         criteria.append(Escalation.severity == sa.bindparam("severity"))
     if shape.status:
