@@ -12,6 +12,7 @@ is formatted directly. The markup is exactly what the template drew
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from flask import url_for
@@ -35,10 +36,20 @@ class _Times:
         self.today = moment.astimezone(zone).strftime("%Y-%m-%d")
 
     def local(self, value: datetime | None, fmt: str = _LONG) -> str:
-        """templating.localtime, in this viewer's zone."""
+        """templating.localtime, in this viewer's zone (remembered per instant, zone and
+        format: a pure function, and the same instants come back on every refresh)."""
         if value is None:
             return "—"
-        return value.astimezone(self.zone).strftime(fmt)
+        return _local(value, self.zone, fmt)
+
+
+@lru_cache(maxsize=16384)
+def _local(value: datetime, zone: ZoneInfo, fmt: str) -> str:
+    return value.astimezone(zone).strftime(fmt)
+
+
+#: `datetime.isoformat`, remembered the same way.
+_isoformat = lru_cache(maxsize=16384)(datetime.isoformat)
 
 
 def rows(board_rows, at: datetime) -> Markup:
@@ -110,7 +121,7 @@ def _row(row, times: _Times, link: str) -> str:
 
 
 def _iso(value: datetime | None) -> str:
-    return value.isoformat() if value else ""
+    return _isoformat(value) if value else ""
 
 
 def _milestone(m, times: _Times) -> str:

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 WAITING_STATUS = "waiting_on_customer"
@@ -43,6 +44,8 @@ Span = tuple[datetime, datetime]
 
 def _utc(value: datetime, name: str) -> datetime:
     """Return ``value`` in UTC; refuse naive datetimes, whose zone would only be a guess."""
+    if value.tzinfo is UTC:  # what the database and the clock give: nothing to convert
+        return value
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
     return value.astimezone(UTC)
@@ -122,10 +125,13 @@ class Calendar:
         if self.business_hours is not None:
             object.__setattr__(self, "business_hours", _normalise_hours(self.business_hours))
 
-    def __hash__(self) -> int:
-        # Explicit because the normalised hours are a mapping; lets callers cache per calendar.
+        # Explicit because the normalised hours are a mapping; lets callers cache per calendar
+        # (computed once: the calendar is immutable, and a clock's walk hashes it per day).
         hours = None if self.business_hours is None else tuple(sorted(self.business_hours.items()))
-        return hash((self.timezone, hours, self.holidays))
+        object.__setattr__(self, "_hash", hash((self.timezone, hours, self.holidays)))
+
+    def __hash__(self) -> int:
+        return self._hash
 
     @classmethod
     def from_policy(
@@ -224,11 +230,12 @@ def _wall_interval_spans(
             yield span_start, span_end
 
 
-def _day_spans(calendar: Calendar, day: date, zone: ZoneInfo) -> list[Span]:
+@lru_cache(maxsize=8192)  # pure; clocks walk the same recent days again and again
+def _day_spans(calendar: Calendar, day: date, zone: ZoneInfo) -> tuple[Span, ...]:
     """Open UTC spans for one local date, sorted and merged."""
     assert calendar.business_hours is not None
     if day in calendar.holidays:
-        return []
+        return ()
     spans = sorted(
         span
         for s, e in calendar.business_hours.get(day.weekday(), ())
@@ -240,7 +247,7 @@ def _day_spans(calendar: Calendar, day: date, zone: ZoneInfo) -> list[Span]:
             merged[-1] = (merged[-1][0], max(merged[-1][1], end))
         else:
             merged.append((start, end))
-    return merged
+    return tuple(merged)
 
 
 def _open_spans(calendar: Calendar, first_day: date, days: int) -> Iterator[Span]:
@@ -319,9 +326,8 @@ class Targets:
                 raise ValueError(f"{name} must be positive")
 
 
-@dataclass(frozen=True)
-class StatusChange:
-    """``status`` was entered at ``at`` (tz-aware)."""
+class StatusChange(NamedTuple):
+    """``status`` was entered at ``at`` (tz-aware). A named tuple: pages build a few per row."""
 
     at: datetime
     status: str
@@ -419,14 +425,19 @@ def _build_clock(
     paused_since = waiting_since if stopped_at is None else None
     elapsed = _ZERO
     due_at: datetime | None = None
+    # Around the clock, counted time is real time (what business_elapsed and
+    # add_business_time would answer, without their walk).
+    always = calendar.business_hours is None
     for start, end in counting:
-        part = business_elapsed(calendar, start, end)
+        part = end - start if always else business_elapsed(calendar, start, end)
         if due_at is None and elapsed + part >= target:
-            due_at = add_business_time(calendar, start, target - elapsed)
+            due_at = (start + (target - elapsed) if always
+                      else add_business_time(calendar, start, target - elapsed))
         elapsed += part
     if due_at is None and paused_since is None:
         # Running: when it will be due. Stopped early: when it would have been (for reports).
-        due_at = add_business_time(calendar, horizon, target - elapsed)
+        due_at = (horizon + (target - elapsed) if always
+                  else add_business_time(calendar, horizon, target - elapsed))
     if stopped_at is not None:
         state = "missed" if elapsed >= target else "met"
     elif elapsed >= target:
@@ -436,6 +447,10 @@ def _build_clock(
     else:
         state = "on_track"
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
+
+
+def _instant_of(item: tuple[datetime, str]) -> datetime:
+    return item[0]
 
 
 def compute_clocks(
@@ -468,8 +483,8 @@ def compute_clocks(
     last_update = _utc_or_none(last_customer_update_at, "last_customer_update_at")
     commitment = _utc_or_none(next_update_by, "next_update_by")
     history = sorted(
-        ((_utc(change.at, "status_history.at"), change.status) for change in status_history),
-        key=lambda item: item[0],
+        [(_utc(change.at, "status_history.at"), change.status) for change in status_history],
+        key=_instant_of,
     )
     acked = acked if acked is not None and acked <= now else None
     resolved = resolved if resolved is not None and resolved <= now else None
