@@ -84,17 +84,32 @@ def read_without_transactions(app: Flask) -> None:
         event.listen(session_class, "do_orm_execute", _autocommit_reads)
 
 
+_READ_MODE_DECIDED = "clearpath.read_mode_decided"
+
+
 def _autocommit_reads(state: ORMExecuteState) -> None:
-    """Before a request's first statement (while its session holds no connection): a GET's
-    session takes its connection in autocommit. Every later statement only asks the first
-    question."""
+    """Before a GET's first statement, while its session holds no connection: the session
+    takes its connection in autocommit. Every later statement of the session only reads the
+    flag. Not `session.in_transaction()`: merging the signed-in account copy (portal.live)
+    begins the session's transaction without a connection, and a GET that read in a
+    transaction would ROLLBACK at its end, and psycopg drops its prepared statements on a
+    ROLLBACK: every statement would be planned again on every request."""
     session = state.session
-    if session.in_transaction() or not has_request_context() \
+    if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
             or request.method not in ("GET", "HEAD"):
         return
+    session.info[_READ_MODE_DECIDED] = True
     bind = session.get_bind()
-    if isinstance(bind, Engine) and bind.dialect.name == "postgresql":
+    if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
+            and not _holds_connection(session):
         session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def _holds_connection(session) -> bool:
+    transaction = session.get_transaction()
+    # SessionTransaction keeps its connections in `_connections`; SQLAlchemy has no public
+    # question for "has this transaction taken a connection yet" (tests/test_app.py asks it).
+    return transaction is not None and bool(transaction._connections)
 
 
 _LAST_USED = "clearpath.last_used"

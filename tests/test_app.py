@@ -2,9 +2,10 @@
 
 import psycopg
 import pytest
-from flask import has_request_context, request, request_finished
+from flask import has_request_context, request
 from flask_migrate import upgrade
 from sqlalchemy import event, select, text
+from sqlalchemy.orm import make_transient_to_detached
 
 from portal import audit, create_app, database
 from portal.accounts.models import User
@@ -113,6 +114,19 @@ def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(data
                     db.session.get(User, 1)
             assert (("POST", False) in seen and ("GET", True) in seen
                     and set(seen) == {("POST", False), ("GET", True)})
+
+            # A GET whose session began before its first statement, without a connection, as
+            # merging the signed-in account copy does, still reads in autocommit: no ROLLBACK
+            # at its end to drop psycopg's prepared statements.
+            account = User(id=1, email="copy@clearpath.example.com", name="A copy")
+            make_transient_to_detached(account)  # as the account copy is: known, not loaded
+            seen.clear()
+            with app.test_request_context("/login", method="GET"):
+                set_scope(db.session(), Scope.unscoped("test: a read"))
+                db.session.merge(account, load=False)
+                assert db.session().in_transaction()
+                db.session.scalars(select(User)).all()
+            assert seen == [("GET", True)]
         finally:
             event.remove(engine, "before_cursor_execute", record)
 
