@@ -50,9 +50,16 @@ def home():
         response.set_etag(etag, weak=True)
         return response
 
-    summary = queue.summarize(query, viewer_id=viewer.id, at=at)
+    page = not wants_fragment()
+    # The page's navigation counts come with the summary (no statement of their own).
+    ahead = navigation.counts_ahead(viewer) if page else ()
+    summary = queue.summarize(query, viewer_id=viewer.id, at=at,
+                              also=tuple(column for _, column in ahead))
+    if ahead and summary.also is not None:
+        navigation.read_ahead({endpoint: value
+                               for (endpoint, _), value in zip(ahead, summary.also)})
     board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
-    if not wants_fragment():
+    if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
     poll_url = url_for("admin.home", **query.args())
