@@ -15,7 +15,7 @@ from flask import current_app, make_response, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_table
+from admin import bp, navigation, queue_filters, queue_table
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.clock import now
@@ -73,6 +73,7 @@ def home():
         poll_seconds=poll_seconds,
         poll_url=poll_url,
         queue_rows=queue_table.rows,
+        queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
         page_url=lambda page: url_for("admin.home", **query.args(page=page)),
         view_url=lambda view: url_for("admin.home", **query.args(view=view, page=1)),
