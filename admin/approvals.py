@@ -34,7 +34,7 @@ def pending_count() -> int | None:
 @lru_cache(maxsize=1)
 def _pending_count_column():
     return (sa.select(sa.func.count()).select_from(UpdateApproval)
-            .where(UpdateApproval.state == "pending").scalar_subquery())
+            .where(UpdateApproval.state == sa.literal_column("'pending'")).scalar_subquery())
 
 
 def pending_count_column(user_id: int):

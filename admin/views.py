@@ -57,7 +57,7 @@ def home():
                               also=tuple(column for _, column in ahead))
     if ahead and summary.also is not None:
         navigation.read_ahead({endpoint: value
-                               for (endpoint, _), value in zip(ahead, summary.also)})
+                               for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
     board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),

@@ -86,15 +86,24 @@ def update_overdue(at: datetime):
                    Escalation.next_update_due_at < at)
 
 
+def viewer_literal(user_id: int):
+    """The viewer's id written into a statement (not a parameter): the queue's statements
+    are remembered per viewer anyway, and with no parameter the planner cannot see (the
+    instant aside), PostgreSQL keeps one generic plan for each instead of planning it on
+    every execution."""
+    return sa.literal_column(str(int(user_id)), sa.Integer)
+
+
 def _handoff_waiting_for(user_id: int):
     return Escalation.id.in_(
-        sa.select(Handoff.escalation_id).where(Handoff.to_user_id == user_id,
+        sa.select(Handoff.escalation_id).where(Handoff.to_user_id == viewer_literal(user_id),
                                                Handoff.acknowledged_at.is_(None)))
 
 
 def _quick_view(view: str, viewer_id: int, at: datetime):
     if view == "mine":
-        return sa.or_(Escalation.owner_id == viewer_id, Escalation.communicator_id == viewer_id)
+        viewer = viewer_literal(viewer_id)
+        return sa.or_(Escalation.owner_id == viewer, Escalation.communicator_id == viewer)
     if view == "unassigned":
         return Escalation.owner_id.is_(None)
     if view == "handoffs":
@@ -283,7 +292,11 @@ def _summary_statement(filters: QueueQuery, viewer_id: int, also: tuple):
 
 @lru_cache(maxsize=1)
 def _open():
-    return Escalation.status.in_(OPEN_STATUSES)
+    """An open escalation, the statuses written out as literals (not parameters): the planner
+    then sees that the partial indexes over the open escalations apply (their predicate is
+    portal.escalations.models.escalation.OPEN_PREDICATE), in a generic plan too."""
+    return Escalation.status.in_([sa.literal_column(f"'{status.value}'")
+                                  for status in OPEN_STATUSES])
 
 
 # ---------------------------------------------------------------------------------- the rows
@@ -420,7 +433,14 @@ def _page_statement(query: QueueQuery, viewer_id: int, size: int):
     """One page's statement (remembered per query, viewer and page size; the instant is
     `AT`)."""
     return (_matching(query, viewer_id, AT).add_columns(_threshold())
-            .limit(size).offset((query.page - 1) * size))
+            .limit(_literal(size)).offset(_literal((query.page - 1) * size)))
+
+
+def _literal(number: int):
+    """A LIMIT or OFFSET written into the statement (each page's statement is its own): with
+    no parameter the planner can tell, PostgreSQL keeps one generic plan for a prepared page
+    instead of planning it on every execution."""
+    return sa.literal_column(str(int(number)))
 
 
 def _threshold():

@@ -474,3 +474,17 @@ def test_the_sla_filter_follows_the_clock_with_the_same_filters(client, auth, wo
         assert reference in _references(body)
         assert re.search(r'aria-current="page">All open <span class="queue-view-count">'
                          r"[1-9]", body)
+
+
+def test_the_open_escalations_indexes_cover_exactly_the_open_statuses():
+    """The partial indexes' predicate (migration 0036) names the statuses the queue calls open,
+    as the queue's statements write them: a new open status must be added to both."""
+    from sqlalchemy.dialects import postgresql
+
+    from portal.enums import OPEN_STATUSES
+    from portal.escalations.models.escalation import OPEN_PREDICATE
+
+    named = re.findall(r"'(\w+)'", OPEN_PREDICATE)
+    assert named == [status.value for status in OPEN_STATUSES]
+    written = str(queue._open().compile(dialect=postgresql.dialect()))
+    assert written == "escalations." + OPEN_PREDICATE
