@@ -86,4 +86,16 @@ def escalation_tab(label: str, endpoint: str, *, order: int,
 
 
 def visible(entries: list[NavEntry], user) -> list[NavEntry]:
-    return [entry for entry in entries if can(user, entry.capability)]
+    """The entries `user` may open (`can`): what their role grants, so worked out once per
+    role and list of entries (a console page asks twice: for its counts and its links)."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_staff:
+        return []  # `can` grants nothing then
+    key = (user.role, tuple(map(id, entries)))  # entries live as long as the app
+    found = _VISIBLE.get(key)
+    if found is None:
+        found = _VISIBLE[key] = tuple(entry for entry in entries
+                                      if can(user, entry.capability))
+    return list(found)
+
+
+_VISIBLE: dict[tuple, tuple[NavEntry, ...]] = {}
