@@ -5,7 +5,7 @@ conditional polling (ETag / 304) and a constant number of SQL queries."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -488,3 +488,30 @@ def test_the_open_escalations_indexes_cover_exactly_the_open_statuses():
     assert named == [status.value for status in OPEN_STATUSES]
     written = str(queue._open().compile(dialect=postgresql.dialect()))
     assert written == "escalations." + OPEN_PREDICATE
+
+
+def test_a_row_holds_what_the_orm_reads_of_its_escalation(as_staff, world, several):
+    """The rows' columns are converted in one pass (queue._escalation_of), not by their types'
+    processors: the same UTC instants, enum members, breakdown and names as the ORM reads."""
+    with as_staff() as session:
+        at = now()
+        summary = queue.summarize(queue.QueueQuery(), viewer_id=0, at=at)
+        board = queue.load_page(queue.QueueQuery(), summary, viewer_id=0, at=at)
+        assert board.rows
+        for row in board.rows:
+            read, orm = row.escalation, session.get(Escalation, row.escalation.id)
+            for name in ("title", "severity", "status", "tier", "product_area", "owner_id",
+                         "communicator_id", "organization_id", "priority_score",
+                         "priority_breakdown", "opened_at", "status_changed_at", "updated_at",
+                         "last_customer_update_at", "ack_due_at", "ack_at_risk_at",
+                         "resolve_due_at", "resolve_at_risk_at", "next_update_due_at",
+                         "is_drill"):
+                value, expected = getattr(read, name), getattr(orm, name)
+                assert value == expected and type(value) is type(expected), name
+                if isinstance(value, datetime):
+                    assert value.utcoffset() == timedelta(0), name
+            assert type(read.status) is Status and type(read.tier) is Tier
+            assert read.organization == queue.Named(orm.organization.name,
+                                                    orm.organization.segment)
+            assert type(read.organization.segment) is Segment
+            assert read.owner == (queue.Named(orm.owner.name) if orm.owner else None)
