@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sqlalchemy as sa
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -17,6 +16,7 @@ from portal.escalations.models import UpdateApproval
 from portal.escalations.operations.updates import approve_update, reject_update
 from portal.escalations.queries import (
     pending_approval_count,
+    pending_approval_count_column,
     pending_approvals,
     recently_decided_approvals,
 )
@@ -33,8 +33,7 @@ def pending_count() -> int | None:
 
 @lru_cache(maxsize=1)
 def _pending_count_column():
-    return (sa.select(sa.func.count()).select_from(UpdateApproval)
-            .where(UpdateApproval.state == sa.literal_column("'pending'")).scalar_subquery())
+    return pending_approval_count_column()
 
 
 def pending_count_column(user_id: int):

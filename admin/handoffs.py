@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -17,13 +16,12 @@ from portal.clock import now
 from portal.escalations.models import Handoff
 from portal.escalations.operations import lifecycle as ops
 from portal.escalations.queries import (
-    PENDING_HANDOFF,
     handoff_acknowledge_within,
+    pending_handoff_count_column,
     pending_handoff_count_for,
     pending_handoffs_for,
     pending_handoffs_from,
 )
-from portal.escalations.queue import viewer_literal
 from portal.extensions import db
 from portal.loading import row_or_404
 from portal.operations import OperationError
@@ -38,9 +36,7 @@ def pending_for_me() -> int:
 @lru_cache(maxsize=256)
 def pending_for_me_column(user_id: int):
     """`pending_for_me` as a column, for a page that reads the badge with its own statement."""
-    return (sa.select(sa.func.count(Handoff.id))
-            .where(Handoff.to_user_id == viewer_literal(user_id), PENDING_HANDOFF)
-            .scalar_subquery())
+    return pending_handoff_count_column(user_id)
 
 
 navigation.main_entry("My handoffs", "admin.handoffs", order=20, count=pending_for_me,
