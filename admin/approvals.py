@@ -3,6 +3,8 @@ navigation) and the review page where another staff member publishes or sends on
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
@@ -14,6 +16,7 @@ from portal.escalations.models import UpdateApproval
 from portal.escalations.operations.updates import approve_update, reject_update
 from portal.escalations.queries import (
     pending_approval_count,
+    pending_approval_count_column,
     pending_approvals,
     recently_decided_approvals,
 )
@@ -28,9 +31,20 @@ def pending_count() -> int | None:
     return pending_approval_count()
 
 
+@lru_cache(maxsize=1)
+def _pending_count_column():
+    return pending_approval_count_column()
+
+
+def pending_count_column(user_id: int):
+    """`pending_count` as a column (the same for everyone), for a page that reads the badge
+    with its own statement."""
+    return _pending_count_column()
+
+
 navigation.main_entry("Approvals", "admin.approvals", order=30,
                       capability=Capability.POST_CUSTOMER_UPDATES, count=pending_count,
-                      in_bar=True)
+                      column=pending_count_column, in_bar=True)
 
 
 @bp.route("/approvals")

@@ -3,6 +3,8 @@ and "My handoffs" (pending to me and from me, overdue ones flagged)."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -15,6 +17,7 @@ from portal.escalations.models import Handoff
 from portal.escalations.operations import lifecycle as ops
 from portal.escalations.queries import (
     handoff_acknowledge_within,
+    pending_handoff_count_column,
     pending_handoff_count_for,
     pending_handoffs_for,
     pending_handoffs_from,
@@ -30,8 +33,14 @@ def pending_for_me() -> int:
     return db.session.scalar(pending_handoff_count_for(current_user.id)) or 0
 
 
+@lru_cache(maxsize=256)
+def pending_for_me_column(user_id: int):
+    """`pending_for_me` as a column, for a page that reads the badge with its own statement."""
+    return pending_handoff_count_column(user_id)
+
+
 navigation.main_entry("My handoffs", "admin.handoffs", order=20, count=pending_for_me,
-                      in_bar=True)
+                      column=pending_for_me_column, in_bar=True)
 
 
 @bp.route("/handoffs")

@@ -18,7 +18,8 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from portal import badges
-from portal.escalations.queue import QueueRow
+from portal.escalations.models import Escalation
+from portal.escalations.queue import AGING_AFTER, STALE_AFTER, QueueRow
 from portal.templating import duration, viewer_zone
 
 _ROW_BREAK = "\n        "  # each row starts on its own line, as the template's loop put it
@@ -70,21 +71,39 @@ def _people(owner: str | None, communicator: str | None) -> str:
             f'            <div class="small muted">{comms}</div>')
 
 
+@lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """`value` escaped for HTML (remembered: a row's words stay from one poll to the next)."""
+    return str(escape(value))
+
+
+@lru_cache(maxsize=8192)
+def _reference(escalation_id: int) -> str:
+    return str(escape(Escalation.reference_of(escalation_id)))
+
+
+@lru_cache(maxsize=1024)
+def _chips(severity, status, tier) -> str:
+    """The severity, status and tier chips of a row's cluster."""
+    return (f"{badges.severity(severity, short=True)} {badges.status(status)} "
+            f"{badges.tier(tier)}")
+
+
 def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str],
          zone: ZoneInfo) -> str:
     e = row.escalation
     url = f"{link[0]}{e.id}{link[1]}"
-    reference = escape(e.reference)
+    reference = _reference(e.id)
     state = row.sla.state
     tone = (" queue-row-breached" if state == "breached"
             else " queue-row-at-risk" if state == "at_risk" else "")
 
     title = (f'<a class="queue-title" href="{url}"><span class="ref">{reference}</span> '
-             f'{escape(e.title)}</a>')
+             f'{_text(e.title)}</a>')
     if e.is_drill:
         title += ' <span class="badge badge-drill">DRILL</span>'
     if e.product_area:
-        title += f'<div class="small muted">{escape(e.product_area)}</div>'
+        title += f'<div class="small muted">{_text(e.product_area)}</div>'
     r = row.customer_request
     if r:
         more = f" and {r.waiting - 1} more" if r.waiting > 1 else ""
@@ -92,7 +111,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
                   f'href="{url}#customer-request">Customer asked for the next level</a> '
                   f"{escape(r.requested_by)}{more}, {_since(r.since, at, zone)} ago</div>")
 
-    stale = row.stale
+    stale = row.in_status >= STALE_AFTER  # row.stale, without the property's call
     people = _people(e.owner.name if e.owner else None,
                      e.communicator.name if e.communicator else None)
     h = row.pending_handoff
@@ -113,7 +132,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         left = (f"{duration(at - s.due_at)} over" if state == "breached"
                 else f"{duration(s.due_at - at)} left")
         sla = (f"\n            {badges.sla(state)}\n"
-               f'            <div class="small">{escape(s.clock)}: {left}</div>')
+               f'            <div class="small">{_text(s.clock)}: {left}</div>')
     elif state == "paused":
         sla = f"\n            {badges.sla('paused', 'waiting on customer')}"
     else:
@@ -123,7 +142,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
     if m:
         late = m.due_at <= at
         milestone = (
-            f"\n            <div>{escape(m.title)}</div>\n"
+            f"\n            <div>{_text(m.title)}</div>\n"
             f'            <div class="small{" queue-overdue" if late else " muted"}">'
             f'{_LATE if late else ""}'
             f'<time datetime="{m.due_at.isoformat()}" title="{_local(m.due_at, zone, _LONG)}">'
@@ -132,7 +151,8 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         milestone = '\n            <span class="muted">None scheduled</span>'
 
     return (
-        f'<tr id="escalation-{reference}" data-version="{escape(row.version)}" '
+        # (the version is instants and separators: nothing in it to escape)
+        f'<tr id="escalation-{reference}" data-version="{row.version}" '
         f'class="queue-row{tone}">\n'
         f'          <td class="num" data-label="Priority">'
         f"{badges.priority_compact(e, threshold)}</td>\n"
@@ -140,8 +160,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         f"          </th>\n"
         f"          {_customer(e.organization.name, e.organization.segment)}\n"
         f'          <td data-label="Severity · Status · Tier">\n'
-        f'            <div class="cluster">{badges.severity(e.severity, short=True)} '
-        f"{badges.status(e.status)} {badges.tier(e.tier)}</div>\n"
+        f'            <div class="cluster">{_chips(e.severity, e.status, e.tier)}</div>\n'
         f'            <div class="small{" queue-stale" if stale else " muted"}">'
         f'{_STALE if stale else ""}'
         f"in status {_since(e.status_changed_at, at, zone)}</div>\n"
@@ -149,7 +168,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         f"          {people}\n"
         f"          </td>\n"
         f'          <td data-label="Age · Last customer update">\n'
-        f'            <div>{_AGING if row.aging else ""}'
+        f'            <div>{_AGING if row.age >= AGING_AFTER else ""}'
         f"open {_since(e.opened_at, at, zone)}</div>\n"
         f'            <div class="small{" queue-overdue" if overdue else " muted"}">'
         f'{_OVERDUE if overdue else ""}'
@@ -160,3 +179,4 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         f'          <td data-label="Next milestone">{milestone}\n'
         f"          </td>\n"
         f"        </tr>")
+

@@ -9,13 +9,14 @@ memo's change stamp, and a rendered response is offered for replay.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
 from flask import current_app, make_response, request, session, url_for
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_table
+from admin import bp, navigation, queue_filters, queue_table
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.clock import now
@@ -50,12 +51,19 @@ def home():
         response.set_etag(etag, weak=True)
         return response
 
-    summary = queue.summarize(query, viewer_id=viewer.id, at=at)
+    page = not wants_fragment()
+    # The page's navigation counts come with the summary (no statement of their own).
+    ahead = navigation.counts_ahead(viewer) if page else ()
+    summary = queue.summarize(query, viewer_id=viewer.id, at=at,
+                              also=tuple(column for _, column in ahead))
+    if ahead and summary.also is not None:
+        navigation.read_ahead({endpoint: value
+                               for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
     board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
-    if not wants_fragment():
+    if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
-    poll_url = url_for("admin.home", **query.args())
+    poll_url = _link("admin.home", query.args())
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
@@ -66,10 +74,12 @@ def home():
         poll_seconds=poll_seconds,
         poll_url=poll_url,
         queue_rows=queue_table.rows,
+        queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
-        page_url=lambda page: url_for("admin.home", **query.args(page=page)),
-        view_url=lambda view: url_for("admin.home", **query.args(view=view, page=1)),
-        clear_url=url_for("admin.home", **query.args(page=1, filters=False)),
+        page_url=lambda page: _link("admin.home", query.args(page=page)),
+        view_url=lambda view: _link("admin.home", query.args(view=view, page=1)),
+        clear_url=_link("admin.home", query.args(page=1, filters=False)),
+        csv_url=_link("admin.queue_csv", query.args(page=1)),
     )
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
@@ -102,6 +112,17 @@ def _etag(stamp: str, args: MultiDict, *, variant: str, viewer_id: int, timezone
     viewer = f"{viewer_id}:{timezone}:{int(valid)}:{role}"
     return queue.etag(stamp, _args_key(args), variant=variant, viewer=viewer, at=at,
                       poll_seconds=poll_seconds)
+
+
+def _link(endpoint: str, args: dict[str, str]) -> str:
+    """`url_for(endpoint, **args)`, remembered per script root and arguments: a page links to
+    itself a dozen times (views, pages, poll, clear, CSV), each differing only in its query."""
+    return _remembered_link(request.script_root, endpoint, tuple(args.items()))
+
+
+@lru_cache(maxsize=2048)
+def _remembered_link(script_root: str, endpoint: str, args: tuple) -> str:
+    return url_for(endpoint, **dict(args))
 
 
 def _args_key(args: MultiDict) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Integer, Select, func, literal_column, select
 from sqlalchemy.orm import selectinload
 
 from portal.enums import OPEN_STATUSES, Visibility
@@ -178,6 +178,21 @@ def held_updates_of(escalation_id: int, *, limit: int = 10) -> Select:
             .where(UpdateApproval.escalation_id == escalation_id,
                    UpdateApproval.state != "approved")
             .order_by(UpdateApproval.submitted_at.desc()).limit(limit))
+
+
+def pending_handoff_count_column(user_id: int):
+    """`pending_handoff_count_for` as a column, for a page that reads the navigation's badge
+    with its own statement; the id is written in (the page's statements are remembered per
+    viewer, and PostgreSQL keeps a generic plan for a statement without parameters)."""
+    viewer = literal_column(str(int(user_id)), Integer)
+    return (select(func.count(Handoff.id)).where(Handoff.to_user_id == viewer, PENDING_HANDOFF)
+            .scalar_subquery())
+
+
+def pending_approval_count_column():
+    """`pending_approval_count` as a column (see `pending_handoff_count_column`)."""
+    return (select(func.count()).select_from(UpdateApproval)
+            .where(UpdateApproval.state == literal_column("'pending'")).scalar_subquery())
 
 
 def pending_approval_count() -> int:

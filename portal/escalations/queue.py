@@ -16,9 +16,10 @@ organization (the console runs unscoped) and every row, internal ones included.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
@@ -29,9 +30,7 @@ from portal.enums import OPEN_STATUSES, STAFF_ROLES, Segment, Status, Tier
 from portal.escalations.listing import (
     NextMilestone,
     Paged,
-    by_area,
     minute_of,
-    only_where,
     page_count,
     search_criterion,
     weak_etag,
@@ -41,6 +40,7 @@ from portal.escalations.priority import THRESHOLD_SETTING
 from portal.escalations.queue_details import CustomerRequest, PendingHandoff, details_of
 from portal.extensions import db
 from portal.settings import Setting
+from portal.sqltypes import UTCDateTime
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "2"
@@ -88,15 +88,24 @@ def update_overdue(at: datetime):
                    Escalation.next_update_due_at < at)
 
 
+def viewer_literal(user_id: int):
+    """The viewer's id written into a statement (not a parameter): the queue's statements
+    are remembered per viewer anyway, and with no parameter the planner cannot see (the
+    instant aside), PostgreSQL keeps one generic plan for each instead of planning it on
+    every execution."""
+    return sa.literal_column(str(int(user_id)), sa.Integer)
+
+
 def _handoff_waiting_for(user_id: int):
     return Escalation.id.in_(
-        sa.select(Handoff.escalation_id).where(Handoff.to_user_id == user_id,
+        sa.select(Handoff.escalation_id).where(Handoff.to_user_id == viewer_literal(user_id),
                                                Handoff.acknowledged_at.is_(None)))
 
 
 def _quick_view(view: str, viewer_id: int, at: datetime):
     if view == "mine":
-        return sa.or_(Escalation.owner_id == viewer_id, Escalation.communicator_id == viewer_id)
+        viewer = viewer_literal(viewer_id)
+        return sa.or_(Escalation.owner_id == viewer, Escalation.communicator_id == viewer)
     if view == "unassigned":
         return Escalation.owner_id.is_(None)
     if view == "handoffs":
@@ -224,33 +233,35 @@ def etag(stamp: str, filters: str, *, variant: str, viewer: str, at: datetime,
 @dataclass(frozen=True)
 class Summary:
     """Open escalations by product area, and how many each quick view holds with the
-    filters applied (the one asked for is the matching set)."""
+    filters applied (the one asked for is the matching set); `also`: the values of the
+    caller's extra columns (None when no escalation is open: no row carried them)."""
 
     total_open: int
     areas: tuple[tuple[str, int], ...]
     views: dict[str, int]
     view: str = DEFAULT_VIEW
+    also: tuple | None = None
 
     @property
     def matching(self) -> int:
         return self.views[self.view]
 
 
-def summarize(query: QueueQuery, *, viewer_id: int, at: datetime) -> Summary:
+def summarize(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = ()) -> Summary:
     """One aggregate query over the open escalations: counts per product area and per quick
-    view (each with the filters applied). Unfiltered, it reads only columns of the covering
-    index ix_escalations_queue_views (an index-only scan on PostgreSQL)."""
-    groups = by_area(
-        *_view_counts(replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1), viewer_id),
-        where=[_open()],
-        join_organization=bool(query.segment or query.search),  # their criteria need it
-        params={"at": at},
-    )
+    view (each with the filters applied), and `also` (uncorrelated scalar subqueries the
+    caller reads in the same statement, e.g. the navigation's counts). Unfiltered, it reads
+    only columns of the covering index ix_escalations_queue_views (an index-only scan on
+    PostgreSQL)."""
+    filters = replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1)
+    rows = db.session.execute(_summary_statement(filters, viewer_id, also), {"at": at}).all()
+    views = len(QUICK_VIEWS)
     return Summary(
-        total_open=groups.total,
-        areas=groups.areas,
-        views={view: sum(groups.column(n)) for n, view in enumerate(QUICK_VIEWS)},
+        total_open=sum(row[1] for row in rows),
+        areas=tuple((row[0], row[1]) for row in rows if row[0]),
+        views={view: sum(row[2 + n] for row in rows) for n, view in enumerate(QUICK_VIEWS)},
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
+        also=tuple(rows[0][2 + views:]) if rows else None,
     )
 
 
@@ -260,17 +271,34 @@ AT = sa.bindparam("at")
 
 
 @lru_cache(maxsize=256)
-def _view_counts(filters: QueueQuery, viewer_id: int) -> tuple:
-    """Per quick view, the count of the open escalations it holds with `filters` applied."""
+def _summary_statement(filters: QueueQuery, viewer_id: int, also: tuple):
+    """The summary's statement, per filters, viewer and extra columns (the instant is `AT`):
+    per product area, its open escalations and, per quick view, how many of them the view
+    holds with `filters` applied (aggregates with a FILTER clause: cheaper per row than a
+    CASE in each)."""
     criteria = filters.filter_criteria(AT)
-    return tuple(
-        sa.func.count(only_where(criteria + [_quick_view(view, viewer_id, AT)], Escalation.id))
-        for view in QUICK_VIEWS)
+    counts = []
+    for view in QUICK_VIEWS:
+        where = criteria + [c for c in (_quick_view(view, viewer_id, AT),) if c is not None]
+        counts.append(sa.func.count().filter(sa.and_(*where)) if where else sa.func.count())
+    stmt = (
+        sa.select(Escalation.product_area, sa.func.count(), *counts, *also)
+        .where(_open())
+        .group_by(Escalation.product_area)
+        .order_by(Escalation.product_area)
+    )
+    if filters.segment or filters.search:  # their criteria name the organization
+        stmt = stmt.join(Organization, Organization.id == Escalation.organization_id)
+    return stmt
 
 
 @lru_cache(maxsize=1)
 def _open():
-    return Escalation.status.in_(OPEN_STATUSES)
+    """An open escalation, the statuses written out as literals (not parameters): the planner
+    then sees that the partial indexes over the open escalations apply (their predicate is
+    portal.escalations.models.escalation.OPEN_PREDICATE), in a generic plan too."""
+    return Escalation.status.in_([sa.literal_column(f"'{status.value}'")
+                                  for status in OPEN_STATUSES])
 
 
 # ---------------------------------------------------------------------------------- the rows
@@ -407,7 +435,14 @@ def _page_statement(query: QueueQuery, viewer_id: int, size: int):
     """One page's statement (remembered per query, viewer and page size; the instant is
     `AT`)."""
     return (_matching(query, viewer_id, AT).add_columns(_threshold())
-            .limit(size).offset((query.page - 1) * size))
+            .limit(_literal(size)).offset(_literal((query.page - 1) * size)))
+
+
+def _literal(number: int):
+    """A LIMIT or OFFSET written into the statement (each page's statement is its own): with
+    no parameter the planner can tell, PostgreSQL keeps one generic plan for a prepared page
+    instead of planning it on every execution."""
+    return sa.literal_column(str(int(number)))
 
 
 def _threshold():
@@ -470,16 +505,58 @@ class QueueEscalation:
 
 _OWNER = aliased(User, name="owner")
 _COMMUNICATOR = aliased(User, name="communicator")
-_ROW_SELECT = (Escalation.id, *_ROW_COLUMNS, Organization.name, Organization.segment,
-               _OWNER.name, _COMMUNICATOR.name)
 _FIELDS = len(_ROW_COLUMNS) + 1
 
 
+def _as_read(column):
+    """A row column as the database gives it, converted in `_escalation_of`'s one pass rather
+    than by its type's processor per value (fifty rows of a dozen instants, enums and a JSON
+    document cost a few thousand Python calls that way): instants as the driver reads them
+    (portal.sqltypes.UTCDateTime's work is done there), enums as their stored strings, the
+    priority breakdown as its JSON text (decoded once per distinct text)."""
+    kind = column.type
+    if isinstance(kind, UTCDateTime):
+        return sa.type_coerce(column, _INSTANT).label(column.key)
+    if isinstance(kind, sa.Enum):
+        return sa.type_coerce(column, sa.String).label(column.key)
+    if isinstance(kind, sa.JSON):
+        return sa.cast(column, sa.Text).label(column.key)
+    return column
+
+
+_INSTANT = sa.DateTime(timezone=True)
+_ROW_SELECT = tuple(_as_read(column) for column in (
+    Escalation.id, *_ROW_COLUMNS, Organization.name, Organization.segment)) + (
+    _OWNER.name, _COMMUNICATOR.name)
+_INSTANTS = tuple(n for n, column in enumerate((Escalation.id, *_ROW_COLUMNS))
+                  if isinstance(column.type, UTCDateTime))
+_STATUS_AT = _ROW_COLUMNS.index(Escalation.status) + 1
+_TIER_AT = _ROW_COLUMNS.index(Escalation.tier) + 1
+_BREAKDOWN_AT = _ROW_COLUMNS.index(Escalation.priority_breakdown) + 1
+_STATUSES = {status.value: status for status in Status}
+_TIERS = {tier.value: tier for tier in Tier}
+_SEGMENTS = {segment.value: segment for segment in Segment}
+
+
+@lru_cache(maxsize=1024)
+def _breakdown(text: str | None) -> dict | None:
+    """A priority breakdown's JSON text, decoded (read only: shared by the rows that hold it)."""
+    return None if text is None else json.loads(text)
+
+
 def _escalation_of(row) -> QueueEscalation:
-    values = tuple(row)
+    values = list(row)
+    for n in _INSTANTS:  # UTCDateTime.process_result_value, inline
+        instant = values[n]
+        if instant is not None:
+            values[n] = (instant.replace(tzinfo=UTC) if instant.tzinfo is None
+                         else instant.astimezone(UTC))
+    values[_STATUS_AT] = _STATUSES[values[_STATUS_AT]]
+    values[_TIER_AT] = _TIERS[values[_TIER_AT]]
+    values[_BREAKDOWN_AT] = _breakdown(values[_BREAKDOWN_AT])
     organization_name, segment, owner_name, communicator_name = values[_FIELDS:_FIELDS + 4]
     return QueueEscalation(
-        *values[:_FIELDS], organization=Named(organization_name, segment),
+        *values[:_FIELDS], organization=Named(organization_name, _SEGMENTS[segment]),
         owner=Named(owner_name) if owner_name is not None else None,
         communicator=Named(communicator_name) if communicator_name is not None else None)
 

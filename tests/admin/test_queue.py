@@ -5,7 +5,7 @@ conditional polling (ETag / 304) and a constant number of SQL queries."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -371,8 +371,35 @@ def test_the_queue_runs_a_constant_number_of_queries(app, client, auth, as_staff
     print("queries per queue request (page, fragment, filtered):", counts)
     assert counts[0] == counts[1], counts
     # 7 for the queue itself (a row's milestone, handoff and customer request are one
-    # statement per page; the senior-involvement threshold comes with the rows), 2 for the nav
-    assert max(counts[1]) <= 9, counts
+    # statement per page; the senior-involvement threshold comes with the rows; the nav's
+    # counts come with the summary)
+    assert max(counts[1]) <= 7, counts
+
+
+def test_the_queue_reads_the_navigation_counts_with_its_summary(app, client, auth, as_staff,
+                                                                 world):
+    """The handoff and approval badges the queue page shows (read as columns of its summary)
+    are the ones every other console page shows (each read by a query of its own)."""
+    from portal.escalations.models import UpdateApproval
+
+    _escalations(as_staff, world, 4)  # two handed to the escalation manager
+    with as_staff() as session:
+        agent = _staff(session, world)
+        session.add(UpdateApproval(organization_id=world.org_a.id,
+                                   escalation_id=world.escalation_a.id, author=agent,
+                                   body="Waiting for a second pair of eyes.",
+                                   next_update_by=now() + timedelta(hours=2),
+                                   submitted_at=now()))
+    auth.login(world.staff[Role.ESCALATION_MANAGER].email)
+    badge = re.compile(r'href="([^"]+)"[^>]*>[^<]*<span class="nav-count">(\d+)<')
+    queue_page = badge.findall(_body(client.get("/admin/")))
+    other_page = badge.findall(_body(client.get("/admin/handoffs")))
+    assert queue_page == other_page
+    assert dict(queue_page) == {"/admin/handoffs": "2", "/admin/approvals": "1"}
+    with _counted_queries(app) as statements:
+        client.get("/admin/")
+    assert not any("update_approvals" in str(s) and "escalations" not in str(s)
+                   for s in statements)
 
 
 # --------------------------------------------------------------------------- access
@@ -447,3 +474,44 @@ def test_the_sla_filter_follows_the_clock_with_the_same_filters(client, auth, wo
         assert reference in _references(body)
         assert re.search(r'aria-current="page">All open <span class="queue-view-count">'
                          r"[1-9]", body)
+
+
+def test_the_open_escalations_indexes_cover_exactly_the_open_statuses():
+    """The partial indexes' predicate (migration 0036) names the statuses the queue calls open,
+    as the queue's statements write them: a new open status must be added to both."""
+    from sqlalchemy.dialects import postgresql
+
+    from portal.enums import OPEN_STATUSES
+    from portal.escalations.models.escalation import OPEN_PREDICATE
+
+    named = re.findall(r"'(\w+)'", OPEN_PREDICATE)
+    assert named == [status.value for status in OPEN_STATUSES]
+    written = str(queue._open().compile(dialect=postgresql.dialect()))
+    assert written == "escalations." + OPEN_PREDICATE
+
+
+def test_a_row_holds_what_the_orm_reads_of_its_escalation(as_staff, world, several):
+    """The rows' columns are converted in one pass (queue._escalation_of), not by their types'
+    processors: the same UTC instants, enum members, breakdown and names as the ORM reads."""
+    with as_staff() as session:
+        at = now()
+        summary = queue.summarize(queue.QueueQuery(), viewer_id=0, at=at)
+        board = queue.load_page(queue.QueueQuery(), summary, viewer_id=0, at=at)
+        assert board.rows
+        for row in board.rows:
+            read, orm = row.escalation, session.get(Escalation, row.escalation.id)
+            for name in ("title", "severity", "status", "tier", "product_area", "owner_id",
+                         "communicator_id", "organization_id", "priority_score",
+                         "priority_breakdown", "opened_at", "status_changed_at", "updated_at",
+                         "last_customer_update_at", "ack_due_at", "ack_at_risk_at",
+                         "resolve_due_at", "resolve_at_risk_at", "next_update_due_at",
+                         "is_drill"):
+                value, expected = getattr(read, name), getattr(orm, name)
+                assert value == expected and type(value) is type(expected), name
+                if isinstance(value, datetime):
+                    assert value.utcoffset() == timedelta(0), name
+            assert type(read.status) is Status and type(read.tier) is Tier
+            assert read.organization == queue.Named(orm.organization.name,
+                                                    orm.organization.segment)
+            assert type(read.organization.segment) is Segment
+            assert read.owner == (queue.Named(orm.owner.name) if orm.owner else None)
