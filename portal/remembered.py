@@ -1,9 +1,10 @@
 """Markup drawn once and remembered per key: the pages' bounded in-process memo.
 
 Blank forms (`portal.form_markup`), the queue's filter selects (`admin.queue_forms`) and the
-dashboard's filter form (`portal.customer.dashboard_filters`) draw the same markup for everyone
-who asks the same thing; each keeps one `MarkupMemo`, keyed on everything its markup depends
-on. At most `size` entries, the oldest dropped first; safe across a worker's threads.
+filter forms of the dashboard and the queue (`RememberedForm`: `portal.customer.
+dashboard_filters`, `admin.queue_filters`) draw the same markup for everyone who asks the same
+thing; each keeps one `MarkupMemo`, keyed on everything its markup depends on. At most `size`
+entries, the oldest dropped first; safe across a worker's threads.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from threading import Lock
 
+from flask import current_app
 from markupsafe import Markup
 
 
@@ -31,3 +33,28 @@ class MarkupMemo:
                     del self._entries[next(iter(self._entries))]
                 self._entries[key] = drawn
         return drawn
+
+
+class RememberedForm:
+    """A form drawn by `template` (given `form`), remembered per state: `state(form)` names
+    everything the markup depends on besides the template, or None when it cannot (then it is
+    drawn every time, as is a key that cannot be hashed). A form with errors shows what the
+    person typed: it is drawn every time."""
+
+    def __init__(self, template: str, size: int, state: Callable[[object], Hashable | None]):
+        self._template = template
+        self._state = state
+        self._memo = MarkupMemo(size)
+
+    def __call__(self, form) -> Markup:
+        if not form.errors:
+            key = self._state(form)
+            if key is not None:
+                try:
+                    return self._memo.get(key, lambda: self._draw(form))
+                except TypeError:  # a value in the form's data that cannot be hashed
+                    pass
+        return self._draw(form)
+
+    def _draw(self, form) -> Markup:
+        return Markup(current_app.jinja_env.get_template(self._template).render(form=form))

@@ -9,21 +9,11 @@ errors (rare, and it shows what the person typed) is drawn every time.
 
 from __future__ import annotations
 
-from flask import current_app, request
-from markupsafe import Markup
+from flask import request
 
-from portal.remembered import MarkupMemo
+from portal.remembered import RememberedForm
 
 TEMPLATE = "customer/_dashboard_filters.html"
-#: Distinct states remembered (a state is a few kilobytes); beyond it the oldest are dropped.
-_REMEMBERED = MarkupMemo(512)
-
-
-def filters(form) -> Markup:
-    """The filters fold with `form` in it (its areas already offered)."""
-    if form.errors:
-        return _draw(form)
-    return _REMEMBERED.get(_state(form), lambda: _draw(form))
 
 
 def _state(form) -> tuple:
@@ -32,6 +22,6 @@ def _state(form) -> tuple:
     return request.script_root, tuple(form.data.items()), areas
 
 
-def _draw(form) -> Markup:
-    return Markup(current_app.jinja_env.get_template(TEMPLATE).render(form=form))
-
+#: The filters fold with a form in it (its areas already offered). Distinct states
+#: remembered: 512 (a state is a few kilobytes).
+filters = RememberedForm(TEMPLATE, 512, _state)
