@@ -9,16 +9,16 @@ memo's change stamp, and a rendered response is offered for replay.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, make_response, request, session, url_for
+from flask import current_app, make_response, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from admin import bp, navigation, queue_filters, queue_table
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
+from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations import queue
 from portal.htmx import render_htmx_template, wants_fragment
@@ -63,7 +63,7 @@ def home():
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
-    poll_url = _link("admin.home", query.args())
+    poll_url = link_to("admin.home", **query.args())
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
@@ -76,10 +76,10 @@ def home():
         queue_rows=queue_table.rows,
         queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
-        page_url=lambda page: _link("admin.home", query.args(page=page)),
-        view_url=lambda view: _link("admin.home", query.args(view=view, page=1)),
-        clear_url=_link("admin.home", query.args(page=1, filters=False)),
-        csv_url=_link("admin.queue_csv", query.args(page=1)),
+        page_url=lambda page: link_to("admin.home", **query.args(page=page)),
+        view_url=lambda view: link_to("admin.home", **query.args(view=view, page=1)),
+        clear_url=link_to("admin.home", **query.args(page=1, filters=False)),
+        csv_url=link_to("admin.queue_csv", **query.args(page=1)),
     )
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
@@ -114,15 +114,6 @@ def _etag(stamp: str, args: MultiDict, *, variant: str, viewer_id: int, timezone
                       poll_seconds=poll_seconds)
 
 
-def _link(endpoint: str, args: dict[str, str]) -> str:
-    """`url_for(endpoint, **args)`, remembered per script root and arguments: a page links to
-    itself a dozen times (views, pages, poll, clear, CSV), each differing only in its query."""
-    return _remembered_link(request.script_root, endpoint, tuple(args.items()))
-
-
-@lru_cache(maxsize=2048)
-def _remembered_link(script_root: str, endpoint: str, args: tuple) -> str:
-    return url_for(endpoint, **dict(args))
 
 
 def _args_key(args: MultiDict) -> str:

@@ -98,16 +98,18 @@ def _static_url(script_root: str, filename: str) -> str:
     return url_for("static", filename=filename)
 
 
-def link_to(endpoint: str) -> str:
-    """`url_for(endpoint)` for a page that takes no arguments, made once per script root."""
+def link_to(endpoint: str, /, **values: str) -> str:
+    """`url_for(endpoint, **values)` (values: the query's strings), made once per script root
+    and values: the chrome links to the same pages on every request, and a page to itself a
+    dozen times, differing only in its query (the queue's views, pages, poll, CSV)."""
     if not has_request_context():
-        return url_for(endpoint)
-    return _link_to(request.script_root, endpoint)
+        return url_for(endpoint, **values)
+    return _link_to(request.script_root, endpoint, tuple(values.items()))
 
 
-@lru_cache(maxsize=512)
-def _link_to(script_root: str, endpoint: str) -> str:
-    return url_for(endpoint)
+@lru_cache(maxsize=2048)
+def _link_to(script_root: str, endpoint: str, values: tuple) -> str:
+    return url_for(endpoint, **dict(values))
 
 
 class MacroFiles:
