@@ -34,12 +34,6 @@ def rows(queue_rows: Iterable[QueueRow], *, at: datetime, threshold, viewer_id: 
         _ROW_BREAK + _row(row, at, threshold, viewer_id, link, zone) for row in queue_rows))
 
 
-@lru_cache(maxsize=8192)
-def _local(instant: datetime, zone: ZoneInfo, fmt: str) -> str:
-    """`instant` in `zone` (portal.templating.localtime), remembered: a row's instants stay."""
-    return instant.astimezone(zone).strftime(fmt)
-
-
 _LATE = '<span class="queue-flag queue-flag-danger">Late</span> '
 _STALE = '<span class="queue-flag">Stale</span> '
 _AGING = '<span class="queue-flag">Aging</span> '
@@ -48,10 +42,25 @@ _LONG = "%a %d %b %Y, %H:%M %Z"
 _SHORT = "%a %d %b, %H:%M"
 
 
+@lru_cache(maxsize=8192)
+def _opening(instant: datetime, zone: ZoneInfo) -> str:
+    """The `<time>` tag that opens `instant` (its ISO form, its local time as the tooltip:
+    portal.templating.time_since), remembered: a row's instants stay; only the words inside
+    move with the clock."""
+    return (f'<time datetime="{instant.isoformat()}" '
+            f'title="{instant.astimezone(zone).strftime(_LONG)}">')
+
+
+@lru_cache(maxsize=4096)
+def _due(instant: datetime, zone: ZoneInfo) -> str:
+    """A milestone's due instant: its `<time>` with the short local time (nothing in it moves
+    with the clock)."""
+    return f"{_opening(instant, zone)}{instant.astimezone(zone).strftime(_SHORT)}</time>"
+
+
 def _since(instant: datetime, at: datetime, zone: ZoneInfo) -> str:
     """portal.templating.time_since, with the viewer's zone read once per table."""
-    return (f'<time datetime="{instant.isoformat()}" title="{_local(instant, zone, _LONG)}">'
-            f"{duration(at - instant)}</time>")
+    return f"{_opening(instant, zone)}{duration(at - instant)}</time>"
 
 
 @lru_cache(maxsize=4096)
@@ -144,9 +153,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         milestone = (
             f"\n            <div>{_text(m.title)}</div>\n"
             f'            <div class="small{" queue-overdue" if late else " muted"}">'
-            f'{_LATE if late else ""}'
-            f'<time datetime="{m.due_at.isoformat()}" title="{_local(m.due_at, zone, _LONG)}">'
-            f"{_local(m.due_at, zone, _SHORT)}</time></div>")
+            f'{_LATE if late else ""}{_due(m.due_at, zone)}</div>')
     else:
         milestone = '\n            <span class="muted">None scheduled</span>'
 
