@@ -54,12 +54,12 @@ def home():
     page = not wants_fragment()
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
-    summary = queue.summarize(query, viewer_id=viewer.id, at=at,
-                              also=tuple(column for _, column in ahead))
+    board = queue.read(query, viewer_id=viewer.id, at=at,
+                       also=tuple(column for _, column in ahead))
+    summary = board.summary
     if ahead and summary.also is not None:
         navigation.read_ahead({endpoint: value
                                for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
-    board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
