@@ -10,7 +10,7 @@ remembered; what moves with the clock (ages, time left) is drawn each time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -58,9 +58,24 @@ def _due(instant: datetime, zone: ZoneInfo) -> str:
     return f"{_opening(instant, zone)}{instant.astimezone(zone).strftime(_SHORT)}</time>"
 
 
+_MINUTE = timedelta(minutes=1)
+
+
+@lru_cache(maxsize=4096)
+def _minutes(minutes: int) -> str:
+    """portal.templating.duration of so many whole minutes: all it says of a span (the
+    seconds left over never show), remembered."""
+    return duration(timedelta(minutes=minutes))
+
+
+def _span(delta: timedelta) -> str:
+    """portal.templating.duration(delta)."""
+    return _minutes(abs(delta) // _MINUTE)
+
+
 def _since(instant: datetime, at: datetime, zone: ZoneInfo) -> str:
     """portal.templating.time_since, with the viewer's zone read once per table."""
-    return f"{_opening(instant, zone)}{duration(at - instant)}</time>"
+    return f"{_opening(instant, zone)}{_minutes(abs(at - instant) // _MINUTE)}</time>"
 
 
 @lru_cache(maxsize=4096)
@@ -138,8 +153,8 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
 
     s = row.sla
     if state in ("breached", "at_risk", "on_track"):
-        left = (f"{duration(at - s.due_at)} over" if state == "breached"
-                else f"{duration(s.due_at - at)} left")
+        left = (f"{_span(at - s.due_at)} over" if state == "breached"
+                else f"{_span(s.due_at - at)} left")
         sla = (f"\n            {badges.sla(state)}\n"
                f'            <div class="small">{_text(s.clock)}: {left}</div>')
     elif state == "paused":
