@@ -613,9 +613,15 @@ def _escalation_of(row) -> QueueEscalation:
     values[_BREAKDOWN_AT] = _breakdown(values[_BREAKDOWN_AT])
     organization_name, segment, owner_name, communicator_name = values[_FIELDS:_FIELDS + 4]
     return QueueEscalation(
-        *values[:_FIELDS], organization=Named(organization_name, _SEGMENTS[segment]),
-        owner=Named(owner_name) if owner_name is not None else None,
-        communicator=Named(communicator_name) if communicator_name is not None else None)
+        *values[:_FIELDS], organization=_named(organization_name, _SEGMENTS[segment]),
+        owner=_named(owner_name) if owner_name is not None else None,
+        communicator=_named(communicator_name) if communicator_name is not None else None)
+
+
+@lru_cache(maxsize=4096)
+def _named(name: str, segment: Segment | None = None) -> Named:
+    """One (immutable) Named per name and segment, shared by the rows that name it."""
+    return Named(name, segment)
 
 
 def _matching(query: QueueQuery, viewer_id: int, at: datetime):
