@@ -15,7 +15,7 @@ from flask import current_app, make_response, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_filters, queue_table
+from admin import bp, navigation, queue_filters, queue_forms, queue_table
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.chrome import link_to
@@ -32,7 +32,8 @@ FRAGMENT = "admin/queue/_rows.html"
 @bp.route("/")
 def home():
     form = QueueFilterForm(request.args)
-    valid = form.validate()
+    arguments = _args_key(request.args)
+    valid = queue_forms.validated(form, arguments)
     query = form.to_query() if valid else queue.QueueQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
@@ -84,7 +85,7 @@ def home():
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
     if valid and sessions.PREVIEW not in session:  # a preview's banner is on this page too
-        live.offer((variant, _args_key(request.args)), etag)
+        live.offer((variant, arguments), etag)
     return response
 
 
