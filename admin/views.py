@@ -15,7 +15,7 @@ from flask import current_app, make_response, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_filters, queue_forms, queue_table
+from admin import bp, navigation, queue_filters, queue_forms, queue_table, queue_views
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.chrome import link_to
@@ -75,6 +75,7 @@ def home():
         poll_seconds=poll_seconds,
         poll_url=poll_url,
         queue_rows=queue_table.rows,
+        quick_views=queue_views.quick_views,
         queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
         page_url=lambda page: link_to("admin.home", **query.args(page=page)),
