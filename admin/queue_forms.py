@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from threading import Lock
 
 from markupsafe import Markup, escape
 from wtforms import HiddenField, SearchField, SelectChoice, SelectField, SubmitField
@@ -142,3 +143,25 @@ class QueueFilterForm(PortalForm):
         self.owner.choices_version = staff
         self.account.choices = _directory_choices(organizations, (("", "All accounts"),))
         self.account.choices_version = organizations
+
+
+#: Argument lists (as the view keys them) whose filters passed validation, oldest first.
+_PASSED: dict[str, bool] = {}
+_PASSED_MAX = 1024
+_passed_lock = Lock()
+
+
+def validated(form: QueueFilterForm, arguments: str) -> bool:
+    """`form.validate()`, remembered for the arguments that passed (`arguments` names the
+    request's, exactly as sent): whether they pass depends on them alone (no validator reads
+    anything else), and a form that passes carries no errors, validated or not. Refused
+    arguments are validated every time: their errors are shown."""
+    if arguments in _PASSED:
+        return True
+    if not form.validate():
+        return False
+    with _passed_lock:
+        while len(_PASSED) >= _PASSED_MAX:
+            del _PASSED[next(iter(_PASSED))]
+        _PASSED[arguments] = True
+    return True

@@ -10,7 +10,7 @@ remembered; what moves with the clock (ages, time left) is drawn each time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -34,12 +34,6 @@ def rows(queue_rows: Iterable[QueueRow], *, at: datetime, threshold, viewer_id: 
         _ROW_BREAK + _row(row, at, threshold, viewer_id, link, zone) for row in queue_rows))
 
 
-@lru_cache(maxsize=8192)
-def _local(instant: datetime, zone: ZoneInfo, fmt: str) -> str:
-    """`instant` in `zone` (portal.templating.localtime), remembered: a row's instants stay."""
-    return instant.astimezone(zone).strftime(fmt)
-
-
 _LATE = '<span class="queue-flag queue-flag-danger">Late</span> '
 _STALE = '<span class="queue-flag">Stale</span> '
 _AGING = '<span class="queue-flag">Aging</span> '
@@ -48,10 +42,40 @@ _LONG = "%a %d %b %Y, %H:%M %Z"
 _SHORT = "%a %d %b, %H:%M"
 
 
+@lru_cache(maxsize=8192)
+def _opening(instant: datetime, zone: ZoneInfo) -> str:
+    """The `<time>` tag that opens `instant` (its ISO form, its local time as the tooltip:
+    portal.templating.time_since), remembered: a row's instants stay; only the words inside
+    move with the clock."""
+    return (f'<time datetime="{instant.isoformat()}" '
+            f'title="{instant.astimezone(zone).strftime(_LONG)}">')
+
+
+@lru_cache(maxsize=4096)
+def _due(instant: datetime, zone: ZoneInfo) -> str:
+    """A milestone's due instant: its `<time>` with the short local time (nothing in it moves
+    with the clock)."""
+    return f"{_opening(instant, zone)}{instant.astimezone(zone).strftime(_SHORT)}</time>"
+
+
+_MINUTE = timedelta(minutes=1)
+
+
+@lru_cache(maxsize=4096)
+def _minutes(minutes: int) -> str:
+    """portal.templating.duration of so many whole minutes: all it says of a span (the
+    seconds left over never show), remembered."""
+    return duration(timedelta(minutes=minutes))
+
+
+def _span(delta: timedelta) -> str:
+    """portal.templating.duration(delta)."""
+    return _minutes(abs(delta) // _MINUTE)
+
+
 def _since(instant: datetime, at: datetime, zone: ZoneInfo) -> str:
     """portal.templating.time_since, with the viewer's zone read once per table."""
-    return (f'<time datetime="{instant.isoformat()}" title="{_local(instant, zone, _LONG)}">'
-            f"{duration(at - instant)}</time>")
+    return f"{_opening(instant, zone)}{_minutes(abs(at - instant) // _MINUTE)}</time>"
 
 
 @lru_cache(maxsize=4096)
@@ -129,8 +153,8 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
 
     s = row.sla
     if state in ("breached", "at_risk", "on_track"):
-        left = (f"{duration(at - s.due_at)} over" if state == "breached"
-                else f"{duration(s.due_at - at)} left")
+        left = (f"{_span(at - s.due_at)} over" if state == "breached"
+                else f"{_span(s.due_at - at)} left")
         sla = (f"\n            {badges.sla(state)}\n"
                f'            <div class="small">{_text(s.clock)}: {left}</div>')
     elif state == "paused":
@@ -144,9 +168,7 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         milestone = (
             f"\n            <div>{_text(m.title)}</div>\n"
             f'            <div class="small{" queue-overdue" if late else " muted"}">'
-            f'{_LATE if late else ""}'
-            f'<time datetime="{m.due_at.isoformat()}" title="{_local(m.due_at, zone, _LONG)}">'
-            f"{_local(m.due_at, zone, _SHORT)}</time></div>")
+            f'{_LATE if late else ""}{_due(m.due_at, zone)}</div>')
     else:
         milestone = '\n            <span class="muted">None scheduled</span>'
 

@@ -15,7 +15,7 @@ from flask import current_app, make_response, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_filters, queue_table
+from admin import bp, navigation, queue_filters, queue_forms, queue_table, queue_views
 from admin.queue_forms import QueueFilterForm
 from portal import live, sessions
 from portal.chrome import link_to
@@ -32,7 +32,8 @@ FRAGMENT = "admin/queue/_rows.html"
 @bp.route("/")
 def home():
     form = QueueFilterForm(request.args)
-    valid = form.validate()
+    arguments = _args_key(request.args)
+    valid = queue_forms.validated(form, arguments)
     query = form.to_query() if valid else queue.QueueQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
@@ -54,12 +55,12 @@ def home():
     page = not wants_fragment()
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
-    summary = queue.summarize(query, viewer_id=viewer.id, at=at,
-                              also=tuple(column for _, column in ahead))
+    board = queue.read(query, viewer_id=viewer.id, at=at,
+                       also=tuple(column for _, column in ahead))
+    summary = board.summary
     if ahead and summary.also is not None:
         navigation.read_ahead({endpoint: value
                                for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
-    board = queue.load_page(query, summary, viewer_id=viewer.id, at=at)
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
@@ -74,6 +75,7 @@ def home():
         poll_seconds=poll_seconds,
         poll_url=poll_url,
         queue_rows=queue_table.rows,
+        quick_views=queue_views.quick_views,
         queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
         page_url=lambda page: link_to("admin.home", **query.args(page=page)),
@@ -84,7 +86,7 @@ def home():
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
     if valid and sessions.PREVIEW not in session:  # a preview's banner is on this page too
-        live.offer((variant, _args_key(request.args)), etag)
+        live.offer((variant, arguments), etag)
     return response
 
 

@@ -8,6 +8,8 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
                   and communicator, and the senior-involvement threshold their bars mark;
                   what each row shows beside it (queue_details: the next milestone, the
                   pending handoff, the customer's request for the next level)
+    read()        both in 2 queries: the summary's rows ride with the page as one JSON value
+                  (a statement's round trip cost more than the JSON)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
@@ -23,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Organization, User
@@ -253,8 +256,18 @@ def summarize(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = 
     caller reads in the same statement, e.g. the navigation's counts). Unfiltered, it reads
     only columns of the covering index ix_escalations_queue_views (an index-only scan on
     PostgreSQL)."""
-    filters = replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1)
-    rows = db.session.execute(_summary_statement(filters, viewer_id, also), {"at": at}).all()
+    statement = _summary_statement(_filters_of(query), viewer_id, also)
+    return _summary_of(db.session.execute(statement, {"at": at}).all(), query)
+
+
+def _filters_of(query: QueueQuery) -> QueueQuery:
+    """What the summary depends on: the filters and the search (not the view, sort or page)."""
+    return replace(query, view=DEFAULT_VIEW, sort=DEFAULT_SORT, page=1)
+
+
+def _summary_of(rows, query: QueueQuery) -> Summary:
+    """The summary statement's rows (per product area: the area, its open escalations, each
+    quick view's count, then the extra columns), in product-area order."""
     views = len(QUICK_VIEWS)
     return Summary(
         total_open=sum(row[1] for row in rows),
@@ -378,24 +391,25 @@ class Queue(Paged):
         return page_count(self.summary.matching, PAGE_SIZE)
 
 
-def _sla_due():
+def _sla_due(c=Escalation):
     """The running clock due first: acknowledge, unless resolve is due earlier."""
-    ack, resolve = Escalation.ack_due_at, Escalation.resolve_due_at
+    ack, resolve = c.ack_due_at, c.resolve_due_at
     return sa.case(
         (sa.and_(ack.is_not(None), sa.or_(resolve.is_(None), ack <= resolve)), ack),
         else_=resolve)
 
 
-def _order(sort: str) -> tuple:
+def _order(sort: str, c=Escalation) -> tuple:
+    """The order of `sort` over the escalations' columns, or over `c`: a page's columns as a
+    subquery names them."""
     if sort == "age":
-        return (Escalation.opened_at, Escalation.id)
+        return (c.opened_at, c.id)
     if sort == "sla":
-        due = _sla_due()
-        return (due.is_(None), due, Escalation.priority_score.desc(), Escalation.id)
+        due = _sla_due(c)
+        return (due.is_(None), due, c.priority_score.desc(), c.id)
     if sort == "customer_update":
-        return (sa.func.coalesce(Escalation.last_customer_update_at, Escalation.opened_at),
-                Escalation.id)
-    return (Escalation.priority_score.desc(), Escalation.opened_at, Escalation.id)
+        return (sa.func.coalesce(c.last_customer_update_at, c.opened_at), c.id)
+    return (c.priority_score.desc(), c.opened_at, c.id)
 
 
 _ROW_COLUMNS = (
@@ -422,12 +436,55 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
     stmt = _page_statement(replace(query, page=page), viewer_id, PAGE_SIZE)
+    return _board(query, summary, page, db.session.execute(stmt, {"at": at}).all(), at)
+
+
+def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = ()) -> Queue:
+    """`summarize` and `load_page` in one statement: the page asked for, beside the summary
+    (its rows as one JSON value, the same on every row). Two statements in all whatever the
+    page size (the rows' details are the second); a page past the last one (the set shrank
+    since the link was drawn) reads the last page as `load_page` does, in two more."""
+    dialect = db.session.get_bind().dialect.name
+    stmt = _page_and_summary_statement(query, viewer_id, PAGE_SIZE, also, dialect)
     found = db.session.execute(stmt, {"at": at}).all()
+    counts = json.loads(found[0][0]) if found[0][0] is not None else []
+    if dialect != "postgresql":  # PostgreSQL aggregates them in product-area order
+        counts.sort(key=lambda row: (row[0] is not None, row[0] or ""))
+    summary = _summary_of(counts, query)
+    page = page_number(query.page, summary)
+    if page != query.page or not summary.matching:
+        return load_page(query, summary, viewer_id=viewer_id, at=at)
+    found = [row[1:] for row in found]
+    return _board(query, summary, page, found, at)
+
+
+def _board(query: QueueQuery, summary: Summary, page: int, found: list, at: datetime) -> Queue:
     rows = _rows([_escalation_of(row) for row in found], at)
     _, default = THRESHOLD_SETTING
     threshold = found[-1][-1] if found else None  # None: rows closed since the summary
     return Queue(query=query, summary=summary, rows=rows, page=page,
                  threshold=int(default if threshold is None else threshold))
+
+
+@lru_cache(maxsize=256)
+def _page_and_summary_statement(query: QueueQuery, viewer_id: int, size: int, also: tuple,
+                                dialect: str):
+    """The summary's rows aggregated into one JSON text, joined to every row of the page
+    (and to none: a row with a NULL page when nothing matches or the page is past the end),
+    in the page's order. Remembered per query, viewer, size, extra columns and database
+    kind; the instant is `AT`."""
+    counts = _summary_statement(_filters_of(query), viewer_id, also).subquery("counts")
+    columns = sa.func.json_build_array if dialect == "postgresql" else sa.func.json_array
+    each = columns(*counts.c)
+    if dialect == "postgresql":
+        rows = sa.func.json_agg(postgresql.aggregate_order_by(each, counts.c[0]))
+    else:
+        rows = sa.func.json_group_array(each)
+    summary = sa.select(sa.cast(rows, sa.Text).label("summary")).subquery("summary")
+    page = _page_statement(query, viewer_id, size).subquery("page")
+    return (sa.select(summary.c.summary, *page.c)
+            .select_from(summary.outerjoin(page, sa.true()))
+            .order_by(*_order(query.sort, page.c)))
 
 
 @lru_cache(maxsize=256)
@@ -556,9 +613,15 @@ def _escalation_of(row) -> QueueEscalation:
     values[_BREAKDOWN_AT] = _breakdown(values[_BREAKDOWN_AT])
     organization_name, segment, owner_name, communicator_name = values[_FIELDS:_FIELDS + 4]
     return QueueEscalation(
-        *values[:_FIELDS], organization=Named(organization_name, _SEGMENTS[segment]),
-        owner=Named(owner_name) if owner_name is not None else None,
-        communicator=Named(communicator_name) if communicator_name is not None else None)
+        *values[:_FIELDS], organization=_named(organization_name, _SEGMENTS[segment]),
+        owner=_named(owner_name) if owner_name is not None else None,
+        communicator=_named(communicator_name) if communicator_name is not None else None)
+
+
+@lru_cache(maxsize=4096)
+def _named(name: str, segment: Segment | None = None) -> Named:
+    """One (immutable) Named per name and segment, shared by the rows that name it."""
+    return Named(name, segment)
 
 
 def _matching(query: QueueQuery, viewer_id: int, at: datetime):

@@ -6,7 +6,7 @@ milestones too: the queue is never a customer's view."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cache
 
 import sqlalchemy as sa
@@ -49,8 +49,25 @@ def _of_page(column, dialect: str):
     array parameter (a short statement, which psycopg parses once and prepares; fifty
     expanded parameters in each of three places are neither), elsewhere an expanding IN."""
     if dialect == "postgresql":
-        return column == sa.any_(sa.bindparam("ids", type_=postgresql.ARRAY(sa.Integer)))
+        return column == sa.any_(sa.cast(sa.bindparam("ids", type_=sa.String),
+                                         postgresql.ARRAY(sa.Integer)))
     return column.in_(sa.bindparam("ids", expanding=True))
+
+
+def _ids(ids: list[int], dialect: str):
+    """The parameter `ids`: on PostgreSQL the array written out ("{1,2,3}", cast in the
+    statement), which the driver sends as it is instead of checking each element."""
+    return "{" + ",".join(map(str, ids)) + "}" if dialect == "postgresql" else list(ids)
+
+
+#: The instants as the driver reads them (portal.sqltypes.UTCDateTime's work done in
+#: `_utc`, for the rows' one column of them).
+_INSTANT = sa.DateTime(timezone=True)
+
+
+def _utc(instant: datetime) -> datetime:
+    """portal.sqltypes.UTCDateTime.process_result_value (never None here)."""
+    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 @cache
@@ -60,7 +77,8 @@ def _statement(dialect: str):
     handoffs = (
         sa.select(Handoff.escalation_id.label("escalation_id"),
                   sa.literal_column(f"'{_HANDOFF}'").label("kind"),
-                  Handoff.to_user_id.label("user_id"), Handoff.created_at.label("at"),
+                  Handoff.to_user_id.label("user_id"),
+                  sa.type_coerce(Handoff.created_at, _INSTANT).label("at"),
                   User.name.label("name"))
         .join(User, User.id == Handoff.to_user_id)
         .where(_of_page(Handoff.escalation_id, dialect),
@@ -92,15 +110,16 @@ def details_of(ids: list[int]) -> Details:
     milestone (by due time), its newest pending handoff, and its oldest unanswered customer
     request with how many asked."""
     details = Details({}, {}, {})
-    statement = _statement(db.session.get_bind().dialect.name)
-    for row in db.session.execute(statement, {"ids": list(ids)}):
+    dialect = db.session.get_bind().dialect.name
+    for row in db.session.execute(_statement(dialect), {"ids": _ids(ids, dialect)}):
         if row.kind == _MILESTONE:
-            details.milestones[row.escalation_id] = NextMilestone(row.name, row.at)
+            details.milestones[row.escalation_id] = NextMilestone(row.name, _utc(row.at))
         elif row.kind == _HANDOFF:  # oldest first: the last one kept is the newest
-            details.handoffs[row.escalation_id] = PendingHandoff(row.name, row.user_id, row.at)
+            details.handoffs[row.escalation_id] = PendingHandoff(row.name, row.user_id,
+                                                                 _utc(row.at))
         else:  # oldest first: the first one kept, counted once per request
             first = details.requests.get(row.escalation_id)
             details.requests[row.escalation_id] = CustomerRequest(
-                first.requested_by if first else row.name, first.since if first else row.at,
-                first.waiting + 1 if first else 1)
+                first.requested_by if first else row.name,
+                first.since if first else _utc(row.at), first.waiting + 1 if first else 1)
     return details

@@ -90,3 +90,21 @@ def test_the_area_counts_follow_new_escalations(client, auth, as_staff, world):
         factories.make_escalation(org, actor=agent, product_area="Fresh area")
     after = _filters(_body(client.get("/admin/")))
     assert "Fresh area (1)" in after and after != before
+
+
+@pytest.mark.parametrize("args", ["", "severity=2&sort=sla", "owner=0&q=pay", "view=nope",
+                                  "severity=9&owner=someone", "owner=x", "page=2"])
+def test_remembered_validation_answers_as_validating_does(app, args):
+    """Whether a filter passes is remembered per argument list: asked again, the same answer,
+    no errors on a form that passes, and a refused one's errors every time."""
+    from admin import queue_forms
+
+    with app.test_request_context(f"/admin/?{args}"):
+        expected = QueueFilterForm(MultiDict(request.args))
+        passes = expected.validate()
+        key = f"test:{args}"
+        for _ in range(2):
+            form = QueueFilterForm(MultiDict(request.args))
+            assert queue_forms.validated(form, key) is passes
+            assert form.errors == expected.errors
+            assert (key in queue_forms._PASSED) is passes
