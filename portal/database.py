@@ -18,7 +18,7 @@ from pathlib import Path
 import flask_sqlalchemy.session
 from flask import Flask, has_request_context, request
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import ORMExecuteState
 
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
@@ -88,13 +88,25 @@ _READ_MODE_DECIDED = "clearpath.read_mode_decided"
 
 
 def _autocommit_reads(state: ORMExecuteState) -> None:
+    decide_read_mode(state.session)
+
+
+def read_connection(session) -> Connection:
+    """The connection a read run outside the ORM's execution (portal.reads) uses: the one an
+    ORM statement of this session would run on (a GET's first statement takes it in
+    autocommit on PostgreSQL, as `read_without_transactions` has every ORM statement do)."""
+    decide_read_mode(session)
+    return session.connection()
+
+
+def decide_read_mode(session) -> None:
     """Before a GET's first statement, while its session holds no connection: the session
     takes its connection in autocommit. Every later statement of the session only reads the
     flag. Not `session.in_transaction()`: merging the signed-in account copy (portal.live)
     begins the session's transaction without a connection, and a GET that read in a
     transaction would ROLLBACK at its end, and psycopg drops its prepared statements on a
-    ROLLBACK: every statement would be planned again on every request."""
-    session = state.session
+    ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
+    session bound to a connection, it decides nothing.)"""
     if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
             or request.method not in ("GET", "HEAD"):
         return
