@@ -72,9 +72,25 @@ def _draw_links() -> str:
                        for path, tag in HEAD_ASSETS)
 
 
+def script_tag(filename: str) -> Markup:
+    """A page's own script, drawn as the head's are: `<script src="…" nonce="…" defer>`."""
+    drawn = _script_tag(request.script_root, filename) if has_request_context() \
+        else _draw_script(filename)
+    return Markup(drawn.replace(_NONCE, str(escape(csp_nonce()))))
+
+
 def _draw_scripts() -> str:
-    return "\n  ".join(f'<script src="{escape(url_for("static", filename=path))}" '
-                       f'nonce="{_NONCE}" defer></script>' for path in HEAD_SCRIPTS)
+    return "\n  ".join(map(_draw_script, HEAD_SCRIPTS))
+
+
+def _draw_script(path: str) -> str:
+    return (f'<script src="{escape(url_for("static", filename=path))}" nonce="{_NONCE}" '
+            "defer></script>")
+
+
+@lru_cache(maxsize=256)
+def _script_tag(script_root: str, filename: str) -> str:
+    return _draw_script(filename)
 
 
 @lru_cache(maxsize=64)
@@ -236,5 +252,5 @@ def _user_menu(script_root: str, name: str, on_profile: bool) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(head_links=head_links, head_scripts=head_scripts,
                                   main_nav=main_nav, static_url=static_url, link_to=link_to,
-                                  topbar_context=topbar_context, user_menu=user_menu,
-                                  macros=MacroFiles(app))
+                                  script_tag=script_tag, topbar_context=topbar_context,
+                                  user_menu=user_menu, macros=MacroFiles(app))

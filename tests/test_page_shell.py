@@ -91,3 +91,16 @@ def test_the_user_menu_never_shows_another_requests_token(app):
             tokens.add(menu.split('name="csrf_token" value="', 1)[1].split('"', 1)[0])
             assert generate_csrf() in menu
     assert len(tokens) == 2  # each test request has its own session, so its own token
+
+
+@pytest.mark.parametrize("script_root", ["", "/portal"])
+def test_a_pages_own_script_reads_as_the_template_drew_it(app, script_root):
+    """`script_tag` (with this request's nonce) as `static_url` and `csp_nonce` drew it."""
+    old = app.jinja_env.from_string(
+        "<script src=\"{{ static_url('js/copy-links.js') }}\" nonce=\"{{ csp_nonce() }}\" "
+        "defer></script>")
+    new = app.jinja_env.from_string("{{ script_tag('js/copy-links.js') }}")
+    for _ in range(2):  # drawn, then remembered: each request's own nonce
+        with app.test_request_context("/", environ_overrides={"SCRIPT_NAME": script_root}):
+            assert new.render() == old.render()
+            assert f'src="{script_root}/static/js/copy-links.js' in new.render()
