@@ -101,7 +101,7 @@ def test_the_scoped_form_is_made_once_per_statement(app, world):
         assert parameters == {"after": 1, ORGANIZATION_PARAMETER: world.org_a.id}
 
 
-def test_pending_changes_are_read_and_nothing_but_selects_runs(app, world, as_staff):
+def test_pending_changes_are_read_and_nothing_but_selects_runs(app, world):
     """Like the ORM's autoflush, a change made in the session is flushed before the read;
     anything but a select() (a DELETE, plain SQL text) is refused."""
     with app.app_context():
