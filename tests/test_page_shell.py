@@ -65,6 +65,8 @@ def _console_without_counts(monkeypatch):
 @pytest.mark.parametrize("person", PEOPLE)
 @pytest.mark.parametrize("script_root", ["", "/portal"])
 def test_every_page_reads_as_the_template_drew_it(app, person, endpoint, script_root):
+    """Nobody, a customer or staff, on their profile or elsewhere: the same page, byte for byte,
+    with the request's own CSRF token in the user menu."""
     for _ in range(2):  # drawn, then remembered
         new, old, token = _both(app, person, endpoint, script_root)
         assert new == old
@@ -74,6 +76,7 @@ def test_every_page_reads_as_the_template_drew_it(app, person, endpoint, script_
 
 
 def test_flashed_messages_and_anonymous_pages_read_as_before(app):
+    """Flashed messages of every category still show beside the drawn top bar."""
     flashes = [("Saved <b>", "success"), ("Refused", "error"), ("Odd", "weird")]
     for person in PEOPLE:
         new, old, _ = _both(app, person, None, flashes=flashes)

@@ -40,6 +40,7 @@ def _both(app, **context):
 @pytest.mark.parametrize("feeds", FEEDS)
 @pytest.mark.parametrize("confirmation", [None, "Your feed links are ready. <Keep> them."])
 def test_the_fragment_reads_as_the_macros_drew_it(app, feeds, confirmation):
+    """Before any links, with them, hidden or unreadable, with or without a confirmation."""
     with app.test_request_context("/account/notifications"):
         new, old = _both(app, feeds=feeds, feed_confirmation=confirmation)
         assert new == old
