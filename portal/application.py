@@ -6,8 +6,23 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from flask.templating import Environment
 
 from portal.session_cookie import RememberingSessionInterface
+
+
+class PortalEnvironment(Environment):
+    """Flask's Jinja environment, its templates reading the environment's globals directly.
+
+    Jinja gives each template a ChainMap of the template's own globals over the environment's,
+    and every render copies it into the render's context key by key through Python (two calls
+    per global, on every render). A template loaded without globals of its own (Flask and the
+    portal pass none) gets the environment's dict itself, which the copy reads in C; a global
+    added to the environment later is seen, as through the ChainMap. (Jinja changes a
+    template's globals only when one is loaded again with globals of its own.)"""
+
+    def make_globals(self, d):
+        return self.globals if not d else super().make_globals(d)
 
 
 class PortalFlask(Flask):
@@ -17,6 +32,7 @@ class PortalFlask(Flask):
     Its session cookie is verified once per exact cookie (`portal.session_cookie`)."""
 
     session_interface = RememberingSessionInterface()
+    jinja_environment = PortalEnvironment
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

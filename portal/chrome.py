@@ -19,6 +19,7 @@ from functools import lru_cache
 from flask import Flask, has_request_context, request, url_for
 from markupsafe import Markup, escape
 
+from portal.csrf_tokens import generate_csrf
 from portal.security import csp_nonce
 
 #: (path under static/, its tag) in the order base.html's head lists them.
@@ -71,9 +72,25 @@ def _draw_links() -> str:
                        for path, tag in HEAD_ASSETS)
 
 
+def script_tag(filename: str) -> Markup:
+    """A page's own script, drawn as the head's are: `<script src="…" nonce="…" defer>`."""
+    drawn = _script_tag(request.script_root, filename) if has_request_context() \
+        else _draw_script(filename)
+    return Markup(drawn.replace(_NONCE, str(escape(csp_nonce()))))
+
+
 def _draw_scripts() -> str:
-    return "\n  ".join(f'<script src="{escape(url_for("static", filename=path))}" '
-                       f'nonce="{_NONCE}" defer></script>' for path in HEAD_SCRIPTS)
+    return "\n  ".join(map(_draw_script, HEAD_SCRIPTS))
+
+
+def _draw_script(path: str) -> str:
+    return (f'<script src="{escape(url_for("static", filename=path))}" nonce="{_NONCE}" '
+            "defer></script>")
+
+
+@lru_cache(maxsize=256)
+def _script_tag(script_root: str, filename: str) -> str:
+    return _draw_script(filename)
 
 
 @lru_cache(maxsize=64)
@@ -176,7 +193,64 @@ def _staff_nav(script_root: str, here: str | None, bar: tuple, administration: t
     return _fold(items)
 
 
+# --------------------------------------------------------------------------------- top bar
+def topbar_context(user) -> Markup:
+    """The brand's link home and whose portal this is: the console's label for staff, the
+    organization's name for a customer, nothing before sign-in."""
+    if user is None or not user.is_authenticated:
+        kind, organization = "auth.login", None
+    elif user.is_staff:
+        kind, organization = "admin.home", None
+    else:
+        kind, organization = "customer.home", user.organization.name
+    if not has_request_context():
+        return _draw_topbar_context(url_for(kind), kind, organization)
+    return _topbar_context(request.script_root, kind, organization)
+
+
+def _draw_topbar_context(home: str, kind: str, organization: str | None) -> Markup:
+    drawn = f'<a class="brand" href="{escape(home)}">Clearpath</a>'
+    if kind == "admin.home":
+        drawn += '\n        <span class="staff-label">Staff console</span>'
+    elif organization is not None:
+        drawn += (f'\n        <span class="topbar-org" title="{escape(organization)}">'
+                  f"{escape(organization)}</span>")
+    return Markup(drawn)
+
+
+@lru_cache(maxsize=512)
+def _topbar_context(script_root: str, kind: str, organization: str | None) -> Markup:
+    return _draw_topbar_context(url_for(kind), kind, organization)
+
+
+def user_menu(user) -> Markup:
+    """The signed-in person's link to their profile (marked on it) and the sign-out button,
+    with this request's CSRF token. The sign-out form is a full page load (hx-boost="false"):
+    boosted swaps keep <body>'s attributes, and the session (so base.html's CSRF header)
+    changes there."""
+    drawn = _user_menu(request.script_root, user.name, request.endpoint == "auth.profile")
+    return Markup(drawn.replace(_TOKEN, str(escape(generate_csrf()))))
+
+
+_TOKEN = "\x00csrf\x00"  # stands for the request's CSRF token in a remembered menu
+
+
+@lru_cache(maxsize=2048)
+def _user_menu(script_root: str, name: str, on_profile: bool) -> str:
+    current = ' aria-current="page"' if on_profile else ""
+    return (f'<div class="user-menu">\n        <a class="user-name" '
+            f'href="{escape(url_for("auth.profile"))}" title="Your profile: {escape(name)}"'
+            f'{current}><span class="visually-hidden">Your profile, signed in as </span>'
+            f'<span class="user-name-full">{escape(name)}</span><span class="user-name-short" '
+            'aria-hidden="true">Profile</span></a>\n        '
+            f'<form method="post" action="{escape(url_for("auth.logout"))}" hx-boost="false">'
+            f'\n          <input type="hidden" name="csrf_token" value="{_TOKEN}">\n          '
+            '<button type="submit" class="btn-link">Sign out</button>\n        </form>\n'
+            "      </div>")
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(head_links=head_links, head_scripts=head_scripts,
                                   main_nav=main_nav, static_url=static_url, link_to=link_to,
-                                  macros=MacroFiles(app))
+                                  script_tag=script_tag, topbar_context=topbar_context,
+                                  user_menu=user_menu, macros=MacroFiles(app))

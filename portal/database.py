@@ -6,7 +6,8 @@ A transaction reads without locking; its first write takes the write lock up fro
 `_take_write_lock`), so several people at once wait their turn instead of failing.
 PostgreSQL (production): psycopg 3; a pooled connection idle for IDLE_PING_SECONDS is pinged
 before it is handed out (`_ping_idle_connections`), a busy one is not; a request that only
-reads (GET, HEAD) runs without a transaction (`read_without_transactions`).
+reads (GET, HEAD) runs without a transaction (`read_without_transactions`); cursors describe
+their columns by name and type code only (`PlainDescriptionCursor`).
 """
 
 from __future__ import annotations
@@ -16,9 +17,11 @@ import time
 from pathlib import Path
 
 import flask_sqlalchemy.session
+import psycopg
 from flask import Flask, has_request_context, request
+from psycopg.pq import ExecStatus
 from sqlalchemy import event, exc
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import ORMExecuteState
 
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
@@ -57,6 +60,9 @@ def init_app(app: Flask) -> None:
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     if make_url(url).get_backend_name() == "sqlite":
         options.setdefault("connect_args", {}).setdefault("timeout", SQLITE_BUSY_TIMEOUT_MS / 1000)
+    elif make_url(url).get_driver_name() == "psycopg":
+        options["connect_args"] = {"cursor_factory": PlainDescriptionCursor,
+                                   **options.get("connect_args", {})}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
     with app.app_context():
@@ -66,6 +72,27 @@ def init_app(app: Flask) -> None:
             _ping_idle_connections(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
+
+
+class PlainDescriptionCursor(psycopg.Cursor):
+    """psycopg's cursor, its `description` plain DB-API 7-tuples: (name, type code, and five
+    Nones, which DB-API allows where a value means nothing). SQLAlchemy reads a description
+    after every statement that returns rows, only each column's name and type code; psycopg
+    builds a `Column` per column for it (a type lookup, sizes, modifiers), on every execution
+    of every statement (tests/test_database.py compares the two)."""
+
+    @property
+    def description(self):
+        result = self.pgresult
+        if not result or not (result.nfields or result.status in _RETURNS_ROWS):
+            return None
+        encoding = self._encoding  # psycopg's own Column decodes names with it
+        return [((result.fname(index) or b"").decode(encoding) or f"column_{index + 1}",
+                 result.ftype(index), None, None, None, None, None)
+                for index in range(result.nfields)]
+
+
+_RETURNS_ROWS = (ExecStatus.TUPLES_OK, ExecStatus.SINGLE_TUPLE, ExecStatus.TUPLES_CHUNK)
 
 
 def read_without_transactions(app: Flask) -> None:
@@ -88,13 +115,25 @@ _READ_MODE_DECIDED = "clearpath.read_mode_decided"
 
 
 def _autocommit_reads(state: ORMExecuteState) -> None:
+    decide_read_mode(state.session)
+
+
+def read_connection(session) -> Connection:
+    """The connection a read run outside the ORM's execution (portal.reads) uses: the one an
+    ORM statement of this session would run on (a GET's first statement takes it in
+    autocommit on PostgreSQL, as `read_without_transactions` has every ORM statement do)."""
+    decide_read_mode(session)
+    return session.connection()
+
+
+def decide_read_mode(session) -> None:
     """Before a GET's first statement, while its session holds no connection: the session
     takes its connection in autocommit. Every later statement of the session only reads the
     flag. Not `session.in_transaction()`: merging the signed-in account copy (portal.live)
     begins the session's transaction without a connection, and a GET that read in a
     transaction would ROLLBACK at its end, and psycopg drops its prepared statements on a
-    ROLLBACK: every statement would be planned again on every request."""
-    session = state.session
+    ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
+    session bound to a connection, it decides nothing.)"""
     if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
             or request.method not in ("GET", "HEAD"):
         return

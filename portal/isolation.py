@@ -131,26 +131,47 @@ _ANONYMOUS_OPTIONS = (
 def _scope_statement(state: ORMExecuteState) -> None:
     if state.is_column_load or isinstance(state.statement, TextClause):
         return  # column refreshes and plain SQL text (health checks) read no entity
-    scope = current_scope(state.session)
-    if scope is None:
-        raise TenancyUndecided(
-            "ORM statement before a tenancy decision: set_scope() with an organization, "
-            "or Scope.unscoped('why') for staff, CLI and jobs"
-        )
+    scope = _decided(state.session)
     if scope.is_unscoped:
         return
     # Every statement of the session gets the criteria, lazy and eager relationship loads
     # included (they run through here too), so none needs to inherit them from the statement
     # that loaded its parent (propagate_to_loaders=False): the session's decision applies.
     _refuse_foreign_bulk_writes(state, scope)
-    if scope.organization_id is None:
-        state.statement = scoped_form(state.statement, _ANONYMOUS)
-    elif state.is_insert or state.is_executemany:
+    if scope.organization_id is not None and (state.is_insert or state.is_executemany):
         state.statement = state.statement.options(*_options_naming(scope.organization_id))
     else:
-        state.statement = scoped_form(state.statement, _CUSTOMER)
-        state.parameters = {**(state.parameters or {}),
-                            ORGANIZATION_PARAMETER: scope.organization_id}
+        state.statement, state.parameters = _scoped(scope, state.statement, state.parameters)
+
+
+def scoped_read(session: Session, statement, parameters: dict | None = None
+                ) -> tuple[object, dict | None]:
+    """`statement` and its `parameters` as the session's tenancy decision has an ORM read run
+    them: the read that portal.reads runs on the session's connection, outside the ORM's
+    execution (and so outside `_scope_statement`), gets the same criteria in the same scoped
+    form. Raises TenancyUndecided before a decision."""
+    scope = _decided(session)
+    if scope.is_unscoped:
+        return statement, parameters
+    return _scoped(scope, statement, parameters)
+
+
+def _decided(session: Session) -> Scope:
+    scope = current_scope(session)
+    if scope is None:
+        raise TenancyUndecided(
+            "ORM statement before a tenancy decision: set_scope() with an organization, "
+            "or Scope.unscoped('why') for staff, CLI and jobs"
+        )
+    return scope
+
+
+def _scoped(scope: Scope, statement, parameters):
+    """A read (or an anonymous session's statement) under a scope that is not unscoped."""
+    if scope.organization_id is None:
+        return scoped_form(statement, _ANONYMOUS), parameters
+    return (scoped_form(statement, _CUSTOMER),
+            {**(parameters or {}), ORGANIZATION_PARAMETER: scope.organization_id})
 
 
 # The scoped form of a statement executed again. `statement.options(...)` makes a new object,

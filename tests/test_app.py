@@ -7,7 +7,7 @@ from flask_migrate import upgrade
 from sqlalchemy import event, select, text
 from sqlalchemy.orm import make_transient_to_detached
 
-from portal import audit, create_app, database
+from portal import audit, create_app, database, reads
 from portal.accounts.models import User
 from portal.config import TestConfig, settings_of
 from portal.enums import Role
@@ -127,6 +127,14 @@ def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(data
                 assert db.session().in_transaction()
                 db.session.scalars(select(User)).all()
             assert seen == [("GET", True)]
+
+            # A plain read (portal.reads), outside the ORM's execution, takes the same way.
+            seen.clear()
+            for method in ("POST", "GET"):
+                with app.test_request_context("/login", method=method):
+                    set_scope(db.session(), Scope.unscoped("test: a plain read"))
+                    reads.rows(select(User.id))
+            assert seen == [("POST", False), ("GET", True)]
         finally:
             event.remove(engine, "before_cursor_execute", record)
 

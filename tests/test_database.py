@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import threading
 
+import psycopg
 import pytest
 
-from portal import create_app
+from portal import create_app, database
 from portal.config import TestConfig, settings_of
 from portal.extensions import db
 
@@ -60,3 +61,28 @@ def test_a_writer_waits_for_the_one_holding_the_lock(sqlite_engine):
     assert results == ["first", "second"]
     with sqlite_engine.connect() as check:
         assert check.exec_driver_sql("SELECT x FROM t ORDER BY x").scalars().all() == [1, 2]
+
+
+def test_on_postgresql_a_cursor_describes_its_columns_as_psycopg_does(app):
+    """The portal's cursors give each column's name and type code as psycopg's own do (and
+    None where psycopg's say nothing either way for SQLAlchemy), also for no rows, unnamed
+    columns and statements that return none."""
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name != "postgresql":
+            pytest.skip("psycopg's cursors; the PostgreSQL pass of the suite runs this")
+        with engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            assert isinstance(raw.cursor(), database.PlainDescriptionCursor)
+            for sql in ("SELECT 1 AS one, 'x'::text, now() AS \"Ünïcode\", NULL::int[] AS a",
+                        "SELECT id, email FROM users WHERE false", "SELECT",
+                        "SET timezone TO 'UTC'"):
+                ours, theirs = raw.cursor(), psycopg.Cursor(raw)
+                ours.execute(sql)
+                theirs.execute(sql)
+                if theirs.description is None:
+                    assert ours.description is None
+                    continue
+                assert [(name, code) for name, code, *_ in ours.description] == [
+                    (column.name, column.type_code) for column in theirs.description]
+                assert all(len(column) == 7 for column in ours.description)

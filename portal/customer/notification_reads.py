@@ -1,14 +1,15 @@
 """What the notification settings page reads, in one statement
-(portal.feeds.queries.notification_settings_of): the escalations the person stopped emails for
-and their current feed token (portal.customer.feed_links shows it)."""
+(portal.feeds.queries.notification_settings_of, run as a plain read by portal.reads): the
+escalations the person stopped emails for and their current feed token
+(portal.customer.feed_links shows it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal import reads
 from portal.escalations.models import Escalation
-from portal.extensions import db
 from portal.feeds import queries
 
 
@@ -36,7 +37,7 @@ class NotificationSettings:
 
 def notification_settings_of(user_id: int) -> NotificationSettings:
     """The person's muted escalations and active feed token (one statement)."""
-    rows = db.session.execute(*queries.notification_settings_of(user_id)).all()
+    rows = reads.rows(*queries.notification_settings_of(user_id))
     first = rows[0] if rows else None
     token = (TokenRow(first.prefix, first.created_at, first.last_used_at, first.token_sealed)
              if first is not None and first.prefix is not None else None)
