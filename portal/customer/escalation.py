@@ -31,6 +31,12 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
+from portal.customer.page_forms import (
+    Blank,
+    drawn_comment_form,
+    drawn_escalation_request,
+    drawn_subscription,
+)
 from portal.customer.plan_markup import milestone_row, plan_step
 from portal.customer.timeline_entries import timeline_entries, timeline_entry
 from portal.enums import Party, StepStatus, Tier
@@ -48,7 +54,8 @@ REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 for _drawn in (contact_card, timeline_entries, timeline_entry, plan_step, milestone_row,
-               sla_clock, sla_due, sla_next_update, live_status):
+               sla_clock, sla_due, sla_next_update, live_status, drawn_comment_form,
+               drawn_escalation_request, drawn_subscription):
     bp.add_app_template_global(_drawn)
 
 
@@ -154,13 +161,14 @@ def page_context(reference: str, **overrides) -> dict:
         "survey_score": page.survey_score,
         "open_request": page.open_request,
         "confirmation": None,
-        "comment_form": CommentForm(formdata=None),
-        "request_form": EscalationRequestForm(formdata=None),
-        "subscription_form": SubscriptionForm(formdata=None),
+        # The forms blank (an action puts the one it refused in their place).
+        "comment_form": Blank(CommentForm),
+        "request_form": Blank(EscalationRequestForm),
+        "subscription_form": Blank(SubscriptionForm),
         "survey_form": SurveyForm(formdata=None) if resolved and page.survey_score is None
         else None,
         "step_forms": {
-            step.id: StepCompletionForm(step.id, formdata=None)
+            step.id: Blank(StepCompletionForm, step.id)
             for step in steps
             if step.owner_party == Party.CUSTOMER and step.status != StepStatus.DONE
         },

@@ -13,7 +13,7 @@ from flask import url_for
 from markupsafe import Markup, escape
 
 from portal.clock import now
-from portal.form_markup import csrf_field, form_errors, form_field
+from portal.customer.page_forms import csrf_field, form_errors, form_field
 from portal.templating import in_zone, relative, viewer_zone
 
 SHORT = "%a %d %b, %H:%M"
@@ -33,7 +33,8 @@ _UPCOMING = '<span class="badge badge-neutral">Upcoming</span>'
 
 def plan_step(step, form, reference: str, confirmation=None, preserve_forms=False) -> Markup:
     """One `<li>` of the plan: a `RemediationStep` (or a `customer_page.PlanStep`), with the
-    customer's completion form when `form` is one (None: not theirs, or done)."""
+    customer's completion form when `form` is one (a `StepCompletionForm` or a
+    `page_forms.Blank` of one; None: not theirs, or done)."""
     ours = step.owner_party.value == "customer"
     status = step.status.value
     title = escape(step.title)
@@ -112,7 +113,7 @@ def _completion_form(step, form, reference: str, title: Markup, preserve_forms) 
         f'hx-swap="outerHTML" hx-disabled-elt="find button[type=submit]" novalidate>\n'
         f'      {csrf_field(form)}\n'
         f'      {form_errors(form)}\n'
-        f'      {form_field(form.note, help=help)}\n'
+        f'      {form_field(form, "note", help=help)}\n'
         f'      <button type="submit" class="btn btn-primary">Mark done<span '
         f'class="visually-hidden">: {title}</span></button>\n'
         f'    </form>\n  </details>')
