@@ -37,8 +37,15 @@ from portal.customer.page_forms import (
     drawn_escalation_request,
     drawn_subscription,
 )
-from portal.customer.plan_markup import milestone_row, plan_step
-from portal.customer.timeline_entries import timeline_entries, timeline_entry
+from portal.customer.plan_markup import (
+    milestone_row,
+    milestones_section,
+    plan_progress,
+    plan_section,
+    plan_step,
+)
+from portal.customer.service_level_markup import service_level_panel
+from portal.customer.timeline_entries import timeline_entries, timeline_entry, timeline_section
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
@@ -53,7 +60,8 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (contact_card, timeline_entries, timeline_entry, plan_step, milestone_row,
+for _drawn in (contact_card, timeline_entries, timeline_entry, timeline_section, plan_section,
+               plan_step, plan_progress, milestones_section, milestone_row, service_level_panel,
                sla_clock, sla_due, sla_next_update, live_status, drawn_comment_form,
                drawn_escalation_request, drawn_subscription):
     bp.add_app_template_global(_drawn)
