@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, make_response, render_template, request
 from flask_login import current_user
 
 from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
+from portal.chrome import link_to
 from portal.clock import now
 from portal.customer import bp
 from portal.customer.contact_markup import contact_card
@@ -44,6 +45,7 @@ from portal.customer.plan_markup import (
     plan_section,
     plan_step,
 )
+from portal.customer.region_markup import page_header, timeline_card, who_section
 from portal.customer.service_level_markup import service_level_panel
 from portal.customer.timeline_entries import timeline_entries, timeline_entry, timeline_section
 from portal.enums import Party, StepStatus, Tier
@@ -60,10 +62,11 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (contact_card, timeline_entries, timeline_entry, timeline_section, plan_section,
-               plan_step, plan_progress, milestones_section, milestone_row, service_level_panel,
-               sla_clock, sla_due, sla_next_update, live_status, drawn_comment_form,
-               drawn_escalation_request, drawn_subscription):
+for _drawn in (page_header, who_section, timeline_card, contact_card, timeline_entries,
+               timeline_entry, timeline_section, plan_section, plan_step, plan_progress,
+               milestones_section, milestone_row, service_level_panel, sla_clock, sla_due,
+               sla_next_update, live_status, drawn_comment_form, drawn_escalation_request,
+               drawn_subscription):
     bp.add_app_template_global(_drawn)
 
 
@@ -151,7 +154,7 @@ def page_context(reference: str, **overrides) -> dict:
         "at": now(),
         "etag": "",  # an action's answer: the region's next poll is redrawn
         "poll_seconds": _poll_seconds(current_app.config),
-        "poll_url": url_for("customer.escalation", reference=escalation.reference),
+        "poll_url": link_to("customer.escalation", reference=escalation.reference),
         "escalation": escalation,
         # Who speaks to the customer: the communicator, else the account manager.
         "contact": escalation.communicator or escalation.organization.account_manager,
