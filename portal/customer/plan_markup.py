@@ -9,9 +9,9 @@ letters, spaces and ",.:+-_" only), what people wrote does.
 
 from __future__ import annotations
 
-from flask import url_for
 from markupsafe import Markup, escape
 
+from portal.chrome import link_to
 from portal.clock import now
 from portal.customer.page_forms import csrf_field, form_errors, form_field
 from portal.templating import in_zone, relative, viewer_zone
@@ -171,7 +171,7 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
 
 
 def _completion_form(step, form, reference: str, title: Markup, preserve_forms) -> str:
-    url = escape(url_for("customer.complete_step", reference=reference, step_id=step.id))
+    url = escape(link_to("customer.complete_step", reference=reference, step_id=str(step.id)))
     step_id = step.id
     help = (f"We will check it: {step.validation_test}" if step.validation_test
             else "Tell us what you did, so we can check it.")
