@@ -14,6 +14,7 @@ moves it. The forms inside the region are kept as the person left them when it i
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
 from flask import abort, current_app, make_response, render_template, request
 from flask_login import current_user
@@ -62,12 +63,14 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (page_header, who_section, timeline_card, contact_card, timeline_entries,
-               timeline_entry, timeline_section, plan_section, plan_step, plan_progress,
-               milestones_section, milestone_row, service_level_panel, sla_clock, sla_due,
-               sla_next_update, live_status, drawn_comment_form, drawn_escalation_request,
-               drawn_subscription):
-    bp.add_app_template_global(_drawn)
+# What the page's templates draw it with, under one Jinja global: every template the app
+# renders copies each global into its context, so the page's parts share a name.
+PARTS = SimpleNamespace(**{drawn.__name__: drawn for drawn in (
+    page_header, who_section, timeline_card, contact_card, timeline_entries, timeline_entry,
+    timeline_section, plan_section, plan_step, plan_progress, milestones_section, milestone_row,
+    service_level_panel, sla_clock, sla_due, sla_next_update, live_status, drawn_comment_form,
+    drawn_escalation_request, drawn_subscription)})
+bp.add_app_template_global(PARTS, "escalation_parts")
 
 
 @bp.route("/escalations/<reference>")

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 import pytest
 
 from portal.clock import now
+from portal.customer.escalation import PARTS
 from portal.customer.forms import StepCompletionForm
 from portal.customer.page_forms import Blank
 from portal.enums import Party, StepStatus
@@ -140,8 +141,9 @@ def test_the_plan_reads_as_its_template_drew_it(app, steps, criteria, forms, con
                    "confirmation": confirmation}
         if preserve is not None:
             context["preserve_forms"] = preserve
+        # The template as it was called `plan_step` by its own name.
         before = app.jinja_env.from_string(PLAN_BEFORE).render(
-            {**context, "step_forms": before_forms})
+            {**context, "step_forms": before_forms, "plan_step": PARTS.plan_step})
         after = app.jinja_env.get_template("customer/_plan.html").render(
             {**context, "step_forms": after_forms})
     assert after == before

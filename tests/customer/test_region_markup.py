@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from portal.clock import frozen_at, now
+from portal.customer.escalation import PARTS
 from portal.customer.forms import (
     CommentForm,
     EscalationRequestForm,
@@ -110,7 +111,9 @@ ESCALATIONS = {
 def test_the_region_reads_as_its_template_drew_it(app, escalation, next_update, preserve):
     with app.test_request_context("/"), frozen_at(AT):
         context = _context(escalation, next_update=next_update, preserve=preserve)
-        before = app.jinja_env.from_string(BEFORE).render({**context, **_forms("wtforms")})
+        # The template as it was called the page's parts by their own names.
+        before = app.jinja_env.from_string(BEFORE).render(
+            {**vars(PARTS), **context, **_forms("wtforms")})
         after = app.jinja_env.get_template("customer/_escalation_live.html").render(
             {**context, **_forms("blank")})
     assert after == before
@@ -124,9 +127,10 @@ def test_who_is_on_a_resolved_escalation_reads_as_the_template_drew_it(app):
         context = {**_context(escalation, next_update=None, preserve=False), **_forms("blank")}
         # The fixture's region up to the resolved branch (which needs the database).
         drawn_before = app.jinja_env.from_string(
-            BEFORE.split("{%- if not escalation.is_open %}")[0]).render(context)
+            BEFORE.split("{%- if not escalation.is_open %}")[0]).render({**vars(PARTS), **context})
         drawn_after = app.jinja_env.from_string(
-            "{{ who_section(escalation, contact, clocks.next_update) }}").render(context)
+            "{{ escalation_parts.who_section(escalation, contact, clocks.next_update) }}"
+        ).render(context)
     start = drawn_before.index('<section class="card stack-lg"')
     section = drawn_before[start:drawn_before.rindex("</section>") + len("</section>")]
     assert drawn_after == section
