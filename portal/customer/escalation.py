@@ -14,13 +14,15 @@ moves it. The forms inside the region are kept as the person left them when it i
 from __future__ import annotations
 
 from datetime import timedelta
+from types import SimpleNamespace
 
-from flask import abort, current_app, make_response, render_template, request, url_for
+from flask import abort, current_app, make_response, render_template, request
 from flask_login import current_user
 
 from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
+from portal.chrome import link_to
 from portal.clock import now
 from portal.customer import bp
 from portal.customer.contact_markup import contact_card
@@ -31,8 +33,22 @@ from portal.customer.forms import (
     SubscriptionForm,
     SurveyForm,
 )
-from portal.customer.plan_markup import milestone_row, plan_step
-from portal.customer.timeline_entries import timeline_entries, timeline_entry
+from portal.customer.page_forms import (
+    Blank,
+    drawn_comment_form,
+    drawn_escalation_request,
+    drawn_subscription,
+)
+from portal.customer.plan_markup import (
+    milestone_row,
+    milestones_section,
+    plan_progress,
+    plan_section,
+    plan_step,
+)
+from portal.customer.region_markup import page_header, timeline_card, who_section
+from portal.customer.service_level_markup import service_level_panel
+from portal.customer.timeline_entries import timeline_entries, timeline_entry, timeline_section
 from portal.enums import Party, StepStatus, Tier
 from portal.escalations import customer_page, listing, sla, workflow
 from portal.escalations.models import Escalation
@@ -47,9 +63,14 @@ LIVE_REGION = "customer/_escalation_live.html"
 REPRESENTATION_VERSION = "escalation-1"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-for _drawn in (contact_card, timeline_entries, timeline_entry, plan_step, milestone_row,
-               sla_clock, sla_due, sla_next_update, live_status):
-    bp.add_app_template_global(_drawn)
+# What the page's templates draw it with, under one Jinja global: every template the app
+# renders copies each global into its context, so the page's parts share a name.
+PARTS = SimpleNamespace(**{drawn.__name__: drawn for drawn in (
+    page_header, who_section, timeline_card, contact_card, timeline_entries, timeline_entry,
+    timeline_section, plan_section, plan_step, plan_progress, milestones_section, milestone_row,
+    service_level_panel, sla_clock, sla_due, sla_next_update, live_status, drawn_comment_form,
+    drawn_escalation_request, drawn_subscription)})
+bp.add_app_template_global(PARTS, "escalation_parts")
 
 
 @bp.route("/escalations/<reference>")
@@ -136,7 +157,7 @@ def page_context(reference: str, **overrides) -> dict:
         "at": now(),
         "etag": "",  # an action's answer: the region's next poll is redrawn
         "poll_seconds": _poll_seconds(current_app.config),
-        "poll_url": url_for("customer.escalation", reference=escalation.reference),
+        "poll_url": link_to("customer.escalation", reference=escalation.reference),
         "escalation": escalation,
         # Who speaks to the customer: the communicator, else the account manager.
         "contact": escalation.communicator or escalation.organization.account_manager,
@@ -154,13 +175,14 @@ def page_context(reference: str, **overrides) -> dict:
         "survey_score": page.survey_score,
         "open_request": page.open_request,
         "confirmation": None,
-        "comment_form": CommentForm(formdata=None),
-        "request_form": EscalationRequestForm(formdata=None),
-        "subscription_form": SubscriptionForm(formdata=None),
+        # The forms blank (an action puts the one it refused in their place).
+        "comment_form": Blank(CommentForm),
+        "request_form": Blank(EscalationRequestForm),
+        "subscription_form": Blank(SubscriptionForm),
         "survey_form": SurveyForm(formdata=None) if resolved and page.survey_score is None
         else None,
         "step_forms": {
-            step.id: StepCompletionForm(step.id, formdata=None)
+            step.id: Blank(StepCompletionForm, step.id)
             for step in steps
             if step.owner_party == Party.CUSTOMER and step.status != StepStatus.DONE
         },

@@ -1,19 +1,19 @@
-"""The customer's remediation steps and milestones drawn in Python: the escalation page shows
+"""The customer's remediation plan and milestones drawn in Python: the escalation page shows
 every one of them on each request (and each poll of its live region), and as Jinja includes a
-step cost some three hundred calls. The markup is exactly what `customer/_step.html` and
-`customer/_milestones.html` drew (their templates kept in tests/fixtures; parity in
-tests/customer/test_plan_markup.py). Times are the viewer's (`templating`); like ids and
-states they need no escaping (digits, ASCII letters, spaces and ",.:+-_" only), what people
-wrote does.
+step cost some three hundred calls. The markup is exactly what `customer/_step.html`,
+`customer/_plan.html` (steps, progress, exit criteria) and `customer/_milestones.html` drew
+(their templates kept in tests/fixtures; parity in tests/customer/test_plan_markup.py). Times
+are the viewer's (`templating`); like ids and states they need no escaping (digits, ASCII
+letters, spaces and ",.:+-_" only), what people wrote does.
 """
 
 from __future__ import annotations
 
-from flask import url_for
 from markupsafe import Markup, escape
 
+from portal.chrome import link_to
 from portal.clock import now
-from portal.form_markup import csrf_field, form_errors, form_field
+from portal.customer.page_forms import csrf_field, form_errors, form_field
 from portal.templating import in_zone, relative, viewer_zone
 
 SHORT = "%a %d %b, %H:%M"
@@ -29,11 +29,83 @@ _MILESTONE_STATES = {
     "late": '<span class="sla sla-breached"><span class="sla-state">Late</span></span>',
 }
 _UPCOMING = '<span class="badge badge-neutral">Upcoming</span>'
+_OUT_OF_BAND = ' hx-swap-oob="true"'
+_MILESTONES_HEAD = (
+    '\n  <table class="table table-compact">\n'
+    '    <caption class="visually-hidden">Milestones by due date: done, upcoming or late'
+    '</caption>\n    <thead>\n      <tr><th scope="col">Milestone</th><th scope="col">State'
+    '</th><th scope="col">When</th></tr>\n    </thead>\n    <tbody>')
+_NOT_MET = '\n          <span class="badge badge-neutral">Not met yet</span>'
+
+
+def plan_section(escalation, steps, step_forms, criteria, *, steps_done: int,
+                 criteria_met: int, confirmation=None, preserve_forms=False) -> Markup:
+    """The remediation plan (`customer/_plan.html`): its steps in order with how many are
+    done, then the exit criteria, met or not (`step_forms`: {step id: its completion form}
+    for the customer's open steps)."""
+    parts = ['<section id="plan" class="card" aria-labelledby="plan-heading">\n'
+             '  <div class="card-header"><h2 id="plan-heading">Remediation plan</h2>'
+             f'{plan_progress(steps, steps_done)}</div>']
+    if steps:
+        reference = escalation.reference
+        parts.append('\n  <ol class="plan-steps stack">')
+        parts.extend("\n    " + plan_step(step, step_forms.get(step.id), reference,
+                                            confirmation, preserve_forms) for step in steps)
+        parts.append("\n  </ol>")
+    else:
+        parts.append('\n  <p class="muted">The plan will appear here once it is agreed with you.'
+                     '</p>')
+    parts.append('\n\n  <h3 id="exit-heading" class="plan-exit-heading">Back to normal when'
+                 '</h3>')
+    if criteria:
+        zone = viewer_zone()
+        met = f"{criteria_met} of {len(criteria)} met"
+        parts.append(
+            '\n  <table class="table table-compact">\n'
+            f'    <caption class="visually-hidden">Exit criteria: {met}</caption>\n'
+            '    <thead><tr><th scope="col">Criterion</th><th scope="col">Met?</th></tr></thead>'
+            '\n    <tbody>')
+        for criterion in criteria:
+            met_at = criterion.met_at
+            state = (f'\n          <span class="sla sla-met"><span class="sla-state">Met</span>'
+                     f'<span class="sla-detail">{in_zone(met_at, zone, "%d %b, %H:%M")}</span>'
+                     '</span>' if met_at else _NOT_MET)
+            parts.append(
+                f'\n      <tr>\n        <td data-label="Criterion">'
+                f'{escape(criterion.description)}</td>\n        <td data-label="Met?">{state}'
+                '\n        </td>\n      </tr>')
+        parts.append(f'\n    </tbody>\n  </table>\n  <p class="small muted">{met}</p>')
+    else:
+        parts.append('\n  <p class="muted">The exit criteria will appear here once they are '
+                     'agreed.</p>')
+    parts.append("\n</section>")
+    return Markup("".join(parts))
+
+
+def plan_progress(steps, steps_done: int, oob=False) -> Markup:
+    """"2 of 5 steps done" (`customer/_plan_progress.html`), nothing without steps; `oob` when
+    it rides along out of band after a step is marked done."""
+    if not steps:
+        return Markup("")
+    return Markup(f'<span id="plan-progress" class="small muted"{_OUT_OF_BAND if oob else ""}>'
+                  f'{steps_done} of {len(steps)} steps done</span>')
+
+
+def milestones_section(milestones) -> Markup:
+    """The milestones card (`customer/_milestones.html`): a row each, by due date."""
+    head = ('<section id="milestones" class="card" aria-labelledby="milestones-heading">\n'
+            '  <h2 id="milestones-heading" class="card-title">Milestones</h2>')
+    if not milestones:
+        return Markup(f'{head}\n  <p class="muted">No milestones yet.</p>\n</section>')
+    zone, at = viewer_zone(), now()
+    rows = "".join([_milestone_row(milestone, zone, at) for milestone in milestones])
+    return Markup(f"{head}{_MILESTONES_HEAD}{rows}\n    </tbody>\n  </table>\n</section>")
 
 
 def plan_step(step, form, reference: str, confirmation=None, preserve_forms=False) -> Markup:
     """One `<li>` of the plan: a `RemediationStep` (or a `customer_page.PlanStep`), with the
-    customer's completion form when `form` is one (None: not theirs, or done)."""
+    customer's completion form when `form` is one (a `StepCompletionForm` or a
+    `page_forms.Blank` of one; None: not theirs, or done)."""
     ours = step.owner_party.value == "customer"
     status = step.status.value
     title = escape(step.title)
@@ -99,7 +171,7 @@ def plan_step(step, form, reference: str, confirmation=None, preserve_forms=Fals
 
 
 def _completion_form(step, form, reference: str, title: Markup, preserve_forms) -> str:
-    url = escape(url_for("customer.complete_step", reference=reference, step_id=step.id))
+    url = escape(link_to("customer.complete_step", reference=reference, step_id=str(step.id)))
     step_id = step.id
     help = (f"We will check it: {step.validation_test}" if step.validation_test
             else "Tell us what you did, so we can check it.")
@@ -112,7 +184,7 @@ def _completion_form(step, form, reference: str, title: Markup, preserve_forms) 
         f'hx-swap="outerHTML" hx-disabled-elt="find button[type=submit]" novalidate>\n'
         f'      {csrf_field(form)}\n'
         f'      {form_errors(form)}\n'
-        f'      {form_field(form.note, help=help)}\n'
+        f'      {form_field(form, "note", help=help)}\n'
         f'      <button type="submit" class="btn btn-primary">Mark done<span '
         f'class="visually-hidden">: {title}</span></button>\n'
         f'    </form>\n  </details>')
@@ -120,9 +192,11 @@ def _completion_form(step, form, reference: str, title: Markup, preserve_forms) 
 
 def milestone_row(milestone) -> Markup:
     """One `<tr>` of the milestones table: a `Milestone` (or a `customer_page.PlanMilestone`)."""
-    at = now()
+    return Markup(_milestone_row(milestone, viewer_zone(), now()))
+
+
+def _milestone_row(milestone, zone, at) -> str:
     state = milestone.state(at)
-    zone = viewer_zone()
     title = escape(milestone.title)
     due_at = milestone.due_at
     due_iso = due_at.isoformat()
@@ -139,7 +213,7 @@ def milestone_row(milestone) -> Markup:
     else:
         when = (f'\n          due <time datetime="{due_iso}">{in_zone(due_at, zone, SHORT)}'
                 f'</time>\n          <div class="small muted">{relative(due_at, at)}</div>')
-    return Markup(
+    return (
         f'\n      <tr id="milestone-{milestone.id}" data-version="{state} '
         f'{due_iso} {title}"\n'
         f'          data-live-new="New milestone: {title}."\n'

@@ -1,8 +1,8 @@
-"""The customer timeline's entries drawn in Python: the escalation page shows every
-customer-visible update on each request, and as a Jinja loop each one cost a dozen filter
-calls and attribute lookups. The markup is exactly what the loop in `customer/_timeline.html`
-drew (tests/customer/test_timeline_entries.py). Times are the viewer's (`templating`), taken
-with the viewer's zone and the instant read once for the whole list; the body is sanitized
+"""The customer timeline drawn in Python: the escalation page shows every customer-visible
+update on each request, and as a Jinja loop each one cost a dozen filter calls and attribute
+lookups. The markup is exactly what `customer/_timeline.html` and its loop drew
+(tests/customer/test_timeline_entries.py). Times are the viewer's (`templating`), taken with
+the viewer's zone and the instant read once for the whole list; the body is sanitized
 Markdown (`portal.markdown`), fenced by the list's hx-disable.
 
 What people wrote (names, bodies) is escaped; times, ids and kinds are not, since they are
@@ -22,6 +22,23 @@ SHORT = "%a %d %b, %H:%M"
 LONG = "%a %d %b %Y, %H:%M %Z"  # `localtime`'s default
 # Kinds the timeline names with a chip (a note or a customer's comment needs none).
 UNNAMED_KINDS = ("note", "customer_comment")
+_OUT_OF_BAND = ' hx-swap-oob="true"'
+
+
+def timeline_section(updates, next_update=None, oob=False) -> Markup:
+    """The whole timeline (`customer/_timeline.html`): its entries, or while there are none
+    when the first update is due (`next_update`: the clocks' `NextUpdate`, or None); `oob`
+    when it rides along out of band after an action."""
+    head = f'<div id="timeline"{_OUT_OF_BAND if oob else ""}>'
+    if updates:
+        return Markup(f'{head}\n  <ol class="timeline" hx-disable>{timeline_entries(updates)}'
+                      '\n  </ol>\n</div>')
+    due = ""
+    if next_update:
+        due_at = next_update.due_at
+        due = (f" The first one is due {in_zone(due_at, viewer_zone(), SHORT)} "
+               f"({relative(due_at)}).")
+    return Markup(f'{head}\n  <p class="muted">No updates yet.{due}</p>\n</div>')
 
 
 def timeline_entries(updates) -> Markup:

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 from sqlalchemy import (
     CompoundSelect,
+    DateTime,
     Integer,
     Select,
     String,
@@ -205,7 +206,8 @@ def load(escalation_id: int, viewer: User) -> CustomerEscalationPage | None:
                           f"severity {escalation.severity}")
     targets = sla.Targets(row.acknowledge_minutes, row.update_minutes, row.resolve_minutes)
     listed = {kind: [] for kind in _KINDS}
-    for entry in db.session.execute(_statements().listed, {"escalation_id": escalation.id}):
+    for entry in db.session.execute(_statements().listed,
+                                    {"escalation_id": escalation.id}).all():
         listed[entry.kind].append(entry)
     updates = [_update(entry) for entry in reversed(listed["update"])]  # newest first
     history = [sla.StatusChange(at=entry.at, status=entry.word) for entry in listed["history"]]
@@ -240,7 +242,7 @@ def _escalation(row) -> ShownEscalation:
 
 def _update(e) -> TimelineEntry:
     return TimelineEntry(
-        id=e.id, kind=UpdateKind(e.word), visibility=Visibility(e.state), body=e.text,
+        id=e.id, kind=_UPDATE_KINDS[e.word], visibility=_VISIBILITIES[e.state], body=e.text,
         next_update_by=e.next_at, created_at=e.at, edited_at=e.edited_at,
         retracted_at=e.retracted_at, author_id=e.person_id,
         author=Person(e.person, e.person_organization_id) if e.person is not None else None)
@@ -248,11 +250,18 @@ def _update(e) -> TimelineEntry:
 
 def _step(e) -> PlanStep:
     return PlanStep(
-        id=e.id, title=e.text, owner_party=Party(e.word), status=StepStatus(e.state),
+        id=e.id, title=e.text, owner_party=_PARTIES[e.word], status=_STEP_STATUSES[e.state],
         due_at=e.at, validation_test=e.detail, success_metric=e.metric,
         completed_at=e.done_at, completion_note=e.note,
         owner=Person(e.person) if e.person is not None else None,
         completed_by=Person(e.other_person) if e.other_person is not None else None)
+
+
+# The enums of the listed rows by their stored values (a lookup, not an enum call per row).
+_UPDATE_KINDS = {kind.value: kind for kind in UpdateKind}
+_VISIBILITIES = {visibility.value: visibility for visibility in Visibility}
+_PARTIES = {party.value: party for party in Party}
+_STEP_STATUSES = {status.value: status for status in StepStatus}
 
 
 # What the page lists of the escalation, one statement: each kind of row is a branch of a
@@ -261,7 +270,8 @@ def _step(e) -> PlanStep:
 _KINDS = ("criterion", "history", "milestone", "step", "update")  # the order rows come in
 _SLOTS = {
     "id": Integer, "position": Integer,  # steps and criteria, in plan order
-    "sort_at": UTCDateTime,  # milestones, status history and updates, in time order
+    # Milestones, status history and updates, in time order; only sorted by, never read.
+    "sort_at": DateTime(timezone=True),
     "text": Text, "detail": Text, "metric": Text, "note": Text,
     "at": UTCDateTime, "done_at": UTCDateTime, "edited_at": UTCDateTime,
     "retracted_at": UTCDateTime, "next_at": UTCDateTime,
@@ -271,22 +281,34 @@ _SLOTS = {
 }
 
 
-def _branch(kind: str, *, where, **columns) -> Select:
+def _branch(kind: str, *, where, first: bool = False, **columns) -> Select:
+    """One kind's SELECT. The first branch names and types every slot (the UNION's columns
+    are its columns: their names, their types in PostgreSQL and in the result); the others
+    give their values only, an empty slot a bare NULL. That keeps the statement short enough
+    (psycopg parses a statement over 4,096 characters anew on every execution)."""
     unknown = set(columns) - set(_SLOTS)
     if unknown:
         raise ValueError(f"no slot {unknown}")
+    if first:
+        return select(
+            literal_column(f"'{kind}'", String).label("kind"),
+            *((type_coerce(columns[name], type_) if name in columns
+               else cast(null(), type_)).label(name) for name, type_ in _SLOTS.items()),
+        ).where(*where)
     return select(
-        literal_column(f"'{kind}'", String).label("kind"),
-        *((type_coerce(columns[name], type_) if name in columns
-           else cast(null(), type_)).label(name) for name, type_ in _SLOTS.items()),
+        literal_column(f"'{kind}'"),
+        *(columns.get(name, _NULL) for name in _SLOTS),
     ).where(*where)
+
+
+_NULL = literal_column("NULL")
 
 
 def _listed(escalation_id) -> CompoundSelect:
     author, owner, completed_by = (aliased(User, name=name)
                                    for name in ("author", "owner", "completed_by"))
     listed = union_all(
-        _branch("criterion", where=(ExitCriterion.escalation_id == escalation_id,
+        _branch("criterion", first=True, where=(ExitCriterion.escalation_id == escalation_id,
                                     customer_visible(ExitCriterion)),
                 id=ExitCriterion.id, position=ExitCriterion.position,
                 text=ExitCriterion.description, at=ExitCriterion.met_at),

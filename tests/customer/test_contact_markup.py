@@ -12,7 +12,8 @@ from portal.escalations.customer_page import Contact
 FIXTURE = Path(__file__).parent.parent / "fixtures" / "customer_contacts_before.html"
 LOOP_BEFORE = FIXTURE.read_text()
 AFTER = """
-      {{- contact_card('Owner', owner) }}{{ contact_card(contact_role, contact) }}
+      {{- escalation_parts.contact_card('Owner', owner) }}{{ escalation_parts.contact_card(
+            contact_role, contact) }}
 """
 
 HOSTILE = '<script>alert("x")</script> & \'quotes\''

@@ -2,7 +2,7 @@
 each reads byte for byte as `customer/_step.html` and the loop of `customer/_milestones.html`
 drew it (their templates kept in tests/fixtures), for every state, whose they are, with and
 without dates, people, notes, a confirmation, a completion form blank or refused, and hostile
-text."""
+text; and so does the whole plan (`customer/_plan.html`: steps, progress, exit criteria)."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -11,13 +11,17 @@ from types import SimpleNamespace
 import pytest
 
 from portal.clock import now
+from portal.customer.escalation import PARTS
 from portal.customer.forms import StepCompletionForm
+from portal.customer.page_forms import Blank
 from portal.enums import Party, StepStatus
-from portal.escalations.customer_page import Person, PlanMilestone, PlanStep
+from portal.escalations.customer_page import Person, PlanCriterion, PlanMilestone, PlanStep
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 STEP_BEFORE = (FIXTURES / "customer_step_before.html").read_text()
 MILESTONES_BEFORE = (FIXTURES / "customer_milestones_before.html").read_text()
+PLAN_BEFORE = (FIXTURES / "customer_plan_before.html").read_text()
+PROGRESS_BEFORE = (FIXTURES / "customer_plan_progress_before.html").read_text()
 HOSTILE = '<script>alert("x")</script> & "quotes"'
 ESCALATION = SimpleNamespace(reference="ESC-01234")
 
@@ -109,3 +113,49 @@ def test_a_refused_form_is_drawn_open_with_its_error(app):
             step=step, step_forms=step_forms, escalation=ESCALATION, confirmation=None)
     assert 'class="plan-step-form" open>' in drawn
     assert "Say what you did" in drawn and "&lt;script&gt;" in drawn
+
+
+CRITERIA = [PlanCriterion(1, "No failed checkouts for 24 h", None),
+            PlanCriterion(2, HOSTILE, now() - timedelta(hours=5, minutes=3)),
+            PlanCriterion(3, "p99 under 200 ms", now() - timedelta(days=3))]
+
+
+def _blank_forms():
+    return {step.id: Blank(StepCompletionForm, step.id) for step in STEPS
+            if step.owner_party == Party.CUSTOMER}
+
+
+@pytest.mark.parametrize("steps", [STEPS, STEPS[:1], []], ids=["all", "one", "none"])
+@pytest.mark.parametrize("criteria", [CRITERIA, CRITERIA[:1], []], ids=["all", "one", "none"])
+@pytest.mark.parametrize("forms", ["blank", "refused"])
+@pytest.mark.parametrize("confirmation", [None, "“Step” is marked done & told."])
+@pytest.mark.parametrize("preserve", [False, True, None])
+def test_the_plan_reads_as_its_template_drew_it(app, steps, criteria, forms, confirmation,
+                                                preserve):
+    with app.test_request_context("/"):
+        before_forms = _forms(forms)
+        after_forms = _blank_forms() if forms == "blank" else before_forms
+        context = {"escalation": ESCALATION, "steps": steps, "criteria": criteria,
+                   "steps_done": sum(1 for s in steps if s.status == StepStatus.DONE),
+                   "criteria_met": sum(1 for c in criteria if c.met_at is not None),
+                   "confirmation": confirmation}
+        if preserve is not None:
+            context["preserve_forms"] = preserve
+        # The template as it was called `plan_step` by its own name.
+        before = app.jinja_env.from_string(PLAN_BEFORE).render(
+            {**context, "step_forms": before_forms, "plan_step": PARTS.plan_step})
+        after = app.jinja_env.get_template("customer/_plan.html").render(
+            {**context, "step_forms": after_forms})
+    assert after == before
+
+
+@pytest.mark.parametrize("steps", [STEPS, []], ids=["steps", "none"])
+@pytest.mark.parametrize("oob", [None, False, True])
+def test_the_plan_progress_reads_as_its_template_drew_it(app, steps, oob):
+    with app.test_request_context("/"):
+        context = {"steps": steps, "steps_done": 3}
+        if oob is not None:
+            context["oob"] = oob
+        before = app.jinja_env.from_string(PROGRESS_BEFORE).render(context)
+        after = app.jinja_env.get_template("customer/_plan_progress.html").render(context)
+    assert after == before

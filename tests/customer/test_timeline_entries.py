@@ -1,7 +1,8 @@
 """Timeline entries are drawn in Python now (portal/customer/timeline_entries.py): the
 timeline reads byte for byte as the Jinja loop drew it (its template kept in tests/fixtures),
 for every kind of entry: from staff, from the customer's team, system entries, edited,
-retracted, with a next-update promise, with hostile text."""
+retracted, with a next-update promise, with hostile text; and the list around them, empty
+(with when the first update is due) or riding along out of band."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -9,7 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.clock import now
+from portal.clock import frozen_at, now
 from portal.enums import UpdateKind, Visibility
 from portal.escalations.customer_page import Person, TimelineEntry
 
@@ -42,10 +43,17 @@ ENTRIES = [
 ]
 
 
+NEXT_UPDATES = [None, SimpleNamespace(due_at=now() + timedelta(hours=3, minutes=2))]
+
+
 @pytest.mark.parametrize("entries", [ENTRIES, ENTRIES[:1], []], ids=["all", "one", "none"])
-def test_the_timeline_reads_as_the_jinja_loop_drew_it(app, entries):
-    with app.test_request_context("/"):
-        context = {"updates": entries, "clocks": SimpleNamespace(next_update=None)}
+@pytest.mark.parametrize("next_update", NEXT_UPDATES, ids=["no-promise", "first-due"])
+@pytest.mark.parametrize("oob", [None, False, True])
+def test_the_timeline_reads_as_the_jinja_loop_drew_it(app, entries, next_update, oob):
+    with app.test_request_context("/"), frozen_at(now()):
+        context = {"updates": entries, "clocks": SimpleNamespace(next_update=next_update)}
+        if oob is not None:
+            context["oob"] = oob
         before = app.jinja_env.from_string(BEFORE).render(context)
         after = app.jinja_env.get_template("customer/_timeline.html").render(context)
     assert after == before
