@@ -94,17 +94,18 @@ def _poll_seconds(config) -> int:
 @bp.route("/escalations")
 @customer_required
 def home():
+    user = current_user._get_current_object()  # once, not through the proxy each time
     form = DashboardFilterForm(request.args)
     valid = form.validate()
     query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
-    summary = _summary(current_user.organization_id, query)
+    summary = _summary(user.organization_id, query)
     previewing = is_previewing()
 
     def tag(variant: str) -> str:
-        return _etag(summary, query, variant=variant, user_id=current_user.id,
-                     timezone=current_user.timezone or "", valid=valid, previewing=previewing,
+        return _etag(summary, query, variant=variant, user_id=user.id,
+                     timezone=user.timezone or "", valid=valid, previewing=previewing,
                      at=at, poll_seconds=poll_seconds)
 
     variant = "fragment" if wants_fragment() else "page"
@@ -115,7 +116,7 @@ def home():
         return response
 
     page = min(query.page, summary.pages)
-    rows = (dashboard.load_rows(current_user.organization_id, replace(query, page=page), at=at)
+    rows = (dashboard.load_rows(user.organization_id, replace(query, page=page), at=at)
             if valid else [])
     form.offer_areas(summary.areas)
     body, status = render_htmx_template(
