@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import current_app, make_response, request, url_for
+from flask import current_app, make_response, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
+from portal.chrome import link_to
 from portal.clock import now
 from portal.customer import bp, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
@@ -126,9 +127,10 @@ def home():
         at=at,
         etag=tag("fragment"),
         poll_seconds=poll_seconds,
-        poll_url=url_for("customer.home", **query.page_args(query.page)),
-        page_url=lambda n: url_for("customer.home", **query.page_args(n)),
-        clear_url=url_for("customer.home", **({"sort": query.sort}
+        # The page's links to itself, made once per query (chrome.link_to).
+        poll_url=link_to("customer.home", **query.page_args(query.page)),
+        page_url=lambda n: link_to("customer.home", **query.page_args(n)),
+        clear_url=link_to("customer.home", **({"sort": query.sort}
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
     response = make_response(body, status)

@@ -15,19 +15,24 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from markupsafe import Markup, escape
 
 from portal import badges
+from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations.models import Escalation
 from portal.templating import duration, person_card, relative, viewer_zone
 
 _LONG = "%a %d %b %Y, %H:%M %Z"  # templating.localtime's default: every tooltip
 _REFERENCE_SLOT = "ESC-0"
-#: markupsafe.escape's replacements, for text known to be a plain `str` (what the database
-#: gives): one `str.translate` instead of escape's calls and its Markup.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "'": "&#39;"})
+
+
+@lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """Plain text as HTML (markupsafe.escape), remembered: rows show the same titles, areas,
+    authors and excerpts on every request (the same string objects, read from the remembered
+    records of portal.escalations.dashboard_page)."""
+    return str(escape(value))
 
 
 class _Times:
@@ -61,7 +66,7 @@ def rows(board_rows, at: datetime) -> Markup:
     if not board_rows:
         return Markup("")
     times = _Times(viewer_zone(), at, now())
-    link = str(escape(url_for("customer.escalation", reference=_REFERENCE_SLOT)))
+    link = str(escape(link_to("customer.escalation", reference=_REFERENCE_SLOT)))
     return Markup("".join([_row(row, times, link) for row in board_rows]))
 
 
@@ -76,18 +81,19 @@ def _row(row, times: _Times, link: str) -> str:
     # A reference ("ESC-1042"), its URL, a severity and an ISO instant have nothing to escape.
     reference = _reference_of(e.id)
     href = link.replace(_REFERENCE_SLOT, reference)
-    area = f" · {e.product_area.translate(_ESCAPES)}" if e.product_area else ""
+    area = f" · {_text(e.product_area)}" if e.product_area else ""
     clocks = row.clocks
     next_update = clocks.next_update
     overdue = ('\n              <span class="dash-overdue">Overdue</span>'
                if next_update and next_update.overdue else "")
     opened_at, zone = e.opened_at, times.zone
+    # data-version: Row.version (customer_changed_at), through the remembered isoformat.
     return (
         f'\n    <li id="escalation-{reference}" class="dash-card dash-sev{e.severity:d}" '
         f'data-version="{_isoformat(e.customer_changed_at)}">\n'
         '      <div class="dash-head">\n'
         f'        <h3 class="dash-title"><a href="{href}"><span class="ref">{reference}</span> '
-        f'{e.title.translate(_ESCAPES)}</a></h3>\n'
+        f'{_text(e.title)}</a></h3>\n'
         f'        <div class="cluster dash-badges">{_chips(e.severity, e.status, e.tier)}</div>\n'
         '        <p class="dash-meta small muted">Open for '
         f'<time datetime="{_isoformat(opened_at)}" title="Opened {_local(opened_at, zone, _LONG)}">'
@@ -145,7 +151,7 @@ def _milestone(m, times: _Times) -> str:
         return '\n              <span class="muted">None scheduled</span>'
     due, zone = m.due_at, times.zone
     late = "<strong>Late:</strong> was due" if due <= times.at else "due"
-    return (f'\n              <span class="dash-strong">{m.title.translate(_ESCAPES)}</span>'
+    return (f'\n              <span class="dash-strong">{_text(m.title)}</span>'
             f'\n              <span>{late} <time datetime="{_isoformat(due)}" '
             f'title="{_local(due, zone, _LONG)}">{_local(due, zone, "%a %d %b, %H:%M")}</time> '
             f'<span class="muted">({relative(due, times.at)})</span></span>')
@@ -155,8 +161,8 @@ def _latest(u, times: _Times) -> str:
     if not u:
         return '\n            <p class="muted">No update yet</p>'
     created_at = u.created_at
-    return (f'\n            <p class="dash-excerpt">{u.excerpt.translate(_ESCAPES)}</p>'
-            f'\n            <p class="small muted">{u.author.translate(_ESCAPES)} · <time '
+    return (f'\n            <p class="dash-excerpt">{_text(u.excerpt)}</p>'
+            f'\n            <p class="small muted">{_text(u.author)} · <time '
             f'datetime="{_isoformat(created_at)}" title="{_local(created_at, times.zone, _LONG)}">'
             f'{relative(created_at, times.at)}</time></p>')
 

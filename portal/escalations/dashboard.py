@@ -171,7 +171,8 @@ class Row(NamedTuple):
 
     @property
     def version(self) -> str:
-        """Changes whenever the customer can see something new on this escalation."""
+        """Changes whenever the customer can see something new on this escalation (the row's
+        data-version; portal.customer.dashboard_rows writes it from the same instant)."""
         return self.escalation.customer_changed_at.isoformat()
 
 

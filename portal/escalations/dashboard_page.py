@@ -1,9 +1,11 @@
-"""One page of the customer dashboard in one statement, read as plain columns.
+"""One page of the customer dashboard in one statement, read as a few JSON texts per row.
 
 Each row brings its escalation's fields, owner and communicator, newest vendor update (with its
 author), next milestone, status history and the SLA terms of its organization's plan for its
 severity. The statement is built once per `Shape` (which sort, which filters are set; their
-values are parameters): building it cost more than running it.
+values are parameters): building it cost more than running it. Each part of a row comes as one
+JSON text that stays the same until that part changes, and each distinct text is turned into
+its record once (`read`).
 
 Everything read is customer-visible (DESIGN.md invariant 2): updates and milestones through
 `customer_visible()`, and every table through the session's tenancy criteria
@@ -41,8 +43,8 @@ class Person(NamedTuple):
 
 class DashboardEscalation(NamedTuple):
     """What a dashboard row shows of its escalation (no ORM entity: building 25 entities and
-    their people cost more than the SQL that read them; a named tuple, built straight from the
-    row's columns)."""
+    their people cost more than the SQL that read them; a named tuple, built once per distinct
+    JSON text of the row's first column)."""
     id: int
     title: str
     severity: int
@@ -261,7 +263,8 @@ def _history(text: str | None) -> tuple[sla.StatusChange, ...]:
 
 @lru_cache(maxsize=4096)
 def _escalation_of(text: str) -> DashboardEscalation:
-    """The escalation and its people, from its JSON array (`_ESCALATION`'s order)."""
+    """The escalation and its people, from the JSON array of the statement's first column
+    (`_ROW_COLUMNS`, then the owner's and the communicator's name, email and phone)."""
     (id_, title, severity, status, tier, product_area, opened_at, acknowledged_at, resolved_at,
      customer_changed_at, owner_name, owner_email, owner_phone, contact_name, contact_email,
      contact_phone) = json.loads(text)
