@@ -41,12 +41,22 @@ def in_zone(value: datetime, zone: ZoneInfo, fmt: str) -> str:
     return value.astimezone(zone).strftime(fmt)
 
 
+_MINUTE = timedelta(minutes=1)
+_NO_TIME = timedelta(0)
+
+
 def duration(delta: timedelta) -> str:
     """A compact human duration: "3 d 4 h", "2 h 5 min", "45 min", "under a minute"."""
-    seconds = int(abs(delta.total_seconds()))
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes = rest // 60
+    # Whole minutes either way, by timedelta arithmetic (no calls: pages draw a few hundred).
+    return _in_words((-delta if delta < _NO_TIME else delta) // _MINUTE)
+
+
+@lru_cache(maxsize=4096)
+def _in_words(minutes: int) -> str:
+    """`duration`'s words for a whole number of minutes (a pure function, remembered: the
+    same few thousand spans come back on every page)."""
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
     if days:
         return f"{days} d {hours} h" if hours else f"{days} d"
     if hours:
@@ -61,10 +71,11 @@ def relative(value: datetime | None, at: datetime | None = None) -> str:
     if value is None:
         return "—"
     delta = value - (at or now())
-    if abs(delta) < timedelta(minutes=1):
+    if -_MINUTE < delta < _MINUTE:
         return "just now"
-    words = duration(delta)
-    return f"in {words}" if delta > timedelta(0) else f"{words} ago"
+    if delta > _NO_TIME:
+        return f"in {_in_words(delta // _MINUTE)}"
+    return f"{_in_words(-delta // _MINUTE)} ago"
 
 
 def time_since(instant: datetime, at: datetime) -> Markup:

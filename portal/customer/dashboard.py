@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import current_app, make_response, request, url_for
+from flask import current_app, make_response, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from portal import live
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
+from portal.chrome import link_to
 from portal.clock import now
 from portal.customer import bp, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
@@ -94,17 +95,18 @@ def _poll_seconds(config) -> int:
 @bp.route("/escalations")
 @customer_required
 def home():
+    user = current_user._get_current_object()  # once, not through the proxy each time
     form = DashboardFilterForm(request.args)
     valid = form.validate()
     query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
-    summary = _summary(current_user.organization_id, query)
+    summary = _summary(user.organization_id, query)
     previewing = is_previewing()
 
     def tag(variant: str) -> str:
-        return _etag(summary, query, variant=variant, user_id=current_user.id,
-                     timezone=current_user.timezone or "", valid=valid, previewing=previewing,
+        return _etag(summary, query, variant=variant, user_id=user.id,
+                     timezone=user.timezone or "", valid=valid, previewing=previewing,
                      at=at, poll_seconds=poll_seconds)
 
     variant = "fragment" if wants_fragment() else "page"
@@ -115,7 +117,7 @@ def home():
         return response
 
     page = min(query.page, summary.pages)
-    rows = (dashboard.load_rows(current_user.organization_id, replace(query, page=page), at=at)
+    rows = (dashboard.load_rows(user.organization_id, replace(query, page=page), at=at)
             if valid else [])
     form.offer_areas(summary.areas)
     body, status = render_htmx_template(
@@ -125,9 +127,10 @@ def home():
         at=at,
         etag=tag("fragment"),
         poll_seconds=poll_seconds,
-        poll_url=url_for("customer.home", **query.page_args(query.page)),
-        page_url=lambda n: url_for("customer.home", **query.page_args(n)),
-        clear_url=url_for("customer.home", **({"sort": query.sort}
+        # The page's links to itself, made once per query (chrome.link_to).
+        poll_url=link_to("customer.home", **query.page_args(query.page)),
+        page_url=lambda n: link_to("customer.home", **query.page_args(n)),
+        clear_url=link_to("customer.home", **({"sort": query.sort}
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
     response = make_response(body, status)

@@ -15,15 +15,24 @@ from datetime import datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from flask import url_for
 from markupsafe import Markup, escape
 
 from portal import badges
+from portal.chrome import link_to
 from portal.clock import now
+from portal.escalations.models import Escalation
 from portal.templating import duration, person_card, relative, viewer_zone
 
 _LONG = "%a %d %b %Y, %H:%M %Z"  # templating.localtime's default: every tooltip
 _REFERENCE_SLOT = "ESC-0"
+
+
+@lru_cache(maxsize=8192)
+def _text(value: str) -> str:
+    """Plain text as HTML (markupsafe.escape), remembered: rows show the same titles, areas,
+    authors and excerpts on every request (the same string objects, read from the remembered
+    records of portal.escalations.dashboard_page)."""
+    return str(escape(value))
 
 
 class _Times:
@@ -57,37 +66,44 @@ def rows(board_rows, at: datetime) -> Markup:
     if not board_rows:
         return Markup("")
     times = _Times(viewer_zone(), at, now())
-    link = str(escape(url_for("customer.escalation", reference=_REFERENCE_SLOT)))
-    return Markup("".join(_row(row, times, link) for row in board_rows))
+    link = str(escape(link_to("customer.escalation", reference=_REFERENCE_SLOT)))
+    return Markup("".join([_row(row, times, link) for row in board_rows]))
+
+
+@lru_cache(maxsize=512)
+def _chips(severity, status, tier) -> str:
+    """A row's severity, status and tier chips (a few dozen combinations)."""
+    return f"{badges.severity(severity)} {badges.status(status)} {badges.tier(tier)}"
 
 
 def _row(row, times: _Times, link: str) -> str:
     e = row.escalation
     # A reference ("ESC-1042"), its URL, a severity and an ISO instant have nothing to escape.
-    reference = e.reference
+    reference = _reference_of(e.id)
     href = link.replace(_REFERENCE_SLOT, reference)
-    area = f" · {escape(e.product_area)}" if e.product_area else ""
+    area = f" · {_text(e.product_area)}" if e.product_area else ""
     clocks = row.clocks
     next_update = clocks.next_update
     overdue = ('\n              <span class="dash-overdue">Overdue</span>'
                if next_update and next_update.overdue else "")
+    opened_at, zone = e.opened_at, times.zone
+    # data-version: Row.version (customer_changed_at), through the remembered isoformat.
     return (
         f'\n    <li id="escalation-{reference}" class="dash-card dash-sev{e.severity:d}" '
-        f'data-version="{row.version}">\n'
+        f'data-version="{_isoformat(e.customer_changed_at)}">\n'
         '      <div class="dash-head">\n'
         f'        <h3 class="dash-title"><a href="{href}"><span class="ref">{reference}</span> '
-        f'{escape(e.title)}</a></h3>\n'
-        f'        <div class="cluster dash-badges">{badges.severity(e.severity)} '
-        f'{badges.status(e.status)} {badges.tier(e.tier)}</div>\n'
-        f'        <p class="dash-meta small muted">Open for <time datetime="{_iso(e.opened_at)}" '
-        f'title="Opened {times.local(e.opened_at)}">{duration(row.open_for)}</time>{area}</p>\n'
+        f'{_text(e.title)}</a></h3>\n'
+        f'        <div class="cluster dash-badges">{_chips(e.severity, e.status, e.tier)}</div>\n'
+        '        <p class="dash-meta small muted">Open for '
+        f'<time datetime="{_isoformat(opened_at)}" title="Opened {_local(opened_at, zone, _LONG)}">'
+        f'{duration(row.open_for)}</time>{area}</p>\n'
         '      </div>\n'
         '      <dl class="dash-facts">\n'
         '        <div class="dash-fact">\n'
         '          <dt>People</dt>\n'
         '          <dd class="dash-people">\n'
-        f'            {person_card("Owner", e.owner)}\n'
-        f'            {person_card("Your contact", e.communicator)}\n'
+        f'            {_people(e.owner, e.communicator)}\n'
         '          </dd>\n'
         '        </div>\n'
         '        <div class="dash-fact">\n'
@@ -120,54 +136,68 @@ def _row(row, times: _Times, link: str) -> str:
     )
 
 
-def _iso(value: datetime | None) -> str:
-    return _isoformat(value) if value else ""
+_reference_of = Escalation.reference_of
+
+
+@lru_cache(maxsize=1024)
+def _people(owner, contact) -> str:
+    """A row's two people cards (remembered per pair: a page names the same few people)."""
+    return (f'{person_card("Owner", owner)}\n'
+            f'            {person_card("Your contact", contact)}')
 
 
 def _milestone(m, times: _Times) -> str:
     if not m:
         return '\n              <span class="muted">None scheduled</span>'
-    due = m.due_at
+    due, zone = m.due_at, times.zone
     late = "<strong>Late:</strong> was due" if due <= times.at else "due"
-    return (f'\n              <span class="dash-strong">{escape(m.title)}</span>'
-            f'\n              <span>{late} <time datetime="{_iso(due)}" '
-            f'title="{times.local(due)}">{times.local(due, "%a %d %b, %H:%M")}</time> '
+    return (f'\n              <span class="dash-strong">{_text(m.title)}</span>'
+            f'\n              <span>{late} <time datetime="{_isoformat(due)}" '
+            f'title="{_local(due, zone, _LONG)}">{_local(due, zone, "%a %d %b, %H:%M")}</time> '
             f'<span class="muted">({relative(due, times.at)})</span></span>')
 
 
 def _latest(u, times: _Times) -> str:
     if not u:
         return '\n            <p class="muted">No update yet</p>'
-    return (f'\n            <p class="dash-excerpt">{escape(u.excerpt)}</p>'
-            f'\n            <p class="small muted">{escape(u.author)} · <time '
-            f'datetime="{_iso(u.created_at)}" title="{times.local(u.created_at)}">'
-            f'{relative(u.created_at, times.at)}</time></p>')
+    created_at = u.created_at
+    return (f'\n            <p class="dash-excerpt">{_text(u.excerpt)}</p>'
+            f'\n            <p class="small muted">{_text(u.author)} · <time '
+            f'datetime="{_isoformat(created_at)}" title="{_local(created_at, times.zone, _LONG)}">'
+            f'{relative(created_at, times.at)}</time></p>')
 
 
 def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
-    """`macros/sla.html`'s `clock(name, c, paused_reason)`."""
+    """`macros/sla.html`'s `clock(name, c, paused_reason)` (`name`: plain words, nothing to
+    escape)."""
     if c.paused_since and paused_reason:
         today = times.local(c.paused_since, "%Y-%m-%d") == times.today
         label = f"{paused_reason} since " + times.local(
             c.paused_since, "%H:%M %Z" if today else "%a %d %b, %H:%M %Z")
-        chip = badges.sla("paused", label)
+        state = "paused"
     elif c.paused_since:
-        chip = badges.sla("paused", "since " + times.local(c.paused_since, "%a %H:%M %Z"))
+        state, label = "paused", "since " + times.local(c.paused_since, "%a %H:%M %Z")
     elif c.stopped_at:
-        chip = badges.sla(c.state, "after " + duration(c.elapsed))
+        state, label = c.state, "after " + duration(c.elapsed)
     elif c.state == "breached":
-        chip = badges.sla(c.state, duration(c.remaining) + " over")
+        state, label = c.state, duration(c.remaining) + " over"
     else:
-        chip = badges.sla(c.state, "due " + relative(c.due_at, times.now))
-    return (f'<div class="sla-clock">\n  <span class="sla-name">{escape(name)}:</span>\n'
-            f'  {chip}\n</div>')
+        state, label = c.state, "due " + relative(c.due_at, times.now)
+    return _clock_markup(name, state, label)
+
+
+@lru_cache(maxsize=4096)
+def _clock_markup(name: str, state: str, label: str) -> str:
+    return (f'<div class="sla-clock">\n  <span class="sla-name">{name}:</span>\n'
+            f'  {badges.sla(state, label)}\n</div>')
 
 
 def next_update_of(n, times: _Times) -> str:
     """`macros/sla.html`'s `next_update(n)`."""
     if n is None:
         return '<span class="muted">No further updates scheduled</span>'
+    due, zone = n.due_at, times.zone
     overdue = ", overdue" if n.overdue else ""
-    return (f'<time datetime="{_iso(n.due_at)}" title="{times.local(n.due_at)}">'
-            f'{times.local(n.due_at, "%a %d %b, %H:%M %Z")}</time>\n'
-            f'<span class="muted">({relative(n.due_at, times.now)}{overdue})</span>')
+    return (f'<time datetime="{_isoformat(due)}" title="{_local(due, zone, _LONG)}">'
+            f'{_local(due, zone, "%a %d %b, %H:%M %Z")}</time>\n'
+            f'<span class="muted">({relative(due, times.now)}{overdue})</span>')

@@ -14,7 +14,6 @@ session (portal.tenancy); the explicit organization filters only help the query 
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -172,7 +171,8 @@ class Row(NamedTuple):
 
     @property
     def version(self) -> str:
-        """Changes whenever the customer can see something new on this escalation."""
+        """Changes whenever the customer can see something new on this escalation (the row's
+        data-version; portal.customer.dashboard_rows writes it from the same instant)."""
         return self.escalation.customer_changed_at.isoformat()
 
 
@@ -194,17 +194,16 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> l
     page = dashboard_page.read(*_shape_and_params(organization_id, query))
     if not page:
         return []
-    calendar = _calendar(*page[0].calendar_terms)  # one organization: the same on every row
     compute_clocks = sla.compute_clocks
     rows = []
     for (escalation, update_body, update_at, next_update_by, update_author, milestone_title,
-         milestone_due_at, history, _, target_minutes) in page:
-        if target_minutes[0] is None:
+         milestone_due_at, history, calendar, targets) in page:
+        if targets is None:
             raise LookupError(f"the SLA policy has no target for severity {escalation.severity}")
         opened_at = escalation.opened_at
         clocks = compute_clocks(
             calendar=calendar,
-            targets=_targets(*target_minutes),
+            targets=targets,
             opened_at=opened_at,
             status_history=history,
             acknowledged_at=escalation.acknowledged_at,
@@ -213,16 +212,19 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> l
             next_update_by=next_update_by,
             now=at,
         )
-        rows.append(Row(
+        rows.append(_new(Row, (
             escalation,
             clocks,
             (listing.NextMilestone(milestone_title, milestone_due_at)
              if milestone_due_at is not None else None),
-            (LatestUpdate(excerpt(update_body), update_at, update_author or "Clearpath")
+            (_new(LatestUpdate, (excerpt(update_body), update_at, update_author or "Clearpath"))
              if update_at is not None else None),
             at - opened_at,
-        ))
+        )))
     return rows
+
+
+_new = tuple.__new__  # a named tuple in one call (its __new__ is two)
 
 
 def _shape_and_params(organization_id: int,
@@ -238,20 +240,6 @@ def _shape_and_params(organization_id: int,
               "reference": reference,
               "limit": PAGE_SIZE, "offset": (query.page - 1) * PAGE_SIZE}
     return shape, {key: value for key, value in params.items() if value is not None}
-
-
-@lru_cache(maxsize=256)
-def _calendar(timezone: str, business_hours: str | None, holidays: str | None) -> sla.Calendar:
-    """The organization's SLA calendar (`clocks.calendar_of`) from its plan's JSON text, built
-    once per distinct plan."""
-    return sla.Calendar.from_policy(timezone, json.loads(business_hours or "null"),
-                                    json.loads(holidays or "null") or ())
-
-
-@lru_cache(maxsize=256)
-def _targets(acknowledge_minutes: int, update_minutes: int, resolve_minutes: int) -> sla.Targets:
-    return sla.Targets(acknowledge_minutes=acknowledge_minutes, update_minutes=update_minutes,
-                       resolve_minutes=resolve_minutes)
 
 
 # Only read for its words (never rendered as HTML): raw HTML stays text, as on the page.

@@ -1,9 +1,11 @@
-"""One page of the customer dashboard in one statement, read as plain columns.
+"""One page of the customer dashboard in one statement, read as a few JSON texts per row.
 
 Each row brings its escalation's fields, owner and communicator, newest vendor update (with its
 author), next milestone, status history and the SLA terms of its organization's plan for its
 severity. The statement is built once per `Shape` (which sort, which filters are set; their
-values are parameters): building it cost more than running it.
+values are parameters): building it cost more than running it. Each part of a row comes as one
+JSON text that stays the same until that part changes, and each distinct text is turned into
+its record once (`read`).
 
 Everything read is customer-visible (DESIGN.md invariant 2): updates and milestones through
 `customer_visible()`, and every table through the session's tenancy criteria
@@ -12,9 +14,10 @@ Everything read is customer-visible (DESIGN.md invariant 2): updates and milesto
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -40,8 +43,8 @@ class Person(NamedTuple):
 
 class DashboardEscalation(NamedTuple):
     """What a dashboard row shows of its escalation (no ORM entity: building 25 entities and
-    their people cost more than the SQL that read them; a named tuple, built straight from the
-    row's columns)."""
+    their people cost more than the SQL that read them; a named tuple, built once per distinct
+    JSON text of the row's first column)."""
     id: int
     title: str
     severity: int
@@ -68,12 +71,11 @@ class PageRow(NamedTuple):
     update_author: str | None
     milestone_title: str | None
     milestone_due_at: datetime | None
-    history: list[sla.StatusChange]
-    #: The plan: the organization's timezone, business hours and holidays (as JSON text),
-    #: then the targets (acknowledge, update, resolve minutes) of the row's severity (None:
+    history: tuple[sla.StatusChange, ...]
+    #: The organization's SLA calendar, and its plan's targets for the row's severity (None:
     #: the plan has none).
-    calendar_terms: tuple[str, str | None, str | None]
-    target_minutes: tuple[int | None, int | None, int | None]
+    calendar: sla.Calendar
+    targets: sla.Targets | None
 
 
 ORDER = {
@@ -101,25 +103,21 @@ class Shape:
 
 def read(shape: Shape, params: dict) -> list[PageRow]:
     """The page: `params` holds organization_id, limit, offset and the set filters' values
-    (severity, status, area, pattern, reference)."""
-    rows = []
-    for (id_, title, severity, status, tier, product_area, opened_at, acknowledged_at,
-         resolved_at, customer_changed_at, owner_name, owner_email, owner_phone,
-         communicator_name, communicator_email, communicator_phone, update_body, update_at,
-         next_update_by, author, milestone_title, milestone_due_at, history, timezone,
-         business_hours, holidays, acknowledge_minutes, update_minutes,
-         resolve_minutes) in db.session.execute(_statement(shape), params):
-        escalation = DashboardEscalation(
-            id_, title, severity, status, tier, product_area, opened_at, acknowledged_at,
-            resolved_at, customer_changed_at,
-            Person(owner_name, owner_email, owner_phone) if owner_name is not None else None,
-            (Person(communicator_name, communicator_email, communicator_phone)
-             if communicator_name is not None else None))
-        rows.append(PageRow(
-            escalation, update_body, update_at, next_update_by, author, milestone_title,
-            milestone_due_at, _history(history), (timezone, business_hours, holidays),
-            (acknowledge_minutes, update_minutes, resolve_minutes)))
-    return rows
+    (severity, status, area, pattern, reference).
+
+    Each part of a row (the escalation with its people, the latest update, the next
+    milestone, the status history, the plan's terms) comes as one JSON text, the same text on
+    every request until that part changes: each distinct text is turned into its record once
+    and remembered (pure functions of the text), so a row costs a few lookups, not a
+    conversion per column."""
+    return [_new(PageRow, (_escalation_of(escalation), *_update_of(latest),
+                           *_milestone_of(milestone), _history(history), _calendar_of(calendar),
+                           _targets_of(targets)))
+            for escalation, latest, milestone, history, calendar, targets
+            in db.session.execute(_statement(shape), params)]
+
+
+_new = tuple.__new__  # a named tuple in one call (its __new__ is two)
 
 
 _ROW_COLUMNS = (
@@ -128,7 +126,7 @@ _ROW_COLUMNS = (
     Escalation.resolved_at, Escalation.customer_changed_at,
 )
 _OWNER = aliased(User, name="owner")
-_COMMUNICATOR = aliased(User, name="communicator")
+_COMMUNICATOR = aliased(User, name="contact")
 _AUTHOR = aliased(User, name="author")
 
 
@@ -155,46 +153,70 @@ def _criteria(shape: Shape) -> list:
     return criteria
 
 
-def _newest_vendor_update_id():
-    """The newest update that counts (`portal.escalations.promises`: a person on staff telling
-    the customer something, never a system entry or the customer's own comment)."""
-    return (
-        sa.select(Update.id)
-        .where(Update.escalation_id == Escalation.id, customer_visible(Update),
-               counting_update())
-        .order_by(Update.created_at.desc(), Update.id.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
+class _json_array(FunctionElement):
+    """A JSON array of its arguments, as text (`read` parses each distinct text once)."""
+    type = sa.Text()
+    inherit_cache = True
+    name = "j"  # short: its label is in the statement's text (psycopg parses 4 KB or less once)
 
 
-def _next_milestone_id():
-    """The next customer-visible milestone not yet done, by due time."""
-    return (
-        sa.select(Milestone.id)
-        .where(Milestone.escalation_id == Escalation.id, Milestone.completed_at.is_(None),
-               customer_visible(Milestone))
-        .order_by(Milestone.due_at, Milestone.id)
-        .limit(1)
-        .scalar_subquery()
-    )
+@compiles(_json_array, "postgresql")
+def _json_array_postgresql(element, compiler, **kw):
+    return f"CAST(json_build_array({compiler.process(element.clauses, **kw)}) AS TEXT)"
+
+
+@compiles(_json_array)
+def _json_array_sqlite(element, compiler, **kw):
+    return f"json_array({compiler.process(element.clauses, **kw)})"
 
 
 class _history_json(FunctionElement):
-    """A JSON array of [at, to_status, id] per status change (any order: `_history` sorts)."""
-    type = sa.JSON()
+    """A JSON array of [at, to_status, id] per status change, as text (any order: `_history`
+    sorts)."""
+    type = sa.Text()
     inherit_cache = True
-    name = "history_json"
+    name = "h"
 
 
 @compiles(_history_json, "postgresql")
 def _history_json_postgresql(element, compiler, **kw):
-    return f"json_agg(json_build_array({compiler.process(element.clauses, **kw)}))"
+    return f"CAST(json_agg(json_build_array({compiler.process(element.clauses, **kw)})) AS TEXT)"
 
 
 @compiles(_history_json)
 def _history_json_sqlite(element, compiler, **kw):
     return f"json_group_array(json_array({compiler.process(element.clauses, **kw)}))"
+
+
+#: LIMIT 1 written into the statement, not a parameter.
+_ONE = sa.literal_column("1")
+
+
+def _latest_vendor_update():
+    """The newest update that counts (`portal.escalations.promises`: a person on staff telling
+    the customer something, never a system entry or the customer's own comment): [body,
+    created_at, next_update_by, author's name]."""
+    author = sa.select(_AUTHOR.name).where(_AUTHOR.id == Update.author_id).scalar_subquery()
+    return (
+        sa.select(_json_array(Update.body, Update.created_at, Update.next_update_by, author))
+        .where(Update.escalation_id == Escalation.id, customer_visible(Update),
+               counting_update())
+        .order_by(Update.created_at.desc(), Update.id.desc())
+        .limit(_ONE)
+        .scalar_subquery()
+    )
+
+
+def _next_milestone():
+    """The next customer-visible milestone not yet done, by due time: [title, due_at]."""
+    return (
+        sa.select(_json_array(Milestone.title, Milestone.due_at))
+        .where(Milestone.escalation_id == Escalation.id, Milestone.completed_at.is_(None),
+               customer_visible(Milestone))
+        .order_by(Milestone.due_at, Milestone.id)
+        .limit(_ONE)
+        .scalar_subquery()
+    )
 
 
 def _status_history():
@@ -205,17 +227,82 @@ def _status_history():
     )
 
 
-def _history(entries: list | None) -> list[sla.StatusChange]:
+# A row's update, milestone and history come as JSON text, the same text on every request
+# until the escalation changes: each distinct text is parsed once (pure functions, remembered).
+_NO_UPDATE = (None, None, None, None)
+_NO_MILESTONE = (None, None)
+
+
+@lru_cache(maxsize=4096)
+def _update_of(text: str | None) -> tuple:
+    """(body, created_at, next_update_by, author) of the latest update's JSON array."""
+    if text is None:
+        return _NO_UPDATE
+    body, created_at, next_update_by, author = json.loads(text)
+    return body, _instant(created_at), _instant(next_update_by), author
+
+
+@lru_cache(maxsize=4096)
+def _milestone_of(text: str | None) -> tuple:
+    """(title, due_at) of the next milestone's JSON array."""
+    if text is None:
+        return _NO_MILESTONE
+    title, due_at = json.loads(text)
+    return title, _instant(due_at)
+
+
+@lru_cache(maxsize=4096)
+def _history(text: str | None) -> tuple[sla.StatusChange, ...]:
     """`clocks.status_histories`' list for one escalation, from its JSON array."""
-    if not entries:
-        return []
-    changes = sorted((_instant(at), change_id, status) for at, status, change_id in entries)
-    return [sla.StatusChange(at=at, status=status) for at, _, status in changes]
+    if not text:
+        return ()
+    changes = sorted((_instant(at), change_id, status)
+                     for at, status, change_id in json.loads(text))
+    return tuple(sla.StatusChange(at=at, status=status) for at, _, status in changes)
 
 
-def _instant(text: str) -> datetime:
+@lru_cache(maxsize=4096)
+def _escalation_of(text: str) -> DashboardEscalation:
+    """The escalation and its people, from the JSON array of the statement's first column
+    (`_ROW_COLUMNS`, then the owner's and the communicator's name, email and phone)."""
+    (id_, title, severity, status, tier, product_area, opened_at, acknowledged_at, resolved_at,
+     customer_changed_at, owner_name, owner_email, owner_phone, contact_name, contact_email,
+     contact_phone) = json.loads(text)
+    return DashboardEscalation(
+        id_, title, severity, Status(status), Tier(tier), product_area, _instant(opened_at),
+        _instant(acknowledged_at), _instant(resolved_at), _instant(customer_changed_at),
+        Person(owner_name, owner_email, owner_phone) if owner_name is not None else None,
+        Person(contact_name, contact_email, contact_phone) if contact_name is not None else None)
+
+
+@lru_cache(maxsize=256)
+def _calendar_of(text: str) -> sla.Calendar:
+    """The organization's SLA calendar (`clocks.calendar_of`): [timezone, business hours,
+    holidays], the plan's JSON nested (PostgreSQL) or as JSON text (SQLite)."""
+    timezone, business_hours, holidays = json.loads(text)
+    return sla.Calendar.from_policy(timezone, _json(business_hours), _json(holidays) or ())
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str) else value
+
+
+@lru_cache(maxsize=256)
+def _targets_of(text: str) -> sla.Targets | None:
+    """The plan's targets for a severity: [acknowledge, update, resolve minutes] (nulls: the
+    plan has none)."""
+    acknowledge, update, resolve = json.loads(text)
+    if acknowledge is None:
+        return None
+    return sla.Targets(acknowledge_minutes=acknowledge, update_minutes=update,
+                       resolve_minutes=resolve)
+
+
+def _instant(text: str | None) -> datetime | None:
     """An instant as JSON carries it: with an offset from PostgreSQL, as stored (UTC without
     an offset) from SQLite."""
+    if text is None:
+        return None
     value = datetime.fromisoformat(text)
     if value.tzinfo is UTC:
         return value
@@ -229,8 +316,8 @@ def _statement(shape: Shape):
         sa.select(
             *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
             Escalation.organization_id,
-            _newest_vendor_update_id().label("update_id"),
-            _next_milestone_id().label("milestone_id"),
+            _latest_vendor_update().label("latest"),
+            _next_milestone().label("next"),
             _status_history().label("history"),
             sa.func.row_number().over(order_by=order).label("position"),
         )
@@ -241,23 +328,18 @@ def _statement(shape: Shape):
     )
     return (
         sa.select(
-            *(page.c[column.key] for column in _ROW_COLUMNS),
-            _OWNER.name, _OWNER.email, _OWNER.phone,
-            _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone,
-            Update.body, Update.created_at, Update.next_update_by, _AUTHOR.name,
-            Milestone.title, Milestone.due_at, page.c.history,
-            # As text: read once per page (the same on every row), parsed once per plan.
-            Organization.timezone, sa.cast(SlaPolicy.business_hours, sa.Text),
-            sa.cast(SlaPolicy.holidays, sa.Text),
-            SlaTarget.acknowledge_minutes, SlaTarget.update_minutes, SlaTarget.resolve_minutes,
+            _json_array(*(page.c[column.key] for column in _ROW_COLUMNS),
+                        _OWNER.name, _OWNER.email, _OWNER.phone,
+                        _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone),
+            page.c.latest, page.c.next, page.c.history,
+            # The organization's SLA terms: its calendar, and the targets of the row's severity.
+            _json_array(Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays),
+            _json_array(SlaTarget.acknowledge_minutes, SlaTarget.update_minutes,
+                        SlaTarget.resolve_minutes),
         )
         .select_from(page)
         .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
         .outerjoin(_COMMUNICATOR, _COMMUNICATOR.id == page.c.communicator_id)
-        .outerjoin(Update, Update.id == page.c.update_id)
-        .outerjoin(_AUTHOR, _AUTHOR.id == Update.author_id)
-        .outerjoin(Milestone, Milestone.id == page.c.milestone_id)
-        # The organization's SLA terms: its calendar, and the targets of the row's severity.
         .join(Organization, Organization.id == page.c.organization_id)
         .join(SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
         .outerjoin(SlaTarget, sa.and_(SlaTarget.policy_id == SlaPolicy.id,

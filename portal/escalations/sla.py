@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
+from operator import itemgetter
 from types import MappingProxyType
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -49,10 +50,6 @@ def _utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be timezone-aware, got naive {value!r}")
     return value.astimezone(UTC)
-
-
-def _utc_or_none(value: datetime | None, name: str) -> datetime | None:
-    return None if value is None else _utc(value, name)
 
 
 def _start_offset(start: time) -> timedelta:
@@ -397,7 +394,7 @@ def _counting_spans(
     for at, status in history:
         if at > horizon:
             break
-        at = max(at, opened)
+        at = at if at >= opened else opened  # max(at, opened), without the call
         if status in NOT_COUNTING and waiting_since is None:
             spans.append((since, at))
             waiting_since = at
@@ -420,7 +417,8 @@ def _build_clock(
     """Sum counted time from ``opened`` to the stop (or now), skipping waits in ``history``,
     and find the instant the target is (or was, or would have been) reached."""
     target = timedelta(minutes=minutes)
-    horizon = max(opened, stopped_at or now)
+    until = stopped_at or now
+    horizon = opened if opened >= until else until  # max(), without the call
     counting, waiting_since = _counting_spans(history, opened, horizon)
     paused_since = waiting_since if stopped_at is None else None
     elapsed = _ZERO
@@ -449,8 +447,8 @@ def _build_clock(
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
 
 
-def _instant_of(item: tuple[datetime, str]) -> datetime:
-    return item[0]
+#: A history entry's instant (the sort key: entries at the same instant keep their order).
+_instant_of = itemgetter(0)
 
 
 def compute_clocks(
@@ -477,13 +475,22 @@ def compute_clocks(
     commitment made by the last update that counts (``portal.escalations.promises``: a person
     telling the customer something, never a system entry), if any; it wins over the cadence.
     """
-    opened, now = _utc(opened_at, "opened_at"), _utc(now, "now")
-    acked = _utc_or_none(acknowledged_at, "acknowledged_at")
-    resolved = _utc_or_none(resolved_at, "resolved_at")
-    last_update = _utc_or_none(last_customer_update_at, "last_customer_update_at")
-    commitment = _utc_or_none(next_update_by, "next_update_by")
+    # Instants already in UTC (what the database and the clock give) pass as they are, without
+    # a call each: a dashboard computes these for every row of every request.
+    opened = opened_at if opened_at.tzinfo is UTC else _utc(opened_at, "opened_at")
+    now = now if now.tzinfo is UTC else _utc(now, "now")
+    acked = (acknowledged_at if acknowledged_at is None or acknowledged_at.tzinfo is UTC
+             else _utc(acknowledged_at, "acknowledged_at"))
+    resolved = (resolved_at if resolved_at is None or resolved_at.tzinfo is UTC
+                else _utc(resolved_at, "resolved_at"))
+    last_update = (last_customer_update_at
+                   if last_customer_update_at is None or last_customer_update_at.tzinfo is UTC
+                   else _utc(last_customer_update_at, "last_customer_update_at"))
+    commitment = (next_update_by if next_update_by is None or next_update_by.tzinfo is UTC
+                  else _utc(next_update_by, "next_update_by"))
     history = sorted(
-        [(_utc(change.at, "status_history.at"), change.status) for change in status_history],
+        [(change.at if change.at.tzinfo is UTC else _utc(change.at, "status_history.at"),
+          change.status) for change in status_history],
         key=_instant_of,
     )
     acked = acked if acked is not None and acked <= now else None

@@ -502,6 +502,18 @@ def test_the_dashboard_runs_a_constant_number_of_queries(app, client, auth, as_s
     assert counts[0] == counts[1] <= 3, counts
 
 
+def test_the_default_page_statement_fits_the_drivers_parse_cache(app, client, auth, as_staff,
+                                                                  world):
+    """psycopg converts a statement's placeholders once and remembers it only up to 4,096
+    characters: the unfiltered page's statement (the one every visit runs) stays within."""
+    auth.login(_organization_with_escalations(as_staff, world, 3))
+    with _counted_queries(app) as statements:
+        response = client.get("/escalations")
+    assert response.status_code == 200
+    page = max(statements, key=len)
+    assert "status_changes" in page and len(page) <= 4096, len(page)
+
+
 def test_an_unchanged_poll_runs_one_query_besides_the_session(app, client, auth, as_staff,
                                                               world, minute):
     """The 304 answer loads the signed-in user and runs one aggregate query, nothing else."""

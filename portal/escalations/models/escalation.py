@@ -15,7 +15,7 @@ from portal.inputs import MAX_ID, bounded_int, is_storable_id
 from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
-#: The open statuses as SQL (the partial indexes' predicate, migration 0036).
+#: The open statuses as SQL (the partial indexes' predicate, migrations 0036 and 0037).
 OPEN_PREDICATE = "status IN ('new', 'acknowledged', 'investigating', 'waiting_on_customer', " \
     "'contained')"
 
@@ -139,6 +139,12 @@ class Escalation(TenantScoped, db.Model):
 sa.Index("ix_escalations_open_priority", Escalation.priority_score.desc(), Escalation.opened_at,
          Escalation.id, sqlite_where=sa.text(OPEN_PREDICATE),
          postgresql_where=sa.text(OPEN_PREDICATE))
+# The customer dashboard's default order over one organization's open escalations
+# (portal.escalations.dashboard_page): a page is the index's next 25 entries, not a sort of
+# every open escalation of the organization.
+sa.Index("ix_escalations_open_dashboard", Escalation.organization_id, Escalation.severity,
+         Escalation.priority_score.desc(), Escalation.opened_at, Escalation.id,
+         sqlite_where=sa.text(OPEN_PREDICATE), postgresql_where=sa.text(OPEN_PREDICATE))
 
 
 class StatusChange(TenantScoped, db.Model):
