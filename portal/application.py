@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Flask
 
+from portal.responses import PortalResponse
 from portal.session_cookie import RememberingSessionInterface
 
 
@@ -14,9 +15,11 @@ class PortalFlask(Flask):
     """Flask asks `ensure_sync` about every request hook and the view on every request (an
     `inspect.iscoroutinefunction` each, a dozen per request); the answer for one function never
     changes, so it is remembered. Async functions are still wrapped, as Flask does.
-    Its session cookie is verified once per exact cookie (`portal.session_cookie`)."""
+    Its session cookie is verified once per exact cookie (`portal.session_cookie`); its
+    responses' headers are not checked twice on the way out (`portal.responses`)."""
 
     session_interface = RememberingSessionInterface()
+    response_class = PortalResponse
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
