@@ -77,15 +77,16 @@ def enforce_session_timeouts() -> None:
     """End the session when it has been idle or alive too long (before_request), and say why
     on the sign-in page the person lands on next. A live region's poll is not activity."""
     current = now().timestamp()
-    background = sessions.BACKGROUND_HEADER in request.headers
-    state = session_timers(current_app.config, session, current, background=background)
+    data = session._get_current_object()  # read three times below: looked up once
+    background = sessions.BACKGROUND_ENVIRON in request.environ
+    state = session_timers(current_app.config, data, current, background=background)
     if state.ended:
         logout_user()
         session.clear()
         g.session_expired = True
         flash(session_ended_message(state, current_app.config), "info")
     elif state is sessions.Timers.MOVE_DUE:
-        session[sessions.SEEN] = current
+        data[sessions.SEEN] = current
 
 
 def session_ended_message(state: sessions.Timers, config) -> str:
@@ -109,9 +110,13 @@ def _spoken(limit: timedelta | float) -> str:
 
 
 def request_fingerprint() -> str:
-    """Flask-Login's session identifier for this request, by `sessions.fingerprint`."""
-    return sessions.fingerprint(request.headers.get("X-Forwarded-For", request.remote_addr),
-                                request.headers.get("User-Agent"))
+    """Flask-Login's session identifier for this request, by `sessions.fingerprint`. Read
+    from the WSGI environ, where `request.headers.get("X-Forwarded-For",
+    request.remote_addr)` and `request.headers.get("User-Agent")` read them (and where the live
+    gate reads them)."""
+    environ = request.environ
+    return sessions.fingerprint(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+                                environ.get("HTTP_USER_AGENT"))
 
 
 def seconds(value: timedelta | float) -> float:
