@@ -34,6 +34,8 @@ class PortalResponse(Response):
         location = content_location = content_length = None
         locations = 0
         for key, value in headers._list:
+            if key[:1] not in "LlCc":  # none of the three: not even lowered
+                continue
             ikey = key.lower()
             if ikey == "location":
                 location, locations = value, locations + 1

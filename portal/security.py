@@ -204,7 +204,7 @@ def add_vary(response, name: str) -> None:
     items = headers._list
     first, repeated = None, False
     for index, (key, _) in enumerate(items):
-        if key.lower() == "vary":
+        if key[:1] in "Vv" and key.lower() == "vary":  # lowered only when it may be Vary
             if first is not None:
                 repeated = True
                 break
