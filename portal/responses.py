@@ -20,7 +20,7 @@ from werkzeug.http import remove_entity_headers
 from werkzeug.urls import iri_to_uri
 
 
-@lru_cache(maxsize=1024)  # a pure function of one string; the portal's redirects are few
+@lru_cache(maxsize=256)  # a pure function of one string; most redirects go to a few places
 def _as_uri(location: str) -> str:
     return iri_to_uri(location)
 
