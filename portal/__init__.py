@@ -27,13 +27,14 @@ def create_app(test_config: Mapping | None = None) -> Flask:
         security,
         templating,
     )
-    from portal.auth import preview, request_scope
+    from portal.auth import preview, remember_cookie, request_scope
     from portal.extensions import csrf, db, limiter, login_manager, migrate
     from portal.extensions import htmx as htmx_ext
 
     database.init_app(app)
     migrate.init_app(app, db, directory=app.config["MIGRATIONS_DIRECTORY"])
     login_manager.init_app(app)
+    remember_cookie.init_app(app, login_manager)  # its hook asked only when it has work
     csrf.init_app(app)
     csrf_tokens.init_app(app)  # a token signed in the last minute is handed out again
     limiter.init_app(app)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask
+from flask import Flask, Request
 from flask.templating import Environment
+from werkzeug.routing import MapAdapter
 
+from portal.responses import PortalResponse
 from portal.session_cookie import RememberingSessionInterface
 
 
@@ -29,14 +31,24 @@ class PortalFlask(Flask):
     """Flask asks `ensure_sync` about every request hook and the view on every request (an
     `inspect.iscoroutinefunction` each, a dozen per request); the answer for one function never
     changes, so it is remembered. Async functions are still wrapped, as Flask does.
-    Its session cookie is verified once per exact cookie (`portal.session_cookie`)."""
+    Its session cookie is verified once per exact cookie (`portal.session_cookie`); its
+    responses' headers are not checked twice on the way out (`portal.responses`).
+
+    Each request's URL adapter (Werkzeug's `bind_to_environ`: the host read and checked, the
+    scheme, script name, path and query decoded, some 60 calls) is a pure function of ten
+    environ values when routing is plain (no SERVER_NAME, trusted hosts, host or subdomain
+    matching: the portal's configuration); it is remembered by those values. The adapter is
+    never changed once made (Werkzeug's MapAdapter only reads its fields), so requests with the
+    same values share one. Any other configuration is bound by Flask each time."""
 
     session_interface = RememberingSessionInterface()
     jinja_environment = PortalEnvironment
+    response_class = PortalResponse
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._sync_functions: dict[Callable[..., Any], Callable[..., Any]] = {}
+        self._url_adapters: dict[tuple, MapAdapter] = {}
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         try:
@@ -49,3 +61,25 @@ class PortalFlask(Flask):
         if len(self._sync_functions) < 4096:  # hooks and views: a bounded set
             self._sync_functions[func] = made
         return made
+
+    def create_url_adapter(self, request: Request | None) -> MapAdapter | None:
+        if (request is None or request.trusted_hosts is not None
+                or self.config["TRUSTED_HOSTS"] is not None
+                or self.config["SERVER_NAME"] is not None
+                or self.url_map.host_matching or self.subdomain_matching):
+            return super().create_url_adapter(request)
+        key = tuple(map(request.environ.get, _ADAPTER_ENVIRON))
+        adapter = self._url_adapters.get(key)
+        if adapter is None:
+            adapter = super().create_url_adapter(request)  # checks the host: may raise
+            if len(self._url_adapters) >= URL_ADAPTER_MEMO_SIZE:
+                self._url_adapters.clear()
+            self._url_adapters[key] = adapter
+        return adapter
+
+
+URL_ADAPTER_MEMO_SIZE = 512  # keys hold a request's path and query: kept few
+# Every environ value `Map.bind_to_environ` (and the host check before it) reads.
+_ADAPTER_ENVIRON = ("HTTP_HOST", "SERVER_NAME", "SERVER_PORT", "wsgi.url_scheme",
+                    "HTTP_CONNECTION", "HTTP_UPGRADE", "SCRIPT_NAME", "PATH_INFO",
+                    "QUERY_STRING", "REQUEST_METHOD")

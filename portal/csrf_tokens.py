@@ -15,7 +15,8 @@ from __future__ import annotations
 import time
 from functools import partial
 
-from flask import current_app, g, request, session
+from flask import current_app, g, session
+from flask.globals import _cv_request
 from flask_wtf import csrf as flask_wtf_csrf
 
 REUSE_SECONDS = 60
@@ -79,6 +80,8 @@ def init_app(app) -> None:
 
 def _check_methods_it_checks(check) -> None:
     """Flask-WTF's check looks up the view's exemptions, then returns for any method but
-    WTF_CSRF_METHODS; those requests (GET, HEAD, OPTIONS) skip the lookup."""
-    if request.method in current_app.config["WTF_CSRF_METHODS"]:
+    WTF_CSRF_METHODS; those requests (GET, HEAD, OPTIONS) skip the lookup. (The request and
+    the app read from the request context once: two proxy lookups are eight calls.)"""
+    ctx = _cv_request.get(None)
+    if ctx is None or ctx.request.method in ctx.app.config["WTF_CSRF_METHODS"]:
         check()

@@ -72,7 +72,10 @@ def is_storable(text: str) -> bool:
 
 
 def _refuse_unstorable_query() -> None:
-    """A query string with a NUL byte is a crafted URL, not a search: 422 before any view."""
+    """A query string with a NUL byte is a crafted URL, not a search: 422 before any view.
+    Without a query string there are no arguments to parse."""
+    if not request.environ.get("QUERY_STRING"):
+        return
     for values in request.args.listvalues():
         for value in values:
             if not is_storable(value):

@@ -48,7 +48,8 @@ def _swap(funcs: dict, matches, gated) -> None:
 
 
 def _check_where_limited(limiter: Limiter, check) -> None:
-    if may_limit_here(limiter, request.endpoint, request.blueprint):
+    asked = request._get_current_object()
+    if may_limit_here(limiter, asked.endpoint, asked.blueprint):
         check()
 
 

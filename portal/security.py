@@ -77,15 +77,16 @@ def enforce_session_timeouts() -> None:
     """End the session when it has been idle or alive too long (before_request), and say why
     on the sign-in page the person lands on next. A live region's poll is not activity."""
     current = now().timestamp()
-    background = sessions.BACKGROUND_HEADER in request.headers
-    state = session_timers(current_app.config, session, current, background=background)
+    data = session._get_current_object()  # read three times below: looked up once
+    background = sessions.BACKGROUND_ENVIRON in request.environ
+    state = session_timers(current_app.config, data, current, background=background)
     if state.ended:
         logout_user()
         session.clear()
         g.session_expired = True
         flash(session_ended_message(state, current_app.config), "info")
     elif state is sessions.Timers.MOVE_DUE:
-        session[sessions.SEEN] = current
+        data[sessions.SEEN] = current
 
 
 def session_ended_message(state: sessions.Timers, config) -> str:
@@ -109,9 +110,13 @@ def _spoken(limit: timedelta | float) -> str:
 
 
 def request_fingerprint() -> str:
-    """Flask-Login's session identifier for this request, by `sessions.fingerprint`."""
-    return sessions.fingerprint(request.headers.get("X-Forwarded-For", request.remote_addr),
-                                request.headers.get("User-Agent"))
+    """Flask-Login's session identifier for this request, by `sessions.fingerprint`. Read
+    from the WSGI environ, where `request.headers.get("X-Forwarded-For",
+    request.remote_addr)` and `request.headers.get("User-Agent")` read them (and where the live
+    gate reads them)."""
+    environ = request.environ
+    return sessions.fingerprint(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
+                                environ.get("HTTP_USER_AGENT"))
 
 
 def seconds(value: timedelta | float) -> float:
@@ -119,9 +124,11 @@ def seconds(value: timedelta | float) -> float:
 
 
 def csp_nonce() -> str:
-    if "csp_nonce" not in g:
-        g.csp_nonce = secrets.token_urlsafe(18)
-    return g.csp_nonce
+    request_globals = g._get_current_object()  # one lookup, not three
+    nonce = getattr(request_globals, "csp_nonce", None)
+    if nonce is None:
+        nonce = request_globals.csp_nonce = secrets.token_urlsafe(18)
+    return nonce
 
 
 def content_security_policy(nonce: str) -> str:
@@ -189,15 +196,31 @@ _PLAIN_VARY = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(, [A-Za-z0-9!#$%&'*+.^_`|
 
 def add_vary(response, name: str) -> None:
     """`response.vary.add(name)`, the same header, without parsing and re-writing a Vary of
-    plain names separated by ", " (what this app writes): `name` is appended unless there."""
+    plain names separated by ", " (what this app writes): `name` is appended unless there.
+    `name` is one of this app's header names (a constant, never a request's value): it is
+    written into the header list as Werkzeug's `headers["Vary"] = ...` would write it, in
+    one pass over the list instead of three."""
     headers = response.headers
-    current = headers.get("Vary")
-    if current is None:
-        headers["Vary"] = name
-    elif not _PLAIN_VARY.fullmatch(current):
+    items = headers._list
+    first, repeated = None, False
+    for index, (key, _) in enumerate(items):
+        if key[:1] in "Vv" and key.lower() == "vary":  # lowered only when it may be Vary
+            if first is not None:
+                repeated = True
+                break
+            first = index
+    if first is None:
+        items.append(("Vary", name))
+        return
+    current = items[first][1]
+    if not _PLAIN_VARY.fullmatch(current):
         response.vary.add(name)
-    elif name.lower() not in current.lower().split(", "):
+    elif name.lower() in current.lower().split(", "):
+        return
+    elif repeated:  # Werkzeug keeps the first and drops the others
         headers["Vary"] = f"{current}, {name}"
+    else:
+        items[first] = ("Vary", f"{current}, {name}")
 
 
 def init_app(app: Flask) -> None:

@@ -23,6 +23,8 @@ SEEN_RESOLUTION_SECONDS = 60
 # Sent by live.js with a live region's own polls: a request nobody asked for by hand. It never
 # moves the idle timer, so a page left open and polling is signed out like any idle page.
 BACKGROUND_HEADER = "X-Clearpath-Background"
+# Where the WSGI environ holds it (`request.headers` reads it there).
+BACKGROUND_ENVIRON = "HTTP_" + BACKGROUND_HEADER.upper().replace("-", "_")
 
 USER = "_user_id"  # Flask-Login's key: the signed-in user's token
 PREVIEW = "_preview"  # staff previewing the portal as a customer (portal.auth.preview)

@@ -134,4 +134,25 @@ def test_add_vary_writes_what_werkzeug_writes(existing, name):
             response.headers["Vary"] = existing
     add_vary(ours, name)
     theirs.vary.add(name)
-    assert ours.headers.get("Vary") == theirs.headers.get("Vary")
+    assert ours.headers.to_wsgi_list() == theirs.headers.to_wsgi_list()
+
+
+@pytest.mark.parametrize("existing", [
+    [("vary", "Accept"), ("X-Other", "1")],
+    [("Vary", "Accept"), ("X-Other", "1"), ("VARY", "Origin")],
+    [("X-Before", "1"), ("Vary", "HX-Request"), ("X-After", "2")],
+])
+@pytest.mark.parametrize("name", ["Cookie", "HX-Request"])
+def test_add_vary_keeps_werkzeugs_place_and_spelling(existing, name):
+    """A Vary the view wrote in another case, or twice, ends as Werkzeug would leave it."""
+    from flask import Response
+
+    from portal.security import add_vary
+
+    ours, theirs = Response(), Response()
+    for response in (ours, theirs):
+        for key, value in existing:
+            response.headers.add(key, value)
+    add_vary(ours, name)
+    theirs.vary.add(name)
+    assert ours.headers.to_wsgi_list() == theirs.headers.to_wsgi_list()

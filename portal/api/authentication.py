@@ -38,7 +38,8 @@ def _refuse(detail: str):
 
 
 def authenticate():
-    if request.path != API_PREFIX and not request.path.startswith(API_PREFIX + "/"):
+    path = request.path
+    if path != API_PREFIX and not path.startswith(API_PREFIX + "/"):
         return None
     if not (request.endpoint or "").startswith(PROTECTED):
         return None  # the document, the reference page, and a 404 for a path that is none

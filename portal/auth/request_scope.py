@@ -33,8 +33,9 @@ def _forget_decision(exc: BaseException | None = None) -> None:
     """Undo this request's decision, and only when the request tearing down is the one that
     made it: a request context pushed inside a job or inside a page (to build absolute URLs
     for an email) shares `g` with it and must leave its decision alone."""
-    if g.get("tenancy_decided_by") is request._get_current_object():
-        g.pop("tenancy_decided_by")
+    request_globals = g._get_current_object()
+    if request_globals.get("tenancy_decided_by") is request._get_current_object():
+        request_globals.pop("tenancy_decided_by")
         clear_scope(db.session())
 
 

@@ -9,6 +9,7 @@ from portal.customer import bp
 
 @bp.route("/")
 def index():
-    if current_user.is_authenticated:
-        return redirect(home_url_for(current_user))
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        return redirect(home_url_for(user))
     return redirect(url_for("auth.login"))
