@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from portal.audit import AuditEvent
 from portal.drills.models import Drill, DrillScenario
 from portal.drills.operations import start_drill as start_drill_operation
-from portal.operations import OperationError
 from portal.enums import Role
 from portal.escalations.models import Escalation
+from portal.operations import OperationError
 from tests.conftest import csrf_token_from
 from tests.drills.conftest import DRILL_CANARY
 

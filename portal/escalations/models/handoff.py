@@ -14,7 +14,6 @@ from portal.extensions import db
 from portal.ownership import TenantScoped
 from portal.sqltypes import UTCDateTime
 
-
 TRIAGE_GIVER = "On-call triage"
 
 
