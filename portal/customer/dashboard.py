@@ -96,9 +96,17 @@ def _poll_seconds(config) -> int:
 @customer_required
 def home():
     user = current_user._get_current_object()  # once, not through the proxy each time
-    form = DashboardFilterForm(request.args)
-    valid = form.validate()
-    query = form.to_query() if valid else dashboard.DashboardQuery()
+    args = request.args
+    # Arguments the gate's reading finds valid need no form (its markup is remembered per
+    # arguments: dashboard_filters.Asked); any other is the form's to judge and explain.
+    query = query_from_args(args)
+    form = None
+    if query is not None:
+        valid = True
+    else:
+        form = DashboardFilterForm(args)
+        valid = form.validate()
+        query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
     summary = _summary(user.organization_id, query)
@@ -119,7 +127,10 @@ def home():
     page = min(query.page, summary.pages)
     rows = (dashboard.load_rows(user.organization_id, replace(query, page=page), at=at)
             if valid else [])
-    form.offer_areas(summary.areas)
+    if form is None:
+        form = dashboard_filters.Asked(args, summary.areas)
+    else:
+        form.offer_areas(summary.areas)
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
