@@ -20,7 +20,7 @@ from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.chrome import link_to
 from portal.clock import now
-from portal.customer import bp, dashboard_filters, dashboard_rows
+from portal.customer import bp, dashboard_bar, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
@@ -31,6 +31,8 @@ PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
 bp.add_app_template_global(dashboard_rows.rows, "dashboard_rows")
 bp.add_app_template_global(dashboard_filters.filters, "dashboard_filters")
+bp.add_app_template_global(dashboard_bar.bar, "dashboard_bar")
+bp.add_app_template_global(dashboard_bar.pager, "dashboard_pager")
 
 
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
