@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import current_app, make_response, request
+from flask import current_app, g, make_response, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -133,6 +133,9 @@ def home():
         form = dashboard_filters.Asked(args, summary.areas)
     else:
         form.offer_areas(summary.areas)
+    # The viewer's zone, where templating.viewer_zone looks first: the signed-in user is at
+    # hand here (finding it again through current_user is some sixty calls).
+    g.render_zone = user.zone
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,
