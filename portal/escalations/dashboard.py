@@ -188,10 +188,12 @@ class Dashboard(listing.Paged):
         return PAGE_SIZE
 
 
-def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> list[Row]:
+def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime,
+              run: dashboard_page.Run | None = None) -> list[Row]:
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
-    milestone and latest update: one query whatever the number of rows (dashboard_page)."""
-    page = dashboard_page.read(*_shape_and_params(organization_id, query))
+    milestone and latest update: one query whatever the number of rows (dashboard_page;
+    `run` executes it, see `dashboard_page.read`)."""
+    page = dashboard_page.read(*_shape_and_params(organization_id, query), run=run)
     if not page:
         return []
     compute_clocks = sla.compute_clocks
