@@ -38,13 +38,17 @@ bp.add_app_template_global(dashboard_bar.pager, "dashboard_pager")
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
 _SEVERITIES = {str(n): n for n in SEVERITY_LABELS}
 _STATUSES = {s.value: s for s in OPEN_STATUSES}
+_UNFILTERED = dashboard.DashboardQuery()  # what no arguments ask for (frozen: one serves all)
 
 
 def query_from_args(args: MultiDict) -> dashboard.DashboardQuery | None:
     """The query the filter form gives for `args` when it finds them valid, read without the
     form (for the gate, which runs before Flask); None whenever the form has to judge."""
+    if not args:
+        return _UNFILTERED
     if not set(args) <= _ARGS or any(len(args.getlist(key)) > 1 for key in args):
         return None
+    args = args.to_dict()  # one value each (just checked): plain dict lookups below
     search, area = args.get("q", ""), args.get("area", "")
     severity, status = args.get("severity", ""), args.get("status", "")
     sort, page = args.get("sort", dashboard.DEFAULT_SORT), args.get("page", "1") or "1"
@@ -129,8 +133,9 @@ def home():
 
     page = min(query.page, summary.pages)
     # Its statement is plain columns: run through portal.reads, under the same tenancy.
-    rows = (dashboard.load_rows(user.organization_id, replace(query, page=page), at=at,
-                                run=reads.rows)
+    rows = (dashboard.load_rows(user.organization_id,
+                                query if page == query.page else replace(query, page=page),
+                                at=at, run=reads.rows)
             if valid else [])
     if form is None:
         form = dashboard_filters.Asked(args, summary.areas)
