@@ -217,7 +217,7 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime,
         rows.append(_new(Row, (
             escalation,
             clocks,
-            (listing.NextMilestone(milestone_title, milestone_due_at)
+            (_next_milestone(milestone_title, milestone_due_at)
              if milestone_due_at is not None else None),
             (_new(LatestUpdate, (excerpt(update_body), update_at, update_author or "Clearpath"))
              if update_at is not None else None),
@@ -227,6 +227,9 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime,
 
 
 _new = tuple.__new__  # a named tuple in one call (its __new__ is two)
+#: A row's next milestone, one frozen record per title and due time (the same ones come back
+#: on every request).
+_next_milestone = lru_cache(maxsize=4096)(listing.NextMilestone)
 
 
 def _shape_and_params(organization_id: int,
