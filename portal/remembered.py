@@ -56,5 +56,10 @@ class RememberedForm:
                     pass
         return self._draw(form)
 
+    def remembered(self, key: Hashable, build: Callable[[], object]) -> Markup:
+        """The markup remembered under `key` (a state named by its caller, without a form),
+        drawn from the form `build()` makes the first time (it must have no errors)."""
+        return self._memo.get(key, lambda: self._draw(build()))
+
     def _draw(self, form) -> Markup:
         return Markup(current_app.jinja_env.get_template(self._template).render(form=form))

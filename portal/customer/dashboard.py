@@ -11,16 +11,16 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import current_app, make_response, request
+from flask import current_app, g, make_response, request
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from portal import live
+from portal import live, reads
 from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.chrome import link_to
 from portal.clock import now
-from portal.customer import bp, dashboard_filters, dashboard_rows
+from portal.customer import bp, dashboard_bar, dashboard_filters, dashboard_rows
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
@@ -31,18 +31,24 @@ PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
 bp.add_app_template_global(dashboard_rows.rows, "dashboard_rows")
 bp.add_app_template_global(dashboard_filters.filters, "dashboard_filters")
+bp.add_app_template_global(dashboard_bar.bar, "dashboard_bar")
+bp.add_app_template_global(dashboard_bar.pager, "dashboard_pager")
 
 
 _ARGS = frozenset({"q", "severity", "status", "area", "sort", "page"})
 _SEVERITIES = {str(n): n for n in SEVERITY_LABELS}
 _STATUSES = {s.value: s for s in OPEN_STATUSES}
+_UNFILTERED = dashboard.DashboardQuery()  # what no arguments ask for (frozen: one serves all)
 
 
 def query_from_args(args: MultiDict) -> dashboard.DashboardQuery | None:
     """The query the filter form gives for `args` when it finds them valid, read without the
     form (for the gate, which runs before Flask); None whenever the form has to judge."""
+    if not args:
+        return _UNFILTERED
     if not set(args) <= _ARGS or any(len(args.getlist(key)) > 1 for key in args):
         return None
+    args = args.to_dict()  # one value each (just checked): plain dict lookups below
     search, area = args.get("q", ""), args.get("area", "")
     severity, status = args.get("severity", ""), args.get("status", "")
     sort, page = args.get("sort", dashboard.DEFAULT_SORT), args.get("page", "1") or "1"
@@ -96,9 +102,17 @@ def _poll_seconds(config) -> int:
 @customer_required
 def home():
     user = current_user._get_current_object()  # once, not through the proxy each time
-    form = DashboardFilterForm(request.args)
-    valid = form.validate()
-    query = form.to_query() if valid else dashboard.DashboardQuery()
+    args = request.args
+    # Arguments the gate's reading finds valid need no form (its markup is remembered per
+    # arguments: dashboard_filters.Asked); any other is the form's to judge and explain.
+    query = query_from_args(args)
+    form = None
+    if query is not None:
+        valid = True
+    else:
+        form = DashboardFilterForm(args)
+        valid = form.validate()
+        query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
     summary = _summary(user.organization_id, query)
@@ -111,15 +125,25 @@ def home():
 
     variant = "fragment" if wants_fragment() else "page"
     etag = tag(variant)
-    if request.if_none_match.contains_weak(etag):
+    # No If-None-Match (a first visit, a reload): nothing to parse.
+    if request.environ.get("HTTP_IF_NONE_MATCH") and request.if_none_match.contains_weak(etag):
         response = make_response("", 304)
         response.set_etag(etag, weak=True)
         return response
 
     page = min(query.page, summary.pages)
-    rows = (dashboard.load_rows(user.organization_id, replace(query, page=page), at=at)
+    # Its statement is plain columns: run through portal.reads, under the same tenancy.
+    rows = (dashboard.load_rows(user.organization_id,
+                                query if page == query.page else replace(query, page=page),
+                                at=at, run=reads.rows)
             if valid else [])
-    form.offer_areas(summary.areas)
+    if form is None:
+        form = dashboard_filters.Asked(args, summary.areas)
+    else:
+        form.offer_areas(summary.areas)
+    # The viewer's zone, where templating.viewer_zone looks first: the signed-in user is at
+    # hand here (finding it again through current_user is some sixty calls).
+    g.render_zone = user.zone
     body, status = render_htmx_template(
         PAGE, FRAGMENT, status=200 if valid else 422,
         form=form,

@@ -136,7 +136,8 @@ def _row(row, times: _Times, link: str) -> str:
     )
 
 
-_reference_of = Escalation.reference_of
+#: `Escalation.reference_of`, remembered (a pure function of the id; the same rows come back).
+_reference_of = lru_cache(maxsize=8192)(Escalation.reference_of)
 
 
 @lru_cache(maxsize=1024)

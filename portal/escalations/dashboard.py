@@ -188,10 +188,12 @@ class Dashboard(listing.Paged):
         return PAGE_SIZE
 
 
-def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> list[Row]:
+def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime,
+              run: dashboard_page.Run | None = None) -> list[Row]:
     """One page (PAGE_SIZE) of the escalations matching `query`, sorted, with clocks, next
-    milestone and latest update: one query whatever the number of rows (dashboard_page)."""
-    page = dashboard_page.read(*_shape_and_params(organization_id, query))
+    milestone and latest update: one query whatever the number of rows (dashboard_page;
+    `run` executes it, see `dashboard_page.read`)."""
+    page = dashboard_page.read(*_shape_and_params(organization_id, query), run=run)
     if not page:
         return []
     compute_clocks = sla.compute_clocks
@@ -215,7 +217,7 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> l
         rows.append(_new(Row, (
             escalation,
             clocks,
-            (listing.NextMilestone(milestone_title, milestone_due_at)
+            (_next_milestone(milestone_title, milestone_due_at)
              if milestone_due_at is not None else None),
             (_new(LatestUpdate, (excerpt(update_body), update_at, update_author or "Clearpath"))
              if update_at is not None else None),
@@ -225,6 +227,9 @@ def load_rows(organization_id: int, query: DashboardQuery, *, at: datetime) -> l
 
 
 _new = tuple.__new__  # a named tuple in one call (its __new__ is two)
+#: A row's next milestone, one frozen record per title and due time (the same ones come back
+#: on every request).
+_next_milestone = lru_cache(maxsize=4096)(listing.NextMilestone)
 
 
 def _shape_and_params(organization_id: int,

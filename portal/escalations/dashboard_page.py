@@ -15,6 +15,7 @@ Everything read is customer-visible (DESIGN.md invariant 2): updates and milesto
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache, lru_cache
@@ -101,7 +102,14 @@ class Shape:
     reference: bool = False
 
 
-def read(shape: Shape, params: dict) -> list[PageRow]:
+#: Runs a select() of plain columns with its parameters for the request's session, under its
+#: tenancy decision, and gives its rows: `portal.reads.rows`, which the web passes in (it
+#: skips the ORM's execution around the statement; this package cannot import it: it stands
+#: on every model package, this one included). Without one, the session's own execute.
+Run = Callable[[sa.Select, dict], Iterable[tuple]]
+
+
+def read(shape: Shape, params: dict, *, run: Run | None = None) -> list[PageRow]:
     """The page: `params` holds organization_id, limit, offset and the set filters' values
     (severity, status, area, pattern, reference).
 
@@ -114,7 +122,7 @@ def read(shape: Shape, params: dict) -> list[PageRow]:
                            *_milestone_of(milestone), _history(history), _calendar_of(calendar),
                            _targets_of(targets)))
             for escalation, latest, milestone, history, calendar, targets
-            in db.session.execute(_statement(shape), params)]
+            in (run or db.session.execute)(_statement(shape), params)]
 
 
 _new = tuple.__new__  # a named tuple in one call (its __new__ is two)

@@ -13,6 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.accounts.models import Organization, User
 from portal.customer import dashboard_filters
+from portal.customer.dashboard import query_from_args
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import Role
 from tests import factories
@@ -45,6 +46,44 @@ def test_the_filters_read_as_the_page_drew_them_before(app, args):
         first, again = dashboard_filters.filters(form), dashboard_filters.filters(form)
     assert str(first) == str(again) == expected
     assert ("Not a valid choice" in expected) == (args in ("severity=9", "sort=sideways&q=x"))
+
+
+@pytest.mark.parametrize("args", [
+    "", "severity=2", "severity=3&status=waiting_on_customer&area=Payments&sort=newest&q=a+%3Cb%3E",
+    "area=Gone", "q=%22quoted%22&page=2", "q=++padded+&page=3", "area=Reporting+%26+%3Cexports%3E",
+])
+def test_valid_arguments_read_as_the_form_draws_them_without_building_it(app, args):
+    """Arguments the gate finds valid are drawn as their form reads, any page of the view."""
+    with app.test_request_context(f"/escalations?{args}"):
+        assert query_from_args(request.args) is not None
+        form = DashboardFilterForm(MultiDict(request.args))
+        assert form.validate()
+        form.offer_areas(AREAS)
+        expected = render_template_string(BEFORE, form=form)
+        asked = dashboard_filters.Asked(request.args, AREAS)
+        assert not asked.errors
+        first, again = dashboard_filters.filters(asked), dashboard_filters.filters(asked)
+    assert str(first) == str(again) == expected
+
+
+def test_a_valid_view_builds_no_filter_form(client, auth, world, monkeypatch):
+    """A valid view is answered without the WTForms form once its filters were drawn; an
+    invalid one still explains itself."""
+    built = []
+    init = DashboardFilterForm.__init__
+    monkeypatch.setattr(DashboardFilterForm, "__init__",
+                        lambda self, *a, **kw: built.append(1) or init(self, *a, **kw))
+    auth.login(world.customers_a[Role.VIEWER].email)
+    views = ("", "?severity=2&sort=newest", "?q=x&page=1")
+    for args in views:  # each state drawn once (from its form), then remembered
+        assert client.get(f"/escalations{args}").status_code == 200
+    built.clear()
+    for args in views:
+        assert client.get(f"/escalations{args}").status_code == 200
+    assert built == [], "a filter form was built for valid arguments"
+    response = client.get("/escalations?severity=9")
+    assert response.status_code == 422 and "Not a valid choice" in _body(response)
+    assert built
 
 
 def test_each_state_shows_its_own_choices(client, auth, world):
