@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from admin import bp, navigation, queue_filters, queue_forms, queue_table, queue_views
 from admin.queue_forms import QueueFilterForm
-from portal import live, sessions
+from portal import live, reads, sessions
 from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations import queue
@@ -56,7 +56,7 @@ def home():
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
     board = queue.read(query, viewer_id=viewer.id, at=at,
-                       also=tuple(column for _, column in ahead))
+                       also=tuple(column for _, column in ahead), run=reads.rows)
     summary = board.summary
     if ahead and summary.also is not None:
         navigation.read_ahead({endpoint: value
