@@ -203,9 +203,10 @@ def offer(representation: tuple, etag: str) -> None:
     viewer (same session) for the same representation, until its rows change."""
     memo = _memo()
     tickets = g.get("live_tickets", {})
-    if memo is None or ("user", current_user.id) not in tickets:
+    user = current_user._get_current_object()  # once: each proxy lookup is a dozen calls
+    if memo is None or ("user", user.id) not in tickets:
         return
     offer_page(request.environ,
                tickets=tuple((ticket, kind, key) for (kind, key), ticket in tickets.items()),
                representation=representation, etag=etag, nonce=csp_nonce(),
-               stamp=stamp_of(current_user))
+               stamp=stamp_of(user))
