@@ -30,8 +30,8 @@ def rows(queue_rows: Iterable[QueueRow], *, at: datetime, threshold, viewer_id: 
     """Every row of the table body, each on its own line."""
     link = url_for("admin.escalation", escalation_id=_ID_MARK).split(str(_ID_MARK))
     zone = viewer_zone()
-    return Markup("".join(
-        _ROW_BREAK + _row(row, at, threshold, viewer_id, link, zone) for row in queue_rows))
+    return Markup("".join([  # a list, not a generator: no resumption per row
+        _ROW_BREAK + _row(row, at, threshold, viewer_id, link, zone) for row in queue_rows]))
 
 
 _LATE = '<span class="queue-flag queue-flag-danger">Late</span> '
@@ -68,14 +68,50 @@ def _minutes(minutes: int) -> str:
     return duration(timedelta(minutes=minutes))
 
 
-def _span(delta: timedelta) -> str:
-    """portal.templating.duration(delta)."""
-    return _minutes(abs(delta) // _MINUTE)
-
-
 def _since(instant: datetime, at: datetime, zone: ZoneInfo) -> str:
-    """portal.templating.time_since, with the viewer's zone read once per table."""
+    """portal.templating.time_since, with the viewer's zone read once per table (`_row`
+    writes it out inline for the two instants every row has)."""
     return f"{_opening(instant, zone)}{_minutes(abs(at - instant) // _MINUTE)}</time>"
+
+
+_NO_TIME = timedelta(0)
+
+
+@lru_cache(maxsize=16)
+def _sla_badge(state: str) -> str:
+    """badges.sla(state) of a running clock, remembered here (no wrapper call per row)."""
+    return str(badges.sla(state))
+
+
+@lru_cache(maxsize=8192)
+def _iso(instant: datetime) -> str:
+    """An instant's ISO form, remembered (a row's data-version repeats from poll to poll)."""
+    return instant.isoformat()
+
+
+#: A row's priority cell per (score, breakdown, threshold): the breakdown is one of
+#: portal.escalations.queue._breakdown's shared dicts, known by identity (the entry keeps it,
+#: so its id is never another's while remembered); cleared past _COMPACT_KEPT entries.
+_COMPACT: dict[tuple, tuple] = {}
+_COMPACT_KEPT = 4096
+
+
+def _priority_cell(score: int, breakdown, threshold) -> str:
+    """badges.priority_compact of a row, remembered in _COMPACT."""
+    if len(_COMPACT) >= _COMPACT_KEPT:
+        _COMPACT.clear()
+    cell = badges.priority_compact(_Priority(score, breakdown), threshold)
+    _COMPACT[score, id(breakdown), threshold] = (breakdown, cell)
+    return cell
+
+
+class _Priority:
+    """What badges.priority_compact reads of an escalation."""
+
+    __slots__ = ("priority_score", "priority_breakdown")
+
+    def __init__(self, score: int, breakdown) -> None:
+        self.priority_score, self.priority_breakdown = score, breakdown
 
 
 @lru_cache(maxsize=4096)
@@ -117,6 +153,13 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
          zone: ZoneInfo) -> str:
     e = row.escalation
     url = f"{link[0]}{e.id}{link[1]}"
+    breakdown = e.priority_breakdown
+    try:
+        kept, priority = _COMPACT[e.priority_score, id(breakdown), threshold]
+        if kept is not breakdown:
+            raise KeyError
+    except KeyError:
+        priority = _priority_cell(e.priority_score, breakdown, threshold)
     reference = _reference(e.id)
     state = row.sla.state
     tone = (" queue-row-breached" if state == "breached"
@@ -135,7 +178,11 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
                   f'href="{url}#customer-request">Customer asked for the next level</a> '
                   f"{escape(r.requested_by)}{more}, {_since(r.since, at, zone)} ago</div>")
 
-    stale = row.in_status >= STALE_AFTER  # row.stale, without the property's call
+    in_status, age = row.in_status, row.age
+    stale = in_status >= STALE_AFTER  # row.stale, without the property's call
+    # _since of the status change and the opening, from the row's spans (no call each)
+    in_status = _minutes((in_status if in_status >= _NO_TIME else -in_status) // _MINUTE)
+    opened = _minutes((age if age >= _NO_TIME else -age) // _MINUTE)
     people = _people(e.owner.name if e.owner else None,
                      e.communicator.name if e.communicator else None)
     h = row.pending_handoff
@@ -153,14 +200,19 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
 
     s = row.sla
     if state in ("breached", "at_risk", "on_track"):
-        left = (f"{_span(at - s.due_at)} over" if state == "breached"
-                else f"{_span(s.due_at - at)} left")
-        sla = (f"\n            {badges.sla(state)}\n"
+        # (breached: due at or before `at`; otherwise after it: no sign to drop)
+        left = (f"{_minutes((at - s.due_at) // _MINUTE)} over" if state == "breached"
+                else f"{_minutes((s.due_at - at) // _MINUTE)} left")
+        sla = (f"\n            {_sla_badge(state)}\n"
                f'            <div class="small">{_text(s.clock)}: {left}</div>')
     elif state == "paused":
         sla = f"\n            {badges.sla('paused', 'waiting on customer')}"
     else:
         sla = '\n            <span class="muted">No running clock</span>'
+
+    # row.version, its instants' ISO forms remembered
+    version = (f"{_iso(e.updated_at)}|{_iso(h.since) if h else '-'}|"
+               f"{_iso(r.since) if r else '-'}")
 
     m = row.next_milestone
     if m:
@@ -174,10 +226,10 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
 
     return (
         # (the version is instants and separators: nothing in it to escape)
-        f'<tr id="escalation-{reference}" data-version="{row.version}" '
+        f'<tr id="escalation-{reference}" data-version="{version}" '
         f'class="queue-row{tone}">\n'
         f'          <td class="num" data-label="Priority">'
-        f"{badges.priority_compact(e, threshold)}</td>\n"
+        f"{priority}</td>\n"
         f'          <th scope="row" data-label="Escalation">\n            {title}\n'
         f"          </th>\n"
         f"          {_customer(e.organization.name, e.organization.segment)}\n"
@@ -185,13 +237,13 @@ def _row(row: QueueRow, at: datetime, threshold, viewer_id: int, link: list[str]
         f'            <div class="cluster">{_chips(e.severity, e.status, e.tier)}</div>\n'
         f'            <div class="small{" queue-stale" if stale else " muted"}">'
         f'{_STALE if stale else ""}'
-        f"in status {_since(e.status_changed_at, at, zone)}</div>\n"
+        f"in status {_opening(e.status_changed_at, zone)}{in_status}</time></div>\n"
         f"          </td>\n"
         f"          {people}\n"
         f"          </td>\n"
         f'          <td data-label="Age · Last customer update">\n'
-        f'            <div>{_AGING if row.age >= AGING_AFTER else ""}'
-        f"open {_since(e.opened_at, at, zone)}</div>\n"
+        f'            <div>{_AGING if age >= AGING_AFTER else ""}'
+        f"open {_opening(e.opened_at, zone)}{opened}</time></div>\n"
         f'            <div class="small{" queue-overdue" if overdue else " muted"}">'
         f'{_OVERDUE if overdue else ""}'
         f"{updated}</div>\n"

@@ -15,9 +15,17 @@ from flask import current_app, make_response, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
-from admin import bp, navigation, queue_filters, queue_forms, queue_table, queue_views
+from admin import (
+    bp,
+    navigation,
+    queue_bar,
+    queue_filters,
+    queue_forms,
+    queue_table,
+    queue_views,
+)
 from admin.queue_forms import QueueFilterForm
-from portal import live, sessions
+from portal import live, reads, sessions
 from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations import queue
@@ -56,7 +64,7 @@ def home():
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
     board = queue.read(query, viewer_id=viewer.id, at=at,
-                       also=tuple(column for _, column in ahead))
+                       also=tuple(column for _, column in ahead), run=reads.rows)
     summary = board.summary
     if ahead and summary.also is not None:
         navigation.read_ahead({endpoint: value
@@ -78,7 +86,7 @@ def home():
         quick_views=queue_views.quick_views,
         queue_filters=queue_filters.filters,
         QUICK_VIEWS=queue.QUICK_VIEWS,
-        page_url=lambda page: link_to("admin.home", **query.args(page=page)),
+        live_bar=queue_bar,
         view_url=lambda view: link_to("admin.home", **query.args(view=view, page=1)),
         clear_url=link_to("admin.home", **query.args(page=1, filters=False)),
         csv_url=link_to("admin.queue_csv", **query.args(page=1)),

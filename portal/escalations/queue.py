@@ -19,7 +19,7 @@ organization (the console runs unscoped) and every row, internal ones included.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -44,6 +44,9 @@ from portal.escalations.queue_details import CustomerRequest, PendingHandoff, de
 from portal.extensions import db
 from portal.settings import Setting
 from portal.sqltypes import UTCDateTime
+
+#: How a statement's rows are read: (statement, parameters) -> rows (see session_rows).
+Reader = Callable[[sa.Select, dict], Sequence[sa.Row]]
 
 #: Bump when what a row shows changes, so no browser keeps a representation of the old one.
 REPRESENTATION_VERSION = "2"
@@ -269,10 +272,13 @@ def _summary_of(rows, query: QueueQuery) -> Summary:
     """The summary statement's rows (per product area: the area, its open escalations, each
     quick view's count, then the extra columns), in product-area order."""
     views = len(QUICK_VIEWS)
+    # column sums by zip (one pass over the rows, no generator per sum)
+    sums = [sum(column) for column in list(zip(*rows, strict=True))[1:2 + views]]
     return Summary(
-        total_open=sum(row[1] for row in rows),
-        areas=tuple((row[0], row[1]) for row in rows if row[0]),
-        views={view: sum(row[2 + n] for row in rows) for n, view in enumerate(QUICK_VIEWS)},
+        total_open=sums[0] if sums else 0,
+        areas=tuple([(row[0], row[1]) for row in rows if row[0]]),
+        views=(dict(zip(QUICK_VIEWS, sums[1:], strict=True)) if sums
+               else dict.fromkeys(QUICK_VIEWS, 0)),
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
         also=tuple(rows[0][2 + views:]) if rows else None,
     )
@@ -428,7 +434,15 @@ def page_number(requested: int, summary: Summary) -> int:
     return min(max(1, requested), page_count(summary.matching, PAGE_SIZE))
 
 
-def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime) -> Queue:
+def session_rows(statement: sa.Select, parameters: dict) -> Sequence[sa.Row]:
+    """A statement's rows through the session's (ORM) execution: how the queue reads unless
+    its caller passes another reader (the console passes portal.reads.rows, the same read
+    under the same tenancy guard without the ORM's execution around plain columns)."""
+    return db.session.execute(statement, parameters).all()
+
+
+def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: datetime,
+              run: Reader = session_rows) -> Queue:
     """One page of the matching escalations, in the query's order, with what each row shows
     and the senior-involvement threshold (the setting, read in the same statement).
     Two queries whatever the page size (none when nothing matches)."""
@@ -436,30 +450,32 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
     if not summary.matching:
         return Queue(query=query, summary=summary, page=page)
     stmt = _page_statement(replace(query, page=page), viewer_id, PAGE_SIZE)
-    return _board(query, summary, page, db.session.execute(stmt, {"at": at}).all(), at)
+    return _board(query, summary, page, run(stmt, {"at": at}), at, run)
 
 
-def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = ()) -> Queue:
+def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = (),
+         run: Reader = session_rows) -> Queue:
     """`summarize` and `load_page` in one statement: the page asked for, beside the summary
     (its rows as one JSON value, the same on every row). Two statements in all whatever the
     page size (the rows' details are the second); a page past the last one (the set shrank
     since the link was drawn) reads the last page as `load_page` does, in two more."""
     dialect = db.session.get_bind().dialect.name
     stmt = _page_and_summary_statement(query, viewer_id, PAGE_SIZE, also, dialect)
-    found = db.session.execute(stmt, {"at": at}).all()
+    found = run(stmt, {"at": at})
     counts = json.loads(found[0][0]) if found[0][0] is not None else []
     if dialect != "postgresql":  # PostgreSQL aggregates them in product-area order
         counts.sort(key=lambda row: (row[0] is not None, row[0] or ""))
     summary = _summary_of(counts, query)
     page = page_number(query.page, summary)
     if page != query.page or not summary.matching:
-        return load_page(query, summary, viewer_id=viewer_id, at=at)
+        return load_page(query, summary, viewer_id=viewer_id, at=at, run=run)
     found = [row[1:] for row in found]
-    return _board(query, summary, page, found, at)
+    return _board(query, summary, page, found, at, run)
 
 
-def _board(query: QueueQuery, summary: Summary, page: int, found: list, at: datetime) -> Queue:
-    rows = _rows([_escalation_of(row) for row in found], at)
+def _board(query: QueueQuery, summary: Summary, page: int, found: list, at: datetime,
+           run: Reader) -> Queue:
+    rows = _rows([_escalation_of(row) for row in found], at, run)
     _, default = THRESHOLD_SETTING
     threshold = found[-1][-1] if found else None  # None: rows closed since the summary
     return Queue(query=query, summary=summary, rows=rows, page=page,
@@ -635,26 +651,60 @@ def _matching(query: QueueQuery, viewer_id: int, at: datetime):
     )
 
 
-def _rows(escalations: list[QueueEscalation], at: datetime) -> list[QueueRow]:
+def _rows(escalations: list[QueueEscalation], at: datetime,
+          run: Reader = session_rows) -> list[QueueRow]:
     if not escalations:
         return []
-    ids = [escalation.id for escalation in escalations]
-    details = details_of(ids)
+    details = details_of([escalation.id for escalation in escalations], run)
+    milestones, handoffs, requests = details.milestones, details.handoffs, details.requests
     rows = []
     for e in escalations:
-        last_update = e.last_customer_update_at
+        n, last_update, next_update = e.id, e.last_customer_update_at, e.next_update_due_at
+        # (`in` and a subscript, not .get: no method call per row and detail)
         rows.append(QueueRow(
             escalation=e,
-            sla=sla_state(e, at),
-            next_milestone=details.milestones.get(e.id),
-            pending_handoff=details.handoffs.get(e.id),
-            customer_request=details.requests.get(e.id),
+            sla=_sla_state(e, at),
+            next_milestone=milestones[n] if n in milestones else None,  # noqa: SIM401
+            pending_handoff=handoffs[n] if n in handoffs else None,  # noqa: SIM401
+            customer_request=requests[n] if n in requests else None,  # noqa: SIM401
             age=at - e.opened_at,
             in_status=at - e.status_changed_at,
             since_customer_update=at - last_update if last_update else None,
-            update_overdue=e.next_update_due_at is not None and e.next_update_due_at < at,
+            update_overdue=next_update is not None and next_update < at,
         ))
     return rows
+
+
+_RUNNING = ("breached", "at_risk", "on_track")  # in _STATE_RANK's order
+
+
+def _sla_state(e: QueueEscalation, at: datetime) -> SlaState:
+    """sla_state(e, at), without a SlaState per running clock nor min()'s key per clock (a
+    page asks fifty times): the two clocks compared by (rank, due instant), acknowledge first
+    on a tie as min() kept it; each distinct state remembered (tests/escalations hold the two
+    to the same answers)."""
+    ack, resolve = e.ack_due_at, e.resolve_due_at
+    if ack is not None:
+        risk = e.ack_at_risk_at
+        ack_rank = 0 if ack <= at else 1 if risk and risk <= at else 2
+        if resolve is None:
+            return _sla(_RUNNING[ack_rank], "Acknowledge", ack)
+    elif resolve is None:
+        return _PAUSED if e.status == Status.WAITING_ON_CUSTOMER else _NO_CLOCK
+    risk = e.resolve_at_risk_at
+    resolve_rank = 0 if resolve <= at else 1 if risk and risk <= at else 2
+    if ack is not None and (ack_rank, ack) <= (resolve_rank, resolve):
+        return _sla(_RUNNING[ack_rank], "Acknowledge", ack)
+    return _sla(_RUNNING[resolve_rank], "Resolve", resolve)
+
+
+_PAUSED, _NO_CLOCK = SlaState("paused"), SlaState("none")
+
+
+@lru_cache(maxsize=8192)
+def _sla(state: str, clock: str, due_at: datetime) -> SlaState:
+    """One (immutable) SlaState per state, clock and due instant."""
+    return SlaState(state, clock, due_at)
 
 
 # ------------------------------------------------------------------------- filter choices

@@ -5,6 +5,7 @@ milestones too: the queue is never a customer's view."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -61,13 +62,8 @@ def _ids(ids: list[int], dialect: str):
 
 
 #: The instants as the driver reads them (portal.sqltypes.UTCDateTime's work done in
-#: `_utc`, for the rows' one column of them).
+#: `details_of`, for the rows' one column of them).
 _INSTANT = sa.DateTime(timezone=True)
-
-
-def _utc(instant: datetime) -> datetime:
-    """portal.sqltypes.UTCDateTime.process_result_value (never None here)."""
-    return instant.replace(tzinfo=UTC) if instant.tzinfo is None else instant.astimezone(UTC)
 
 
 @cache
@@ -105,21 +101,27 @@ def _statement(dialect: str):
     return sa.select(every).order_by(every.c.kind, every.c.escalation_id, every.c.at)
 
 
-def details_of(ids: list[int]) -> Details:
+def details_of(ids: list[int], run: Callable[[sa.Select, dict], Sequence[sa.Row]] | None = None
+               ) -> Details:
     """The rows' details for escalations `ids` (one statement): per escalation, its next
     milestone (by due time), its newest pending handoff, and its oldest unanswered customer
-    request with how many asked."""
+    request with how many asked. `run` reads the statement's rows (the caller's reader, as
+    portal.escalations.queue passes it; the session's execution when None)."""
     details = Details({}, {}, {})
     dialect = db.session.get_bind().dialect.name
-    for row in db.session.execute(_statement(dialect), {"ids": _ids(ids, dialect)}):
-        if row.kind == _MILESTONE:
-            details.milestones[row.escalation_id] = NextMilestone(row.name, _utc(row.at))
-        elif row.kind == _HANDOFF:  # oldest first: the last one kept is the newest
-            details.handoffs[row.escalation_id] = PendingHandoff(row.name, row.user_id,
-                                                                 _utc(row.at))
+    statement, parameters = _statement(dialect), {"ids": _ids(ids, dialect)}
+    found = (run(statement, parameters) if run is not None
+             else db.session.execute(statement, parameters).all())
+    for escalation_id, kind, user_id, at, name in found:
+        # UTCDateTime.process_result_value (never None here)
+        at = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+        if kind == _MILESTONE:
+            details.milestones[escalation_id] = NextMilestone(name, at)
+        elif kind == _HANDOFF:  # oldest first: the last one kept is the newest
+            details.handoffs[escalation_id] = PendingHandoff(name, user_id, at)
         else:  # oldest first: the first one kept, counted once per request
-            first = details.requests.get(row.escalation_id)
-            details.requests[row.escalation_id] = CustomerRequest(
-                first.requested_by if first else row.name,
-                first.since if first else _utc(row.at), first.waiting + 1 if first else 1)
+            first = details.requests.get(escalation_id)
+            details.requests[escalation_id] = CustomerRequest(
+                first.requested_by if first else name,
+                first.since if first else at, first.waiting + 1 if first else 1)
     return details

@@ -2,6 +2,7 @@
 the template drew it (its source kept in tests/fixtures/queue_row_before.html), whatever the
 row holds: flags, handoffs, customer requests, clocks, milestones, odd characters."""
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 from flask import g
 
 from admin import queue_table
+from portal import badges
 from portal.enums import Segment, Status, Tier
 from portal.escalations.listing import NextMilestone
 from portal.escalations.queue import (
@@ -91,3 +93,20 @@ def test_a_queue_row_reads_as_the_template_drew_it(app, zone, threshold):
 def test_no_rows_draw_nothing(app):
     with app.test_request_context("/admin/"):
         assert str(queue_table.rows([], at=AT, threshold=None, viewer_id=VIEWER)) == ""
+
+
+def test_rows_of_one_score_show_their_own_breakdown(app):
+    """Two escalations with the same score but different factors each show their own."""
+    base = _rows()[0]
+    first = replace(base, escalation=_escalation(1, priority_score=60,
+                                                 priority_breakdown={"severity": 60}))
+    second = replace(base, escalation=_escalation(2, priority_score=60,
+                                                  priority_breakdown={"business_impact": 60}))
+    with app.test_request_context("/admin/"):
+        for _ in range(2):  # drawn, then remembered
+            drawn = str(queue_table.rows([first, second, first], at=AT, threshold=50,
+                                         viewer_id=VIEWER))
+            cells = [str(badges.priority_compact(row.escalation, 50))
+                     for row in (first, second, first)]
+            assert [cell in drawn for cell in cells] == [True, True, True]
+            assert drawn.index(cells[0]) < drawn.index(cells[1])
