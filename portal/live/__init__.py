@@ -21,6 +21,7 @@ from flask_login import current_user
 from sqlalchemy import event, orm
 
 from portal.accounts.models import Organization, User
+from portal.live.account_copy import merged_copy
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
@@ -98,7 +99,7 @@ def signed_in_user(ticket: tuple[Ticket, int] | None, user_id: int, session):
     account = memo.account(user_id)
     if account is None:
         return None
-    user = session.merge(account, load=False)
+    user = merged_copy(session, account)  # session.merge(account, load=False), cheaper
     if memo.user(user_id) is None:  # the stamps may have been cleared on their own
         memo.remember_user(ticket[0], stamp_of(user))
     return user
