@@ -10,8 +10,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
+from binascii import b2a_base64
 from contextlib import suppress
 from datetime import timedelta
 
@@ -127,8 +129,18 @@ def csp_nonce() -> str:
     request_globals = g._get_current_object()  # one lookup, not three
     nonce = getattr(request_globals, "csp_nonce", None)
     if nonce is None:
-        nonce = request_globals.csp_nonce = secrets.token_urlsafe(18)
+        nonce = request_globals.csp_nonce = _new_nonce()
     return nonce
+
+
+def _new_nonce() -> str:
+    """`secrets.token_urlsafe(18)`: 18 bytes of `os.urandom` (what `secrets.token_bytes`
+    reads), base64 in its URL-safe alphabet (18 bytes need no padding to strip), in four C
+    calls instead of ten through `secrets` and `base64`."""
+    return b2a_base64(os.urandom(18), newline=False).translate(_URLSAFE).decode("ascii")
+
+
+_URLSAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def content_security_policy(nonce: str) -> str:

@@ -156,3 +156,21 @@ def test_add_vary_keeps_werkzeugs_place_and_spelling(existing, name):
     add_vary(ours, name)
     theirs.vary.add(name)
     assert ours.headers.to_wsgi_list() == theirs.headers.to_wsgi_list()
+
+
+@pytest.mark.parametrize("seed", range(64))
+def test_a_csp_nonce_is_what_secrets_token_urlsafe_makes(monkeypatch, seed):
+    """The CSP nonce is `secrets.token_urlsafe(18)` of the same random bytes: 24 characters
+    of URL-safe base64, every alphabet character reachable."""
+    import os
+    import random
+    import secrets
+
+    from portal import security
+
+    data = random.Random(seed).randbytes(18) if seed else bytes(range(0xFF, 0xED, -1))
+    monkeypatch.setattr(secrets, "token_bytes", lambda n: data[:n])
+    monkeypatch.setattr(os, "urandom", lambda n: data[:n])
+    expected = secrets.token_urlsafe(18)
+    made = security._new_nonce()
+    assert made == expected and len(made) == 24
