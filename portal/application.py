@@ -9,7 +9,7 @@ from flask import Flask, Request
 from flask.templating import Environment
 from werkzeug.routing import MapAdapter
 
-from portal.responses import PortalResponse
+from portal.responses import PortalResponse, Redirects
 from portal.session_cookie import RememberingSessionInterface
 
 
@@ -39,7 +39,9 @@ class PortalFlask(Flask):
     environ values when routing is plain (no SERVER_NAME, trusted hosts, host or subdomain
     matching: the portal's configuration); it is remembered by those values. The adapter is
     never changed once made (Werkzeug's MapAdapter only reads its fields), so requests with the
-    same values share one. Any other configuration is bound by Flask each time."""
+    same values share one. Any other configuration is bound by Flask each time.
+
+    Its redirects are Werkzeug's, remembered per location and code (`portal.responses`)."""
 
     session_interface = RememberingSessionInterface()
     jinja_environment = PortalEnvironment
@@ -49,6 +51,10 @@ class PortalFlask(Flask):
         super().__init__(*args, **kwargs)
         self._sync_functions: dict[Callable[..., Any], Callable[..., Any]] = {}
         self._url_adapters: dict[tuple, MapAdapter] = {}
+        self._redirects = Redirects()
+
+    def redirect(self, location: str, code: int = 302):
+        return self._redirects.make(self.response_class, location, code, super().redirect)
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         try:
