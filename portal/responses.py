@@ -12,12 +12,13 @@ repeated, which the rewrite collapses). Everything else is Werkzeug's, in Werkze
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from flask import Response
 from werkzeug.datastructures import Headers
 from werkzeug.http import remove_entity_headers
 from werkzeug.urls import iri_to_uri
+from werkzeug.wsgi import ClosingIterator
 
 
 @lru_cache(maxsize=256)  # a pure function of one string; most redirects go to a few places
@@ -25,7 +26,29 @@ def _as_uri(location: str) -> str:
     return iri_to_uri(location)
 
 
+class _BodyIterator(ClosingIterator):
+    """Werkzeug's `ClosingIterator` over a response's body and its `close`, made without the
+    generic constructor's checks and `typing.cast` (some ten calls a response): it iterates the
+    same iterator and, on `close`, calls the body's own `close` (if any), then the response's."""
+
+    def __init__(self, iterable, close):  # in place of the generic constructor, not after it
+        self._next = partial(next, iter(iterable))
+        iterable_close = getattr(iterable, "close", None)
+        self._callbacks = [iterable_close, close] if iterable_close else [close]
+
+
 class PortalResponse(Response):
+    def get_app_iter(self, environ):
+        """Werkzeug's `get_app_iter`, its body iterator made by `_BodyIterator`."""
+        status = self.status_code
+        if environ["REQUEST_METHOD"] == "HEAD" or 100 <= status < 200 or status in (204, 304):
+            iterable = ()
+        elif self.direct_passthrough:
+            return self.response
+        else:
+            iterable = self.iter_encoded()
+        return _BodyIterator(iterable, self.close)
+
     def get_wsgi_headers(self, environ) -> Headers:
         if self.autocorrect_location_header:  # not Flask's default: Werkzeug's own path
             return super().get_wsgi_headers(environ)

@@ -130,3 +130,40 @@ def test_a_markup_location_is_never_taken_for_a_plain_one(app):
         made = redirect(Markup("/a?<b>"))
         expected = werkzeugs_redirect(Markup("/a?<b>"), 302, Response=app.response_class)
         assert made.get_data() == expected.get_data()
+
+
+class _ClosableBody:
+    def __init__(self, log):
+        self.log, self.parts = log, iter([b"a", b"b"])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.parts)
+
+    def close(self):
+        self.log.append("body closed")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("status", [200, 101, 204, 304, 302])
+@pytest.mark.parametrize("body", ["bytes", "closable", "passthrough"])
+def test_the_body_iterator_is_werkzeugs(method, status, body):
+    """What the server iterates and what closing it does (the body's own close first, then
+    the response's close callbacks) are what Werkzeug's get_app_iter gives."""
+    from werkzeug.wsgi import ClosingIterator
+
+    outcomes = []
+    for cls in (Response, PortalResponse):
+        log = []
+        content = b"body" if body == "bytes" else _ClosableBody(log)
+        response = cls(content, status=status, direct_passthrough=body == "passthrough")
+        response.call_on_close(lambda log=log: log.append("response closed"))
+        environ = EnvironBuilder(path="/", method=method).get_environ()
+        app_iter = response.get_app_iter(environ)
+        parts = list(app_iter)
+        if hasattr(app_iter, "close"):
+            app_iter.close()
+        outcomes.append((isinstance(app_iter, ClosingIterator), parts, log))
+    assert outcomes[0] == outcomes[1]
