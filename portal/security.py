@@ -122,7 +122,17 @@ def request_fingerprint() -> str:
 
 
 def seconds(value: timedelta | float) -> float:
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+    try:
+        return _SECONDS[value]  # the configured limits, asked on every request
+    except (KeyError, TypeError):
+        pass
+    made = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    if type(value) in (timedelta, int, float) and len(_SECONDS) < 64:
+        _SECONDS[value] = made
+    return made
+
+
+_SECONDS: dict[timedelta | float, float] = {}
 
 
 def csp_nonce() -> str:

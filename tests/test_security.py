@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -174,3 +175,29 @@ def test_a_csp_nonce_is_what_secrets_token_urlsafe_makes(monkeypatch, seed):
     expected = secrets.token_urlsafe(18)
     made = security._new_nonce()
     assert made == expected and len(made) == 24
+
+
+@pytest.mark.parametrize("value", [True, False, 0, 1, -5, 2**70, 1.5, float("inf"),
+                                   float("nan"), "1", None, [], b"1", 3 + 0j])
+def test_a_session_timer_is_a_number_as_before(value):
+    """A timer stamp counts only if it is a real number (never a bool, a string or None):
+    the quick answer for plain ints and floats is the one isinstance gives."""
+    from portal import sessions
+
+    class Stamp(float):
+        pass
+
+    expected = isinstance(value, int | float) and not isinstance(value, bool)
+    assert sessions._is_number(value) is expected
+    assert sessions._is_number(Stamp(2.0)) is True
+
+
+@pytest.mark.parametrize("value", [timedelta(minutes=30), timedelta(hours=12), 90, 90.0,
+                                   1800, 0.5, True])
+def test_a_configured_limit_is_the_same_number_of_seconds_each_time(value):
+    """A limit given as a timedelta or a number is read as the same seconds, first and later."""
+    from portal import security
+
+    expected = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    assert security.seconds(value) == expected == security.seconds(value)
+    assert type(security.seconds(value)) is float
