@@ -198,9 +198,14 @@ _OURS = frozenset(name.lower() for name, _ in security_headers("", html=True))
 
 def set_security_headers(response):
     headers = response.headers
-    ours = security_headers(csp_nonce(), html=response.mimetype == "text/html")
-    present = {name.lower() for name, _ in headers}
-    if present.isdisjoint(_OURS):
+    # Every header's name lowered once: what the view set, and the content type where
+    # `response.mimetype` finds it (the first Content-Type; empty counts as none).
+    present = [name.lower() for name, _ in headers._list]
+    content_type = (headers._list[present.index("content-type")][1]
+                    if "content-type" in present else None)
+    html = bool(content_type) and content_type.partition(";")[0].strip() == "text/html"
+    ours = security_headers(csp_nonce(), html=html)
+    if _OURS.isdisjoint(present):
         # None of them set by the view (nearly every response): appended as `add` would,
         # without checking values this module wrote itself for newlines one by one.
         headers._list.extend(ours)

@@ -201,3 +201,47 @@ def test_a_configured_limit_is_the_same_number_of_seconds_each_time(value):
     expected = value.total_seconds() if isinstance(value, timedelta) else float(value)
     assert security.seconds(value) == expected == security.seconds(value)
     assert type(security.seconds(value)) is float
+
+
+def _security_headers_as_before(response):
+    """set_security_headers as it was written before it read the names in one pass."""
+    from portal.security import _OURS, OVERRIDABLE, csp_nonce, security_headers
+
+    headers = response.headers
+    ours = security_headers(csp_nonce(), html=response.mimetype == "text/html")
+    present = {name.lower() for name, _ in headers}
+    if present.isdisjoint(_OURS):
+        headers._list.extend(ours)
+        return response
+    for name, value in ours:
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif name not in OVERRIDABLE:
+            headers[name] = value
+    return response
+
+
+@pytest.mark.parametrize("set_by_view", [
+    [], [("Content-Type", "text/html; charset=utf-8")], [("content-type", "text/html")],
+    [("Content-Type", "TEXT/HTML")], [("Content-Type", "")], [("Content-Type", " text/html ;x")],
+    [("Content-Type", "application/json"), ("Content-Type", "text/html")],
+    [("Content-Type", "text/html"), ("Cache-Control", "max-age=60")],
+    [("Content-Type", "text/html"), ("content-security-policy", "sandbox")],
+    [("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "no-referrer")],
+    [("Location", "/x"), ("Vary", "Cookie")],
+])
+def test_security_headers_are_written_as_before(app, set_by_view):
+    """Every response gets the same security headers, in the same places, whatever content
+    type and headers its view set."""
+    from flask import Response, g
+
+    from portal.security import set_security_headers
+
+    with app.test_request_context("/"):
+        g.csp_nonce = "n0nce"
+        made, expected = Response(), Response()
+        for response in (made, expected):
+            response.headers._list[:] = list(set_by_view)
+        set_security_headers(made)
+        _security_headers_as_before(expected)
+        assert made.headers._list == expected.headers._list
