@@ -17,6 +17,7 @@ from typing import Any
 import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
+from flask.globals import _cv_app
 from flask_login import current_user
 from sqlalchemy import event, orm
 
@@ -62,7 +63,10 @@ def revalidates(endpoint: str, *, staff: bool = False):
 
 
 def _memo() -> Memo | None:
-    gate = current_app.extensions.get(EXTENSION)
+    # The app context itself rather than `current_app` (a proxy lookup is four calls; every
+    # signed-in request asks twice); outside one, `current_app` raises as it did.
+    ctx = _cv_app.get(None)
+    gate = (ctx.app if ctx is not None else current_app).extensions.get(EXTENSION)
     return gate.memo if gate is not None and gate.memo.live else None
 
 
@@ -73,7 +77,8 @@ def stamp_of(user) -> UserStamp:
 
 
 def _keep(ticket: Ticket, kind: str, key: int) -> None:
-    g.setdefault("live_tickets", {})[(kind, key)] = ticket
+    ctx = _cv_app.get(None)  # as in _memo: `g` without its proxy
+    (ctx.g if ctx is not None else g).setdefault("live_tickets", {})[(kind, key)] = ticket
 
 
 def user_ticket(user_id: int) -> tuple[Ticket, int] | None:
