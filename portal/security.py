@@ -20,6 +20,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, g, request, session
+from flask.globals import _cv_request
 from flask_login import logout_user
 
 from portal import sessions
@@ -116,7 +117,8 @@ def request_fingerprint() -> str:
     from the WSGI environ, where `request.headers.get("X-Forwarded-For",
     request.remote_addr)` and `request.headers.get("User-Agent")` read them (and where the live
     gate reads them)."""
-    environ = request.environ
+    ctx = _cv_request.get(None)  # the request without its proxy; outside one, as before
+    environ = (ctx.request if ctx is not None else request).environ
     return sessions.fingerprint(environ.get("HTTP_X_FORWARDED_FOR", environ.get("REMOTE_ADDR")),
                                 environ.get("HTTP_USER_AGENT"))
 
