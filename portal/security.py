@@ -80,9 +80,10 @@ def enforce_session_timeouts() -> None:
     """End the session when it has been idle or alive too long (before_request), and say why
     on the sign-in page the person lands on next. A live region's poll is not activity."""
     current = now().timestamp()
-    data = session._get_current_object()  # read three times below: looked up once
-    background = sessions.BACKGROUND_ENVIRON in request.environ
-    state = session_timers(current_app.config, data, current, background=background)
+    ctx = _cv_request.get()  # the request, its session and app in one lookup, not three
+    data = ctx.session  # read three times below: looked up once
+    background = sessions.BACKGROUND_ENVIRON in ctx.request.environ
+    state = session_timers(ctx.app.config, data, current, background=background)
     if state.ended:
         logout_user()
         session.clear()
