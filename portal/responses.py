@@ -12,12 +12,13 @@ repeated, which the rewrite collapses). Everything else is Werkzeug's, in Werkze
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import lru_cache, partial
 
 from flask import Response
 from werkzeug.datastructures import Headers
 from werkzeug.http import remove_entity_headers
 from werkzeug.urls import iri_to_uri
+from werkzeug.wsgi import ClosingIterator
 
 
 @lru_cache(maxsize=256)  # a pure function of one string; most redirects go to a few places
@@ -25,7 +26,29 @@ def _as_uri(location: str) -> str:
     return iri_to_uri(location)
 
 
+class _BodyIterator(ClosingIterator):
+    """Werkzeug's `ClosingIterator` over a response's body and its `close`, made without the
+    generic constructor's checks and `typing.cast` (some ten calls a response): it iterates the
+    same iterator and, on `close`, calls the body's own `close` (if any), then the response's."""
+
+    def __init__(self, iterable, close):  # in place of the generic constructor, not after it
+        self._next = partial(next, iter(iterable))
+        iterable_close = getattr(iterable, "close", None)
+        self._callbacks = [iterable_close, close] if iterable_close else [close]
+
+
 class PortalResponse(Response):
+    def get_app_iter(self, environ):
+        """Werkzeug's `get_app_iter`, its body iterator made by `_BodyIterator`."""
+        status = self.status_code
+        if environ["REQUEST_METHOD"] == "HEAD" or 100 <= status < 200 or status in (204, 304):
+            iterable = ()
+        elif self.direct_passthrough:
+            return self.response
+        else:
+            iterable = self.iter_encoded()
+        return _BodyIterator(iterable, self.close)
+
     def get_wsgi_headers(self, environ) -> Headers:
         if self.autocorrect_location_header:  # not Flask's default: Werkzeug's own path
             return super().get_wsgi_headers(environ)
@@ -59,3 +82,50 @@ class PortalResponse(Response):
                 and self.is_sequence):
             headers["Content-Length"] = str(sum(len(x) for x in self.iter_encoded()))
         return headers
+
+
+class Redirects:
+    """The app's redirect responses (`flask.redirect`), each made as Werkzeug makes it the
+    first time and then from what that one was: the same status, headers and body for the same
+    location and code.
+
+    Werkzeug builds a redirect through the whole `Response` constructor (the status parsed, the
+    content type worked out, the body set and measured, Location set through the header checks,
+    the location escaped into the body: some fifty calls), and every value of it is a pure
+    function of the location and the code. A remembered redirect is a new response of the same
+    class holding the same six fields Werkzeug's constructor gives it, each mutable one (the
+    header list, the body list, the close callbacks) its own. Only plain `str` locations are
+    remembered (a `Markup` one is not escaped into the body), and only while the response
+    holds exactly those fields (tests/test_responses.py compares the two)."""
+
+    FIELDS = frozenset({"headers", "_status", "_status_code", "direct_passthrough", "_on_close",
+                        "response"})
+    SIZE = 256  # sign-in redirects carry the page asked for: kept few
+
+    def __init__(self):
+        self._made: dict[tuple[str, int], tuple] = {}
+
+    def make(self, response_class, location, code: int, build):
+        """`build(location, code)` (Werkzeug's redirect), or the same response again."""
+        if type(location) is not str:
+            return build(location, code)
+        shape = self._made.get((location, code))
+        if shape is None:
+            response = build(location, code)
+            fields = response.__dict__
+            if (type(response) is response_class and fields.keys() == self.FIELDS
+                    and type(fields["response"]) is list and not fields["_on_close"]
+                    and not fields["direct_passthrough"]):
+                if len(self._made) >= self.SIZE:
+                    self._made.clear()
+                self._made[(location, code)] = (
+                    tuple(fields["headers"]._list), fields["_status"], fields["_status_code"],
+                    tuple(fields["response"]))
+            return response
+        header_list, status, status_code, body = shape
+        response = object.__new__(response_class)
+        headers = Headers()
+        headers._list.extend(header_list)
+        response.__dict__.update(headers=headers, _status=status, _status_code=status_code,
+                                 direct_passthrough=False, _on_close=[], response=list(body))
+        return response

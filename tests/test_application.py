@@ -96,3 +96,36 @@ def test_any_other_routing_is_bound_by_flask_each_time(app, monkeypatch):
     environ = EnvironBuilder(base_url="http://portal.example/").get_environ()
     first = app.create_url_adapter(Request(dict(environ)))
     assert app.create_url_adapter(Request(dict(environ))) is not first
+
+
+@pytest.mark.parametrize("path", ["/", "/escalations", "/admin/", "/auth/login", "/nowhere",
+                                  "/static/app.css"])
+def test_a_requests_blueprints_are_flasks(app, path):
+    """Hooks see the same blueprint names for every request (matched by a blueprint's rule,
+    an app rule or none), and new ones once the matched rule is another."""
+    from flask import Request, request
+
+    with app.test_request_context(path):
+        assert type(request._get_current_object()) is app.request_class
+        expected = Request.blueprints.fget(request._get_current_object())
+        assert request.blueprints == expected and request.blueprints == expected
+        rule = next(r for r in app.url_map.iter_rules() if r.endpoint == "admin.home")
+        request.url_rule = rule
+        assert request.blueprints == ["admin"] == Request.blueprints.fget(request)
+        request.url_rule = None
+        assert request.blueprints == []
+
+
+def test_uploaded_files_are_closed_with_the_request(app):
+    """Closing a request still closes the files it received (and nothing fails without)."""
+    import io
+
+    from flask import request
+
+    with app.test_request_context("/", method="POST",
+                                  data={"file": (io.BytesIO(b"x"), "x.txt")}):
+        upload = request.files["file"]
+        request.close()
+        assert upload.stream.closed
+    with app.test_request_context("/"):
+        request.close()

@@ -68,3 +68,102 @@ def test_the_responses_own_headers_are_not_changed_on_the_way_out():
     sent = response.get_wsgi_headers(EnvironBuilder().get_environ())
     assert response.headers.to_wsgi_list() == before
     assert sent.get("Location") == "/caf%C3%A9"
+
+
+REDIRECT_LOCATIONS = ["/escalations", "/auth/login?next=%2Fescalations%2FESC-1",
+                      "/caf\u00e9 menu?q=<b>&x=\"1\"", "https://example.com/a b", ""]
+
+
+def _fields(response):
+    fields = dict(response.__dict__)
+    fields["headers"] = list(response.headers._list)
+    return fields
+
+
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+@pytest.mark.parametrize("location", REDIRECT_LOCATIONS)
+def test_a_remembered_redirect_is_werkzeugs(app, location, code):
+    """A redirect made again for the same place is the response Werkzeug makes: same class,
+    status, headers, body and fields, and what a browser receives is the same."""
+    from flask import redirect
+    from werkzeug.utils import redirect as werkzeugs_redirect
+
+    with app.test_request_context("/"):
+        first, again = redirect(location, code), redirect(location, code)
+        expected = werkzeugs_redirect(location, code, Response=app.response_class)
+        environ = EnvironBuilder(path="/").get_environ()
+        for response in (first, again):
+            assert type(response) is app.response_class
+            assert _fields(response) == _fields(expected)
+            assert response.get_wsgi_headers(environ).to_wsgi_list() == (
+                expected.get_wsgi_headers(environ).to_wsgi_list())
+            assert response.get_data() == expected.get_data()
+
+
+def test_remembered_redirects_do_not_share_what_a_hook_changes(app):
+    """Hooks change a response in place (headers, cookies, body): one redirect's changes never
+    reach the next redirect to the same place."""
+    from flask import redirect
+
+    with app.test_request_context("/"):
+        redirect("/escalations")
+        changed = redirect("/escalations")
+        changed.headers["Vary"] = "Cookie"
+        changed.set_cookie("seen", "1")
+        changed.set_data(b"other")
+        changed.call_on_close(lambda: None)
+        fresh = redirect("/escalations")
+        assert "Vary" not in fresh.headers and "Set-Cookie" not in fresh.headers
+        assert b"Redirecting" in fresh.get_data() and fresh._on_close == []
+
+
+def test_a_markup_location_is_never_taken_for_a_plain_one(app):
+    """A location given as Markup is put in the body as it is (Werkzeug does not escape it
+    again): it is not answered with the escaped body remembered for the same text."""
+    from flask import redirect
+    from markupsafe import Markup
+    from werkzeug.utils import redirect as werkzeugs_redirect
+
+    with app.test_request_context("/"):
+        redirect("/a?<b>")
+        redirect("/a?<b>")
+        made = redirect(Markup("/a?<b>"))
+        expected = werkzeugs_redirect(Markup("/a?<b>"), 302, Response=app.response_class)
+        assert made.get_data() == expected.get_data()
+
+
+class _ClosableBody:
+    def __init__(self, log):
+        self.log, self.parts = log, iter([b"a", b"b"])
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        return next(self.parts)
+
+    def close(self):
+        self.log.append("body closed")
+
+
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+@pytest.mark.parametrize("status", [200, 101, 204, 304, 302])
+@pytest.mark.parametrize("body", ["bytes", "closable", "passthrough"])
+def test_the_body_iterator_is_werkzeugs(method, status, body):
+    """What the server iterates and what closing it does (the body's own close first, then
+    the response's close callbacks) are what Werkzeug's get_app_iter gives."""
+    from werkzeug.wsgi import ClosingIterator
+
+    outcomes = []
+    for cls in (Response, PortalResponse):
+        log = []
+        content = b"body" if body == "bytes" else _ClosableBody(log)
+        response = cls(content, status=status, direct_passthrough=body == "passthrough")
+        response.call_on_close(lambda log=log: log.append("response closed"))
+        environ = EnvironBuilder(path="/", method=method).get_environ()
+        app_iter = response.get_app_iter(environ)
+        parts = list(app_iter)
+        if hasattr(app_iter, "close"):
+            app_iter.close()
+        outcomes.append((isinstance(app_iter, ClosingIterator), parts, log))
+    assert outcomes[0] == outcomes[1]

@@ -2,6 +2,7 @@
 
 import json
 import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -156,3 +157,91 @@ def test_add_vary_keeps_werkzeugs_place_and_spelling(existing, name):
     add_vary(ours, name)
     theirs.vary.add(name)
     assert ours.headers.to_wsgi_list() == theirs.headers.to_wsgi_list()
+
+
+@pytest.mark.parametrize("seed", range(64))
+def test_a_csp_nonce_is_what_secrets_token_urlsafe_makes(monkeypatch, seed):
+    """The CSP nonce is `secrets.token_urlsafe(18)` of the same random bytes: 24 characters
+    of URL-safe base64, every alphabet character reachable."""
+    import os
+    import random
+    import secrets
+
+    from portal import security
+
+    data = random.Random(seed).randbytes(18) if seed else bytes(range(0xFF, 0xED, -1))
+    monkeypatch.setattr(secrets, "token_bytes", lambda n: data[:n])
+    monkeypatch.setattr(os, "urandom", lambda n: data[:n])
+    expected = secrets.token_urlsafe(18)
+    made = security._new_nonce()
+    assert made == expected and len(made) == 24
+
+
+@pytest.mark.parametrize("value", [True, False, 0, 1, -5, 2**70, 1.5, float("inf"),
+                                   float("nan"), "1", None, [], b"1", 3 + 0j])
+def test_a_session_timer_is_a_number_as_before(value):
+    """A timer stamp counts only if it is a real number (never a bool, a string or None):
+    the quick answer for plain ints and floats is the one isinstance gives."""
+    from portal import sessions
+
+    class Stamp(float):
+        pass
+
+    expected = isinstance(value, int | float) and not isinstance(value, bool)
+    assert sessions._is_number(value) is expected
+    assert sessions._is_number(Stamp(2.0)) is True
+
+
+@pytest.mark.parametrize("value", [timedelta(minutes=30), timedelta(hours=12), 90, 90.0,
+                                   1800, 0.5, True])
+def test_a_configured_limit_is_the_same_number_of_seconds_each_time(value):
+    """A limit given as a timedelta or a number is read as the same seconds, first and later."""
+    from portal import security
+
+    expected = value.total_seconds() if isinstance(value, timedelta) else float(value)
+    assert security.seconds(value) == expected == security.seconds(value)
+    assert type(security.seconds(value)) is float
+
+
+def _security_headers_as_before(response):
+    """set_security_headers as it was written before it read the names in one pass."""
+    from portal.security import _OURS, OVERRIDABLE, csp_nonce, security_headers
+
+    headers = response.headers
+    ours = security_headers(csp_nonce(), html=response.mimetype == "text/html")
+    present = {name.lower() for name, _ in headers}
+    if present.isdisjoint(_OURS):
+        headers._list.extend(ours)
+        return response
+    for name, value in ours:
+        if name.lower() not in present:
+            headers.add(name, value)
+        elif name not in OVERRIDABLE:
+            headers[name] = value
+    return response
+
+
+@pytest.mark.parametrize("set_by_view", [
+    [], [("Content-Type", "text/html; charset=utf-8")], [("content-type", "text/html")],
+    [("Content-Type", "TEXT/HTML")], [("Content-Type", "")], [("Content-Type", " text/html ;x")],
+    [("Content-Type", "application/json"), ("Content-Type", "text/html")],
+    [("Content-Type", "text/html"), ("Cache-Control", "max-age=60")],
+    [("Content-Type", "text/html"), ("content-security-policy", "sandbox")],
+    [("X-Frame-Options", "SAMEORIGIN"), ("Referrer-Policy", "no-referrer")],
+    [("Location", "/x"), ("Vary", "Cookie")],
+])
+def test_security_headers_are_written_as_before(app, set_by_view):
+    """Every response gets the same security headers, in the same places, whatever content
+    type and headers its view set."""
+    from flask import Response, g
+
+    from portal.security import set_security_headers
+
+    with app.test_request_context("/"):
+        g.csp_nonce = "n0nce"
+        made, expected = Response(), Response()
+        for response in (made, expected):
+            response.headers._list[:] = list(set_by_view)
+        set_security_headers(made)
+        _security_headers_as_before(expected)
+        assert made.headers._list == expected.headers._list

@@ -74,6 +74,30 @@ def test_unscoped_block_restores_the_previous_scope(app, world):
         assert len(session.scalars(select(Escalation)).all()) == 1
 
 
+
+def test_an_unscoped_block_left_by_an_error_restores_the_decision_or_its_absence(app, world):
+    """An error inside an unscoped block goes on up, and the session is left as it was:
+    with the previous decision, or (none before) with no decision at all."""
+    from portal.tenancy import current_scope
+
+    with app.app_context():
+        session = _scoped_to(world.org_a.id)
+        before = current_scope(session)
+        with pytest.raises(LookupError), unscoped(session, "test"):
+            assert current_scope(session).is_unscoped
+            raise LookupError
+        assert current_scope(session) is before
+        set_scope(session, Scope.unscoped("outer"))
+        with unscoped(session, "inner"), unscoped(session, "innermost"):
+            assert current_scope(session).unscoped_reason == "innermost"
+        assert current_scope(session).unscoped_reason == "outer"
+        session.info.clear()
+        with pytest.raises(KeyError), unscoped(session, "test"):
+            raise KeyError
+        assert current_scope(session) is None
+        with pytest.raises(ValueError), unscoped(session, ""):
+            pass  # a block must say why
+
 def test_an_email_rendered_inside_a_request_keeps_the_requests_decision(app, world):
     """Rendering an email pushes its own request context (for absolute URLs); tearing that
     down must not undo the page's tenancy decision."""

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Flask, flash, g, make_response, render_template, request, session
+from flask.globals import _cv_app
 
 from portal import audit, sessions
 from portal.accounts.models import User
@@ -104,7 +105,8 @@ def identity_for_request(user):
 
 def is_previewing() -> bool:
     """True while this request renders as a previewed customer."""
-    return g.get("preview_staff") is not None
+    ctx = _cv_app.get(None)  # `g` without its proxy (asked twice by every request)
+    return (ctx.g if ctx is not None else g).get("preview_staff") is not None
 
 
 def refuse_writes():

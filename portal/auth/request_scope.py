@@ -8,6 +8,7 @@ on customer pages.
 from __future__ import annotations
 
 from flask import Flask, g, request
+from flask.globals import _cv_app
 from flask_login import current_user
 
 from portal.auth.preview import identity_for_request, is_previewing
@@ -16,7 +17,8 @@ from portal.tenancy import Scope, clear_scope, set_scope, unscoped
 
 
 def _decide_for_request() -> None:
-    g.tenancy_decided_by = request._get_current_object()
+    ctx = _cv_app.get(None)  # `g` without its proxy (a before-request hook: always there)
+    (ctx.g if ctx is not None else g).tenancy_decided_by = request._get_current_object()
     session = db.session()
     with unscoped(session, "loading the signed-in user"):
         # Staff previewing the portal become the customer on customer pages (and only there).

@@ -17,10 +17,12 @@ from typing import Any
 import flask_sqlalchemy.session
 import sqlalchemy as sa
 from flask import Flask, current_app, g, request
+from flask.globals import _cv_app
 from flask_login import current_user
 from sqlalchemy import event, orm
 
 from portal.accounts.models import Organization, User
+from portal.live.account_copy import merged_copy
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
 from portal.live.memo import Memo, Ticket, UserStamp
@@ -61,7 +63,10 @@ def revalidates(endpoint: str, *, staff: bool = False):
 
 
 def _memo() -> Memo | None:
-    gate = current_app.extensions.get(EXTENSION)
+    # The app context itself rather than `current_app` (a proxy lookup is four calls; every
+    # signed-in request asks twice); outside one, `current_app` raises as it did.
+    ctx = _cv_app.get(None)
+    gate = (ctx.app if ctx is not None else current_app).extensions.get(EXTENSION)
     return gate.memo if gate is not None and gate.memo.live else None
 
 
@@ -72,7 +77,8 @@ def stamp_of(user) -> UserStamp:
 
 
 def _keep(ticket: Ticket, kind: str, key: int) -> None:
-    g.setdefault("live_tickets", {})[(kind, key)] = ticket
+    ctx = _cv_app.get(None)  # as in _memo: `g` without its proxy
+    (ctx.g if ctx is not None else g).setdefault("live_tickets", {})[(kind, key)] = ticket
 
 
 def user_ticket(user_id: int) -> tuple[Ticket, int] | None:
@@ -98,7 +104,7 @@ def signed_in_user(ticket: tuple[Ticket, int] | None, user_id: int, session):
     account = memo.account(user_id)
     if account is None:
         return None
-    user = session.merge(account, load=False)
+    user = merged_copy(session, account)  # session.merge(account, load=False), cheaper
     if memo.user(user_id) is None:  # the stamps may have been cleared on their own
         memo.remember_user(ticket[0], stamp_of(user))
     return user

@@ -128,3 +128,26 @@ def test_pages_are_evicted_least_recently_used_within_the_byte_budget():
 ])
 def test_if_none_match(header, matches):
     assert _matches(header, "abc") is matches
+
+
+def test_the_views_helpers_find_the_apps_memo_and_keep_tickets_in_the_requests_g(app):
+    """The helpers views call read this app's memo (none while it is not live) and keep a
+    request's tickets in that request's `g`; outside an app they fail as Flask does."""
+    from flask import g
+
+    from portal import live
+
+    gate = app.extensions[live.EXTENSION]
+    was_live = gate.memo.live
+    try:
+        with app.test_request_context("/"):
+            gate.memo.reset(live=True)
+            assert live._memo() is gate.memo
+            ticket = live.user_ticket(7)
+            assert g.live_tickets == {("user", 7): ticket[0]}
+            gate.memo.reset(live=False)
+            assert live._memo() is None and live.user_ticket(7) is None
+    finally:
+        gate.memo.reset(live=was_live)
+    with pytest.raises(RuntimeError):
+        live._memo()
