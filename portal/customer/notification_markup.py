@@ -179,14 +179,20 @@ def _copyable(id: str, label: str, url: str, help: str) -> str:
 # ----------------------------------------------------------------------------------- the page
 def page_content(user, settings: Markup, feed_links: Markup) -> Markup:
     """`customer/notifications.html`'s content block around the two sections."""
-    return Markup(
-        '\n<div class="container container-narrow">\n  <nav aria-label="Breadcrumb">'
-        f'<ol class="breadcrumbs"><li><a href="{escape(link_to("customer.home"))}">Open '
-        'escalations</a></li><li aria-current="page">Notification settings</li></ol></nav>\n'
-        '  <header class="page-header">\n    <div>\n      <h1>Notification settings</h1>\n'
-        "      <p class=\"subtitle\">How you hear about your organization's escalations. "
-        f"Emails go to {breakable(user.email)}.</p>\n    </div>\n  </header>\n"
-        f"  {settings}\n  {feed_links}\n</div>\n")
+    return Markup(f"{_page_head(request.script_root, user.email)}{settings}\n  {feed_links}"
+                  "\n</div>\n")
+
+
+@lru_cache(maxsize=1024)
+def _page_head(script_root: str, email: str | None) -> str:
+    """The content above the sections (breadcrumb and header): the same for a person on every
+    request, remembered per script root and email address."""
+    return ('\n<div class="container container-narrow">\n  <nav aria-label="Breadcrumb">'
+            f'<ol class="breadcrumbs"><li><a href="{escape(link_to("customer.home"))}">Open '
+            'escalations</a></li><li aria-current="page">Notification settings</li></ol></nav>\n'
+            '  <header class="page-header">\n    <div>\n      <h1>Notification settings</h1>\n'
+            "      <p class=\"subtitle\">How you hear about your organization's escalations. "
+            f"Emails go to {breakable(email)}.</p>\n    </div>\n  </header>\n  ")
 
 
 def page(user, content: Markup) -> str:
