@@ -68,8 +68,11 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
-        elif not options.get("pool_pre_ping"):
-            _ping_idle_connections(db.engine)
+        else:
+            if db.engine.dialect.name == "postgresql":
+                _leave_autocommit(db.engine)
+            if not options.get("pool_pre_ping"):
+                _ping_idle_connections(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
 
@@ -141,7 +144,29 @@ def decide_read_mode(session) -> None:
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
             and not _holds_connection(session):
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        _in_autocommit(session.connection().connection)
+
+
+_AUTOCOMMITTED = "clearpath.autocommitted"
+
+
+def _in_autocommit(pooled) -> None:
+    """The pooled connection `pooled` (just checked out, no statement run yet) in autocommit,
+    put back out of it when it returns to the pool (`_leave_autocommit`). What SQLAlchemy's
+    `isolation_level="AUTOCOMMIT"` execution option does, without its connection
+    characteristics machinery: it set psycopg's `autocommit` through five layers on taking the
+    connection and reset it through as many on its return, some 60 function calls a request."""
+    pooled.dbapi_connection.autocommit = True
+    pooled.info[_AUTOCOMMITTED] = True
+
+
+def _leave_autocommit(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "reset")
+    def _reset(dbapi_connection, record, reset_state):
+        # Before the pool's rollback-on-return; an error here invalidates the connection.
+        if record is not None and record.info.pop(_AUTOCOMMITTED, False) \
+                and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
 
 def _holds_connection(session) -> bool:
