@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from flask import render_template, request, session
+from flask import render_template, request
 from flask.globals import _cv_request
 from markupsafe import Markup, escape
 
@@ -53,26 +53,11 @@ def settings_section(form, *, preference=None, confirmation=None, muted=(),
     """`customer/_notification_settings.html`: the preference form and the escalations the
     person stopped emails for. `form` is the WTForms form (one sent: its data and errors), or
     None for the page's blank form with `preference` (a NotificationPreference value) chosen."""
-    url = escape(link_to("customer.notification_settings"))
-    if form is None:
-        csrf_id, csrf_name, field = _chosen_preference(preference)
-        drawn_form = (f'<input id="{csrf_id}" name="{csrf_name}" type="hidden" '
-                      f'value="{escape(generate_csrf())}">\n      \n      {field}')
+    if form is None and not confirmation:  # the page's blank form: all but its token remembered
+        before, after = _blank_form(request.script_root, preference)
+        parts = [before, str(escape(generate_csrf())), after]
     else:
-        field = choice_markup.chosen_field(form.preference, help=PREFERENCE_HELP)
-        drawn_form = (f"{form_markup.csrf_field(form)}\n      {form_markup.form_errors(form)}"
-                      f"\n      {field}")
-    parts = ['<div id="notification-settings" class="stack-lg">\n'
-             '  <section class="card" aria-labelledby="preference-heading">\n'
-             '    <h2 id="preference-heading" class="card-title">Escalation updates</h2>']
-    if confirmation:
-        parts.append(f"{_FLASH}{escape(confirmation)}</p></div>")
-    parts.append(_SETTINGS_FORM.format(url=url))
-    parts.append(drawn_form)
-    parts.append(f'\n      {form_markup.submit_button("Save")}\n    </form>\n  </section>\n'
-                 '  <section class="card" aria-labelledby="muted-heading">\n'
-                 '    <h2 id="muted-heading" class="card-title">Escalations you stopped emails '
-                 'for</h2>')
+        parts = _drawn_form(form, preference, confirmation)
     if muted:
         parts.append('\n    <ul class="stack">')
         for escalation in muted:
@@ -89,13 +74,38 @@ def settings_section(form, *, preference=None, confirmation=None, muted=(),
     return Markup("".join(parts))
 
 
-@lru_cache(maxsize=16)
-def _chosen_preference(preference) -> tuple[Markup, Markup, Markup]:
-    """The blank form's CSRF field's id and name and its preference field with `preference`
-    chosen: the form built for that alone, once per value."""
+def _drawn_form(form, preference, confirmation) -> list[str]:
+    """The section's first card down to the second's heading: `form` (None: blank with
+    `preference` chosen) with this request's token, and the confirmation after a save."""
+    if form is None:
+        form = NotificationPreferenceForm(formdata=None, preference=preference)
+    field = choice_markup.chosen_field(form.preference, help=PREFERENCE_HELP)
+    parts = ['<div id="notification-settings" class="stack-lg">\n'
+             '  <section class="card" aria-labelledby="preference-heading">\n'
+             '    <h2 id="preference-heading" class="card-title">Escalation updates</h2>']
+    if confirmation:
+        parts.append(f"{_FLASH}{escape(confirmation)}</p></div>")
+    parts.append(_SETTINGS_FORM.format(url=escape(link_to("customer.notification_settings"))))
+    parts.append(f"{form_markup.csrf_field(form)}\n      {form_markup.form_errors(form)}"
+                 f"\n      {field}")
+    parts.append(f'\n      {form_markup.submit_button("Save")}\n    </form>\n  </section>\n'
+                 '  <section class="card" aria-labelledby="muted-heading">\n'
+                 '    <h2 id="muted-heading" class="card-title">Escalations you stopped emails '
+                 'for</h2>')
+    return parts
+
+
+@lru_cache(maxsize=64)
+def _blank_form(script_root: str, preference) -> tuple[str, str]:
+    """`_drawn_form` of the blank form with `preference` chosen, split around its CSRF token:
+    drawn once per script root and value (the form built for that alone)."""
     form = NotificationPreferenceForm(formdata=None, preference=preference)
-    return (escape(form.csrf_token.id), escape(form.csrf_token.name),
-            choice_markup.chosen_field(form.preference, help=PREFERENCE_HELP))
+    token = str(escape(form.csrf_token.current_token))
+    drawn = "".join(_drawn_form(form, preference, None))
+    before, marker, after = drawn.partition(f'type="hidden" value="{token}">')
+    if not marker or token in after:
+        raise RuntimeError("the blank form's CSRF field was not found once")
+    return before + 'type="hidden" value="', '">' + after
 
 
 # --------------------------------------------------------------------------------- feed links
@@ -103,6 +113,15 @@ def feed_links_section(feeds, *, feed_form=None, feed_confirmation=None,
                        organization: str = "") -> Markup:
     """`customer/_feed_links.html`: the person's feed links (`feeds`: FeedLinks, or None
     before they made any), or the button that makes them."""
+    if feeds is None and not feed_confirmation and not feed_form:  # remembered but the token
+        before, after = _no_feed_links(request.script_root)
+        return Markup(f"{before}{escape(generate_csrf())}{after}")
+    return _drawn_feed_links(feeds, feed_form, feed_confirmation, organization,
+                             escape(generate_csrf()))
+
+
+def _drawn_feed_links(feeds, feed_form, feed_confirmation, organization: str,
+                      token: str) -> Markup:
     parts = ['<section id="feed-links" class="card" aria-labelledby="feed-links-heading">\n'
              '  <h2 id="feed-links-heading" class="card-title">Feeds</h2>']
     if feed_confirmation:
@@ -112,7 +131,6 @@ def feed_links_section(feeds, *, feed_form=None, feed_confirmation=None,
                  "  <p>Follow your organization's escalations in a feed reader, and put "
                  "milestones and promised update times in your calendar. The links are private "
                  "to you: anyone who has one can read the feed, without signing in.</p>")
-    token = escape(generate_csrf())
     if feeds is None:
         create = escape(link_to("customer.create_feed_links"))
         parts.append(
@@ -166,6 +184,16 @@ def feed_links_section(feeds, *, feed_form=None, feed_confirmation=None,
     return Markup("".join(parts))
 
 
+@lru_cache(maxsize=64)
+def _no_feed_links(script_root: str) -> tuple[str, str]:
+    """The section before any feed links (its "Create feed links" form) split around its CSRF
+    token: the same for everyone under a script root."""
+    before, marker, after = str(_drawn_feed_links(None, None, None, "", _TOKEN)).partition(_TOKEN)
+    if not marker or _TOKEN in after:
+        raise RuntimeError("the section's CSRF field was not found once")
+    return before, after
+
+
 def _copyable(id: str, label: str, url: str, help: str) -> str:
     """The fragment's `copyable` macro: a read-only link and its copy button."""
     return (f'<div class="field feed-link">\n  <label for="{id}">{label}</label>\n'
@@ -199,10 +227,12 @@ def page(user, content: Markup) -> str:
     """The whole page: `content` in the shell remembered for this person (see the module's
     docstring), or rendered by Jinja when the shell shows more than the person (flashed
     messages, a staff preview)."""
-    flashes = _cv_request.get().flashes
-    if flashes or "_flashes" in session or PREVIEW_KEY in session or user.is_staff:
+    context = _cv_request.get()  # the request, its session and flashes in one lookup
+    cookie = context.session
+    if context.flashes or "_flashes" in cookie or PREVIEW_KEY in cookie or user.is_staff:
         return render_template(PAGE, content=content)
-    key = (request.script_root, request.endpoint, user.name, user.organization.name, user.role)
+    key = (context.request.script_root, context.request.endpoint, user.name,
+           user.organization.name, user.role)
     nonce, token = str(escape(csp_nonce())), str(escape(generate_csrf()))
     shell = _SHELLS.get(key, lambda: _shell(nonce, token))
     if shell is None:
