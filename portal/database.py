@@ -125,26 +125,30 @@ def read_connection(session) -> Connection:
     """The connection a read run outside the ORM's execution (portal.reads) uses: the one an
     ORM statement of this session would run on (a GET's first statement takes it in
     autocommit on PostgreSQL, as `read_without_transactions` has every ORM statement do)."""
-    decide_read_mode(session)
-    return session.connection()
+    connection = decide_read_mode(session)
+    return connection if connection is not None else session.connection()
 
 
-def decide_read_mode(session) -> None:
+def decide_read_mode(session) -> Connection | None:
     """Before a GET's first statement, while its session holds no connection: the session
     takes its connection in autocommit. Every later statement of the session only reads the
     flag. Not `session.in_transaction()`: merging the signed-in account copy (portal.live)
     begins the session's transaction without a connection, and a GET that read in a
     transaction would ROLLBACK at its end, and psycopg drops its prepared statements on a
     ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
-    session bound to a connection, it decides nothing.)"""
+    session bound to a connection, it decides nothing.) Returns the connection it took, if
+    it took one."""
     if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
             or request.method not in ("GET", "HEAD"):
-        return
+        return None
     session.info[_READ_MODE_DECIDED] = True
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
             and not _holds_connection(session):
-        _in_autocommit(session.connection().connection)
+        connection = session.connection()
+        _in_autocommit(connection.connection)
+        return connection
+    return None
 
 
 _AUTOCOMMITTED = "clearpath.autocommitted"
