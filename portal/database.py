@@ -68,8 +68,11 @@ def init_app(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
-        elif not options.get("pool_pre_ping"):
-            _ping_idle_connections(db.engine)
+        else:
+            if db.engine.dialect.name == "postgresql":
+                _leave_autocommit(db.engine)
+            if not options.get("pool_pre_ping"):
+                _ping_idle_connections(db.engine)
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
 
@@ -122,26 +125,52 @@ def read_connection(session) -> Connection:
     """The connection a read run outside the ORM's execution (portal.reads) uses: the one an
     ORM statement of this session would run on (a GET's first statement takes it in
     autocommit on PostgreSQL, as `read_without_transactions` has every ORM statement do)."""
-    decide_read_mode(session)
-    return session.connection()
+    connection = decide_read_mode(session)
+    return connection if connection is not None else session.connection()
 
 
-def decide_read_mode(session) -> None:
+def decide_read_mode(session) -> Connection | None:
     """Before a GET's first statement, while its session holds no connection: the session
     takes its connection in autocommit. Every later statement of the session only reads the
     flag. Not `session.in_transaction()`: merging the signed-in account copy (portal.live)
     begins the session's transaction without a connection, and a GET that read in a
     transaction would ROLLBACK at its end, and psycopg drops its prepared statements on a
     ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
-    session bound to a connection, it decides nothing.)"""
+    session bound to a connection, it decides nothing.) Returns the connection it took, if
+    it took one."""
     if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
             or request.method not in ("GET", "HEAD"):
-        return
+        return None
     session.info[_READ_MODE_DECIDED] = True
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
             and not _holds_connection(session):
-        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        connection = session.connection()
+        _in_autocommit(connection.connection)
+        return connection
+    return None
+
+
+_AUTOCOMMITTED = "clearpath.autocommitted"
+
+
+def _in_autocommit(pooled) -> None:
+    """The pooled connection `pooled` (just checked out, no statement run yet) in autocommit,
+    put back out of it when it returns to the pool (`_leave_autocommit`). What SQLAlchemy's
+    `isolation_level="AUTOCOMMIT"` execution option does, without its connection
+    characteristics machinery: it set psycopg's `autocommit` through five layers on taking the
+    connection and reset it through as many on its return, some 60 function calls a request."""
+    pooled.dbapi_connection.autocommit = True
+    pooled.info[_AUTOCOMMITTED] = True
+
+
+def _leave_autocommit(engine: Engine) -> None:
+    @event.listens_for(engine.pool, "reset")
+    def _reset(dbapi_connection, record, reset_state):
+        # Before the pool's rollback-on-return; an error here invalidates the connection.
+        if record is not None and record.info.pop(_AUTOCOMMITTED, False) \
+                and not dbapi_connection.closed:
+            dbapi_connection.autocommit = False
 
 
 def _holds_connection(session) -> bool:

@@ -135,6 +135,18 @@ def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(data
                     set_scope(db.session(), Scope.unscoped("test: a plain read"))
                     reads.rows(select(User.id))
             assert seen == [("POST", False), ("GET", True)]
+
+            # The connection a GET read on goes back to the pool out of autocommit: the POST
+            # that takes it next (the pool's only idle one) keeps its transaction.
+            seen.clear()
+            pids = []
+            for method in ("GET", "POST"):
+                with app.test_request_context("/login", method=method):
+                    set_scope(db.session(), Scope.unscoped("test: the same connection"))
+                    db.session.scalars(select(User)).all()
+                    pids.append(db.session.connection().connection.dbapi_connection
+                                .info.backend_pid)
+            assert seen == [("GET", True), ("POST", False)] and pids[0] == pids[1]
         finally:
             event.remove(engine, "before_cursor_execute", record)
 

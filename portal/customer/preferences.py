@@ -3,29 +3,43 @@ stopped emails for, and their private feed links (create, reset)."""
 
 from __future__ import annotations
 
-from flask import flash, redirect, url_for
+from types import SimpleNamespace
+
+from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.auth.access import customer_required
 from portal.customer import bp
 from portal.customer.feed_links import feed_links_of
 from portal.customer.forms import FeedLinksForm, NotificationPreferenceForm
+from portal.customer.notification_markup import (
+    feed_links_section,
+    page,
+    page_content,
+    settings_section,
+)
 from portal.customer.notification_reads import notification_settings_of
 from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
 from portal.feeds import operations as feeds
-from portal.htmx import render_htmx_template, wants_fragment
+from portal.htmx import wants_fragment
 from portal.submissions import run, submit
 
-PAGE = "customer/notifications.html"
 FRAGMENT = "customer/_notification_settings.html"
 FEEDS_FRAGMENT = "customer/_feed_links.html"
+
+# The sections, for the fragment templates (an htmx swap of a section gets the same markup).
+bp.add_app_template_global(SimpleNamespace(settings_section=settings_section,
+                                           feed_links_section=feed_links_section),
+                           "notification_parts")
 
 
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @customer_required
 def notification_settings():
     user = current_user._get_current_object()
+    if request.method not in _SUBMITTING:  # shown blank: no WTForms form is built
+        return _render(user, FRAGMENT)
     form = NotificationPreferenceForm(preference=user.notification_preference.value)
     status = 200
     if form.is_submitted():
@@ -73,12 +87,28 @@ def _change_feed_links(operation, message: str):
     return _render(user, FEEDS_FRAGMENT, status=422, feed_form=feed_form)
 
 
+_SUBMITTING = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # FlaskForm.is_submitted's
+
+
 def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=None,
             feed_form=None, feed_confirmation=None):
-    """The page (or the one fragment an htmx request aims at), with both of its sections."""
-    form = form or NotificationPreferenceForm(preference=user.notification_preference.value)
+    """The page (or the one fragment an htmx request aims at), with both of its sections
+    (portal.customer.notification_markup draws them). No `form`: the blank form, the person's
+    preference chosen."""
     settings = notification_settings_of(user.id)
-    return render_htmx_template(
-        PAGE, fragment, status=status, form=form, confirmation=confirmation,
-        muted=settings.muted, feeds=feed_links_of(user, settings.token),
-        feed_form=feed_form, feed_confirmation=feed_confirmation)
+    organization = user.organization.name
+    preference = user.notification_preference.value
+    if wants_fragment():
+        if fragment == FRAGMENT:
+            return settings_section(form, preference=preference, confirmation=confirmation,
+                                    muted=settings.muted, organization=organization), status
+        return feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
+                                  feed_confirmation=feed_confirmation,
+                                  organization=organization), status
+    content = page_content(
+        user,
+        settings_section(form, preference=preference, confirmation=confirmation,
+                         muted=settings.muted, organization=organization),
+        feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
+                           feed_confirmation=feed_confirmation, organization=organization))
+    return page(user, content), status
