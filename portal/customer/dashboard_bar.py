@@ -14,7 +14,7 @@ from datetime import datetime
 
 from markupsafe import Markup, escape
 
-from portal.templating import in_zone, viewer_zone
+from portal.live_bar import clear_filters, status
 
 _LABEL = "Pages of open escalations"
 
@@ -32,24 +32,11 @@ def bar(board, errors, at: datetime, poll_seconds: int, clear_url: str) -> Marku
         count = f"\n      {total} open {noun}"
     if summary.pages > 1 and board.rows:
         count += f' <span class="live-range">· {board.first}–{board.last} shown</span>'
-    clear = (
-        f'\n<a class="live-clear" href="{escape(clear_url)}">Clear filters</a>' if filtered else ""
-    )
-    every = (
-        ""
-        if errors
-        else f'<span class="live-every"> · refreshes every {escape(poll_seconds)} s</span>'
-    )
     return Markup(
         '<div class="live-bar">\n'
         f'    <h2 id="dashboard-count" class="live-count">{count}\n    </h2>\n'
-        f"    {clear}\n"
-        '    <p class="live-status small muted">\n'
-        '  <span class="live-dot" aria-hidden="true"></span>\n'
-        f'  Updated <time datetime="{at.isoformat()}" data-live-updated>'
-        f"at {in_zone(at, viewer_zone(), '%H:%M:%S')}</time>{every}\n"
-        '  <span class="live-problem" data-live-problem hidden> · could not refresh, retrying'
-        "</span>\n</p>\n"
+        f"    {clear_filters(clear_url, filtered)}\n"
+        f"    {status(at, poll_seconds, not errors)}\n"
         "  </div>"
     )
 
