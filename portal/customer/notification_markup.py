@@ -5,12 +5,9 @@ A GET drew the page through three templates and `base.html` (some 950 function c
 built a WTForms form to show one chosen radio (some 140). What it shows depends on little: the
 preference field on the chosen value alone (drawn once per value by the macros and
 remembered), the sections on the person's rows, and the shell (`base.html`: head, top bar,
-navigation, user menu) on the script root and who is signed in. So the shell is rendered by
-Jinja once per script root, name, organization and role, with a marker where the content goes,
-and remembered with the request's CSP nonce and CSRF token taken out; each request puts its
-own back. A request with flashed messages or a staff preview banner (which `base.html` draws
-from the session) is rendered by Jinja as before, as is a refused form (its errors are the
-macros').
+navigation, user menu) on the script root and who is signed in: it is remembered by
+portal.page_shell, with the request's CSP nonce and CSRF token put back. A refused form is
+rendered by Jinja as before (its errors are the macros').
 
 The markup is byte for byte the templates' (kept in tests/fixtures; tests/customer/
 test_notification_markup.py, tests/test_choice_markup.py, tests/customer/
@@ -23,16 +20,12 @@ from __future__ import annotations
 from functools import lru_cache
 
 from flask import render_template, request
-from flask.globals import _cv_request
 from markupsafe import Markup, escape
 
-from portal import choice_markup, form_markup
-from portal.auth.preview import SESSION_KEY as PREVIEW_KEY
+from portal import choice_markup, form_markup, page_shell
 from portal.chrome import link_to
 from portal.csrf_tokens import generate_csrf
 from portal.customer.forms import NotificationPreferenceForm
-from portal.remembered import MarkupMemo
-from portal.security import csp_nonce
 from portal.templating import breakable, localtime
 
 PAGE = "customer/notifications.html"
@@ -42,9 +35,7 @@ _SETTINGS_FORM = (
     '\n    <form method="post" action="{url}" hx-post="{url}" '
     'hx-target="#notification-settings" hx-swap="outerHTML" '
     'hx-disabled-elt="find button[type=submit]" novalidate>\n      ')
-# Stand for the request's nonce and token, and for the content, in a remembered shell.
-_NONCE, _TOKEN, _CONTENT = "\x00nonce\x00", "\x00csrf\x00", "\x00content\x00"
-_SHELLS = MarkupMemo(1024)
+_TOKEN = "\x00csrf\x00"  # stands for the request's CSRF token in a remembered section
 
 
 # ------------------------------------------------------------------------ the preference form
@@ -224,28 +215,8 @@ def _page_head(script_root: str, email: str | None) -> str:
 
 
 def page(user, content: Markup) -> str:
-    """The whole page: `content` in the shell remembered for this person (see the module's
-    docstring), or rendered by Jinja when the shell shows more than the person (flashed
-    messages, a staff preview)."""
-    context = _cv_request.get()  # the request, its session and flashes in one lookup
-    cookie = context.session
-    if context.flashes or "_flashes" in cookie or PREVIEW_KEY in cookie or user.is_staff:
+    """The whole page: `content` in the shell remembered for this person (portal.page_shell),
+    or rendered by Jinja for staff (who see this page only in a preview)."""
+    if user.is_staff:
         return render_template(PAGE, content=content)
-    key = (context.request.script_root, context.request.endpoint, user.name,
-           user.organization.name, user.role)
-    nonce, token = str(escape(csp_nonce())), str(escape(generate_csrf()))
-    shell = _SHELLS.get(key, lambda: _shell(nonce, token))
-    if shell is None:
-        return render_template(PAGE, content=content)
-    return shell.replace(_NONCE, nonce).replace(_TOKEN, token).replace(_CONTENT, content, 1)
-
-
-def _shell(nonce: str, token: str):
-    """The page rendered around a marker, this request's nonce and token taken out; None (never
-    remembered: MarkupMemo keeps what it is given, so a None is drawn again) when the marker,
-    nonce or token cannot be told apart from the rest."""
-    drawn = render_template(PAGE, content=Markup(_CONTENT))
-    if drawn.count(_CONTENT) != 1 or not nonce or not token or nonce == token \
-            or nonce in token or token in nonce:
-        return None
-    return drawn.replace(nonce, _NONCE).replace(token, _TOKEN)
+    return page_shell.page(PAGE, content, user)

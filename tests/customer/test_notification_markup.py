@@ -14,6 +14,7 @@ import pytest
 from flask import flash, g, template_rendered
 from jinja2 import ChoiceLoader, DictLoader
 
+from portal import page_shell
 from portal.csrf_tokens import generate_csrf
 from portal.customer import notification_markup as markup
 from portal.customer.feed_links import EscalationFeed, FeedLinks
@@ -71,7 +72,7 @@ def _both(app, person, *, preference, muted, feeds, confirmation=None):
 @pytest.mark.parametrize("feeds", [None, LINKS])
 def test_the_page_reads_as_its_templates_drew_it(app, index, preference, muted, feeds):
     """Drawn, then from the remembered shell, the same page in the same request."""
-    markup._SHELLS._entries.clear()
+    page_shell.forget()
     with app.test_request_context(PAGE):
         for _ in range(2):
             new, old = _both(app, _person(), preference=preference, muted=muted, feeds=feeds)
@@ -83,7 +84,7 @@ def test_the_page_reads_as_its_templates_drew_it(app, index, preference, muted, 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.CUSTOMER_ADMIN])
 def test_each_request_gets_its_own_nonce_and_token(app, role):
     """The remembered shell takes the request's nonce and CSRF token, not the first one's."""
-    markup._SHELLS._entries.clear()
+    page_shell.forget()
     drawn = []
     for _ in range(2):
         with app.test_request_context(PAGE):
@@ -99,7 +100,7 @@ def test_each_request_gets_its_own_nonce_and_token(app, role):
 
 def test_another_person_gets_their_own_shell(app):
     """The shell is remembered per name, organization and role: another's is not reused."""
-    markup._SHELLS._entries.clear()
+    page_shell.forget()
     with app.test_request_context(PAGE):
         _both(app, _person(name="Sam"), preference=DIGEST, muted=[], feeds=None)
         new, old = _both(app, _person(name="Ana"), preference=DIGEST, muted=[], feeds=None)
