@@ -72,7 +72,7 @@ class PageRow(NamedTuple):
     update_author: str | None
     milestone_title: str | None
     milestone_due_at: datetime | None
-    history: tuple[sla.StatusChange, ...]
+    history: sla.OrderedHistory
     #: The organization's SLA calendar, and its plan's targets for the row's severity (None:
     #: the plan has none).
     calendar: sla.Calendar
@@ -263,14 +263,18 @@ def _milestone_of(text: str | None) -> tuple:
     return title, _instant(due_at)
 
 
+_NO_HISTORY = sla.OrderedHistory()
+
+
 @lru_cache(maxsize=4096)
-def _history(text: str | None) -> tuple[sla.StatusChange, ...]:
-    """`clocks.status_histories`' list for one escalation, from its JSON array."""
+def _history(text: str | None) -> sla.OrderedHistory:
+    """`clocks.status_histories`' list for one escalation, from its JSON array: in UTC and in
+    order (by instant, then as recorded), so `sla.compute_clocks` reads it as it is."""
     if not text:
-        return ()
+        return _NO_HISTORY
     changes = sorted((_instant(at), change_id, status)
                      for at, status, change_id in json.loads(text))
-    return tuple(sla.StatusChange(at=at, status=status) for at, _, status in changes)
+    return sla.OrderedHistory(sla.StatusChange(at=at, status=status) for at, _, status in changes)
 
 
 @lru_cache(maxsize=4096)
