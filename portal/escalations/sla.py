@@ -460,6 +460,16 @@ def _build_clock(
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
 
 
+@lru_cache(maxsize=8192)
+def _stopped_clock(calendar: Calendar, minutes: int, opened: datetime,
+                   stopped_at: datetime) -> Clock:
+    """A clock without a history stopped at `stopped_at` (an acknowledged escalation's
+    acknowledge clock): a pure function of its arguments, whatever "now" is (once stopped, a
+    clock counts up to its stop), so remembered; a Clock is immutable."""
+    return _build_clock(calendar, minutes, (), opened=opened, stopped_at=stopped_at,
+                        now=stopped_at)
+
+
 #: A history entry's instant (the sort key: entries at the same instant keep their order).
 _instant_of = itemgetter(0)
 
@@ -509,13 +519,12 @@ def compute_clocks(
     acked = acked if acked is not None and acked <= now else None
     resolved = resolved if resolved is not None and resolved <= now else None
 
-    acknowledge = _build_clock(
-        calendar,
-        targets.acknowledge_minutes,
-        (),
-        opened=opened,
-        stopped_at=acked or resolved,
-        now=now,
+    acknowledged = acked or resolved
+    acknowledge = (
+        _build_clock(calendar, targets.acknowledge_minutes, (), opened=opened, stopped_at=None,
+                     now=now)
+        if acknowledged is None
+        else _stopped_clock(calendar, targets.acknowledge_minutes, opened, acknowledged)
     )
     resolve = _build_clock(
         calendar, targets.resolve_minutes, history, opened=opened, stopped_at=resolved, now=now
