@@ -18,6 +18,7 @@ from werkzeug.datastructures import MultiDict
 from admin import (
     bp,
     navigation,
+    queue_args,
     queue_bar,
     queue_filters,
     queue_forms,
@@ -39,10 +40,14 @@ FRAGMENT = "admin/queue/_rows.html"
 
 @bp.route("/")
 def home():
-    form = QueueFilterForm(request.args)
     arguments = _args_key(request.args)
-    valid = queue_forms.validated(form, arguments)
-    query = form.to_query() if valid else queue.QueueQuery()
+    query = queue_args.query_from_args(request.args)
+    if query is not None:  # plainly valid: no form (its markup is remembered per arguments)
+        form, valid = queue_filters.Asked(request.args), True
+    else:
+        form = QueueFilterForm(request.args)
+        valid = queue_forms.validated(form, arguments)
+        query = form.to_query() if valid else queue.QueueQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
     stamp = live.queue_stamp(queue.changed_stamp)
