@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, make_response, request, session
+from flask import current_app, make_response, render_template, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
@@ -22,6 +22,7 @@ from admin import (
     queue_bar,
     queue_filters,
     queue_forms,
+    queue_page,
     queue_table,
     queue_views,
 )
@@ -30,11 +31,10 @@ from portal import live, reads, sessions
 from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations import queue
-from portal.htmx import render_htmx_template, wants_fragment
+from portal.htmx import wants_fragment
 
 navigation.main_entry("Queue", "admin.home", order=10, in_bar=True)
 
-PAGE = "admin/queue/home.html"
 FRAGMENT = "admin/queue/_rows.html"
 
 
@@ -71,15 +71,16 @@ def home():
     board = queue.read(query, viewer_id=viewer.id, at=at,
                        also=tuple(column for _, column in ahead), run=reads.rows)
     summary = board.summary
+    counts = None
     if ahead and summary.also is not None:
-        navigation.read_ahead({endpoint: value
-                               for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
+        counts = {endpoint: value
+                  for (endpoint, _), value in zip(ahead, summary.also, strict=True)}
+        navigation.read_ahead(counts)
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
     poll_url = link_to("admin.home", **query.args())
-    body, status = render_htmx_template(
-        PAGE, FRAGMENT, status=200 if valid else 422,
+    context = dict(
         form=form,
         board=board,
         at=at,
@@ -96,6 +97,9 @@ def home():
         clear_url=link_to("admin.home", **query.args(page=1, filters=False)),
         csv_url=link_to("admin.queue_csv", **query.args(page=1)),
     )
+    body = (queue_page.page(viewer, counts, **context) if page
+            else render_template(FRAGMENT, **context))
+    status = 200 if valid else 422
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
     if valid and sessions.PREVIEW not in session:  # a preview's banner is on this page too
