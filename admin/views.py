@@ -68,8 +68,11 @@ def home():
     page = not wants_fragment()
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
+    # Its counts are kept while the rows they come from are unchanged (the queue's ticket,
+    # taken before reading): the same filters then read only the page.
     board = queue.read(query, viewer_id=viewer.id, at=at,
-                       also=tuple(column for _, column in ahead), run=reads.rows)
+                       also=tuple(column for _, column in ahead), run=reads.rows,
+                       rows_as_of=live.queue_ticket())
     summary = board.summary
     counts = None
     if ahead and summary.also is not None:

@@ -189,6 +189,15 @@ def queue_stamp(load: Callable[[], Any]) -> Any:
                      lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
 
 
+def queue_ticket() -> tuple[Memo, Ticket] | None:
+    """The staff queue's rows as they stand now, None without a live memo: a value derived
+    from them after taking this (the queue's counts) is still theirs while `queue_ticket()`
+    answers an equal one (no change notification arrived since; the same window as every
+    value the memo keeps). The memo itself is part of it: another app's memo counts apart."""
+    memo = _memo()
+    return None if memo is None else (memo, memo.ticket("queue", 0))
+
+
 def directory(key: str, load: Callable[[], Any]) -> Any:
     """A list of people or accounts (the staff queue's filter choices) from the memo, or from
     `load()` and kept until any user or organization row changes (migration 0031 notifies on
