@@ -9,7 +9,10 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
                   what each row shows beside it (queue_details: the next milestone, the
                   pending handoff, the customer's request for the next level)
     read()        both in 2 queries: the summary's rows ride with the page as one JSON value
-                  (a statement's round trip cost more than the JSON)
+                  (a statement's round trip cost more than the JSON); with `rows_as_of` (the
+                  live memo's queue ticket) the summary is kept, and asked again while the
+                  rows are unchanged only the page is read beside it (the grouping over every
+                  open escalation was most of the statement)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
