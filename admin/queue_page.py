@@ -1,7 +1,7 @@
 """The staff queue's whole page: its content (`admin/queue/_content.html`: the header, the
 filters and the rows fragment) drawn by Jinja, in `base.html`'s shell remembered by
-portal.page_shell (the shell's head, top bar, navigation and user menu were ~300 calls a page,
-the same for a viewer from one request to the next).
+portal.page_shell (the shell's head, top bar, navigation and user menu cost a Jinja render
+per request, and read the same for a viewer from one request to the next).
 
 What the shell draws besides what page_shell keys it on (script root, endpoint, name,
 organization, role) is the console's navigation counts: they are in the key. The page reads

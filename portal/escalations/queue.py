@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Organization, User
 from portal.enums import OPEN_STATUSES, STAFF_ROLES, Segment, Status, Tier
+from portal.escalations import queue_kept
 from portal.escalations.listing import (
     NextMilestone,
     Paged,
@@ -484,8 +485,9 @@ def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = (),
 
     `rows_as_of` (portal.live.queue_ticket, taken before this read) names the queue's rows as
     they stand: a summary read under it is kept, and the same filters asked for while it
-    still names them read only the page beside it (see `_kept_summary`)."""
-    kept = _kept_summary(query, viewer_id, at, rows_as_of)
+    still names them read only the page beside it (see portal.escalations.queue_kept)."""
+    filters = _filters_of(query)
+    kept = queue_kept.summary(rows_as_of, filters, viewer_id, at, _view_of(query))
     if kept is not None:
         page = page_number(query.page, kept)
         stmt = _page_beside_kept_statement(replace(query, page=page), viewer_id, PAGE_SIZE,
@@ -502,64 +504,12 @@ def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = (),
     if dialect != "postgresql":  # PostgreSQL aggregates them in product-area order
         counts.sort(key=lambda row: (row[0] is not None, row[0] or ""))
     summary = _summary_of(counts, query)
-    _keep_summary(query, viewer_id, at, rows_as_of, summary)
+    queue_kept.keep(rows_as_of, filters, viewer_id, at, summary)
     page = page_number(query.page, summary)
     if page != query.page or not summary.matching:
         return load_page(query, summary, viewer_id=viewer_id, at=at, run=run)
     found = [row[1:] for row in found]
     return _board(query, summary, page, found, at, run)
-
-
-# ------------------------------------------------------------------ summaries kept per rows
-#: Summaries by (rows as of, filters, viewer): the instant each was read at, and it.
-_KEPT: dict[tuple, tuple[datetime, Summary]] = {}
-_KEPT_MAX = 512
-
-
-def _keepable(query: QueueQuery) -> bool:
-    """Whether a summary of these filters depends only on what the queue's ticket follows
-    (escalations, handoffs, approvals: portal.live's queue notifications) and on the clock
-    only through "Updates overdue" (`Summary.next_flip`). Not: the SLA filters (every open
-    escalation's clocks move with the clock), the segment and the search (they read the
-    organizations, which the queue's ticket does not follow)."""
-    return not (query.sla or query.segment or query.search)
-
-
-def _kept_summary(query: QueueQuery, viewer_id: int, at: datetime,
-                  rows_as_of: Hashable | None) -> Summary | None:
-    """The summary read for these filters and viewer under `rows_as_of`, when reading it
-    again at `at` would give the same counts: the rows are the same (the ticket), the view's
-    counts do not depend on the view asked for, and no next-update due instant lies in
-    [read at, at) (the only count the clock moves is "Updates overdue", next_update_due_at
-    < at); not when the clock went back. Only summaries with matching rows are kept (an
-    empty page reads the navigation's counts with the summary)."""
-    if rows_as_of is None or not _keepable(query):
-        return None
-    entry = _KEPT.get((rows_as_of, _filters_of(query), viewer_id))
-    if entry is None:
-        return None
-    read_at, summary = entry
-    if at < read_at or (summary.next_flip is not None and at > summary.next_flip):
-        return None
-    return summary if summary.views[_view_of(query)] else None
-
-
-def _keep_summary(query: QueueQuery, viewer_id: int, at: datetime,
-                  rows_as_of: Hashable | None, summary: Summary) -> None:
-    if rows_as_of is None or not _keepable(query):
-        return
-    if len(_KEPT) >= _KEPT_MAX:
-        _KEPT.clear()
-    _KEPT[rows_as_of, _filters_of(query), viewer_id] = (at, replace(summary, also=None))
-
-
-def forget_summaries() -> None:
-    """Every kept summary dropped (tests)."""
-    _KEPT.clear()
-
-
-def _view_of(query: QueueQuery) -> str:
-    return query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW
 
 
 @lru_cache(maxsize=256)
@@ -568,6 +518,10 @@ def _page_beside_kept_statement(query: QueueQuery, viewer_id: int, size: int, al
     the threshold (the last column, as `_board` reads it): the page beside a kept summary."""
     return (_matching(query, viewer_id, AT).add_columns(*also, _threshold())
             .limit(_literal(size)).offset(_literal((query.page - 1) * size)))
+
+
+def _view_of(query: QueueQuery) -> str:
+    return query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW
 
 
 def _board(query: QueueQuery, summary: Summary, page: int, found: list, at: datetime,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from portal.clock import now
 from portal.enums import Role, Segment, Tier
-from portal.escalations import queue
+from portal.escalations import queue, queue_kept
 from portal.escalations.models import Escalation
 from tests.admin.test_queue import _staff, several  # noqa: F401 (a fixture)
 from tests.querycount import counted_queries
@@ -23,9 +23,9 @@ ALSO = (sa.select(sa.func.count(Escalation.id)).scalar_subquery(),)
 
 @pytest.fixture(autouse=True)
 def _nothing_kept():
-    queue.forget_summaries()
+    queue_kept.forget()
     yield
-    queue.forget_summaries()
+    queue_kept.forget()
 
 
 def _same(board, fresh):
@@ -41,6 +41,7 @@ def _same(board, fresh):
 ])
 def test_a_kept_summary_reads_as_a_fresh_one(app, as_staff, world, several,  # noqa: F811
                                              monkeypatch, asked):
+    """Kept counts read as fresh ones, with the page, rows and badges of the same instant."""
     monkeypatch.setattr(queue, "PAGE_SIZE", 2)  # several pages out of a handful of rows
     token = object()
     with as_staff() as session:
@@ -65,6 +66,7 @@ def test_a_kept_summary_reads_as_a_fresh_one(app, as_staff, world, several,  # n
 
 def test_the_clock_passing_a_next_update_due_instant_reads_the_counts_again(
         as_staff, world, several):  # noqa: F811
+    """An update falling due moves "Updates overdue" at that instant, not a render later."""
     token = object()
     with as_staff() as session:
         manager = _staff(session, world, Role.ESCALATION_MANAGER)
@@ -92,6 +94,7 @@ def test_the_clock_passing_a_next_update_due_instant_reads_the_counts_again(
                                    {"segment": Segment.ENTERPRISE}, {"search": "outage"}])
 def test_counts_the_ticket_does_not_follow_are_never_kept(as_staff, world, several,  # noqa: F811
                                                           asked):
+    """SLA states, segments and searches are counted on every render."""
     with as_staff() as session:
         manager = _staff(session, world, Role.ESCALATION_MANAGER)
         for _ in range(2):
@@ -99,7 +102,7 @@ def test_counts_the_ticket_does_not_follow_are_never_kept(as_staff, world, sever
                 queue.read(queue.QueueQuery(**asked), viewer_id=manager.id, at=now(),
                            rows_as_of=object())
             assert any("GROUP BY" in statement for statement in statements)
-    assert not queue._KEPT
+    assert not queue_kept._KEPT
 
 
 def test_another_ticket_reads_the_counts_again(as_staff, world, several):  # noqa: F811

@@ -54,6 +54,7 @@ def _hand_to(as_staff, world, escalation_id: int, role: Role):
 
 
 def test_the_page_reads_as_the_template_drew_it(client, auth, as_staff, world, compared):
+    """The same page as before, remembered shell or not, as the handoff badge changes."""
     auth.login(world.staff[Role.ESCALATION_MANAGER].email)
     for path in ("/admin/", "/admin/", "/admin/?severity=2&sort=age", "/admin/?view=mine",
                  "/admin/?page=2", "/admin/?severity=9", "/admin/?owner=x&sort=sideways"):
@@ -70,6 +71,7 @@ def test_the_page_reads_as_the_template_drew_it(client, auth, as_staff, world, c
 
 
 def test_each_viewer_sees_their_own_shell(client, auth, world, compared):
+    """Each staff member sees their own name and navigation."""
     for role in (Role.AGENT, Role.ADMINISTRATOR, Role.ESCALATION_MANAGER, Role.AGENT):
         auth.login(world.staff[role].email)
         body = client.get("/admin/", headers=NO_CACHE).get_data(as_text=True)
@@ -79,6 +81,7 @@ def test_each_viewer_sees_their_own_shell(client, auth, world, compared):
 
 
 def test_flashed_messages_show_on_the_page(client, auth, world, compared):
+    """A flashed message shows once, on the next page."""
     auth.login(world.staff[Role.AGENT].email)
     client.get("/admin/", headers=NO_CACHE)
     with client.session_transaction() as session:
@@ -104,6 +107,7 @@ def test_an_empty_queue_draws_the_page_whole(client, auth, as_staff, world, comp
 
 
 def test_the_fragment_is_the_rows_alone(client, auth, world, compared):
+    """A poll swaps the rows, never a whole page."""
     auth.login(world.staff[Role.AGENT].email)
     body = client.get("/admin/", headers={"HX-Request": "true", **NO_CACHE}).get_data(
         as_text=True)
