@@ -13,6 +13,7 @@ from portal.customer import bp
 from portal.customer.feed_links import feed_links_of
 from portal.customer.forms import FeedLinksForm, NotificationPreferenceForm
 from portal.customer.notification_markup import (
+    blank_content,
     feed_links_section,
     page,
     page_content,
@@ -105,6 +106,10 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
         return feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
                                   feed_confirmation=feed_confirmation,
                                   organization=organization), status
+    if settings.empty and form is None and confirmation is None and feed_form is None \
+            and feed_confirmation is None:  # the page most people see, remembered but the token
+        return page(user, blank_content(user, preference=preference,
+                                        organization=organization)), status
     content = page_content(
         user,
         settings_section(form, preference=preference, confirmation=confirmation,
