@@ -48,9 +48,13 @@ class NotificationSettings:
         return not self.muted and self.token is None
 
 
-def notification_settings_of(user_id: int) -> NotificationSettings:
-    """The person's muted escalations and active feed token (one statement, none while the
-    live memo knows they have neither)."""
+def notification_settings_of(user_id: int, *, remembered: bool = False) -> NotificationSettings:
+    """The person's muted escalations and active feed token (one statement). `remembered`
+    (a GET, which writes nothing): none while the live memo knows they have neither. A
+    request that has just written reads them (its own changes, not yet committed, are never
+    remembered)."""
+    if not remembered:
+        return _read(user_id)
     return live.settings_of(user_id, lambda: _read(user_id), _remembered)
 
 

@@ -40,7 +40,7 @@ bp.add_app_template_global(SimpleNamespace(settings_section=settings_section,
 def notification_settings():
     user = current_user._get_current_object()
     if request.method not in _SUBMITTING:  # shown blank: no WTForms form is built
-        return _render(user, FRAGMENT)
+        return _render(user, FRAGMENT, remembered=True)
     form = NotificationPreferenceForm(preference=user.notification_preference.value)
     status = 200
     if form.is_submitted():
@@ -92,11 +92,11 @@ _SUBMITTING = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # FlaskForm.is_subm
 
 
 def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=None,
-            feed_form=None, feed_confirmation=None):
+            feed_form=None, feed_confirmation=None, remembered: bool = False):
     """The page (or the one fragment an htmx request aims at), with both of its sections
     (portal.customer.notification_markup draws them). No `form`: the blank form, the person's
-    preference chosen."""
-    settings = notification_settings_of(user.id)
+    preference chosen. `remembered`: a GET, whose settings may come from the live memo."""
+    settings = notification_settings_of(user.id, remembered=remembered)
     organization = user.organization.name
     preference = user.notification_preference.value
     if wants_fragment():

@@ -22,6 +22,8 @@ from flask_login import current_user
 from sqlalchemy import event, orm
 
 from portal.accounts.models import Organization, User
+from portal.escalations.models import Subscription
+from portal.feeds.models import FeedToken
 from portal.live.account_copy import merged_copy
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
@@ -121,8 +123,9 @@ def remember_user(ticket: tuple[Ticket, int] | None, user, *, keep_copy: bool = 
 
 
 def _forget_flushed(session, flush_context) -> None:
-    """A user or organization row this process writes is forgotten here at once (the change
-    feed tells every process, this one included, at commit; this spares the moment between)."""
+    """A user or organization row (or a person's subscription or feed token: `settings_of`)
+    this process writes is forgotten here at once (the change feed tells every process, this
+    one included, at commit; this spares the moment between)."""
     memo = _memo() if current_app else None
     if memo is None:
         return
@@ -131,6 +134,8 @@ def _forget_flushed(session, flush_context) -> None:
             memo.changed("user", instance.id)
         elif isinstance(instance, Organization):
             memo.changed("organization", instance.id)
+        elif isinstance(instance, Subscription | FeedToken):  # what settings_of keeps
+            memo.changed("user", instance.user_id)
 
 
 def _detached_copy(user):
