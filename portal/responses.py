@@ -129,3 +129,51 @@ class Redirects:
         response.__dict__.update(headers=headers, _status=status, _status_code=status_code,
                                  direct_passthrough=False, _on_close=[], response=list(body))
         return response
+
+
+class Pages:
+    """An HTML page (a view's `str` body and status) as a response: what Flask's
+    `make_response` makes of the view's `(body, status)`, made from the shape Werkzeug gave
+    the first such response.
+
+    Flask turns a returned string into a response through the whole `Response` constructor
+    (the status parsed, the mimetype and charset worked out, Content-Type set through the
+    header checks, the body encoded, set and measured, Content-Length set): some forty calls.
+    For a plain `str` body every field is a pure function of the status (the Content-Type and
+    the status line) and of the encoded body (itself and its length): a remembered page is a
+    new response of the same class holding the same six fields, its header list, body list
+    and close callbacks its own. Only while Werkzeug's response holds exactly those fields
+    and headers (tests/test_responses.py compares the two)."""
+
+    FIELDS = Redirects.FIELDS
+
+    def __init__(self):
+        self._shapes: dict[tuple[type, int], tuple[tuple[str, str], str]] = {}
+
+    def make(self, response_class, body: str, status: int = 200):
+        """`response_class(body, status=status)`, or the same response made from its shape."""
+        shape = self._shapes.get((response_class, status))
+        if shape is None:
+            response = response_class(body, status=status)
+            fields = response.__dict__
+            data = body.encode()
+            if (type(response) is response_class and fields.keys() == self.FIELDS
+                    and fields["response"] == [data] and not fields["_on_close"]
+                    and not fields["direct_passthrough"] and fields["_status_code"] == status
+                    and len(fields["headers"]._list) == 2
+                    and fields["headers"]._list[1] == ("Content-Length", str(len(data)))
+                    and fields["headers"]._list[0][0] == "Content-Type"):
+                self._shapes[(response_class, status)] = (fields["headers"]._list[0],
+                                                          fields["_status"])
+            return response
+        content_type, status_line = shape
+        data = body.encode()
+        response = object.__new__(response_class)
+        headers = Headers()
+        headers._list.extend((content_type, ("Content-Length", str(len(data)))))
+        response.__dict__.update(headers=headers, _status=status_line, _status_code=status,
+                                 direct_passthrough=False, _on_close=[], response=[data])
+        return response
+
+
+pages = Pages()  # a process's pages: one shape per response class and status

@@ -167,3 +167,44 @@ def test_the_body_iterator_is_werkzeugs(method, status, body):
             app_iter.close()
         outcomes.append((isinstance(app_iter, ClosingIterator), parts, log))
     assert outcomes[0] == outcomes[1]
+
+
+@pytest.mark.parametrize("status", [200, 422])
+@pytest.mark.parametrize("body", ["<p>Saved</p>", "caf\u00e9 \u201cquoted\u201d <b>", "",
+                                  "markup"])
+def test_a_page_made_from_its_shape_is_flasks(app, status, body):
+    """A view's `(body, status)` made by portal.responses.pages, the first time and again, is
+    the response Flask's make_response makes: same class, fields, headers sent and body."""
+    from markupsafe import Markup
+
+    from portal.responses import Pages
+
+    body = Markup("<p>Marked &amp; up</p>") if body == "markup" else body
+    assert app.response_class is PortalResponse  # the class the views pass
+    made = Pages()
+    with app.test_request_context("/"):
+        expected = app.make_response((body, status))
+        environ = EnvironBuilder(path="/").get_environ()
+        for response in (made.make(PortalResponse, body, status),
+                         made.make(PortalResponse, body, status)):
+            assert type(response) is PortalResponse
+            assert _fields(response) == _fields(expected)
+            assert response.get_wsgi_headers(environ).to_wsgi_list() == (
+                expected.get_wsgi_headers(environ).to_wsgi_list())
+            assert response.get_data() == expected.get_data()
+        assert app.make_response(response) is response  # Flask takes it as it is
+
+
+def test_pages_made_from_one_shape_do_not_share_what_a_hook_changes(app):
+    """Hooks change a response in place: one page's headers, body and callbacks are its own."""
+    from portal.responses import Pages
+
+    made = Pages()
+    made.make(PortalResponse, "first", 200)
+    changed = made.make(PortalResponse, "second", 200)
+    changed.headers["Vary"] = "Cookie"
+    changed.set_data(b"other")
+    changed.call_on_close(lambda: None)
+    fresh = made.make(PortalResponse, "third", 200)
+    assert "Vary" not in fresh.headers and fresh.get_data() == b"third"
+    assert fresh._on_close == [] and fresh.headers["Content-Length"] == "5"
