@@ -31,6 +31,7 @@ from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
 __all__ = ["Answer", "Visit", "directory", "escalation_summary", "init_app", "offer", "queue_stamp",
+           "queue_ticket",
            "remember_user", "revalidates", "settings_of", "signed_in_user", "stamp_of", "summary",
            "user_ticket"]
 
@@ -192,6 +193,15 @@ def queue_stamp(load: Callable[[], Any]) -> Any:
     """The staff queue's change stamp, from the memo or from `load()`."""
     return _memoized((("queue", 0),), lambda memo: memo.queue_stamp(), load,
                      lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
+
+
+def queue_ticket() -> tuple[Memo, Ticket] | None:
+    """The staff queue's rows as they stand now, None without a live memo: a value derived
+    from them after taking this (the queue's counts) is still theirs while `queue_ticket()`
+    answers an equal one (no change notification arrived since; the same window as every
+    value the memo keeps). The memo itself is part of it: another app's memo counts apart."""
+    memo = _memo()
+    return None if memo is None else (memo, memo.ticket("queue", 0))
 
 
 def settings_of(user_id: int, load: Callable[[], Any], keep: Callable[[Any], bool]) -> Any:

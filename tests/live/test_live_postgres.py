@@ -449,3 +449,34 @@ def test_feed_links_made_on_the_page_show_at_once(live_app, scene):
         assert "Reset feed links" in made.get_data(as_text=True)
         assert memo.settings(ids["id"]) is None
         assert "Reset feed links" in client.get("/account/notifications").get_data(as_text=True)
+
+
+def _all_open(response) -> int:
+    found = re.search(r'All open <span class="queue-view-count">(\d+)</span>',
+                      response.get_data(as_text=True))
+    assert found, "no quick views"
+    return int(found.group(1))
+
+
+def test_the_queue_counts_are_kept_only_until_a_change_arrives(live_app, scene):
+    """The queue's counts are kept while its rows are unchanged (portal.live.queue_ticket):
+    a repeat render reads the page alone, and the first render after a change's notification
+    counts what changed."""
+    with committed(live_app, T0 + timedelta(seconds=70)):
+        staff_email = factories.make_staff(Role.ESCALATION_MANAGER).email
+    client = _signed_in(live_app, staff_email)
+    memo = _gate(live_app).memo
+    hard = {"Cache-Control": "no-cache"}  # never the gate: the app renders every time
+    with frozen_at(T0 + timedelta(seconds=71)):
+        client.get("/admin/", headers=hard)  # the first page after signing in
+        before = _all_open(client.get("/admin/", headers=hard))
+        with counted_queries(live_app) as statements:
+            assert _all_open(client.get("/admin/", headers=hard)) == before
+        assert not any("GROUP BY" in s for s in statements), statements
+    ticket = memo.ticket("queue", 0)
+    with committed(live_app, T0 + timedelta(seconds=72)) as session:
+        factories.make_escalation(session.get(Organization, scene["org"]),
+                                  actor=session.get(User, scene["agent"]), title="One more")
+    assert _wait(lambda: memo.ticket("queue", 0) != ticket), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=73)):
+        assert _all_open(client.get("/admin/", headers=hard)) == before + 1
