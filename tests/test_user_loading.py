@@ -13,6 +13,7 @@ from flask import Flask, g, request, session
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 from flask_login import signals as login_signals
 from flask_sqlalchemy.session import _app_ctx_id
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal.extensions import app_context_scope, db
 from portal.login import PortalLoginManager, signed_in_user
@@ -141,16 +142,25 @@ def test_flask_logins_functions_are_the_ones_copied():
 def test_db_session_is_scoped_to_the_app_context_as_flask_sqlalchemy_scopes_it(app):
     """One session per app context (a nested context has its own), the context Flask-
     SQLAlchemy's own scope names; outside any context, Flask-SQLAlchemy's own error."""
+    sessions = scoped_session(sessionmaker(), scopefunc=app_context_scope)
     with app.app_context():
         assert id(app_context_scope()) == _app_ctx_id()
-        outer = db.session()
-        assert db.session() is outer
+        outer = sessions()
+        assert sessions() is outer
         with app.app_context():
             assert id(app_context_scope()) == _app_ctx_id()
-            assert db.session() is not outer
-        assert db.session() is outer
+            inner = sessions()
+            assert inner is not outer
+            sessions.remove()
+        assert sessions() is outer
+        sessions.remove()
+    assert sessions.registry.registry == {}  # nothing (no context) is held once removed
     with pytest.raises(RuntimeError) as ours:
         app_context_scope()
     with pytest.raises(RuntimeError) as theirs:
         _app_ctx_id()
     assert str(ours.value) == str(theirs.value)
+
+
+def test_the_apps_session_is_scoped_so():
+    assert db.session.registry.scopefunc is app_context_scope
