@@ -19,7 +19,8 @@ from pathlib import Path
 
 import flask_sqlalchemy.session
 import psycopg
-from flask import Flask, has_request_context, request
+from flask import Flask
+from flask.globals import _cv_request
 from psycopg.pq import ExecStatus
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -139,8 +140,10 @@ def decide_read_mode(session) -> Connection | None:
     ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
     session bound to a connection, it decides nothing.) Returns the connection it took, if
     it took one."""
-    if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
-            or request.method not in ("GET", "HEAD"):
+    if session.info.get(_READ_MODE_DECIDED):
+        return None
+    ctx = _cv_request.get(None)  # the request without its proxy
+    if ctx is None or ctx.request.method not in ("GET", "HEAD"):
         return None
     session.info[_READ_MODE_DECIDED] = True
     bind = session.get_bind()
