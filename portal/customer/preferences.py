@@ -24,7 +24,6 @@ from portal.enums import NotificationPreference
 from portal.escalations import operations as ops
 from portal.feeds import operations as feeds
 from portal.htmx import wants_fragment
-from portal.responses import PortalResponse, pages
 from portal.submissions import run, submit
 
 FRAGMENT = "customer/_notification_settings.html"
@@ -102,27 +101,20 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
     preference = user.notification_preference.value
     if wants_fragment():
         if fragment == FRAGMENT:
-            return _answer(settings_section(form, preference=preference,
-                                            confirmation=confirmation, muted=settings.muted,
-                                            organization=organization), status)
-        return _answer(feed_links_section(feed_links_of(user, settings.token),
-                                          feed_form=feed_form,
-                                          feed_confirmation=feed_confirmation,
-                                          organization=organization), status)
+            return settings_section(form, preference=preference, confirmation=confirmation,
+                                    muted=settings.muted, organization=organization), status
+        return feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
+                                  feed_confirmation=feed_confirmation,
+                                  organization=organization), status
     if settings.empty and form is None and confirmation is None and feed_form is None \
             and feed_confirmation is None:  # the page most people see, remembered but the token
-        return _answer(page(user, blank_content(user, preference=preference,
-                                                organization=organization)), status)
+        return page(user, blank_content(user, preference=preference,
+                                        organization=organization)), status
     content = page_content(
         user,
         settings_section(form, preference=preference, confirmation=confirmation,
                          muted=settings.muted, organization=organization),
         feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
                            feed_confirmation=feed_confirmation, organization=organization))
-    return _answer(page(user, content), status)
+    return page(user, content), status
 
-
-def _answer(body: str, status: int) -> PortalResponse:
-    """What Flask makes of a view's `(body, status)`, made as portal.responses.pages makes it
-    (the same response, without Werkzeug's constructor)."""
-    return pages.make(PortalResponse, body, status)
