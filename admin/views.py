@@ -11,16 +11,18 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlsplit
 
-from flask import current_app, make_response, request, session
+from flask import current_app, make_response, render_template, request, session
 from flask_login import current_user
 from werkzeug.datastructures import MultiDict
 
 from admin import (
     bp,
     navigation,
+    queue_args,
     queue_bar,
     queue_filters,
     queue_forms,
+    queue_page,
     queue_table,
     queue_views,
 )
@@ -29,20 +31,23 @@ from portal import live, reads, sessions
 from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations import queue
-from portal.htmx import render_htmx_template, wants_fragment
+from portal.htmx import wants_fragment
 
 navigation.main_entry("Queue", "admin.home", order=10, in_bar=True)
 
-PAGE = "admin/queue/home.html"
 FRAGMENT = "admin/queue/_rows.html"
 
 
 @bp.route("/")
 def home():
-    form = QueueFilterForm(request.args)
     arguments = _args_key(request.args)
-    valid = queue_forms.validated(form, arguments)
-    query = form.to_query() if valid else queue.QueueQuery()
+    query = queue_args.query_from_args(request.args)
+    if query is not None:  # plainly valid: no form (its markup is remembered per arguments)
+        form, valid = queue_filters.Asked(request.args), True
+    else:
+        form = QueueFilterForm(request.args)
+        valid = queue_forms.validated(form, arguments)
+        query = form.to_query() if valid else queue.QueueQuery()
     at = now()
     poll_seconds = _poll_seconds(current_app.config)
     stamp = live.queue_stamp(queue.changed_stamp)
@@ -63,18 +68,22 @@ def home():
     page = not wants_fragment()
     # The page's navigation counts come with the summary (no statement of their own).
     ahead = navigation.counts_ahead(viewer) if page else ()
+    # Its counts are kept while the rows they come from are unchanged (the queue's ticket,
+    # taken before reading): the same filters then read only the page.
     board = queue.read(query, viewer_id=viewer.id, at=at,
-                       also=tuple(column for _, column in ahead), run=reads.rows)
+                       also=tuple(column for _, column in ahead), run=reads.rows,
+                       rows_as_of=live.queue_ticket())
     summary = board.summary
+    counts = None
     if ahead and summary.also is not None:
-        navigation.read_ahead({endpoint: value
-                               for (endpoint, _), value in zip(ahead, summary.also, strict=True)})
+        counts = {endpoint: value
+                  for (endpoint, _), value in zip(ahead, summary.also, strict=True)}
+        navigation.read_ahead(counts)
     if page:
         form.offer_choices(summary, live.directory("staff", queue.staff_choices),
                            live.directory("organizations", queue.organization_choices))
     poll_url = link_to("admin.home", **query.args())
-    body, status = render_htmx_template(
-        PAGE, FRAGMENT, status=200 if valid else 422,
+    context = dict(
         form=form,
         board=board,
         at=at,
@@ -91,6 +100,9 @@ def home():
         clear_url=link_to("admin.home", **query.args(page=1, filters=False)),
         csv_url=link_to("admin.queue_csv", **query.args(page=1)),
     )
+    body = (queue_page.page(viewer, counts, **context) if page
+            else render_template(FRAGMENT, **context))
+    status = 200 if valid else 422
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
     if valid and sessions.PREVIEW not in session:  # a preview's banner is on this page too

@@ -26,6 +26,33 @@ import dashboard as harness
 import pages as pages_bench
 
 
+class AppAlone:
+    """A page called as gunicorn's worker calls it: one WSGI environ built once (the test
+    client's own, with its settled session cookie), then `app(environ, start_response)` with
+    the body read and closed. Same `get` shape as the test client for the loop below."""
+
+    def __init__(self, app, client, path, headers):
+        for _ in range(3):  # the cookie the client holds after the session settled
+            response = client.get(path, headers=headers)
+        self.environ = dict(response.request.environ)  # what the test client built
+        self.app = app
+        self.status_code = None
+
+    def _start_response(self, status, headers, exc_info=None):
+        self.status_code = int(status.split(" ", 1)[0])
+
+    def get(self, path, headers=None):
+        body = self.app(dict(self.environ), self._start_response)
+        try:
+            for _ in body:
+                pass
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        return self
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=50)
@@ -37,6 +64,10 @@ def main(argv=None) -> int:
                         help="also count Python function calls per request (cProfile): a "
                              "measure of the app's work that a busy machine does not move")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--app-alone", action="store_true",
+                        help="call the app as gunicorn does, app(environ, start_response), with "
+                             "an environ built once from the signed-in client's cookie: the "
+                             "figures leave out Werkzeug's test client")
     parser.add_argument("--live", action="store_true",
                         help="LIVE_MEMO on (the change feed and the signed-in account copy); "
                              "pages are still rendered (no-cache)")
@@ -80,6 +111,8 @@ def main(argv=None) -> int:
     for key, client, path in plan:
         if client is None:
             continue
+        if args.app_alone:
+            client = AppAlone(app, client, path, no_cache)
         for _ in range(3):
             response = client.get(path, headers=no_cache)
         statements.clear()

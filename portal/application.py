@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, Request
+from flask import Request
 from flask.templating import Environment
 from werkzeug.routing import MapAdapter
 
+from portal.request_cycle import RequestCycle
 from portal.responses import PortalResponse, Redirects
 from portal.session_cookie import RememberingSessionInterface
 
@@ -50,7 +51,7 @@ class PortalRequest(Request):
             super().close()
 
 
-class PortalFlask(Flask):
+class PortalFlask(RequestCycle):
     """Flask asks `ensure_sync` about every request hook and the view on every request (an
     `inspect.iscoroutinefunction` each, a dozen per request); the answer for one function never
     changes, so it is remembered. Async functions are still wrapped, as Flask does.
@@ -65,7 +66,8 @@ class PortalFlask(Flask):
     same values share one. Any other configuration is bound by Flask each time.
 
     Its redirects are Werkzeug's, remembered per location and code (`portal.responses`); its
-    requests are `PortalRequest`s."""
+    requests are `PortalRequest`s; its request cycle reads its contexts directly and sends no
+    signal nobody listens to (`portal.request_cycle`)."""
 
     session_interface = RememberingSessionInterface()
     jinja_environment = PortalEnvironment

@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import re
 import time
+from contextvars import ContextVar
 from pathlib import Path
 
 import flask_sqlalchemy.session
 import psycopg
-from flask import Flask, has_request_context, request
+from flask import Flask
+from flask.globals import _cv_request
 from psycopg.pq import ExecStatus
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -69,10 +71,10 @@ def init_app(app: Flask) -> None:
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
         else:
-            if db.engine.dialect.name == "postgresql":
-                _leave_autocommit(db.engine)
             if not options.get("pool_pre_ping"):
                 _ping_idle_connections(db.engine)
+            if db.engine.dialect.name == "postgresql":
+                _autocommit_as_wanted(db.engine)  # after the ping: a live connection
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
 
@@ -138,39 +140,44 @@ def decide_read_mode(session) -> Connection | None:
     ROLLBACK: every statement would be planned again on every request. (On SQLite, or in a
     session bound to a connection, it decides nothing.) Returns the connection it took, if
     it took one."""
-    if session.info.get(_READ_MODE_DECIDED) or not has_request_context() \
-            or request.method not in ("GET", "HEAD"):
+    if session.info.get(_READ_MODE_DECIDED):
+        return None
+    ctx = _cv_request.get(None)  # the request without its proxy
+    if ctx is None or ctx.request.method not in ("GET", "HEAD"):
         return None
     session.info[_READ_MODE_DECIDED] = True
     bind = session.get_bind()
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
             and not _holds_connection(session):
-        connection = session.connection()
-        _in_autocommit(connection.connection)
-        return connection
+        wanted = _AUTOCOMMIT_WANTED.set(True)  # the checkout (`_autocommit_as_wanted`) reads it
+        try:
+            return session.connection()
+        finally:
+            _AUTOCOMMIT_WANTED.reset(wanted)
     return None
 
 
-_AUTOCOMMITTED = "clearpath.autocommitted"
+# True only while a GET's session takes its connection (`decide_read_mode`): every other
+# checkout (a POST's, a job's, the CLI's, a second connection) wants a transaction.
+_AUTOCOMMIT_WANTED: ContextVar[bool] = ContextVar("clearpath_autocommit_wanted", default=False)
 
 
-def _in_autocommit(pooled) -> None:
-    """The pooled connection `pooled` (just checked out, no statement run yet) in autocommit,
-    put back out of it when it returns to the pool (`_leave_autocommit`). What SQLAlchemy's
-    `isolation_level="AUTOCOMMIT"` execution option does, without its connection
-    characteristics machinery: it set psycopg's `autocommit` through five layers on taking the
-    connection and reset it through as many on its return, some 60 function calls a request."""
-    pooled.dbapi_connection.autocommit = True
-    pooled.info[_AUTOCOMMITTED] = True
+def _autocommit_as_wanted(engine: Engine) -> None:
+    """Each pooled connection is handed out in the mode its taker wants: in autocommit to a
+    GET's session (`decide_read_mode`), out of it to everyone else, switched only when it is
+    in the other mode. A connection keeps its mode in the pool, so the GETs that follow each
+    other on a worker's connection switch nothing, and the first POST to take one switches it
+    back before its first statement (psycopg's `autocommit` flag, read from the connection
+    itself on every checkout, never from a note that could be stale). The pool's rollback on
+    return finds nothing to roll back in autocommit. (SQLAlchemy's `isolation_level=
+    "AUTOCOMMIT"` execution option does the switch through its connection characteristics,
+    some 60 calls a request, and back on every return.)"""
 
-
-def _leave_autocommit(engine: Engine) -> None:
-    @event.listens_for(engine.pool, "reset")
-    def _reset(dbapi_connection, record, reset_state):
-        # Before the pool's rollback-on-return; an error here invalidates the connection.
-        if record is not None and record.info.pop(_AUTOCOMMITTED, False) \
-                and not dbapi_connection.closed:
-            dbapi_connection.autocommit = False
+    @event.listens_for(engine.pool, "checkout")
+    def _checked_out(dbapi_connection, record, proxy):
+        wanted = _AUTOCOMMIT_WANTED.get()
+        if dbapi_connection.autocommit is not wanted:
+            dbapi_connection.autocommit = wanted
 
 
 def _holds_connection(session) -> bool:

@@ -38,6 +38,42 @@ class _BodyIterator(ClosingIterator):
 
 
 class PortalResponse(Response):
+    """Flask's response, made and handed to the server with less generic work.
+
+    A view's body as a `str` with no headers, mimetype or content type of its own (what Flask's
+    `make_response` makes of a rendered page, with or without a status) gets the same six
+    fields Werkzeug's constructor gives it (the status cleaned, the default content type, the
+    body encoded and measured into Content-Length) without going through the constructor's
+    generic steps (some thirty calls a page): the status is cleaned once per value by Werkzeug
+    itself and remembered, and the two header values are ones Werkzeug would accept. Anything
+    else (bytes, an iterator, headers, another class default) is Werkzeug's constructor.
+    tests/test_responses.py compares the two."""
+
+    def __init__(self, response=None, status=None, headers=None, mimetype=None,
+                 content_type=None, direct_passthrough=False):
+        if (type(response) is not str or headers is not None or mimetype is not None
+                or content_type is not None or direct_passthrough
+                or not (status is None or type(status) is int or type(status) is str)
+                or type(self).__dict__.get("_plain_body") is not True):
+            super().__init__(response, status, headers, mimetype, content_type,
+                             direct_passthrough)
+            return
+        try:
+            cleaned = _CLEANED_STATUS[status]
+        except KeyError:
+            cleaned = _clean_status(self, status)
+        body = response.encode()
+        made = Headers()
+        made._list.extend((("Content-Type", _HTML), ("Content-Length", str(len(body)))))
+        self.headers = made
+        self._status, self._status_code = cleaned
+        self.direct_passthrough = False
+        self._on_close = []
+        self.response = [body]
+
+    _plain_body = True  # this class's defaults are the ones the shortcut writes (a subclass
+    # that changes none of them may set it too)
+
     def get_app_iter(self, environ):
         """Werkzeug's `get_app_iter`, its body iterator made by `_BodyIterator`."""
         status = self.status_code
@@ -82,6 +118,19 @@ class PortalResponse(Response):
                 and self.is_sequence):
             headers["Content-Length"] = str(sum(len(x) for x in self.iter_encoded()))
         return headers
+
+
+_HTML = "text/html; charset=utf-8"  # get_content_type("text/html", "utf-8"): checked by a test
+_CLEANED_STATUS: dict = {}
+
+
+def _clean_status(response, status) -> tuple[str, int]:
+    """(status line, code) as Werkzeug cleans `status` (None: the default), remembered for
+    the plain values views give (a code, a status line)."""
+    cleaned = response._clean_status(response.default_status if status is None else status)
+    if len(_CLEANED_STATUS) < 256:  # (None, an int or a str: what the constructor lets in)
+        _CLEANED_STATUS[status] = cleaned
+    return cleaned
 
 
 class Redirects:

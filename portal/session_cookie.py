@@ -23,7 +23,7 @@ import time
 
 from flask.sessions import SecureCookieSessionInterface
 
-from portal.security import add_vary
+from portal.security import add_vary, seconds
 
 MEMO_SIZE = 4096
 _FLAT = (str, int, float, bool, type(None))
@@ -36,17 +36,19 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         self._verified: dict[tuple[str, str, str], tuple[dict, int]] = {}
 
     def open_session(self, app, request):
-        secret = app.secret_key
+        config = app.config  # read directly: `app.secret_key` and the lifetime are its values
+        secret = config["SECRET_KEY"]
         header = request.environ.get("HTTP_COOKIE") if secret else None
         if not header:
             return super().open_session(app, request)
-        key = (secret, app.config["SESSION_COOKIE_NAME"], header)
+        key = (secret, config["SESSION_COOKIE_NAME"], header)
         known = self._verified.get(key)
         if known is None:
             return self._verify(app, request, key)
         data, signed_at = known
         age = int(time.time()) - signed_at
-        if 0 <= age <= int(app.permanent_session_lifetime.total_seconds()):
+        # `app.permanent_session_lifetime` is this value as a timedelta (seconds if a number)
+        if 0 <= age <= int(seconds(config["PERMANENT_SESSION_LIFETIME"])):
             return self.session_class(data)
         return super().open_session(app, request)
 

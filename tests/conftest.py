@@ -18,7 +18,7 @@ from jinja2 import StrictUndefined
 
 from portal import create_app
 from portal.config import TestConfig, settings_of
-from portal.extensions import db, limiter
+from portal.extensions import app_context_scope, db, limiter
 from portal.tenancy import Scope, set_scope
 from tests import factories
 
@@ -102,7 +102,8 @@ def _isolated(request):
         outer = connection.begin()
     original = db.session
     db.session = db._make_scoped_session(
-        {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint",
+         "scopefunc": app_context_scope}  # scoped as the app's own session is
     )
     limiter.reset()
     try:

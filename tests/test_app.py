@@ -147,6 +147,25 @@ def test_on_postgresql_a_request_that_only_reads_runs_without_a_transaction(data
                     pids.append(db.session.connection().connection.dbapi_connection
                                 .info.backend_pid)
             assert seen == [("GET", True), ("POST", False)] and pids[0] == pids[1]
+
+            # A connection keeps its mode in the pool and is switched only when its next
+            # taker wants the other: GETs in a row, then a POST, then a GET, on one connection.
+            seen.clear()
+            pids.clear()
+            for method in ("GET", "GET", "POST", "GET"):
+                with app.test_request_context("/login", method=method):
+                    set_scope(db.session(), Scope.unscoped("test: modes kept"))
+                    db.session.scalars(select(User)).all()
+                    pids.append(db.session.connection().connection.dbapi_connection
+                                .info.backend_pid)
+            assert seen == [("GET", True), ("GET", True), ("POST", False), ("GET", True)]
+            assert len(set(pids)) == 1
+
+            # A connection taken any other way during a GET (not by its session's first
+            # statement) has a transaction, even the one the last GET left in autocommit.
+            with app.test_request_context("/login", method="GET"), engine.connect() as other:
+                assert other.connection.dbapi_connection.info.backend_pid == pids[0]
+                assert other.connection.dbapi_connection.autocommit is False
         finally:
             event.remove(engine, "before_cursor_execute", record)
 

@@ -25,8 +25,8 @@ WEB = ("admin", "portal.customer", "portal.auth.forms", "portal.auth.views",
        "portal.feeds.views",
        "portal.submissions", "portal.webhooks.forms", "portal.webhooks.pages")
 CORE = ("portal.clock", "portal.config", "portal.enums", "portal.extensions", "portal.inputs",
-        "portal.markdown", "portal.operations", "portal.ownership", "portal.permissions",
-        "portal.sessions", "portal.sqltypes", "portal.tenancy")
+        "portal.login", "portal.markdown", "portal.operations", "portal.ownership",
+        "portal.permissions", "portal.sessions", "portal.sqltypes", "portal.tenancy")
 
 
 def _module_name(path: Path) -> str:

@@ -167,3 +167,44 @@ def test_the_body_iterator_is_werkzeugs(method, status, body):
             app_iter.close()
         outcomes.append((isinstance(app_iter, ClosingIterator), parts, log))
     assert outcomes[0] == outcomes[1]
+
+
+class _WerkzeugMade(PortalResponse):
+    """PortalResponse through Werkzeug's own constructor (a subclass takes no shortcut)."""
+
+
+@pytest.mark.parametrize("status", [None, 200, 201, 204, 304, 404, 422, 500, 599, 999,
+                                    "200", "418 I'M A TEAPOT", " 299  Custom ", "Only words"])
+@pytest.mark.parametrize("body", ["", "<p>page</p>", "caf\u00e9 \u2603 " * 50, "a\r\nb\x00"])
+def test_a_pages_response_is_what_werkzeugs_constructor_makes(status, body):
+    """A rendered page (a str, with or without a status) is the response Werkzeug makes:
+    the same fields, headers, status and body bytes, and it goes out the same way."""
+    ours, theirs = PortalResponse(body, status), _WerkzeugMade(body, status)
+    assert "_plain_body" not in _WerkzeugMade.__dict__
+    assert ours.__dict__.keys() == theirs.__dict__.keys()
+    assert {k: v for k, v in ours.__dict__.items() if k != "headers"} == {
+        k: v for k, v in theirs.__dict__.items() if k != "headers"}
+    assert ours.headers._list == theirs.headers._list
+    assert type(ours.headers) is type(theirs.headers)
+    again = PortalResponse(body, status)  # a remembered status: its own mutable fields
+    assert again.__dict__ == ours.__dict__ and again.headers._list is not ours.headers._list
+    assert again._on_close is not ours._on_close and again.response is not ours.response
+    environ = EnvironBuilder().get_environ()
+    assert ours.get_wsgi_headers(environ) == theirs.get_wsgi_headers(environ)
+
+
+@pytest.mark.parametrize("kwargs", [{"headers": {"X-A": "1"}}, {"mimetype": "text/plain"},
+                                    {"content_type": "application/json"},
+                                    {"direct_passthrough": True}, {"status": 201.0}])
+def test_anything_else_is_made_by_werkzeug(kwargs):
+    """Bytes, headers, another type or an unusual status: Werkzeug's constructor, unchanged."""
+    for body in ("text", b"bytes"):
+        try:
+            theirs = _WerkzeugMade(body, **kwargs)
+        except AttributeError:  # Werkzeug refuses a float status: so does the portal
+            with pytest.raises(AttributeError):
+                PortalResponse(body, **kwargs)
+            continue
+        ours = PortalResponse(body, **kwargs)
+        assert ours.__dict__.keys() == theirs.__dict__.keys()
+        assert ours.headers._list == theirs.headers._list and ours.status == theirs.status

@@ -8,21 +8,23 @@ on customer pages.
 from __future__ import annotations
 
 from flask import Flask, g, request
-from flask.globals import _cv_app
-from flask_login import current_user
+from flask.globals import _cv_app, _cv_request
 
 from portal.auth.preview import identity_for_request, is_previewing
 from portal.extensions import db
+from portal.login import signed_in_user
 from portal.tenancy import Scope, clear_scope, set_scope, unscoped
 
 
 def _decide_for_request() -> None:
-    ctx = _cv_app.get(None)  # `g` without its proxy (a before-request hook: always there)
-    (ctx.g if ctx is not None else g).tenancy_decided_by = request._get_current_object()
+    # `g` and the request without their proxies (a before-request hook: both are there)
+    ctx, request_ctx = _cv_app.get(None), _cv_request.get(None)
+    (ctx.g if ctx is not None else g).tenancy_decided_by = (
+        request_ctx.request if request_ctx is not None else request._get_current_object())
     session = db.session()
     with unscoped(session, "loading the signed-in user"):
         # Staff previewing the portal become the customer on customer pages (and only there).
-        user = identity_for_request(current_user._get_current_object())
+        user = identity_for_request(signed_in_user())
     if not user.is_authenticated:
         set_scope(session, Scope.anonymous())
     elif user.is_staff:
@@ -35,8 +37,11 @@ def _forget_decision(exc: BaseException | None = None) -> None:
     """Undo this request's decision, and only when the request tearing down is the one that
     made it: a request context pushed inside a job or inside a page (to build absolute URLs
     for an email) shares `g` with it and must leave its decision alone."""
-    request_globals = g._get_current_object()
-    if request_globals.get("tenancy_decided_by") is request._get_current_object():
+    ctx, request_ctx = _cv_app.get(None), _cv_request.get(None)  # as in _decide_for_request
+    request_globals = ctx.g if ctx is not None else g._get_current_object()
+    this_request = (request_ctx.request if request_ctx is not None
+                    else request._get_current_object())
+    if request_globals.get("tenancy_decided_by") is this_request:
         request_globals.pop("tenancy_decided_by")
         clear_scope(db.session())
 

@@ -16,6 +16,7 @@ from flask import (
     session,
     url_for,
 )
+from flask.globals import _cv_request
 from flask_login import current_user, login_required
 
 from portal import sessions
@@ -80,7 +81,9 @@ def _limited(view):
 def _hold_pending_sign_in():
     """A session past the password but not the second factor reaches only the pages that
     finish (or restart) the sign-in; everything else, JSON and htmx included, is sent there."""
-    if sessions.PENDING not in session or request.endpoint in PENDING_ENDPOINTS:
+    ctx = _cv_request.get(None)  # the session without its proxy (asked on every request)
+    if sessions.PENDING not in (ctx.session if ctx is not None else session) \
+            or request.endpoint in PENDING_ENDPOINTS:
         return None
     if current_user.is_authenticated:
         drop_pending()

@@ -49,20 +49,27 @@ def settings_section(form, *, preference=None, confirmation=None, muted=(),
         parts = [before, str(escape(generate_csrf())), after]
     else:
         parts = _drawn_form(form, preference, confirmation)
-    if muted:
-        parts.append('\n    <ul class="stack">')
-        for escalation in muted:
-            reference = escape(escalation.reference)
-            href = escape(link_to("customer.escalation", reference=escalation.reference))
-            parts.append(f'\n      <li><a href="{href}#subscription"><span class="ref">'
-                         f'{reference}</span> {escape(escalation.title)}</a></li>')
-        parts.append('\n    </ul>\n    <p class="small muted">Open one to get its emails '
-                     'again.</p>')
-    else:
-        parts.append('\n    <p class="muted">None: you get updates for every escalation of '
-                     f'{escape(organization)}.</p>')
-    parts.append("\n  </section>\n</div>")
+    parts.append(_muted_list(muted) if muted else _nothing_muted(organization))
     return Markup("".join(parts))
+
+
+def _muted_list(muted) -> str:
+    """The section's end: the escalations the person stopped emails for."""
+    parts = ['\n    <ul class="stack">']
+    for escalation in muted:
+        reference = escape(escalation.reference)
+        href = escape(link_to("customer.escalation", reference=escalation.reference))
+        parts.append(f'\n      <li><a href="{href}#subscription"><span class="ref">'
+                     f'{reference}</span> {escape(escalation.title)}</a></li>')
+    parts.append('\n    </ul>\n    <p class="small muted">Open one to get its emails '
+                 'again.</p>\n  </section>\n</div>')
+    return "".join(parts)
+
+
+def _nothing_muted(organization: str) -> str:
+    """The section's end when the person stopped emails for no escalation."""
+    return ('\n    <p class="muted">None: you get updates for every escalation of '
+            f'{escape(organization)}.</p>\n  </section>\n</div>')
 
 
 def _drawn_form(form, preference, confirmation) -> list[str]:
@@ -196,6 +203,23 @@ def _copyable(id: str, label: str, url: str, help: str) -> str:
 
 
 # ----------------------------------------------------------------------------------- the page
+def blank_content(user, *, preference, organization: str) -> Markup:
+    """`page_content` of the page most people see: the blank form with `preference` chosen,
+    nothing muted, no feed links. The same for a person on every request but for the CSRF
+    token (in both forms): remembered per script root, email address, preference and
+    organization, the request's token put in."""
+    drawn = _blank_content(request.script_root, user.email, preference, organization)
+    return Markup(drawn.replace(_TOKEN, escape(generate_csrf())))
+
+
+@lru_cache(maxsize=1024)
+def _blank_content(script_root: str, email: str | None, preference, organization: str) -> str:
+    settings_before, settings_after = _blank_form(script_root, preference)
+    feeds_before, feeds_after = _no_feed_links(script_root)
+    return (f"{_page_head(script_root, email)}{settings_before}{_TOKEN}{settings_after}"
+            f"{_nothing_muted(organization)}\n  {feeds_before}{_TOKEN}{feeds_after}\n</div>\n")
+
+
 def page_content(user, settings: Markup, feed_links: Markup) -> Markup:
     """`customer/notifications.html`'s content block around the two sections."""
     return Markup(f"{_page_head(request.script_root, user.email)}{settings}\n  {feed_links}"

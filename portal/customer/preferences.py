@@ -13,6 +13,7 @@ from portal.customer import bp
 from portal.customer.feed_links import feed_links_of
 from portal.customer.forms import FeedLinksForm, NotificationPreferenceForm
 from portal.customer.notification_markup import (
+    blank_content,
     feed_links_section,
     page,
     page_content,
@@ -39,7 +40,7 @@ bp.add_app_template_global(SimpleNamespace(settings_section=settings_section,
 def notification_settings():
     user = current_user._get_current_object()
     if request.method not in _SUBMITTING:  # shown blank: no WTForms form is built
-        return _render(user, FRAGMENT)
+        return _render(user, FRAGMENT, remembered=True)
     form = NotificationPreferenceForm(preference=user.notification_preference.value)
     status = 200
     if form.is_submitted():
@@ -91,11 +92,11 @@ _SUBMITTING = frozenset({"POST", "PUT", "PATCH", "DELETE"})  # FlaskForm.is_subm
 
 
 def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=None,
-            feed_form=None, feed_confirmation=None):
+            feed_form=None, feed_confirmation=None, remembered: bool = False):
     """The page (or the one fragment an htmx request aims at), with both of its sections
     (portal.customer.notification_markup draws them). No `form`: the blank form, the person's
-    preference chosen."""
-    settings = notification_settings_of(user.id)
+    preference chosen. `remembered`: a GET, whose settings may come from the live memo."""
+    settings = notification_settings_of(user.id, remembered=remembered)
     organization = user.organization.name
     preference = user.notification_preference.value
     if wants_fragment():
@@ -105,6 +106,10 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
         return feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
                                   feed_confirmation=feed_confirmation,
                                   organization=organization), status
+    if settings.empty and form is None and confirmation is None and feed_form is None \
+            and feed_confirmation is None:  # the page most people see, remembered but the token
+        return page(user, blank_content(user, preference=preference,
+                                        organization=organization)), status
     content = page_content(
         user,
         settings_section(form, preference=preference, confirmation=confirmation,
@@ -112,3 +117,4 @@ def _render(user, fragment: str, *, status: int = 200, form=None, confirmation=N
         feed_links_section(feed_links_of(user, settings.token), feed_form=feed_form,
                            feed_confirmation=feed_confirmation, organization=organization))
     return page(user, content), status
+

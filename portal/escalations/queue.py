@@ -9,7 +9,10 @@ paged in SQL, read in a constant number of queries whatever the number of rows.
                   what each row shows beside it (queue_details: the next milestone, the
                   pending handoff, the customer's request for the next level)
     read()        both in 2 queries: the summary's rows ride with the page as one JSON value
-                  (a statement's round trip cost more than the JSON)
+                  (a statement's round trip cost more than the JSON); with `rows_as_of` (the
+                  live memo's queue ticket) the summary is kept, and asked again while the
+                  rows are unchanged only the page is read beside it (the grouping over every
+                  open escalation was most of the statement)
 
 SLA states come from the due instants stored on escalations (portal.escalations.due), so
 filtering and sorting by them is SQL, and no clock is computed per row. Staff read every
@@ -19,7 +22,7 @@ organization (the console runs unscoped) and every row, internal ones included.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -30,6 +33,7 @@ from sqlalchemy.orm import aliased
 
 from portal.accounts.models import Organization, User
 from portal.enums import OPEN_STATUSES, STAFF_ROLES, Segment, Status, Tier
+from portal.escalations import queue_kept
 from portal.escalations.listing import (
     NextMilestone,
     Paged,
@@ -247,6 +251,9 @@ class Summary:
     views: dict[str, int]
     view: str = DEFAULT_VIEW
     also: tuple | None = None
+    #: The earliest next-update due instant at or after the instant read at (None: none):
+    #: until then no escalation becomes overdue, so no count moves with the clock alone.
+    next_flip: datetime | None = None
 
     @property
     def matching(self) -> int:
@@ -270,18 +277,31 @@ def _filters_of(query: QueueQuery) -> QueueQuery:
 
 def _summary_of(rows, query: QueueQuery) -> Summary:
     """The summary statement's rows (per product area: the area, its open escalations, each
-    quick view's count, then the extra columns), in product-area order."""
+    quick view's count, the area's next flip, then the extra columns), in product-area
+    order."""
     views = len(QUICK_VIEWS)
     # column sums by zip (one pass over the rows, no generator per sum)
-    sums = [sum(column) for column in list(zip(*rows, strict=True))[1:2 + views]]
+    columns = list(zip(*rows, strict=True))
+    sums = [sum(column) for column in columns[1:2 + views]]
+    flips = [_instant(value) for value in columns[2 + views] if value is not None] \
+        if columns else []
     return Summary(
         total_open=sums[0] if sums else 0,
         areas=tuple([(row[0], row[1]) for row in rows if row[0]]),
         views=(dict(zip(QUICK_VIEWS, sums[1:], strict=True)) if sums
                else dict.fromkeys(QUICK_VIEWS, 0)),
         view=query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW,
-        also=tuple(rows[0][2 + views:]) if rows else None,
+        also=tuple(rows[0][3 + views:]) if rows else None,
+        next_flip=min(flips) if flips else None,
     )
+
+
+def _instant(value) -> datetime:
+    """An instant as the summary's rows give it: a datetime, or its text inside the JSON
+    value (ISO 8601 on PostgreSQL; SQLite's stored text, UTC)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
 #: The instant the queue is read at, bound when a statement runs: statements built from the
@@ -300,8 +320,11 @@ def _summary_statement(filters: QueueQuery, viewer_id: int, also: tuple):
     for view in QUICK_VIEWS:
         where = criteria + [c for c in (_quick_view(view, viewer_id, AT),) if c is not None]
         counts.append(sa.func.count().filter(sa.and_(*where)) if where else sa.func.count())
+    # the first next-update due instant not yet passed: until it, "Updates overdue" holds
+    due = Escalation.next_update_due_at
+    next_flip = sa.func.min(due).filter(due >= AT)
     stmt = (
-        sa.select(Escalation.product_area, sa.func.count(), *counts, *also)
+        sa.select(Escalation.product_area, sa.func.count(), *counts, next_flip, *also)
         .where(_open())
         .group_by(Escalation.product_area)
         .order_by(Escalation.product_area)
@@ -454,11 +477,26 @@ def load_page(query: QueueQuery, summary: Summary, *, viewer_id: int, at: dateti
 
 
 def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = (),
-         run: Reader = session_rows) -> Queue:
+         run: Reader = session_rows, rows_as_of: Hashable | None = None) -> Queue:
     """`summarize` and `load_page` in one statement: the page asked for, beside the summary
     (its rows as one JSON value, the same on every row). Two statements in all whatever the
     page size (the rows' details are the second); a page past the last one (the set shrank
-    since the link was drawn) reads the last page as `load_page` does, in two more."""
+    since the link was drawn) reads the last page as `load_page` does, in two more.
+
+    `rows_as_of` (portal.live.queue_ticket, taken before this read) names the queue's rows as
+    they stand: a summary read under it is kept, and the same filters asked for while it
+    still names them read only the page beside it (see portal.escalations.queue_kept)."""
+    filters = _filters_of(query)
+    kept = queue_kept.summary(rows_as_of, filters, viewer_id, at, _view_of(query))
+    if kept is not None:
+        page = page_number(query.page, kept)
+        stmt = _page_beside_kept_statement(replace(query, page=page), viewer_id, PAGE_SIZE,
+                                           also)
+        found = run(stmt, {"at": at})
+        if found:  # (none: the rows changed under the ticket's feet; read as below)
+            first = len(_ROW_SELECT)
+            summary = replace(kept, view=_view_of(query), also=tuple(found[0][first:-1]))
+            return _board(query, summary, page, found, at, run)
     dialect = db.session.get_bind().dialect.name
     stmt = _page_and_summary_statement(query, viewer_id, PAGE_SIZE, also, dialect)
     found = run(stmt, {"at": at})
@@ -466,11 +504,24 @@ def read(query: QueueQuery, *, viewer_id: int, at: datetime, also: tuple = (),
     if dialect != "postgresql":  # PostgreSQL aggregates them in product-area order
         counts.sort(key=lambda row: (row[0] is not None, row[0] or ""))
     summary = _summary_of(counts, query)
+    queue_kept.keep(rows_as_of, filters, viewer_id, at, summary)
     page = page_number(query.page, summary)
     if page != query.page or not summary.matching:
         return load_page(query, summary, viewer_id=viewer_id, at=at, run=run)
     found = [row[1:] for row in found]
     return _board(query, summary, page, found, at, run)
+
+
+@lru_cache(maxsize=256)
+def _page_beside_kept_statement(query: QueueQuery, viewer_id: int, size: int, also: tuple):
+    """One page's statement with the caller's extra columns (the navigation's counts) before
+    the threshold (the last column, as `_board` reads it): the page beside a kept summary."""
+    return (_matching(query, viewer_id, AT).add_columns(*also, _threshold())
+            .limit(_literal(size)).offset(_literal((query.page - 1) * size)))
+
+
+def _view_of(query: QueueQuery) -> str:
+    return query.view if query.view in QUICK_VIEWS else DEFAULT_VIEW
 
 
 def _board(query: QueueQuery, summary: Summary, page: int, found: list, at: datetime,

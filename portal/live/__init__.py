@@ -22,6 +22,8 @@ from flask_login import current_user
 from sqlalchemy import event, orm
 
 from portal.accounts.models import Organization, User
+from portal.escalations.models import Subscription
+from portal.feeds.models import FeedToken
 from portal.live.account_copy import merged_copy
 from portal.live.feed import ChangeFeed
 from portal.live.gate import Answer, Gate, Revalidator, Visit, offer_page
@@ -29,7 +31,8 @@ from portal.live.memo import Memo, Ticket, UserStamp
 from portal.security import csp_nonce
 
 __all__ = ["Answer", "Visit", "directory", "escalation_summary", "init_app", "offer", "queue_stamp",
-           "remember_user", "revalidates", "signed_in_user", "stamp_of", "summary",
+           "queue_ticket",
+           "remember_user", "revalidates", "settings_of", "signed_in_user", "stamp_of", "summary",
            "user_ticket"]
 
 EXTENSION = "clearpath.live"
@@ -121,8 +124,9 @@ def remember_user(ticket: tuple[Ticket, int] | None, user, *, keep_copy: bool = 
 
 
 def _forget_flushed(session, flush_context) -> None:
-    """A user or organization row this process writes is forgotten here at once (the change
-    feed tells every process, this one included, at commit; this spares the moment between)."""
+    """A user or organization row (or a person's subscription or feed token: `settings_of`)
+    this process writes is forgotten here at once (the change feed tells every process, this
+    one included, at commit; this spares the moment between)."""
     memo = _memo() if current_app else None
     if memo is None:
         return
@@ -131,6 +135,8 @@ def _forget_flushed(session, flush_context) -> None:
             memo.changed("user", instance.id)
         elif isinstance(instance, Organization):
             memo.changed("organization", instance.id)
+        elif isinstance(instance, Subscription | FeedToken):  # what settings_of keeps
+            memo.changed("user", instance.user_id)
 
 
 def _detached_copy(user):
@@ -187,6 +193,32 @@ def queue_stamp(load: Callable[[], Any]) -> Any:
     """The staff queue's change stamp, from the memo or from `load()`."""
     return _memoized((("queue", 0),), lambda memo: memo.queue_stamp(), load,
                      lambda memo, tickets, value: memo.remember_queue_stamp(tickets[0], value))
+
+
+def queue_ticket() -> tuple[Memo, Ticket] | None:
+    """The staff queue's rows as they stand now, None without a live memo: a value derived
+    from them after taking this (the queue's counts) is still theirs while `queue_ticket()`
+    answers an equal one (no change notification arrived since; the same window as every
+    value the memo keeps). The memo itself is part of it: another app's memo counts apart."""
+    memo = _memo()
+    return None if memo is None else (memo, memo.ticket("queue", 0))
+
+
+def settings_of(user_id: int, load: Callable[[], Any], keep: Callable[[Any], bool]) -> Any:
+    """What the person chose for themselves (their notification settings): from the memo, or
+    from `load()` and kept while `keep(value)` says it may be, until "user:<id>" (any change of
+    their row, their subscriptions or their feed tokens: migration 0038). Not kept in the
+    request's tickets: no page built from it is offered to the gate."""
+    memo = _memo()
+    if memo is None:
+        return load()
+    value = memo.settings(user_id)
+    if value is None:
+        ticket = memo.ticket("user", user_id)  # before the read: a change meanwhile voids it
+        value = load()
+        if keep(value):
+            memo.remember_settings(ticket, user_id, value)
+    return value
 
 
 def directory(key: str, load: Callable[[], Any]) -> Any:

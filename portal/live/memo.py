@@ -8,6 +8,9 @@ Three kinds of entries, each derived from committed rows and dropped by the chan
 * signed-in accounts: a detached copy of the user with their organization, so a request
   needs no statement to know who asks (the app's user loader); dropped on "user:<id>" (any
   change of the row) and on "organization:<id>" (any change of their organization's row);
+* a person's own notification settings (portal.customer.notification_reads keeps only the
+  empty ones: nothing muted, no active feed token); dropped on "user:<id>", which their
+  subscriptions and feed tokens send too (migration 0038);
 * the directory (the staff queue's owner and account choices): dropped on any "user:<id>" or
   "organization:<id>";
 * dashboard summaries per (organization, query): the validator of the customer's view;
@@ -76,6 +79,7 @@ class Memo:
         self._generations: dict[tuple[str, int], int] = {}
         self._users: dict[int, UserStamp] = {}
         self._accounts: dict[int, Any] = {}  # user id → a detached User (organization loaded)
+        self._settings: dict[int, Any] = {}  # user id → their notification settings
         self._organization_changes = 0
         self._directory: dict[str, Any] = {}
         self._directory_changes = 0
@@ -100,6 +104,7 @@ class Memo:
             self._generations.clear()
             self._users.clear()
             self._accounts.clear()
+            self._settings.clear()
             self._directory.clear()
             self._summaries.clear()
             self._escalations.clear()
@@ -118,6 +123,7 @@ class Memo:
             if kind == "user":
                 self._users.pop(key, None)
                 self._accounts.pop(key, None)
+                self._settings.pop(key, None)
             elif kind == "organization":
                 self._organization_changes += 1
                 self._accounts = {user_id: account for user_id, account in self._accounts.items()
@@ -165,6 +171,17 @@ class Memo:
                 if len(self._accounts) >= MAX_ENTRIES:
                     self._accounts.clear()
                 self._accounts[user_id] = account
+
+    def settings(self, user_id: int) -> Any:
+        """What the person chose for themselves (their notification settings), or None."""
+        return self._settings.get(user_id)
+
+    def remember_settings(self, ticket: Ticket, user_id: int, value) -> None:
+        with self._lock:
+            if self._still_valid(ticket, "user", user_id):
+                if len(self._settings) >= MAX_ENTRIES:
+                    self._settings.clear()
+                self._settings[user_id] = value
 
     def directory_ticket(self) -> tuple[int, int]:
         return self._epoch, self._directory_changes
@@ -246,6 +263,7 @@ class Memo:
 
     def sizes(self) -> dict[str, int]:
         return {"users": len(self._users), "accounts": len(self._accounts),
+                "settings": len(self._settings),
                 "summaries": sum(map(len, self._summaries.values())),
                 "escalations": sum(map(len, self._escalations.values())),
                 "pages": len(self._pages), "page_bytes": self._page_bytes}

@@ -81,6 +81,27 @@ def test_the_page_reads_as_its_templates_drew_it(app, index, preference, muted, 
             assert f'nonce="{csp_nonce()}"' in new and generate_csrf() in new
 
 
+@pytest.mark.parametrize("preference", [p.value for p in NotificationPreference])
+def test_the_remembered_blank_content_is_the_drawn_one(app, preference):
+    """The page most people see (blank form, nothing muted, no feed links) is remembered but
+    its token: the same as the sections drawn, and each request's own token in both forms."""
+    person = _person()
+    tokens = []
+    for _ in range(2):
+        with app.test_request_context(PAGE):
+            drawn = markup.page_content(
+                person,
+                markup.settings_section(None, preference=preference, muted=[],
+                                        organization=person.organization.name),
+                markup.feed_links_section(None, organization=person.organization.name))
+            blank = markup.blank_content(person, preference=preference,
+                                         organization=person.organization.name)
+            assert blank == drawn and "\x00" not in blank
+            assert blank.count(generate_csrf()) == 2
+            tokens.append(generate_csrf())
+    assert tokens[0] != tokens[1]
+
+
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.CUSTOMER_ADMIN])
 def test_each_request_gets_its_own_nonce_and_token(app, role):
     """The remembered shell takes the request's nonce and CSRF token, not the first one's."""

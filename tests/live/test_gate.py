@@ -111,8 +111,8 @@ def test_pages_are_evicted_least_recently_used_within_the_byte_budget():
         memo.remember_page(tickets, ("page", n), CachedPage("200 OK", (), b"x" * 900, "n"))
     assert memo.page(("page", 0)) is not None  # used: now the most recent
     memo.remember_page(tickets, ("page", 8), CachedPage("200 OK", (), b"x" * 900, "n"))
-    assert memo.sizes() == {"users": 0, "accounts": 0, "summaries": 0, "escalations": 0, "pages": 8,
-                            "page_bytes": 7200}
+    assert memo.sizes() == {"users": 0, "accounts": 0, "settings": 0, "summaries": 0,
+                            "escalations": 0, "pages": 8, "page_bytes": 7200}
     assert memo.page(("page", 1)) is None and memo.page(("page", 0)) is not None
     # One page may take an eighth of the budget at most.
     memo.remember_page(tickets, ("big", 0), CachedPage("200 OK", (), b"x" * 1001, "n"))

@@ -26,6 +26,7 @@ from portal.enums import Role, Status, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
 from portal.extensions import db
+from portal.feeds import operations as feeds
 from portal.tenancy import Scope, set_scope
 from tests import factories
 from tests.conftest import AuthActions
@@ -298,7 +299,8 @@ def test_the_signed_in_account_is_read_once_until_its_row_or_organization_change
             page = client.get(path)
         assert page.status_code == 200
         assert not any("FROM users" in s for s in statements), statements
-        assert len(statements) == 1  # muted escalations and the feed token, in one
+        # nothing muted, no feed links: remembered too (the next test), nothing read at all
+        assert statements == []
         assert "immediate" in _checked_preference(page.get_data(as_text=True))
 
     # The preference changed elsewhere, in SQL (as another worker process or psql would: only
@@ -363,3 +365,118 @@ def test_the_queue_reads_its_people_and_accounts_once_until_one_is_added_or_chan
     assert _wait(lambda: memo.directory("organizations") is None), "no notification arrived"
     with frozen_at(T0 + timedelta(seconds=43)):
         assert "Brand New Account" in client.get("/admin/", headers=hard).get_data(as_text=True)
+
+
+def test_empty_notification_settings_are_read_once_until_the_person_mutes_or_makes_feeds(
+        live_app, scene):
+    """Nothing muted and no feed links is remembered with the account (the page reads
+    nothing); a subscription or a feed token made, changed or removed elsewhere (migration
+    0038) shows on the next request; a feed token's last use alone drops nothing."""
+    with committed(live_app, T0 + timedelta(seconds=50)) as session:
+        org = session.get(Organization, scene["org"])
+        ids = {"id": factories.make_customer(org).id,
+               "other": factories.make_customer(org).id}
+        ids["email"] = session.get(User, ids["id"]).email
+    client = _signed_in(live_app, ids["email"])
+    memo = _gate(live_app).memo
+    path = "/account/notifications"
+    with frozen_at(T0 + timedelta(seconds=51)):
+        client.get(path)
+        client.get(path)
+        with counted_queries(live_app) as statements:
+            page = client.get(path).get_data(as_text=True)
+        assert statements == [] and "None: you get updates" in page
+    assert memo.settings(ids["id"]) is not None
+
+    # Muted in SQL (as another process would): the next page lists it, and reads it again.
+    with committed(live_app, T0 + timedelta(seconds=52)) as session:
+        session.execute(sa.text(
+            "INSERT INTO subscriptions (organization_id, user_id, escalation_id, subscribed, "
+            "updated_at) VALUES (:org, :user, :escalation, false, now())"),
+            {"org": scene["org"], "user": ids["id"], "escalation": scene["escalation"]})
+    assert _wait(lambda: memo.settings(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=53)):
+        assert "Payments time out" in client.get(path).get_data(as_text=True)
+        with counted_queries(live_app) as statements:
+            client.get(path)
+        assert len(statements) == 1  # a muted escalation's title is read every time
+    assert memo.settings(ids["id"]) is None
+
+    # Unmuted: empty again, and remembered again.
+    with committed(live_app, T0 + timedelta(seconds=54)) as session:
+        session.execute(sa.text("DELETE FROM subscriptions WHERE user_id = :user"),
+                        {"user": ids["id"]})
+    assert _wait(lambda: memo.account(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=55)):
+        assert "None: you get updates" in client.get(path).get_data(as_text=True)
+    assert memo.settings(ids["id"]) is not None
+
+    # Feed links made elsewhere: shown on the next request.
+    with committed(live_app, T0 + timedelta(seconds=56)) as session:
+        feeds.issue_feed_token(session.get(User, ids["id"]))
+    assert _wait(lambda: memo.settings(ids["id"]) is None), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=57)):
+        assert "Reset feed links" in client.get(path).get_data(as_text=True)
+
+    # A feed reader's poll writes last_used_at: no notification for that alone (another
+    # person's change, committed after it, arrives; this person's account is still kept).
+    before, other = memo.ticket("user", ids["id"]), memo.ticket("user", ids["other"])
+    with committed(live_app, T0 + timedelta(seconds=58)) as session:
+        session.execute(sa.text("UPDATE feed_tokens SET last_used_at = now() "
+                                "WHERE user_id = :user"), {"user": ids["id"]})
+    with committed(live_app, T0 + timedelta(seconds=59)) as session:
+        session.execute(sa.text("UPDATE users SET name = 'Someone Else' WHERE id = :id"),
+                        {"id": ids["other"]})
+    assert _wait(lambda: memo.ticket("user", ids["other"]) != other), "no notification arrived"
+    assert memo.ticket("user", ids["id"]) == before
+
+
+def test_feed_links_made_on_the_page_show_at_once(live_app, scene):
+    """The person's own POST (htmx, answered with the section) reads what it just wrote, and
+    the next page shows it: the write drops what was remembered in this process at once."""
+    with committed(live_app, T0 + timedelta(seconds=60)) as session:
+        person = factories.make_customer(session.get(Organization, scene["org"]))
+        ids = {"id": person.id, "email": person.email}
+    client = _signed_in(live_app, ids["email"])
+    memo = _gate(live_app).memo
+    with frozen_at(T0 + timedelta(seconds=61)):
+        client.get("/account/notifications")
+        page = client.get("/account/notifications").get_data(as_text=True)
+        assert memo.settings(ids["id"]) is not None and "Create feed links" in page
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        made = client.post("/account/feeds", data={"csrf_token": token}, headers=HX)
+        assert made.status_code == 200
+        assert "Reset feed links" in made.get_data(as_text=True)
+        assert memo.settings(ids["id"]) is None
+        assert "Reset feed links" in client.get("/account/notifications").get_data(as_text=True)
+
+
+def _all_open(response) -> int:
+    found = re.search(r'All open <span class="queue-view-count">(\d+)</span>',
+                      response.get_data(as_text=True))
+    assert found, "no quick views"
+    return int(found.group(1))
+
+
+def test_the_queue_counts_are_kept_only_until_a_change_arrives(live_app, scene):
+    """The queue's counts are kept while its rows are unchanged (portal.live.queue_ticket):
+    a repeat render reads the page alone, and the first render after a change's notification
+    counts what changed."""
+    with committed(live_app, T0 + timedelta(seconds=70)):
+        staff_email = factories.make_staff(Role.ESCALATION_MANAGER).email
+    client = _signed_in(live_app, staff_email)
+    memo = _gate(live_app).memo
+    hard = {"Cache-Control": "no-cache"}  # never the gate: the app renders every time
+    with frozen_at(T0 + timedelta(seconds=71)):
+        client.get("/admin/", headers=hard)  # the first page after signing in
+        before = _all_open(client.get("/admin/", headers=hard))
+        with counted_queries(live_app) as statements:
+            assert _all_open(client.get("/admin/", headers=hard)) == before
+        assert not any("GROUP BY" in s for s in statements), statements
+    ticket = memo.ticket("queue", 0)
+    with committed(live_app, T0 + timedelta(seconds=72)) as session:
+        factories.make_escalation(session.get(Organization, scene["org"]),
+                                  actor=session.get(User, scene["agent"]), title="One more")
+    assert _wait(lambda: memo.ticket("queue", 0) != ticket), "no notification arrived"
+    with frozen_at(T0 + timedelta(seconds=73)):
+        assert _all_open(client.get("/admin/", headers=hard)) == before + 1

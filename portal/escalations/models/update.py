@@ -19,7 +19,7 @@ class Update(TenantScoped, db.Model):
     __tablename__ = "updates"
     __table_args__ = (
         # `id` last: the dashboard's latest update (created_at, then id, newest first) is the
-        # first entry that passes, read in the index's order (migration 0038).
+        # first entry that passes, read in the index's order (migration 0039).
         sa.Index("ix_updates_escalation_visibility_created_id", "escalation_id", "visibility",
                  "created_at", "id"),
     )

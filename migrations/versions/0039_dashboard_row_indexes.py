@@ -9,8 +9,8 @@ milestones index holds the open ones only (completed_at IS NULL: no parameter, s
 plan can use it), in due order. On the bench's busiest organization: generic plan 905 -> 537
 buffers, ~0.78 -> ~0.60 ms.
 
-Revision ID: 0038
-Revises: 0037
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-07 13:45:00
 
 """
@@ -18,8 +18,8 @@ Create Date: 2026-12-07 13:45:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0038"
-down_revision = "0037"
+revision = "0039"
+down_revision = "0038"
 branch_labels = None
 depends_on = None
 
