@@ -165,7 +165,8 @@ def home():
     # The rows section in Python; a form with errors has the template draw it (and them).
     section = (dashboard_markup.section(organization=user.organization.name, **context)
                or Markup(render_template(FRAGMENT, **context)))
-    body = (section if variant == "fragment"
+    # A str body (not Markup): portal.responses.PortalResponse's shortcut takes only a str.
+    body = (str(section) if variant == "fragment"
             else dashboard_markup.page(user, dashboard_markup.content(user, form, section)))
     status = 200 if valid else 422
     response = make_response(body, status)
