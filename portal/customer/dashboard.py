@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import current_app, g, make_response, request
+from flask import current_app, g, make_response, render_template, request
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
 from portal import live, reads
@@ -20,14 +21,19 @@ from portal.auth.access import customer_required
 from portal.auth.preview import is_previewing
 from portal.chrome import link_to
 from portal.clock import now
-from portal.customer import bp, dashboard_bar, dashboard_filters, dashboard_rows
+from portal.customer import (
+    bp,
+    dashboard_bar,
+    dashboard_filters,
+    dashboard_markup,
+    dashboard_rows,
+)
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
 from portal.escalations import dashboard
 from portal.escalations.listing import SEARCH_MAX_CHARS
-from portal.htmx import render_htmx_template, wants_fragment
+from portal.htmx import wants_fragment
 
-PAGE = "customer/dashboard.html"
 FRAGMENT = "customer/_escalation_rows.html"
 bp.add_app_template_global(dashboard_rows.rows, "dashboard_rows")
 bp.add_app_template_global(dashboard_filters.filters, "dashboard_filters")
@@ -144,8 +150,7 @@ def home():
     # The viewer's zone, where templating.viewer_zone looks first: the signed-in user is at
     # hand here (finding it again through current_user is some sixty calls).
     g.render_zone = user.zone
-    body, status = render_htmx_template(
-        PAGE, FRAGMENT, status=200 if valid else 422,
+    context = dict(
         form=form,
         board=dashboard.Dashboard(query=query, summary=summary, rows=rows, page=page),
         at=at,
@@ -157,6 +162,13 @@ def home():
         clear_url=link_to("customer.home", **({"sort": query.sort}
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
+    # The rows section in Python; a form with errors has the template draw it (and them).
+    section = (dashboard_markup.section(organization=user.organization.name, **context)
+               or Markup(render_template(FRAGMENT, **context)))
+    # A str body (not Markup): portal.responses.PortalResponse's shortcut takes only a str.
+    body = (str(section) if variant == "fragment"
+            else dashboard_markup.page(user, dashboard_markup.content(user, form, section)))
+    status = 200 if valid else 422
     response = make_response(body, status)
     response.set_etag(etag, weak=True)
     if valid and not previewing:

@@ -72,7 +72,7 @@ class PageRow(NamedTuple):
     update_author: str | None
     milestone_title: str | None
     milestone_due_at: datetime | None
-    history: tuple[sla.StatusChange, ...]
+    history: sla.OrderedHistory
     #: The organization's SLA calendar, and its plan's targets for the row's severity (None:
     #: the plan has none).
     calendar: sla.Calendar
@@ -118,11 +118,15 @@ def read(shape: Shape, params: dict, *, run: Run | None = None) -> list[PageRow]
     every request until that part changes: each distinct text is turned into its record once
     and remembered (pure functions of the text), so a row costs a few lookups, not a
     conversion per column."""
-    return [_new(PageRow, (_escalation_of(escalation), *_update_of(latest),
-                           *_milestone_of(milestone), _history(history), _calendar_of(calendar),
-                           _targets_of(targets)))
-            for escalation, latest, milestone, history, calendar, targets
-            in (run or db.session.execute)(_statement(shape), params)]
+    rows = []
+    for escalation, latest, milestone, history, terms in (run or db.session.execute)(
+            _statement(shape), params):
+        escalation = _escalation_of(escalation)
+        calendar, targets = _terms_of(terms)
+        rows.append(_new(PageRow, (escalation, *_update_of(latest), *_milestone_of(milestone),
+                                   _history(history), calendar,
+                                   targets.get(escalation.severity))))
+    return rows
 
 
 _new = tuple.__new__  # a named tuple in one call (its __new__ is two)
@@ -179,8 +183,8 @@ def _json_array_sqlite(element, compiler, **kw):
 
 
 class _history_json(FunctionElement):
-    """A JSON array of [at, to_status, id] per status change, as text (any order: `_history`
-    sorts)."""
+    """A JSON array of one JSON array per row (its arguments), as text: [at, to_status, id]
+    per status change (any order: `_history` sorts), [severity, minutes...] per SLA target."""
     type = sa.Text()
     inherit_cache = True
     name = "h"
@@ -259,14 +263,18 @@ def _milestone_of(text: str | None) -> tuple:
     return title, _instant(due_at)
 
 
+_NO_HISTORY = sla.OrderedHistory()
+
+
 @lru_cache(maxsize=4096)
-def _history(text: str | None) -> tuple[sla.StatusChange, ...]:
-    """`clocks.status_histories`' list for one escalation, from its JSON array."""
+def _history(text: str | None) -> sla.OrderedHistory:
+    """`clocks.status_histories`' list for one escalation, from its JSON array: in UTC and in
+    order (by instant, then as recorded), so `sla.compute_clocks` reads it as it is."""
     if not text:
-        return ()
+        return _NO_HISTORY
     changes = sorted((_instant(at), change_id, status)
                      for at, status, change_id in json.loads(text))
-    return tuple(sla.StatusChange(at=at, status=status) for at, _, status in changes)
+    return sla.OrderedHistory(sla.StatusChange(at=at, status=status) for at, _, status in changes)
 
 
 @lru_cache(maxsize=4096)
@@ -284,26 +292,21 @@ def _escalation_of(text: str) -> DashboardEscalation:
 
 
 @lru_cache(maxsize=256)
-def _calendar_of(text: str) -> sla.Calendar:
-    """The organization's SLA calendar (`clocks.calendar_of`): [timezone, business hours,
-    holidays], the plan's JSON nested (PostgreSQL) or as JSON text (SQLite)."""
-    timezone, business_hours, holidays = json.loads(text)
-    return sla.Calendar.from_policy(timezone, _json(business_hours), _json(holidays) or ())
+def _terms_of(text: str) -> tuple[sla.Calendar, dict[int, sla.Targets]]:
+    """The organization's SLA calendar (`clocks.calendar_of`) and its plan's targets by
+    severity, from [timezone, business hours, holidays, [[severity, acknowledge, update,
+    resolve minutes], ...] or null]: the plan's JSON nested (PostgreSQL) or as JSON text
+    (SQLite). A severity the plan has no targets for is missing (`load_rows` refuses it)."""
+    timezone, business_hours, holidays, targets = json.loads(text)
+    calendar = sla.Calendar.from_policy(timezone, _json(business_hours), _json(holidays) or ())
+    return calendar, {
+        severity: sla.Targets(acknowledge_minutes=acknowledge, update_minutes=update,
+                              resolve_minutes=resolve)
+        for severity, acknowledge, update, resolve in _json(targets) or ()}
 
 
 def _json(value):
     return json.loads(value) if isinstance(value, str) else value
-
-
-@lru_cache(maxsize=256)
-def _targets_of(text: str) -> sla.Targets | None:
-    """The plan's targets for a severity: [acknowledge, update, resolve minutes] (nulls: the
-    plan has none)."""
-    acknowledge, update, resolve = json.loads(text)
-    if acknowledge is None:
-        return None
-    return sla.Targets(acknowledge_minutes=acknowledge, update_minutes=update,
-                       resolve_minutes=resolve)
 
 
 def _instant(text: str | None) -> datetime | None:
@@ -323,7 +326,6 @@ def _statement(shape: Shape):
     page = (
         sa.select(
             *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
-            Escalation.organization_id,
             _latest_vendor_update().label("latest"),
             _next_milestone().label("next"),
             _status_history().label("history"),
@@ -339,18 +341,29 @@ def _statement(shape: Shape):
             _json_array(*(page.c[column.key] for column in _ROW_COLUMNS),
                         _OWNER.name, _OWNER.email, _OWNER.phone,
                         _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone),
-            page.c.latest, page.c.next, page.c.history,
-            # The organization's SLA terms: its calendar, and the targets of the row's severity.
-            _json_array(Organization.timezone, SlaPolicy.business_hours, SlaPolicy.holidays),
-            _json_array(SlaTarget.acknowledge_minutes, SlaTarget.update_minutes,
-                        SlaTarget.resolve_minutes),
+            page.c.latest, page.c.next, page.c.history, _terms(),
         )
         .select_from(page)
         .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
         .outerjoin(_COMMUNICATOR, _COMMUNICATOR.id == page.c.communicator_id)
-        .join(Organization, Organization.id == page.c.organization_id)
-        .join(SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
-        .outerjoin(SlaTarget, sa.and_(SlaTarget.policy_id == SlaPolicy.id,
-                                      SlaTarget.severity == page.c.severity))
         .order_by(page.c.position)
+    )
+
+
+def _terms():
+    """The organization's SLA terms: its calendar and its plan's targets of every severity,
+    one JSON text. Not correlated with the rows: PostgreSQL works it out once per execution
+    (an InitPlan), not once per row as the join of organization, plan and targets did."""
+    targets = (
+        sa.select(_history_json(SlaTarget.severity, SlaTarget.acknowledge_minutes,
+                                SlaTarget.update_minutes, SlaTarget.resolve_minutes))
+        .where(SlaTarget.policy_id == SlaPolicy.id)
+        .scalar_subquery()
+    )
+    return (
+        sa.select(_json_array(Organization.timezone, SlaPolicy.business_hours,
+                              SlaPolicy.holidays, targets))
+        .join(SlaPolicy, SlaPolicy.id == Organization.sla_policy_id)
+        .where(Organization.id == sa.bindparam("organization_id"))
+        .scalar_subquery()
     )

@@ -330,6 +330,15 @@ class StatusChange(NamedTuple):
     status: str
 
 
+class OrderedHistory(tuple):
+    """A status history as `compute_clocks` reads it: StatusChange entries with instants in
+    UTC, in order of instant (entries at the same instant in the order they happened). One
+    built once and remembered (the customer dashboard's, per escalation) is read as it is,
+    without a conversion and a sort on every computation."""
+
+    __slots__ = ()
+
+
 @dataclass(frozen=True)
 class Clock:
     """One SLA clock as of "now".
@@ -396,13 +405,14 @@ def _counting_spans(
             break
         at = at if at >= opened else opened  # max(at, opened), without the call
         if status in NOT_COUNTING and waiting_since is None:
-            spans.append((since, at))
+            if at > since:  # empty spans left out
+                spans.append((since, at))
             waiting_since = at
         elif status not in NOT_COUNTING and waiting_since is not None:
             since, waiting_since = at, None
-    if waiting_since is None:
+    if waiting_since is None and horizon > since:
         spans.append((since, horizon))
-    return [(s, e) for s, e in spans if e > s], waiting_since
+    return spans, waiting_since
 
 
 def _build_clock(
@@ -419,7 +429,10 @@ def _build_clock(
     target = timedelta(minutes=minutes)
     until = stopped_at or now
     horizon = opened if opened >= until else until  # max(), without the call
-    counting, waiting_since = _counting_spans(history, opened, horizon)
+    if history:
+        counting, waiting_since = _counting_spans(history, opened, horizon)
+    else:  # never waited (an acknowledge clock): one span, if not empty
+        counting, waiting_since = ([(opened, horizon)] if horizon > opened else []), None
     paused_since = waiting_since if stopped_at is None else None
     elapsed = _ZERO
     due_at: datetime | None = None
@@ -445,6 +458,16 @@ def _build_clock(
     else:
         state = "on_track"
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
+
+
+@lru_cache(maxsize=8192)
+def _stopped_clock(calendar: Calendar, minutes: int, opened: datetime,
+                   stopped_at: datetime) -> Clock:
+    """A clock without a history stopped at `stopped_at` (an acknowledged escalation's
+    acknowledge clock): a pure function of its arguments, whatever "now" is (once stopped, a
+    clock counts up to its stop), so remembered; a Clock is immutable."""
+    return _build_clock(calendar, minutes, (), opened=opened, stopped_at=stopped_at,
+                        now=stopped_at)
 
 
 #: A history entry's instant (the sort key: entries at the same instant keep their order).
@@ -488,7 +511,7 @@ def compute_clocks(
                    else _utc(last_customer_update_at, "last_customer_update_at"))
     commitment = (next_update_by if next_update_by is None or next_update_by.tzinfo is UTC
                   else _utc(next_update_by, "next_update_by"))
-    history = sorted(
+    history = status_history if type(status_history) is OrderedHistory else sorted(
         [(change.at if change.at.tzinfo is UTC else _utc(change.at, "status_history.at"),
           change.status) for change in status_history],
         key=_instant_of,
@@ -496,13 +519,12 @@ def compute_clocks(
     acked = acked if acked is not None and acked <= now else None
     resolved = resolved if resolved is not None and resolved <= now else None
 
-    acknowledge = _build_clock(
-        calendar,
-        targets.acknowledge_minutes,
-        (),
-        opened=opened,
-        stopped_at=acked or resolved,
-        now=now,
+    acknowledged = acked or resolved
+    acknowledge = (
+        _build_clock(calendar, targets.acknowledge_minutes, (), opened=opened, stopped_at=None,
+                     now=now)
+        if acknowledged is None
+        else _stopped_clock(calendar, targets.acknowledge_minutes, opened, acknowledged)
     )
     resolve = _build_clock(
         calendar, targets.resolve_minutes, history, opened=opened, stopped_at=resolved, now=now

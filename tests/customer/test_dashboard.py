@@ -3,6 +3,7 @@ states, conditional polling (ETag / 304) and a constant number of SQL queries.""
 
 from __future__ import annotations
 
+import json
 import re
 from contextlib import contextmanager
 from datetime import timedelta
@@ -10,12 +11,15 @@ from datetime import timedelta
 import pytest
 from flask import template_rendered
 
+from portal import page_shell
 from portal.accounts.models import Organization, User
 from portal.clock import frozen_at, now
 from portal.enums import Role, Status, Visibility
+from portal.escalations import dashboard_page
 from portal.escalations import operations as ops
 from portal.escalations.dashboard import PAGE_SIZE, excerpt
 from portal.escalations.models import Escalation, Milestone
+from portal.escalations.sla import Calendar, Targets
 from tests import factories
 from tests.factories import CANARY
 from tests.querycount import counted_queries as _counted_queries
@@ -307,17 +311,21 @@ def test_empty_state_when_filters_match_nothing(client, auth, world):
 
 
 def test_htmx_gets_the_rows_fragment_and_browsers_the_page(app, client, auth, world):
-    """A poll or a filter change under htmx gets only the rows; everything else the page."""
+    """A poll or a filter change under htmx gets only the rows; everything else the page.
+    Both are drawn in Python (portal/customer/dashboard_markup.py): the page's shell is
+    rendered from customer/dashboard.html once, then remembered (portal.page_shell)."""
+    page_shell.forget()
     auth.login(world.customers_a[Role.VIEWER].email)
     with _rendered_templates(app) as names:
         page = client.get("/escalations")
-    assert names == ["customer/dashboard.html"]  # which includes the fragment's file
+    assert names == ["customer/dashboard.html"]  # its shell, the first time
     with _rendered_templates(app) as names:
         fragment = client.get("/escalations?severity=2", headers=HX)
-    assert names == ["customer/_escalation_rows.html"]
+    assert names == []
     with _rendered_templates(app) as names:
-        client.get("/escalations", headers={**HX, "HX-Boosted": "true"})
-    assert names == ["customer/dashboard.html"]
+        boosted = client.get("/escalations", headers={**HX, "HX-Boosted": "true"})
+    assert names == []  # the remembered shell
+    assert "<html" in _body(boosted)
     assert '<section id="dashboard-rows"' in _body(page)
     assert _body(fragment).startswith('<section id="dashboard-rows"')
     assert "<html" not in _body(fragment) and "<html" in _body(page)
@@ -550,3 +558,19 @@ def test_a_page_number_that_is_not_one_is_explained(client, auth, world):
     response = client.get("/escalations?page=0")
     assert response.status_code == 422
     assert "Page" in _body(response)
+
+
+def test_the_plans_terms_are_read_once_for_every_severity():
+    """The statement brings the organization's calendar and its plan's targets of every
+    severity as one JSON text (nested on PostgreSQL, nested as text on SQLite); a severity
+    the plan has no targets for is missing, and `load_rows` refuses its rows."""
+    hours = {"0": [["09:00", "18:00"]]}
+    nested = json.dumps(["Europe/Paris", hours, ["2026-12-25"], [[1, 15, 30, 120],
+                                                                  [3, 60, 240, 480]]])
+    as_text = json.dumps(["Europe/Paris", json.dumps(hours), json.dumps(["2026-12-25"]),
+                          json.dumps([[3, 60, 240, 480], [1, 15, 30, 120]])])
+    expected = (Calendar.from_policy("Europe/Paris", hours, ["2026-12-25"]),
+                {1: Targets(15, 30, 120), 3: Targets(60, 240, 480)})
+    assert dashboard_page._terms_of(nested) == expected == dashboard_page._terms_of(as_text)
+    assert dashboard_page._terms_of(json.dumps(["UTC", None, None, None])) == (
+        Calendar("UTC"), {})

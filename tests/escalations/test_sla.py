@@ -1,12 +1,14 @@
 """SLA clocks: hand-computed expectations for the calendar, pause, DST and state rules."""
 
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import product
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from portal.escalations.sla import (
     Calendar,
+    OrderedHistory,
     StatusChange,
     Targets,
     add_business_time,
@@ -240,6 +242,33 @@ def test_history_order_does_not_matter():
     history = (StatusChange(utc(2026, 5, 4, 13, 0), "investigating"), *reversed(WAITING_HISTORY))
     resolve = clocks(status_history=history, now=utc(2026, 5, 4, 14, 0)).resolve
     assert resolve.elapsed == timedelta(hours=2)
+
+
+def test_an_ordered_history_reads_as_the_same_history_in_any_order():
+    """A history already in UTC and in order (OrderedHistory: the dashboard's, remembered) is
+    read as it is: the same clocks as the same changes given newest first in another zone,
+    whatever the statuses, instants (before opening, together, after now), calendar and stop."""
+    opened, now = utc(2026, 5, 4, 10, 0), utc(2026, 5, 5, 9, 30)
+    instants = [opened - timedelta(hours=1), opened, utc(2026, 5, 4, 12, 0),
+                utc(2026, 5, 4, 12, 0), utc(2026, 5, 4, 19, 45), now + timedelta(hours=2)]
+    statuses = ["investigating", "waiting_on_customer", "contained", "resolved"]
+    checked = 0
+    for picked, calendar, resolved in product(
+            product(statuses, repeat=3), (TWENTY_FOUR_SEVEN, BERLIN_OFFICE),
+            (None, utc(2026, 5, 4, 20, 0))):
+        for start in range(len(instants) - 2):
+            changes = [StatusChange(at, status)
+                       for at, status in zip(instants[start:start + 3], picked, strict=True)]
+            given = dict(calendar=calendar, resolved_at=resolved, now=now)
+            # Newest first (changes at one instant still in the order they happened).
+            expected = clocks(status_history=[
+                StatusChange(change.at.astimezone(BERLIN), change.status)
+                for change in sorted(changes, key=lambda change: change.at, reverse=True)],
+                **given)
+            assert clocks(status_history=OrderedHistory(changes), **given) == expected
+            checked += 1
+    assert clocks(status_history=OrderedHistory(), now=now) == clocks(now=now)
+    assert checked == 4 ** 3 * 2 * 2 * 4
 
 
 def test_breached_before_pause_keeps_its_due_time():

@@ -37,6 +37,13 @@ class Milestone(TenantScoped, db.Model):
         return "late" if self.due_at <= (at or now()) else "upcoming"
 
 
+# An escalation's open milestones in due order: the customer dashboard's next milestone per row
+# (portal.escalations.dashboard_page) is the first customer-visible entry (migration 0039).
+sa.Index("ix_milestones_open_escalation_due", Milestone.escalation_id, Milestone.due_at,
+         Milestone.id, sqlite_where=sa.text("completed_at IS NULL"),
+         postgresql_where=sa.text("completed_at IS NULL"))
+
+
 class RemediationStep(TenantScoped, db.Model):
     __tablename__ = "remediation_steps"
 

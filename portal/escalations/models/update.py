@@ -18,8 +18,10 @@ from portal.sqltypes import UTCDateTime
 class Update(TenantScoped, db.Model):
     __tablename__ = "updates"
     __table_args__ = (
-        sa.Index("ix_updates_escalation_visibility_created", "escalation_id", "visibility",
-                 "created_at"),
+        # `id` last: the dashboard's latest update (created_at, then id, newest first) is the
+        # first entry that passes, read in the index's order (migration 0039).
+        sa.Index("ix_updates_escalation_visibility_created_id", "escalation_id", "visibility",
+                 "created_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
