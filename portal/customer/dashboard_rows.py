@@ -83,9 +83,11 @@ def _row(row, times: _Times, link: str) -> str:
     milestone, update and zone), the words that do (how long ago, how long until) worked out
     here without a call each: a page draws 25 rows on every request."""
     e, zone, at = row.escalation, times.zone, times.at
-    key = (id(e), zone, link)  # the record is kept with its markup: its id stays its own
+    key = (e.id, zone, link)
     try:
-        head, middle = _kept[key][1:]
+        kept, head, middle = _kept[key]
+        if kept is not e:  # another record of this escalation: something on it changed
+            head, middle = _keep(key, e, zone, link)
     except KeyError:
         head, middle = _keep(key, e, zone, link)
     clocks = row.clocks
@@ -129,8 +131,9 @@ def _row(row, times: _Times, link: str) -> str:
     )
 
 
-#: A row's markup that does not move with the time, per (id(record), zone, link): the record
-#: itself is kept in the entry, so no other object can take its id while the entry lives.
+#: A row's markup that does not move with the time, per (escalation id, zone, link), with the
+#: record it was drawn from (portal.escalations.dashboard_page makes one record per distinct
+#: row text: the same object while nothing on the row changes).
 _kept: dict = {}
 _KEEP_AT_MOST = 8192
 
