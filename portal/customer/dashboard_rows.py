@@ -69,17 +69,17 @@ def _chips(severity, status, tier) -> str:
     return f"{badges.severity(severity)} {badges.status(status)} {badges.tier(tier)}"
 
 
-def rows(board_rows, at: datetime) -> Markup:
+def rows(board_rows, at: datetime, zone: ZoneInfo | None = None) -> Markup:
     """Every row of a dashboard page, each `<li>` on its own indented line.
 
     A row's parts that do not move with the time are remembered (per escalation record,
     milestone, update and zone); the words that do (how long ago, how long until, the clocks'
     labels) come from remembered pure functions of whole minutes. The loop draws each row
     itself, without a call per row or per clock (but a paused one): a page draws 25 rows on
-    every request."""
+    every request. `zone`: the viewer's (templating.viewer_zone when not given)."""
     if not board_rows:
         return Markup("")
-    zone, moment = viewer_zone(), now()
+    zone, moment = zone or viewer_zone(), now()
     times = _Times(zone, at, moment)
     link = str(escape(link_to("customer.escalation", reference=_REFERENCE_SLOT)))
     drawn: list[str] = []
