@@ -30,7 +30,7 @@ from portal.customer import (
 )
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
-from portal.escalations import dashboard
+from portal.escalations import dashboard, listing
 from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.htmx import wants_fragment
 
@@ -79,6 +79,12 @@ def _etag(summary, query, *, variant: str, user_id: int, timezone: str, valid: b
                           poll_seconds=poll_seconds)
 
 
+#: ETags made this minute, per everything they are made of: a page and its polls ask for the
+#: same two (the page's and its fragment's) again and again within the minute.
+_tags: dict = {}
+_TAGS_KEPT = 4096
+
+
 def _summary(organization_id: int, query: dashboard.DashboardQuery) -> dashboard.Summary:
     return live.summary(organization_id, query.filters,
                         lambda: dashboard.summarize(organization_id, query))
@@ -125,10 +131,22 @@ def home():
     summary = _summary(user.organization_id, query)
     previewing = is_previewing()
 
+    user_id, timezone = user.id, user.timezone or ""
+    # The minute is all of `at` that an ETag is made of (dashboard.etag: listing.minute_of).
+    minute = listing.minute_of(at)
+
     def tag(variant: str) -> str:
-        return _etag(summary, query, variant=variant, user_id=user.id,
-                     timezone=user.timezone or "", valid=valid, previewing=previewing,
-                     at=at, poll_seconds=poll_seconds)
+        key = (summary, query, variant, user_id, timezone, valid, previewing, minute,
+               poll_seconds)
+        try:
+            return _tags[key]
+        except KeyError:
+            made = _etag(summary, query, variant=variant, user_id=user_id, timezone=timezone,
+                         valid=valid, previewing=previewing, at=at, poll_seconds=poll_seconds)
+            if len(_tags) >= _TAGS_KEPT:
+                _tags.clear()
+            _tags[key] = made
+            return made
 
     variant = "fragment" if wants_fragment() else "page"
     etag = tag(variant)
