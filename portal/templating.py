@@ -48,11 +48,11 @@ _NO_TIME = timedelta(0)
 def duration(delta: timedelta) -> str:
     """A compact human duration: "3 d 4 h", "2 h 5 min", "45 min", "under a minute"."""
     # Whole minutes either way, by timedelta arithmetic (no calls: pages draw a few hundred).
-    return _in_words((-delta if delta < _NO_TIME else delta) // _MINUTE)
+    return in_words((-delta if delta < _NO_TIME else delta) // _MINUTE)
 
 
 @lru_cache(maxsize=4096)
-def _in_words(minutes: int) -> str:
+def in_words(minutes: int) -> str:
     """`duration`'s words for a whole number of minutes (a pure function, remembered: the
     same few thousand spans come back on every page)."""
     days, rest = divmod(minutes, 1440)
@@ -66,16 +66,26 @@ def _in_words(minutes: int) -> str:
     return "under a minute"
 
 
+
+
 def relative(value: datetime | None, at: datetime | None = None) -> str:
     """Relative to now: "in 3 h", "2 d 4 h ago"."""
     if value is None:
         return "—"
     delta = value - (at or now())
-    if -_MINUTE < delta < _MINUTE:
-        return "just now"
-    if delta > _NO_TIME:
-        return f"in {_in_words(delta // _MINUTE)}"
-    return f"{_in_words(-delta // _MINUTE)} ago"
+    return relative_words(delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE)
+
+
+@lru_cache(maxsize=8192)
+def relative_words(signed_minutes: int) -> str:
+    """`relative`'s words for a span given as whole minutes: `delta // minute` for an instant
+    at or after the reference, `-1 - (-delta // minute)` for one before it (so that "just
+    now", within a minute either way, is 0 and -1). A pure function of an int, remembered:
+    pages that draw many relative times (the dashboard) pass the int without a call."""
+    if signed_minutes >= 0:
+        return f"in {in_words(signed_minutes)}" if signed_minutes else "just now"
+    minutes = -1 - signed_minutes
+    return f"{in_words(minutes)} ago" if minutes else "just now"
 
 
 def time_since(instant: datetime, at: datetime) -> Markup:

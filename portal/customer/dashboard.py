@@ -30,7 +30,7 @@ from portal.customer import (
 )
 from portal.customer.forms import DashboardFilterForm
 from portal.enums import OPEN_STATUSES, SEVERITY_LABELS
-from portal.escalations import dashboard
+from portal.escalations import dashboard, listing
 from portal.escalations.listing import SEARCH_MAX_CHARS
 from portal.htmx import wants_fragment
 
@@ -79,6 +79,12 @@ def _etag(summary, query, *, variant: str, user_id: int, timezone: str, valid: b
                           poll_seconds=poll_seconds)
 
 
+#: ETags made this minute, per everything they are made of: a page and its polls ask for the
+#: same two (the page's and its fragment's) again and again within the minute.
+_tags: dict = {}
+_TAGS_KEPT = 4096
+
+
 def _summary(organization_id: int, query: dashboard.DashboardQuery) -> dashboard.Summary:
     return live.summary(organization_id, query.filters,
                         lambda: dashboard.summarize(organization_id, query))
@@ -108,7 +114,8 @@ def _poll_seconds(config) -> int:
 @customer_required
 def home():
     user = current_user._get_current_object()  # once, not through the proxy each time
-    args = request.args
+    req, app = request._get_current_object(), current_app._get_current_object()  # likewise
+    args = req.args
     # Arguments the gate's reading finds valid need no form (its markup is remembered per
     # arguments: dashboard_filters.Asked); any other is the form's to judge and explain.
     query = query_from_args(args)
@@ -120,19 +127,31 @@ def home():
         valid = form.validate()
         query = form.to_query() if valid else dashboard.DashboardQuery()
     at = now()
-    poll_seconds = _poll_seconds(current_app.config)
+    poll_seconds = _poll_seconds(app.config)
     summary = _summary(user.organization_id, query)
     previewing = is_previewing()
 
+    user_id, timezone = user.id, user.timezone or ""
+    # The minute is all of `at` that an ETag is made of (dashboard.etag: listing.minute_of).
+    minute = listing.minute_of(at)
+
     def tag(variant: str) -> str:
-        return _etag(summary, query, variant=variant, user_id=user.id,
-                     timezone=user.timezone or "", valid=valid, previewing=previewing,
-                     at=at, poll_seconds=poll_seconds)
+        key = (summary, query, variant, user_id, timezone, valid, previewing, minute,
+               poll_seconds)
+        try:
+            return _tags[key]
+        except KeyError:
+            made = _etag(summary, query, variant=variant, user_id=user_id, timezone=timezone,
+                         valid=valid, previewing=previewing, at=at, poll_seconds=poll_seconds)
+            if len(_tags) >= _TAGS_KEPT:
+                _tags.clear()
+            _tags[key] = made
+            return made
 
     variant = "fragment" if wants_fragment() else "page"
     etag = tag(variant)
     # No If-None-Match (a first visit, a reload): nothing to parse.
-    if request.environ.get("HTTP_IF_NONE_MATCH") and request.if_none_match.contains_weak(etag):
+    if req.environ.get("HTTP_IF_NONE_MATCH") and req.if_none_match.contains_weak(etag):
         response = make_response("", 304)
         response.set_etag(etag, weak=True)
         return response
@@ -149,7 +168,7 @@ def home():
         form.offer_areas(summary.areas)
     # The viewer's zone, where templating.viewer_zone looks first: the signed-in user is at
     # hand here (finding it again through current_user is some sixty calls).
-    g.render_zone = user.zone
+    g.render_zone = zone = user.zone
     context = dict(
         form=form,
         board=dashboard.Dashboard(query=query, summary=summary, rows=rows, page=page),
@@ -163,13 +182,14 @@ def home():
                                               if query.sort != dashboard.DEFAULT_SORT else {})),
     )
     # The rows section in Python; a form with errors has the template draw it (and them).
-    section = (dashboard_markup.section(organization=user.organization.name, **context)
+    section = (dashboard_markup.section(organization=user.organization.name, zone=zone,
+                                        **context)
                or Markup(render_template(FRAGMENT, **context)))
     # A str body (not Markup): portal.responses.PortalResponse's shortcut takes only a str.
     body = (str(section) if variant == "fragment"
-            else dashboard_markup.page(user, dashboard_markup.content(user, form, section)))
-    status = 200 if valid else 422
-    response = make_response(body, status)
+            else dashboard_markup.page(user, dashboard_markup.content(user, form, section, zone)))
+    # The response class straight away (what make_response does with a str and a status).
+    response = app.response_class(body, 200 if valid else 422)
     response.set_etag(etag, weak=True)
     if valid and not previewing:
         live.offer((variant,), etag)

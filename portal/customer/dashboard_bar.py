@@ -11,12 +11,20 @@ tests/fixtures/dashboard_fragment_before.html).
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 
 from markupsafe import Markup, escape
 
 from portal.live_bar import clear_filters, status
 
 _LABEL = "Pages of open escalations"
+
+
+@lru_cache(maxsize=1024)
+def _text(value: str) -> str:
+    """Plain text as HTML (markupsafe.escape), remembered: a pager links to the same few
+    pages of the same views again and again."""
+    return str(escape(value))
 
 
 def bar(board, errors, at: datetime, poll_seconds: int, clear_url: str) -> Markup:
@@ -35,7 +43,7 @@ def bar(board, errors, at: datetime, poll_seconds: int, clear_url: str) -> Marku
     return Markup(
         '<div class="live-bar">\n'
         f'    <h2 id="dashboard-count" class="live-count">{count}\n    </h2>\n'
-        f"    {clear_filters(clear_url, filtered)}\n"
+        f"    {clear_filters(clear_url, filtered) if filtered else ''}\n"
         f"    {status(at, poll_seconds, not errors)}\n"
         "  </div>"
     )
@@ -48,12 +56,12 @@ def pager(board, page_url) -> Markup:
     if pages <= 1:
         return Markup("")
     previous = (
-        f'<li><a href="{escape(page_url(page - 1))}" rel="prev">Previous</a></li>'
+        f'<li><a href="{_text(page_url(page - 1))}" rel="prev">Previous</a></li>'
         if page > 1
         else ""
     )
     following = (
-        f'<li><a href="{escape(page_url(page + 1))}" rel="next">Next</a></li>'
+        f'<li><a href="{_text(page_url(page + 1))}" rel="next">Next</a></li>'
         if page < pages
         else ""
     )

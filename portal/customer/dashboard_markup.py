@@ -31,10 +31,10 @@ _LIVE = (' hx-trigger="every {seconds}s, live:refresh" hx-target="this" hx-swap=
 
 
 def section(*, form, board, at, etag, poll_seconds, poll_url, page_url, clear_url,
-            organization: str) -> Markup | None:
+            organization: str, zone=None) -> Markup | None:
     """`customer/_escalation_rows.html` for a form without errors (None: the form has errors,
     the template draws them). `organization`: the viewer's organization's name (the empty
-    state names it)."""
+    state names it); `zone`: the viewer's timezone (templating.viewer_zone when not given)."""
     if form.errors:
         return None
     summary = board.summary
@@ -45,7 +45,7 @@ def section(*, form, board, at, etag, poll_seconds, poll_url, page_url, clear_ur
     if board.rows:
         parts += ['\n  <ol class="dash-list" aria-label="Open escalations, sorted: ',
                   _text(board.query.sort_label.lower()), '">',
-                  dashboard_rows.rows(board.rows, at), "\n  </ol>\n  ",
+                  dashboard_rows.rows(board.rows, at, zone), "\n  </ol>\n  ",
                   dashboard_bar.pager(board, page_url)]
     elif summary.total_open == 0:
         parts += ['\n  <div class="empty-state card">\n'
@@ -67,10 +67,11 @@ def section(*, form, board, at, etag, poll_seconds, poll_url, page_url, clear_ur
     return Markup("".join(parts))
 
 
-def content(user, form, rows_section: Markup) -> Markup:
+def content(user, form, rows_section: Markup, zone=None) -> Markup:
     """`customer/dashboard.html`'s content block around the rows section (`user`: the
-    signed-in person, whose organization and zone the header names)."""
-    return Markup(f"{_header(user.organization.name, user.zone.key)}"
+    signed-in person, whose organization and zone the header names; `zone`: that zone when
+    the caller has it at hand)."""
+    return Markup(f"{_header(user.organization.name, (zone or user.zone).key)}"
                   f"{dashboard_filters.filters(form)}\n    {rows_section}"
                   '\n    <p id="live-announcer" class="visually-hidden" role="status" '
                   'aria-live="polite"></p>\n  </div>\n</div>\n')

@@ -11,7 +11,7 @@ is formatted directly. The markup is exactly what the template drew
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -21,10 +21,12 @@ from portal import badges
 from portal.chrome import link_to
 from portal.clock import now
 from portal.escalations.models import Escalation
-from portal.templating import duration, person_card, relative, viewer_zone
+from portal.templating import in_words, person_card, relative_words, viewer_zone
 
 _LONG = "%a %d %b %Y, %H:%M %Z"  # templating.localtime's default: every tooltip
 _REFERENCE_SLOT = "ESC-0"
+_MINUTE = timedelta(minutes=1)
+_NO_TIME = timedelta(0)
 
 
 @lru_cache(maxsize=8192)
@@ -61,34 +63,125 @@ def _local(value: datetime, zone: ZoneInfo, fmt: str) -> str:
 _isoformat = lru_cache(maxsize=16384)(datetime.isoformat)
 
 
-def rows(board_rows, at: datetime) -> Markup:
-    """Every row of a dashboard page, each `<li>` on its own indented line."""
-    if not board_rows:
-        return Markup("")
-    times = _Times(viewer_zone(), at, now())
-    link = str(escape(link_to("customer.escalation", reference=_REFERENCE_SLOT)))
-    return Markup("".join([_row(row, times, link) for row in board_rows]))
-
-
 @lru_cache(maxsize=512)
 def _chips(severity, status, tier) -> str:
     """A row's severity, status and tier chips (a few dozen combinations)."""
     return f"{badges.severity(severity)} {badges.status(status)} {badges.tier(tier)}"
 
 
-def _row(row, times: _Times, link: str) -> str:
-    e = row.escalation
-    # A reference ("ESC-1042"), its URL, a severity and an ISO instant have nothing to escape.
+def rows(board_rows, at: datetime, zone: ZoneInfo | None = None) -> Markup:
+    """Every row of a dashboard page, each `<li>` on its own indented line.
+
+    A row's parts that do not move with the time are remembered (per escalation record,
+    milestone, update and zone); the words that do (how long ago, how long until, the clocks'
+    labels) come from remembered pure functions of whole minutes. The loop draws each row
+    itself, without a call per row or per clock (but a paused one): a page draws 25 rows on
+    every request. `zone`: the viewer's (templating.viewer_zone when not given)."""
+    if not board_rows:
+        return Markup("")
+    zone, moment = zone or viewer_zone(), now()
+    times = _Times(zone, at, moment)
+    link = str(escape(link_to("customer.escalation", reference=_REFERENCE_SLOT)))
+    drawn: list[str] = []
+    for row in board_rows:
+        e = row.escalation
+        key = (e.id, zone, link)
+        try:
+            kept, head, middle = _kept[key]
+            if kept is not e:  # another record of this escalation: something on it changed
+                head, middle = _keep(key, e, zone, link)
+        except KeyError:
+            head, middle = _keep(key, e, zone, link)
+        clocks = row.clocks
+        next_update = clocks.next_update
+        open_for = row.open_for
+        m = row.next_milestone
+        if m:
+            delta = m.due_at - at
+            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
+                                   else -1 - -delta // _MINUTE)
+            before, after = _milestone_parts(m.title, m.due_at, zone)
+            milestone = (f'{before}{"due" if delta > _NO_TIME else _LATE} {after}'
+                         f'{words}{_CLOSE_MILESTONE}')
+        else:
+            milestone = _NO_MILESTONE
+        if next_update is None:
+            overdue, next_words = "", _NO_NEXT_UPDATE
+        else:
+            due = next_update.due_at
+            overdue = _OVERDUE if next_update.overdue else ""
+            delta = due - moment
+            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
+                                   else -1 - -delta // _MINUTE)
+            next_words = (f'{_next_update_part(due, zone)}{words}'
+                          f'{", overdue" if next_update.overdue else ""})</span>')
+        u = row.latest_update
+        if u:
+            created_at = u.created_at
+            delta = created_at - at
+            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
+                                   else -1 - -delta // _MINUTE)
+            latest = f'{_latest_part(u.excerpt, u.author, created_at, zone)}{words}</time></p>'
+        else:
+            latest = _NO_UPDATE
+        # The two clocks as `clock` draws them, its branches but the paused one written out.
+        c = clocks.acknowledge
+        if c.paused_since:
+            acknowledge = clock("Acknowledge", c, times)
+        elif c.stopped_at:
+            delta = c.elapsed
+            acknowledge = _clock_markup("Acknowledge", c.state, "after " + in_words(
+                (-delta if delta < _NO_TIME else delta) // _MINUTE))
+        elif c.state == "breached":
+            delta = c.target - c.elapsed
+            acknowledge = _clock_markup("Acknowledge", c.state, in_words(
+                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
+        elif c.due_at is None:
+            acknowledge = _clock_markup("Acknowledge", c.state, "due —")
+        else:
+            delta = c.due_at - moment
+            acknowledge = _clock_markup("Acknowledge", c.state, "due " + relative_words(
+                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
+        c = clocks.resolve
+        if c.paused_since:
+            resolve = clock("Resolve", c, times, paused_reason="waiting on you")
+        elif c.stopped_at:
+            delta = c.elapsed
+            resolve = _clock_markup("Resolve", c.state, "after " + in_words(
+                (-delta if delta < _NO_TIME else delta) // _MINUTE))
+        elif c.state == "breached":
+            delta = c.target - c.elapsed
+            resolve = _clock_markup("Resolve", c.state, in_words(
+                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
+        elif c.due_at is None:
+            resolve = _clock_markup("Resolve", c.state, "due —")
+        else:
+            delta = c.due_at - moment
+            resolve = _clock_markup("Resolve", c.state, "due " + relative_words(
+                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
+        drawn += (
+            f'{head}{in_words((-open_for if open_for < _NO_TIME else open_for) // _MINUTE)}'
+            f'{middle}{milestone}{_NEXT_UPDATE}{overdue}\n              <span>{next_words}</span>'
+            f'{_SERVICE_LEVEL}{acknowledge}\n            {resolve}{_TAIL}{latest}{_END}',
+        )
+    return Markup("".join(drawn))
+
+
+#: A row's markup that does not move with the time, per (escalation id, zone, link), with the
+#: record it was drawn from (portal.escalations.dashboard_page makes one record per distinct
+#: row text: the same object while nothing on the row changes).
+_kept: dict = {}
+_KEEP_AT_MOST = 8192
+
+
+def _keep(key, e, zone: ZoneInfo, link: str) -> tuple[str, str]:
+    """The row's markup before its "Open for" words and from them to its next milestone."""
     reference = _reference_of(e.id)
     href = link.replace(_REFERENCE_SLOT, reference)
     area = f" · {_text(e.product_area)}" if e.product_area else ""
-    clocks = row.clocks
-    next_update = clocks.next_update
-    overdue = ('\n              <span class="dash-overdue">Overdue</span>'
-               if next_update and next_update.overdue else "")
-    opened_at, zone = e.opened_at, times.zone
+    opened_at = e.opened_at
     # data-version: Row.version (customer_changed_at), through the remembered isoformat.
-    return (
+    head = (
         f'\n    <li id="escalation-{reference}" class="dash-card dash-sev{e.severity:d}" '
         f'data-version="{_isoformat(e.customer_changed_at)}">\n'
         '      <div class="dash-head">\n'
@@ -97,7 +190,9 @@ def _row(row, times: _Times, link: str) -> str:
         f'        <div class="cluster dash-badges">{_chips(e.severity, e.status, e.tier)}</div>\n'
         '        <p class="dash-meta small muted">Open for '
         f'<time datetime="{_isoformat(opened_at)}" title="Opened {_local(opened_at, zone, _LONG)}">'
-        f'{duration(row.open_for)}</time>{area}</p>\n'
+    )
+    middle = (
+        f'</time>{area}</p>\n'
         '      </div>\n'
         '      <dl class="dash-facts">\n'
         '        <div class="dash-fact">\n'
@@ -111,29 +206,63 @@ def _row(row, times: _Times, link: str) -> str:
         '          <dd>\n'
         '            <div class="dash-next">\n'
         '              <span class="dash-label">Next milestone</span>'
-        f'{_milestone(row.next_milestone, times)}\n'
-        '            </div>\n'
-        '            <div class="dash-next">\n'
-        f'              <span class="dash-label">Next update</span>{overdue}\n'
-        f'              <span>{next_update_of(next_update, times)}</span>\n'
-        '            </div>\n'
-        '          </dd>\n'
-        '        </div>\n'
-        '        <div class="dash-fact">\n'
-        '          <dt>Service level</dt>\n'
-        '          <dd>\n'
-        f'            {clock("Acknowledge", clocks.acknowledge, times)}\n'
-        f'            {clock("Resolve", clocks.resolve, times, paused_reason="waiting on you")}\n'
-        '          </dd>\n'
-        '        </div>\n'
-        '        <div class="dash-fact dash-fact-latest">\n'
-        '          <dt>Latest update</dt>\n'
-        f'          <dd>{_latest(row.latest_update, times)}\n'
-        '          </dd>\n'
+    )
+    if len(_kept) >= _KEEP_AT_MOST:
+        _kept.clear()
+    _kept[key] = (e, head, middle)
+    return head, middle
+
+
+_NEXT_UPDATE = ('\n            </div>\n'
+                '            <div class="dash-next">\n'
+                '              <span class="dash-label">Next update</span>')
+_OVERDUE = '\n              <span class="dash-overdue">Overdue</span>'
+_SERVICE_LEVEL = ('\n            </div>\n'
+                  '          </dd>\n'
+                  '        </div>\n'
+                  '        <div class="dash-fact">\n'
+                  '          <dt>Service level</dt>\n'
+                  '          <dd>\n'
+                  '            ')
+_TAIL = ('\n          </dd>\n'
+         '        </div>\n'
+         '        <div class="dash-fact dash-fact-latest">\n'
+         '          <dt>Latest update</dt>\n'
+         '          <dd>')
+_END = ('\n          </dd>\n'
         '        </div>\n'
         '      </dl>\n'
-        '    </li>'
-    )
+        '    </li>')
+_NO_MILESTONE = '\n              <span class="muted">None scheduled</span>'
+_LATE = "<strong>Late:</strong> was due"
+_CLOSE_MILESTONE = ")</span></span>"
+_NO_NEXT_UPDATE = '<span class="muted">No further updates scheduled</span>'
+_NO_UPDATE = '\n            <p class="muted">No update yet</p>'
+
+
+@lru_cache(maxsize=4096)
+def _milestone_parts(title: str, due: datetime, zone: ZoneInfo) -> tuple[str, str]:
+    """A next milestone's markup around its "due"/"was due" and up to its relative words."""
+    return (f'\n              <span class="dash-strong">{_text(title)}</span>'
+            '\n              <span>',
+            f'<time datetime="{_isoformat(due)}" title="{_local(due, zone, _LONG)}">'
+            f'{_local(due, zone, "%a %d %b, %H:%M")}</time> <span class="muted">(')
+
+
+@lru_cache(maxsize=4096)
+def _next_update_part(due: datetime, zone: ZoneInfo) -> str:
+    """`next_update(n)`'s markup up to its relative words."""
+    return (f'<time datetime="{_isoformat(due)}" title="{_local(due, zone, _LONG)}">'
+            f'{_local(due, zone, "%a %d %b, %H:%M %Z")}</time>\n'
+            '<span class="muted">(')
+
+
+@lru_cache(maxsize=4096)
+def _latest_part(excerpt: str, author: str, created_at: datetime, zone: ZoneInfo) -> str:
+    """A latest update's markup up to its relative words."""
+    return (f'\n            <p class="dash-excerpt">{_text(excerpt)}</p>'
+            f'\n            <p class="small muted">{_text(author)} · <time '
+            f'datetime="{_isoformat(created_at)}" title="{_local(created_at, zone, _LONG)}">')
 
 
 #: `Escalation.reference_of`, remembered (a pure function of the id; the same rows come back).
@@ -147,30 +276,10 @@ def _people(owner, contact) -> str:
             f'            {person_card("Your contact", contact)}')
 
 
-def _milestone(m, times: _Times) -> str:
-    if not m:
-        return '\n              <span class="muted">None scheduled</span>'
-    due, zone = m.due_at, times.zone
-    late = "<strong>Late:</strong> was due" if due <= times.at else "due"
-    return (f'\n              <span class="dash-strong">{_text(m.title)}</span>'
-            f'\n              <span>{late} <time datetime="{_isoformat(due)}" '
-            f'title="{_local(due, zone, _LONG)}">{_local(due, zone, "%a %d %b, %H:%M")}</time> '
-            f'<span class="muted">({relative(due, times.at)})</span></span>')
-
-
-def _latest(u, times: _Times) -> str:
-    if not u:
-        return '\n            <p class="muted">No update yet</p>'
-    created_at = u.created_at
-    return (f'\n            <p class="dash-excerpt">{_text(u.excerpt)}</p>'
-            f'\n            <p class="small muted">{_text(u.author)} · <time '
-            f'datetime="{_isoformat(created_at)}" title="{_local(created_at, times.zone, _LONG)}">'
-            f'{relative(created_at, times.at)}</time></p>')
-
-
 def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
     """`macros/sla.html`'s `clock(name, c, paused_reason)` (`name`: plain words, nothing to
-    escape)."""
+    escape); its durations and relative words without a call each (templating.in_words and
+    relative_words, remembered)."""
     if c.paused_since and paused_reason:
         today = times.local(c.paused_since, "%Y-%m-%d") == times.today
         label = f"{paused_reason} since " + times.local(
@@ -179,11 +288,18 @@ def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
     elif c.paused_since:
         state, label = "paused", "since " + times.local(c.paused_since, "%a %H:%M %Z")
     elif c.stopped_at:
-        state, label = c.state, "after " + duration(c.elapsed)
+        elapsed = c.elapsed
+        state, label = c.state, "after " + in_words(
+            (-elapsed if elapsed < _NO_TIME else elapsed) // _MINUTE)
     elif c.state == "breached":
-        state, label = c.state, duration(c.remaining) + " over"
+        over = c.target - c.elapsed  # Clock.remaining
+        state, label = c.state, in_words((-over if over < _NO_TIME else over) // _MINUTE) + " over"
+    elif c.due_at is None:
+        state, label = c.state, "due —"
     else:
-        state, label = c.state, "due " + relative(c.due_at, times.now)
+        delta = c.due_at - times.now
+        state, label = c.state, "due " + relative_words(
+            delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE)
     return _clock_markup(name, state, label)
 
 
@@ -191,14 +307,3 @@ def clock(name: str, c, times: _Times, paused_reason: str | None = None) -> str:
 def _clock_markup(name: str, state: str, label: str) -> str:
     return (f'<div class="sla-clock">\n  <span class="sla-name">{name}:</span>\n'
             f'  {badges.sla(state, label)}\n</div>')
-
-
-def next_update_of(n, times: _Times) -> str:
-    """`macros/sla.html`'s `next_update(n)`."""
-    if n is None:
-        return '<span class="muted">No further updates scheduled</span>'
-    due, zone = n.due_at, times.zone
-    overdue = ", overdue" if n.overdue else ""
-    return (f'<time datetime="{_isoformat(due)}" title="{_local(due, zone, _LONG)}">'
-            f'{_local(due, zone, "%a %d %b, %H:%M %Z")}</time>\n'
-            f'<span class="muted">({relative(due, times.now)}{overdue})</span>')

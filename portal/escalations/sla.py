@@ -126,6 +126,9 @@ class Calendar:
         # (computed once: the calendar is immutable, and a clock's walk hashes it per day).
         hours = None if self.business_hours is None else tuple(sorted(self.business_hours.items()))
         object.__setattr__(self, "_hash", hash((self.timezone, hours, self.holidays)))
+        # compute_clocks' stopped acknowledge clocks of this calendar (not a field: neither
+        # compared nor hashed), by target, opening and stop.
+        object.__setattr__(self, "_stopped_clocks", {})
 
     def __hash__(self) -> int:
         return self._hash
@@ -391,30 +394,6 @@ class SlaClocks:
     next_update: NextUpdate | None
 
 
-def _counting_spans(
-    history: Sequence[tuple[datetime, str]], opened: datetime, horizon: datetime
-) -> tuple[list[Span], datetime | None]:
-    """Spans of [opened, horizon] not spent in NOT_COUNTING statuses, and when the pause began.
-
-    Before the first recorded change the escalation is taken as not waiting.
-    """
-    spans: list[Span] = []
-    since, waiting_since = opened, None
-    for at, status in history:
-        if at > horizon:
-            break
-        at = at if at >= opened else opened  # max(at, opened), without the call
-        if status in NOT_COUNTING and waiting_since is None:
-            if at > since:  # empty spans left out
-                spans.append((since, at))
-            waiting_since = at
-        elif status not in NOT_COUNTING and waiting_since is not None:
-            since, waiting_since = at, None
-    if waiting_since is None and horizon > since:
-        spans.append((since, horizon))
-    return spans, waiting_since
-
-
 def _build_clock(
     calendar: Calendar,
     minutes: int,
@@ -429,10 +408,23 @@ def _build_clock(
     target = timedelta(minutes=minutes)
     until = stopped_at or now
     horizon = opened if opened >= until else until  # max(), without the call
-    if history:
-        counting, waiting_since = _counting_spans(history, opened, horizon)
-    else:  # never waited (an acknowledge clock): one span, if not empty
-        counting, waiting_since = ([(opened, horizon)] if horizon > opened else []), None
+    # The spans of [opened, horizon] not spent in NOT_COUNTING statuses, and when the pause
+    # began. Before the first recorded change the escalation is taken as not waiting. (Written
+    # out here, spans added without a call: a dashboard builds a clock for every row.)
+    counting: list[Span] = []
+    since, waiting_since = opened, None
+    for at, status in history:  # none for an acknowledge clock: it never waits
+        if at > horizon:
+            break
+        at = at if at >= opened else opened  # max(at, opened), without the call
+        if status in NOT_COUNTING and waiting_since is None:
+            if at > since:  # empty spans left out
+                counting += ((since, at),)
+            waiting_since = at
+        elif status not in NOT_COUNTING and waiting_since is not None:
+            since, waiting_since = at, None
+    if waiting_since is None and horizon > since:
+        counting += ((since, horizon),)
     paused_since = waiting_since if stopped_at is None else None
     elapsed = _ZERO
     due_at: datetime | None = None
@@ -460,12 +452,15 @@ def _build_clock(
     return Clock(target, elapsed, due_at, stopped_at, paused_since, state)
 
 
-@lru_cache(maxsize=8192)
+_STOPPED_CLOCKS_KEPT = 8192  # per calendar
+
+
 def _stopped_clock(calendar: Calendar, minutes: int, opened: datetime,
                    stopped_at: datetime) -> Clock:
     """A clock without a history stopped at `stopped_at` (an acknowledged escalation's
     acknowledge clock): a pure function of its arguments, whatever "now" is (once stopped, a
-    clock counts up to its stop), so remembered; a Clock is immutable."""
+    clock counts up to its stop), so compute_clocks remembers it with the calendar; a Clock is
+    immutable."""
     return _build_clock(calendar, minutes, (), opened=opened, stopped_at=stopped_at,
                         now=stopped_at)
 
@@ -520,12 +515,20 @@ def compute_clocks(
     resolved = resolved if resolved is not None and resolved <= now else None
 
     acknowledged = acked or resolved
-    acknowledge = (
-        _build_clock(calendar, targets.acknowledge_minutes, (), opened=opened, stopped_at=None,
-                     now=now)
-        if acknowledged is None
-        else _stopped_clock(calendar, targets.acknowledge_minutes, opened, acknowledged)
-    )
+    if acknowledged is None:
+        acknowledge = _build_clock(calendar, targets.acknowledge_minutes, (), opened=opened,
+                                   stopped_at=None, now=now)
+    else:
+        # Remembered with the calendar, keyed without hashing it (a call of its __hash__).
+        key = (targets.acknowledge_minutes, opened, acknowledged)
+        try:
+            acknowledge = calendar._stopped_clocks[key]
+        except KeyError:
+            acknowledge = _stopped_clock(calendar, targets.acknowledge_minutes, opened,
+                                         acknowledged)
+            if len(calendar._stopped_clocks) >= _STOPPED_CLOCKS_KEPT:
+                calendar._stopped_clocks.clear()
+            calendar._stopped_clocks[key] = acknowledge
     resolve = _build_clock(
         calendar, targets.resolve_minutes, history, opened=opened, stopped_at=resolved, now=now
     )
@@ -536,6 +539,8 @@ def compute_clocks(
             next_update = NextUpdate(commitment, "commitment", now >= commitment)
         else:
             cadence = timedelta(minutes=targets.update_minutes)
-            due = add_business_time(calendar, last_update or opened, cadence)
+            # Around the clock: real time (add_business_time's answer, without the call).
+            due = ((last_update or opened) + cadence if calendar.business_hours is None
+                   else add_business_time(calendar, last_update or opened, cadence))
             next_update = NextUpdate(due, "cadence", now >= due)
     return SlaClocks(acknowledge, resolve, next_update)

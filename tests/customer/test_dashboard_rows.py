@@ -2,6 +2,8 @@
 reads exactly as the Jinja loop and `macros/sla.html` drew it (their source kept in
 tests/fixtures/dashboard_rows_before.html), whatever the clocks, people and updates."""
 
+import cProfile
+import pstats
 from datetime import UTC, datetime, timedelta
 from itertools import product
 from pathlib import Path
@@ -88,3 +90,36 @@ def test_no_rows_draw_nothing(app):
     """An empty page has no row markup at all (the template shows its empty state instead)."""
     with app.test_request_context("/escalations"):
         assert str(dashboard_rows.rows([], AT)) == ""
+
+
+def test_a_changed_escalation_is_drawn_anew(app):
+    """A row's unchanging markup is remembered per escalation record: a new record of the same
+    escalation (its title changed) shows the new title, never the remembered one."""
+    row = _rows()[1]
+    renamed = row._replace(escalation=row.escalation._replace(title="Renamed & <new>"))
+    with app.test_request_context("/escalations"), frozen_at(NOW):
+        g.render_zone = ZoneInfo("UTC")
+        first = str(dashboard_rows.rows([row], AT))
+        second = str(dashboard_rows.rows([renamed], AT))
+        again = str(dashboard_rows.rows([row], AT))
+    assert "Renamed &amp; &lt;new&gt;" in second and "Renamed" not in first
+    assert first == again
+
+
+def test_calls_per_row_do_not_grow_with_rows(app):
+    """Drawing remembered rows makes no Python call per row (the clocks but a paused one
+    included): ten times the rows, the same calls (a page draws 25 on every request)."""
+    rows = [r for r in _rows() if not r.clocks.acknowledge.paused_since
+            and not r.clocks.resolve.paused_since]
+    with app.test_request_context("/escalations"), frozen_at(NOW):
+        g.render_zone = ZoneInfo("UTC")
+        dashboard_rows.rows(rows, AT)  # remembered
+
+        def calls(some):
+            profiler = cProfile.Profile()
+            profiler.enable()
+            dashboard_rows.rows(some, AT)
+            profiler.disable()
+            return pstats.Stats(profiler).total_calls
+
+        assert calls(rows[:10]) == calls(rows[:100])
