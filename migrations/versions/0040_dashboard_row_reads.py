@@ -1,13 +1,20 @@
-"""The customer dashboard's status history and next milestone read from their indexes alone
-(PostgreSQL index-only scans; SQLite has no INCLUDE and keeps the same indexes as before)
+"""The customer dashboard's row reads from indexes: status history and next milestone from the
+indexes alone (PostgreSQL INCLUDE; SQLite keeps its indexes), latest update from a partial index
+of the updates that count
 
 portal.escalations.dashboard_page reads, for each of a page's 25 rows, the escalation's status
 history (every change: at, to_status, id) and its next open customer-visible milestone (title,
 due_at). Both indexes already led with escalation_id; each now also carries what the row reads
 and what its filters test (visibility, and organization_id for the tenancy criteria), so
 PostgreSQL no longer visits the table for every entry. Same names, same key columns: every
-other read that used them still can. On the bench's busiest organization: generic plan 417 ->
-~370 buffers.
+other read that used them still can.
+
+The dashboard's latest update per row (the newest update that counts: customer-visible, not
+retracted, a person's note or status change with a note) gets a partial index of exactly those
+updates in time order, so the first entry is almost always the answer (the statement writes the
+enumerated values as constants so that a generic plan can use it). On the bench's busiest
+organization: the covering indexes 417 -> ~370 buffers; the partial index ~0.43 -> ~0.40 ms of
+PostgreSQL's CPU per generic execution.
 
 Revision ID: 0040
 Revises: 0039
@@ -24,6 +31,8 @@ branch_labels = None
 depends_on = None
 
 OPEN_MILESTONE = "completed_at IS NULL"
+COUNTING_UPDATE = ("visibility = 'customer' AND retracted_at IS NULL AND author_id IS NOT NULL"
+                   " AND kind IN ('note', 'status_change')")
 HISTORY_INCLUDE = ["at", "to_status", "id", "organization_id"]
 MILESTONE_INCLUDE = ["title", "visibility", "organization_id"]
 
@@ -43,6 +52,10 @@ def _milestone_index(include):
 
 
 def upgrade():
+    op.create_index("ix_updates_counting_escalation_created", "updates",
+                    ["escalation_id", "created_at", "id"], unique=False,
+                    sqlite_where=sa.text(COUNTING_UPDATE),
+                    postgresql_where=sa.text(COUNTING_UPDATE))
     if op.get_bind().dialect.name != "postgresql":
         return  # INCLUDE is PostgreSQL's: SQLite's indexes stay as they are
     _history_index(HISTORY_INCLUDE)
@@ -50,6 +63,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_index("ix_updates_counting_escalation_created", table_name="updates")
     if op.get_bind().dialect.name != "postgresql":
         return
     _milestone_index([])
