@@ -18,13 +18,16 @@ import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import Enum
 from functools import cache, lru_cache
 from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
+from sqlalchemy.sql.elements import BindParameter
 from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.sql.visitors import replacement_traverse
 
 from portal.accounts.models import Organization, SlaPolicy, SlaTarget, User
 from portal.enums import OPEN_STATUSES, Status, Tier
@@ -182,6 +185,24 @@ def _json_array_sqlite(element, compiler, **kw):
     return f"json_array({compiler.process(element.clauses, **kw)})"
 
 
+class _json_value(FunctionElement):
+    """A JSON array of its arguments, as JSON: nested as an array in an enclosing
+    `_json_array` on PostgreSQL; SQLite's subqueries hand it on as text (`_json` reads both)."""
+    type = sa.Text()
+    inherit_cache = True
+    name = "v"
+
+
+@compiles(_json_value, "postgresql")
+def _json_value_postgresql(element, compiler, **kw):
+    return f"json_build_array({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_value)
+def _json_value_sqlite(element, compiler, **kw):
+    return f"json_array({compiler.process(element.clauses, **kw)})"
+
+
 class _history_json(FunctionElement):
     """A JSON array of one JSON array per row (its arguments), as text: [at, to_status, id]
     per status change (any order: `_history` sorts), [severity, minutes...] per SLA target."""
@@ -211,12 +232,36 @@ def _latest_vendor_update():
     author = sa.select(_AUTHOR.name).where(_AUTHOR.id == Update.author_id).scalar_subquery()
     return (
         sa.select(_json_array(Update.body, Update.created_at, Update.next_update_by, author))
-        .where(Update.escalation_id == Escalation.id, customer_visible(Update),
-               counting_update())
+        .where(Update.escalation_id == Escalation.id,
+               _enumerations_written(customer_visible(Update) & counting_update()))
         .order_by(Update.created_at.desc(), Update.id.desc())
         .limit(_ONE)
         .scalar_subquery()
     )
+
+
+def _person(person, person_id):
+    """An owner's or communicator's [name, email, phone] (null: none), looked up for the page's
+    rows only: a subquery, which PostgreSQL works out after the sort and the limit, where a
+    join ran before them (for every open escalation under any sort but the indexed one) and
+    needed the page sorted again and numbered to keep its order."""
+    return (
+        sa.select(_json_value(person.name, person.email, person.phone))
+        .where(person.id == person_id)
+        .scalar_subquery()
+    )
+
+
+def _enumerations_written(criteria):
+    """The criteria with their enumerated values (visibility, kind) written into the statement
+    as constants, the rule itself unchanged: PostgreSQL's generic plan can then prove that the
+    rows it asks for are in migration 0040's partial index of counting updates (a parameter
+    proves nothing), whose first entry per escalation is then the answer."""
+    def written(element):
+        if isinstance(element, BindParameter) and isinstance(element.value, Enum):
+            return sa.literal_column(f"'{element.value.value}'")
+        return None
+    return replacement_traverse(criteria, {}, written)
 
 
 def _next_milestone():
@@ -280,15 +325,18 @@ def _history(text: str | None) -> sla.OrderedHistory:
 @lru_cache(maxsize=4096)
 def _escalation_of(text: str) -> DashboardEscalation:
     """The escalation and its people, from the JSON array of the statement's first column
-    (`_ROW_COLUMNS`, then the owner's and the communicator's name, email and phone)."""
+    (`_ROW_COLUMNS`, then the owner's and the communicator's [name, email, phone] or null:
+    nested (PostgreSQL) or as JSON text (SQLite))."""
     (id_, title, severity, status, tier, product_area, opened_at, acknowledged_at, resolved_at,
-     customer_changed_at, owner_name, owner_email, owner_phone, contact_name, contact_email,
-     contact_phone) = json.loads(text)
+     customer_changed_at, owner, contact) = json.loads(text)
     return DashboardEscalation(
         id_, title, severity, Status(status), Tier(tier), product_area, _instant(opened_at),
         _instant(acknowledged_at), _instant(resolved_at), _instant(customer_changed_at),
-        Person(owner_name, owner_email, owner_phone) if owner_name is not None else None,
-        Person(contact_name, contact_email, contact_phone) if contact_name is not None else None)
+        _person_of(_json(owner)), _person_of(_json(contact)))
+
+
+def _person_of(person: list | None) -> Person | None:
+    return None if person is None else Person(*person)
 
 
 @lru_cache(maxsize=256)
@@ -322,31 +370,18 @@ def _instant(text: str | None) -> datetime | None:
 
 @cache
 def _statement(shape: Shape):
-    order = (*ORDER[shape.sort], Escalation.id)
-    page = (
-        sa.select(
-            *_ROW_COLUMNS, Escalation.owner_id, Escalation.communicator_id,
-            _latest_vendor_update().label("latest"),
-            _next_milestone().label("next"),
-            _status_history().label("history"),
-            sa.func.row_number().over(order_by=order).label("position"),
-        )
-        .where(*_criteria(shape))
-        .order_by(*order)
-        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
-        .subquery("page")
-    )
+    """One level: the open escalations in the page's order, limited, each row's parts as
+    subqueries (PostgreSQL evaluates them for the page's rows only, after the sort and the
+    limit, under any sort)."""
     return (
         sa.select(
-            _json_array(*(page.c[column.key] for column in _ROW_COLUMNS),
-                        _OWNER.name, _OWNER.email, _OWNER.phone,
-                        _COMMUNICATOR.name, _COMMUNICATOR.email, _COMMUNICATOR.phone),
-            page.c.latest, page.c.next, page.c.history, _terms(),
+            _json_array(*_ROW_COLUMNS, _person(_OWNER, Escalation.owner_id),
+                        _person(_COMMUNICATOR, Escalation.communicator_id)),
+            _latest_vendor_update(), _next_milestone(), _status_history(), _terms(),
         )
-        .select_from(page)
-        .outerjoin(_OWNER, _OWNER.id == page.c.owner_id)
-        .outerjoin(_COMMUNICATOR, _COMMUNICATOR.id == page.c.communicator_id)
-        .order_by(page.c.position)
+        .where(*_criteria(shape))
+        .order_by(*ORDER[shape.sort], Escalation.id)
+        .limit(sa.bindparam("limit")).offset(sa.bindparam("offset"))
     )
 
 

@@ -38,10 +38,12 @@ class Milestone(TenantScoped, db.Model):
 
 
 # An escalation's open milestones in due order: the customer dashboard's next milestone per row
-# (portal.escalations.dashboard_page) is the first customer-visible entry (migration 0039).
+# (portal.escalations.dashboard_page) is the first customer-visible entry (migration 0039),
+# read from the index alone on PostgreSQL (what it shows and filters on, included: 0040).
 sa.Index("ix_milestones_open_escalation_due", Milestone.escalation_id, Milestone.due_at,
          Milestone.id, sqlite_where=sa.text("completed_at IS NULL"),
-         postgresql_where=sa.text("completed_at IS NULL"))
+         postgresql_where=sa.text("completed_at IS NULL"),
+         postgresql_include=["title", "visibility", "organization_id"])
 
 
 class RemediationStep(TenantScoped, db.Model):
