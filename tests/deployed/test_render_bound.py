@@ -11,8 +11,10 @@ it, and nothing half-written is left in the cache.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 
 import pytest
 
@@ -65,6 +67,15 @@ def render_timeout(deployment, seconds: float) -> Iterator[None]:
             db.engine.dispose()
 
 
+def _wait_for_a_minute_with_room(room: float = 20) -> None:
+    """The summary says when it was generated, to the minute, and its PDF is keyed on its HTML:
+    asked in the next minute, it is another document (a new render, not the failure answered
+    from memory). So the asks that must meet the same failed job start in a minute with `room`
+    seconds left (a wait on the clock's position, not a fixed sleep)."""
+    while datetime.now(UTC).second + room >= 60:
+        time.sleep(0.1)
+
+
 def _cache(deployment) -> set[str]:
     return {p.name for p in deployment.report_cache.iterdir()} if (
         deployment.report_cache.exists()) else set()
@@ -87,6 +98,7 @@ def test_a_runaway_render_is_cut_off_and_its_reason_shown(deployment, executive,
     once on the next ask too (no new render), and nothing half-written stays in the cache;
     other downloads work as usual and no worker hangs."""
     before = _cache(deployment)
+    _wait_for_a_minute_with_room()
     with render_timeout(deployment, 0.01):
         answer = prepared(executive, "/reports/summary.pdf?period=2026-Q2")
         again = executive.get("/reports/summary.pdf?period=2026-Q2")
