@@ -2,6 +2,7 @@
 fast"), in ONE run on the same machine, the same gunicorn and the same wrk settings.
 
     .venv/bin/python bench/pages.py [--rounds 3] [--seconds 10] [--warmup 3] [--json PATH]
+                                    [--pages dashboard_rendered,notifications]
 
 1. Makes sure both data sets exist: Clearpath's `bench` database (bench/seed_large.py:
    100,000 escalations, 1,000,000 updates) and the peer's `bench_helpdesk` (bench/peer:
@@ -168,6 +169,14 @@ def run(args) -> dict:
             Page("staff_queue_rendered", "staff queue, rendered (no-cache)", "clearpath",
                  "/admin/", {**manager, **no_cache}, 200, "bare_flask"),
         ]
+        if args.pages:  # a subset (for a quick A/B); every page keeps its bare runs around it
+            unknown = set(args.pages) - {p.key for p in pages}
+            if unknown:
+                raise SystemExit(f"--pages: no such page {', '.join(sorted(unknown))}; "
+                                 f"pages are {', '.join(p.key for p in pages)}")
+            wanted = set(args.pages) | ({"peer_ticket"} if any(
+                key.startswith("escalation") for key in args.pages) else set())
+            pages = [p for p in pages if p.key in wanted]
         checked = preflight(servers, bares + pages)
         # bare, bare, pages, …, bare, bare: every page sits between two runs of its own
         # framework's bare endpoint, and each round holds every page once.
@@ -278,6 +287,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reseed-peer", action="store_true", help="rebuild bench_helpdesk")
     parser.add_argument("--poll-url", help="the dashboard fragment URL, if the page hides it")
     parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON")
+    parser.add_argument("--pages", type=lambda text: text.split(","), metavar="KEY,KEY",
+                        help="only these pages (keys as in --json), e.g. dashboard_rendered; "
+                             "the bare endpoints always run")
     args = parser.parse_args(argv)
     if args.rounds < 1 or args.seconds <= 0 or args.warmup < 0:
         parser.error("--rounds must be at least 1, --seconds positive")

@@ -3,6 +3,7 @@ the mean wall and CPU time of one request, with --calls the Python function call
 (a figure a busy machine does not move), and with --profile KEY the top of a cProfile.
 
     .venv/bin/python bench/profile_pages.py [--live] [--calls] [--requests 50] [--profile queue]
+        [--only dashboard] [--callers "method 'get'"]
 
 LIVE_MEMO is off unless --live (then the change feed runs, as in gunicorn's workers); every
 request carries Cache-Control: no-cache, so the gate never answers: pages are rendered.
@@ -64,6 +65,11 @@ def main(argv=None) -> int:
                         help="also count Python function calls per request (cProfile): a "
                              "measure of the app's work that a busy machine does not move")
     parser.add_argument("--sort", default="cumulative")
+    parser.add_argument("--callers", metavar="PATTERN",
+                        help="with --profile: also who calls the functions matching PATTERN "
+                             "(pstats' print_callers), e.g. \"method 'get'\"")
+    parser.add_argument("--only", action="append", default=[], metavar="KEY",
+                        help="time only these pages (repeatable; the others are skipped)")
     parser.add_argument("--app-alone", action="store_true",
                         help="call the app as gunicorn does, app(environ, start_response), with "
                              "an environ built once from the signed-in client's cookie: the "
@@ -109,7 +115,7 @@ def main(argv=None) -> int:
     print(f"{'page':<16}{'status':>7}{'statements':>12}{'ms/request':>12}{'CPU ms':>9}"
           f"{calls_header:>12}")
     for key, client, path in plan:
-        if client is None:
+        if client is None or (args.only and key not in args.only):
             continue
         if args.app_alone:
             client = AppAlone(app, client, path, no_cache)
@@ -145,6 +151,8 @@ def main(argv=None) -> int:
             profiler.disable()
             stats = pstats.Stats(profiler, stream=sys.stdout)
             stats.sort_stats(args.sort).print_stats(args.top)
+            if args.callers:
+                stats.print_callers(args.callers)
     return 0
 
 
