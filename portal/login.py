@@ -85,7 +85,7 @@ class PortalLoginManager(LoginManager):
             return super()._update_request_context_with_user(user)
         if user is None:
             user = self.anonymous_user()
-        ctx.g._login_user = user
+        ctx.g.__dict__["_login_user"] = user  # where `g._login_user = user` puts it
         return None
 
 
@@ -94,7 +94,8 @@ def signed_in_user():
     ctx = _cv_request.get(None)
     if ctx is None:
         return current_user._get_current_object()
-    request_globals = _cv_app.get().g  # a request context always has its app context
+    # A request context always has its app context; `g`'s attributes live in its dict.
+    request_globals = _cv_app.get().g.__dict__
     if "_login_user" not in request_globals:
         ctx.app.login_manager._load_user()
-    return request_globals._login_user
+    return request_globals["_login_user"]
