@@ -25,6 +25,7 @@ from psycopg.pq import ExecStatus
 from sqlalchemy import event, exc
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.orm import ORMExecuteState
+from sqlalchemy.util import ScopedRegistry
 
 # Every model, so every table is on the metadata before migrations compare or mappers configure.
 import portal.accounts.models
@@ -39,7 +40,7 @@ import portal.notices.models
 import portal.reports.models
 import portal.rules.models
 import portal.settings  # noqa: F401
-from portal.extensions import db
+from portal.extensions import app_context_scope, db
 from portal.isolation import install as install_tenancy
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000  # below gunicorn's 30 s: a wait, not a hung worker
@@ -67,6 +68,7 @@ def init_app(app: Flask) -> None:
                                    **options.get("connect_args", {})}
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
     db.init_app(app)
+    _remove_sessions_directly(app)
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             _configure_sqlite(db.engine)
@@ -77,6 +79,36 @@ def init_app(app: Flask) -> None:
                 _autocommit_as_wanted(db.engine)  # after the ping: a live connection
     # On Flask-SQLAlchemy's Session class, so every session made from it (tests' too) is guarded.
     install_tenancy(flask_sqlalchemy.session.Session)
+
+
+def _remove_sessions_directly(app: Flask) -> None:
+    """In Flask-SQLAlchemy's teardown's place (same position among the app's teardowns):
+    `remove_context_session`."""
+    teardowns = app.teardown_appcontext_funcs
+    for index, func in enumerate(teardowns):
+        if func == getattr(db, "_teardown_session", None):
+            teardowns[index] = remove_context_session
+
+
+def remove_context_session(exc: BaseException | None = None) -> None:
+    """What Flask-SQLAlchemy does when an app context tears down, `db.session.remove()`:
+    the context's session, if it has one, closed (its transaction rolled back, its
+    connection returned to the pool), then forgotten. Here the registry's dictionary is read
+    directly, by the context that keys it (`app_context_scope`), instead of three times
+    through the registry's methods; and the session is forgotten even if closing it raises
+    (the error still raised), so a failed close never keeps a dead context's session.
+    A registry of another kind (not made by `db`) is removed as Flask-SQLAlchemy removes it."""
+    registry = db.session.registry
+    if type(registry) is not ScopedRegistry or registry.scopefunc is not app_context_scope:
+        db.session.remove()
+        return
+    sessions, context = registry.registry, app_context_scope()
+    session = sessions.get(context)
+    try:
+        if session is not None:
+            session.close()
+    finally:
+        sessions.pop(context, None)
 
 
 class PlainDescriptionCursor(psycopg.Cursor):
@@ -150,8 +182,8 @@ def decide_read_mode(session) -> Connection | None:
     if isinstance(bind, Engine) and bind.dialect.name == "postgresql" \
             and not _holds_connection(session):
         wanted = _AUTOCOMMIT_WANTED.set(True)  # the checkout (`_autocommit_as_wanted`) reads it
-        try:
-            return session.connection()
+        try:  # the bind just asked for, not asked for again
+            return session.connection(bind_arguments={"bind": bind})
         finally:
             _AUTOCOMMIT_WANTED.reset(wanted)
     return None

@@ -9,18 +9,23 @@ same steps read the request context directly, and a signal is sent only when som
 listens, with what Flask-Login sends.
 
 This copies Flask-Login 0.6.3's `_load_user`, `_session_protection_failed`,
-`_update_request_context_with_user` and `_get_user`: tests/test_user_loading.py runs the same
-requests (signed in, another browser in basic and strong protection, anonymous, remember
-cookie, request loader, preview) through Flask-Login's own methods and these and compares
-the user, the session and the signals; it also holds the source of Flask-Login's methods
-to the version this copies, so an upgrade is noticed.
+`_update_request_context_with_user`, `_get_user` and `login_required`:
+tests/test_user_loading.py runs the same requests (signed in, another browser in basic and
+strong protection, anonymous, remember cookie, request loader, preview; a guarded view
+asked by every method, signed in or not, with logins disabled) through Flask-Login's own
+methods and these and compares the user, the session, the answers and the signals; it also
+holds the source of Flask-Login's methods to the version this copies, so an upgrade is
+noticed.
 """
 
 from __future__ import annotations
 
+from functools import wraps
+
 from flask.globals import _cv_app, _cv_request
 from flask_login import LoginManager, current_user
-from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME, SESSION_KEYS
+from flask_login import login_required as flask_login_required
+from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME, EXEMPT_METHODS, SESSION_KEYS
 from flask_login.signals import session_protected, user_accessed
 
 
@@ -85,7 +90,7 @@ class PortalLoginManager(LoginManager):
             return super()._update_request_context_with_user(user)
         if user is None:
             user = self.anonymous_user()
-        ctx.g._login_user = user
+        ctx.g.__dict__["_login_user"] = user  # where `g._login_user = user` puts it
         return None
 
 
@@ -94,7 +99,31 @@ def signed_in_user():
     ctx = _cv_request.get(None)
     if ctx is None:
         return current_user._get_current_object()
-    request_globals = _cv_app.get().g  # a request context always has its app context
+    # A request context always has its app context; `g`'s attributes live in its dict.
+    request_globals = _cv_app.get().g.__dict__
     if "_login_user" not in request_globals:
         ctx.app.login_manager._load_user()
-    return request_globals._login_user
+    return request_globals["_login_user"]
+
+
+def login_required(func):
+    """Flask-Login's `login_required` (0.6.3), its request, app and user read without
+    proxies (some twenty calls on every signed-in page): an exempt method (OPTIONS) or
+    LOGIN_DISABLED passes, anyone not signed in gets the login manager's `unauthorized()`,
+    anyone else the view, through `ensure_sync` as Flask-Login calls it. Outside a request
+    it is Flask-Login's own (which fails there as it always has)."""
+    guarded = flask_login_required(func)
+
+    @wraps(func)
+    def decorated_view(*args, **kwargs):
+        ctx = _cv_request.get(None)
+        if ctx is None:
+            return guarded(*args, **kwargs)
+        app = ctx.app
+        if ctx.request.method in EXEMPT_METHODS or app.config.get("LOGIN_DISABLED"):
+            pass
+        elif not signed_in_user().is_authenticated:
+            return app.login_manager.unauthorized()
+        return app.ensure_sync(func)(*args, **kwargs)
+
+    return decorated_view

@@ -7,15 +7,17 @@ context through a proxy (four calls a lookup), ask `ensure_sync` about every hoo
 (a method call each, even when its answer is remembered: `PortalFlask.ensure_sync`), and send
 four signals (`request_started`, `request_finished`, `request_tearing_down`,
 `appcontext_tearing_down`) whose `send` walks an empty receiver list when nobody listens (the
-portal connects none). Here the context is read once from its context variable, a remembered
+portal connects none); so does the app context's push and pop (`appcontext_pushed`,
+`appcontext_popped`). Here the context is read once from its context variable, a remembered
 `ensure_sync` answer is a dictionary lookup, and a signal is sent only when it has receivers;
 a connected receiver gets exactly what Flask sends it.
 
-This copies Flask 3.1's code for those methods: tests/test_request_cycle.py runs the same
-requests (blueprint and app hooks, `after_this_request`, url value preprocessors, a hook that
-answers, errors, connected signals) through Flask's own methods and these, and compares what
-each hook saw and returned, in order; it also holds the source of Flask's methods to the
-version this copies, so an upgrade is noticed.
+This copies Flask 3.1's code for those methods, and `AppContext.push` and `pop`:
+tests/test_request_cycle.py runs the same requests (blueprint and app hooks,
+`after_this_request`, url value preprocessors, a hook that answers, errors, connected
+signals) through Flask's own methods and these, and compares what each hook saw and
+returned, in order; it also holds the source of Flask's methods to the version this copies,
+so an upgrade is noticed.
 """
 
 from __future__ import annotations
@@ -25,9 +27,12 @@ from itertools import chain
 from typing import Any
 
 from flask import Flask
-from flask.globals import _cv_request
+from flask.ctx import AppContext
+from flask.globals import _cv_app, _cv_request
 from flask.sansio.scaffold import _sentinel
 from flask.signals import (
+    appcontext_popped,
+    appcontext_pushed,
     appcontext_tearing_down,
     request_finished,
     request_started,
@@ -35,11 +40,40 @@ from flask.signals import (
 )
 
 
+class SilentAppContext(AppContext):
+    """Flask's app context, its `appcontext_pushed` and `appcontext_popped` sent only when
+    something listens (with what Flask sends them); otherwise Flask 3.1's `push` and `pop`."""
+
+    def push(self) -> None:
+        self._cv_tokens.append(_cv_app.set(self))
+        if appcontext_pushed.receivers:
+            appcontext_pushed.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+    def pop(self, exc: BaseException | None = _sentinel) -> None:  # type: ignore[assignment]
+        try:
+            if len(self._cv_tokens) == 1:
+                if exc is _sentinel:
+                    exc = sys.exc_info()[1]
+                self.app.do_teardown_appcontext(exc)
+        finally:
+            ctx = _cv_app.get()
+            _cv_app.reset(self._cv_tokens.pop())
+        if ctx is not self:
+            raise AssertionError(
+                f"Popped wrong app context. ({ctx!r} instead of {self!r})"
+            )
+        if appcontext_popped.receivers:
+            appcontext_popped.send(self.app, _async_wrapper=self.app.ensure_sync)
+
+
 class RequestCycle(Flask):
     """Mixed in before Flask (`PortalFlask`); needs `self._sync_functions`, the remembered
     `ensure_sync` answers."""
 
     _sync_functions: dict
+
+    def app_context(self) -> AppContext:
+        return SilentAppContext(self)
 
     def _sync(self, func):
         try:

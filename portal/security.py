@@ -20,7 +20,7 @@ from datetime import timedelta
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from flask import Flask, current_app, flash, g, request, session
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
 from flask_login import logout_user
 
 from portal import sessions
@@ -139,10 +139,15 @@ _SECONDS: dict[timedelta | float, float] = {}
 
 
 def csp_nonce() -> str:
-    request_globals = g._get_current_object()  # one lookup, not three
-    nonce = getattr(request_globals, "csp_nonce", None)
+    """This request's CSP nonce (one per app context, made on first ask). `g` is read from
+    its context variable and its attributes from its `__dict__`, where `g.csp_nonce` keeps
+    them: `getattr(g, "csp_nonce", None)` on a request that has none yet raises and catches
+    an AttributeError inside `g.__getattr__`."""
+    ctx = _cv_app.get(None)
+    request_globals = (ctx.g if ctx is not None else g._get_current_object()).__dict__
+    nonce = request_globals.get("csp_nonce")
     if nonce is None:
-        nonce = request_globals.csp_nonce = _new_nonce()
+        nonce = request_globals["csp_nonce"] = _new_nonce()
     return nonce
 
 

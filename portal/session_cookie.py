@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import time
 
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
 
 from portal.security import add_vary, seconds
 
@@ -51,6 +51,16 @@ class RememberingSessionInterface(SecureCookieSessionInterface):
         if 0 <= age <= int(seconds(config["PERMANENT_SESSION_LIFETIME"])):
             return self.session_class(data)
         return super().open_session(app, request)
+
+    def is_null_session(self, obj) -> bool:
+        """Flask's `isinstance(obj, null_session_class)`, answered at once for the session
+        this interface opens (exactly Flask's cookie session class, which Flask's NullSession
+        derives from, not the other way round) instead of through ABCMeta's instance check
+        (a session is a mapping)."""
+        if (type(obj) is SecureCookieSession and self.session_class is SecureCookieSession
+                and self.null_session_class is NullSession):
+            return False
+        return super().is_null_session(obj)
 
     def save_session(self, app, session, response):
         if session and not session.modified and not (

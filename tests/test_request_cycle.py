@@ -22,7 +22,7 @@ class FlaskCycle(PortalFlask):
     """The portal's Flask with Flask's own request cycle put back: the reference."""
 
 
-for _name in FLASK_METHODS:
+for _name in (*FLASK_METHODS, "app_context"):
     setattr(FlaskCycle, _name, getattr(Flask, _name))
 
 
@@ -164,7 +164,8 @@ def _run(cls, *, with_signals: bool):
             return receiver
 
         for name in ("request_started", "request_finished", "request_tearing_down",
-                     "appcontext_tearing_down", "got_request_exception"):
+                     "appcontext_tearing_down", "got_request_exception", "appcontext_pushed",
+                     "appcontext_popped"):
             getattr(signals, name).connect(record(name), app)
     client = app.test_client()
     answers = []
@@ -185,9 +186,72 @@ def test_hooks_views_and_signals_run_as_in_flasks_own_cycle(with_signals):
     assert _run(PortalFlask, with_signals=with_signals) == expected
     if with_signals:
         assert any(entry[0] == "request_finished" for entry in expected[1])
+        assert any(entry[0] == "appcontext_popped" for entry in expected[1])
 
 
 def test_flasks_methods_are_the_ones_the_cycle_copies():
     """An upgrade of Flask that changes a copied method fails here, not in production."""
     source = "".join(inspect.getsource(getattr(Flask, name)) for name in FLASK_METHODS)
     assert hashlib.sha256(source.encode()).hexdigest() == FLASK_SOURCE_SHA256
+
+
+# The source of Flask's AppContext.push and pop (3.1), which portal.request_cycle's
+# SilentAppContext copies: if an upgrade changes one, copy it again, then update the digest.
+APP_CONTEXT_SOURCE_SHA256 = "697cf29f21c6ef20d0745bdbe3b00ba350370970ee70cae16857b317a9154627"
+
+
+def _app_context_source() -> str:
+    from flask.ctx import AppContext
+
+    return inspect.getsource(AppContext.push) + inspect.getsource(AppContext.pop)
+
+
+def test_flasks_app_context_is_the_one_the_cycle_copies():
+    """An upgrade of Flask that changes how an app context is pushed or popped fails here."""
+    digest = hashlib.sha256(_app_context_source().encode()).hexdigest()
+    assert digest == APP_CONTEXT_SOURCE_SHA256
+
+
+@pytest.mark.parametrize("with_signals", [False, True])
+def test_an_app_context_pushed_and_popped_alone_runs_as_flasks(with_signals):
+    """Outside a request (a job, the CLI), an app context tears down and signals as Flask's
+    does, nested or not, and refuses to pop out of turn as Flask's does."""
+    from flask.ctx import AppContext
+
+    from portal.request_cycle import SilentAppContext
+
+    def run(cls):
+        log: list = []
+        app = PortalFlask(__name__)
+        app.teardown_appcontext(lambda exc: log.append(("teardown", repr(exc))))
+        receivers = []
+        if with_signals:
+            for name in ("appcontext_pushed", "appcontext_popped"):
+                def receiver(sender, _name=name, **extra):
+                    log.append((_name, sender is app, extra))
+                receivers.append(receiver)
+                getattr(signals, name).connect(receiver, app)
+        outer = cls(app)
+        outer.push()
+        inner = cls(app)
+        inner.push()
+        inner.pop()
+        try:
+            raise ValueError("while popping")
+        except ValueError:
+            outer.push()
+            outer.pop()
+            outer.pop()
+        first, second = cls(app), cls(app)
+        first.push()
+        second.push()
+        with pytest.raises(AssertionError, match="Popped wrong app context"):
+            first.pop()
+        log.append(("out of turn",))
+        return log
+
+    expected = run(AppContext)
+    assert run(SilentAppContext) == expected
+    assert expected.count(("teardown", "ValueError('while popping')")) == 1
+    assert any(entry[0] == "appcontext_pushed" for entry in expected) is with_signals
+    assert type(PortalFlask(__name__).app_context()) is SilentAppContext

@@ -245,3 +245,21 @@ def test_security_headers_are_written_as_before(app, set_by_view):
         set_security_headers(made)
         _security_headers_as_before(expected)
         assert made.headers._list == expected.headers._list
+
+
+def test_a_requests_csp_nonce_is_made_once_and_kept_on_g(app):
+    """One nonce per request, the one `g.csp_nonce` holds (a view may read or set it), and
+    another for the next request."""
+    from flask import g
+
+    from portal.security import csp_nonce
+
+    with app.test_request_context("/"):
+        assert "csp_nonce" not in g
+        first = csp_nonce()
+        assert g.csp_nonce == first == csp_nonce()
+    with app.test_request_context("/"):
+        g.csp_nonce = "set by a view"
+        assert csp_nonce() == "set by a view"
+    with app.test_request_context("/"):
+        assert csp_nonce() != first

@@ -112,3 +112,20 @@ def test_a_response_varying_already_adds_cookie(cookie_app):
     client = cookie_app.test_client()
     client.get("/set/first")
     assert client.get("/varies").headers["Vary"] == "Accept-Encoding, Cookie"
+
+
+@pytest.mark.parametrize("kind", ["cookie session", "null session", "a subclass", "a dict"])
+@pytest.mark.parametrize("session_class", ["Flask's", "another"])
+def test_a_null_session_is_told_apart_as_flask_tells_it(kind, session_class):
+    """Which sessions are null (never saved): Flask's answer, whatever the session."""
+    from flask.sessions import NullSession, SecureCookieSession, SecureCookieSessionInterface
+
+    class Subclass(SecureCookieSession):
+        pass
+
+    ours, flasks = RememberingSessionInterface(), SecureCookieSessionInterface()
+    if session_class == "another":
+        ours.session_class = flasks.session_class = NullSession
+    obj = {"cookie session": SecureCookieSession, "null session": NullSession,
+           "a subclass": Subclass, "a dict": dict}[kind]()
+    assert ours.is_null_session(obj) is flasks.is_null_session(obj)

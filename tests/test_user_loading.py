@@ -175,3 +175,75 @@ def test_db_session_is_scoped_to_the_app_context_as_flask_sqlalchemy_scopes_it(a
 
 def test_the_apps_session_is_scoped_so():
     assert db.session.registry.scopefunc is app_context_scope
+
+
+# The source of Flask-Login's (0.6.3) `login_required`, which portal.login copies.
+LOGIN_REQUIRED_SOURCE_SHA256 = "3b0029b4f35bb19a38641326d0b24477840f15de025466724c2daa9812e13d32"
+
+
+def _guarded_answers(decorator, *, login_view):
+    from portal.login import PortalLoginManager
+
+    log: list = []
+    app = Flask(__name__)
+    app.config.update(SECRET_KEY="login")
+    manager = PortalLoginManager()
+    manager.init_app(app)
+    manager.login_view = login_view
+
+    @manager.user_loader
+    def load(user_id):
+        return Person(user_id)
+
+    @app.route("/login/<user_id>")
+    def login(user_id):
+        login_user(Person(user_id))
+        return "in"
+
+    @app.route("/sign-in")
+    def sign_in():
+        return "sign in here"
+
+    @app.route("/guarded/<int:n>", methods=["GET", "POST", "OPTIONS"])
+    @decorator
+    def guarded(n):
+        """The guarded view."""
+        log.append(("view", n, request.method, current_user.get_id()))
+        return f"guarded {n}"
+
+    answers = [(guarded.__name__, guarded.__doc__, guarded.__wrapped__.__name__)]
+    client = app.test_client()
+    for step in ("GET", "OPTIONS", "POST", "login", "GET", "POST", "OPTIONS", "disabled"):
+        if step == "login":
+            client.get("/login/7")
+            continue
+        if step == "disabled":
+            app.config["LOGIN_DISABLED"] = True
+            client.delete_cookie("session")
+            step = "GET"
+        response = client.open("/guarded/3", method=step)
+        answers.append((step, response.status_code, response.get_data(as_text=True),
+                        response.headers.get("Location")))
+    with app.app_context(), pytest.raises(RuntimeError) as outside:
+        guarded(1)
+    answers.append(str(outside.value))
+    return answers, log
+
+
+@pytest.mark.parametrize("login_view", [None, "sign_in"])
+def test_a_guarded_view_answers_as_flask_logins_login_required(login_view):
+    """Anonymous people are refused (or sent to sign in) and the signed-in served, OPTIONS
+    and LOGIN_DISABLED let through, exactly as Flask-Login's decorator does."""
+    from flask_login import login_required as flask_login_required
+
+    from portal.login import login_required
+
+    expected = _guarded_answers(flask_login_required, login_view=login_view)
+    assert _guarded_answers(login_required, login_view=login_view) == expected
+    assert ("view", 3, "GET", "7") in expected[1]
+
+
+def test_flask_logins_login_required_is_the_one_copied():
+    """An upgrade of Flask-Login that changes `login_required` fails here."""
+    source = inspect.getsource(flask_login.utils.login_required)
+    assert hashlib.sha256(source.encode()).hexdigest() == LOGIN_REQUIRED_SOURCE_SHA256

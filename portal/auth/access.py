@@ -6,11 +6,12 @@ from functools import wraps
 from urllib.parse import urlsplit
 
 from flask import abort, flash, g, redirect, request, url_for
-from flask_login import current_user, login_required, login_url
+from flask_login import current_user, login_url
 
 from portal.chrome import link_to
 from portal.extensions import htmx, login_manager
 from portal.htmx import whole_page_to
+from portal.login import login_required  # Flask-Login's, without its proxies
 
 
 @login_manager.unauthorized_handler

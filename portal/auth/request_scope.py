@@ -15,11 +15,14 @@ from portal.extensions import db
 from portal.login import signed_in_user
 from portal.tenancy import Scope, clear_scope, set_scope, unscoped
 
+_DECIDED_BY = "tenancy_decided_by"  # on `g`: the request whose decision the session holds
+
 
 def _decide_for_request() -> None:
     # `g` and the request without their proxies (a before-request hook: both are there)
+    # (and `g`'s attributes in its own dict, where `g.name = ...` writes them)
     ctx, request_ctx = _cv_app.get(None), _cv_request.get(None)
-    (ctx.g if ctx is not None else g).tenancy_decided_by = (
+    (ctx.g if ctx is not None else g._get_current_object()).__dict__[_DECIDED_BY] = (
         request_ctx.request if request_ctx is not None else request._get_current_object())
     session = db.session()
     with unscoped(session, "loading the signed-in user"):
@@ -41,8 +44,9 @@ def _forget_decision(exc: BaseException | None = None) -> None:
     request_globals = ctx.g if ctx is not None else g._get_current_object()
     this_request = (request_ctx.request if request_ctx is not None
                     else request._get_current_object())
-    if request_globals.get("tenancy_decided_by") is this_request:
-        request_globals.pop("tenancy_decided_by")
+    decided = request_globals.__dict__
+    if decided.get(_DECIDED_BY) is this_request:
+        del decided[_DECIDED_BY]
         clear_scope(db.session())
 
 
