@@ -5,7 +5,9 @@ JSON array per change) for `sla.compute_clocks`, which only a change into a stat
 do not count (sla.NOT_COUNTING: waiting on the customer, resolved, closed) can make differ from
 no history at all; most open escalations never paused. The statement now probes this partial
 index of exactly those changes (escalation_id, with organization_id for the tenancy criteria:
-an index-only probe on PostgreSQL) and builds the history only when it has an entry.
+an index-only probe on PostgreSQL) and builds the history only when it has an entry. On the
+bench's busiest organization (2 of the first page's 25 rows ever paused), PostgreSQL's CPU per
+generic execution of the page's statement ~1.36 -> ~1.19 ms (pgbench, interleaved medians).
 
 Revision ID: 0041
 Revises: 0040
