@@ -276,12 +276,32 @@ def _next_milestone():
     )
 
 
+_PAUSE = aliased(StatusChange, name="pause")
+#: The statuses the clocks do not count (`sla.NOT_COUNTING`) as SQL literals, in a fixed order
+#: (migration 0041's partial index is on exactly these; constants, so that a generic plan can
+#: prove its probe is in the index).
+_NOT_COUNTING = [sa.literal_column(f"'{status}'") for status in sorted(sla.NOT_COUNTING)]
+
+
 def _status_history():
-    return (
+    """The status history, only of an escalation that ever entered a status the clocks do not
+    count (`sla.NOT_COUNTING`; null otherwise): a history without one is the same to
+    `sla.compute_clocks` as none (the clock runs from opening), and most open escalations never
+    paused. The probe is one descent of migration 0041's partial index of those entries; the
+    history it spares was an aggregate of JSON built per entry (on the bench's busiest
+    organization, 2 of a page's 25 rows ever paused: ~1.36 -> ~1.19 ms of PostgreSQL's CPU per
+    execution of the page's statement)."""
+    paused = (
+        sa.select(_PAUSE.id)
+        .where(_PAUSE.escalation_id == Escalation.id, _PAUSE.to_status.in_(_NOT_COUNTING))
+        .exists()
+    )
+    history = (
         sa.select(_history_json(StatusChange.at, StatusChange.to_status, StatusChange.id))
         .where(StatusChange.escalation_id == Escalation.id)
         .scalar_subquery()
     )
+    return sa.case((paused, history))
 
 
 # A row's update, milestone and history come as JSON text, the same text on every request

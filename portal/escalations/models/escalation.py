@@ -171,6 +171,16 @@ class StatusChange(TenantScoped, db.Model):
 sa.Index("ix_status_changes_escalation_id", StatusChange.escalation_id,
          postgresql_include=["at", "to_status", "id", "organization_id"])
 
+#: The statuses the SLA clocks do not count (portal.escalations.sla.NOT_COUNTING) as SQL: the
+#: partial index's predicate (migration 0041).
+NOT_COUNTING_PREDICATE = "to_status IN ('closed', 'resolved', 'waiting_on_customer')"
+# The entries that pause a clock, per escalation: the customer dashboard reads a row's status
+# history only when this index has an entry for it (portal.escalations.dashboard_page; 0041).
+sa.Index("ix_status_changes_not_counting_escalation", StatusChange.escalation_id,
+         postgresql_include=["organization_id"],
+         sqlite_where=sa.text(NOT_COUNTING_PREDICATE),
+         postgresql_where=sa.text(NOT_COUNTING_PREDICATE))
+
 
 class SeverityChange(TenantScoped, db.Model):
     """The severity in force from `changed_at` on (the first row: from `opened_at`). Clocks
