@@ -125,44 +125,31 @@ def rows(board_rows, at: datetime, zone: ZoneInfo | None = None) -> Markup:
         else:
             latest = _NO_UPDATE
         # The two clocks as `clock` draws them, its branches but the paused one written out.
-        c = clocks.acknowledge
-        if c.paused_since:
-            acknowledge = clock("Acknowledge", c, times)
-        elif c.stopped_at:
-            delta = c.elapsed
-            acknowledge = _clock_markup("Acknowledge", c.state, "after " + in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE))
-        elif c.state == "breached":
-            delta = c.target - c.elapsed
-            acknowledge = _clock_markup("Acknowledge", c.state, in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
-        elif c.due_at is None:
-            acknowledge = _clock_markup("Acknowledge", c.state, "due —")
-        else:
-            delta = c.due_at - moment
-            acknowledge = _clock_markup("Acknowledge", c.state, "due " + relative_words(
-                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
-        c = clocks.resolve
-        if c.paused_since:
-            resolve = clock("Resolve", c, times, paused_reason="waiting on you")
-        elif c.stopped_at:
-            delta = c.elapsed
-            resolve = _clock_markup("Resolve", c.state, "after " + in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE))
-        elif c.state == "breached":
-            delta = c.target - c.elapsed
-            resolve = _clock_markup("Resolve", c.state, in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
-        elif c.due_at is None:
-            resolve = _clock_markup("Resolve", c.state, "due —")
-        else:
-            delta = c.due_at - moment
-            resolve = _clock_markup("Resolve", c.state, "due " + relative_words(
-                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
+        service_level = _SERVICE_LEVEL
+        for name, c, paused_reason, after in (
+                ("Acknowledge", clocks.acknowledge, None, _BETWEEN_CLOCKS),
+                ("Resolve", clocks.resolve, "waiting on you", _TAIL)):
+            if c.paused_since:
+                drawn_clock = clock(name, c, times, paused_reason)
+            elif c.stopped_at:
+                delta = c.elapsed
+                drawn_clock = _clock_markup(name, c.state, "after " + in_words(
+                    (-delta if delta < _NO_TIME else delta) // _MINUTE))
+            elif c.state == "breached":
+                delta = c.target - c.elapsed
+                drawn_clock = _clock_markup(name, c.state, in_words(
+                    (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
+            elif c.due_at is None:
+                drawn_clock = _clock_markup(name, c.state, "due —")
+            else:
+                delta = c.due_at - moment
+                drawn_clock = _clock_markup(name, c.state, "due " + relative_words(
+                    delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
+            service_level = f"{service_level}{drawn_clock}{after}"
         drawn += (
             f'{head}{in_words((-open_for if open_for < _NO_TIME else open_for) // _MINUTE)}'
             f'{middle}{milestone}{_NEXT_UPDATE}{overdue}\n              <span>{next_words}</span>'
-            f'{_SERVICE_LEVEL}{acknowledge}\n            {resolve}{_TAIL}{latest}{_END}',
+            f'{service_level}{latest}{_END}',
         )
     return Markup("".join(drawn))
 
@@ -224,6 +211,7 @@ _SERVICE_LEVEL = ('\n            </div>\n'
                   '          <dt>Service level</dt>\n'
                   '          <dd>\n'
                   '            ')
+_BETWEEN_CLOCKS = '\n            '
 _TAIL = ('\n          </dd>\n'
          '        </div>\n'
          '        <div class="dash-fact dash-fact-latest">\n'
