@@ -74,9 +74,11 @@ def rows(board_rows, at: datetime, zone: ZoneInfo | None = None) -> Markup:
 
     A row's parts that do not move with the time are remembered (per escalation record,
     milestone, update and zone); the words that do (how long ago, how long until, the clocks'
-    labels) come from remembered pure functions of whole minutes. The loop draws each row
-    itself, without a call per row or per clock (but a paused one): a page draws 25 rows on
-    every request. `zone`: the viewer's (templating.viewer_zone when not given)."""
+    labels) are whole minutes and remembered pure functions of them. A whole row is a pure
+    function of those parts, whole minutes and labels, so it is remembered by them (`_drawn`):
+    on a refresh within the minute the loop works out the minutes and the clocks' labels and
+    finds the row drawn, without a call per row or per clock (but a paused one): a page draws
+    25 rows on every request. `zone`: the viewer's (templating.viewer_zone when not given)."""
     if not board_rows:
         return Markup("")
     zone, moment = zone or viewer_zone(), now()
@@ -93,78 +95,103 @@ def rows(board_rows, at: datetime, zone: ZoneInfo | None = None) -> Markup:
         except KeyError:
             head, middle = _keep(key, e, zone, link)
         clocks = row.clocks
-        next_update = clocks.next_update
         open_for = row.open_for
+        # Every word that moves with the time, as the whole minutes (relative_words' signed
+        # ones) it is drawn from, or the label drawn.
         m = row.next_milestone
         if m:
-            delta = m.due_at - at
-            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
-                                   else -1 - -delta // _MINUTE)
-            before, after = _milestone_parts(m.title, m.due_at, zone)
-            milestone = (f'{before}{"due" if delta > _NO_TIME else _LATE} {after}'
-                         f'{words}{_CLOSE_MILESTONE}')
+            milestone_due = m.due_at
+            delta = milestone_due - at
+            milestone_title, milestone_late = m.title, delta <= _NO_TIME
+            milestone_minutes = (delta // _MINUTE if delta >= _NO_TIME
+                                 else -1 - -delta // _MINUTE)
         else:
-            milestone = _NO_MILESTONE
-        if next_update is None:
-            overdue, next_words = "", _NO_NEXT_UPDATE
+            milestone_title = milestone_due = milestone_late = milestone_minutes = None
+        next_update = clocks.next_update
+        if next_update:
+            update_due, overdue = next_update.due_at, next_update.overdue
+            delta = update_due - moment
+            update_minutes = delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE
         else:
-            due = next_update.due_at
-            overdue = _OVERDUE if next_update.overdue else ""
-            delta = due - moment
-            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
-                                   else -1 - -delta // _MINUTE)
-            next_words = (f'{_next_update_part(due, zone)}{words}'
-                          f'{", overdue" if next_update.overdue else ""})</span>')
+            update_due = overdue = update_minutes = None
         u = row.latest_update
         if u:
-            created_at = u.created_at
+            excerpt, created_at, author = u
             delta = created_at - at
-            words = relative_words(delta // _MINUTE if delta >= _NO_TIME
-                                   else -1 - -delta // _MINUTE)
-            latest = f'{_latest_part(u.excerpt, u.author, created_at, zone)}{words}</time></p>'
+            latest_minutes = delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE
         else:
-            latest = _NO_UPDATE
+            excerpt = author = created_at = latest_minutes = None
         # The two clocks as `clock` draws them, its branches but the paused one written out.
-        c = clocks.acknowledge
-        if c.paused_since:
-            acknowledge = clock("Acknowledge", c, times)
-        elif c.stopped_at:
-            delta = c.elapsed
-            acknowledge = _clock_markup("Acknowledge", c.state, "after " + in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE))
-        elif c.state == "breached":
-            delta = c.target - c.elapsed
-            acknowledge = _clock_markup("Acknowledge", c.state, in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
-        elif c.due_at is None:
-            acknowledge = _clock_markup("Acknowledge", c.state, "due —")
-        else:
-            delta = c.due_at - moment
-            acknowledge = _clock_markup("Acknowledge", c.state, "due " + relative_words(
-                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
-        c = clocks.resolve
-        if c.paused_since:
-            resolve = clock("Resolve", c, times, paused_reason="waiting on you")
-        elif c.stopped_at:
-            delta = c.elapsed
-            resolve = _clock_markup("Resolve", c.state, "after " + in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE))
-        elif c.state == "breached":
-            delta = c.target - c.elapsed
-            resolve = _clock_markup("Resolve", c.state, in_words(
-                (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over")
-        elif c.due_at is None:
-            resolve = _clock_markup("Resolve", c.state, "due —")
-        else:
-            delta = c.due_at - moment
-            resolve = _clock_markup("Resolve", c.state, "due " + relative_words(
-                delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE))
-        drawn += (
-            f'{head}{in_words((-open_for if open_for < _NO_TIME else open_for) // _MINUTE)}'
-            f'{middle}{milestone}{_NEXT_UPDATE}{overdue}\n              <span>{next_words}</span>'
-            f'{_SERVICE_LEVEL}{acknowledge}\n            {resolve}{_TAIL}{latest}{_END}',
-        )
+        drawn_clocks = []
+        for name, c, paused_reason in (("Acknowledge", clocks.acknowledge, None),
+                                       ("Resolve", clocks.resolve, "waiting on you")):
+            if c.paused_since:
+                drawn_clocks += (clock(name, c, times, paused_reason),)
+            elif c.stopped_at:
+                delta = c.elapsed
+                drawn_clocks += (_clock_markup(name, c.state, "after " + in_words(
+                    (-delta if delta < _NO_TIME else delta) // _MINUTE)),)
+            elif c.state == "breached":
+                delta = c.target - c.elapsed
+                drawn_clocks += (_clock_markup(name, c.state, in_words(
+                    (-delta if delta < _NO_TIME else delta) // _MINUTE) + " over"),)
+            elif c.due_at is None:
+                drawn_clocks += (_clock_markup(name, c.state, "due —"),)
+            else:
+                delta = c.due_at - moment
+                drawn_clocks += (_clock_markup(name, c.state, "due " + relative_words(
+                    delta // _MINUTE if delta >= _NO_TIME else -1 - -delta // _MINUTE)),)
+        acknowledge, resolve = drawn_clocks
+        row_key = (head, middle, zone,
+                   (-open_for if open_for < _NO_TIME else open_for) // _MINUTE,
+                   milestone_title, milestone_due, milestone_late, milestone_minutes,
+                   update_due, overdue, update_minutes,
+                   excerpt, author, created_at, latest_minutes, acknowledge, resolve)
+        try:
+            drawn += (_drawn[row_key],)
+        except KeyError:
+            drawn += (_draw(row_key),)
     return Markup("".join(drawn))
+
+
+#: Whole rows drawn, per everything they are drawn from (`_draw`'s key).
+_drawn: dict = {}
+_DRAWN_AT_MOST = 2048
+
+
+def _draw(key: tuple) -> str:
+    """The row drawn from `rows`' key: its unchanging head and middle, zone, whole minutes
+    open, next milestone (title, due, late, minutes), next update (due, overdue, minutes),
+    latest update (excerpt, author, instant, minutes) and its two clocks drawn."""
+    (head, middle, zone, open_minutes, milestone_title, milestone_due, milestone_late,
+     milestone_minutes, update_due, overdue, update_minutes, excerpt, author, created_at,
+     latest_minutes, acknowledge, resolve) = key
+    if milestone_due is not None:
+        before, after = _milestone_parts(milestone_title, milestone_due, zone)
+        milestone = (f'{before}{_LATE if milestone_late else "due"} {after}'
+                     f'{relative_words(milestone_minutes)}{_CLOSE_MILESTONE}')
+    else:
+        milestone = _NO_MILESTONE
+    if update_due is None:
+        overdue_part, next_words = "", _NO_NEXT_UPDATE
+    else:
+        overdue_part = _OVERDUE if overdue else ""
+        next_words = (f'{_next_update_part(update_due, zone)}{relative_words(update_minutes)}'
+                      f'{", overdue" if overdue else ""})</span>')
+    if created_at is not None:
+        latest = (f'{_latest_part(excerpt, author, created_at, zone)}'
+                  f'{relative_words(latest_minutes)}</time></p>')
+    else:
+        latest = _NO_UPDATE
+    drawn = (
+        f'{head}{in_words(open_minutes)}'
+        f'{middle}{milestone}{_NEXT_UPDATE}{overdue_part}\n              <span>{next_words}</span>'
+        f'{_SERVICE_LEVEL}{acknowledge}\n            {resolve}{_TAIL}{latest}{_END}'
+    )
+    if len(_drawn) >= _DRAWN_AT_MOST:
+        _drawn.clear()
+    _drawn[key] = drawn
+    return drawn
 
 
 #: A row's markup that does not move with the time, per (escalation id, zone, link), with the

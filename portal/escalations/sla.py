@@ -394,6 +394,14 @@ class SlaClocks:
     next_update: NextUpdate | None
 
 
+@lru_cache(maxsize=1024)
+def _target_and_risk(minutes: int) -> tuple[timedelta, timedelta]:
+    """A target of `minutes`, and the counted time from which a clock is at risk (a pure
+    function of a policy's few targets, remembered: a dashboard builds clocks for every row)."""
+    target = timedelta(minutes=minutes)
+    return target, target * AT_RISK_FRACTION
+
+
 def _build_clock(
     calendar: Calendar,
     minutes: int,
@@ -405,7 +413,7 @@ def _build_clock(
 ) -> Clock:
     """Sum counted time from ``opened`` to the stop (or now), skipping waits in ``history``,
     and find the instant the target is (or was, or would have been) reached."""
-    target = timedelta(minutes=minutes)
+    target, at_risk = _target_and_risk(minutes)
     until = stopped_at or now
     horizon = opened if opened >= until else until  # max(), without the call
     # The spans of [opened, horizon] not spent in NOT_COUNTING statuses, and when the pause
@@ -445,7 +453,7 @@ def _build_clock(
         state = "missed" if elapsed >= target else "met"
     elif elapsed >= target:
         state = "breached"
-    elif elapsed >= target * AT_RISK_FRACTION:
+    elif elapsed >= at_risk:
         state = "at_risk"
     else:
         state = "on_track"
@@ -464,6 +472,11 @@ def _stopped_clock(calendar: Calendar, minutes: int, opened: datetime,
     return _build_clock(calendar, minutes, (), opened=opened, stopped_at=stopped_at,
                         now=stopped_at)
 
+
+#: A NextUpdate, one immutable record per due instant, basis and overdue (remembered: a page's
+#: rows come back with the same ones on every request, and a frozen dataclass costs a call and
+#: a setattr per field to make).
+_next_update = lru_cache(maxsize=4096)(NextUpdate)
 
 #: A history entry's instant (the sort key: entries at the same instant keep their order).
 _instant_of = itemgetter(0)
@@ -536,11 +549,11 @@ def compute_clocks(
     next_update: NextUpdate | None = None
     if resolved is None:
         if commitment is not None:
-            next_update = NextUpdate(commitment, "commitment", now >= commitment)
+            next_update = _next_update(commitment, "commitment", now >= commitment)
         else:
-            cadence = timedelta(minutes=targets.update_minutes)
+            cadence = _target_and_risk(targets.update_minutes)[0]
             # Around the clock: real time (add_business_time's answer, without the call).
             due = ((last_update or opened) + cadence if calendar.business_hours is None
                    else add_business_time(calendar, last_update or opened, cadence))
-            next_update = NextUpdate(due, "cadence", now >= due)
+            next_update = _next_update(due, "cadence", now >= due)
     return SlaClocks(acknowledge, resolve, next_update)

@@ -123,3 +123,21 @@ def test_calls_per_row_do_not_grow_with_rows(app):
             return pstats.Stats(profiler).total_calls
 
         assert calls(rows[:10]) == calls(rows[:100])
+
+
+def test_remembered_rows_move_with_the_time(app):
+    """A row drawn again seconds or minutes later (remembered rows in between) reads as the
+    template draws it then: every "how long ago" and "in how long" moves on its own minute,
+    a milestone turns late at its due instant, an update overdue at its own."""
+    before = app.jinja_env.from_string(BEFORE.read_text()).module
+    rows = _rows()[::7]
+    with app.test_request_context("/escalations"):
+        g.render_zone = ZoneInfo("Europe/Paris")
+        for step in range(0, 200, 13):  # across three minute turns, at odd seconds
+            instant = NOW + timedelta(seconds=step)
+            at = instant - timedelta(milliseconds=3)
+            moved = [r._replace(open_for=at - r.escalation.opened_at) for r in rows]
+            with frozen_at(instant):
+                drawn = str(dashboard_rows.rows(moved, at))
+                expected = str(before.rows(SimpleNamespace(rows=moved), at))
+            assert drawn == expected, step
