@@ -85,13 +85,28 @@ def send_email(key: str, email: RenderedEmail) -> None:
         session.send(key, email)
 
 
+class _Smtp(smtplib.SMTP):
+    """smtplib's client, knowing whether the current message's DATA has begun. smtplib reports
+    a reply that never came (a timeout) as a disconnection, like a connection dropped while
+    idle; after DATA has begun the server may already have accepted the message, so sending
+    it again at once could deliver it twice."""
+
+    data_begun = False
+
+    def data(self, msg):
+        self.data_begun = True
+        return super().data(msg)
+
+
 class SmtpSession:
     """One SMTP connection reused for a dispatcher's batch (connecting per message costs more
     than sending it). Any error closes it; the next message connects afresh. A connection the
-    server dropped while idle is re-opened once before the message counts as failed."""
+    server dropped while idle (before the message's DATA began) is re-opened once before the
+    message counts as failed; a disconnection after DATA began is a transient failure, retried
+    after the notice's backoff, never at once."""
 
     def __init__(self):
-        self._smtp: smtplib.SMTP | None = None
+        self._smtp: _Smtp | None = None
         # Set when connecting failed: the rest of the batch is not tried (nor rendered) —
         # it waits for its backoff like the message that found the server down.
         self.unreachable: str | None = None
@@ -102,9 +117,9 @@ class SmtpSession:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _connect(self) -> smtplib.SMTP:
+    def _connect(self) -> _Smtp:
         config = current_app.config
-        smtp = smtplib.SMTP(config["SMTP_HOST"], int(config["SMTP_PORT"]),
+        smtp = _Smtp(config["SMTP_HOST"], int(config["SMTP_PORT"]),
                             timeout=float(config["SMTP_TIMEOUT_SECONDS"]))
         if config.get("SMTP_STARTTLS"):
             smtp.starttls(context=ssl.create_default_context())
@@ -112,7 +127,7 @@ class SmtpSession:
             smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"])
         return smtp
 
-    def _connect_or_mark(self) -> smtplib.SMTP:
+    def _connect_or_mark(self) -> _Smtp:
         try:
             return self._connect()
         except OSError as exc:
@@ -129,11 +144,12 @@ class SmtpSession:
                 reused = self._smtp is not None
                 if not reused:
                     self._smtp = self._connect_or_mark()
+                self._smtp.data_begun = False
                 self._smtp.send_message(message)
             except smtplib.SMTPServerDisconnected:
-                if not reused:
+                if not reused or self._smtp.data_begun:
                     raise
-                self.close()  # dropped while idle: nothing of this message was accepted
+                self.close()  # dropped while idle: nothing of this message was handed over
                 self._smtp = self._connect()
                 self._smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -22,11 +23,15 @@ class Mailbox:
     def __init__(self):
         self.messages = []
         self.refuse_with: str | None = None  # e.g. "451 4.3.0 try later" or "550 5.1.1 no"
+        # Seconds to keep a message before answering that it was accepted (a slow server).
+        self.reply_after: float = 0
 
     async def handle_DATA(self, server, session, envelope):
         if self.refuse_with:
             return self.refuse_with
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        if self.reply_after:
+            await asyncio.sleep(self.reply_after)
         return "250 Message accepted for delivery"
 
 
@@ -56,7 +61,10 @@ def smtp_server(app, monkeypatch):
     server.start()
     monkeypatch.setitem(app.config, "SMTP_HOST", server.host)
     monkeypatch.setitem(app.config, "SMTP_PORT", server.port)
-    monkeypatch.setitem(app.config, "SMTP_TIMEOUT_SECONDS", 2)
+    # Production's 10 s: the server runs in this process's threads, which a loaded machine can
+    # stall for seconds, and a reply that times out is a transient failure (sent again later),
+    # which tests that count deliveries must not see by accident.
+    monkeypatch.setitem(app.config, "SMTP_TIMEOUT_SECONDS", 10)
     yield server
     server.stop()
 

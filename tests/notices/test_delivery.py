@@ -14,7 +14,7 @@ from portal.clock import frozen_at, now
 from portal.enums import Role, Visibility
 from portal.escalations import operations as ops
 from portal.escalations.models import Escalation
-from portal.notices import signing
+from portal.notices import channels, signing
 from portal.notices.models import Notice, NoticeStatus, WebhookEndpoint, WebhookKind
 from portal.outreach import dispatch
 from tests.factories import CANARY
@@ -269,3 +269,35 @@ def test_ten_minutes_of_smtp_outage_while_500_notices_fall_due(as_staff, world, 
     assert len(received) == 500 and set(received) == expected  # 0 lost, 0 duplicates
     assert tries > 500  # retried during the outage, with backoff (not every 20 s)
     assert tries < 500 * 20  # not every sweep: each notice waits out its backoff
+
+
+def _email(n: int):
+    return channels.RenderedEmail(to=f"reader{n}@acme.example.com", subject=f"Note {n}",
+                                  text=f"Note {n}", html=f"<p>Note {n}</p>")
+
+
+def test_a_connection_dropped_while_idle_is_reopened_and_the_message_sent_once(app, smtp_server):
+    """The server drops the batch's connection between two messages (a restart, an idle
+    timeout): the next message goes on a new connection, once."""
+    with app.app_context(), channels.SmtpSession() as session:
+        session.send("idle-1", _email(1))
+        smtp_server.stop()  # closes the open connection
+        smtp_server.start()
+        session.send("idle-2", _email(2))
+        expected = [channels.message_id("idle-1"), channels.message_id("idle-2")]
+    assert [str(message["Message-ID"]) for message in smtp_server.mailbox.messages] == expected
+
+
+def test_no_reply_after_the_message_is_a_transient_failure_not_a_second_copy(
+        app, smtp_server, monkeypatch):
+    """The server takes the message but its reply comes after the client's timeout (smtplib
+    reports that as a disconnection, like an idle drop): the message may have been accepted,
+    so it is not sent again at once; it fails transiently and waits for its backoff."""
+    monkeypatch.setitem(app.config, "SMTP_TIMEOUT_SECONDS", 0.5)
+    with app.app_context(), channels.SmtpSession() as session:
+        session.send("slow-1", _email(1))  # the connection is now a reused one
+        smtp_server.mailbox.reply_after = 3
+        with pytest.raises(channels.TransientDeliveryError):
+            session.send("slow-2", _email(2))
+        expected = [channels.message_id("slow-1"), channels.message_id("slow-2")]
+    assert [str(message["Message-ID"]) for message in smtp_server.mailbox.messages] == expected
