@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.polling import polls_after_now
 from tests.conftest import BROWSER_TIMEOUT_MS
 from tests.deployed.pdf import pdf_text
 
@@ -72,4 +74,54 @@ def test_an_executive_downloads_the_report_pdf_in_chromium(deployment, page):
     assert saved.failure() is None
     assert saved.suggested_filename.endswith(".pdf")
     assert report["title"] in pdf_text(Path(saved.path()).read_bytes())
+    assert page.errors == []
+
+
+# The deployment polls at production's interval (15 s): an update shows at the next poll; a
+# loaded machine may poll late, so the wait allows two polls and more.
+NEXT_POLLS_MS = 2 * 15_000 + BROWSER_TIMEOUT_MS
+
+
+def _post_to_timeline(staff, escalation_id: int, visibility: str, body: str) -> None:
+    """Staff post through gunicorn as the console does: an internal note at once, a customer
+    update after its confirmation step."""
+    action = f"/admin/escalations/{escalation_id}/timeline"
+    answer = staff.submit(action, action, visibility=visibility, body=body)
+    if visibility == "customer":
+        assert answer.status_code == 200, answer.text[:2000]  # the confirmation step
+        answer = staff.submit(answer, action, checked="y")
+    assert answer.status_code == 302, answer.text[:3000]
+
+
+@pytest.mark.browser
+def test_an_open_escalation_page_shows_a_staff_update_by_itself(deployment, page, signed_in):
+    """A customer keeps the escalation page open in Chromium while staff post through
+    gunicorn's other workers: an internal note changes nothing on it; the customer update
+    appears without a reload, highlighted and announced (the production poll interval)."""
+    facts = deployment.facts
+    escalation = facts["update"]
+    path = f"/escalations/{escalation['reference']}"
+    _sign_in(page, facts["customer"], facts["password"])
+    expect(page.get_by_role("heading", name="Open escalations", level=1)).to_be_visible()
+    page.goto(path)
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
+    page.evaluate("window.__marker = 1")
+    staff = signed_in(facts["publisher"])
+
+    note = f"Internal: db-07 looks suspicious ({time.time_ns()})"
+    _post_to_timeline(staff, escalation["id"], "internal", note)
+    polls_after_now(page, path)
+    expect(page.locator("#timeline .timeline-item.row-changed")).to_have_count(0)
+
+    body = f"The fix is rolled out in every region; error rates are back to normal. " \
+           f"({time.time_ns()})"
+    _post_to_timeline(staff, escalation["id"], "customer", body)
+    # Highlighted for a few seconds when it arrives: wait on the two together.
+    arrived = page.locator("#timeline .timeline-item.row-changed").filter(has_text=body)
+    expect(arrived).to_have_count(1, timeout=NEXT_POLLS_MS)
+    expect(page.locator("#timeline .timeline-item").first).to_contain_text(body)
+    expect(page.locator("#live-announcer")).to_have_text(
+        re.compile(r"^New on the timeline, from .+\.$"))
+    assert page.evaluate("window.__marker") == 1, "the page reloaded"
+    assert note not in page.content()
     assert page.errors == []
