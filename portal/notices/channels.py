@@ -120,7 +120,7 @@ class SmtpSession:
     def _connect(self) -> _Smtp:
         config = current_app.config
         smtp = _Smtp(config["SMTP_HOST"], int(config["SMTP_PORT"]),
-                            timeout=float(config["SMTP_TIMEOUT_SECONDS"]))
+                     timeout=float(config["SMTP_TIMEOUT_SECONDS"]))
         if config.get("SMTP_STARTTLS"):
             smtp.starttls(context=ssl.create_default_context())
         if config.get("SMTP_USERNAME"):
