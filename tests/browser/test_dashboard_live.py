@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.enums import Visibility
-from tests.browser.polling import next_poll, polls_after_now
+from tests.browser.polling import POLL_TIMEOUT_MS, next_poll, polls_after_now
 from tests.browser.session import CUSTOMER_LANDING, sign_in
 from tests.browser.staff import post_as_owner
 from tests.factories import CANARY
@@ -80,4 +80,42 @@ def test_filters_apply_without_a_reload_and_keep_the_url(page, page_errors, seed
     expect(page).to_have_url(f"{live_server}/escalations/{seeded.reference}")
     expect(page.locator("h1")).to_have_count(1)
     expect(page.locator("#dashboard-rows")).to_have_count(0)
+    assert page_errors == []
+
+
+@pytest.mark.browser
+def test_a_poll_never_swaps_a_link_away_from_under_a_press(page, page_errors, browser_app,
+                                                          seeded, live_server):
+    """A customer presses a row's link just as a poll brings a change: the region is not
+    swapped while the button is down (the click would be lost), so releasing it opens the
+    escalation page; a press that opens nothing lets the change in once it is over."""
+    app, _ = browser_app
+    sign_in(page, seeded.viewer_email, landing=CUSTOMER_LANDING)
+    row = page.locator(f"#escalation-{seeded.reference}")
+    expect(row).to_be_visible()
+    page.evaluate("""() => document.addEventListener("htmx:beforeSwap", (e) => {
+        if (e.detail.elt.id === "dashboard-rows" && e.detail.xhr.status === 200)
+            window.__changedPolls = (window.__changedPolls || 0) + 1;
+    })""")
+
+    def press_while_a_change_arrives(target, body: str) -> None:
+        box = target.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        page.mouse.down()
+        post_as_owner(app, seeded.reference, body, Visibility.CUSTOMER)
+        page.wait_for_function("() => window.__changedPolls >= 1", timeout=POLL_TIMEOUT_MS)
+        page.evaluate("window.__changedPolls = 0")
+
+    # Pressed on the row's heading text (no link): nothing opens; the change comes in after.
+    press_while_a_change_arrives(row.locator(".dash-meta"), "Rollback under way.")
+    expect(row.locator(".dash-excerpt")).not_to_have_text("Rollback under way.")
+    page.mouse.up()
+    expect(row.locator(".dash-excerpt")).to_have_text("Rollback under way.")
+
+    # Pressed on the title link: the release opens the escalation page.
+    link = page.get_by_role("link", name=re.compile(rf"^{seeded.reference}\b"))
+    press_while_a_change_arrives(link, "Rollback finished; watching error rates.")
+    page.mouse.up()
+    expect(page).to_have_url(f"{live_server}/escalations/{seeded.reference}")
+    expect(page.get_by_role("heading", name="Timeline")).to_be_visible()
     assert page_errors == []

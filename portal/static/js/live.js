@@ -16,6 +16,8 @@
  *                          data-live-changed)
  *   .live-every            "refreshes every 15 s": shown only where this script runs
  * Polling pauses while the tab is hidden and refreshes at once when it is shown again.
+ * A poll never swaps a region while a pointer is pressed in it (the press's click would be
+ * lost); the region refreshes once the press is over.
  * A region's polls carry X-Clearpath-Background: they never move the session's idle timer,
  * and once the session has ended the app answers one with HX-Redirect to the sign-in page.
  */
@@ -145,6 +147,27 @@
     regions().forEach(function (region) { window.htmx.trigger(region, "live:refresh"); });
   });
 
+  // A press inside a region (a pointer down, not yet up) keeps what it pressed: a poll that
+  // swapped the region between the press and the release would take the pressed link away,
+  // and the click would never happen. Such a poll's answer is left unswapped, and the region
+  // polls again once the press is over (after the click has had its turn).
+  var pressed = null; // the live region a pointer is pressed in
+  var held = new WeakSet(); // regions whose poll answered during a press
+  document.addEventListener("pointerdown", function (evt) {
+    pressed = evt.target && evt.target.closest ? evt.target.closest("[data-live]") : null;
+  }, true);
+  function release() {
+    var region = pressed;
+    pressed = null;
+    if (!region || !held.has(region)) return;
+    held.delete(region);
+    window.setTimeout(function () {
+      if (window.htmx && document.body.contains(region)) window.htmx.trigger(region, "live:refresh");
+    }, 0);
+  }
+  document.addEventListener("pointerup", release, true);
+  document.addEventListener("pointercancel", release, true);
+
   document.addEventListener("htmx:beforeSwap", function (evt) {
     var target = evt.detail.target;
     if (!isLive(target)) return;
@@ -152,6 +175,11 @@
       // Not modified: keep what is shown (an empty body must never replace the rows).
       evt.detail.shouldSwap = false;
       evt.detail.isError = false;
+      return;
+    }
+    if (evt.detail.elt === target && target === pressed) {
+      evt.detail.shouldSwap = false; // a poll, under a press: see "pointerdown" above
+      held.add(target);
       return;
     }
     // Only a region's own poll highlights: new rows after a filter change are not news.
