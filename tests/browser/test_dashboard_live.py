@@ -106,7 +106,8 @@ def test_a_poll_never_swaps_a_link_away_from_under_a_press(page, page_errors, br
         page.wait_for_function("() => window.__changedPolls >= 1", timeout=POLL_TIMEOUT_MS)
         page.evaluate("window.__changedPolls = 0")
 
-    # Pressed on the row's heading text (no link): nothing opens; the change comes in after.
+    # Pressed on the row's "Open for" line (no link): nothing opens; the change comes in
+    # after.
     press_while_a_change_arrives(row.locator(".dash-meta"), "Rollback under way.")
     expect(row.locator(".dash-excerpt")).not_to_have_text("Rollback under way.")
     page.mouse.up()

@@ -82,17 +82,6 @@ def test_an_executive_downloads_the_report_pdf_in_chromium(deployment, page):
 NEXT_POLLS_MS = 2 * 15_000 + BROWSER_TIMEOUT_MS
 
 
-def _post_to_timeline(staff, escalation_id: int, visibility: str, body: str) -> None:
-    """Staff post through gunicorn as the console does: an internal note at once, a customer
-    update after its confirmation step."""
-    action = f"/admin/escalations/{escalation_id}/timeline"
-    answer = staff.submit(action, action, visibility=visibility, body=body)
-    if visibility == "customer":
-        assert answer.status_code == 200, answer.text[:2000]  # the confirmation step
-        answer = staff.submit(answer, action, checked="y")
-    assert answer.status_code == 302, answer.text[:3000]
-
-
 @pytest.mark.browser
 def test_an_open_escalation_page_shows_a_staff_update_by_itself(deployment, page, signed_in):
     """A customer keeps the escalation page open in Chromium while staff post through
@@ -109,13 +98,13 @@ def test_an_open_escalation_page_shows_a_staff_update_by_itself(deployment, page
     staff = signed_in(facts["publisher"])
 
     note = f"Internal: db-07 looks suspicious ({time.time_ns()})"
-    _post_to_timeline(staff, escalation["id"], "internal", note)
+    staff.post_to_timeline(escalation["id"], "internal", note)
     polls_after_now(page, path)
     expect(page.locator("#timeline .timeline-item.row-changed")).to_have_count(0)
 
     body = f"The fix is rolled out in every region; error rates are back to normal. " \
            f"({time.time_ns()})"
-    _post_to_timeline(staff, escalation["id"], "customer", body)
+    staff.post_to_timeline(escalation["id"], "customer", body)
     # Highlighted for a few seconds when it arrives: wait on the two together.
     arrived = page.locator("#timeline .timeline-item.row-changed").filter(has_text=body)
     expect(arrived).to_have_count(1, timeout=NEXT_POLLS_MS)

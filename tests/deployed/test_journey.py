@@ -46,11 +46,7 @@ def test_a_staff_update_reaches_the_customer_by_email_and_signed_webhook(deploym
     escalation = facts["update"]
     body = f"We rolled the fix out to every region; watching error rates. ({time.time_ns()})"
     staff = signed_in(facts["publisher"])
-    action = f"/admin/escalations/{escalation['id']}/timeline"
-    confirm = staff.submit(action, action, visibility="customer", body=body)
-    assert confirm.status_code == 200, confirm.text[:2000]
-    published = staff.submit(confirm, action, checked="y")
-    assert published.status_code == 302, published.text[:3000]
+    staff.post_to_timeline(escalation["id"], "customer", body)
 
     mail = deployment.wait_until(
         lambda: [m for m in deployment.smtp.messages if body in _text(m)],

@@ -112,6 +112,16 @@ class Visitor:
         return self.http.post(action, content=urlencode([*fields, *changes.items()]),
                               headers={"Content-Type": "application/x-www-form-urlencoded"})
 
+    def post_to_timeline(self, escalation_id: int, visibility: str, body: str) -> None:
+        """Post as staff do in the console: an internal note at once, a customer update after
+        its confirmation step."""
+        action = f"/admin/escalations/{escalation_id}/timeline"
+        answer = self.submit(action, action, visibility=visibility, body=body)
+        if visibility == "customer":
+            assert answer.status_code == 200, answer.text[:2000]  # the confirmation step
+            answer = self.submit(answer, action, checked="y")
+        assert answer.status_code == 302, answer.text[:3000]
+
     def post(self, path: str, *, csrf_from: str, **data: str) -> httpx.Response:
         """A bare POST (a button form) with the CSRF token of the page it is on."""
         token = csrf_token_from(self.get(csrf_from).text)

@@ -152,15 +152,16 @@
   // and the click would never happen. Such a poll's answer is left unswapped, and the region
   // polls again once the press is over (after the click has had its turn).
   var pressed = null; // the live region a pointer is pressed in
-  var held = new WeakSet(); // regions whose poll answered during a press
+  var held = false; // whether its poll answered during the press
   document.addEventListener("pointerdown", function (evt) {
     pressed = evt.target && evt.target.closest ? evt.target.closest("[data-live]") : null;
+    held = false;
   }, true);
   function release() {
     var region = pressed;
     pressed = null;
-    if (!region || !held.has(region)) return;
-    held.delete(region);
+    if (!region || !held) return;
+    held = false;
     window.setTimeout(function () {
       if (window.htmx && document.body.contains(region)) window.htmx.trigger(region, "live:refresh");
     }, 0);
@@ -179,7 +180,7 @@
     }
     if (evt.detail.elt === target && target === pressed) {
       evt.detail.shouldSwap = false; // a poll, under a press: see "pointerdown" above
-      held.add(target);
+      held = true;
       return;
     }
     // Only a region's own poll highlights: new rows after a filter change are not news.
